@@ -1,0 +1,97 @@
+# mqmon - terminal mail-queue monitor
+# `make` builds ./mqmon; `make check` runs every test; `make demo` opens mqmon on
+# a private Postfix test bed; `make bench` measures against grep/pflogsumm.
+
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BINDIR  ?= $(PREFIX)/bin
+DATADIR ?= $(PREFIX)/share/mqmon
+MANDIR  ?= $(PREFIX)/share/man
+VERSION := 0.1.0
+
+CC      ?= cc
+PKGS    := ncursesw sqlite3 jansson
+CFLAGS  ?= -O2 -g
+CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+CPPFLAGS += -I. -I/usr/include/iniparser $(shell pkg-config --cflags $(PKGS)) \
+            -DMQMON_VERSION='"$(VERSION)"' -DMQMON_DATADIR='"$(DATADIR)"'
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -liniparser -lm
+
+CORE_SRC := $(sort $(wildcard core/*.c))
+CLI_SRC  := $(sort $(wildcard cli/*.c))
+TUI_SRC  := $(sort $(wildcard tui/*.c))
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+HEADERS  := $(wildcard core/*.h cli/*.h tui/*.h)
+
+# B is the build directory: build/ for the normal build, build-asan/ for the
+# sanitizer build (`make asan`), so both can live side by side.
+B        ?= build
+BIN      ?= mqmon
+CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+APP_OBJ  := $(CLI_SRC:%.c=$(B)/%.o) $(TUI_SRC:%.c=$(B)/%.o)
+UNIT_BIN := $(UNIT_SRC:%.c=$(B)/%)
+
+TOOLS := tests/peer/mqmon-peer bench/gen-log
+
+.PHONY: all check unit layering asan bench demo deps install uninstall clean
+
+all: $(BIN) $(UNIT_BIN) $(TOOLS)
+
+$(BIN): $(CORE_OBJ) $(APP_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(B)/tests/unit/test_%: tests/unit/test_%.c tests/unit/testutil.h $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+tests/peer/mqmon-peer: tests/peer/mqmon-peer.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -liniparser
+
+bench/gen-log: bench/gen-log.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+
+# check - every test; prints totals and fails when any test fails
+check: all asan-build
+	@tests/run-all.sh
+
+unit: $(UNIT_BIN)
+	@MQMON_BUILD=$(B) tests/run-all.sh --only unit
+
+layering:
+	@tests/check-layering.sh
+
+# asan-build - the same sources with ASan+UBSan, in build-asan/ (run by make check)
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+asan-build:
+	@$(MAKE) --no-print-directory B=build-asan BIN=build-asan/mqmon CFLAGS="$(ASAN_FLAGS)" \
+		LDFLAGS="-fsanitize=address,undefined" build-asan/mqmon $(UNIT_SRC:%.c=build-asan/%)
+
+asan: asan-build
+	@tests/run-all.sh --only asan
+
+bench: all
+	@bench/run.sh
+
+demo: all
+	@tests/bed/demo.sh
+
+deps:
+	@tests/install-deps.sh
+
+install: $(BIN)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/rules $(DESTDIR)$(DATADIR)/themes $(DESTDIR)$(MANDIR)/man1
+	install -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/mqmon
+	install -m 0644 rules/*.ini $(DESTDIR)$(DATADIR)/rules/
+	if ls themes/*.ini >/dev/null 2>&1; then install -m 0644 themes/*.ini $(DESTDIR)$(DATADIR)/themes/; fi
+	install -m 0644 doc/mqmon.1 $(DESTDIR)$(MANDIR)/man1/mqmon.1
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mqmon $(DESTDIR)$(MANDIR)/man1/mqmon.1
+	rm -rf $(DESTDIR)$(DATADIR)
+
+clean:
+	rm -rf build build-asan mqmon $(TOOLS)

@@ -1,0 +1,35 @@
+/* cli - shared state of mqmon's command-line front end
+ *
+ * main.c parses the global options (configuration, rules, -c) and
+ * dispatches to one cmd_* function per subcommand. Each command parses its
+ * own options and returns a sysexits(3) exit code.
+ */
+#ifndef MQMON_CLI_H
+#define MQMON_CLI_H
+
+#include "core/classify.h"
+#include "core/config.h"
+#include "core/rules.h"
+
+struct cli {
+	const char *prog;
+	struct config cfg;
+	const char *rules_override;	/* --rules FILE */
+	struct ruleset rs;
+	struct classifier *cl;
+};
+
+/* cli_load_classifier - load shipped and operator rules, compile them; 0 or an EX_ code (message printed) */
+int cli_load_classifier(struct cli *cli);
+
+/* cli_error - print "mqmon: message" to stderr */
+void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* cli_finish_output - flush stdout; EX_IOERR (with a message) when writing failed */
+int cli_finish_output(void);
+
+int cmd_classify(struct cli *cli, int argc, char **argv);
+int cmd_report(struct cli *cli, int argc, char **argv);
+int cmd_rules(struct cli *cli, int argc, char **argv);
+
+#endif

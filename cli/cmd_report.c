@@ -1,0 +1,91 @@
+/* cmd_report - `mqmon report`: deferrals grouped cause -> provider -> domain */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli/cli.h"
+#include "core/deferral.h"
+#include "core/logscan.h"
+#include "core/report.h"
+
+struct report_ctx {
+	const struct classifier *cl;
+	struct report rep;
+	struct deferral d;
+	int failed;
+};
+
+/* add - count one line's deferral */
+static int add(void *arg, const struct log_event *ev)
+{
+	struct report_ctx *ctx = arg;
+
+	if (deferral_from_event(ctx->cl, ev, &ctx->d) < 0)
+		return 0;
+	if (report_add(&ctx->rep, &ctx->d) < 0) {
+		ctx->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* cmd_report - entry point */
+int cmd_report(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static char *stdin_only[] = { "-" };
+	static struct report_ctx ctx;
+	struct logscan_stats st = { 0 };
+	struct why why;
+	const char *format = "text";
+	char **files;
+	int c, rc = EX_OK, i, nfiles;
+
+	while ((c = getopt_long(argc, argv, "f:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			format = optarg;
+			break;
+		case 'h':
+			puts("usage: mqmon report [--format text|json] [LOG...]");
+			return cli_finish_output();
+		default:
+			return EX_USAGE;
+		}
+	}
+	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
+		cli_error("report: unknown format '%s' (text or json)", format);
+		return EX_USAGE;
+	}
+	if ((rc = cli_load_classifier(cli)) != 0)
+		return rc;
+	ctx.cl = cli->cl;
+	report_init(&ctx.rep, cli->cl);
+	files = optind < argc ? argv + optind : stdin_only;
+	nfiles = optind < argc ? argc - optind : 1;
+	for (i = 0; i < nfiles && !ctx.failed; i++)
+		if (logscan_path(files[i], 0, add, &ctx, &st, &why) < 0) {
+			cli_error("%s", why.text);
+			rc = EX_NOINPUT;
+		}
+	if (ctx.failed) {
+		cli_error("report: out of memory");
+		report_free(&ctx.rep);
+		return EX_SOFTWARE;
+	}
+	ctx.rep.lines = st.lines;
+	ctx.rep.unparsed = st.unparsed;
+	ctx.rep.oversize = st.oversize;
+	if (strcmp(format, "json") == 0)
+		report_print_json(&ctx.rep, stdout);
+	else
+		report_print_text(&ctx.rep, stdout);
+	report_free(&ctx.rep);
+	c = cli_finish_output();
+	return rc != EX_OK ? rc : c;
+}

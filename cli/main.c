@@ -1,0 +1,196 @@
+/* main - mqmon's entry point: global options and subcommand dispatch
+ *
+ * `mqmon [global options] COMMAND [options] [args]`. Global options select
+ * the configuration file, the rules file and the Postfix configuration
+ * directory; each COMMAND is a cmd_*() function in its own file.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "cli/cli.h"
+
+static const char usage_text[] =
+	"usage: mqmon [global options] COMMAND [options] [args]\n"
+	"\n"
+	"Commands:\n"
+	"  classify [--stats] [LOG...]       one TSV line per deferral: time, queue_id,\n"
+	"                                    recipient, dsn, cause, provider, text\n"
+	"  report [--format text|json] [LOG...]\n"
+	"                                    deferrals grouped cause -> provider -> domain\n"
+	"  rules [--check] [FILE]            list the cause rules; --check classifies every\n"
+	"                                    rule's samples (FILE: an operator rules file)\n"
+	"\n"
+	"LOG is a Postfix log file; with none, or '-', standard input is read.\n"
+	"\n"
+	"Global options:\n"
+	"  -c DIR            Postfix configuration directory (like postqueue -c)\n"
+	"  --config FILE     configuration file (default: $XDG_CONFIG_HOME/mqmon/mqmon.ini,\n"
+	"                    ~/.config/mqmon/mqmon.ini, /etc/mqmon/mqmon.ini)\n"
+	"  --rules FILE      operator rules file, loaded after the shipped rules\n"
+	"  --dump-config     print the effective configuration and exit\n"
+	"  -h, --help        this help\n"
+	"  -V, --version     print the version\n"
+	"\n"
+	"Exit status: 0 success, 64 usage error, 65 bad data, 66 input not found,\n"
+	"70 internal error, 74 I/O error, 78 configuration error.\n";
+
+/* cli_error - print "mqmon: message" to stderr */
+void cli_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("mqmon: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* cli_finish_output - flush stdout; EX_IOERR (with a message) when writing failed */
+int cli_finish_output(void)
+{
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		cli_error("error writing output: %s", strerror(errno));
+		return EX_IOERR;
+	}
+	return EX_OK;
+}
+
+/* cli_load_classifier - load shipped and operator rules, compile them; 0 or an EX_ code */
+int cli_load_classifier(struct cli *cli)
+{
+	const char *extra = cli->rules_override ? cli->rules_override
+		: config_str(&cli->cfg, CFG_RULES_FILE);
+	struct why why;
+	size_t i;
+
+	if (cli->cl != NULL)
+		return 0;
+	ruleset_init(&cli->rs);
+	if (ruleset_load(&cli->rs, rules_default_path(), &why) < 0) {
+		cli_error("%s", why.text);
+		return EX_CONFIG;
+	}
+	if (extra != NULL && *extra && ruleset_load(&cli->rs, extra, &why) < 0) {
+		cli_error("%s", why.text);
+		return EX_CONFIG;
+	}
+	for (i = 0; i < cli->rs.errors.n; i++)
+		cli_error("rules: %s", cli->rs.errors.v[i]);
+	if ((cli->cl = classifier_new(&cli->rs, &why)) == NULL) {
+		cli_error("%s", why.text);
+		return EX_SOFTWARE;
+	}
+	return 0;
+}
+
+/* load_config - the configuration file, explicit or default */
+static int load_config(struct cli *cli, const char *path)
+{
+	struct why why;
+	size_t i;
+
+	config_init(&cli->cfg);
+	if (path == NULL)
+		path = config_default_path();
+	if (path != NULL && config_load(&cli->cfg, path, &why) < 0) {
+		cli_error("%s", why.text);
+		return EX_CONFIG;
+	}
+	for (i = 0; i < cli->cfg.errors.n; i++)
+		cli_error("config: %s", cli->cfg.errors.v[i]);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'C' },
+		{ "rules", required_argument, NULL, 'R' },
+		{ "dump-config", no_argument, NULL, 'D' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	static const struct {
+		const char *name;
+		int (*fn)(struct cli *, int, char **);
+	} commands[] = {
+		{ "classify", cmd_classify },
+		{ "report", cmd_report },
+		{ "rules", cmd_rules },
+	};
+	struct cli cli = { .prog = "mqmon" };
+	const char *config_path = NULL, *postfix_dir = NULL;
+	int c, dump = 0, rc;
+	size_t i;
+	struct why why;
+
+	static char outbuf[1 << 16];
+	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+	while ((c = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			postfix_dir = optarg;
+			break;
+		case 'C':
+			config_path = optarg;
+			break;
+		case 'R':
+			cli.rules_override = optarg;
+			break;
+		case 'D':
+			dump = 1;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return cli_finish_output();
+		case 'V':
+			printf("mqmon %s\n", MQMON_VERSION);
+			return cli_finish_output();
+		default:
+			fputs(usage_text, stderr);
+			return EX_USAGE;
+		}
+	}
+	if ((rc = load_config(&cli, config_path)) != 0)
+		return rc;
+	if (postfix_dir != NULL && config_set(&cli.cfg, CFG_POSTFIX_CONFIG_DIR, postfix_dir, &why) < 0) {
+		cli_error("%s", why.text);
+		return EX_USAGE;
+	}
+	if (dump) {
+		config_dump(&cli.cfg, stdout);
+		rc = cli_finish_output();
+		config_free(&cli.cfg);
+		return rc;
+	}
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		config_free(&cli.cfg);
+		return EX_USAGE;
+	}
+	rc = -1;
+	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (strcmp(argv[optind], commands[i].name) == 0) {
+			char **sub = argv + optind;
+			int subc = argc - optind;
+
+			optind = 1;
+			rc = commands[i].fn(&cli, subc, sub);
+			break;
+		}
+	if (rc < 0) {
+		cli_error("unknown command '%s' (try mqmon --help)", argv[optind]);
+		rc = EX_USAGE;
+	}
+	classifier_free(cli.cl);
+	ruleset_free(&cli.rs);
+	config_free(&cli.cfg);
+	return rc;
+}

@@ -1,0 +1,266 @@
+/* reply - take apart the reason text of a Postfix deferral; see reply.h
+ *
+ * Work happens on a sanitised copy of the reason, so every later step sees
+ * valid UTF-8 with single spaces. The remote reply's first line gives the
+ * SMTP code and enhanced code; later `CODE-ENH ` / `CODE ENH ` tokens that
+ * repeat them are continuation prefixes and are dropped from the text.
+ */
+#include "core/reply.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "core/sanitize.h"
+
+/* has_prefix - NUL-terminated s starts with lit */
+static int has_prefix(const char *s, const char *lit)
+{
+	return strncmp(s, lit, strlen(lit)) == 0;
+}
+
+/* copy_until - copy s up to the first char of stop (or NUL) into dst; returns the stop position */
+static const char *copy_until(char *dst, size_t dstsz, const char *s, const char *stop)
+{
+	size_t n = strcspn(s, stop);
+	size_t m = n < dstsz - 1 ? n : dstsz - 1;
+
+	memcpy(dst, s, m);
+	dst[m] = '\0';
+	return s + n;
+}
+
+/* parse_host_ip - "name[ip]" at s into info; returns the position after ']' or NULL */
+static const char *parse_host_ip(const char *s, struct reply_info *info)
+{
+	const char *p = copy_until(info->host, sizeof info->host, s, "[ ");
+
+	if (*p != '[')
+		return NULL;
+	p = copy_until(info->ip, sizeof info->ip, p + 1, "] ");
+	if (*p != ']')
+		return NULL;
+	return p + 1;
+}
+
+/* parse_enhanced - "d.ddd.ddd" followed by a space or end; returns its length or 0 */
+static size_t parse_enhanced(const char *s)
+{
+	size_t i = 0, part, parts = 0;
+
+	if (s[0] < '2' || s[0] > '5' || s[1] != '.')
+		return 0;
+	i = 2;
+	for (parts = 1; parts < 3; parts++) {
+		part = 0;
+		while (s[i] >= '0' && s[i] <= '9' && part < 3) {
+			i++;
+			part++;
+		}
+		if (part == 0)
+			return 0;
+		if (parts == 1) {
+			if (s[i] != '.')
+				return 0;
+			i++;
+		}
+	}
+	return (s[i] == ' ' || s[i] == '\0' || s[i] == ',' || s[i] == ')') ? i : 0;
+}
+
+/* parse_code - "421[- ]" at s; returns the code or 0 */
+static int parse_code(const char *s, char *sep)
+{
+	if (s[0] < '2' || s[0] > '5' || s[1] < '0' || s[1] > '9' || s[2] < '0' || s[2] > '9')
+		return 0;
+	if (s[3] != '-' && s[3] != ' ' && s[3] != '\0')
+		return 0;
+	*sep = s[3];
+	return (s[0] - '0') * 100 + (s[1] - '0') * 10 + (s[2] - '0');
+}
+
+/* stage_from_text - "(in reply to X command)", "while receiving the initial server greeting" ... */
+static enum smtp_stage stage_from_text(const char *s)
+{
+	static const struct {
+		const char *needle;
+		enum smtp_stage stage;
+	} map[] = {
+		{ "in reply to end of DATA command", STAGE_END },
+		{ "in reply to RCPT TO command", STAGE_RCPT },
+		{ "in reply to MAIL FROM command", STAGE_MAIL },
+		{ "in reply to DATA command", STAGE_DATA },
+		{ "in reply to EHLO command", STAGE_HELO },
+		{ "in reply to HELO command", STAGE_HELO },
+		{ "in reply to LHLO command", STAGE_HELO },
+		{ "in reply to STARTTLS command", STAGE_STARTTLS },
+		{ "initial server greeting", STAGE_GREETING },
+		{ "while performing the EHLO handshake", STAGE_HELO },
+		{ "while performing the HELO handshake", STAGE_HELO },
+		{ "while sending MAIL FROM", STAGE_MAIL },
+		{ "while sending RCPT TO", STAGE_RCPT },
+		{ "while sending DATA command", STAGE_DATA },
+		{ "while sending message body", STAGE_DATA },
+		{ "while sending end of data", STAGE_END },
+		{ "while receiving the initial", STAGE_GREETING },
+		{ "after end of data", STAGE_END },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strstr(s, map[i].needle) != NULL)
+			return map[i].stage;
+	return STAGE_UNKNOWN;
+}
+
+/* join_reply - copy the remote reply at r into out, dropping continuation prefixes */
+static size_t join_reply(struct reply_info *info, const char *r, char *out, size_t outsz)
+{
+	char codebuf[8], sep = ' ';
+	size_t o = 0, codelen, enhlen;
+	const char *p;
+	int code = parse_code(r, &sep);
+
+	if (code == 0) {
+		snprintf(out, outsz, "%s", r);
+		return strlen(out);
+	}
+	info->smtp_code = code;
+	memcpy(codebuf, r, 3);
+	codebuf[3] = '\0';
+	p = r + 4;
+	enhlen = sep != '\0' ? parse_enhanced(p) : 0;
+	if (enhlen > 0 && enhlen < sizeof info->enhanced) {
+		memcpy(info->enhanced, p, enhlen);
+		info->enhanced[enhlen] = '\0';
+		p += enhlen;
+		if (*p == ' ')
+			p++;
+	}
+	o = (size_t)snprintf(out, outsz, "%s %s%s", codebuf, info->enhanced,
+			     info->enhanced[0] ? " " : "");
+	if (o >= outsz)
+		return outsz - 1;
+	codelen = 3;
+	while (*p && o + 1 < outsz) {
+		/* a continuation prefix: " 421-4.7.28 " or " 421 4.7.28 " (or " 421-" without enhanced) */
+		if (sep == '-' && (p == r + 4 || p[-1] == ' ') && strncmp(p, codebuf, codelen) == 0
+		    && (p[3] == '-' || p[3] == ' ')) {
+			const char *q = p + 4;
+
+			if (info->enhanced[0] == '\0' || (strncmp(q, info->enhanced, enhlen) == 0
+							  && (q[enhlen] == ' ' || q[enhlen] == '\0'))) {
+				q += info->enhanced[0] ? enhlen : 0;
+				while (*q == ' ')
+					q++;
+				if (o > 0 && out[o - 1] != ' ' && *q)
+					out[o++] = ' ';
+				p = q;
+				continue;
+			}
+		}
+		out[o++] = *p++;
+	}
+	while (o > 0 && out[o - 1] == ' ')
+		o--;
+	out[o] = '\0';
+	return o;
+}
+
+/* reply_parse - analyse reason[0..len) into info */
+void reply_parse(const char *reason, size_t len, struct reply_info *info)
+{
+	char clean[REPLY_TEXT_MAX];
+	const char *s = clean, *p;
+	size_t o;
+
+	memset(info, 0, sizeof *info);
+	sanitize_text(clean, sizeof clean, reason, len);
+
+	if (has_prefix(s, "delivery temporarily suspended: ")) {
+		info->suspended = 1;
+		s += strlen("delivery temporarily suspended: ");
+	}
+	info->stage = stage_from_text(s);
+
+	if (has_prefix(s, "host ") && (p = parse_host_ip(s + 5, info)) != NULL) {
+		if (has_prefix(p, " said: ")) {
+			info->kind = REPLY_SAID;
+			p += 7;
+		} else if (has_prefix(p, " refused to talk to me: ")) {
+			info->kind = REPLY_REFUSED;
+			info->stage = STAGE_GREETING;
+			p += 24;
+		} else {
+			p = NULL;
+		}
+		if (p != NULL) {
+			o = (size_t)(p - clean);
+			memcpy(info->text, clean, o);
+			info->reply_off = o;
+			join_reply(info, p, info->text + o, sizeof info->text - o);
+			return;
+		}
+	} else if (has_prefix(s, "connect to ")) {
+		info->kind = REPLY_CONNECT;
+		info->stage = STAGE_CONNECT;
+		parse_host_ip(s + 11, info);
+	} else if (has_prefix(s, "lost connection with ")) {
+		info->kind = REPLY_LOST;
+		parse_host_ip(s + 21, info);
+	} else if (has_prefix(s, "conversation with ")) {
+		info->kind = REPLY_TIMEOUT;
+		parse_host_ip(s + 18, info);
+	} else if (has_prefix(s, "TLS is required") || has_prefix(s, "Cannot start TLS")
+		   || strstr(s, "TLS handshake") != NULL) {
+		info->kind = REPLY_TLS;
+		info->stage = STAGE_STARTTLS;
+		if ((p = strstr(s, " by host ")) != NULL)
+			parse_host_ip(p + 9, info);
+	} else if (has_prefix(s, "Host or domain name not found")
+		   || has_prefix(s, "Name service error")) {
+		info->kind = REPLY_DNS;
+		info->stage = STAGE_CONNECT;
+	}
+	if (info->kind == REPLY_OTHER) {
+		char sep;
+
+		info->host[0] = info->ip[0] = '\0';
+		if (!info->suspended && parse_code(s, &sep) != 0) {
+			/* a bare reply ("421 4.7.0 ..."), as rule samples and other MTAs give it */
+			join_reply(info, s, info->text, sizeof info->text);
+			return;
+		}
+	}
+	snprintf(info->text, sizeof info->text, "%s", clean);
+}
+
+/* reply_kind_name - "said", "refused", "connect" ... */
+const char *reply_kind_name(enum reply_kind kind)
+{
+	static const char *const names[REPLY_KIND_COUNT] = {
+		"other", "said", "refused", "connect", "lost", "timeout", "tls", "dns",
+	};
+
+	return (unsigned)kind < REPLY_KIND_COUNT ? names[kind] : "?";
+}
+
+static const char *const stage_names[STAGE_COUNT] = {
+	"", "connect", "greeting", "helo", "starttls", "mail", "rcpt", "data", "end",
+};
+
+/* smtp_stage_name - "rcpt", "greeting" ... ("" when unknown) */
+const char *smtp_stage_name(enum smtp_stage stage)
+{
+	return (unsigned)stage < STAGE_COUNT ? stage_names[stage] : "";
+}
+
+/* smtp_stage_from_name - inverse of smtp_stage_name; STAGE_UNKNOWN when none */
+enum smtp_stage smtp_stage_from_name(const char *name)
+{
+	int i;
+
+	for (i = 1; i < STAGE_COUNT; i++)
+		if (strcmp(name, stage_names[i]) == 0)
+			return (enum smtp_stage)i;
+	return STAGE_UNKNOWN;
+}

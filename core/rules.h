@@ -1,0 +1,69 @@
+/* rules - cause rules, provider families and advice, read from INI files
+ *
+ * The shipped rules file and the operator's own are loaded in turn into one
+ * ruleset; a section of a later file replaces the section of the same name
+ * from an earlier one (format: doc/rules.md). Loading never stops at the
+ * first mistake: every problem (unknown cause, rule without a condition,
+ * unreadable file ...) is collected in `errors` with file and section, and
+ * the faulty section is skipped, so a typo in one rule does not take the
+ * others down.
+ */
+#ifndef MQMON_RULES_H
+#define MQMON_RULES_H
+
+#include <stddef.h>
+
+#include "core/cause.h"
+#include "core/strlist.h"
+#include "core/why.h"
+
+struct provider {
+	char *name;		/* "gmail" */
+	char *label;		/* "Gmail" */
+	struct strlist domains;	/* recipient domains */
+	struct strlist hosts;	/* remote host name suffixes */
+};
+
+struct rule {
+	char *name;		/* section name without "rule." */
+	char *source;		/* file the rule came from */
+	enum cause cause;
+	char *provider;		/* NULL for a generic rule */
+	struct strlist codes;	/* enhanced codes, "4.7.28" or "4.2.*" */
+	int smtp[8];		/* SMTP codes, 0-terminated */
+	unsigned stages;	/* bit set of enum smtp_stage; 0 = any */
+	struct strlist any;	/* text: at least one must occur */
+	struct strlist all;	/* all: every one must occur */
+	int priority;
+	char *advice;		/* NULL: the cause's advice */
+	struct strlist samples;
+	int order;		/* position across all loaded files */
+};
+
+struct ruleset {
+	struct provider *providers;
+	size_t nproviders;
+	struct rule *rules;
+	size_t nrules;
+	char *advice[CAUSE_COUNT];
+	struct strlist errors;	/* "file: [section]: problem" */
+	struct strlist files;	/* files loaded, in order */
+	int next_order;
+};
+
+/* ruleset_init - an empty ruleset */
+void ruleset_init(struct ruleset *rs);
+
+/* ruleset_load - add the rules, providers and advice of one INI file; -1 when the file cannot be read */
+int ruleset_load(struct ruleset *rs, const char *path, struct why *why);
+
+/* ruleset_find_provider - provider by name, NULL when none */
+const struct provider *ruleset_find_provider(const struct ruleset *rs, const char *name);
+
+/* ruleset_free - release everything */
+void ruleset_free(struct ruleset *rs);
+
+/* rules_default_path - the shipped causes.ini: next to the binary (source tree) or in the data dir */
+const char *rules_default_path(void);
+
+#endif

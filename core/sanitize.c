@@ -1,0 +1,105 @@
+/* sanitize - make untrusted text safe to print; see sanitize.h
+ *
+ * A single pass decodes UTF-8 by hand (strict: no overlongs, no surrogates,
+ * nothing above U+10FFFF), writes only whole code points, and never splits a
+ * multi-byte sequence when dst runs out of room.
+ */
+#include "core/sanitize.h"
+
+#include <string.h>
+
+/* utf8_decode - decode one code point at s (len > 0); returns its length, 0 when invalid */
+static size_t utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
+{
+	unsigned c = s[0];
+	size_t need, i;
+	unsigned min;
+
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	if (c >= 0xC2 && c <= 0xDF) {
+		need = 2; *cp = c & 0x1F; min = 0x80;
+	} else if (c >= 0xE0 && c <= 0xEF) {
+		need = 3; *cp = c & 0x0F; min = 0x800;
+	} else if (c >= 0xF0 && c <= 0xF4) {
+		need = 4; *cp = c & 0x07; min = 0x10000;
+	} else {
+		return 0;
+	}
+	if (len < need)
+		return 0;
+	for (i = 1; i < need; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		*cp = (*cp << 6) | (s[i] & 0x3F);
+	}
+	if (*cp < min || *cp > 0x10FFFF || (*cp >= 0xD800 && *cp <= 0xDFFF))
+		return 0;
+	return need;
+}
+
+/* is_control - C0, DEL and C1 control code points */
+static int is_control(unsigned cp)
+{
+	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
+}
+
+/* sanitize_text - copy src[0..len) into dst (size dstsz, NUL-terminated) safely; returns bytes written */
+size_t sanitize_text(char *dst, size_t dstsz, const char *src, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t in = 0, out = 0, n;
+	int pending_space = 0;
+	unsigned cp;
+	int invalid;
+
+	if (dstsz == 0)
+		return 0;
+	while (in < len) {
+		n = utf8_decode(s + in, len - in, &cp);
+		invalid = n == 0;
+		if (invalid) {
+			cp = 0xFFFD;
+			n = 1;
+		}
+		if (cp == ' ' || is_control(cp)) {
+			pending_space = out > 0;
+			in += n;
+			continue;
+		}
+		/* bytes this code point takes in the output */
+		size_t w = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+		if (out + pending_space + w + 1 > dstsz)
+			break;
+		if (pending_space) {
+			dst[out++] = ' ';
+			pending_space = 0;
+		}
+		if (invalid)
+			memcpy(dst + out, "\xEF\xBF\xBD", 3);
+		else
+			memcpy(dst + out, s + in, w);
+		out += w;
+		in += n;
+	}
+	dst[out] = '\0';
+	return out;
+}
+
+/* utf8_clean - true when s[0..len) is valid UTF-8 without control characters */
+int utf8_clean(const char *s, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, n;
+	unsigned cp;
+
+	while (i < len) {
+		n = utf8_decode(u + i, len - i, &cp);
+		if (n == 0 || is_control(cp))
+			return 0;
+		i += n;
+	}
+	return 1;
+}

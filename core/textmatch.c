@@ -1,0 +1,255 @@
+/* textmatch - Aho-Corasick matcher over case-folded fragments; see textmatch.h
+ *
+ * Build: insert every fragment into a trie whose edges are alphabet classes
+ * (one class per distinct byte used by some fragment, class 0 for all other
+ * bytes), then a breadth-first pass computes failure links and completes
+ * the transition table into a DFA, and merges each state's outputs with its
+ * failure state's. Scan: one table look-up per input byte.
+ */
+#include "core/textmatch.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define TM_MAX_STATES 65535
+
+struct textmatch {
+	char **frags;
+	size_t nfrags, capfrags;
+	unsigned char fold[256];	/* ASCII upper -> lower */
+	unsigned char cls[256];		/* folded byte -> class */
+	size_t ncls;
+	uint16_t *delta;		/* nstates * ncls */
+	size_t nstates;
+	uint32_t *out_start, *out_len;	/* per state, into outs[] */
+	uint32_t *outs;
+	int compiled;
+};
+
+/* textmatch_new - an empty matcher */
+struct textmatch *textmatch_new(void)
+{
+	struct textmatch *tm = calloc(1, sizeof *tm);
+	int i;
+
+	if (tm == NULL)
+		return NULL;
+	for (i = 0; i < 256; i++)
+		tm->fold[i] = (unsigned char)((i >= 'A' && i <= 'Z') ? i + 32 : i);
+	return tm;
+}
+
+/* textmatch_add - add a fragment (copied); returns its id, or -1 when empty/out of memory */
+int textmatch_add(struct textmatch *tm, const char *fragment)
+{
+	char *copy;
+	size_t i;
+
+	if (fragment == NULL || fragment[0] == '\0' || tm->compiled)
+		return -1;
+	if (tm->nfrags == tm->capfrags) {
+		size_t cap = tm->capfrags ? tm->capfrags * 2 : 64;
+		char **n = realloc(tm->frags, cap * sizeof *n);
+
+		if (n == NULL)
+			return -1;
+		tm->frags = n;
+		tm->capfrags = cap;
+	}
+	if ((copy = strdup(fragment)) == NULL)
+		return -1;
+	for (i = 0; copy[i]; i++)
+		copy[i] = (char)tm->fold[(unsigned char)copy[i]];
+	tm->frags[tm->nfrags] = copy;
+	return (int)tm->nfrags++;
+}
+
+/* textmatch_count - number of fragments */
+size_t textmatch_count(const struct textmatch *tm)
+{
+	return tm->nfrags;
+}
+
+/* textmatch_words - size of a result bit set in 64-bit words */
+size_t textmatch_words(const struct textmatch *tm)
+{
+	return (tm->nfrags + 63) / 64 + 1;
+}
+
+/* build_classes - one class per distinct byte in the fragments */
+static void build_classes(struct textmatch *tm)
+{
+	size_t f, i;
+	int b;
+
+	memset(tm->cls, 0, sizeof tm->cls);
+	tm->ncls = 1;
+	for (f = 0; f < tm->nfrags; f++)
+		for (i = 0; tm->frags[f][i]; i++) {
+			unsigned char c = (unsigned char)tm->frags[f][i];
+
+			if (tm->cls[c] == 0)
+				tm->cls[c] = (unsigned char)tm->ncls++;
+		}
+	/* fold the input side: an upper-case byte maps to its lower-case class */
+	for (b = 'A'; b <= 'Z'; b++)
+		tm->cls[b] = tm->cls[b + 32];
+}
+
+/* textmatch_compile - build the automaton after the last add; -1 on out of memory */
+int textmatch_compile(struct textmatch *tm)
+{
+	size_t maxstates = 1, f, i, s, c, head, tail, nouts = 0;
+	uint32_t *fail = NULL, *queue = NULL, *own_first = NULL, *own_next = NULL, *own_id = NULL;
+	int rc = -1;
+
+	build_classes(tm);
+	for (f = 0; f < tm->nfrags; f++)
+		maxstates += strlen(tm->frags[f]);
+	if (maxstates > TM_MAX_STATES)
+		return -1;
+	tm->delta = calloc(maxstates * tm->ncls, sizeof *tm->delta);
+	fail = calloc(maxstates, sizeof *fail);
+	queue = calloc(maxstates, sizeof *queue);
+	own_first = malloc(maxstates * sizeof *own_first);
+	own_next = malloc((tm->nfrags + 1) * sizeof *own_next);
+	own_id = malloc((tm->nfrags + 1) * sizeof *own_id);
+	tm->out_start = calloc(maxstates, sizeof *tm->out_start);
+	tm->out_len = calloc(maxstates, sizeof *tm->out_len);
+	if (!tm->delta || !fail || !queue || !own_first || !own_next || !own_id
+	    || !tm->out_start || !tm->out_len)
+		goto out;
+	memset(own_first, 0xff, maxstates * sizeof *own_first);
+
+	/* trie; state 0 is the root, a 0 transition from a non-root state means "none yet" */
+	tm->nstates = 1;
+	for (f = 0; f < tm->nfrags; f++) {
+		s = 0;
+		for (i = 0; tm->frags[f][i]; i++) {
+			c = tm->cls[(unsigned char)tm->frags[f][i]];
+			if (tm->delta[s * tm->ncls + c] == 0)
+				tm->delta[s * tm->ncls + c] = (uint16_t)tm->nstates++;
+			s = tm->delta[s * tm->ncls + c];
+		}
+		own_id[f] = (uint32_t)f;
+		own_next[f] = own_first[s];
+		own_first[s] = (uint32_t)f;
+	}
+
+	/* breadth-first: failure links, DFA completion, output counts */
+	head = tail = 0;
+	for (c = 0; c < tm->ncls; c++) {
+		uint16_t t = tm->delta[c];
+
+		if (t != 0) {
+			fail[t] = 0;
+			queue[tail++] = t;
+		}
+	}
+	while (head < tail) {
+		s = queue[head++];
+		for (c = 0; c < tm->ncls; c++) {
+			uint16_t t = tm->delta[s * tm->ncls + c];
+
+			if (t != 0) {
+				fail[t] = tm->delta[fail[s] * tm->ncls + c];
+				queue[tail++] = t;
+			} else {
+				tm->delta[s * tm->ncls + c] = tm->delta[fail[s] * tm->ncls + c];
+			}
+		}
+	}
+
+	/* outputs: own fragments plus the failure state's (already merged: BFS order) */
+	for (s = 0; s < tm->nstates; s++)
+		for (f = own_first[s]; f != UINT32_MAX; f = own_next[f])
+			nouts++;
+	/* upper bound: each state's own plus its failure chain; grow while merging */
+	{
+		size_t cap = nouts + tm->nstates + 16, used = 0;
+		uint32_t *outs = malloc(cap * sizeof *outs);
+
+		if (outs == NULL)
+			goto out;
+		for (i = 0; i <= tail; i++) {
+			size_t k;
+
+			s = i == 0 ? 0 : queue[i - 1];
+			tm->out_start[s] = (uint32_t)used;
+			for (f = own_first[s]; f != UINT32_MAX; f = own_next[f]) {
+				if (used == cap) {
+					uint32_t *n = realloc(outs, (cap *= 2) * sizeof *outs);
+
+					if (n == NULL) {
+						free(outs);
+						goto out;
+					}
+					outs = n;
+				}
+				outs[used++] = own_id[f];
+			}
+			if (s != 0)
+				for (k = 0; k < tm->out_len[fail[s]]; k++) {
+					if (used == cap) {
+						uint32_t *n = realloc(outs, (cap *= 2) * sizeof *outs);
+
+						if (n == NULL) {
+							free(outs);
+							goto out;
+						}
+						outs = n;
+					}
+					outs[used++] = outs[tm->out_start[fail[s]] + k];
+				}
+			tm->out_len[s] = (uint32_t)(used - tm->out_start[s]);
+		}
+		tm->outs = outs;
+	}
+	tm->compiled = 1;
+	rc = 0;
+out:
+	free(fail);
+	free(queue);
+	free(own_first);
+	free(own_next);
+	free(own_id);
+	return rc;
+}
+
+/* textmatch_scan - set bit i of found[] for each fragment i in text[0..len) */
+void textmatch_scan(const struct textmatch *tm, const char *text, size_t len, uint64_t *found)
+{
+	const unsigned char *p = (const unsigned char *)text, *end = p + len;
+	const uint16_t *delta = tm->delta;
+	size_t ncls = tm->ncls, s = 0, k;
+
+	memset(found, 0, textmatch_words(tm) * sizeof *found);
+	if (!tm->compiled || tm->nfrags == 0)
+		return;
+	for (; p < end; p++) {
+		s = delta[s * ncls + tm->cls[*p]];
+		if (tm->out_len[s])
+			for (k = 0; k < tm->out_len[s]; k++) {
+				uint32_t id = tm->outs[tm->out_start[s] + k];
+
+				found[id >> 6] |= (uint64_t)1 << (id & 63);
+			}
+	}
+}
+
+/* textmatch_free - release everything */
+void textmatch_free(struct textmatch *tm)
+{
+	size_t i;
+
+	if (tm == NULL)
+		return;
+	for (i = 0; i < tm->nfrags; i++)
+		free(tm->frags[i]);
+	free(tm->frags);
+	free(tm->delta);
+	free(tm->out_start);
+	free(tm->out_len);
+	free(tm->outs);
+	free(tm);
+}

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# install-deps - install the Debian packages mqmon needs to build and test (make deps).
+# Only what is missing is installed; apt-get runs non-interactively. Needs root
+# (or sudo) when something is missing.
+set -euo pipefail
+pkgs=(build-essential pkg-config libncurses-dev libsqlite3-dev libiniparser-dev
+      libjansson-dev libcmocka-dev postfix pflogsumm tmux valgrind sqlite3 procps)
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all present"
+	exit 0
+fi
+echo "deps: installing ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+# postfix must not ask questions nor configure the system's own instance
+echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+$SUDO apt-get update -qq
+$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
