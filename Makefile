@@ -12,7 +12,8 @@ VERSION := 0.1.0
 CC      ?= cc
 PKGS    := ncursesw sqlite3 jansson
 CFLAGS  ?= -O2 -g
-CFLAGS  += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
+# always on, whatever CFLAGS the caller gives (make asan-build overrides CFLAGS)
+MQ_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CPPFLAGS += -I. -I/usr/include/iniparser $(shell pkg-config --cflags $(PKGS)) \
             -DMQMON_VERSION='"$(VERSION)"' -DMQMON_DATADIR='"$(DATADIR)"'
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -liniparser -lm
@@ -42,17 +43,17 @@ $(BIN): $(CORE_OBJ) $(APP_OBJ)
 
 $(B)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) -c -o $@ $<
 
 $(B)/tests/unit/test_%: tests/unit/test_%.c tests/unit/testutil.h $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
+	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
 tests/peer/mqmon-peer: tests/peer/mqmon-peer.c
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -liniparser
+	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) -o $@ $< -liniparser
 
 bench/gen-log: bench/gen-log.c
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) -o $@ $<
 
 # check - every test; prints totals and fails when any test fails
 check: all asan-build

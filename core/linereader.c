@@ -56,6 +56,10 @@ int linereader_next(struct linereader *lr, const char **line, size_t *len)
 				continue;
 			}
 			lr->lines++;
+			if (l > LINEREADER_MAX_LINE) {
+				lr->oversize++;
+				l = LINEREADER_MAX_LINE;
+			}
 			*line = s;
 			*len = l;
 			return 1;
