@@ -28,7 +28,14 @@ void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* cli_finish_output - flush stdout; EX_IOERR (with a message) when writing failed */
 int cli_finish_output(void);
 
+struct qmodel;
+
+/* cli_build_model - load params, snapshot and join logs (shared by snapshot and the TUI); NULL with exitcode set */
+struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlogs, int use_log,
+			       int *exitcode);
+
 int cmd_classify(struct cli *cli, int argc, char **argv);
+int cmd_snapshot(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
 int cmd_rules(struct cli *cli, int argc, char **argv);
 

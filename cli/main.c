@@ -22,6 +22,9 @@ static const char usage_text[] =
 	"                                    recipient, dsn, cause, provider, text\n"
 	"  report [--format text|json] [LOG...]\n"
 	"                                    deferrals grouped cause -> provider -> domain\n"
+	"  snapshot [--format json|csv|prom] [-o FILE] [--source auto|spool|postqueue]\n"
+	"           [--log FILE]... [--no-log]\n"
+	"                                    the live queue model (Postfix at -c DIR)\n"
 	"  rules [--check] [FILE]            list the cause rules; --check classifies every\n"
 	"                                    rule's samples (FILE: an operator rules file)\n"
 	"\n"
@@ -124,6 +127,7 @@ int main(int argc, char **argv)
 		{ "classify", cmd_classify },
 		{ "report", cmd_report },
 		{ "rules", cmd_rules },
+		{ "snapshot", cmd_snapshot },
 	};
 	struct cli cli = { .prog = "mqmon" };
 	const char *config_path = NULL, *postfix_dir = NULL;

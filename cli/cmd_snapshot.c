@@ -1,0 +1,157 @@
+/* cmd_snapshot - `mqmon snapshot`: the whole queue model as JSON, CSV or Prometheus text
+ *
+ * Takes a snapshot of the Postfix queue (-c DIR), joins the mail log for
+ * attempts and last-attempt times, and writes the finished model to stdout
+ * or, atomically, to -o FILE.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "core/mta.h"
+#include "core/qmodel.h"
+#include "core/snapshot.h"
+
+static const char snapshot_usage[] =
+	"usage: mqmon [-c DIR] snapshot [--format json|csv|prom] [-o FILE]\n"
+	"                             [--source auto|spool|postqueue] [--log FILE]... [--no-log]\n";
+
+/* default_log - the MTA's own log file when it writes one, else the usual syslog file */
+static const char *default_log(const struct mta_params *p)
+{
+	static const char *const candidates[] = { "/var/log/mail.log", "/var/log/maillog" };
+	size_t i;
+
+	if (p->maillog_file[0] == '/' && strncmp(p->maillog_file, "/dev/", 5) != 0)
+		return access(p->maillog_file, R_OK) == 0 ? p->maillog_file : NULL;
+	for (i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
+		if (access(candidates[i], R_OK) == 0)
+			return candidates[i];
+	return NULL;
+}
+
+/* cli_build_model - load params, snapshot and join logs: shared by snapshot and the TUI; NULL with message */
+struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlogs,
+			       int use_log, int *exitcode)
+{
+	const struct mta_backend *be = &mta_postfix;
+	struct mta_params params;
+	struct qmodel *m;
+	struct why why;
+	int i;
+
+	if ((*exitcode = cli_load_classifier(cli)) != 0)
+		return NULL;
+	if (be->load_params(config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR), &params, &why) < 0) {
+		cli_error("%s", why.text);
+		*exitcode = EX_UNAVAILABLE;
+		return NULL;
+	}
+	if ((m = qmodel_new(cli->cl, &params)) == NULL) {
+		*exitcode = EX_OSERR;
+		return NULL;
+	}
+	if (be->snapshot(&params, (enum snapshot_source)source, m, &why) < 0) {
+		cli_error("%s", why.text);
+		qmodel_free(m);
+		*exitcode = EX_UNAVAILABLE;
+		return NULL;
+	}
+	if (use_log && nlogs == 0) {
+		const char *def = default_log(&params);
+
+		if (def != NULL && qmodel_join_log(m, def, &why) < 0)
+			cli_error("%s (attempt counts unavailable)", why.text);
+	}
+	for (i = 0; use_log && i < nlogs; i++)
+		if (qmodel_join_log(m, logs[i], &why) < 0)
+			cli_error("%s", why.text);
+	qmodel_finish(m, time(NULL));
+	*exitcode = 0;
+	return m;
+}
+
+/* cmd_snapshot - entry point */
+int cmd_snapshot(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "source", required_argument, NULL, 's' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "no-log", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *logs[16];
+	int nlogs = 0, use_log = 1, c, fmt = SNAPSHOT_JSON, rc;
+	enum snapshot_source source = SNAPSHOT_AUTO;
+	const char *out = NULL;
+	char host[256] = "";
+	struct qmodel *m;
+	struct why why;
+
+	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f':
+			if ((fmt = snapshot_format_from(optarg)) < 0) {
+				cli_error("snapshot: unknown format '%s' (json, csv or prom)", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'o':
+			out = optarg;
+			break;
+		case 's':
+			if (strcmp(optarg, "auto") == 0)
+				source = SNAPSHOT_AUTO;
+			else if (strcmp(optarg, "spool") == 0)
+				source = SNAPSHOT_SPOOL;
+			else if (strcmp(optarg, "postqueue") == 0)
+				source = SNAPSHOT_LISTING;
+			else {
+				cli_error("snapshot: unknown source '%s' (auto, spool or postqueue)", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'l':
+			if (nlogs == (int)(sizeof logs / sizeof logs[0])) {
+				cli_error("snapshot: too many --log files");
+				return EX_USAGE;
+			}
+			logs[nlogs++] = optarg;
+			break;
+		case 'n':
+			use_log = 0;
+			break;
+		case 'h':
+			fputs(snapshot_usage, stdout);
+			return cli_finish_output();
+		default:
+			fputs(snapshot_usage, stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error("snapshot: unexpected argument '%s'", argv[optind]);
+		return EX_USAGE;
+	}
+	if ((m = cli_build_model(cli, source, logs, nlogs, use_log, &rc)) == NULL)
+		return rc;
+	snprintf(host, sizeof host, "%s", m->params.myhostname);
+	if (host[0] == '\0')
+		gethostname(host, sizeof host - 1);
+	if (out != NULL)
+		rc = snapshot_write_file(m, (enum snapshot_format)fmt, host, out, &why);
+	else
+		rc = snapshot_write(m, (enum snapshot_format)fmt, host, stdout, &why);
+	qmodel_free(m);
+	if (rc < 0) {
+		cli_error("%s", why.text);
+		return EX_IOERR;
+	}
+	return cli_finish_output();
+}

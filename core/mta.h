@@ -1,0 +1,52 @@
+/* mta - the backend ops table: one MTA (Postfix, later Exim) behind one interface
+ *
+ * Everything mqmon does to or learns from an MTA goes through a struct
+ * mta_backend chosen at run time: detect it, read its parameters, take a
+ * snapshot of its queue into a qmodel. Operator actions join this table in
+ * their own issue.
+ */
+#ifndef MQMON_MTA_H
+#define MQMON_MTA_H
+
+#include <limits.h>
+
+#include "core/why.h"
+
+struct qmodel;
+
+enum snapshot_source {
+	SNAPSHOT_AUTO,		/* the spool when readable, else the MTA's queue listing */
+	SNAPSHOT_SPOOL,		/* read queue files directly (root) */
+	SNAPSHOT_LISTING,	/* postqueue -j */
+};
+
+struct mta_params {
+	char config_dir[PATH_MAX];
+	char queue_dir[PATH_MAX];
+	char maillog_file[PATH_MAX];	/* "" when the MTA logs through syslog */
+	char mail_version[32];
+	char myhostname[256];
+	long queue_run_delay;		/* seconds between deferred queue scans */
+	long min_backoff, max_backoff;	/* retry back-off bounds */
+	long max_queue_lifetime;	/* age at which a message bounces */
+	long bounce_queue_lifetime;	/* the same for bounces (null sender) */
+	int spool_readable;		/* queue directory readable: exact retry times */
+};
+
+struct mta_backend {
+	const char *name;
+	/* detect - true when this MTA is installed with a configuration at config_dir */
+	int (*detect)(const char *config_dir);
+	/* load_params - read the MTA's parameters; -1 with why */
+	int (*load_params)(const char *config_dir, struct mta_params *params, struct why *why);
+	/* snapshot - fill an empty model with the queue as it is now; -1 with why */
+	int (*snapshot)(const struct mta_params *params, enum snapshot_source source,
+			struct qmodel *model, struct why *why);
+};
+
+extern const struct mta_backend mta_postfix;
+
+/* mta_backend_find - backend by name ("postfix"), NULL when unknown */
+const struct mta_backend *mta_backend_find(const char *name);
+
+#endif

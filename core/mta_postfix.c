@@ -1,0 +1,260 @@
+/* mta_postfix - the Postfix backend: postconf, postqueue -j, the spool
+ *
+ * Parameters come from `postconf -c DIR -h` (never from parsing main.cf
+ * ourselves, so defaults and $name expansion are Postfix's own). A snapshot
+ * lists the queue with `postqueue -c DIR -j`, streamed and parsed line by
+ * line with jansson (unknown members ignored, a message listed twice kept
+ * once); when the queue directory is readable (root), the deferred files'
+ * mtimes give the exact next retry times.
+ */
+#include "core/mta.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/duration.h"
+#include "core/linereader.h"
+#include "core/proc.h"
+#include "core/qmodel.h"
+
+/* postfix_detect - postconf exists and DIR has a main.cf */
+static int postfix_detect(const char *config_dir)
+{
+	char path[PATH_MAX + 16], buf[4096];
+
+	snprintf(path, sizeof path, "%s/main.cf", config_dir);
+	return access(path, R_OK) == 0 && proc_find("postconf", buf, sizeof buf) != NULL;
+}
+
+/* first_line - copy the first line of s into dst; returns the rest */
+static const char *take_line(const char *s, char *dst, size_t dstsz)
+{
+	size_t n = strcspn(s, "\n");
+
+	snprintf(dst, dstsz, "%.*s", (int)n, s);
+	return s[n] ? s + n + 1 : s + n;
+}
+
+/* postfix_load_params - postconf -c DIR -h NAME...; -1 with why */
+static int postfix_load_params(const char *config_dir, struct mta_params *p, struct why *why)
+{
+	static const char *const names[] = {
+		"queue_directory", "queue_run_delay", "minimal_backoff_time", "maximal_backoff_time",
+		"maximal_queue_lifetime", "bounce_queue_lifetime", "mail_version", "maillog_file",
+		"myhostname",
+	};
+	char *argv[4 + sizeof names / sizeof names[0] + 1];
+	char vals[sizeof names / sizeof names[0]][PATH_MAX];
+	struct proc_result res;
+	const char *s;
+	size_t i, argc = 0;
+	DIR *d;
+
+	memset(p, 0, sizeof *p);
+	snprintf(p->config_dir, sizeof p->config_dir, "%s", config_dir);
+	argv[argc++] = "postconf";
+	argv[argc++] = "-c";
+	argv[argc++] = p->config_dir;
+	argv[argc++] = "-h";
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		argv[argc++] = (char *)names[i];
+	argv[argc] = NULL;
+	if (proc_run(argv, NULL, 0, &res, why) < 0)
+		return -1;
+	if (res.status != 0) {
+		why_set(why, "postconf -c %s failed (exit %d): %.300s", config_dir, res.status,
+			res.errlen ? res.err : "no message");
+		proc_result_free(&res);
+		return -1;
+	}
+	s = res.out;
+	for (i = 0; i < sizeof names / sizeof names[0]; i++)
+		s = take_line(s, vals[i], sizeof vals[i]);
+	proc_result_free(&res);
+	snprintf(p->queue_dir, sizeof p->queue_dir, "%s", vals[0]);
+	p->queue_run_delay = duration_parse(vals[1], 1);
+	p->min_backoff = duration_parse(vals[2], 1);
+	p->max_backoff = duration_parse(vals[3], 1);
+	p->max_queue_lifetime = duration_parse(vals[4], 86400);
+	p->bounce_queue_lifetime = duration_parse(vals[5], 86400);
+	snprintf(p->mail_version, sizeof p->mail_version, "%.31s", vals[6]);
+	snprintf(p->maillog_file, sizeof p->maillog_file, "%s", vals[7]);
+	snprintf(p->myhostname, sizeof p->myhostname, "%.255s", vals[8]);
+	if (p->queue_dir[0] == '\0' || p->queue_run_delay < 0 || p->min_backoff < 0
+	    || p->max_backoff < 0 || p->max_queue_lifetime < 0 || p->bounce_queue_lifetime < 0)
+		return why_set(why, "postconf -c %s: unexpected parameter values", config_dir);
+	{
+		char dpath[PATH_MAX + 16];
+
+		snprintf(dpath, sizeof dpath, "%s/deferred", p->queue_dir);
+		if ((d = opendir(dpath)) != NULL) {
+			p->spool_readable = 1;
+			closedir(d);
+		}
+	}
+	return 0;
+}
+
+/* add_listing_line - one postqueue -j JSON object into the model; -1 when malformed */
+static int add_listing_line(struct qmodel *m, const char *line, size_t len)
+{
+	json_error_t err;
+	json_t *o = json_loadb(line, len, 0, &err), *rcpts, *r;
+	const char *id, *queue, *sender;
+	struct qmsg *msg;
+	size_t i;
+	int rc = -1;
+
+	if (o == NULL || !json_is_object(o))
+		goto out;
+	id = json_string_value(json_object_get(o, "queue_id"));
+	queue = json_string_value(json_object_get(o, "queue_name"));
+	sender = json_string_value(json_object_get(o, "sender"));
+	rcpts = json_object_get(o, "recipients");
+	if (id == NULL || queue == NULL)
+		goto out;
+	if (qmodel_find(m, id) != NULL) {
+		rc = 0;		/* listed twice while moving between queues */
+		goto out;
+	}
+	msg = qmodel_add(m, id, queue_name_from(queue), sender,
+			 (time_t)json_integer_value(json_object_get(o, "arrival_time")),
+			 (long)json_integer_value(json_object_get(o, "message_size")),
+			 json_is_true(json_object_get(o, "forced_expire")));
+	if (msg == NULL)
+		goto out;
+	json_array_foreach(rcpts, i, r) {
+		const char *addr = json_string_value(json_object_get(r, "address"));
+		const char *why = json_string_value(json_object_get(r, "delay_reason"));
+
+		if (addr != NULL)
+			qmodel_add_rcpt(m, msg, addr, why, why ? strlen(why) : 0, NULL);
+	}
+	rc = 0;
+out:
+	json_decref(o);
+	return rc;
+}
+
+/* snapshot_listing - postqueue -c DIR -j, streamed */
+static int snapshot_listing(const struct mta_params *p, struct qmodel *m, struct why *why)
+{
+	char *argv[] = { "postqueue", "-c", (char *)p->config_dir, "-j", NULL };
+	struct linereader lr;
+	const char *line;
+	size_t len;
+	unsigned long bad = 0;
+	int fd, errfd, rc, st;
+	pid_t pid;
+
+	if ((errfd = memfd_create("postqueue-stderr", MFD_CLOEXEC)) < 0)
+		return why_errno(why, "memfd_create");
+	if ((fd = proc_open(argv, errfd, &pid, why)) < 0) {
+		close(errfd);
+		return -1;
+	}
+	if (linereader_init(&lr, fd, 0) < 0) {
+		close(fd);
+		close(errfd);
+		proc_wait(pid);
+		return why_set(why, "out of memory");
+	}
+	while ((rc = linereader_next(&lr, &line, &len)) > 0)
+		if (len > 0 && add_listing_line(m, line, len) < 0)
+			bad++;
+	if (rc == 0 && linereader_flush(&lr, &line, &len) > 0 && add_listing_line(m, line, len) < 0)
+		bad++;	/* a truncated last object */
+	linereader_free(&lr);
+	close(fd);
+	st = proc_wait(pid);
+	if (st != 0) {
+		char msg[512] = "";
+		ssize_t n = pread(errfd, msg, sizeof msg - 1, 0);
+
+		if (n > 0)
+			msg[n] = '\0';
+		msg[strcspn(msg, "\n")] = '\0';
+		close(errfd);
+		return why_set(why, "postqueue -c %s -j failed (exit %d): %s", p->config_dir, st,
+			       msg[0] ? msg : "no message");
+	}
+	close(errfd);
+	if (bad > 0 && m->n == 0)
+		return why_set(why, "postqueue -j: %lu lines of unexpected output", bad);
+	m->source = "postqueue";
+	return 0;
+}
+
+/* walk_mtimes - record the mtime of every queue file below dirfd (hashed subdirectories too) */
+static void walk_mtimes(struct qmodel *m, int dirfd, int depth)
+{
+	DIR *d = fdopendir(dirfd);
+	struct dirent *e;
+
+	if (d == NULL) {
+		close(dirfd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		struct stat sb;
+		struct qmsg *msg;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (fstatat(dirfd, e->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0)
+			continue;	/* moved or delivered meanwhile */
+		if (S_ISDIR(sb.st_mode)) {
+			int sub;
+
+			if (depth < 3 && (sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+				walk_mtimes(m, sub, depth + 1);
+			continue;
+		}
+		if (S_ISREG(sb.st_mode) && (msg = qmodel_find(m, e->d_name)) != NULL)
+			msg->spool_mtime = sb.st_mtime;
+	}
+	closedir(d);
+}
+
+/* postfix_snapshot - fill an empty model with the queue as it is now; -1 with why */
+static int postfix_snapshot(const struct mta_params *p, enum snapshot_source source,
+			    struct qmodel *m, struct why *why)
+{
+	char path[PATH_MAX + 16];
+	int fd;
+
+	if (source == SNAPSHOT_SPOOL && !p->spool_readable)
+		return why_set(why, "queue directory %s is not readable (run as root, or use postqueue)",
+			       p->queue_dir);
+	if (snapshot_listing(p, m, why) < 0)
+		return -1;
+	if (p->spool_readable) {
+		snprintf(path, sizeof path, "%s/deferred", p->queue_dir);
+		if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+			walk_mtimes(m, fd, 0);
+	}
+	return 0;
+}
+
+const struct mta_backend mta_postfix = {
+	.name = "postfix",
+	.detect = postfix_detect,
+	.load_params = postfix_load_params,
+	.snapshot = postfix_snapshot,
+};
+
+/* mta_backend_find - backend by name ("postfix"), NULL when unknown */
+const struct mta_backend *mta_backend_find(const char *name)
+{
+	if (strcmp(name, "postfix") == 0)
+		return &mta_postfix;
+	return NULL;
+}

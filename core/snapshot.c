@@ -1,0 +1,310 @@
+/* snapshot - export a finished queue model; see snapshot.h */
+#include "core/snapshot.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* snapshot_format_from - "json", "csv", "prom"; -1 when unknown */
+int snapshot_format_from(const char *name)
+{
+	if (strcmp(name, "json") == 0)
+		return SNAPSHOT_JSON;
+	if (strcmp(name, "csv") == 0)
+		return SNAPSHOT_CSV;
+	if (strcmp(name, "prom") == 0 || strcmp(name, "prometheus") == 0)
+		return SNAPSHOT_PROM;
+	return -1;
+}
+
+/* jtime - epoch seconds, or null when 0 */
+static json_t *jtime(time_t t)
+{
+	return t ? json_integer((json_int_t)t) : json_null();
+}
+
+/* message_json - one message with its recipients */
+static json_t *message_json(const struct qmodel *m, const struct qmsg *msg)
+{
+	json_t *o = json_object(), *rcpts = json_array();
+	size_t k;
+
+	json_object_set_new(o, "queue_id", json_string(msg->id));
+	json_object_set_new(o, "queue", json_string(queue_name_str(msg->queue)));
+	json_object_set_new(o, "sender", json_string(msg->sender));
+	json_object_set_new(o, "arrival_time", json_integer((json_int_t)msg->arrival));
+	json_object_set_new(o, "size", json_integer(msg->size));
+	json_object_set_new(o, "attempts", json_integer(msg->attempts));
+	json_object_set_new(o, "last_attempt", jtime(msg->last_attempt));
+	json_object_set_new(o, "relay", msg->relay ? json_string(msg->relay) : json_null());
+	json_object_set_new(o, "next_retry", jtime(msg->next_retry));
+	json_object_set_new(o, "next_retry_exact", json_boolean(msg->retry_source == RETRY_EXACT));
+	json_object_set_new(o, "retry_source", json_string(retry_source_str(msg->retry_source)));
+	json_object_set_new(o, "retry_by", msg->next_retry ?
+			    json_integer((json_int_t)(msg->next_retry + m->params.queue_run_delay)) : json_null());
+	json_object_set_new(o, "expires_at", json_integer((json_int_t)msg->expires_at));
+	json_object_set_new(o, "overdue", json_boolean(msg->overdue));
+	json_object_set_new(o, "forced_expire", json_boolean(msg->forced_expire));
+	json_object_set_new(o, "cause", json_string(cause_name(msg->cause)));
+	json_object_set_new(o, "provider", json_string(msg->provider));
+	for (k = 0; k < msg->nrcpts; k++) {
+		const struct qrcpt *r = &msg->rcpts[k];
+
+		json_array_append_new(rcpts, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}",
+			"address", r->address, "domain", r->domain, "provider", r->provider,
+			"cause", r->reason[0] ? cause_name(r->cause) : "",
+			"dsn", r->dsn, "stage", smtp_stage_name(r->stage), "reason", r->reason,
+			"rule", r->rule ? json_string(r->rule) : json_null()));
+	}
+	json_object_set_new(o, "recipients", rcpts);
+	return o;
+}
+
+/* count_json - one aggregate row */
+static json_t *count_json(const char *key, const struct qcount *c)
+{
+	return json_pack("{s:s, s:I, s:I, s:o, s:o}", key, c->name, (json_int_t)c->messages,
+			 (json_int_t)c->recipients, "oldest_arrival", jtime(c->oldest_arrival),
+			 "soonest_retry", jtime(c->soonest_retry));
+}
+
+/* write_json - the whole model */
+static int write_json(const struct qmodel *m, const char *host, FILE *fp)
+{
+	json_t *root = json_object(), *msgs = json_array(), *causes = json_array(), *arr;
+	size_t i, k;
+	int rc;
+
+	json_object_set_new(root, "generated_at", json_integer((json_int_t)m->generated_at));
+	json_object_set_new(root, "host", json_string(host));
+	json_object_set_new(root, "mta", json_string("postfix"));
+	json_object_set_new(root, "mail_version", json_string(m->params.mail_version));
+	json_object_set_new(root, "config_dir", json_string(m->params.config_dir));
+	json_object_set_new(root, "source", json_string(m->source));
+	json_object_set_new(root, "params", json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}",
+		"queue_run_delay", (json_int_t)m->params.queue_run_delay,
+		"minimal_backoff_time", (json_int_t)m->params.min_backoff,
+		"maximal_backoff_time", (json_int_t)m->params.max_backoff,
+		"maximal_queue_lifetime", (json_int_t)m->params.max_queue_lifetime,
+		"bounce_queue_lifetime", (json_int_t)m->params.bounce_queue_lifetime,
+		"spool_readable", m->params.spool_readable));
+	json_object_set_new(root, "totals", json_pack("{s:I, s:I, s:I, s:o, s:o}",
+		"messages", (json_int_t)m->n, "recipients", (json_int_t)m->recipients,
+		"overdue", (json_int_t)m->overdue,
+		"oldest_arrival", jtime(m->oldest ? m->oldest->arrival : 0),
+		"soonest_retry", jtime(m->soonest ? m->soonest->next_retry : 0)));
+	for (i = 0; i < m->n; i++)
+		json_array_append_new(msgs, message_json(m, m->msgs[i]));
+	json_object_set_new(root, "messages", msgs);
+	for (i = 0; i < CAUSE_COUNT; i++) {
+		const struct qcount *c = &m->causes[i];
+		json_t *o, *doms;
+
+		if (c->messages == 0)
+			continue;
+		o = count_json("cause", c);
+		doms = json_array();
+		for (k = 0; k < c->nsub; k++)
+			json_array_append_new(doms, json_pack("{s:s, s:I, s:I}", "domain", c->sub[k].name,
+				"messages", (json_int_t)c->sub[k].messages,
+				"recipients", (json_int_t)c->sub[k].recipients));
+		json_object_set_new(o, "domains", doms);
+		json_array_append_new(causes, o);
+	}
+	json_object_set_new(root, "causes", causes);
+	arr = json_array();
+	for (i = 0; i < m->nproviders; i++)
+		json_array_append_new(arr, count_json("provider", &m->providers[i]));
+	json_object_set_new(root, "providers", arr);
+	arr = json_array();
+	for (i = 0; i < m->ndomains; i++)
+		json_array_append_new(arr, count_json("domain", &m->domains[i]));
+	json_object_set_new(root, "domains", arr);
+	arr = json_array();
+	for (i = 0; i < QUEUE_COUNT; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:I, s:I}", "queue", m->queues[i].name,
+			"messages", (json_int_t)m->queues[i].messages,
+			"recipients", (json_int_t)m->queues[i].recipients));
+	json_object_set_new(root, "queues", arr);
+	rc = json_dumpf(root, fp, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	fputc('\n', fp);
+	json_decref(root);
+	return rc;
+}
+
+/* csv_field - one RFC 4180 field */
+static void csv_field(FILE *fp, const char *s, int last)
+{
+	if (strpbrk(s, ",\"\r\n") != NULL) {
+		fputc('"', fp);
+		for (; *s; s++) {
+			if (*s == '"')
+				fputc('"', fp);
+			fputc(*s, fp);
+		}
+		fputc('"', fp);
+	} else {
+		fputs(s, fp);
+	}
+	fputc(last ? '\n' : ',', fp);
+}
+
+/* csv_num - a number field, empty when 0 and blank_zero */
+static void csv_num(FILE *fp, long long v, int blank_zero)
+{
+	if (v != 0 || !blank_zero)
+		fprintf(fp, "%lld", v);
+	fputc(',', fp);
+}
+
+/* write_csv - one row per recipient */
+static int write_csv(const struct qmodel *m, FILE *fp)
+{
+	size_t i, k;
+
+	fputs("queue_id,queue,sender,arrival_time,size,attempts,last_attempt,next_retry,next_retry_exact,"
+	      "expires_at,overdue,address,domain,provider,cause,dsn,reason\n", fp);
+	for (i = 0; i < m->n; i++) {
+		const struct qmsg *msg = m->msgs[i];
+
+		for (k = 0; k < msg->nrcpts; k++) {
+			const struct qrcpt *r = &msg->rcpts[k];
+
+			csv_field(fp, msg->id, 0);
+			csv_field(fp, queue_name_str(msg->queue), 0);
+			csv_field(fp, msg->sender, 0);
+			csv_num(fp, msg->arrival, 0);
+			csv_num(fp, msg->size, 0);
+			csv_num(fp, msg->attempts, 0);
+			csv_num(fp, msg->last_attempt, 1);
+			csv_num(fp, msg->next_retry, 1);
+			csv_field(fp, msg->retry_source == RETRY_EXACT ? "true" : "false", 0);
+			csv_num(fp, msg->expires_at, 0);
+			csv_field(fp, msg->overdue ? "true" : "false", 0);
+			csv_field(fp, r->address, 0);
+			csv_field(fp, r->domain, 0);
+			csv_field(fp, r->provider, 0);
+			csv_field(fp, r->reason[0] ? cause_name(r->cause) : "", 0);
+			csv_field(fp, r->dsn, 0);
+			csv_field(fp, r->reason, 1);
+		}
+	}
+	return 0;
+}
+
+/* prom_label - a label value with \, " and newline escaped */
+static void prom_label(FILE *fp, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '\\' || *s == '"')
+			fputc('\\', fp);
+		if (*s == '\n') {
+			fputs("\\n", fp);
+			continue;
+		}
+		fputc(*s, fp);
+	}
+}
+
+/* prom_family - HELP and TYPE lines */
+static void prom_family(FILE *fp, const char *name, const char *help)
+{
+	fprintf(fp, "# HELP %s %s\n# TYPE %s gauge\n", name, help, name);
+}
+
+/* prom_sample - name{label="value"} number */
+static void prom_sample(FILE *fp, const char *name, const char *label, const char *value, size_t n)
+{
+	fprintf(fp, "%s{%s=\"", name, label);
+	prom_label(fp, value);
+	fprintf(fp, "\"} %zu\n", n);
+}
+
+/* write_prom - node_exporter textfile gauges */
+static int write_prom(const struct qmodel *m, const char *host, FILE *fp)
+{
+	size_t i;
+
+	(void)host;
+	prom_family(fp, "mqmon_queue_messages", "Messages in each queue.");
+	for (i = 0; i < QUEUE_COUNT; i++)
+		prom_sample(fp, "mqmon_queue_messages", "queue", m->queues[i].name, m->queues[i].messages);
+	prom_family(fp, "mqmon_queue_recipients", "Pending recipients in each queue.");
+	for (i = 0; i < QUEUE_COUNT; i++)
+		prom_sample(fp, "mqmon_queue_recipients", "queue", m->queues[i].name, m->queues[i].recipients);
+	prom_family(fp, "mqmon_cause_messages", "Queued messages with a recipient deferred for each cause.");
+	for (i = 0; i < CAUSE_COUNT; i++)
+		prom_sample(fp, "mqmon_cause_messages", "cause", m->causes[i].name, m->causes[i].messages);
+	prom_family(fp, "mqmon_cause_recipients", "Deferred recipients for each cause.");
+	for (i = 0; i < CAUSE_COUNT; i++)
+		prom_sample(fp, "mqmon_cause_recipients", "cause", m->causes[i].name, m->causes[i].recipients);
+	prom_family(fp, "mqmon_provider_messages", "Queued messages with a recipient at each provider family.");
+	for (i = 0; i < m->nproviders; i++)
+		prom_sample(fp, "mqmon_provider_messages", "provider", m->providers[i].name,
+			    m->providers[i].messages);
+	prom_family(fp, "mqmon_overdue_messages", "Deferred messages whose retry time passed long ago.");
+	fprintf(fp, "mqmon_overdue_messages %zu\n", m->overdue);
+	prom_family(fp, "mqmon_oldest_message_age_seconds", "Age of the oldest queued message.");
+	fprintf(fp, "mqmon_oldest_message_age_seconds %lld\n",
+		m->oldest ? (long long)(m->generated_at - m->oldest->arrival) : 0LL);
+	prom_family(fp, "mqmon_snapshot_timestamp_seconds", "When this snapshot was taken.");
+	fprintf(fp, "mqmon_snapshot_timestamp_seconds %lld\n", (long long)m->generated_at);
+	return 0;
+}
+
+/* snapshot_write - write the model in a format to fp; -1 with why */
+int snapshot_write(const struct qmodel *m, enum snapshot_format fmt, const char *host, FILE *fp,
+		   struct why *why)
+{
+	int rc;
+
+	switch (fmt) {
+	case SNAPSHOT_JSON: rc = write_json(m, host, fp); break;
+	case SNAPSHOT_CSV: rc = write_csv(m, fp); break;
+	default: rc = write_prom(m, host, fp); break;
+	}
+	if (rc < 0 || fflush(fp) != 0 || ferror(fp))
+		return why_errno(why, "writing snapshot");
+	return 0;
+}
+
+/* snapshot_write_file - the same into path, atomically (temp file + rename); -1 with why */
+int snapshot_write_file(const struct qmodel *m, enum snapshot_format fmt, const char *host,
+			const char *path, struct why *why)
+{
+	char tmp[PATH_MAX];
+	FILE *fp;
+	int fd;
+
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp)
+		return why_set(why, "path too long: %s", path);
+	if ((fd = mkstemp(tmp)) < 0)
+		return why_errno(why, "cannot create a temporary file next to %s", path);
+	fchmod(fd, 0644);
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		why_errno(why, "fdopen %s", tmp);
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
+	if (snapshot_write(m, fmt, host, fp, why) < 0
+	    || (fsync(fd) < 0 && why_errno(why, "fsync %s", tmp) < 0)) {
+		fclose(fp);
+		unlink(tmp);
+		return -1;
+	}
+	if (fclose(fp) != 0) {
+		unlink(tmp);
+		return why_errno(why, "closing %s", tmp);
+	}
+	if (rename(tmp, path) < 0) {
+		why_errno(why, "renaming %s to %s", tmp, path);
+		unlink(tmp);
+		return -1;
+	}
+	return 0;
+}
