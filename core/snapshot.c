@@ -67,8 +67,8 @@ static json_t *message_json(const struct qmodel *m, const struct qmsg *msg)
 /* count_json - one aggregate row */
 static json_t *count_json(const char *key, const struct qcount *c)
 {
-	return json_pack("{s:s, s:I, s:I, s:o, s:o}", key, c->name, (json_int_t)c->messages,
-			 (json_int_t)c->recipients, "oldest_arrival", jtime(c->oldest_arrival),
+	return json_pack("{s:s, s:I, s:I, s:o, s:o}", key, c->name, "messages", (json_int_t)c->messages,
+			 "recipients", (json_int_t)c->recipients, "oldest_arrival", jtime(c->oldest_arrival),
 			 "soonest_retry", jtime(c->soonest_retry));
 }
 

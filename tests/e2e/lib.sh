@@ -1,0 +1,93 @@
+# lib.sh - shared helpers for mqmon's end-to-end and TUI tests (sourced).
+#
+# Each test script: sources this file, calls bed_start (a private Postfix test
+# bed on its own port base, torn down on exit), runs checks with `check` /
+# `check_eq`, and ends with `finish`, which prints "N passed, M failed" and
+# exits non-zero on failure. A script that cannot run here (not root, no
+# Postfix) exits 77 through `skip`.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+MQMON=${MQMON:-$TOP/mqmon}
+export PATH=$PATH:/usr/sbin:/sbin
+T_PASSED=0
+T_FAILED=0
+BED=""
+
+# skip - this test cannot run here
+skip() {
+	echo "skipped: $*"
+	exit 77
+}
+
+# need_bed - root and Postfix are required for a real test bed
+need_bed() {
+	[ "$(id -u)" -eq 0 ] || skip "needs root (private Postfix instance)"
+	command -v postconf >/dev/null || skip "postfix not installed (make deps)"
+	command -v jq >/dev/null || skip "jq not installed (make deps)"
+}
+
+# check NAME CMD... - pass when the command succeeds
+check() {
+	local name=$1
+	shift
+	if "$@" >/tmp/mqmon-check.$$ 2>&1; then
+		T_PASSED=$((T_PASSED + 1))
+		echo "ok   $name"
+	else
+		T_FAILED=$((T_FAILED + 1))
+		echo "FAIL $name"
+		sed 's/^/     /' /tmp/mqmon-check.$$ | head -20
+	fi
+	rm -f /tmp/mqmon-check.$$
+}
+
+# check_eq NAME GOT WANT - pass when the two strings are equal
+check_eq() {
+	if [ "$2" = "$3" ]; then
+		T_PASSED=$((T_PASSED + 1))
+		echo "ok   $1"
+	else
+		T_FAILED=$((T_FAILED + 1))
+		echo "FAIL $1"
+		diff <(printf '%s\n' "$3") <(printf '%s\n' "$2") | head -20 | sed 's/^/     /'
+	fi
+}
+
+# bed_start PORT_BASE - start a private bed (stopped on exit); sets BED_* variables
+bed_start() {
+	BED=$(mktemp -d /tmp/mqmon-bed.XXXXXX)
+	rmdir "$BED"
+	trap bed_stop EXIT
+	MQMON_BED_PORT_BASE=$1 "$TOP/tests/bed/bed.sh" up "$BED" >/tmp/mqmon-bed-up.$$ 2>&1 || {
+		cat /tmp/mqmon-bed-up.$$
+		echo "FAIL bed up"
+		T_FAILED=$((T_FAILED + 1))
+		finish
+	}
+	rm -f /tmp/mqmon-bed-up.$$
+	# shellcheck disable=SC1091
+	. "$BED/bed.env"
+}
+
+# bed_stop - tear the bed down (EXIT trap)
+bed_stop() {
+	[ -n "$BED" ] && [ -f "$BED/bed.env" ] && "$TOP/tests/bed/bed.sh" down "$BED" >/dev/null 2>&1
+	BED=""
+}
+
+# inject N DOMAIN... - queue N messages over the domains and wait until Postfix settled
+inject() {
+	"$TOP/tests/bed/bed.sh" inject "$BED" "$@" >/dev/null
+}
+
+# pq_ids - sorted queue IDs postqueue -j lists
+pq_ids() {
+	postqueue -c "$BED_CONF" -j | jq -r .queue_id | sort -u
+}
+
+# finish - totals line and exit status
+finish() {
+	echo "$T_PASSED passed, $T_FAILED failed"
+	[ "$T_FAILED" -eq 0 ]
+	exit $?
+}
