@@ -16,7 +16,7 @@ CFLAGS  ?= -O2 -g
 MQ_CFLAGS := -std=c11 -D_GNU_SOURCE -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wno-unused-parameter
 CPPFLAGS += -I. -I/usr/include/iniparser $(shell pkg-config --cflags $(PKGS)) \
             -DMQMON_VERSION='"$(VERSION)"' -DMQMON_DATADIR='"$(DATADIR)"'
-LDLIBS  += $(shell pkg-config --libs $(PKGS)) -liniparser -lm
+LDLIBS  += $(shell pkg-config --libs $(PKGS)) -liniparser -lm -pthread
 
 CORE_SRC := $(sort $(wildcard core/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))

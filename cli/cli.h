@@ -36,6 +36,7 @@ struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlo
 
 int cmd_classify(struct cli *cli, int argc, char **argv);
 int cmd_snapshot(struct cli *cli, int argc, char **argv);
+int cmd_tui(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
 int cmd_rules(struct cli *cli, int argc, char **argv);
 

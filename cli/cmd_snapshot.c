@@ -13,64 +13,40 @@
 #include "cli/cli.h"
 #include "core/mta.h"
 #include "core/qmodel.h"
+#include "core/qsource.h"
 #include "core/snapshot.h"
 
 static const char snapshot_usage[] =
 	"usage: mqmon [-c DIR] snapshot [--format json|csv|prom] [-o FILE]\n"
 	"                             [--source auto|spool|postqueue] [--log FILE]... [--no-log]\n";
 
-/* default_log - the MTA's own log file when it writes one, else the usual syslog file */
-static const char *default_log(const struct mta_params *p)
+/* cli_build_model - qsource_build with the CLI's configuration; NULL with exitcode set (message printed) */
+struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlogs, int use_log,
+			       int *exitcode)
 {
-	static const char *const candidates[] = { "/var/log/mail.log", "/var/log/maillog" };
-	size_t i;
-
-	if (p->maillog_file[0] == '/' && strncmp(p->maillog_file, "/dev/", 5) != 0)
-		return access(p->maillog_file, R_OK) == 0 ? p->maillog_file : NULL;
-	for (i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
-		if (access(candidates[i], R_OK) == 0)
-			return candidates[i];
-	return NULL;
-}
-
-/* cli_build_model - load params, snapshot and join logs: shared by snapshot and the TUI; NULL with message */
-struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlogs,
-			       int use_log, int *exitcode)
-{
-	const struct mta_backend *be = &mta_postfix;
-	struct mta_params params;
+	struct qsource_config cfg = { 0 };
+	struct strlist warn = { 0 };
 	struct qmodel *m;
 	struct why why;
-	int i;
+	size_t i;
 
 	if ((*exitcode = cli_load_classifier(cli)) != 0)
 		return NULL;
-	if (be->load_params(config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR), &params, &why) < 0) {
+	cfg.cl = cli->cl;
+	cfg.backend = &mta_postfix;
+	snprintf(cfg.config_dir, sizeof cfg.config_dir, "%s", config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR));
+	cfg.source = (enum snapshot_source)source;
+	cfg.use_log = use_log;
+	for (i = 0; i < (size_t)nlogs && i < QSOURCE_MAX_LOGS; i++)
+		snprintf(cfg.logs[cfg.nlogs++], sizeof cfg.logs[0], "%s", logs[i]);
+	m = qsource_build(&cfg, &warn, &why);
+	for (i = 0; i < warn.n; i++)
+		cli_error("%s", warn.v[i]);
+	strlist_free(&warn);
+	if (m == NULL) {
 		cli_error("%s", why.text);
 		*exitcode = EX_UNAVAILABLE;
-		return NULL;
 	}
-	if ((m = qmodel_new(cli->cl, &params)) == NULL) {
-		*exitcode = EX_OSERR;
-		return NULL;
-	}
-	if (be->snapshot(&params, (enum snapshot_source)source, m, &why) < 0) {
-		cli_error("%s", why.text);
-		qmodel_free(m);
-		*exitcode = EX_UNAVAILABLE;
-		return NULL;
-	}
-	if (use_log && nlogs == 0) {
-		const char *def = default_log(&params);
-
-		if (def != NULL && qmodel_join_log(m, def, &why) < 0)
-			cli_error("%s (attempt counts unavailable)", why.text);
-	}
-	for (i = 0; use_log && i < nlogs; i++)
-		if (qmodel_join_log(m, logs[i], &why) < 0)
-			cli_error("%s", why.text);
-	qmodel_finish(m, time(NULL));
-	*exitcode = 0;
 	return m;
 }
 
@@ -86,7 +62,7 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *logs[16];
+	char *logs[QSOURCE_MAX_LOGS];
 	int nlogs = 0, use_log = 1, c, fmt = SNAPSHOT_JSON, rc;
 	enum snapshot_source source = SNAPSHOT_AUTO;
 	const char *out = NULL;

@@ -15,7 +15,11 @@
 #include "cli/cli.h"
 
 static const char usage_text[] =
-	"usage: mqmon [global options] COMMAND [options] [args]\n"
+	"usage: mqmon [global options] [COMMAND] [options] [args]\n"
+	"\n"
+	"With no COMMAND (or with `console`), mqmon opens the operator console on the\n"
+	"Postfix instance at -c DIR: deferrals by cause, provider and domain, the queue\n"
+	"with live retry countdowns, message details (console --help for its options).\n"
 	"\n"
 	"Commands:\n"
 	"  classify [--stats] [LOG...]       one TSV line per deferral: time, queue_id,\n"
@@ -128,6 +132,7 @@ int main(int argc, char **argv)
 		{ "report", cmd_report },
 		{ "rules", cmd_rules },
 		{ "snapshot", cmd_snapshot },
+		{ "console", cmd_tui },
 	};
 	struct cli cli = { .prog = "mqmon" };
 	const char *config_path = NULL, *postfix_dir = NULL;
@@ -137,6 +142,7 @@ int main(int argc, char **argv)
 
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
@@ -158,10 +164,17 @@ int main(int argc, char **argv)
 			printf("mqmon %s\n", MQMON_VERSION);
 			return cli_finish_output();
 		default:
+			/* a long option we do not know may be the console's (mqmon --ascii) */
+			if (optind > 1 && strncmp(argv[optind - 1], "--", 2) == 0) {
+				optind--;
+				goto options_done;
+			}
 			fputs(usage_text, stderr);
 			return EX_USAGE;
 		}
 	}
+options_done:
+	opterr = 1;
 	if ((rc = load_config(&cli, config_path)) != 0)
 		return rc;
 	if (postfix_dir != NULL && config_set(&cli.cfg, CFG_POSTFIX_CONFIG_DIR, postfix_dir, &why) < 0) {
@@ -174,10 +187,10 @@ int main(int argc, char **argv)
 		config_free(&cli.cfg);
 		return rc;
 	}
-	if (optind >= argc) {
-		fputs(usage_text, stderr);
-		config_free(&cli.cfg);
-		return EX_USAGE;
+	if (optind >= argc || argv[optind][0] == '-') {
+		/* no command: the console, with any options that follow */
+		optind--;
+		argv[optind] = "console";
 	}
 	rc = -1;
 	for (i = 0; i < sizeof commands / sizeof commands[0]; i++)

@@ -19,8 +19,16 @@ struct option_def {
 static const struct option_def options[CFG_KEY_COUNT] = {
 	[CFG_RULES_FILE] = { "mqmon", "rules_file", OPT_STRING, "", 0, 0,
 		"operator rules file loaded after the shipped rules (doc/rules.md)" },
+	[CFG_THEME] = { "mqmon", "theme", OPT_STRING, "default", 0, 0,
+		"console theme: a name in the themes directory (default, dark, light, mono, high-contrast) or a path" },
+	[CFG_READ_ONLY] = { "mqmon", "read_only", OPT_BOOL, "no", 0, 1,
+		"disable every operator action" },
 	[CFG_POSTFIX_CONFIG_DIR] = { "postfix", "config_dir", OPT_STRING, "/etc/postfix", 0, 0,
 		"Postfix configuration directory (like postqueue -c)" },
+	[CFG_POSTFIX_LOG] = { "postfix", "log", OPT_STRING, "", 0, 0,
+		"mail log to read (empty: Postfix's maillog_file, else /var/log/mail.log)" },
+	[CFG_REFRESH_INTERVAL] = { "postfix", "refresh_interval", OPT_INT, "30", 1, 3600,
+		"seconds between queue rebuilds when neither the log nor the spool can be watched" },
 };
 
 /* parse_value - check and store a value for key */

@@ -1,0 +1,99 @@
+/* cmd_tui - `mqmon` (no command) or `mqmon console`: open the operator console */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "tui/tui.h"
+
+static const char console_usage[] =
+	"usage: mqmon [-c DIR] [console] [--theme NAME|FILE] [--ascii] [--no-color] [--read-only]\n"
+	"                               [--log FILE]... [--source auto|spool|postqueue]\n";
+
+/* cmd_tui - entry point */
+int cmd_tui(struct cli *cli, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "theme", required_argument, NULL, 't' },
+		{ "ascii", no_argument, NULL, 'a' },
+		{ "no-color", no_argument, NULL, 'n' },
+		{ "read-only", no_argument, NULL, 'r' },
+		{ "log", required_argument, NULL, 'l' },
+		{ "source", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct tui_options opt = { 0 };
+	const char *nc = getenv("NO_COLOR");
+	char host[256] = "";
+	int c, rc;
+
+	opt.theme = config_str(&cli->cfg, CFG_THEME);
+	opt.read_only = (int)config_num(&cli->cfg, CFG_READ_ONLY);
+	opt.no_color = nc != NULL && *nc != '\0';
+	opt.refresh_interval = config_num(&cli->cfg, CFG_REFRESH_INTERVAL);
+	opt.source.use_log = 1;
+	opt.source.source = SNAPSHOT_AUTO;
+	if (*config_str(&cli->cfg, CFG_POSTFIX_LOG))
+		snprintf(opt.source.logs[opt.source.nlogs++], sizeof opt.source.logs[0], "%s",
+			 config_str(&cli->cfg, CFG_POSTFIX_LOG));
+	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 't':
+			opt.theme = optarg;
+			break;
+		case 'a':
+			opt.ascii = 1;
+			break;
+		case 'n':
+			opt.no_color = 1;
+			break;
+		case 'r':
+			opt.read_only = 1;
+			break;
+		case 'l':
+			if (opt.source.nlogs == QSOURCE_MAX_LOGS) {
+				cli_error("too many --log files");
+				return EX_USAGE;
+			}
+			snprintf(opt.source.logs[opt.source.nlogs++], sizeof opt.source.logs[0], "%s", optarg);
+			break;
+		case 's':
+			if (strcmp(optarg, "spool") == 0)
+				opt.source.source = SNAPSHOT_SPOOL;
+			else if (strcmp(optarg, "postqueue") == 0)
+				opt.source.source = SNAPSHOT_LISTING;
+			else if (strcmp(optarg, "auto") != 0) {
+				cli_error("unknown source '%s' (auto, spool or postqueue)", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'h':
+			fputs(console_usage, stdout);
+			return cli_finish_output();
+		default:
+			fputs(console_usage, stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error("unexpected argument '%s'", argv[optind]);
+		return EX_USAGE;
+	}
+	if ((rc = cli_load_classifier(cli)) != 0)
+		return rc;
+	opt.source.cl = cli->cl;
+	opt.source.backend = &mta_postfix;
+	snprintf(opt.source.config_dir, sizeof opt.source.config_dir, "%s",
+		 config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR));
+	gethostname(host, sizeof host - 1);
+	opt.host = host;
+	if (!mta_postfix.detect(opt.source.config_dir)) {
+		cli_error("no Postfix configuration at %s (use -c DIR)", opt.source.config_dir);
+		return EX_UNAVAILABLE;
+	}
+	return tui_run(&opt);
+}

@@ -1,0 +1,582 @@
+/* app - the console's life cycle: event loop, refresh policy, keys, bars
+ *
+ * Refresh policy: inotify events on the mail log and (when readable) the
+ * queue directories mark the model stale; the 1 Hz tick then asks the
+ * worker for a rebuild, never more often than every max(2 s, twice the last
+ * build time). With no event source at all (log and spool unreadable) a
+ * rebuild runs every refresh_interval seconds, the documented fallback.
+ * The tick also redraws: countdowns change every second, and curses sends
+ * only the cells that changed.
+ */
+#include "tui/app.h"
+
+#include <curses.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "core/duration.h"
+#include "tui/screen.h"
+
+#define MIN_COLS 60
+#define MIN_LINES 12
+
+static const char *const view_titles[VIEW_COUNT] = {
+	"Causes", "Messages", "Detail", "Domains", "Help",
+};
+
+/* app_flash - show a passing message in the footer */
+void app_flash(struct app *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(a->flash, sizeof a->flash, fmt, ap);
+	va_end(ap);
+	a->flash_until = time(NULL) + 4;
+}
+
+/* app_push_view - open a view, remembering the current one for Esc */
+void app_push_view(struct app *a, enum view_id v)
+{
+	if (a->view == v)
+		return;
+	if (a->nback < (int)(sizeof a->back / sizeof a->back[0]))
+		a->back[a->nback++] = a->view;
+	a->view = v;
+}
+
+/* app_pop_view - back to the previous view; false at the home view */
+static int app_pop_view(struct app *a)
+{
+	if (a->nback == 0)
+		return 0;
+	a->view = a->back[--a->nback];
+	return 1;
+}
+
+/* app_list_fix - keep the cursor inside n rows and visible in height */
+void app_list_fix(struct list_pos *pos, size_t n, int height)
+{
+	size_t h = height > 0 ? (size_t)height : 1;
+
+	if (n == 0) {
+		pos->sel = pos->top = 0;
+		return;
+	}
+	if (pos->sel >= n)
+		pos->sel = n - 1;
+	if (pos->sel < pos->top)
+		pos->top = pos->sel;
+	if (pos->sel >= pos->top + h)
+		pos->top = pos->sel - h + 1;
+	if (pos->top + h > n)
+		pos->top = n > h ? n - h : 0;
+}
+
+/* app_list_keys - shared cursor movement over n rows in a page of height; returns a reaction */
+int app_list_keys(struct list_pos *pos, size_t n, int height, int ch)
+{
+	size_t page = height > 1 ? (size_t)height - 1 : 1;
+
+	switch (ch) {
+	case KEY_UP: case 'k':
+		if (pos->sel > 0)
+			pos->sel--;
+		break;
+	case KEY_DOWN: case 'j':
+		if (pos->sel + 1 < n)
+			pos->sel++;
+		break;
+	case KEY_PPAGE: case 2:	/* ^B */
+		pos->sel = pos->sel > page ? pos->sel - page : 0;
+		break;
+	case KEY_NPAGE: case 6:	/* ^F */ case ' ':
+		pos->sel = pos->sel + page < n ? pos->sel + page : (n ? n - 1 : 0);
+		break;
+	case KEY_HOME: case 'g':
+		pos->sel = 0;
+		break;
+	case KEY_END: case 'G':
+		pos->sel = n ? n - 1 : 0;
+		break;
+	default:
+		return REACT_UNHANDLED;
+	}
+	app_list_fix(pos, n, height);
+	return REACT_REDRAW;
+}
+
+/* fmt_age - "4m05s" since t, "-" when t is 0 */
+const char *fmt_age(char *buf, size_t n, time_t now, time_t t)
+{
+	if (t == 0)
+		return snprintf(buf, n, "-"), buf;
+	return duration_format(buf, n, (long)(now - t));
+}
+
+/* fmt_retry - the retry countdown of a message, with the element to draw it in */
+const char *fmt_retry(char *buf, size_t n, const struct qmsg *msg, time_t now, long queue_run_delay,
+		      enum tui_elem *el)
+{
+	char d[32];
+	long left;
+
+	*el = EL_COUNTDOWN;
+	switch (msg->queue) {
+	case QUEUE_HOLD:
+		*el = EL_HOLD;
+		return snprintf(buf, n, "held"), buf;
+	case QUEUE_ACTIVE:
+		return snprintf(buf, n, "active"), buf;
+	case QUEUE_INCOMING: case QUEUE_MAILDROP:
+		return snprintf(buf, n, "new"), buf;
+	case QUEUE_DEFERRED:
+		break;
+	default:
+		return snprintf(buf, n, "-"), buf;
+	}
+	if (msg->retry_source == RETRY_UNKNOWN || msg->next_retry == 0) {
+		*el = EL_DIM;
+		return snprintf(buf, n, "?"), buf;
+	}
+	left = (long)(msg->next_retry - now);
+	if (msg->overdue || left < -(2 * queue_run_delay + 60)) {
+		*el = EL_OVERDUE;
+		return snprintf(buf, n, "late %s", duration_format(d, sizeof d, -left)), buf;
+	}
+	if (left <= 0) {
+		*el = EL_COUNTDOWN_DUE;
+		return snprintf(buf, n, "%sdue", msg->retry_source == RETRY_ESTIMATED ? "~" : ""), buf;
+	}
+	if (left < 60)
+		*el = EL_COUNTDOWN_NEAR;
+	else if (msg->retry_source == RETRY_ESTIMATED)
+		*el = EL_ESTIMATED;
+	snprintf(buf, n, "%s%s", msg->retry_source == RETRY_ESTIMATED ? "~" : "",
+		 duration_format(d, sizeof d, left));
+	return buf;
+}
+
+/* draw_status - the top bar: host, MTA, totals, live/stale, last event, read-only */
+static void draw_status(struct app *a)
+{
+	char buf[512], age[32];
+	int x;
+	const struct qmodel *m = a->m;
+
+	ui_fill(0, 0, COLS, EL_TITLE);
+	if (m == NULL) {
+		ui_putf(0, 0, COLS, EL_TITLE, 1, " mqmon  %s  loading the queue...", a->opt.host);
+		return;
+	}
+	snprintf(buf, sizeof buf, " mqmon %s | postfix %s | %zu msgs: %zu deferred %zu held %zu active ",
+		 a->opt.host, m->params.mail_version, m->n, m->queues[QUEUE_DEFERRED].messages,
+		 m->queues[QUEUE_HOLD].messages, m->queues[QUEUE_ACTIVE].messages);
+	x = ui_put(0, 0, COLS, buf, EL_TITLE, 0);
+	if (m->overdue)
+		x += ui_putf(0, x, COLS - x, EL_OVERDUE, 0, " %zu overdue ", m->overdue);
+	if (a->error[0])
+		x += ui_put(0, x, COLS - x, " STALE ", EL_ERROR, 0);
+	else
+		x += ui_putf(0, x, COLS - x, EL_LIVE, 0, "%s %s", ui_glyph("\xe2\x97\x8f", "*"),
+			     a->event_sources ? "live" : "polling");
+	x += ui_putf(0, x, COLS - x, EL_TITLE, 0, " %s", fmt_age(age, sizeof age, a->now, a->built_at));
+	if (a->opt.read_only)
+		ui_put(0, x, COLS - x, "  read-only", EL_TITLE, 0);
+}
+
+/* draw_footer - key hints, or the "/" editor, or a passing message */
+static void draw_footer(struct app *a)
+{
+	static const char *const hints[VIEW_COUNT] = {
+		"Enter:messages  Tab:views  /:search  ?:help  q:quit",
+		"Enter:detail  s:sort  /:search  n/N:next  Esc:back  ?:help  q:quit",
+		"Up/Down:scroll  Esc:back  ?:help  q:quit",
+		"Enter:messages  Tab:views  /:search  ?:help  q:quit",
+		"Up/Down:scroll  Esc:back  q:quit",
+	};
+	int y = LINES - 1;
+
+	if (a->editing) {
+		ui_fill(y, 0, COLS, EL_FOOTER);
+		ui_putf(y, 0, COLS, EL_FOOTER, 1, "/%s_", a->edit);
+		return;
+	}
+	if (a->flash[0] && a->now <= a->flash_until) {
+		ui_put(y, 0, COLS, a->flash, EL_FOOTER, 1);
+		return;
+	}
+	if (a->error[0]) {
+		ui_putf(y, 0, COLS, EL_ERROR, 1, " %s", a->error);
+		return;
+	}
+	ui_putf(y, 0, COLS, EL_FOOTER, 1, " [%s] %s", view_titles[a->view], hints[a->view]);
+}
+
+/* draw - the whole frame (curses sends only what changed) */
+static void draw(struct evloop *loop, void *ctx)
+{
+	struct app *a = ctx;
+	int h = LINES - 2;
+
+	(void)loop;
+	a->now = time(NULL);
+	erase();
+	if (COLS < MIN_COLS || LINES < MIN_LINES) {
+		ui_putf(LINES / 2, 0, COLS, EL_NORMAL, 1, "terminal too small: %dx%d, mqmon needs %dx%d",
+			COLS, LINES, MIN_COLS, MIN_LINES);
+		refresh();
+		return;
+	}
+	draw_status(a);
+	if (a->m == NULL) {
+		ui_put(2, 2, COLS - 4, a->error[0] ? a->error : "building the queue model...",
+		       a->error[0] ? EL_ERROR : EL_DIM, 0);
+	} else {
+		switch (a->view) {
+		case VIEW_CAUSES: view_causes_draw(a, 1, h); break;
+		case VIEW_MESSAGES: view_messages_draw(a, 1, h); break;
+		case VIEW_DETAIL: view_detail_draw(a, 1, h); break;
+		case VIEW_DOMAINS: view_domains_draw(a, 1, h); break;
+		case VIEW_HELP: view_help_draw(a, 1, h); break;
+		default: break;
+		}
+	}
+	draw_footer(a);
+	refresh();
+}
+
+/* edit_key - the "/" line editor; returns a reaction */
+static int edit_key(struct app *a, int ch)
+{
+	size_t n = strlen(a->edit);
+
+	switch (ch) {
+	case 27:	/* Esc: cancel */
+		a->editing = 0;
+		break;
+	case '\r': case '\n': case KEY_ENTER:
+		a->editing = 0;
+		snprintf(a->search, sizeof a->search, "%s", a->edit);
+		if (a->view != VIEW_MESSAGES) {
+			/* a search from another view looks at the whole queue */
+			a->fkind = FILTER_NONE;
+			app_push_view(a, VIEW_MESSAGES);
+		}
+		a->mpos.sel = a->mpos.top = 0;
+		a->sel_id[0] = '\0';
+		app_rebuild_rows(a);
+		break;
+	case KEY_BACKSPACE: case 127: case 8:
+		if (n > 0)
+			a->edit[n - 1] = '\0';
+		break;
+	case 21:	/* ^U */
+		a->edit[0] = '\0';
+		break;
+	default:
+		if (ch >= 0x20 && ch < 0x7f && n + 1 < sizeof a->edit) {
+			a->edit[n] = (char)ch;
+			a->edit[n + 1] = '\0';
+		}
+		break;
+	}
+	return REACT_REDRAW;
+}
+
+/* global_key - keys every view shares */
+static int global_key(struct app *a, int ch)
+{
+	switch (ch) {
+	case 'q': case 3:	/* q, ^C */
+		return REACT_QUIT;
+	case '?': case KEY_F(1):
+		a->help_scroll = 0;
+		app_push_view(a, VIEW_HELP);
+		return REACT_REDRAW;
+	case '\t':
+		a->nback = 0;
+		a->view = a->view == VIEW_CAUSES ? VIEW_MESSAGES : a->view == VIEW_MESSAGES ? VIEW_DOMAINS
+			: VIEW_CAUSES;
+		if (a->view == VIEW_MESSAGES) {
+			a->fkind = FILTER_NONE;
+			app_rebuild_rows(a);
+		}
+		return REACT_REDRAW;
+	case '/':
+		a->editing = 1;
+		snprintf(a->edit, sizeof a->edit, "%s", a->search);
+		return REACT_REDRAW;
+	case 27: case KEY_BACKSPACE: case 127: case 'h': case KEY_LEFT:
+		if (app_pop_view(a))
+			return REACT_REDRAW;
+		if (a->search[0] || a->fkind != FILTER_NONE) {
+			a->search[0] = '\0';
+			a->fkind = FILTER_NONE;
+			app_rebuild_rows(a);
+			return REACT_REDRAW;
+		}
+		return REACT_NONE;
+	case 12:	/* ^L */
+		clearok(curscr, TRUE);
+		return REACT_REDRAW;
+	case 'R':
+		qsource_request(a->qs);
+		a->last_request = a->now;
+		app_flash(a, "rebuilding the queue model...");
+		return REACT_REDRAW;
+	default:
+		return REACT_UNHANDLED;
+	}
+}
+
+/* on_key - a key from the terminal */
+static int on_key(struct app *a, int ch)
+{
+	int h = LINES - 2, r;
+
+	if (a->editing)
+		return edit_key(a, ch);
+	if (a->m != NULL) {
+		switch (a->view) {
+		case VIEW_CAUSES: r = view_causes_key(a, ch, h); break;
+		case VIEW_MESSAGES: r = view_messages_key(a, ch, h); break;
+		case VIEW_DETAIL: r = view_detail_key(a, ch, h); break;
+		case VIEW_DOMAINS: r = view_domains_key(a, ch, h); break;
+		case VIEW_HELP: r = view_help_key(a, ch, h); break;
+		default: r = REACT_UNHANDLED; break;
+		}
+		if (!(r & REACT_UNHANDLED))
+			return r;
+	}
+	r = global_key(a, ch);
+	return r & REACT_UNHANDLED ? REACT_NONE : r;
+}
+
+/* on_stdin - read every pending key */
+static int on_stdin(struct evloop *loop, int fd, void *ctx)
+{
+	struct app *a = ctx;
+	int ch;
+
+	(void)fd;
+	while ((ch = getch()) != ERR) {
+		int r;
+
+		a->now = time(NULL);
+		if (ch == KEY_RESIZE) {
+			evloop_dirty(loop);
+			continue;
+		}
+		r = on_key(a, ch);
+		if (r & REACT_QUIT) {
+			evloop_stop(loop);
+			return 0;
+		}
+		if (r & REACT_REDRAW)
+			evloop_dirty(loop);
+	}
+	return 0;
+}
+
+/* on_model - the worker finished a build */
+static int on_model(struct evloop *loop, int fd, void *ctx)
+{
+	struct app *a = ctx;
+	struct qmodel *m;
+	struct why why;
+	long ms;
+
+	(void)fd;
+	if ((m = qsource_take(a->qs, &why, &ms)) == NULL) {
+		snprintf(a->error, sizeof a->error, "cannot read the queue: %s", why.text);
+		evloop_dirty(loop);
+		return 0;
+	}
+	qmodel_free(a->m);
+	a->m = m;
+	a->error[0] = '\0';
+	a->built_at = m->generated_at;
+	a->build_ms = ms;
+	app_rebuild_rows(a);
+	evloop_dirty(loop);
+	return 0;
+}
+
+/* on_inotify - queue or log activity: the model is stale */
+static int on_inotify(struct evloop *loop, int fd, void *ctx)
+{
+	struct app *a = ctx;
+	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+	(void)loop;
+	while (read(fd, buf, sizeof buf) > 0)
+		;
+	a->pending = 1;
+	a->last_event = time(NULL);
+	return 0;
+}
+
+/* on_tick - once a second: countdowns, and rebuilds when due */
+static void on_tick(struct evloop *loop, void *ctx)
+{
+	struct app *a = ctx;
+	long min_gap = a->build_ms / 500;
+
+	a->now = time(NULL);
+	if (min_gap < 2)
+		min_gap = 2;
+	if (!qsource_busy(a->qs)) {
+		int due = a->pending && a->now - a->last_request >= min_gap;
+
+		if (a->event_sources == 0 && a->now - a->last_request >= a->opt.refresh_interval)
+			due = 1;
+		if (due) {
+			a->pending = 0;
+			a->last_request = a->now;
+			qsource_request(a->qs);
+		}
+	}
+	evloop_dirty(loop);
+}
+
+/* on_signal - WINCH resizes, TERM/INT/HUP end the console */
+static void on_signal(struct evloop *loop, int signo, void *ctx)
+{
+	struct winsize ws;
+
+	(void)ctx;
+	if (signo == SIGWINCH) {
+		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+			resizeterm(ws.ws_row, ws.ws_col);
+		clearok(curscr, TRUE);
+		evloop_dirty(loop);
+	} else if (signo == SIGTERM || signo == SIGINT || signo == SIGHUP) {
+		evloop_stop(loop);
+	}
+}
+
+/* watch_dir_tree - inotify on a queue directory and its hashed subdirectories */
+static int watch_dir_tree(int ifd, const char *path, int depth)
+{
+	int n = 0;
+	DIR *d;
+	struct dirent *e;
+
+	if (inotify_add_watch(ifd, path, IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB
+			      | IN_ONLYDIR) < 0)
+		return 0;
+	n++;
+	if (depth > 0 && (d = opendir(path)) != NULL) {
+		while ((e = readdir(d)) != NULL) {
+			char sub[PATH_MAX];
+
+			if (e->d_name[0] == '.' || e->d_type != DT_DIR)
+				continue;
+			snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
+			n += watch_dir_tree(ifd, sub, depth - 1);
+		}
+		closedir(d);
+	}
+	return n;
+}
+
+/* setup_watches - the events that make the model stale; returns how many watches exist */
+static int setup_watches(struct app *a, int ifd, struct why *why)
+{
+	struct mta_params p;
+	const char *log;
+	char path[PATH_MAX + 32];
+	int n = 0;
+	static const char *const qdirs[] = { "deferred", "hold", "active", "incoming", "maildrop" };
+	size_t i;
+
+	if (a->opt.source.backend->load_params(a->opt.source.config_dir, &p, why) < 0)
+		return -1;
+	log = a->opt.source.nlogs ? a->opt.source.logs[0] : qsource_default_log(&p);
+	if (log != NULL && inotify_add_watch(ifd, log, IN_MODIFY | IN_MOVE_SELF | IN_DELETE_SELF) >= 0)
+		n++;
+	if (p.spool_readable)
+		for (i = 0; i < sizeof qdirs / sizeof qdirs[0]; i++) {
+			snprintf(path, sizeof path, "%s/%s", p.queue_dir, qdirs[i]);
+			n += watch_dir_tree(ifd, path, i == 0 ? 2 : 0);
+		}
+	return n;
+}
+
+/* tui_run - run the console until the operator quits; returns an exit code */
+int tui_run(const struct tui_options *opt)
+{
+	static const int signals[] = { SIGWINCH, SIGTERM, SIGINT, SIGHUP, SIGCHLD };
+	struct app a = { 0 };
+	struct why why;
+	struct strlist theme_errs = { 0 };
+	int ifd = -1, rc = 0;
+	size_t i;
+
+	a.opt = *opt;
+	a.now = time(NULL);
+	if (theme_load(opt->theme ? opt->theme : "default", &theme_errs, &why) < 0) {
+		/* the default theme is also built in; a theme the operator named must exist */
+		if (opt->theme != NULL && strcmp(opt->theme, "default") != 0) {
+			fprintf(stderr, "mqmon: %s\n", why.text);
+			strlist_free(&theme_errs);
+			return 78;
+		}
+		theme_use_builtin();
+	}
+	for (i = 0; i < theme_errs.n; i++)
+		fprintf(stderr, "mqmon: %s\n", theme_errs.v[i]);
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "mqmon: the console needs a terminal (try mqmon report or mqmon snapshot)\n");
+		strlist_free(&theme_errs);
+		return 64;
+	}
+	if ((a.loop = evloop_new(signals, 5, on_signal, &a, &why)) == NULL
+	    || (a.qs = qsource_new(&opt->source, &why)) == NULL) {
+		fprintf(stderr, "mqmon: %s\n", why.text);
+		evloop_free(a.loop);
+		strlist_free(&theme_errs);
+		return 71;
+	}
+	if ((ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) >= 0) {
+		a.event_sources = setup_watches(&a, ifd, &why);
+		if (a.event_sources < 0) {
+			snprintf(a.error, sizeof a.error, "%s", why.text);
+			a.event_sources = 0;
+		}
+		evloop_add_fd(a.loop, ifd, on_inotify, &a);
+	}
+	if (ui_init(opt->no_color, opt->ascii) < 0) {
+		fprintf(stderr, "mqmon: cannot initialise the terminal\n");
+		rc = 71;
+		goto out;
+	}
+	evloop_add_fd(a.loop, STDIN_FILENO, on_stdin, &a);
+	evloop_add_fd(a.loop, qsource_fd(a.qs), on_model, &a);
+	evloop_set_draw(a.loop, draw, &a);
+	evloop_set_tick(a.loop, on_tick, &a, NULL);
+	a.last_request = a.now;
+	qsource_request(a.qs);
+	if (evloop_run(a.loop, &why) < 0)
+		rc = 71;
+	ui_end();
+out:
+	qsource_free(a.qs);
+	evloop_free(a.loop);
+	if (ifd >= 0)
+		close(ifd);
+	qmodel_free(a.m);
+	free(a.crows);
+	free(a.mrows);
+	strlist_free(&theme_errs);
+	return rc;
+}

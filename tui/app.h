@@ -1,0 +1,130 @@
+/* app - the console's shared state, seen by every view
+ *
+ * Views read the current model and their own cursor state from struct app
+ * and draw into the area between the status bar and the footer. A view's
+ * key handler returns a reaction (redraw, quit, ...) instead of acting on
+ * the loop itself, so views stay independent of the event machinery.
+ */
+#ifndef MQMON_TUI_APP_H
+#define MQMON_TUI_APP_H
+
+#include <time.h>
+
+#include "core/evloop.h"
+#include "core/qmodel.h"
+#include "core/qsource.h"
+#include "tui/theme.h"
+#include "tui/tui.h"
+
+enum view_id { VIEW_CAUSES, VIEW_MESSAGES, VIEW_DETAIL, VIEW_DOMAINS, VIEW_HELP, VIEW_COUNT };
+
+enum reaction {
+	REACT_NONE = 0,
+	REACT_REDRAW = 1,
+	REACT_QUIT = 2,
+	REACT_UNHANDLED = 4,
+};
+
+/* a row of the causes tree */
+struct cause_row {
+	int level;			/* 0 cause, 1 provider, 2 domain */
+	enum cause cause;
+	const char *provider;		/* level >= 1 */
+	const char *domain;		/* level 2 */
+	size_t messages, recipients;
+	time_t oldest, soonest;
+};
+
+enum filter_kind { FILTER_NONE, FILTER_CAUSE, FILTER_PROVIDER, FILTER_DOMAIN };
+
+enum sort_key { SORT_RETRY, SORT_AGE, SORT_DOMAIN, SORT_CAUSE, SORT_ATTEMPTS, SORT_SIZE, SORT_COUNT };
+
+struct list_pos {
+	size_t sel, top;
+};
+
+struct app {
+	struct tui_options opt;
+	struct evloop *loop;
+	struct qsource *qs;
+	struct qmodel *m;		/* current model, NULL until the first build */
+	enum view_id view, back[8];	/* back: a stack of views for Esc */
+	int nback;
+	time_t now;
+
+	/* causes view */
+	struct cause_row *crows;
+	size_t ncrows;
+	struct list_pos cpos;
+
+	/* messages view */
+	enum filter_kind fkind;		/* group filter from the causes/domains view */
+	enum cause fcause;
+	char fname[256];		/* provider or domain of the group filter */
+	char search[128];		/* "/" text, "" for none */
+	enum sort_key sort;
+	int sort_desc;
+	struct qmsg **mrows;
+	size_t nmrows;
+	struct list_pos mpos;
+	char sel_id[QUEUE_ID_MAX + 1];	/* keeps the cursor on a message across refreshes */
+
+	/* domains view */
+	struct list_pos dpos;
+
+	/* detail view */
+	char detail_id[QUEUE_ID_MAX + 1];
+	int detail_scroll;
+
+	/* help */
+	int help_scroll;
+
+	/* line editor for "/" */
+	int editing;
+	char edit[128];
+
+	/* status */
+	time_t built_at;		/* when the current model was built */
+	long build_ms;
+	char error[1100];		/* last build error: data is stale */
+	char flash[256];		/* a passing message */
+	time_t flash_until;
+	int pending;			/* an event asked for a rebuild */
+	time_t last_request;
+	time_t last_event;
+	int event_sources;		/* number of inotify watches that can trigger rebuilds */
+};
+
+/* app_flash - show a passing message in the footer */
+void app_flash(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* app_push_view - open a view, remembering the current one for Esc */
+void app_push_view(struct app *a, enum view_id v);
+
+/* app_rebuild_rows - recompute the causes tree and the message table from the model */
+void app_rebuild_rows(struct app *a);
+
+/* app_list_keys - shared cursor movement over n rows in a page of height; returns a reaction */
+int app_list_keys(struct list_pos *pos, size_t n, int height, int ch);
+
+/* app_list_fix - keep the cursor inside n rows and visible in height */
+void app_list_fix(struct list_pos *pos, size_t n, int height);
+
+/* format helpers shared by views */
+const char *fmt_age(char *buf, size_t n, time_t now, time_t t);
+const char *fmt_retry(char *buf, size_t n, const struct qmsg *msg, time_t now, long queue_run_delay,
+		      enum tui_elem *el);
+
+/* views */
+void view_causes_draw(struct app *a, int y, int h);
+int view_causes_key(struct app *a, int ch, int h);
+void view_messages_draw(struct app *a, int y, int h);
+int view_messages_key(struct app *a, int ch, int h);
+void view_detail_draw(struct app *a, int y, int h);
+int view_detail_key(struct app *a, int ch, int h);
+void view_domains_draw(struct app *a, int y, int h);
+int view_domains_key(struct app *a, int ch, int h);
+void view_help_draw(struct app *a, int y, int h);
+int view_help_key(struct app *a, int ch, int h);
+
+#endif

@@ -1,0 +1,26 @@
+/* tui - the operator console: entry point
+ *
+ * The console shows the live queue model grouped by cause, provider and
+ * domain, tables of messages with retry countdowns, message details, and
+ * help. It never blocks: models are built on a worker thread (qsource) and
+ * swapped in when ready; input is served by the same poll() loop.
+ */
+#ifndef MQMON_TUI_H
+#define MQMON_TUI_H
+
+#include "core/qsource.h"
+
+struct tui_options {
+	struct qsource_config source;	/* how to build models */
+	const char *theme;		/* name or path, NULL = default */
+	int no_color;			/* NO_COLOR or --no-color */
+	int ascii;			/* --ascii */
+	int read_only;
+	long refresh_interval;		/* seconds between rebuilds when no event source exists */
+	const char *host;		/* shown in the status bar */
+};
+
+/* tui_run - run the console until the operator quits; returns an exit code */
+int tui_run(const struct tui_options *opt);
+
+#endif

@@ -1,0 +1,157 @@
+/* view_detail - everything mqmon knows about one message
+ *
+ * Queue, sender, arrival and expiry, attempts and the relay of the last
+ * one, the retry time and where it comes from, and every pending recipient
+ * with its cause, provider, status code, SMTP stage, matching rule and the
+ * full (sanitised) reply text, wrapped to the screen.
+ */
+#include <curses.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/duration.h"
+#include "core/report.h"
+#include "tui/app.h"
+#include "tui/screen.h"
+
+#define MAX_LINES 400
+
+struct line {
+	enum tui_elem el;
+	char text[512];
+};
+
+struct lines {
+	struct line v[MAX_LINES];
+	int n;
+};
+
+/* add - one line of the detail */
+static void add(struct lines *l, enum tui_elem el, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void add(struct lines *l, enum tui_elem el, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (l->n >= MAX_LINES)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(l->v[l->n].text, sizeof l->v[l->n].text, fmt, ap);
+	va_end(ap);
+	l->v[l->n++].el = el;
+}
+
+/* add_wrapped - a long text over several lines, indented */
+static void add_wrapped(struct lines *l, enum tui_elem el, const char *s, int indent, int width)
+{
+	const char *next;
+
+	while (*s && l->n < MAX_LINES) {
+		size_t n = ui_wrap(s, width - indent, &next);
+
+		add(l, el, "%*s%.*s", indent, "", (int)n, s);
+		s = next;
+	}
+}
+
+/* build - the detail of msg as lines */
+static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
+{
+	char t1[40], t2[40], d1[32], d2[32];
+	const struct mta_params *p = &a->m->params;
+	size_t k;
+
+	add(l, EL_HEADER, "Message %s   queue %s   %ld bytes", msg->id, queue_name_str(msg->queue), msg->size);
+	add(l, EL_NORMAL, "From      %s", msg->sender[0] ? msg->sender : "<> (bounce)");
+	add(l, EL_NORMAL, "Arrived   %s  (%s ago)", format_time(t1, sizeof t1, msg->arrival),
+	    duration_format(d1, sizeof d1, (long)(a->now - msg->arrival)));
+	add(l, msg->expires_at - a->now < 12 * 3600 ? EL_EXPIRING : EL_NORMAL,
+	    "Expires   %s  (in %s%s)", format_time(t2, sizeof t2, msg->expires_at),
+	    duration_format(d2, sizeof d2, (long)(msg->expires_at - a->now)),
+	    msg->forced_expire ? ", forced" : "");
+	if (msg->last_attempt)
+		add(l, EL_NORMAL, "Attempts  %d, last %s ago via %s", msg->attempts,
+		    duration_format(d1, sizeof d1, (long)(a->now - msg->last_attempt)), msg->relay ? msg->relay : "-");
+	else
+		add(l, EL_DIM, "Attempts  none seen in the log");
+	switch (msg->retry_source) {
+	case RETRY_EXACT:
+	case RETRY_ESTIMATED:
+		add(l, msg->overdue ? EL_OVERDUE : EL_NORMAL, "Retry     %s %s (%s), at the latest %s later "
+		    "(queue_run_delay)%s", msg->next_retry > a->now ? "in" : "due since",
+		    duration_format(d1, sizeof d1, labs((long)(msg->next_retry - a->now))),
+		    msg->retry_source == RETRY_EXACT ? "exact: deferred file mtime" : "estimated: last attempt + back-off",
+		    duration_format(d2, sizeof d2, p->queue_run_delay),
+		    msg->overdue ? "  OVERDUE: is the queue manager running?" : "");
+		break;
+	case RETRY_UNKNOWN:
+		add(l, EL_DIM, "Retry     unknown (spool not readable and no attempt in the log)");
+		break;
+	default:
+		add(l, EL_NORMAL, "Retry     none (%s)", msg->queue == QUEUE_HOLD ? "on hold: release it to retry"
+		    : queue_name_str(msg->queue));
+		break;
+	}
+	add(l, EL_NORMAL, "%s", "");
+	add(l, EL_HEADER, "Recipients (%zu pending)", msg->nrcpts);
+	for (k = 0; k < msg->nrcpts; k++) {
+		const struct qrcpt *r = &msg->rcpts[k];
+
+		add(l, EL_NORMAL, "%s", "");
+		add(l, EL_NORMAL, "%s", r->address);
+		if (r->reason[0] == '\0') {
+			add(l, EL_DIM, "    not attempted yet");
+			continue;
+		}
+		add(l, theme_cause(r->cause), "    %s  provider %s  dsn %s  stage %s  rule %s", cause_name(r->cause),
+		    r->provider, r->dsn[0] ? r->dsn : "-", smtp_stage_name(r->stage)[0] ? smtp_stage_name(r->stage) : "-",
+		    r->rule ? r->rule : "-");
+		add_wrapped(l, EL_NORMAL, r->reason, 4, COLS);
+		add_wrapped(l, EL_ADVICE, classifier_cause_advice(a->m->cl, r->cause), 4, COLS);
+	}
+}
+
+/* view_detail_draw - the detail, scrolled */
+void view_detail_draw(struct app *a, int y, int h)
+{
+	static struct lines l;
+	struct qmsg *msg = qmodel_find(a->m, a->detail_id);
+	int i;
+
+	if (msg == NULL) {
+		ui_putf(y + 1, 2, COLS - 4, EL_DIM, 0, "message %s has left the queue (delivered, expired or "
+			"removed)", a->detail_id);
+		return;
+	}
+	l.n = 0;
+	build(a, msg, &l);
+	if (a->detail_scroll > l.n - h)
+		a->detail_scroll = l.n - h > 0 ? l.n - h : 0;
+	for (i = 0; i < h && a->detail_scroll + i < l.n; i++)
+		ui_put(y + i, 1, COLS - 1, l.v[a->detail_scroll + i].text, l.v[a->detail_scroll + i].el, 1);
+}
+
+/* view_detail_key - scrolling */
+int view_detail_key(struct app *a, int ch, int h)
+{
+	switch (ch) {
+	case KEY_UP: case 'k':
+		if (a->detail_scroll > 0)
+			a->detail_scroll--;
+		return REACT_REDRAW;
+	case KEY_DOWN: case 'j':
+		a->detail_scroll++;
+		return REACT_REDRAW;
+	case KEY_NPAGE: case ' ':
+		a->detail_scroll += h - 1;
+		return REACT_REDRAW;
+	case KEY_PPAGE:
+		a->detail_scroll = a->detail_scroll > h - 1 ? a->detail_scroll - (h - 1) : 0;
+		return REACT_REDRAW;
+	case 'g': case KEY_HOME:
+		a->detail_scroll = 0;
+		return REACT_REDRAW;
+	default:
+		return REACT_UNHANDLED;
+	}
+}
