@@ -20,9 +20,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/deferlog.h"
 #include "core/duration.h"
 #include "core/linereader.h"
 #include "core/proc.h"
+#include "core/qfile.h"
 #include "core/qmodel.h"
 
 /* postfix_detect - postconf exists and DIR has a main.cf */
@@ -125,6 +127,8 @@ static int add_listing_line(struct qmodel *m, const char *line, size_t len)
 		rc = 0;		/* listed twice while moving between queues */
 		goto out;
 	}
+	if (sender != NULL && strcmp(sender, "MAILER-DAEMON") == 0)
+		sender = "";	/* showq's name for the null sender */
 	msg = qmodel_add(m, id, queue_name_from(queue), sender,
 			 (time_t)json_integer_value(json_object_get(o, "arrival_time")),
 			 (long)json_integer_value(json_object_get(o, "message_size")),
@@ -224,6 +228,188 @@ static void walk_mtimes(struct qmodel *m, int dirfd, int depth)
 	closedir(d);
 }
 
+/* Spool snapshot: queue files read directly, reasons from the defer logs. */
+struct defer_entry {
+	char *recipient, *status, *reason;
+};
+
+struct defer_list {
+	struct defer_entry v[64];
+	size_t n;
+};
+
+/* collect_defer - keep one recipient's latest failure */
+static int collect_defer(void *ctx, const char *recipient, const char *status, const char *reason)
+{
+	struct defer_list *l = ctx;
+
+	if (l->n == sizeof l->v / sizeof l->v[0])
+		return 1;
+	l->v[l->n].recipient = strdup(recipient);
+	l->v[l->n].status = strdup(status);
+	l->v[l->n].reason = strdup(reason);
+	l->n++;
+	return 0;
+}
+
+/* defer_list_free - release the collected entries */
+static void defer_list_free(struct defer_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->v[i].recipient);
+		free(l->v[i].status);
+		free(l->v[i].reason);
+	}
+	l->n = 0;
+}
+
+/* read_defer_any - the defer log of a held message: its hash directory is not known, try each */
+static void read_defer_any(int deferfd, const char *id, struct defer_list *l)
+{
+	char sub[2] = { id[0], '\0' };
+	int fd;
+	DIR *d;
+	struct dirent *e;
+
+	if ((fd = openat(deferfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		int rc = deferlog_read(fd, id, collect_defer, l, NULL);
+
+		close(fd);
+		if (rc == 0)
+			return;
+	}
+	if ((fd = openat(deferfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		int sfd;
+
+		if (e->d_name[0] == '.' || strcmp(e->d_name, sub) == 0)
+			continue;
+		if ((sfd = openat(deferfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+			continue;
+		if (deferlog_read(sfd, id, collect_defer, l, NULL) == 0) {
+			close(sfd);
+			break;
+		}
+		close(sfd);
+	}
+	closedir(d);
+}
+
+/* add_spool_message - one queue file (and its defer log) into the model */
+static void add_spool_message(struct qmodel *m, int dirfd, const char *name, enum queue_name queue,
+			      int deferfd, int defer_subfd)
+{
+	struct qfile_info info;
+	struct defer_list dl = { .n = 0 };
+	struct qmsg *msg;
+	size_t i, k;
+
+	if (!queue_id_valid(name, strlen(name)) || qmodel_find(m, name) != NULL)
+		return;
+	if (qfile_read(dirfd, name, &info, NULL) < 0)
+		return;		/* gone meanwhile, being written, or corrupt: showq skips it too */
+	msg = qmodel_add(m, name, queue, info.sender, info.arrival, info.message_size, info.forced_expire);
+	if (msg == NULL) {
+		qfile_info_free(&info);
+		return;
+	}
+	if (queue == QUEUE_DEFERRED)
+		msg->spool_mtime = info.mtime;
+	if (defer_subfd >= 0)
+		deferlog_read(defer_subfd, name, collect_defer, &dl, NULL);
+	else if (queue == QUEUE_HOLD && deferfd >= 0)
+		read_defer_any(deferfd, name, &dl);
+	for (i = 0; i < info.nrcpts; i++) {
+		const char *addr = info.rcpts[i].address, *reason = NULL, *status = NULL;
+
+		for (k = 0; k < dl.n; k++)
+			if (strcmp(dl.v[k].recipient, addr) == 0) {
+				reason = dl.v[k].reason;
+				status = dl.v[k].status;
+				break;
+			}
+		qmodel_add_rcpt(m, msg, addr, reason, reason ? strlen(reason) : 0, status);
+	}
+	defer_list_free(&dl);
+	qfile_info_free(&info);
+}
+
+/* walk_queue - every queue file below dirfd; hashed queues recurse one level per depth */
+static void walk_queue(struct qmodel *m, int dirfd, enum queue_name queue, int depth, int deferfd,
+		       int defer_subfd)
+{
+	DIR *d = fdopendir(dirfd);
+	struct dirent *e;
+
+	if (d == NULL) {
+		close(dirfd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && queue_id_valid(e->d_name, strlen(e->d_name)) == 0)) {
+			int sub, dsub = -1;
+
+			if (depth <= 0 || (sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+				continue;
+			if (defer_subfd >= 0)
+				dsub = openat(defer_subfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			walk_queue(m, sub, queue, depth - 1, deferfd, dsub);
+			if (dsub >= 0)
+				close(dsub);
+			continue;
+		}
+		add_spool_message(m, dirfd, e->d_name, queue, deferfd, defer_subfd);
+	}
+	closedir(d);
+}
+
+/* snapshot_spool - read the queue directories directly (root): faster than postqueue -j */
+static int snapshot_spool(const struct mta_params *p, struct qmodel *m, struct why *why)
+{
+	static const struct { const char *dir; enum queue_name q; int depth; } queues[] = {
+		{ "active", QUEUE_ACTIVE, 2 }, { "incoming", QUEUE_INCOMING, 2 },
+		{ "deferred", QUEUE_DEFERRED, 2 }, { "hold", QUEUE_HOLD, 2 },
+	};
+	int qfd, deferfd;
+	size_t i;
+
+	if ((qfd = open(p->queue_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return why_errno(why, "cannot open queue directory %s", p->queue_dir);
+	deferfd = openat(qfd, "defer", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (i = 0; i < sizeof queues / sizeof queues[0]; i++) {
+		int fd = openat(qfd, queues[i].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), dsub = -1;
+
+		if (fd < 0) {
+			if (errno == ENOENT)
+				continue;
+			why_errno(why, "cannot open %s/%s", p->queue_dir, queues[i].dir);
+			if (deferfd >= 0)
+				close(deferfd);
+			close(qfd);
+			return -1;
+		}
+		/* deferred/X/ID has its reasons in defer/X/ID */
+		if (queues[i].q == QUEUE_DEFERRED && deferfd >= 0)
+			dsub = dup(deferfd);
+		walk_queue(m, fd, queues[i].q, queues[i].depth, deferfd, dsub);
+		if (dsub >= 0)
+			close(dsub);
+	}
+	if (deferfd >= 0)
+		close(deferfd);
+	close(qfd);
+	m->source = "spool";
+	return 0;
+}
+
 /* postfix_snapshot - fill an empty model with the queue as it is now; -1 with why */
 static int postfix_snapshot(const struct mta_params *p, enum snapshot_source source,
 			    struct qmodel *m, struct why *why)
@@ -234,6 +420,8 @@ static int postfix_snapshot(const struct mta_params *p, enum snapshot_source sou
 	if (source == SNAPSHOT_SPOOL && !p->spool_readable)
 		return why_set(why, "queue directory %s is not readable (run as root, or use postqueue)",
 			       p->queue_dir);
+	if (source != SNAPSHOT_LISTING && p->spool_readable)
+		return snapshot_spool(p, m, why);
 	if (snapshot_listing(p, m, why) < 0)
 		return -1;
 	if (p->spool_readable) {

@@ -468,6 +468,7 @@ int qfile_read(int dirfd, const char *name, struct qfile_info *info, struct why 
 		return -1;
 	}
 	info->forced_expire = (st.st_mode & S_IXGRP) != 0;	/* postsuper -e */
+	info->mtime = st.st_mtime;	/* deferred queue: the next retry time */
 	if (info->arrival == 0)
 		info->arrival = st.st_mtime;	/* showq's fallback */
 	return 0;

@@ -31,6 +31,8 @@ struct qfile_info {
 					 * size, else the file size */
 	int forced_expire;		/* postqueue -j forced_expire: group-execute bit set by
 					 * `postsuper -e`; only qfile_read can see it */
+	time_t mtime;			/* qfile_read: the file's mtime (in deferred/: the
+					 * next retry time); 0 from qfile_parse */
 	char *sender;			/* "" for the null sender */
 	struct qfile_rcpt *rcpts;	/* pending recipients, in file order */
 	size_t nrcpts;

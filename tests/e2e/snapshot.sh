@@ -55,11 +55,24 @@ check "expiry is arrival + maximal_queue_lifetime" \
 check "aggregates add up" \
 	jq -e '([.causes[].recipients] | add) == ([.messages[].recipients[] | select(.cause != "")] | length)' "$snap"
 
+# the spool reader and postqueue -j agree on every message and recipient
+norm='[.messages[] | {queue_id, queue, sender, arrival_time, size, forced_expire,
+	recipients: [.recipients[] | {address, cause, provider, dsn, reason}] | sort_by(.address)}] | sort_by(.queue_id)'
+check_eq "source=spool is the source by default as root" "$(jq -r .source "$snap")" spool
+check_eq "spool snapshot == postqueue -j snapshot" \
+	"$("$MQMON" -c "$BED_CONF" snapshot --source spool --no-log | jq -S "$norm")" \
+	"$("$MQMON" -c "$BED_CONF" snapshot --source postqueue --no-log | jq -S "$norm")"
+
 # a held message shows as held, without a retry countdown
 hid=$(jq -r '[.messages[] | select(.queue == "deferred")][0].queue_id' "$snap")
 postsuper -c "$BED_CONF" -h "$hid" >/dev/null 2>&1
 "$MQMON" -c "$BED_CONF" snapshot --no-log >"$snap.held"
 check_eq "held message shows as held" "$(jq -r --arg id "$hid" '.messages[] | select(.queue_id == $id) | "\(.queue) \(.retry_source)"' "$snap.held")" "hold none"
+check_eq "held message keeps its cause (defer log read for hold)" \
+	"$(jq -r --arg id "$hid" '.messages[] | select(.queue_id == $id) | .recipients[0].cause' "$snap.held")" \
+	"$(jq -r --arg id "$hid" '.messages[] | select(.queue_id == $id) | .recipients[0].cause' "$snap")"
+check_eq "held message: postqueue -j agrees" \
+	"$("$MQMON" -c "$BED_CONF" snapshot --source postqueue --no-log | jq -r --arg id "$hid" '.messages[] | select(.queue_id == $id) | .queue')" hold
 
 # CSV: one row per recipient; prom: atomic file with the right gauges
 "$MQMON" -c "$BED_CONF" snapshot --format csv --no-log >"$snap.csv"
