@@ -1,0 +1,883 @@
+/* store - mqmon's history in one SQLite database; see store.h
+ *
+ * Design: one connection per struct store, every statement prepared once at
+ * open (SQLITE_PREPARE_PERSISTENT) and reset after each use so no read
+ * snapshot stays open. Values always go through sqlite3_bind_*; the only SQL
+ * built at run time is PRAGMA user_version = <compile-time constant>.
+ *
+ * The schema is the list `migrations`: entry i takes user_version i to i+1
+ * and runs inside one BEGIN IMMEDIATE transaction with the version bump, so
+ * two processes opening a fresh file at once cannot both migrate. A file
+ * newer than this code, another program's database (application_id or
+ * existing tables) and a file that is not a database are refused.
+ *
+ * Batching: the first batched write runs BEGIN IMMEDIATE (the write lock
+ * is taken up front, so WAL never answers SQLITE_BUSY_SNAPSHOT mid-batch),
+ * later ones join it, and store_flush() or the STORE_BATCH_ROWS-th row
+ * commits. Should SQLite roll the transaction back by itself (disk full,
+ * I/O error), the loss is reported once and the next write starts afresh.
+ * Value vocabularies (status, action, mode) are checked here rather than
+ * with CHECK constraints, so growing them never needs a table rebuild.
+ */
+#include "core/store.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+/* "mqmn": PRAGMA application_id of mqmon databases */
+#define STORE_APP_ID 0x6d716d6e
+#define STORE_BUSY_MS 5000
+
+/* migrations - entry i takes the schema from user_version i to i + 1 */
+static const char *const migrations[] = {
+	/* 1: initial schema */
+	"PRAGMA application_id = 1836150126;"	/* STORE_APP_ID */
+	"CREATE TABLE attempts ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  queue_id TEXT, recipient TEXT, domain TEXT, provider TEXT,"
+	"  cause TEXT, dsn TEXT, status TEXT, relay TEXT, stage TEXT, text TEXT);"
+	"CREATE INDEX attempts_queue_id ON attempts(queue_id);"
+	"CREATE INDEX attempts_time ON attempts(time);"
+	/* status last: store_trend's count is answered from the index alone */
+	"CREATE INDEX attempts_cause_time ON attempts(cause, time, status);"
+	"CREATE INDEX attempts_domain_time ON attempts(domain, time, status);"
+	"CREATE INDEX attempts_provider_time ON attempts(provider, time, status);"
+	"CREATE TABLE messages ("
+	"  queue_id TEXT PRIMARY KEY,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  sender TEXT, state TEXT, replaced_by TEXT);"
+	"CREATE INDEX messages_replaced_by ON messages(replaced_by) WHERE replaced_by IS NOT NULL;"
+	"CREATE INDEX messages_last_seen ON messages(last_seen);"
+	"CREATE TABLE actions ("
+	"  id INTEGER PRIMARY KEY,"
+	"  time INTEGER NOT NULL,"
+	"  user TEXT, action TEXT NOT NULL, target TEXT, args TEXT,"
+	"  result INTEGER, output TEXT, ok INTEGER NOT NULL);"
+	"CREATE INDEX actions_time ON actions(time);"
+	"CREATE TABLE throttles ("
+	"  domain TEXT PRIMARY KEY,"
+	"  mode TEXT NOT NULL,"
+	"  since INTEGER NOT NULL,"
+	"  until INTEGER,"
+	"  by_user TEXT);"
+	"CREATE TABLE files ("
+	"  path TEXT PRIMARY KEY,"
+	"  dev INTEGER, ino INTEGER,"
+	"  offset INTEGER NOT NULL,"
+	"  first_line_hash INTEGER,"
+	"  updated INTEGER NOT NULL);",
+};
+#define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+_Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema version");
+
+enum stmt {
+	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
+	ST_ADD_ATTEMPT, ST_MSG_SEEN, ST_MSG_REPLACED, ST_ADD_ACTION,
+	ST_SET_THROTTLE, ST_CLEAR_THROTTLE,
+	ST_ATTEMPTS_FOR, ST_ATTEMPTS_SINCE, ST_ACTIONS, ST_THROTTLES,
+	ST_TREND_CAUSE, ST_TREND_PROVIDER, ST_TREND_DOMAIN,
+	ST_SAVE_FILE, ST_LOAD_FILE,
+	ST_PRUNE_ATTEMPTS, ST_PRUNE_ACTIONS, ST_PRUNE_MESSAGES,
+	ST_COUNT
+};
+
+#define ATTEMPT_COLS "time, queue_id, recipient, domain, provider, cause, dsn, status, relay, stage, text"
+#define TREND_SQL(col) \
+	"SELECT (time - ?2 - 1) / ?3, count(*) FROM attempts" \
+	" WHERE " col " = ?1 AND time > ?2 AND time <= ?4 AND status = 'deferred' GROUP BY 1"
+
+static const char *const stmt_sql[ST_COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_ADD_ATTEMPT] = "INSERT INTO attempts (" ATTEMPT_COLS ")"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_MSG_SEEN] = "INSERT INTO messages (queue_id, first_seen, last_seen, sender, state)"
+		" VALUES (?1, ?2, ?2, ?3, ?4)"
+		" ON CONFLICT (queue_id) DO UPDATE SET"
+		"  first_seen = min(first_seen, excluded.first_seen),"
+		"  sender = coalesce(excluded.sender, sender),"
+		/* an event older than what we know does not overwrite the state */
+		"  state = CASE WHEN excluded.last_seen >= last_seen"
+		"   THEN coalesce(excluded.state, state) ELSE state END,"
+		"  last_seen = max(last_seen, excluded.last_seen)",
+	[ST_MSG_REPLACED] = "INSERT INTO messages (queue_id, first_seen, last_seen, state, replaced_by)"
+		" VALUES (?1, ?3, ?3, 'removed', ?2)"
+		" ON CONFLICT (queue_id) DO UPDATE SET replaced_by = excluded.replaced_by",
+	[ST_ADD_ACTION] = "INSERT INTO actions (time, user, action, target, args, result, output, ok)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_SET_THROTTLE] = "INSERT INTO throttles (domain, mode, since, until, by_user)"
+		" VALUES (?1, ?2, ?3, ?4, ?5)"
+		" ON CONFLICT (domain) DO UPDATE SET mode = excluded.mode, since = excluded.since,"
+		"  until = excluded.until, by_user = excluded.by_user",
+	[ST_CLEAR_THROTTLE] = "DELETE FROM throttles WHERE domain = ?1",
+	/* the ID itself and, transitively, every ID whose replaced_by points into the chain */
+	[ST_ATTEMPTS_FOR] = "WITH RECURSIVE chain (id) AS ("
+		"  SELECT ?1 UNION"
+		"  SELECT m.queue_id FROM messages m JOIN chain c ON m.replaced_by = c.id)"
+		" SELECT " ATTEMPT_COLS " FROM attempts"
+		" WHERE queue_id IN (SELECT id FROM chain) ORDER BY time, id",
+	[ST_ATTEMPTS_SINCE] = "SELECT " ATTEMPT_COLS " FROM attempts"
+		" WHERE time >= ?1 AND (?2 IS NULL OR status = ?2) ORDER BY time, id",
+	[ST_ACTIONS] = "SELECT time, user, action, target, args, result, output, ok FROM actions"
+		" WHERE time >= ?1 AND (?2 IS NULL OR instr(target, ?2) > 0)"
+		" ORDER BY time DESC, id DESC",
+	[ST_THROTTLES] = "SELECT domain, mode, by_user, since, until FROM throttles ORDER BY domain",
+	[ST_TREND_CAUSE] = TREND_SQL("cause"),
+	[ST_TREND_PROVIDER] = TREND_SQL("provider"),
+	[ST_TREND_DOMAIN] = TREND_SQL("domain"),
+	[ST_SAVE_FILE] = "INSERT INTO files (path, dev, ino, offset, first_line_hash, updated)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+		" ON CONFLICT (path) DO UPDATE SET dev = excluded.dev, ino = excluded.ino,"
+		"  offset = excluded.offset, first_line_hash = excluded.first_line_hash,"
+		"  updated = excluded.updated",
+	[ST_LOAD_FILE] = "SELECT dev, ino, offset, first_line_hash FROM files WHERE path = ?1",
+	[ST_PRUNE_ATTEMPTS] = "DELETE FROM attempts WHERE time < ?1",
+	[ST_PRUNE_ACTIONS] = "DELETE FROM actions WHERE time < ?1",
+	[ST_PRUNE_MESSAGES] = "DELETE FROM messages WHERE last_seen < ?1",
+};
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	sqlite3_stmt *st[ST_COUNT];
+	int in_tx;		/* our BEGIN IMMEDIATE is open */
+	int pending;		/* rows written since it */
+};
+
+static const char *const statuses[] = { "deferred", "sent", "bounced", "expired", NULL };
+static const char *const action_names[] = {
+	"retry", "hold", "release", "delete", "requeue", "throttle", "unthrottle", NULL
+};
+static const char *const modes[] = { "slow", "pause", NULL };
+
+/* in_list - true when s is one of the NULL-terminated words */
+static int in_list(const char *s, const char *const *words)
+{
+	for (; *words; words++)
+		if (strcmp(s, *words) == 0)
+			return 1;
+	return 0;
+}
+
+/* db_fail - "store PATH: WHAT: sqlite message", noting a batch SQLite rolled back; returns -1 */
+static int db_fail(struct store *s, struct why *why, const char *what)
+{
+	int lost = 0;
+
+	if (s->in_tx && sqlite3_get_autocommit(s->db)) {
+		lost = s->pending;
+		s->in_tx = 0;
+		s->pending = 0;
+	}
+	if (lost)
+		return why_set(why, "store %s: %s: %s (%d uncommitted rows lost)",
+			       s->path, what, sqlite3_errmsg(s->db), lost);
+	return why_set(why, "store %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+/* finish - reset a statement and forget its bindings (they may point at caller strings) */
+static void finish(sqlite3_stmt *st)
+{
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+}
+
+/* run - step a statement that returns no rows, then reset it */
+static int run(struct store *s, enum stmt which, struct why *why, const char *what)
+{
+	sqlite3_stmt *st = s->st[which];
+	int rc = sqlite3_step(st);
+
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		db_fail(s, why, what);
+		finish(st);
+		return -1;
+	}
+	finish(st);
+	return 0;
+}
+
+/* bind_str - bind s, or NULL for a NULL pointer (s must outlive the step) */
+static void bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+	if (s == NULL)
+		sqlite3_bind_null(st, i);
+	else
+		sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+}
+
+/* col_str - a text column, NULL for SQL NULL */
+static const char *col_str(sqlite3_stmt *st, int i)
+{
+	return (const char *)sqlite3_column_text(st, i);
+}
+
+/* batch_begin - open the batch transaction unless it is open */
+static int batch_begin(struct store *s, struct why *why)
+{
+	if (s->in_tx && sqlite3_get_autocommit(s->db))
+		return db_fail(s, why, "batch was rolled back");
+	if (s->in_tx)
+		return 0;
+	if (run(s, ST_BEGIN, why, "begin") < 0)
+		return -1;
+	s->in_tx = 1;
+	s->pending = 0;
+	return 0;
+}
+
+/* batch_row - count one batched row; commits every STORE_BATCH_ROWS */
+static int batch_row(struct store *s, struct why *why)
+{
+	if (++s->pending >= STORE_BATCH_ROWS)
+		return store_flush(s, why);
+	return 0;
+}
+
+/* busy_check - refuse to reuse a statement a callback is still iterating */
+static int busy_check(struct store *s, enum stmt which, struct why *why)
+{
+	if (sqlite3_stmt_busy(s->st[which]))
+		return why_set(why, "store %s: query re-entered from its own callback", s->path);
+	return 0;
+}
+
+/* store_flush - commit the pending batch, if any */
+int store_flush(struct store *s, struct why *why)
+{
+	if (!s->in_tx)
+		return 0;
+	if (sqlite3_get_autocommit(s->db))
+		return db_fail(s, why, "batch was rolled back");
+	if (run(s, ST_COMMIT, why, "commit") < 0)
+		return -1;	/* still open unless SQLite rolled it back; db_fail noted that */
+	s->in_tx = 0;
+	s->pending = 0;
+	return 0;
+}
+
+/* store_default_path - $XDG_DATA_HOME/mqmon/mqmon.db, else ~/.local/share/mqmon/mqmon.db; -1 when unknown or too long */
+int store_default_path(char *buf, size_t n)
+{
+	const char *xdg = getenv("XDG_DATA_HOME");
+	const char *home = getenv("HOME");
+	int len;
+
+	/* the XDG spec says relative values are invalid and must be ignored */
+	if (xdg != NULL && xdg[0] == '/') {
+		len = snprintf(buf, n, "%s/mqmon/mqmon.db", xdg);
+	} else {
+		if (home == NULL || home[0] == '\0') {
+			struct passwd *pw = getpwuid(getuid());
+
+			home = pw ? pw->pw_dir : NULL;
+		}
+		if (home == NULL || home[0] == '\0')
+			return -1;
+		len = snprintf(buf, n, "%s/.local/share/mqmon/mqmon.db", home);
+	}
+	return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
+/* make_parents - create the missing directories above path, mode 0700 */
+static int make_parents(const char *path, struct why *why)
+{
+	char *dup = strdup(path);
+	struct stat st;
+	char *p;
+	int rc = 0;
+
+	if (dup == NULL)
+		return why_errno(why, "store %s", path);
+	for (p = dup + 1; *p && rc == 0; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (stat(dup, &st) == 0) {
+			if (!S_ISDIR(st.st_mode)) {
+				errno = ENOTDIR;
+				rc = why_errno(why, "store %s: %s", path, dup);
+			}
+		} else if (errno != ENOENT || (mkdir(dup, 0700) < 0 && errno != EEXIST)) {
+			rc = why_errno(why, "store %s: cannot create directory %s", path, dup);
+		}
+		*p = '/';
+	}
+	free(dup);
+	return rc;
+}
+
+/* pragma_int - the integer answer of a PRAGMA query */
+static int pragma_int(sqlite3 *db, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(db, sql, -1, &st, NULL);
+
+	if (rc != SQLITE_OK)
+		return rc;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+		rc = SQLITE_OK;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* open_fail - the open-time error, telling "not a database" apart; returns -1 */
+static int open_fail(struct store *s, int rc, struct why *why, const char *what)
+{
+	int prim = rc & 0xff;
+
+	if (prim == SQLITE_NOTADB)
+		return why_set(why, "store %s: not an SQLite database (wrong file, or damaged); "
+			       "move it away or choose another with the database setting", s->path);
+	if (prim == SQLITE_CORRUPT)
+		return why_set(why, "store %s: database is damaged: %s", s->path, sqlite3_errmsg(s->db));
+	return why_set(why, "store %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
+}
+
+/* check_version - refuse schemas we cannot read and other programs' databases */
+static int check_version(struct store *s, int version, struct why *why)
+{
+	int app = 0, tables = 0, rc;
+
+	if (version > STORE_SCHEMA_VERSION)
+		return why_set(why, "store %s: schema version %d is newer than this mqmon understands (%d); "
+			       "upgrade mqmon or use another database file", s->path, version, STORE_SCHEMA_VERSION);
+	if (version < 0)
+		return why_set(why, "store %s: unknown schema version %d", s->path, version);
+	rc = pragma_int(s->db, "PRAGMA application_id", &app);
+	if (rc == SQLITE_OK && version == 0)
+		rc = pragma_int(s->db, "SELECT count(*) FROM sqlite_master", &tables);
+	if (rc != SQLITE_OK)
+		return open_fail(s, rc, why, "reading the schema");
+	if ((app != 0 && app != STORE_APP_ID) || (version == 0 && tables > 0))
+		return why_set(why, "store %s: an SQLite database of another program, not mqmon's", s->path);
+	return 0;
+}
+
+/* migrate - bring the schema to STORE_SCHEMA_VERSION in one transaction */
+static int migrate(struct store *s, struct why *why)
+{
+	char sql[64];
+	int version = 0, rc, i;
+
+	rc = pragma_int(s->db, "PRAGMA user_version", &version);
+	if (rc != SQLITE_OK)
+		return open_fail(s, rc, why, "reading user_version");
+	if (version == STORE_SCHEMA_VERSION)
+		return 0;
+	if (check_version(s, version, why) < 0)
+		return -1;
+	rc = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+	if (rc != SQLITE_OK)
+		return open_fail(s, rc, why, "begin migration");
+	/* another process may have migrated while we waited for the lock */
+	rc = pragma_int(s->db, "PRAGMA user_version", &version);
+	if (rc != SQLITE_OK) {
+		open_fail(s, rc, why, "reading user_version");
+		goto rollback;
+	}
+	if (version != STORE_SCHEMA_VERSION && check_version(s, version, why) < 0)
+		goto rollback;
+	for (i = version; i < NMIGRATIONS; i++) {
+		rc = sqlite3_exec(s->db, migrations[i], NULL, NULL, NULL);
+		if (rc != SQLITE_OK) {
+			why_set(why, "store %s: migration to schema version %d failed: %s",
+				s->path, i + 1, sqlite3_errmsg(s->db));
+			goto rollback;
+		}
+	}
+	snprintf(sql, sizeof sql, "PRAGMA user_version = %d", STORE_SCHEMA_VERSION);
+	rc = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		open_fail(s, rc, why, "commit migration");
+		goto rollback;
+	}
+	return 0;
+rollback:
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return -1;
+}
+
+/* precreate - create a missing database file with mode 0600 (SQLite would use 0644; the WAL copies it) */
+static int precreate(const char *path, struct why *why)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+
+	if (fd < 0)
+		return why_errno(why, "store %s: cannot open", path);
+	close(fd);
+	return 0;
+}
+
+/* store_open - open (creating file, parent directories and schema as needed); NULL path = default; NULL on error */
+struct store *store_open(const char *path, struct why *why)
+{
+	char defpath[PATH_MAX];
+	struct store *s;
+	int rc, i;
+
+	if (path == NULL) {
+		if (store_default_path(defpath, sizeof defpath) < 0) {
+			why_set(why, "store: no database path (set XDG_DATA_HOME or HOME)");
+			return NULL;
+		}
+		path = defpath;
+	}
+	if (strcmp(path, ":memory:") != 0 &&
+	    (make_parents(path, why) < 0 || precreate(path, why) < 0))
+		return NULL;
+	s = calloc(1, sizeof *s);
+	if (s == NULL || (s->path = strdup(path)) == NULL) {
+		why_errno(why, "store %s", path);
+		free(s);
+		return NULL;
+	}
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	if (rc != SQLITE_OK) {
+		if (s->db == NULL)
+			why_set(why, "store %s: cannot open: out of memory", path);
+		else
+			open_fail(s, rc, why, "cannot open");
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
+	/* the first statement reads the header: this is where a non-database shows */
+	rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+				  NULL, NULL, NULL);
+	if (rc != SQLITE_OK) {
+		open_fail(s, rc, why, "setting up");
+		goto fail;
+	}
+	if (migrate(s, why) < 0)
+		goto fail;
+	for (i = 0; i < ST_COUNT; i++) {
+		rc = sqlite3_prepare_v3(s->db, stmt_sql[i], -1, SQLITE_PREPARE_PERSISTENT, &s->st[i], NULL);
+		if (rc != SQLITE_OK) {
+			open_fail(s, rc, why, "preparing statements");
+			goto fail;
+		}
+	}
+	return s;
+fail:
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+	return NULL;
+}
+
+/* store_close - flush (best effort: call store_flush first to see errors), finalize, close; NULL-safe */
+void store_close(struct store *s)
+{
+	int i;
+
+	if (s == NULL)
+		return;
+	if (store_flush(s, NULL) < 0 && !sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	sqlite3_exec(s->db, "PRAGMA optimize", NULL, NULL, NULL);
+	for (i = 0; i < ST_COUNT; i++)
+		sqlite3_finalize(s->st[i]);
+	sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s);
+}
+
+/* store_add_attempt - append one delivery attempt (batched) */
+int store_add_attempt(struct store *s, const struct store_attempt *a, struct why *why)
+{
+	sqlite3_stmt *st = s->st[ST_ADD_ATTEMPT];
+
+	if (a->status != NULL && !in_list(a->status, statuses))
+		return why_set(why, "store: unknown attempt status \"%s\"", a->status);
+	if (batch_begin(s, why) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)a->time);
+	bind_str(st, 2, a->queue_id);
+	bind_str(st, 3, a->recipient);
+	bind_str(st, 4, a->domain);
+	bind_str(st, 5, a->provider);
+	bind_str(st, 6, a->cause);
+	bind_str(st, 7, a->dsn);
+	bind_str(st, 8, a->status);
+	bind_str(st, 9, a->relay);
+	bind_str(st, 10, a->stage);
+	bind_str(st, 11, a->text);
+	if (run(s, ST_ADD_ATTEMPT, why, "adding an attempt") < 0)
+		return -1;
+	return batch_row(s, why);
+}
+
+/* store_message_seen - upsert a queue ID: first_seen kept, last_seen/sender/state updated (batched) */
+int store_message_seen(struct store *s, const char *queue_id, time_t when, const char *sender,
+		       const char *state, struct why *why)
+{
+	sqlite3_stmt *st = s->st[ST_MSG_SEEN];
+
+	if (queue_id == NULL)
+		return why_set(why, "store: message without a queue ID");
+	if (batch_begin(s, why) < 0)
+		return -1;
+	bind_str(st, 1, queue_id);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)when);
+	bind_str(st, 3, sender);
+	bind_str(st, 4, state);
+	if (run(s, ST_MSG_SEEN, why, "recording a message") < 0)
+		return -1;
+	return batch_row(s, why);
+}
+
+/* store_message_replaced - record that old_id was requeued as new_id (batched) */
+int store_message_replaced(struct store *s, const char *old_id, const char *new_id, struct why *why)
+{
+	sqlite3_stmt *st = s->st[ST_MSG_REPLACED];
+
+	if (old_id == NULL || new_id == NULL)
+		return why_set(why, "store: requeue without both queue IDs");
+	if (strcmp(old_id, new_id) == 0)
+		return why_set(why, "store: %s cannot replace itself", old_id);
+	if (batch_begin(s, why) < 0)
+		return -1;
+	bind_str(st, 1, old_id);
+	bind_str(st, 2, new_id);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));	/* only for an ID not seen before */
+	if (run(s, ST_MSG_REPLACED, why, "recording a requeue") < 0)
+		return -1;
+	return batch_row(s, why);
+}
+
+/* current_user - the real uid's login name, else its number */
+static void current_user(char *buf, size_t n)
+{
+	struct passwd pw, *res = NULL;
+	char pwbuf[1024];
+
+	if (getpwuid_r(getuid(), &pw, pwbuf, sizeof pwbuf, &res) == 0 && res != NULL)
+		snprintf(buf, n, "%s", res->pw_name);
+	else
+		snprintf(buf, n, "%u", (unsigned)getuid());
+}
+
+/* store_add_action - append an audit row and commit at once (with any pending batch) */
+int store_add_action(struct store *s, const struct store_action *a, struct why *why)
+{
+	static const char cut_note[] = "\n[output truncated]";
+	sqlite3_stmt *st = s->st[ST_ADD_ACTION];
+	char user[256];
+	char *cut = NULL;
+	size_t len;
+	int rc;
+
+	if (a->action == NULL || !in_list(a->action, action_names))
+		return why_set(why, "store: unknown action \"%s\"", a->action ? a->action : "(null)");
+	if (a->output != NULL && (len = strlen(a->output)) > STORE_OUTPUT_MAX) {
+		len = STORE_OUTPUT_MAX - (sizeof cut_note - 1);
+		while (len > 0 && ((unsigned char)a->output[len] & 0xc0) == 0x80)
+			len--;	/* do not split a UTF-8 sequence */
+		cut = malloc(len + sizeof cut_note);
+		if (cut == NULL)
+			return why_errno(why, "store: audit output");
+		memcpy(cut, a->output, len);
+		memcpy(cut + len, cut_note, sizeof cut_note);
+	}
+	if (a->user == NULL)
+		current_user(user, sizeof user);
+	rc = batch_begin(s, why);
+	if (rc == 0) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)(a->time ? a->time : time(NULL)));
+		bind_str(st, 2, a->user ? a->user : user);
+		bind_str(st, 3, a->action);
+		bind_str(st, 4, a->target);
+		bind_str(st, 5, a->args);
+		sqlite3_bind_int(st, 6, a->result);
+		bind_str(st, 7, cut ? cut : a->output);
+		sqlite3_bind_int(st, 8, a->ok != 0);
+		rc = run(s, ST_ADD_ACTION, why, "adding an audit row");
+	}
+	free(cut);
+	if (rc < 0)
+		return -1;
+	return store_flush(s, why);
+}
+
+/* store_set_throttle - insert or replace a domain's throttle (until 0 = no expiry); committed at once */
+int store_set_throttle(struct store *s, const char *domain, const char *mode, time_t since,
+		       time_t until, const char *user, struct why *why)
+{
+	sqlite3_stmt *st = s->st[ST_SET_THROTTLE];
+
+	if (domain == NULL || domain[0] == '\0')
+		return why_set(why, "store: throttle without a domain");
+	if (mode == NULL || !in_list(mode, modes))
+		return why_set(why, "store: throttle mode must be slow or pause, not \"%s\"", mode ? mode : "(null)");
+	if (batch_begin(s, why) < 0)
+		return -1;
+	bind_str(st, 1, domain);
+	bind_str(st, 2, mode);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)since);
+	if (until == 0)
+		sqlite3_bind_null(st, 4);
+	else
+		sqlite3_bind_int64(st, 4, (sqlite3_int64)until);
+	bind_str(st, 5, user);
+	if (run(s, ST_SET_THROTTLE, why, "setting a throttle") < 0)
+		return -1;
+	return store_flush(s, why);
+}
+
+/* store_clear_throttle - remove a domain's throttle (absent is fine); committed at once */
+int store_clear_throttle(struct store *s, const char *domain, struct why *why)
+{
+	if (domain == NULL)
+		return why_set(why, "store: throttle without a domain");
+	if (batch_begin(s, why) < 0)
+		return -1;
+	bind_str(s->st[ST_CLEAR_THROTTLE], 1, domain);
+	if (run(s, ST_CLEAR_THROTTLE, why, "clearing a throttle") < 0)
+		return -1;
+	return store_flush(s, why);
+}
+
+/* each_attempt - pass every row of a bound attempts query to fn; rows passed or -1 */
+static int each_attempt(struct store *s, enum stmt which, store_attempt_fn fn, void *ctx, struct why *why)
+{
+	sqlite3_stmt *st = s->st[which];
+	struct store_attempt a;
+	int rc, n = 0;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		a.time = (time_t)sqlite3_column_int64(st, 0);
+		a.queue_id = col_str(st, 1);
+		a.recipient = col_str(st, 2);
+		a.domain = col_str(st, 3);
+		a.provider = col_str(st, 4);
+		a.cause = col_str(st, 5);
+		a.dsn = col_str(st, 6);
+		a.status = col_str(st, 7);
+		a.relay = col_str(st, 8);
+		a.stage = col_str(st, 9);
+		a.text = col_str(st, 10);
+		n++;
+		if (fn != NULL && fn(ctx, &a) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		db_fail(s, why, "reading attempts");
+	finish(st);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+/* store_attempts_for - attempts of queue_id and of the IDs it was requeued from, oldest first; rows passed or -1 */
+int store_attempts_for(struct store *s, const char *queue_id, store_attempt_fn fn, void *ctx, struct why *why)
+{
+	if (queue_id == NULL)
+		return why_set(why, "store: no queue ID given");
+	if (busy_check(s, ST_ATTEMPTS_FOR, why) < 0)
+		return -1;
+	bind_str(s->st[ST_ATTEMPTS_FOR], 1, queue_id);
+	return each_attempt(s, ST_ATTEMPTS_FOR, fn, ctx, why);
+}
+
+/* store_attempts_since - attempts at or after since, of one status (NULL = any), oldest first; rows passed or -1 */
+int store_attempts_since(struct store *s, time_t since, const char *status, store_attempt_fn fn,
+			 void *ctx, struct why *why)
+{
+	sqlite3_stmt *st = s->st[ST_ATTEMPTS_SINCE];
+
+	if (busy_check(s, ST_ATTEMPTS_SINCE, why) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+	bind_str(st, 2, status);
+	return each_attempt(s, ST_ATTEMPTS_SINCE, fn, ctx, why);
+}
+
+/* store_actions - audit rows at or after since whose target contains target_sub (NULL = all), newest first; rows passed or -1 */
+int store_actions(struct store *s, time_t since, const char *target_sub, store_action_fn fn,
+		  void *ctx, struct why *why)
+{
+	sqlite3_stmt *st = s->st[ST_ACTIONS];
+	struct store_action a;
+	int rc, n = 0;
+
+	if (busy_check(s, ST_ACTIONS, why) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+	bind_str(st, 2, target_sub);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		a.time = (time_t)sqlite3_column_int64(st, 0);
+		a.user = col_str(st, 1);
+		a.action = col_str(st, 2);
+		a.target = col_str(st, 3);
+		a.args = col_str(st, 4);
+		a.result = sqlite3_column_int(st, 5);
+		a.output = col_str(st, 6);
+		a.ok = sqlite3_column_int(st, 7);
+		n++;
+		if (fn != NULL && fn(ctx, &a) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		db_fail(s, why, "reading the audit trail");
+	finish(st);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+/* store_throttles - every throttle, by domain; rows passed or -1 */
+int store_throttles(struct store *s, store_throttle_fn fn, void *ctx, struct why *why)
+{
+	sqlite3_stmt *st = s->st[ST_THROTTLES];
+	struct store_throttle t;
+	int rc, n = 0;
+
+	if (busy_check(s, ST_THROTTLES, why) < 0)
+		return -1;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		t.domain = col_str(st, 0);
+		t.mode = col_str(st, 1);
+		t.user = col_str(st, 2);
+		t.since = (time_t)sqlite3_column_int64(st, 3);
+		t.until = (time_t)sqlite3_column_int64(st, 4);	/* NULL reads as 0 */
+		n++;
+		if (fn != NULL && fn(ctx, &t) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		db_fail(s, why, "reading throttles");
+	finish(st);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+/* store_trend - deferrals per bucket where key = value; the last bucket ends at end (inclusive) */
+int store_trend(struct store *s, const char *key, const char *value, time_t end, long bucket_seconds,
+		int nbuckets, unsigned *counts, struct why *why)
+{
+	sqlite3_int64 start, b;
+	sqlite3_stmt *st;
+	enum stmt which;
+	int rc, i;
+
+	if (key != NULL && strcmp(key, "cause") == 0)
+		which = ST_TREND_CAUSE;
+	else if (key != NULL && strcmp(key, "provider") == 0)
+		which = ST_TREND_PROVIDER;
+	else if (key != NULL && strcmp(key, "domain") == 0)
+		which = ST_TREND_DOMAIN;
+	else
+		return why_set(why, "store: trend key must be cause, provider or domain, not \"%s\"",
+			       key ? key : "(null)");
+	if (bucket_seconds <= 0 || nbuckets <= 0 || nbuckets > INT32_MAX / 2 ||
+	    bucket_seconds > INT64_MAX / 4 / nbuckets || value == NULL)
+		return why_set(why, "store: bad trend request (%d buckets of %ld s)", nbuckets, bucket_seconds);
+	if (busy_check(s, which, why) < 0)
+		return -1;
+	for (i = 0; i < nbuckets; i++)
+		counts[i] = 0;
+	start = (sqlite3_int64)end - (sqlite3_int64)bucket_seconds * nbuckets;
+	st = s->st[which];
+	bind_str(st, 1, value);
+	sqlite3_bind_int64(st, 2, start);
+	sqlite3_bind_int64(st, 3, bucket_seconds);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)end);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		b = sqlite3_column_int64(st, 0);
+		if (b >= 0 && b < nbuckets)
+			counts[b] = (unsigned)sqlite3_column_int64(st, 1);
+	}
+	if (rc != SQLITE_DONE)
+		db_fail(s, why, "computing a trend");
+	finish(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* store_save_file - remember a followed log's position (batched, so it commits with the rows read before it) */
+int store_save_file(struct store *s, const struct store_file *f, struct why *why)
+{
+	sqlite3_stmt *st = s->st[ST_SAVE_FILE];
+
+	if (f->path == NULL)
+		return why_set(why, "store: file position without a path");
+	if (batch_begin(s, why) < 0)
+		return -1;
+	bind_str(st, 1, f->path);
+	/* 64-bit unsigned values are kept bit for bit in SQLite's signed integers */
+	sqlite3_bind_int64(st, 2, (sqlite3_int64)f->dev);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)f->ino);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64)f->offset);
+	sqlite3_bind_int64(st, 5, (sqlite3_int64)f->first_line_hash);
+	sqlite3_bind_int64(st, 6, (sqlite3_int64)time(NULL));
+	if (run(s, ST_SAVE_FILE, why, "saving a file position") < 0)
+		return -1;
+	return batch_row(s, why);
+}
+
+/* store_load_file - a followed log's saved position; out->path = path; 1 found, 0 none, -1 error */
+int store_load_file(struct store *s, const char *path, struct store_file *out, struct why *why)
+{
+	sqlite3_stmt *st = s->st[ST_LOAD_FILE];
+	int rc;
+
+	if (path == NULL)
+		return why_set(why, "store: no file path given");
+	bind_str(st, 1, path);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		out->path = path;
+		out->dev = (unsigned long long)sqlite3_column_int64(st, 0);
+		out->ino = (unsigned long long)sqlite3_column_int64(st, 1);
+		out->offset = sqlite3_column_int64(st, 2);
+		out->first_line_hash = (unsigned long long)sqlite3_column_int64(st, 3);
+	} else if (rc != SQLITE_DONE) {
+		db_fail(s, why, "loading a file position");
+	}
+	finish(st);
+	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* store_prune - delete attempts and actions older than older_than, messages last seen before it; rows deleted or -1 */
+int store_prune(struct store *s, time_t older_than, struct why *why)
+{
+	static const enum stmt which[] = { ST_PRUNE_ATTEMPTS, ST_PRUNE_ACTIONS, ST_PRUNE_MESSAGES };
+	long long total = 0;
+	size_t i;
+
+	if (batch_begin(s, why) < 0)
+		return -1;
+	for (i = 0; i < sizeof which / sizeof which[0]; i++) {
+		sqlite3_bind_int64(s->st[which[i]], 1, (sqlite3_int64)older_than);
+		if (run(s, which[i], why, "pruning") < 0)
+			return -1;	/* the deletes stay in the open batch: flush or close decides */
+		total += sqlite3_changes(s->db);
+	}
+	if (store_flush(s, why) < 0)
+		return -1;
+	return total > INT_MAX ? INT_MAX : (int)total;
+}

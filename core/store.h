@@ -1,0 +1,127 @@
+/* store - mqmon's history in one SQLite database (survives restarts)
+ *
+ * Tables: attempts (one row per delivery attempt seen in the log), messages
+ * (queue IDs, their state and the ID they were requeued to), actions (the
+ * audit trail of operator commands), throttles (domains slowed or paused)
+ * and files (resume positions of followed logs). The schema lives in
+ * store.c as a list of migrations numbered by PRAGMA user_version.
+ *
+ * Writes coming from the log (attempts, messages, file positions) are
+ * batched: the first one opens a transaction, store_flush() commits it, and
+ * the store commits by itself every STORE_BATCH_ROWS rows. The batch holds
+ * the database's write lock, so a log follower flushes whenever it has
+ * drained its input. Operator writes (actions, throttles) and store_prune()
+ * commit at once, taking any pending batch with them.
+ *
+ * Strings passed in are only read during the call; NULL stores SQL NULL
+ * ("unknown"). Strings handed to callbacks are valid only during the
+ * callback, which must not run another query of the same kind on the same
+ * store (that is refused) and returns non-zero to stop the iteration.
+ * One struct store per thread; several processes may open the same file.
+ */
+#ifndef MQMON_STORE_H
+#define MQMON_STORE_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "core/why.h"
+
+/* the schema version this code writes (PRAGMA user_version) */
+#define STORE_SCHEMA_VERSION 1
+/* batched rows after which the store commits without being asked */
+#define STORE_BATCH_ROWS 5000
+/* actions.output is cut (on a UTF-8 boundary) beyond this many bytes */
+#define STORE_OUTPUT_MAX 16384
+
+struct store;
+
+struct store_attempt {
+	time_t time;
+	const char *queue_id, *recipient, *domain, *provider, *cause, *dsn;
+	const char *status;	/* "deferred" "sent" "bounced" "expired" */
+	const char *relay, *stage, *text;
+};
+
+struct store_action {
+	time_t time;		/* 0 = now */
+	const char *user;	/* NULL = the real uid's login name (or number) */
+	const char *action;	/* "retry" "hold" "release" "delete" "requeue" "throttle" "unthrottle" */
+	const char *target, *args, *output;
+	int result;		/* exit code */
+	int ok;
+};
+
+struct store_throttle {
+	const char *domain, *mode, *user;	/* mode "slow" or "pause" */
+	time_t since, until;			/* until 0 = no expiry */
+};
+
+struct store_file {
+	const char *path;
+	unsigned long long dev, ino;
+	long long offset;
+	unsigned long long first_line_hash;
+};
+
+/* callbacks: return non-zero to stop the iteration */
+typedef int (*store_attempt_fn)(void *ctx, const struct store_attempt *a);
+typedef int (*store_action_fn)(void *ctx, const struct store_action *a);
+typedef int (*store_throttle_fn)(void *ctx, const struct store_throttle *t);
+
+/* store_default_path - $XDG_DATA_HOME/mqmon/mqmon.db, else ~/.local/share/mqmon/mqmon.db; -1 when unknown or too long */
+int store_default_path(char *buf, size_t n);
+
+/* store_open - open (creating file, parent directories and schema as needed); NULL path = default; NULL on error */
+struct store *store_open(const char *path, struct why *why);
+
+/* store_close - flush (best effort: call store_flush first to see errors), finalize, close; NULL-safe */
+void store_close(struct store *s);
+
+/* store_flush - commit the pending batch, if any */
+int store_flush(struct store *s, struct why *why);
+
+/* store_add_attempt - append one delivery attempt (batched) */
+int store_add_attempt(struct store *s, const struct store_attempt *a, struct why *why);
+
+/* store_message_seen - upsert a queue ID: first_seen kept, last_seen/sender/state updated (batched; NULL sender/state keep the old value) */
+int store_message_seen(struct store *s, const char *queue_id, time_t when, const char *sender, const char *state, struct why *why);
+
+/* store_message_replaced - record that old_id was requeued as new_id (batched) */
+int store_message_replaced(struct store *s, const char *old_id, const char *new_id, struct why *why);
+
+/* store_add_action - append an audit row and commit at once (with any pending batch) */
+int store_add_action(struct store *s, const struct store_action *a, struct why *why);
+
+/* store_set_throttle - insert or replace a domain's throttle (until 0 = no expiry); committed at once */
+int store_set_throttle(struct store *s, const char *domain, const char *mode, time_t since, time_t until, const char *user, struct why *why);
+
+/* store_clear_throttle - remove a domain's throttle (absent is fine); committed at once */
+int store_clear_throttle(struct store *s, const char *domain, struct why *why);
+
+/* store_attempts_for - attempts of queue_id and of the IDs it was requeued from, oldest first; rows passed or -1 */
+int store_attempts_for(struct store *s, const char *queue_id, store_attempt_fn fn, void *ctx, struct why *why);
+
+/* store_attempts_since - attempts at or after since, of one status (NULL = any), oldest first; rows passed or -1 */
+int store_attempts_since(struct store *s, time_t since, const char *status, store_attempt_fn fn, void *ctx, struct why *why);
+
+/* store_actions - audit rows at or after since whose target contains target_sub (NULL = all), newest first; rows passed or -1 */
+int store_actions(struct store *s, time_t since, const char *target_sub, store_action_fn fn, void *ctx, struct why *why);
+
+/* store_throttles - every throttle, by domain; rows passed or -1 */
+int store_throttles(struct store *s, store_throttle_fn fn, void *ctx, struct why *why);
+
+/* store_trend - deferrals per bucket where key ("cause" "provider" "domain") = value; bucket i covers
+ * (end - (nbuckets-i)*bucket_seconds, end - (nbuckets-i-1)*bucket_seconds], so the last one ends at end (inclusive) */
+int store_trend(struct store *s, const char *key, const char *value, time_t end, long bucket_seconds, int nbuckets, unsigned *counts, struct why *why);
+
+/* store_save_file - remember a followed log's position (batched, so it commits with the rows read before it) */
+int store_save_file(struct store *s, const struct store_file *f, struct why *why);
+
+/* store_load_file - a followed log's saved position; out->path = path; 1 found, 0 none, -1 error */
+int store_load_file(struct store *s, const char *path, struct store_file *out, struct why *why);
+
+/* store_prune - delete attempts and actions older than older_than, messages last seen before it; rows deleted or -1 */
+int store_prune(struct store *s, time_t older_than, struct why *why);
+
+#endif

@@ -1,0 +1,909 @@
+/* test_store - the SQLite history: schema migrations, refusals, batching and
+ * durability, requeue chains, audit rows, throttles, trends, file positions,
+ * pruning, hostile strings and two handles on one file.
+ *
+ * Every database lives in a fresh directory under /tmp made by the group
+ * setup and removed by the group teardown. A second, plain sqlite3
+ * connection checks what another process would see.
+ */
+#include "tests/unit/testutil.h"
+
+#include <ftw.h>
+#include <pthread.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "core/store.h"
+
+/* the speed bound: sanitizers slow malloc and our loop, not the store */
+#if defined(__SANITIZE_ADDRESS__)
+#define SPEED_LIMIT 4.0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SPEED_LIMIT 4.0
+#endif
+#endif
+#ifndef SPEED_LIMIT
+#define SPEED_LIMIT 2.0
+#endif
+
+static char tmpdir[64];
+
+/* dbpath - NAME inside the test directory (static buffer, one at a time per slot) */
+static const char *dbpath(const char *name)
+{
+	static char buf[4][256];
+	static int slot;
+	char *p = buf[slot++ % 4];
+
+	snprintf(p, sizeof buf[0], "%s/%s", tmpdir, name);
+	return p;
+}
+
+/* raw_int - one integer from a second connection (like another process would see) */
+static long long raw_int(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long v = -1;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return v;
+}
+
+/* raw_text - one text value from a second connection, copied into buf */
+static const char *raw_text(const char *path, const char *sql, char *buf, size_t n)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+
+	buf[0] = '\0';
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+		snprintf(buf, n, "%s", (const char *)sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return buf;
+}
+
+/* raw_exec - run SQL on a second connection */
+static void raw_exec(const char *path, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(db);
+}
+
+/* open_ok - store_open that must succeed */
+static struct store *open_ok(const char *path)
+{
+	struct why why = { "" };
+	struct store *s = store_open(path, &why);
+
+	if (s == NULL)
+		fail_msg("store_open %s: %s", path ? path : "(default)", why.text);
+	return s;
+}
+
+/* must - a store call that must succeed */
+#define must(call) do { \
+	struct why why_ = { "" }; \
+	if ((call) < 0) \
+		fail_msg("%s: %s", #call, why_.text); \
+} while (0)
+#define W (&why_)
+
+/* collected attempts, copied out of the callbacks */
+struct seen {
+	int n;
+	long long time[16];
+	char id[16][32];
+	char text[16][128];
+	int stop_after;		/* 0 = never stop */
+};
+
+/* collect - store_attempt_fn keeping times, queue IDs and texts */
+static int collect(void *ctx, const struct store_attempt *a)
+{
+	struct seen *s = ctx;
+
+	if (s->n < 16) {
+		s->time[s->n] = (long long)a->time;
+		snprintf(s->id[s->n], sizeof s->id[0], "%s", a->queue_id ? a->queue_id : "-");
+		snprintf(s->text[s->n], sizeof s->text[0], "%s", a->text ? a->text : "-");
+	}
+	s->n++;
+	return s->stop_after && s->n >= s->stop_after;
+}
+
+/* attempt - a deferred attempt with the usual fields */
+static struct store_attempt attempt(time_t t, const char *id, const char *text)
+{
+	struct store_attempt a = {
+		.time = t, .queue_id = id, .recipient = "user@example.com", .domain = "example.com",
+		.provider = "example", .cause = "rate-limit", .dsn = "4.7.0", .status = "deferred",
+		.relay = "mx.example.com[192.0.2.1]:25", .stage = "RCPT TO", .text = text,
+	};
+	return a;
+}
+
+/* now_s - monotonic seconds */
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void test_default_path(void **state)
+{
+	char buf[256], *old_xdg, *old_home;
+
+	(void)state;
+	old_xdg = getenv("XDG_DATA_HOME") ? strdup(getenv("XDG_DATA_HOME")) : NULL;
+	old_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+	setenv("XDG_DATA_HOME", "/data/xdg", 1);
+	assert_int_equal(store_default_path(buf, sizeof buf), 0);
+	assert_string_equal(buf, "/data/xdg/mqmon/mqmon.db");
+	setenv("XDG_DATA_HOME", "relative/ignored", 1);	/* the XDG spec: ignore relative values */
+	setenv("HOME", "/home/op", 1);
+	assert_int_equal(store_default_path(buf, sizeof buf), 0);
+	assert_string_equal(buf, "/home/op/.local/share/mqmon/mqmon.db");
+	unsetenv("XDG_DATA_HOME");
+	assert_int_equal(store_default_path(buf, sizeof buf), 0);
+	assert_string_equal(buf, "/home/op/.local/share/mqmon/mqmon.db");
+	assert_int_equal(store_default_path(buf, 10), -1);	/* too long */
+	if (old_xdg)
+		setenv("XDG_DATA_HOME", old_xdg, 1);
+	if (old_home)
+		setenv("HOME", old_home, 1);
+	else
+		unsetenv("HOME");
+	free(old_xdg);
+	free(old_home);
+}
+
+static void test_migrate_from_empty(void **state)
+{
+	const char *p = dbpath("fresh/sub/mqmon.db");
+	char buf[64];
+	struct stat st;
+	struct store *s;
+
+	(void)state;
+	s = open_ok(p);
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_string_equal(raw_text(p, "PRAGMA journal_mode", buf, sizeof buf), "wal");
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+				 " ('attempts', 'messages', 'actions', 'throttles', 'files')"), 5);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN"
+				 " ('attempts_queue_id', 'attempts_time', 'attempts_cause_time',"
+				 "  'attempts_domain_time', 'attempts_provider_time')"), 5);
+	assert_int_equal(stat(dbpath("fresh/sub"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(stat(dbpath("fresh"), &st), 0);
+	assert_int_equal(st.st_mode & 0777, 0700);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 077, 0);	/* history holds addresses: owner only */
+	store_close(s);
+
+	/* NULL path: the XDG default, directories created */
+	setenv("XDG_DATA_HOME", dbpath("xdg"), 1);
+	s = open_ok(NULL);
+	store_close(s);
+	unsetenv("XDG_DATA_HOME");
+	assert_int_equal(stat(dbpath("xdg/mqmon/mqmon.db"), &st), 0);
+}
+
+static void test_reopen_keeps_data(void **state)
+{
+	const char *p = dbpath("reopen.db");
+	struct seen seen = { 0 };
+	struct store *s;
+	struct store_attempt a = attempt(1000, "AAAAAA1", "452 try later");
+
+	(void)state;
+	s = open_ok(p);
+	must(store_add_attempt(s, &a, W));
+	must(store_message_seen(s, "AAAAAA1", 1000, "a@example.org", "deferred", W));
+	store_close(s);
+	s = open_ok(p);		/* migrations must not run again */
+	assert_int_equal(store_attempts_since(s, 0, NULL, collect, &seen, NULL), 1);
+	assert_string_equal(seen.text[0], "452 try later");
+	store_close(s);
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM messages WHERE sender = 'a@example.org'"), 1);
+}
+
+static void test_newer_schema_refused(void **state)
+{
+	const char *p = dbpath("newer.db"), *q = dbpath("foreign.db");
+	struct why why = { "" };
+
+	(void)state;
+	store_close(open_ok(p));
+	raw_exec(p, "PRAGMA user_version = 99");
+	assert_null(store_open(p, &why));
+	assert_non_null(strstr(why.text, "newer than this mqmon"));
+	assert_non_null(strstr(why.text, "99"));
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), 99);	/* left alone */
+
+	raw_exec(q, "CREATE TABLE photos (id INTEGER PRIMARY KEY)");
+	assert_null(store_open(q, &why));
+	assert_non_null(strstr(why.text, "another program"));
+}
+
+static void test_not_a_database_refused(void **state)
+{
+	const char *p = dbpath("notes.txt");
+	char text[4096], back[4096];
+	struct why why = { "" };
+	FILE *f;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof text; i++)
+		text[i] = "postfix is not a database\n"[i % 26];
+	f = fopen(p, "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(text, 1, sizeof text, f), sizeof text);
+	fclose(f);
+	assert_null(store_open(p, &why));
+	assert_non_null(strstr(why.text, "not an SQLite database"));
+	assert_non_null(strstr(why.text, p));
+	f = fopen(p, "r");	/* untouched */
+	assert_non_null(f);
+	assert_int_equal(fread(back, 1, sizeof back, f), sizeof back);
+	fclose(f);
+	assert_memory_equal(text, back, sizeof text);
+
+	/* a directory where the file should be */
+	assert_int_equal(mkdir(dbpath("adir"), 0700), 0);
+	assert_null(store_open(dbpath("adir"), &why));
+	assert_non_null(strstr(why.text, "adir"));
+}
+
+static void test_batch_commits_every_5000(void **state)
+{
+	const char *p = dbpath("autocommit.db");
+	struct store *s = open_ok(p);
+	int i;
+
+	(void)state;
+	for (i = 0; i < 12000; i++) {
+		struct store_attempt a = attempt(i, "BBBBBB1", "x");
+
+		must(store_add_attempt(s, &a, W));
+	}
+	/* not flushed: another connection sees the two automatic commits only */
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 2 * STORE_BATCH_ROWS);
+	must(store_flush(s, W));
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 12000);
+	must(store_flush(s, W));	/* nothing pending: fine */
+	store_close(s);
+}
+
+/* check_order - store_attempt_fn checking oldest-first order and row contents */
+static int check_order(void *ctx, const struct store_attempt *a)
+{
+	long long *next = ctx;
+	char id[32];
+
+	snprintf(id, sizeof id, "Q%06lld", *next);
+	if ((long long)a->time != 1700000000 + *next || strcmp(a->queue_id, id) != 0 ||
+	    strcmp(a->status, "deferred") != 0 || strcmp(a->dsn, "4.7.0") != 0)
+		return 1;
+	(*next)++;
+	return 0;
+}
+
+static void test_batching_speed(void **state)
+{
+	const char *p = dbpath("speed.db");
+	struct store *s = open_ok(p);
+	char id[32], text[96];
+	long long next = 0;
+	double t0, dt;
+	int i;
+
+	(void)state;
+	t0 = now_s();
+	for (i = 0; i < 100000; i++) {
+		struct store_attempt a;
+
+		snprintf(id, sizeof id, "Q%06d", i);
+		snprintf(text, sizeof text, "host mx%d.example.com said: 421 4.7.0 Try again later", i % 50);
+		a = attempt(1700000000 + i, id, text);
+		a.domain = i % 3 ? "gmail.com" : "yahoo.com";
+		must(store_add_attempt(s, &a, W));
+	}
+	must(store_flush(s, W));
+	dt = now_s() - t0;
+	print_message("    100000 attempts in %.3f s (%.0f rows/s)\n", dt, 100000 / dt);
+	assert_true(dt < SPEED_LIMIT);
+	assert_int_equal(store_attempts_since(s, 0, NULL, check_order, &next, NULL), 100000);
+	assert_int_equal(next, 100000);
+	assert_int_equal(store_attempts_since(s, 1700000000 + 99990, "deferred", NULL, NULL, NULL), 10);
+	assert_int_equal(store_attempts_since(s, 0, "sent", NULL, NULL, NULL), 0);
+	store_close(s);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts WHERE domain = 'yahoo.com'"), 33334);
+}
+
+static void test_flush_and_close_durability(void **state)
+{
+	const char *p = dbpath("durable.db");
+	struct store_file f = { .path = "/var/log/mail.log", .offset = 4242 }, back;
+	struct store *s = open_ok(p);
+	int i;
+
+	(void)state;
+	for (i = 0; i < 10; i++) {
+		struct store_attempt a = attempt(100 + i, "CCCCCC1", "t");
+
+		must(store_add_attempt(s, &a, W));
+	}
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 0);	/* batched */
+	assert_int_equal(store_attempts_since(s, 0, NULL, NULL, NULL, NULL), 10);	/* own writes visible */
+	must(store_flush(s, W));
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 10);
+	for (i = 0; i < 5; i++) {
+		struct store_attempt a = attempt(200 + i, "CCCCCC1", "t");
+
+		must(store_add_attempt(s, &a, W));
+	}
+	must(store_message_seen(s, "CCCCCC1", 204, NULL, "deferred", W));
+	must(store_save_file(s, &f, W));
+	store_close(s);		/* flushes */
+	s = open_ok(p);
+	assert_int_equal(store_attempts_since(s, 0, NULL, NULL, NULL, NULL), 15);
+	assert_int_equal(store_load_file(s, "/var/log/mail.log", &back, NULL), 1);
+	assert_int_equal(back.offset, 4242);
+	store_close(s);
+	assert_int_equal(raw_int(p, "SELECT last_seen FROM messages WHERE queue_id = 'CCCCCC1'"), 204);
+}
+
+static void test_message_upsert(void **state)
+{
+	const char *p = dbpath("messages.db");
+	char buf[64];
+	struct store *s = open_ok(p);
+
+	(void)state;
+	must(store_message_seen(s, "DDDDDD1", 100, "a@example.org", "queued", W));
+	must(store_message_seen(s, "DDDDDD1", 300, NULL, "deferred", W));	/* NULL sender kept */
+	must(store_message_seen(s, "DDDDDD1", 200, "b@example.org", "queued", W));	/* older: state kept */
+	store_close(s);
+	assert_int_equal(raw_int(p, "SELECT first_seen FROM messages"), 100);
+	assert_int_equal(raw_int(p, "SELECT last_seen FROM messages"), 300);
+	assert_string_equal(raw_text(p, "SELECT state FROM messages", buf, sizeof buf), "deferred");
+	assert_string_equal(raw_text(p, "SELECT sender FROM messages", buf, sizeof buf), "b@example.org");
+}
+
+static void test_requeue_chain(void **state)
+{
+	struct store *s = open_ok(dbpath("chain.db"));
+	static const struct { time_t t; const char *id; } rows[] = {
+		{ 100, "AAAAAAA" }, { 300, "CCCCCCC" }, { 150, "AAAAAAA" }, { 120, "XXXXXXX" },
+		{ 200, "BBBBBBB" }, { 250, "CCCCCCC" }, { 400, "DDDDDDD" }, { 410, "EEEEEEE" },
+	};
+	struct seen seen = { 0 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		struct store_attempt a = attempt(rows[i].t, rows[i].id, "t");
+
+		must(store_add_attempt(s, &a, W));
+	}
+	must(store_message_seen(s, "AAAAAAA", 100, "s@example.org", "deferred", W));
+	must(store_message_replaced(s, "AAAAAAA", "BBBBBBB", W));	/* A was requeued as B */
+	must(store_message_replaced(s, "BBBBBBB", "CCCCCCC", W));	/* B never seen: row created */
+	must(store_flush(s, W));
+
+	assert_int_equal(store_attempts_for(s, "CCCCCCC", collect, &seen, NULL), 5);
+	assert_int_equal(seen.time[0], 100);
+	assert_string_equal(seen.id[0], "AAAAAAA");
+	assert_int_equal(seen.time[1], 150);
+	assert_string_equal(seen.id[2], "BBBBBBB");
+	assert_int_equal(seen.time[3], 250);
+	assert_string_equal(seen.id[3], "CCCCCCC");
+	assert_int_equal(seen.time[4], 300);
+
+	memset(&seen, 0, sizeof seen);
+	assert_int_equal(store_attempts_for(s, "BBBBBBB", collect, &seen, NULL), 3);	/* not forwards */
+	assert_string_equal(seen.id[2], "BBBBBBB");
+	assert_int_equal(store_attempts_for(s, "AAAAAAA", NULL, NULL, NULL), 2);
+	assert_int_equal(store_attempts_for(s, "ZZZZZZZ", NULL, NULL, NULL), 0);
+
+	/* a callback stops the walk */
+	memset(&seen, 0, sizeof seen);
+	seen.stop_after = 2;
+	assert_int_equal(store_attempts_for(s, "CCCCCCC", collect, &seen, NULL), 2);
+
+	/* a cycle (IDs reused) terminates */
+	must(store_message_replaced(s, "DDDDDDD", "EEEEEEE", W));
+	must(store_message_replaced(s, "EEEEEEE", "DDDDDDD", W));
+	assert_int_equal(store_attempts_for(s, "DDDDDDD", NULL, NULL, NULL), 2);
+	store_close(s);
+}
+
+/* action list, copied out */
+struct acts {
+	int n;
+	long long time[8];
+	char action[8][16], user[8][64], output[8][64];
+	int ok[8], result[8];
+	size_t output_len[8];
+};
+
+/* collect_action - store_action_fn copying rows */
+static int collect_action(void *ctx, const struct store_action *a)
+{
+	struct acts *c = ctx;
+
+	if (c->n < 8) {
+		c->time[c->n] = (long long)a->time;
+		snprintf(c->action[c->n], sizeof c->action[0], "%s", a->action);
+		snprintf(c->user[c->n], sizeof c->user[0], "%s", a->user ? a->user : "");
+		snprintf(c->output[c->n], sizeof c->output[0], "%s", a->output ? a->output : "");
+		c->output_len[c->n] = a->output ? strlen(a->output) : 0;
+		c->ok[c->n] = a->ok;
+		c->result[c->n] = a->result;
+	}
+	c->n++;
+	return 0;
+}
+
+static void test_actions_newest_first_and_immediate(void **state)
+{
+	const char *p = dbpath("actions.db");
+	struct store *s = open_ok(p);
+	struct store_attempt at = attempt(10, "FFFFFF1", "t");
+	struct store_action a1 = { .time = 1000, .user = "alice", .action = "retry",
+		.target = "AAAAAA1 BBBBBB2", .args = "postqueue -i AAAAAA1", .result = 0, .ok = 1 };
+	struct store_action a2 = { .time = 2000, .user = "bob", .action = "hold",
+		.target = "CCCCCC3", .args = "postsuper -h CCCCCC3", .output = "postsuper: CCCCCC3: placed on hold",
+		.result = 0, .ok = 7 };
+	struct store_action a3 = { .time = 3000, .action = "delete", .target = "DDDDDD4",
+		.args = "postsuper -d DDDDDD4", .output = "postsuper: fatal: no such file", .result = 1, .ok = 0 };
+	struct store_action bad = { .time = 1, .action = "frobnicate" };
+	struct acts c = { 0 };
+	struct why why = { "" };
+	char *big;
+
+	(void)state;
+	must(store_add_attempt(s, &at, W));	/* a batch is open */
+	must(store_add_action(s, &a1, W));
+	must(store_add_action(s, &a2, W));
+	must(store_add_action(s, &a3, W));
+	/* no store_flush: another connection sees the audit rows already */
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM actions"), 3);
+
+	assert_int_equal(store_actions(s, 0, NULL, collect_action, &c, NULL), 3);
+	assert_int_equal(c.time[0], 3000);
+	assert_int_equal(c.time[1], 2000);
+	assert_int_equal(c.time[2], 1000);
+	assert_string_equal(c.action[0], "delete");
+	assert_true(c.user[0][0] != '\0');	/* NULL user: filled from the uid */
+	assert_int_equal(c.result[0], 1);
+	assert_int_equal(c.ok[0], 0);
+	assert_int_equal(c.ok[1], 1);		/* normalised */
+	assert_string_equal(c.output[1], "postsuper: CCCCCC3: placed on hold");
+
+	assert_int_equal(store_actions(s, 1500, NULL, NULL, NULL, NULL), 2);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_actions(s, 0, "BBBBBB2", collect_action, &c, NULL), 1);
+	assert_string_equal(c.user[0], "alice");
+	assert_int_equal(store_actions(s, 0, "%", NULL, NULL, NULL), 0);	/* literal, not a LIKE pattern */
+
+	assert_int_equal(store_add_action(s, &bad, &why), -1);
+	assert_non_null(strstr(why.text, "frobnicate"));
+
+	/* output is bounded */
+	big = malloc(100000);
+	assert_non_null(big);
+	memset(big, 'x', 99999);
+	big[99999] = '\0';
+	a1.output = big;
+	a1.time = 4000;
+	must(store_add_action(s, &a1, W));
+	free(big);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_actions(s, 4000, NULL, collect_action, &c, NULL), 1);
+	assert_true(c.output_len[0] <= STORE_OUTPUT_MAX);
+	assert_true(c.output_len[0] > STORE_OUTPUT_MAX / 2);
+	store_close(s);
+}
+
+/* throttle list, copied out */
+struct thr {
+	int n;
+	char domain[4][64], mode[4][16], user[4][16];
+	long long since[4], until[4];
+};
+
+/* collect_throttle - store_throttle_fn copying rows */
+static int collect_throttle(void *ctx, const struct store_throttle *t)
+{
+	struct thr *c = ctx;
+
+	if (c->n < 4) {
+		snprintf(c->domain[c->n], sizeof c->domain[0], "%s", t->domain);
+		snprintf(c->mode[c->n], sizeof c->mode[0], "%s", t->mode);
+		snprintf(c->user[c->n], sizeof c->user[0], "%s", t->user ? t->user : "");
+		c->since[c->n] = (long long)t->since;
+		c->until[c->n] = (long long)t->until;
+	}
+	c->n++;
+	return 0;
+}
+
+static void test_throttles(void **state)
+{
+	const char *p = dbpath("throttles.db");
+	struct store *s = open_ok(p);
+	struct thr c = { 0 };
+	struct why why = { "" };
+
+	(void)state;
+	must(store_set_throttle(s, "b.example", "pause", 20, 99, "bob", W));
+	must(store_set_throttle(s, "a.example", "slow", 10, 0, "alice", W));
+	must(store_set_throttle(s, "a.example", "pause", 30, 0, "carol", W));	/* upsert */
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM throttles"), 2);	/* committed at once */
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM throttles WHERE until IS NULL"), 1);
+	assert_int_equal(store_throttles(s, collect_throttle, &c, NULL), 2);
+	assert_string_equal(c.domain[0], "a.example");
+	assert_string_equal(c.mode[0], "pause");
+	assert_string_equal(c.user[0], "carol");
+	assert_int_equal(c.since[0], 30);
+	assert_int_equal(c.until[0], 0);
+	assert_string_equal(c.domain[1], "b.example");
+	assert_int_equal(c.until[1], 99);
+
+	must(store_clear_throttle(s, "a.example", W));
+	must(store_clear_throttle(s, "never.example", W));	/* absent is fine */
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM throttles"), 1);
+	memset(&c, 0, sizeof c);
+	assert_int_equal(store_throttles(s, collect_throttle, &c, NULL), 1);
+	assert_string_equal(c.domain[0], "b.example");
+
+	assert_int_equal(store_set_throttle(s, "c.example", "fast", 1, 0, NULL, &why), -1);
+	assert_non_null(strstr(why.text, "fast"));
+	store_close(s);
+}
+
+/* add_trend_row - one attempt for the trend test */
+static void add_trend_row(struct store *s, time_t t, const char *status, const char *cause,
+			  const char *domain, const char *provider)
+{
+	struct store_attempt a = attempt(t, "TTTTTT1", "t");
+
+	a.status = status;
+	a.cause = cause;
+	a.domain = domain;
+	a.provider = provider;
+	must(store_add_attempt(s, &a, W));
+}
+
+static void test_trend_buckets(void **state)
+{
+	struct store *s = open_ok(dbpath("trend.db"));
+	unsigned counts[5];
+	const unsigned want_cause[5] = { 2, 1, 0, 1, 1 };
+	const unsigned want_domain[5] = { 2, 1, 0, 1, 2 };
+	struct why why = { "" };
+	int i;
+
+	(void)state;
+	/* end 10000, 5 buckets of 60 s: (9700,9760] (9760,9820] (9820,9880] (9880,9940] (9940,10000] */
+	add_trend_row(s, 9700, "deferred", "rate-limit", "gmail.com", "google");	/* before the window */
+	add_trend_row(s, 9701, "deferred", "rate-limit", "gmail.com", "google");	/* 0 */
+	add_trend_row(s, 9760, "deferred", "rate-limit", "gmail.com", "google");	/* 0 */
+	add_trend_row(s, 9761, "deferred", "rate-limit", "gmail.com", "google");	/* 1 */
+	add_trend_row(s, 9900, "deferred", "rate-limit", "gmail.com", "google");	/* 3 */
+	add_trend_row(s, 10000, "deferred", "rate-limit", "gmail.com", "google");	/* 4 */
+	add_trend_row(s, 10001, "deferred", "rate-limit", "gmail.com", "google");	/* after */
+	add_trend_row(s, 9990, "sent", "rate-limit", "gmail.com", "google");		/* not a deferral */
+	add_trend_row(s, 9995, "bounced", "rate-limit", "gmail.com", "google");	/* not a deferral */
+	add_trend_row(s, 9990, "deferred", "tls", "gmail.com", "other");		/* other cause */
+	add_trend_row(s, 9800, "deferred", "rate-limit", "yahoo.com", "yahoo");	/* other everything */
+
+	memset(counts, 0xff, sizeof counts);
+	must(store_trend(s, "cause", "rate-limit", 10000, 60, 5, counts, W));
+	for (i = 0; i < 5; i++)
+		assert_int_equal(counts[i], want_cause[i] + (i == 1));	/* + yahoo at 9800 */
+	must(store_trend(s, "provider", "google", 10000, 60, 5, counts, W));
+	for (i = 0; i < 5; i++)
+		assert_int_equal(counts[i], want_cause[i]);
+	must(store_trend(s, "domain", "gmail.com", 10000, 60, 5, counts, W));
+	for (i = 0; i < 5; i++)
+		assert_int_equal(counts[i], want_domain[i]);
+	must(store_trend(s, "domain", "nowhere.example", 10000, 60, 5, counts, W));
+	for (i = 0; i < 5; i++)
+		assert_int_equal(counts[i], 0);
+	must(store_trend(s, "cause", "rate-limit", 10000, 300, 1, counts, W));	/* one wide bucket */
+	assert_int_equal(counts[0], 6);
+
+	assert_int_equal(store_trend(s, "status", "x", 10000, 60, 5, counts, &why), -1);
+	assert_non_null(strstr(why.text, "cause, provider or domain"));
+	assert_int_equal(store_trend(s, "cause", "x", 10000, 0, 5, counts, &why), -1);
+	store_close(s);
+}
+
+static void test_file_positions(void **state)
+{
+	const char *p = dbpath("files.db");
+	const char *log = "/var/log/mail.log";
+	struct store_file f = { .path = log, .dev = 2049, .ino = 1234567,
+		.offset = 987654321012LL, .first_line_hash = 0xfedcba9876543210ULL }, out;
+	struct store *s = open_ok(p);
+
+	(void)state;
+	assert_int_equal(store_load_file(s, log, &out, NULL), 0);
+	must(store_save_file(s, &f, W));
+	memset(&out, 0, sizeof out);
+	assert_int_equal(store_load_file(s, log, &out, NULL), 1);
+	assert_ptr_equal(out.path, log);
+	assert_true(out.dev == 2049 && out.ino == 1234567);
+	assert_true(out.offset == 987654321012LL);
+	assert_true(out.first_line_hash == 0xfedcba9876543210ULL);	/* top bit survives */
+	f.offset = 5;
+	f.ino = ~0ULL;
+	must(store_save_file(s, &f, W));
+	store_close(s);
+	s = open_ok(p);
+	assert_int_equal(store_load_file(s, log, &out, NULL), 1);
+	assert_true(out.offset == 5 && out.ino == ~0ULL);
+	assert_int_equal(store_load_file(s, "/var/log/other.log", &out, NULL), 0);
+	store_close(s);
+}
+
+static void test_prune_only_old(void **state)
+{
+	const char *p = dbpath("prune.db");
+	struct store *s = open_ok(p);
+	struct store_attempt a;
+	struct store_action act = { .user = "op", .action = "retry", .target = "X", .ok = 1 };
+	time_t t[] = { 100, 200, 300 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		a = attempt(t[i], "PPPPPP1", "t");
+		must(store_add_attempt(s, &a, W));
+	}
+	act.time = 100;
+	must(store_add_action(s, &act, W));
+	act.time = 300;
+	must(store_add_action(s, &act, W));
+	must(store_message_seen(s, "OLDOLD1", 100, NULL, "removed", W));
+	must(store_message_seen(s, "NEWNEW1", 90, NULL, "queued", W));
+	must(store_message_seen(s, "NEWNEW1", 300, NULL, "deferred", W));	/* first seen old, last seen new */
+	must(store_set_throttle(s, "old.example", "slow", 1, 0, "op", W));
+	assert_int_equal(store_prune(s, 250, NULL), 2 + 1 + 1);
+	assert_int_equal(store_prune(s, 250, NULL), 0);
+	store_close(s);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 1);
+	assert_int_equal(raw_int(p, "SELECT time FROM attempts"), 300);
+	assert_int_equal(raw_int(p, "SELECT time FROM actions"), 300);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM actions"), 1);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM messages WHERE queue_id = 'NEWNEW1'"), 1);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM messages"), 1);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM throttles"), 1);
+}
+
+static void test_hostile_strings_verbatim(void **state)
+{
+	static const char evil[] = "'; DROP TABLE attempts; --";
+	static const char evil2[] = "x\"); DELETE FROM actions; /* % _ \\ ";
+	const char *p = dbpath("evil.db");
+	struct store *s = open_ok(p);
+	struct store_attempt a = {
+		.time = 50, .queue_id = evil, .recipient = evil, .domain = evil, .provider = evil,
+		.cause = evil, .dsn = evil, .status = "deferred", .relay = evil, .stage = evil, .text = evil2,
+	};
+	struct store_action act = { .time = 60, .user = evil, .action = "retry", .target = evil2,
+		.args = evil, .output = evil, .ok = 1 };
+	struct store_file f = { .path = evil, .offset = 7 }, out;
+	struct seen seen = { 0 };
+	struct acts c = { 0 };
+	struct thr th = { 0 };
+	unsigned counts[1];
+
+	(void)state;
+	must(store_add_attempt(s, &a, W));
+	must(store_message_seen(s, evil, 50, evil2, evil, W));
+	must(store_message_replaced(s, evil2, evil, W));
+	must(store_add_action(s, &act, W));
+	must(store_set_throttle(s, evil, "pause", 1, 0, evil2, W));
+	must(store_save_file(s, &f, W));
+	must(store_flush(s, W));
+
+	assert_int_equal(store_attempts_for(s, evil, collect, &seen, NULL), 1);
+	assert_string_equal(seen.id[0], evil);
+	assert_string_equal(seen.text[0], evil2);
+	assert_int_equal(store_actions(s, 0, evil2, collect_action, &c, NULL), 1);
+	assert_string_equal(c.user[0], evil);
+	assert_string_equal(c.output[0], evil);
+	assert_int_equal(store_throttles(s, collect_throttle, &th, NULL), 1);
+	assert_string_equal(th.domain[0], evil);
+	assert_int_equal(store_load_file(s, evil, &out, NULL), 1);
+	assert_int_equal(out.offset, 7);
+	must(store_trend(s, "cause", evil, 100, 100, 1, counts, W));
+	assert_int_equal(counts[0], 1);
+	store_close(s);
+
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 1);	/* tables intact */
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM actions"), 1);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM messages"), 2);
+}
+
+static void test_bad_input_refused(void **state)
+{
+	struct store *s = open_ok(dbpath("bad.db"));
+	struct store_attempt a = attempt(1, "GGGGGG1", "t");
+	struct why why = { "" };
+
+	(void)state;
+	must(store_add_attempt(s, &a, W));
+	a.status = "lost";
+	assert_int_equal(store_add_attempt(s, &a, &why), -1);
+	assert_non_null(strstr(why.text, "lost"));
+	assert_int_equal(store_message_seen(s, NULL, 1, NULL, NULL, &why), -1);
+	assert_int_equal(store_message_replaced(s, "GGGGGG1", "GGGGGG1", &why), -1);
+	must(store_flush(s, W));	/* the batch survived the refusals */
+	assert_int_equal(store_attempts_since(s, 0, NULL, NULL, NULL, NULL), 1);
+	store_close(s);
+	store_close(NULL);
+}
+
+/* reenter - store_attempt_fn that queries the same statement again */
+static int reenter(void *ctx, const struct store_attempt *a)
+{
+	void **args = ctx;
+	struct why *why = args[1];
+
+	(void)a;
+	return store_attempts_since(args[0], 0, NULL, NULL, NULL, why) == -1 ? 0 : 1;
+}
+
+static void test_reentry_refused(void **state)
+{
+	struct store *s = open_ok(dbpath("reenter.db"));
+	struct store_attempt a = attempt(1, "HHHHHH1", "t");
+	struct why why = { "" };
+	void *args[2] = { s, &why };
+
+	(void)state;
+	must(store_add_attempt(s, &a, W));
+	must(store_add_attempt(s, &a, W));
+	assert_int_equal(store_attempts_since(s, 0, NULL, reenter, args, NULL), 2);
+	assert_non_null(strstr(why.text, "re-entered"));
+	/* other queries from a callback are fine */
+	assert_int_equal(store_attempts_since(s, 0, NULL, NULL, NULL, NULL), 2);
+	store_close(s);
+}
+
+struct writer {
+	const char *path;
+	int rc;
+	double waited;
+	char why[1024];
+};
+
+/* writer_main - a second handle adding an audit row while the first holds a batch */
+static void *writer_main(void *arg)
+{
+	struct writer *w = arg;
+	struct why why = { "" };
+	struct store_action act = { .time = 77, .user = "second", .action = "hold", .target = "IIIIII1", .ok = 1 };
+	struct store *s = store_open(w->path, &why);
+	double t0 = now_s();
+
+	w->rc = -1;
+	if (s != NULL) {
+		w->rc = store_add_action(s, &act, &why);
+		w->waited = now_s() - t0;
+		store_close(s);
+	}
+	snprintf(w->why, sizeof w->why, "%s", why.text);
+	return NULL;
+}
+
+static void test_two_handles(void **state)
+{
+	const char *p = dbpath("shared.db");
+	struct store *a = open_ok(p), *b = open_ok(p);
+	struct store_attempt x = attempt(1, "JJJJJJ1", "from a"), y = attempt(2, "KKKKKK1", "from b");
+	struct writer w = { .path = p };
+	struct timespec pause = { 0, 300 * 1000000L };
+	pthread_t th;
+
+	(void)state;
+	must(store_add_attempt(a, &x, W));
+	must(store_flush(a, W));
+	must(store_add_attempt(b, &y, W));
+	must(store_flush(b, W));
+	assert_int_equal(store_attempts_since(a, 0, NULL, NULL, NULL, NULL), 2);
+	assert_int_equal(store_attempts_since(b, 0, NULL, NULL, NULL, NULL), 2);
+
+	/* a holds a batch (the write lock); b still reads (WAL) */
+	must(store_add_attempt(a, &x, W));
+	assert_int_equal(store_attempts_since(b, 0, NULL, NULL, NULL, NULL), 2);
+
+	/* a third handle's write waits (busy timeout) until a flushes, then succeeds */
+	assert_int_equal(pthread_create(&th, NULL, writer_main, &w), 0);
+	nanosleep(&pause, NULL);
+	must(store_flush(a, W));
+	assert_int_equal(pthread_join(th, NULL), 0);
+	if (w.rc != 0)
+		fail_msg("second writer: %s", w.why);
+	assert_true(w.waited > 0.1);
+	assert_int_equal(store_actions(a, 0, "IIIIII1", NULL, NULL, NULL), 1);
+	assert_int_equal(store_attempts_since(b, 0, NULL, NULL, NULL, NULL), 3);
+	store_close(b);
+	store_close(a);
+}
+
+/* rm_entry - nftw callback removing one entry */
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+/* setup - a private directory for this run's databases */
+static int setup(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/mqmon-test-store-XXXXXX");
+	return mkdtemp(tmpdir) == NULL ? -1 : 0;
+}
+
+/* teardown - remove the directory and everything in it */
+static int teardown(void **state)
+{
+	(void)state;
+	return nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_migrate_from_empty),
+		cmocka_unit_test(test_reopen_keeps_data),
+		cmocka_unit_test(test_newer_schema_refused),
+		cmocka_unit_test(test_not_a_database_refused),
+		cmocka_unit_test(test_batch_commits_every_5000),
+		cmocka_unit_test(test_batching_speed),
+		cmocka_unit_test(test_flush_and_close_durability),
+		cmocka_unit_test(test_message_upsert),
+		cmocka_unit_test(test_requeue_chain),
+		cmocka_unit_test(test_actions_newest_first_and_immediate),
+		cmocka_unit_test(test_throttles),
+		cmocka_unit_test(test_trend_buckets),
+		cmocka_unit_test(test_file_positions),
+		cmocka_unit_test(test_prune_only_old),
+		cmocka_unit_test(test_hostile_strings_verbatim),
+		cmocka_unit_test(test_bad_input_refused),
+		cmocka_unit_test(test_reentry_refused),
+		cmocka_unit_test(test_two_handles),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
