@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# demo.sh - `make demo`: a private Postfix test bed fed by mqmon-peer's 4xx
+# replies, a few hundred messages to several providers, and mqmon's console
+# on it. Quitting mqmon (q) stops the bed and removes it.
+#
+# Environment: MQMON_DEMO_MESSAGES (300), MQMON_BED_PORT_BASE (2920),
+# MQMON_DEMO_MIN_BACKOFF (60: short back-off so countdowns move quickly).
+set -euo pipefail
+
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+n=${MQMON_DEMO_MESSAGES:-300}
+export MQMON_BED_PORT_BASE=${MQMON_BED_PORT_BASE:-2920}
+export MQMON_BED_MIN_BACKOFF=${MQMON_DEMO_MIN_BACKOFF:-60}
+export MQMON_BED_QUEUE_RUN_DELAY=${MQMON_BED_QUEUE_RUN_DELAY:-60}
+export MQMON_BED_MAX_BACKOFF=${MQMON_BED_MAX_BACKOFF:-600}
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "demo.sh: the test bed runs a private Postfix instance and needs root (sudo make demo)" >&2
+	exit 1
+fi
+if [ ! -t 0 ] || [ ! -t 1 ]; then
+	echo "demo.sh: the console needs a terminal" >&2
+	exit 1
+fi
+
+bed=$(mktemp -d /tmp/mqmon-demo.XXXXXX)
+rmdir "$bed"
+filler=""
+cleanup() {
+	if [ -n "$filler" ]; then kill "$filler" 2>/dev/null || true; fi
+	wait 2>/dev/null || true
+	"$top/tests/bed/bed.sh" down "$bed" >/dev/null 2>&1 || true
+	echo "demo.sh: test bed stopped and removed"
+}
+trap cleanup EXIT
+
+echo "demo.sh: starting a private Postfix instance in $bed ..."
+"$top/tests/bed/bed.sh" up "$bed"
+. "$bed/bed.env"
+echo "demo.sh: queueing a first batch of messages ..."
+"$top/tests/bed/demo-fill.sh" "$bed" 40 >/dev/null
+# the rest arrives while the console runs, so it shows the queue filling live
+"$top/tests/bed/demo-fill.sh" "$bed" "$((n > 40 ? n - 40 : 1))" >/dev/null 2>&1 &
+filler=$!
+"$top/mqmon" -c "$BED_CONF" --log "$BED_LOG" || true
