@@ -6,8 +6,10 @@
  */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/deferral.h"
@@ -16,27 +18,68 @@
 
 struct classify_ctx {
 	const struct classifier *cl;
+	struct verdict_cache *vc;
 	struct deferral d;
 	time_t last_time;
 	char timebuf[40];
+	char *out;		/* this thread's output since the last flush */
+	size_t outlen, outcap;
+	int failed;
 };
 
-/* emit - print one deferral as TSV */
+/* put - append a string and a separator to the thread's output */
+static void put(struct classify_ctx *ctx, const char *s, char sep)
+{
+	size_t n = strlen(s);
+
+	if (ctx->outlen + n + 2 > ctx->outcap) {
+		size_t cap = ctx->outcap ? ctx->outcap * 2 : 1 << 20;
+		char *p;
+
+		while (cap < ctx->outlen + n + 2)
+			cap *= 2;
+		if ((p = realloc(ctx->out, cap)) == NULL) {
+			ctx->failed = 1;
+			return;
+		}
+		ctx->out = p;
+		ctx->outcap = cap;
+	}
+	memcpy(ctx->out + ctx->outlen, s, n);
+	ctx->outlen += n;
+	ctx->out[ctx->outlen++] = sep;
+}
+
+/* emit - one deferral as a TSV line */
 static int emit(void *arg, const struct log_event *ev)
 {
 	struct classify_ctx *ctx = arg;
 	struct deferral *d = &ctx->d;
 
-	if (deferral_from_event(ctx->cl, ev, d) < 0)
+	if (deferral_from_event(ctx->cl, ctx->vc, ev, d) < 0)
 		return 0;
 	if (d->time != ctx->last_time || ctx->timebuf[0] == '\0') {
 		format_time(ctx->timebuf, sizeof ctx->timebuf, d->time);
 		ctx->last_time = d->time;
 	}
-	printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", ctx->timebuf, d->queue_id, d->recipient,
-	       d->dsn[0] ? d->dsn : "-", cause_name(d->verdict.cause), d->verdict.provider,
-	       d->reply.text);
+	put(ctx, ctx->timebuf, '\t');
+	put(ctx, d->queue_id, '\t');
+	put(ctx, d->recipient, '\t');
+	put(ctx, d->dsn[0] ? d->dsn : "-", '\t');
+	put(ctx, cause_name(d->verdict.cause), '\t');
+	put(ctx, d->verdict.provider, '\t');
+	put(ctx, d->reply.text, '\n');
 	return 0;
+}
+
+/* flush - write a thread's output in file order */
+static void flush(void *arg)
+{
+	struct classify_ctx *ctx = arg;
+
+	if (ctx->outlen)
+		fwrite(ctx->out, 1, ctx->outlen, stdout);
+	ctx->outlen = 0;
 }
 
 /* cmd_classify - entry point */
@@ -47,13 +90,15 @@ int cmd_classify(struct cli *cli, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct classify_ctx ctx = { 0 };
+	static struct classify_ctx ctxs[8];
+	void *ctxp[8];
 	struct logscan_stats st = { 0 };
 	struct why why;
-	int c, stats = 0, rc = EX_OK, i;
+	int c, stats = 0, rc = EX_OK, i, nthreads;
 	static char *stdin_only[] = { "-" };
 	char **files;
 	int nfiles;
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
@@ -69,14 +114,26 @@ int cmd_classify(struct cli *cli, int argc, char **argv)
 	}
 	if ((rc = cli_load_classifier(cli)) != 0)
 		return rc;
-	ctx.cl = cli->cl;
+	nthreads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
+	for (i = 0; i < nthreads; i++) {
+		memset(&ctxs[i], 0, sizeof ctxs[i]);
+		ctxs[i].cl = cli->cl;
+		ctxs[i].vc = verdict_cache_new(cli->cl);
+		ctxp[i] = &ctxs[i];
+	}
 	files = optind < argc ? argv + optind : stdin_only;
 	nfiles = optind < argc ? argc - optind : 1;
 	for (i = 0; i < nfiles; i++)
-		if (logscan_path(files[i], LOGSCAN_DEFERRALS_ONLY, emit, &ctx, &st, &why) < 0) {
+		if (logscan_parallel(files[i], LOGSCAN_DEFERRALS_ONLY, nthreads, emit, flush, ctxp, &st, &why) < 0) {
 			cli_error("%s", why.text);
 			rc = EX_NOINPUT;
 		}
+	for (i = 0; i < nthreads; i++) {
+		if (ctxs[i].failed)
+			rc = EX_SOFTWARE;
+		verdict_cache_free(ctxs[i].vc);
+		free(ctxs[i].out);
+	}
 	if (stats)
 		fprintf(stderr, "mqmon: %llu lines, %llu deferrals, %llu oversize lines\n",
 			st.lines, st.deferrals, st.oversize);

@@ -11,6 +11,7 @@
 
 struct report_ctx {
 	const struct classifier *cl;
+	struct verdict_cache *vc;
 	struct report rep;
 	struct deferral d;
 	int failed;
@@ -21,7 +22,7 @@ static int add(void *arg, const struct log_event *ev)
 {
 	struct report_ctx *ctx = arg;
 
-	if (deferral_from_event(ctx->cl, ev, &ctx->d) < 0)
+	if (deferral_from_event(ctx->cl, ctx->vc, ev, &ctx->d) < 0)
 		return 0;
 	if (report_add(&ctx->rep, &ctx->d) < 0) {
 		ctx->failed = 1;
@@ -65,6 +66,7 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_load_classifier(cli)) != 0)
 		return rc;
 	ctx.cl = cli->cl;
+	ctx.vc = verdict_cache_new(cli->cl);
 	report_init(&ctx.rep, cli->cl);
 	files = optind < argc ? argv + optind : stdin_only;
 	nfiles = optind < argc ? argc - optind : 1;
@@ -76,6 +78,7 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	if (ctx.failed) {
 		cli_error("report: out of memory");
 		report_free(&ctx.rep);
+		verdict_cache_free(ctx.vc);
 		return EX_SOFTWARE;
 	}
 	ctx.rep.lines = st.lines;
@@ -86,6 +89,8 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	else
 		report_print_text(&ctx.rep, stdout);
 	report_free(&ctx.rep);
+	verdict_cache_free(ctx.vc);
+	ctx.vc = NULL;
 	c = cli_finish_output();
 	return rc != EX_OK ? rc : c;
 }

@@ -309,6 +309,166 @@ void classifier_classify(const struct classifier *cl, const struct reply_info *r
 		v->provider = best->r->provider;
 }
 
+/* Verdict cache */
+#define VC_SLOTS 8192
+
+struct vc_slot {
+	uint64_t key;		/* 0 = empty */
+	const struct rule *rule;
+	enum cause cause;
+	const char *provider;
+};
+
+struct verdict_cache {
+	struct vc_slot slot[VC_SLOTS];
+	unsigned long hits, misses;
+};
+
+/* is_token_char - characters of a token for masking: [0-9A-Za-z._-] */
+static inline int is_token_char(unsigned char c)
+{
+	static const uint64_t bits[4] = {
+		0x03ff600000000000ull,	/* '-' '.' '0'-'9' */
+		0x07fffffe87fffffeull,	/* 'A'-'Z' '_' 'a'-'z' */
+		0, 0,
+	};
+
+	return (bits[c >> 6] >> (c & 63)) & 1;
+}
+
+/* volatile_token - 8+ characters with 3+ digits: an ID, an IP address, a time stamp */
+static int volatile_token(const char *t, size_t n)
+{
+	size_t i, digits = 0;
+
+	if (n < 8)
+		return 0;
+	for (i = 0; i < n; i++)
+		digits += t[i] >= '0' && t[i] <= '9';
+	return digits >= 3;
+}
+
+/* hash_bytes - fold n bytes into h, eight at a time */
+static uint64_t hash_bytes(uint64_t h, const unsigned char *p, size_t n)
+{
+	uint64_t w;
+
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+		h ^= h >> 29;
+	}
+	w = 0;
+	memcpy(&w, p, n);
+	h = (h ^ w ^ ((uint64_t)n << 56)) * 0x9E3779B97F4A7C15ull;
+	return h ^ (h >> 29);
+}
+
+/* masked_hash - hash of text with each volatile token replaced by one marker, never 0 */
+static uint64_t masked_hash(const char *text, uint64_t seed)
+{
+	const unsigned char *p = (const unsigned char *)text, *seg = p;
+	uint64_t h = 1469598103934665603ull ^ seed;
+
+	while (*p) {
+		const unsigned char *q;
+		size_t digits = 0;
+
+		if (!is_token_char(*p)) {
+			p++;
+			continue;
+		}
+		for (q = p; is_token_char(*q); q++)
+			digits += *q >= '0' && *q <= '9';
+		if (q - p >= 8 && digits >= 3) {
+			/* the text before the token, then a marker for the token */
+			h = hash_bytes(h, seg, (size_t)(p - seg));
+			h = (h ^ 0x5a) * 0x9E3779B97F4A7C15ull;
+			seg = q;
+		}
+		p = q;
+	}
+	h = hash_bytes(h, seg, (size_t)(p - seg));
+	return h ? h : 1;
+}
+
+/* fragments_safe - true when no fragment of any rule holds a volatile token */
+static int fragments_safe(const struct ruleset *rs)
+{
+	size_t i, k, l;
+
+	for (i = 0; i < rs->nrules; i++)
+		for (l = 0; l < 2; l++) {
+			const struct strlist *sl = l ? &rs->rules[i].all : &rs->rules[i].any;
+
+			for (k = 0; k < sl->n; k++) {
+				const char *p = sl->v[k];
+
+				while (*p) {
+					const char *q = p;
+
+					while (is_token_char((unsigned char)*q))
+						q++;
+					if (volatile_token(p, (size_t)(q - p)))
+						return 0;
+					p = *q ? q + 1 : q;
+				}
+			}
+		}
+	return 1;
+}
+
+/* verdict_cache_new - a cache for cl; NULL when caching would be unsafe or memory is short */
+struct verdict_cache *verdict_cache_new(const struct classifier *cl)
+{
+	if (!fragments_safe(cl->rs))
+		return NULL;
+	return calloc(1, sizeof(struct verdict_cache));
+}
+
+/* verdict_cache_free - release a cache */
+void verdict_cache_free(struct verdict_cache *vc)
+{
+	free(vc);
+}
+
+/* classifier_classify_cached - classifier_classify through a cache (vc may be NULL) */
+void classifier_classify_cached(const struct classifier *cl, struct verdict_cache *vc,
+				const struct reply_info *reply, const char *dsn, const char *rcpt_domain,
+				struct verdict *v)
+{
+	const char *provider, *enh = reply->enhanced[0] ? reply->enhanced : dsn;
+	uint64_t key;
+	struct vc_slot *slot;
+
+	if (vc == NULL) {
+		classifier_classify(cl, reply, dsn, rcpt_domain, v);
+		return;
+	}
+	provider = classifier_provider(cl, rcpt_domain, reply->host);
+	/* the verdict depends on the text, the enhanced code, the stage and the provider */
+	key = masked_hash(reply->text, hash_str(enh ? enh : "", enh ? strlen(enh) : 0)
+			  ^ ((uint64_t)reply->stage << 56) ^ (uint64_t)(uintptr_t)provider);
+	slot = &vc->slot[key & (VC_SLOTS - 1)];
+	if (slot->key == key && slot->provider == provider) {
+		vc->hits++;
+		v->rule = slot->rule;
+		v->cause = slot->cause;
+		v->provider = provider;
+		if (strcmp(provider, "other") == 0 && slot->rule != NULL && slot->rule->provider != NULL)
+			v->provider = slot->rule->provider;
+		v->advice = slot->rule && slot->rule->advice ? slot->rule->advice
+			: classifier_cause_advice(cl, slot->cause);
+		return;
+	}
+	vc->misses++;
+	classifier_classify(cl, reply, dsn, rcpt_domain, v);
+	slot->key = key;
+	slot->rule = v->rule;
+	slot->cause = v->cause;
+	slot->provider = provider;
+}
+
 /* classifier_check_samples - classify every rule's samples; appends one message per failure to errs, returns failures */
 int classifier_check_samples(const struct classifier *cl, struct strlist *errs, int *checked)
 {

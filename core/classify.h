@@ -40,6 +40,25 @@ const char *classifier_provider(const struct classifier *cl, const char *domain,
 void classifier_classify(const struct classifier *cl, const struct reply_info *reply,
 			 const char *dsn, const char *rcpt_domain, struct verdict *v);
 
+/* A verdict cache remembers the verdict of reply texts already seen, keyed
+ * by the text with its volatile tokens (message IDs, IP addresses: 8+
+ * characters with 3+ digits) masked, so the thousands of deferrals that share
+ * a reply template cost one hash instead of one automaton scan each. It is
+ * per thread (no locking) and only created when no rule fragment contains
+ * such a token, so a hit always equals what a full classification gives. */
+struct verdict_cache;
+
+/* verdict_cache_new - a cache for cl; NULL when caching would be unsafe for its rules or memory is short */
+struct verdict_cache *verdict_cache_new(const struct classifier *cl);
+
+/* verdict_cache_free - release a cache */
+void verdict_cache_free(struct verdict_cache *vc);
+
+/* classifier_classify_cached - classifier_classify through a cache (vc may be NULL) */
+void classifier_classify_cached(const struct classifier *cl, struct verdict_cache *vc,
+				const struct reply_info *reply, const char *dsn, const char *rcpt_domain,
+				struct verdict *v);
+
 /* classifier_cause_advice - advice for a cause, "" when none */
 const char *classifier_cause_advice(const struct classifier *cl, enum cause cause);
 

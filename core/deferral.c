@@ -20,7 +20,8 @@ void address_domain(char *dst, size_t dstsz, const char *addr)
 }
 
 /* deferral_from_event - fill d from a LOG_DELIVERY event with status=deferred; 0, or -1 when ev is not a deferral */
-int deferral_from_event(const struct classifier *cl, const struct log_event *ev, struct deferral *d)
+int deferral_from_event(const struct classifier *cl, struct verdict_cache *vc, const struct log_event *ev,
+			struct deferral *d)
 {
 	if (ev->kind != LOG_DELIVERY || ev->status != STATUS_DEFERRED)
 		return -1;
@@ -40,6 +41,6 @@ int deferral_from_event(const struct classifier *cl, const struct log_event *ev,
 			d->reply.host[n] = '\0';
 		}
 	}
-	classifier_classify(cl, &d->reply, d->dsn, d->domain, &d->verdict);
+	classifier_classify_cached(cl, vc, &d->reply, d->dsn, d->domain, &d->verdict);
 	return 0;
 }

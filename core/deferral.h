@@ -25,8 +25,9 @@ struct deferral {
 	struct verdict verdict;	/* cause, provider, rule, advice */
 };
 
-/* deferral_from_event - fill d from a LOG_DELIVERY event with status=deferred; 0, or -1 when ev is not a deferral */
-int deferral_from_event(const struct classifier *cl, const struct log_event *ev, struct deferral *d);
+/* deferral_from_event - fill d from a LOG_DELIVERY event with status=deferred (vc: a verdict cache or NULL); 0, or -1 when ev is not a deferral */
+int deferral_from_event(const struct classifier *cl, struct verdict_cache *vc, const struct log_event *ev,
+			struct deferral *d);
 
 /* address_domain - lower-case domain part of an address into dst ("" when none) */
 void address_domain(char *dst, size_t dstsz, const char *addr);

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -74,5 +76,128 @@ int logscan_path(const char *path, int flags, logscan_fn fn, void *ctx,
 		close(fd);
 	if (!stop && rc < 0)
 		return why_errno(why, "read error on %s", path);
+	return 0;
+}
+
+#define CHUNK_BYTES (32u << 20)
+#define MAX_THREADS 16
+
+struct chunk_job {
+	const char *start, *end;
+	int flags;
+	logscan_fn fn;
+	void *ctx;
+	time_t reference;
+	struct logscan_stats st;
+};
+
+/* chunk_worker - parse the lines of one chunk */
+static void *chunk_worker(void *arg)
+{
+	struct chunk_job *job = arg;
+	struct log_clock clock;
+	const char *p = job->start;
+
+	log_clock_init(&clock, job->reference);
+	while (p < job->end) {
+		const char *nl = memchr(p, '\n', (size_t)(job->end - p));
+		const char *e = nl ? nl : job->end;
+		size_t len = (size_t)(e - p);
+
+		job->st.lines++;
+		if (len > LINEREADER_MAX_LINE) {
+			job->st.oversize++;
+			len = LINEREADER_MAX_LINE;
+		}
+		scan_line(&clock, p, len, job->flags, job->fn, job->ctx, &job->st);
+		p = e + 1;
+	}
+	return NULL;
+}
+
+/* next_cut - the start of the line after position p (or end) */
+static const char *next_cut(const char *p, const char *end)
+{
+	const char *nl;
+
+	if (p >= end)
+		return end;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	return nl ? nl + 1 : end;
+}
+
+/* stats_add - merge a chunk's counts */
+static void stats_add(struct logscan_stats *to, const struct logscan_stats *from)
+{
+	int k;
+
+	to->lines += from->lines;
+	to->unparsed += from->unparsed;
+	to->other += from->other;
+	to->oversize += from->oversize;
+	to->deferrals += from->deferrals;
+	for (k = 0; k < LOG_KIND_COUNT; k++)
+		to->kinds[k] += from->kinds[k];
+}
+
+/* logscan_parallel - scan a regular file with up to nthreads threads, output in file order */
+int logscan_parallel(const char *path, int flags, int nthreads, logscan_fn fn, logscan_flush_fn flush,
+		     void **ctxs, struct logscan_stats *st, struct why *why)
+{
+	struct chunk_job jobs[MAX_THREADS];
+	pthread_t tids[MAX_THREADS];
+	int started[MAX_THREADS];
+	struct stat sb;
+	const char *base, *p, *end;
+	int fd, i, rc;
+
+	if (nthreads > MAX_THREADS)
+		nthreads = MAX_THREADS;
+	if (strcmp(path, "-") == 0 || nthreads < 2 || stat(path, &sb) < 0 || !S_ISREG(sb.st_mode)
+	    || sb.st_size < (off_t)(4u << 20)) {
+		rc = logscan_path(path, flags, fn, ctxs[0], st, why);
+		flush(ctxs[0]);
+		return rc;
+	}
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return why_errno(why, "cannot open %s", path);
+	base = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (base == MAP_FAILED)
+		return why_errno(why, "cannot map %s", path);
+	madvise((void *)base, (size_t)sb.st_size, MADV_SEQUENTIAL);
+	p = base;
+	end = base + sb.st_size;
+	while (p < end) {
+		int n = 0;
+
+		/* one round: up to nthreads chunks, cut at line boundaries */
+		for (i = 0; i < nthreads && p < end; i++, n++) {
+			const char *cut = (size_t)(end - p) > CHUNK_BYTES ? next_cut(p + CHUNK_BYTES, end) : end;
+
+			memset(&jobs[i], 0, sizeof jobs[i]);
+			jobs[i].start = p;
+			jobs[i].end = cut;
+			jobs[i].flags = flags;
+			jobs[i].fn = fn;
+			jobs[i].ctx = ctxs[i];
+			jobs[i].reference = sb.st_mtime;
+			p = cut;
+		}
+		for (i = 1; i < n; i++) {
+			started[i] = pthread_create(&tids[i], NULL, chunk_worker, &jobs[i]) == 0;
+			if (!started[i])
+				chunk_worker(&jobs[i]);	/* no thread to be had: do it here */
+		}
+		chunk_worker(&jobs[0]);
+		for (i = 1; i < n; i++)
+			if (started[i])
+				pthread_join(tids[i], NULL);
+		for (i = 0; i < n; i++) {
+			stats_add(st, &jobs[i].st);
+			flush(ctxs[i]);
+		}
+	}
+	munmap((void *)base, (size_t)sb.st_size);
 	return 0;
 }

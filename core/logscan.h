@@ -27,4 +27,15 @@ typedef int (*logscan_fn)(void *ctx, const struct log_event *ev);
 int logscan_path(const char *path, int flags, logscan_fn fn, void *ctx,
 		 struct logscan_stats *stats, struct why *why);
 
+/* logscan_flush_fn - called in file order after each chunk a thread parsed (write its output) */
+typedef void (*logscan_flush_fn)(void *ctx);
+
+/* logscan_parallel - scan a regular file with up to nthreads threads: the file is
+ * mapped and cut at line boundaries into chunks; thread i calls fn with ctxs[i],
+ * and flush(ctxs[i]) runs for every chunk in file order, so output keeps the
+ * log's order. Falls back to one thread (ctxs[0]) for stdin, pipes and small
+ * files. fn must not stop the scan (its return value is ignored). 0, or -1 with why. */
+int logscan_parallel(const char *path, int flags, int nthreads, logscan_fn fn, logscan_flush_fn flush,
+		     void **ctxs, struct logscan_stats *stats, struct why *why);
+
 #endif

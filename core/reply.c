@@ -82,33 +82,39 @@ static int parse_code(const char *s, char *sep)
 static enum smtp_stage stage_from_text(const char *s)
 {
 	static const struct {
-		const char *needle;
+		const char *prefix;
 		enum smtp_stage stage;
-	} map[] = {
-		{ "in reply to end of DATA command", STAGE_END },
-		{ "in reply to RCPT TO command", STAGE_RCPT },
-		{ "in reply to MAIL FROM command", STAGE_MAIL },
-		{ "in reply to DATA command", STAGE_DATA },
-		{ "in reply to EHLO command", STAGE_HELO },
-		{ "in reply to HELO command", STAGE_HELO },
-		{ "in reply to LHLO command", STAGE_HELO },
-		{ "in reply to STARTTLS command", STAGE_STARTTLS },
-		{ "initial server greeting", STAGE_GREETING },
-		{ "while performing the EHLO handshake", STAGE_HELO },
-		{ "while performing the HELO handshake", STAGE_HELO },
-		{ "while sending MAIL FROM", STAGE_MAIL },
-		{ "while sending RCPT TO", STAGE_RCPT },
-		{ "while sending DATA command", STAGE_DATA },
-		{ "while sending message body", STAGE_DATA },
-		{ "while sending end of data", STAGE_END },
-		{ "while receiving the initial", STAGE_GREETING },
-		{ "after end of data", STAGE_END },
+	} replies[] = {
+		{ "end of DATA", STAGE_END }, { "RCPT TO", STAGE_RCPT }, { "MAIL FROM", STAGE_MAIL },
+		{ "DATA", STAGE_DATA }, { "EHLO", STAGE_HELO }, { "HELO", STAGE_HELO }, { "LHLO", STAGE_HELO },
+		{ "STARTTLS", STAGE_STARTTLS },
+	}, whiles[] = {
+		{ "receiving the initial", STAGE_GREETING }, { "performing the EHLO", STAGE_HELO },
+		{ "performing the HELO", STAGE_HELO }, { "performing the LHLO", STAGE_HELO },
+		{ "sending MAIL FROM", STAGE_MAIL }, { "sending RCPT TO", STAGE_RCPT },
+		{ "sending DATA command", STAGE_DATA }, { "sending message body", STAGE_DATA },
+		{ "sending end of data", STAGE_END },
 	};
+	const char *p;
 	size_t i;
 
-	for (i = 0; i < sizeof map / sizeof map[0]; i++)
-		if (strstr(s, map[i].needle) != NULL)
-			return map[i].stage;
+	/* Postfix puts the stage last: look for its two phrasings once each */
+	if ((p = strstr(s, "(in reply to ")) != NULL) {
+		p += 13;
+		for (i = 0; i < sizeof replies / sizeof replies[0]; i++)
+			if (strncmp(p, replies[i].prefix, strlen(replies[i].prefix)) == 0)
+				return replies[i].stage;
+	}
+	if ((p = strstr(s, " while ")) != NULL) {
+		p += 7;
+		for (i = 0; i < sizeof whiles / sizeof whiles[0]; i++)
+			if (strncmp(p, whiles[i].prefix, strlen(whiles[i].prefix)) == 0)
+				return whiles[i].stage;
+	}
+	if (strstr(s, "initial server greeting") != NULL)
+		return STAGE_GREETING;
+	if (strstr(s, "after end of data") != NULL)
+		return STAGE_END;
 	return STAGE_UNKNOWN;
 }
 
@@ -116,7 +122,7 @@ static enum smtp_stage stage_from_text(const char *s)
 static size_t join_reply(struct reply_info *info, const char *r, char *out, size_t outsz)
 {
 	char codebuf[8], sep = ' ';
-	size_t o = 0, codelen, enhlen;
+	size_t o = 0, enhlen;
 	const char *p;
 	int code = parse_code(r, &sep);
 
@@ -140,11 +146,10 @@ static size_t join_reply(struct reply_info *info, const char *r, char *out, size
 			     info->enhanced[0] ? " " : "");
 	if (o >= outsz)
 		return outsz - 1;
-	codelen = 3;
 	while (*p && o + 1 < outsz) {
 		/* a continuation prefix: " 421-4.7.28 " or " 421 4.7.28 " (or " 421-" without enhanced) */
-		if (sep == '-' && (p == r + 4 || p[-1] == ' ') && strncmp(p, codebuf, codelen) == 0
-		    && (p[3] == '-' || p[3] == ' ')) {
+		if (sep == '-' && p[0] == codebuf[0] && (p == r + 4 || p[-1] == ' ') && p[1] == codebuf[1]
+		    && p[2] == codebuf[2] && (p[3] == '-' || p[3] == ' ')) {
 			const char *q = p + 4;
 
 			if (info->enhanced[0] == '\0' || (strncmp(q, info->enhanced, enhlen) == 0

@@ -58,6 +58,22 @@ size_t sanitize_text(char *dst, size_t dstsz, const char *src, size_t len)
 	if (dstsz == 0)
 		return 0;
 	while (in < len) {
+		/* fast path: printable ASCII and single spaces, byte by byte */
+		if (s[in] > 0x20 && s[in] < 0x7f) {
+			if (out + (size_t)pending_space + 2 > dstsz)
+				break;
+			if (pending_space) {
+				dst[out++] = ' ';
+				pending_space = 0;
+			}
+			dst[out++] = (char)s[in++];
+			continue;
+		}
+		if (s[in] == ' ') {
+			pending_space = out > 0;
+			in++;
+			continue;
+		}
 		n = utf8_decode(s + in, len - in, &cp);
 		invalid = n == 0;
 		if (invalid) {

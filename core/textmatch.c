@@ -19,7 +19,10 @@ struct textmatch {
 	unsigned char fold[256];	/* ASCII upper -> lower */
 	unsigned char cls[256];		/* folded byte -> class */
 	size_t ncls;
-	uint16_t *delta;		/* nstates * ncls */
+	uint16_t *delta;		/* nstates * ncls, while building */
+	uint32_t *dfa;			/* scan table: rows of `stride` entries; an entry is the
+					 * next state's row offset, top bit set when it has outputs */
+	unsigned shift;			/* stride = 1 << shift >= ncls */
 	size_t nstates;
 	uint32_t *out_start, *out_len;	/* per state, into outs[] */
 	uint32_t *outs;
@@ -205,6 +208,18 @@ int textmatch_compile(struct textmatch *tm)
 		}
 		tm->outs = outs;
 	}
+	/* the scan table: pre-multiplied row offsets, output flag in the top bit */
+	for (tm->shift = 0; ((size_t)1 << tm->shift) < tm->ncls; tm->shift++)
+		;
+	tm->dfa = calloc(tm->nstates << tm->shift, sizeof *tm->dfa);
+	if (tm->dfa == NULL)
+		goto out;
+	for (s = 0; s < tm->nstates; s++)
+		for (c = 0; c < tm->ncls; c++) {
+			uint32_t t = tm->delta[s * tm->ncls + c];
+
+			tm->dfa[(s << tm->shift) + c] = (t << tm->shift) | (tm->out_len[t] ? 0x80000000u : 0);
+		}
 	tm->compiled = 1;
 	rc = 0;
 out:
@@ -220,20 +235,27 @@ out:
 void textmatch_scan(const struct textmatch *tm, const char *text, size_t len, uint64_t *found)
 {
 	const unsigned char *p = (const unsigned char *)text, *end = p + len;
-	const uint16_t *delta = tm->delta;
-	size_t ncls = tm->ncls, s = 0, k;
+	const uint32_t *dfa = tm->dfa;
+	const unsigned char *cls = tm->cls;
+	uint32_t row = 0;
+	size_t k;
 
 	memset(found, 0, textmatch_words(tm) * sizeof *found);
 	if (!tm->compiled || tm->nfrags == 0)
 		return;
 	for (; p < end; p++) {
-		s = delta[s * ncls + tm->cls[*p]];
-		if (tm->out_len[s])
-			for (k = 0; k < tm->out_len[s]; k++) {
-				uint32_t id = tm->outs[tm->out_start[s] + k];
+		uint32_t v = dfa[row + cls[*p]];
+
+		row = v & 0x7fffffffu;
+		if (v & 0x80000000u) {
+			size_t st = row >> tm->shift;
+
+			for (k = 0; k < tm->out_len[st]; k++) {
+				uint32_t id = tm->outs[tm->out_start[st] + k];
 
 				found[id >> 6] |= (uint64_t)1 << (id & 63);
 			}
+		}
 	}
 }
 
@@ -248,6 +270,7 @@ void textmatch_free(struct textmatch *tm)
 		free(tm->frags[i]);
 	free(tm->frags);
 	free(tm->delta);
+	free(tm->dfa);
 	free(tm->out_start);
 	free(tm->out_len);
 	free(tm->outs);
