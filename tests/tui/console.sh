@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# console.sh - the operator console inside tmux on the real test bed: what the
+# screen shows (causes and counts, a ticking countdown, search, sort, detail,
+# help), resizing, a too-small terminal, NO_COLOR, --ascii, inert escape
+# sequences from a hostile queue listing, and a clean exit.
+set -u
+. "$(dirname "$0")/../e2e/lib.sh"
+need_bed
+command -v tmux >/dev/null || skip "tmux not installed (make deps)"
+bed_start 3120
+inject 30 gmail.com outlook.com yahoo.com greylist.example busy.example accept.example
+"$TOP/tests/bed/bed.sh" wait-deferred "$BED" 25 >/dev/null
+
+SOCK=mqmon-tui-$$
+tm() { tmux -L "$SOCK" "$@"; }
+screen() { tm capture-pane -p -t t; }
+# start CMD [WxH] - run a command in a fresh tmux session
+NSTART=0
+start() {
+	tm kill-server 2>/dev/null
+	NSTART=$((NSTART + 1))
+	SOCK=mqmon-tui-$$-$NSTART
+	tm new-session -d -s t -x "${2:-80}" -y "${3:-24}" "$1; echo EXIT=\$?; sleep 60"
+}
+# wait_for TEXT - up to 10 s for TEXT on screen
+wait_for() {
+	local i
+	for i in $(seq 50); do
+		screen | grep -qF -- "$1" && return 0
+		sleep 0.2
+	done
+	echo "screen never showed: $1"
+	screen
+	return 1
+}
+# has RE - the screen has a line matching the extended regex
+has() { screen | grep -qE -- "$1"; }
+# has_not RE - no line of the screen matches
+has_not() { ! screen | grep -qE -- "$1"; }
+cleanup() { tm kill-server 2>/dev/null; bed_stop; }
+trap cleanup EXIT
+
+snap=$("$MQMON" -c "$BED_CONF" snapshot --no-log)
+n_rl=$(jq '[.causes[] | select(.cause == "rate-limit")][0].messages' <<<"$snap")
+n_gl=$(jq '[.causes[] | select(.cause == "greylisting")][0].messages' <<<"$snap")
+
+start "$MQMON -c $BED_CONF --log $BED_LOG"
+check "causes view appears" wait_for "CAUSE / PROVIDER / DOMAIN"
+check "rate-limit row with the snapshot's count ($n_rl)" has "^rate-limit +$n_rl "
+check "greylisting row with the snapshot's count ($n_gl)" has "^greylisting +$n_gl "
+check "providers under causes" has "^  (gmail|microsoft|yahoo) "
+check "advice pane for the selected cause" has "[Tt]hrottle"
+check "status bar: live" has "^ mqmon .* live"
+a=$(screen | grep -E '^rate-limit' | awk '{print $NF}')
+sleep 2.2
+b=$(screen | grep -E '^rate-limit' | awk '{print $NF}')
+check "the retry countdown ticks" test -n "$a" -a "$a" != "$b"
+
+tm send-keys -t t Enter
+check "Enter opens the group's messages" wait_for "cause rate-limit, sorted by next retry"
+check "message rows show queue, domain and cause" has "^[0-9A-F]{10,} +defer .*rate-limit"
+tm send-keys -t t s
+check "s sorts by age" wait_for "sorted by age"
+tm send-keys -t t Enter
+check "Enter opens the detail" wait_for "Recipients ("
+check "detail shows the full reply" has "4[25][0-9] [45]\\.[0-9]+\\.[0-9]+ "
+tm send-keys -t t Escape
+sleep 0.3
+tm send-keys -t t Escape
+check "Esc back to the causes" wait_for "CAUSE / PROVIDER / DOMAIN"
+tm send-keys -t t / g m a i l Enter
+check "/ search filters the table" wait_for 'matching "gmail"'
+check "search shows gmail rows" has "^[0-9A-F]{10,} .*gmail"
+check "search shows no other domain" has_not "^[0-9A-F]{10,} +defer +(outlook|yahoo|greylist|busy)"
+tm send-keys -t t '?'
+check "? shows the help" wait_for "Retry column"
+tm send-keys -t t Escape
+tm resize-window -t t -x 120 -y 40 2>/dev/null || tm resize-window -t t -x 120 -y 40
+check "resize to 120x40: wide table with SENDER" wait_for "SENDER"
+tm resize-window -t t -x 40 -y 10
+check "a small terminal gets a clear message" wait_for "terminal too small"
+tm resize-window -t t -x 80 -y 24
+check "back to 80x24 draws again" wait_for "QUEUE ID"
+tm send-keys -t t q
+check "q quits with status 0" wait_for "EXIT=0"
+
+start "NO_COLOR=1 $MQMON -c $BED_CONF --ascii"
+check "NO_COLOR --ascii run shows the causes" wait_for "rate-limit"
+check "--ascii: no UTF-8 glyphs" has "^ mqmon .*\\* live"
+tm send-keys -t t q
+check "NO_COLOR run quits with status 0" wait_for "EXIT=0"
+
+# a hostile queue listing: escape sequences in a reply must be shown inert
+fake=$(mktemp -d)
+cat >"$fake/postqueue" <<'EOS'
+#!/bin/sh
+printf '%s\n' '{"queue_name": "deferred", "queue_id": "ABCDEF1234", "arrival_time": 1795352526, "message_size": 10, "forced_expire": false, "sender": "a@b.example", "recipients": [{"address": "x@gmail.com", "delay_reason": "host h[192.0.2.1] said: 421 4.7.0 \u001b[2J\u001b[31mEVIL\u001b]0;pwned\u0007 Try again later, closing connection. gsmtp"}]}'
+EOS
+chmod +x "$fake/postqueue"
+start "PATH=$fake:\$PATH $MQMON -c $BED_CONF --source postqueue"
+check "hostile listing: message shown" wait_for "policy"
+tm send-keys -t t Tab
+sleep 0.3
+tm send-keys -t t Enter
+check "hostile reply shown in the detail" wait_for "EVIL"
+check "escape sequences are inert: the screen was not cleared" has "Message ABCDEF1234"
+check "escape sequences are inert: shown as text" has "\\[2J ?\\[31mEVIL"
+tm send-keys -t t q
+wait_for "EXIT=0" >/dev/null
+rm -rf "$fake"
+finish
