@@ -5,6 +5,7 @@
  * characters, valid UTF-8), so the output is safe for cut/awk and terminals.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,7 +14,12 @@
 
 #include "cli/cli.h"
 #include "core/deferral.h"
+#include "core/evloop.h"
+#include "core/ingest.h"
 #include "core/logscan.h"
+#include "core/mta.h"
+#include "core/qsource.h"
+#include "core/store.h"
 #include "core/report.h"
 
 struct classify_ctx {
@@ -82,11 +88,98 @@ static void flush(void *arg)
 	ctx->outlen = 0;
 }
 
+/* follow_emit - the ingest callback of classify --follow: one TSV line per new deferral */
+static void follow_emit(void *arg, const struct deferral *d)
+{
+	struct classify_ctx *ctx = arg;
+
+	format_time(ctx->timebuf, sizeof ctx->timebuf, d->time);
+	printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\n", ctx->timebuf, d->queue_id, d->recipient, d->dsn[0] ? d->dsn : "-",
+	       cause_name(d->verdict.cause), d->verdict.provider, d->reply.text);
+}
+
+struct follow_state {
+	struct ingest *in;
+	int failed;
+};
+
+/* on_follow_data - new log data: ingest it, print the deferrals, flush stdout */
+static int on_follow_data(struct evloop *loop, int fd, void *arg)
+{
+	struct follow_state *fs = arg;
+	struct why why;
+
+	(void)fd;
+	if (ingest_process(fs->in, &why) < 0) {
+		cli_error("%s", why.text);
+		fs->failed = 1;
+	}
+	if (fflush(stdout) != 0)
+		evloop_stop(loop);	/* the reader went away */
+	return 0;
+}
+
+/* on_follow_signal - INT/TERM end the follow cleanly (positions saved) */
+static void on_follow_signal(struct evloop *loop, int signo, void *arg)
+{
+	(void)signo;
+	(void)arg;
+	evloop_stop(loop);
+}
+
+/* follow_logs - classify --follow: print new deferrals as Postfix logs them, storing them too */
+static int follow_logs(struct cli *cli, char **files, int nfiles, const char *db)
+{
+	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
+	static struct classify_ctx ctx;
+	struct follow_state fs = { 0 };
+	struct mta_params params;
+	struct store *st;
+	struct evloop *loop;
+	struct why why;
+	char *defaults[1];
+	const char *def;
+	int rc = EX_OK;
+
+	if (nfiles == 0) {
+		if (mta_postfix.load_params(config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR), &params, &why) < 0
+		    || (def = qsource_default_log(&params)) == NULL) {
+			cli_error("classify --follow: no log file given and none found (give LOG)");
+			return EX_USAGE;
+		}
+		defaults[0] = (char *)def;
+		files = defaults;
+		nfiles = 1;
+	}
+	if ((st = store_open(db, &why)) == NULL)
+		cli_error("%s (following without a history)", why.text);
+	ctx.cl = cli->cl;
+	if ((fs.in = ingest_open(st, cli->cl, files, nfiles, INGEST_RESUME_OR_END, follow_emit, &ctx, &why)) == NULL
+	    || (loop = evloop_new(signals, 4, on_follow_signal, NULL, &why)) == NULL) {
+		cli_error("%s", why.text);
+		ingest_close(fs.in);
+		store_close(st);
+		return EX_NOINPUT;
+	}
+	on_follow_data(loop, -1, &fs);	/* what is already there past the saved position */
+	evloop_add_fd(loop, ingest_fd(fs.in), on_follow_data, &fs);
+	if (evloop_run(loop, &why) < 0) {
+		cli_error("%s", why.text);
+		rc = EX_OSERR;
+	}
+	evloop_free(loop);
+	ingest_close(fs.in);
+	store_close(st);
+	return fs.failed ? EX_IOERR : rc;
+}
+
 /* cmd_classify - entry point */
 int cmd_classify(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "stats", no_argument, NULL, 's' },
+		{ "follow", no_argument, NULL, 'f' },
+		{ "db", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -99,14 +192,23 @@ int cmd_classify(struct cli *cli, int argc, char **argv)
 	char **files;
 	int nfiles;
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	int follow = 0;
+	const char *db = NULL;
 
-	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "fh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			stats = 1;
 			break;
+		case 'f':
+			follow = 1;
+			break;
+		case 'd':
+			db = optarg;
+			break;
 		case 'h':
-			puts("usage: mqmon classify [--stats] [LOG...]");
+			puts("usage: mqmon classify [--stats] [LOG...]\n"
+			     "       mqmon classify --follow [--db FILE] [LOG...]");
 			return cli_finish_output();
 		default:
 			return EX_USAGE;
@@ -114,6 +216,8 @@ int cmd_classify(struct cli *cli, int argc, char **argv)
 	}
 	if ((rc = cli_load_classifier(cli)) != 0)
 		return rc;
+	if (follow)
+		return follow_logs(cli, argv + optind, argc - optind, db);
 	nthreads = ncpu < 1 ? 1 : ncpu > 8 ? 8 : (int)ncpu;
 	for (i = 0; i < nthreads; i++) {
 		memset(&ctxs[i], 0, sizeof ctxs[i]);

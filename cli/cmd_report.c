@@ -6,7 +6,12 @@
 
 #include "cli/cli.h"
 #include "core/deferral.h"
+#include "core/duration.h"
+#include "core/ingest.h"
 #include "core/logscan.h"
+#include "core/mta.h"
+#include "core/qsource.h"
+#include "core/store.h"
 #include "core/report.h"
 
 struct report_ctx {
@@ -31,11 +36,70 @@ static int add(void *arg, const struct log_event *ev)
 	return 0;
 }
 
+/* add_stored - one deferral row from the store into the report */
+static int add_stored(void *arg, const struct store_attempt *a)
+{
+	struct report_ctx *ctx = arg;
+	struct deferral *d = &ctx->d;
+	int c = a->cause ? cause_from_name(a->cause) : -1;
+
+	memset(d, 0, sizeof *d);
+	d->time = a->time;
+	snprintf(d->queue_id, sizeof d->queue_id, "%s", a->queue_id ? a->queue_id : "");
+	snprintf(d->domain, sizeof d->domain, "%s", a->domain ? a->domain : "");
+	d->verdict.cause = c < 0 ? CAUSE_UNCLASSIFIED : (enum cause)c;
+	d->verdict.provider = a->provider ? a->provider : "other";
+	if (report_add(&ctx->rep, d) < 0) {
+		ctx->failed = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/* report_since - catch the store up with the logs, then report its deferrals since a time */
+static int report_since(struct cli *cli, struct report_ctx *ctx, char **files, int nfiles, const char *db,
+			time_t since)
+{
+	struct mta_params params;
+	struct store *st;
+	struct ingest *in;
+	struct why why;
+	char *defaults[1];
+	const char *def;
+
+	if ((st = store_open(db, &why)) == NULL) {
+		cli_error("%s", why.text);
+		return EX_CANTCREAT;
+	}
+	if (nfiles == 0 && mta_postfix.load_params(config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR), &params, &why) == 0
+	    && (def = qsource_default_log(&params)) != NULL) {
+		defaults[0] = (char *)def;
+		files = defaults;
+		nfiles = 1;
+	}
+	if (nfiles > 0) {
+		/* read what the logs hold past the saved positions (the whole file the first time) */
+		if ((in = ingest_open(st, cli->cl, files, nfiles, INGEST_RESUME_OR_START, NULL, NULL, &why)) == NULL
+		    || ingest_process(in, &why) < 0)
+			cli_error("%s (reporting from the history as it is)", why.text);
+		ingest_close(in);
+	}
+	if (store_attempts_since(st, since, "deferred", add_stored, ctx, &why) < 0) {
+		cli_error("%s", why.text);
+		store_close(st);
+		return EX_SOFTWARE;
+	}
+	store_close(st);
+	return EX_OK;
+}
+
 /* cmd_report - entry point */
 int cmd_report(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
+		{ "since", required_argument, NULL, 's' },
+		{ "db", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -43,7 +107,8 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	static struct report_ctx ctx;
 	struct logscan_stats st = { 0 };
 	struct why why;
-	const char *format = "text";
+	const char *format = "text", *db = NULL;
+	long since = -1;
 	char **files;
 	int c, rc = EX_OK, i, nfiles;
 
@@ -52,8 +117,18 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 		case 'f':
 			format = optarg;
 			break;
+		case 's':
+			if ((since = duration_parse(optarg, 1)) < 0) {
+				cli_error("report: bad duration '%s' (like 90m, 2h, 7d)", optarg);
+				return EX_USAGE;
+			}
+			break;
+		case 'd':
+			db = optarg;
+			break;
 		case 'h':
-			puts("usage: mqmon report [--format text|json] [LOG...]");
+			puts("usage: mqmon report [--format text|json] [LOG...]\n"
+			     "       mqmon report --since DURATION [--db FILE] [--format text|json] [LOG...]");
 			return cli_finish_output();
 		default:
 			return EX_USAGE;
@@ -68,8 +143,14 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	ctx.cl = cli->cl;
 	ctx.vc = verdict_cache_new(cli->cl);
 	report_init(&ctx.rep, cli->cl);
-	files = optind < argc ? argv + optind : stdin_only;
-	nfiles = optind < argc ? argc - optind : 1;
+	if (since >= 0) {
+		rc = report_since(cli, &ctx, argv + optind, argc - optind, db, time(NULL) - since);
+		nfiles = 0;
+		files = NULL;
+	} else {
+		files = optind < argc ? argv + optind : stdin_only;
+		nfiles = optind < argc ? argc - optind : 1;
+	}
 	for (i = 0; i < nfiles && !ctx.failed; i++)
 		if (logscan_path(files[i], 0, add, &ctx, &st, &why) < 0) {
 			cli_error("%s", why.text);

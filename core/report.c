@@ -120,7 +120,9 @@ void report_print_text(const struct report *r, FILE *fp)
 	if (r->total.events)
 		fprintf(fp, ", %s .. %s", format_time(t1, sizeof t1, r->total.first),
 			format_time(t2, sizeof t2, r->total.last));
-	fprintf(fp, "\n%llu lines read, %llu not understood\n", r->lines, r->unparsed);
+	fputc('\n', fp);
+	if (r->lines > 0)
+		fprintf(fp, "%llu lines read, %llu not understood\n", r->lines, r->unparsed);
 	if (causes == NULL)
 		return;
 	for (i = 0; causes[i]; i++) {
