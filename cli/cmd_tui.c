@@ -11,7 +11,7 @@
 
 static const char console_usage[] =
 	"usage: mqmon [-c DIR] [console] [--theme NAME|FILE] [--ascii] [--no-color] [--read-only]\n"
-	"                               [--log FILE]... [--source auto|spool|postqueue]\n";
+	"                               [--log FILE]... [--source auto|spool|postqueue] [--db FILE]\n";
 
 /* cmd_tui - entry point */
 int cmd_tui(struct cli *cli, int argc, char **argv)
@@ -23,6 +23,7 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 		{ "read-only", no_argument, NULL, 'r' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "source", required_argument, NULL, 's' },
+		{ "db", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -47,6 +48,9 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 			break;
 		case 'a':
 			opt.ascii = 1;
+			break;
+		case 'd':
+			opt.db = optarg;
 			break;
 		case 'n':
 			opt.no_color = 1;

@@ -425,6 +425,27 @@ static int on_inotify(struct evloop *loop, int fd, void *ctx)
 	return 0;
 }
 
+/* on_ingest - new log lines: stored, and the model is stale */
+static int on_ingest(struct evloop *loop, int fd, void *ctx)
+{
+	struct app *a = ctx;
+	struct why why;
+	long n;
+
+	(void)fd;
+	n = ingest_process(a->ingest, &why);
+	if (n < 0)
+		app_flash(a, "log: %s", why.text);
+	else if (n > 0) {
+		a->pending = 1;
+		a->last_event = time(NULL);
+	}
+	if (ingest_status(a->ingest) != NULL)
+		app_flash(a, "log: %s", ingest_status(a->ingest));
+	evloop_dirty(loop);
+	return 0;
+}
+
 /* on_tick - once a second: countdowns, and rebuilds when due */
 static void on_tick(struct evloop *loop, void *ctx)
 {
@@ -489,27 +510,49 @@ static int watch_dir_tree(int ifd, const char *path, int depth)
 	return n;
 }
 
-/* setup_watches - the events that make the model stale; returns how many watches exist */
-static int setup_watches(struct app *a, int ifd, struct why *why)
+/* setup_watches - queue directory events that make the model stale; returns how many watches exist */
+static int setup_watches(struct app *a, int ifd, const struct mta_params *p)
 {
-	struct mta_params p;
-	const char *log;
+	static const char *const qdirs[] = { "deferred", "hold", "active", "incoming", "maildrop" };
 	char path[PATH_MAX + 32];
 	int n = 0;
-	static const char *const qdirs[] = { "deferred", "hold", "active", "incoming", "maildrop" };
 	size_t i;
 
-	if (a->opt.source.backend->load_params(a->opt.source.config_dir, &p, why) < 0)
-		return -1;
-	log = a->opt.source.nlogs ? a->opt.source.logs[0] : qsource_default_log(&p);
-	if (log != NULL && inotify_add_watch(ifd, log, IN_MODIFY | IN_MOVE_SELF | IN_DELETE_SELF) >= 0)
-		n++;
-	if (p.spool_readable)
+	(void)a;
+	if (p->spool_readable)
 		for (i = 0; i < sizeof qdirs / sizeof qdirs[0]; i++) {
-			snprintf(path, sizeof path, "%s/%s", p.queue_dir, qdirs[i]);
+			snprintf(path, sizeof path, "%s/%s", p->queue_dir, qdirs[i]);
 			n += watch_dir_tree(ifd, path, i == 0 ? 2 : 0);
 		}
 	return n;
+}
+
+/* open_history - the store and the log follower; the console works without them */
+static void open_history(struct app *a, const struct mta_params *p)
+{
+	struct why why;
+	char *logs[QSOURCE_MAX_LOGS];
+	const char *def;
+	int n = 0, i;
+
+	for (i = 0; i < a->opt.source.nlogs; i++)
+		logs[n++] = a->opt.source.logs[i];
+	if (n == 0 && (def = qsource_default_log(p)) != NULL)
+		logs[n++] = (char *)def;
+	if ((a->store = store_open(a->opt.db, &why)) == NULL)
+		app_flash(a, "no history: %s", why.text);
+	if (n == 0) {
+		app_flash(a, "no readable mail log: attempts and trends unavailable (use --log FILE)");
+		return;
+	}
+	if ((a->ingest = ingest_open(a->store, a->opt.source.cl, logs, n, INGEST_RESUME_OR_END, NULL, NULL,
+				     &why)) == NULL) {
+		app_flash(a, "log: %s", why.text);
+		return;
+	}
+	evloop_add_fd(a->loop, ingest_fd(a->ingest), on_ingest, a);
+	a->event_sources++;
+	on_ingest(a->loop, -1, a);	/* catch up from the saved position */
 }
 
 /* tui_run - run the console until the operator quits; returns an exit code */
@@ -519,6 +562,7 @@ int tui_run(const struct tui_options *opt)
 	struct app a = { 0 };
 	struct why why;
 	struct strlist theme_errs = { 0 };
+	struct mta_params params;
 	int ifd = -1, rc = 0;
 	size_t i;
 
@@ -547,13 +591,14 @@ int tui_run(const struct tui_options *opt)
 		strlist_free(&theme_errs);
 		return 71;
 	}
-	if ((ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) >= 0) {
-		a.event_sources = setup_watches(&a, ifd, &why);
-		if (a.event_sources < 0) {
-			snprintf(a.error, sizeof a.error, "%s", why.text);
-			a.event_sources = 0;
+	if (a.opt.source.backend->load_params(a.opt.source.config_dir, &params, &why) < 0) {
+		snprintf(a.error, sizeof a.error, "%s", why.text);
+	} else {
+		if ((ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) >= 0) {
+			a.event_sources = setup_watches(&a, ifd, &params);
+			evloop_add_fd(a.loop, ifd, on_inotify, &a);
 		}
-		evloop_add_fd(a.loop, ifd, on_inotify, &a);
+		open_history(&a, &params);
 	}
 	if (ui_init(opt->no_color, opt->ascii) < 0) {
 		fprintf(stderr, "mqmon: cannot initialise the terminal\n");
@@ -571,6 +616,8 @@ int tui_run(const struct tui_options *opt)
 	ui_end();
 out:
 	qsource_free(a.qs);
+	ingest_close(a.ingest);
+	store_close(a.store);
 	evloop_free(a.loop);
 	if (ifd >= 0)
 		close(ifd);

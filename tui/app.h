@@ -11,8 +11,10 @@
 #include <time.h>
 
 #include "core/evloop.h"
+#include "core/ingest.h"
 #include "core/qmodel.h"
 #include "core/qsource.h"
+#include "core/store.h"
 #include "tui/theme.h"
 #include "tui/tui.h"
 
@@ -25,6 +27,9 @@ enum reaction {
 	REACT_UNHANDLED = 4,
 };
 
+#define TREND_BUCKETS 12		/* five-minute buckets: the last hour */
+#define TREND_BUCKET_SECONDS 300
+
 /* a row of the causes tree */
 struct cause_row {
 	int level;			/* 0 cause, 1 provider, 2 domain */
@@ -33,6 +38,7 @@ struct cause_row {
 	const char *domain;		/* level 2 */
 	size_t messages, recipients;
 	time_t oldest, soonest;
+	unsigned trend[TREND_BUCKETS];	/* deferrals per bucket over the last hour (causes only) */
 };
 
 enum filter_kind { FILTER_NONE, FILTER_CAUSE, FILTER_PROVIDER, FILTER_DOMAIN };
@@ -48,6 +54,8 @@ struct app {
 	struct evloop *loop;
 	struct qsource *qs;
 	struct qmodel *m;		/* current model, NULL until the first build */
+	struct store *store;		/* history; NULL when it could not be opened */
+	struct ingest *ingest;		/* the mail log, followed into the store */
 	enum view_id view, back[8];	/* back: a stack of views for Esc */
 	int nback;
 	time_t now;

@@ -162,6 +162,11 @@ static void build_causes(struct app *a)
 		row_count(cr, l->msg, idset_add(&cset, (uint64_t)(uintptr_t)l->msg | 1) == 1);
 	}
 	sort_level(rows, nrows, 0);
+	/* the last hour of each cause, from the history */
+	for (i = 0; a->store != NULL && i < nrows; i++)
+		if (rows[i].level == 0)
+			store_trend(a->store, "cause", cause_name(rows[i].cause), time(NULL), TREND_BUCKET_SECONDS,
+				    TREND_BUCKETS, rows[i].trend, NULL);
 	free(a->crows);
 	a->crows = rows;
 	a->ncrows = nrows;

@@ -18,6 +18,7 @@ struct tui_options {
 	int read_only;
 	long refresh_interval;		/* seconds between rebuilds when no event source exists */
 	const char *host;		/* shown in the status bar */
+	const char *db;			/* history database, NULL = default path */
 };
 
 /* tui_run - run the console until the operator quits; returns an exit code */

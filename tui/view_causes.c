@@ -31,10 +31,41 @@ static const char *countdown(char *buf, size_t n, time_t soonest, time_t now, en
 	return snprintf(buf, n, "%s", duration_format(d, sizeof d, (long)(soonest - now))), buf;
 }
 
+/* sparkline - the trend as eight-level bars (ASCII in --ascii mode) */
+static void sparkline(char *buf, size_t n, const unsigned *v, int count)
+{
+	static const char *const bars[8] = {
+		"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
+		"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
+	};
+	static const char ascii[] = "_.-:=+*#";
+	unsigned max = 0;
+	size_t o = 0;
+	int i;
+
+	for (i = 0; i < count; i++)
+		if (v[i] > max)
+			max = v[i];
+	buf[0] = '\0';
+	for (i = 0; i < count && o + 4 < n; i++) {
+		int level = max ? (int)((v[i] * 7 + max - 1) / max) : 0;
+
+		if (v[i] == 0) {
+			buf[o++] = ' ';
+		} else if (ui_ascii()) {
+			buf[o++] = ascii[level];
+		} else {
+			memcpy(buf + o, bars[level], 3);
+			o += 3;
+		}
+		buf[o] = '\0';
+	}
+}
+
 /* view_causes_draw - the tree and the advice pane */
 void view_causes_draw(struct app *a, int y, int h)
 {
-	int list_h = h - 1 - ADVICE_LINES - 1, row, namew = COLS - 46;
+	int list_h = h - 1 - ADVICE_LINES - 1, row, namew = COLS - 46 - (TREND_BUCKETS + 1);
 	size_t i;
 	char age[32], next[32], name[300];
 	const struct cause_row *sel = a->ncrows ? &a->crows[a->cpos.sel < a->ncrows ? a->cpos.sel : 0] : NULL;
@@ -43,8 +74,8 @@ void view_causes_draw(struct app *a, int y, int h)
 	if (namew < 20)
 		namew = 20;
 	app_list_fix(&a->cpos, a->ncrows, list_h);
-	ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %7s %7s %9s %10s", namew, "CAUSE / PROVIDER / DOMAIN",
-		"MSGS", "RCPTS", "OLDEST", "NEXT RETRY");
+	ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %7s %7s %9s %10s %-*s", namew, "CAUSE / PROVIDER / DOMAIN",
+		"MSGS", "RCPTS", "OLDEST", "NEXT RETRY", TREND_BUCKETS, "LAST HOUR");
 	if (a->ncrows == 0) {
 		ui_put(y + 2, 2, COLS - 4, a->search[0] ? "no deferred mail matches" :
 		       "no deferred mail: every recipient is delivered or waiting for its first attempt",
@@ -67,7 +98,13 @@ void view_causes_draw(struct app *a, int y, int h)
 		countdown(next, sizeof next, r->soonest, a->now, &cel);
 		x += ui_putf(yy, x, COLS - x, el, 0, " %7zu %7zu %9s ", r->messages, r->recipients,
 			     fmt_age(age, sizeof age, a->now, r->oldest));
-		ui_putf(yy, x, COLS - x, selected ? EL_SELECTED : cel, 0, "%10s", next);
+		x += ui_putf(yy, x, COLS - x, selected ? EL_SELECTED : cel, 0, "%10s ", next);
+		if (r->level == 0) {
+			char spark[64];
+
+			sparkline(spark, sizeof spark, r->trend, TREND_BUCKETS);
+			ui_put(yy, x, COLS - x, spark, selected ? EL_SELECTED : EL_SPARK, 0);
+		}
 	}
 	/* advice pane */
 	ui_fill(y + h - ADVICE_LINES - 1, 0, COLS, EL_HEADER);

@@ -54,6 +54,52 @@ static void add_wrapped(struct lines *l, enum tui_elem el, const char *s, int in
 	}
 }
 
+#define HISTORY_MAX 12
+
+struct history {
+	struct line v[HISTORY_MAX];	/* a ring of the latest attempts */
+	int n, total;
+};
+
+/* history_row - one stored attempt (oldest first: keep the latest HISTORY_MAX) */
+static int history_row(void *ctx, const struct store_attempt *at)
+{
+	struct history *h = ctx;
+	struct line *l = &h->v[h->total % HISTORY_MAX];
+	char t[40];
+	int c = at->cause ? cause_from_name(at->cause) : -1;
+
+	format_time(t, sizeof t, at->time);
+	snprintf(l->text, sizeof l->text, "  %s  %-8s %-7s %-12s %s  %s", t, at->status ? at->status : "?",
+		 at->dsn && *at->dsn ? at->dsn : "-", at->cause && *at->cause ? at->cause : "-",
+		 at->queue_id ? at->queue_id : "", at->recipient ? at->recipient : "");
+	l->el = c >= 0 ? theme_cause((enum cause)c) : EL_NORMAL;
+	h->total++;
+	if (h->n < HISTORY_MAX)
+		h->n++;
+	return 0;
+}
+
+/* add_history - the message's attempts from the store (including IDs it was requeued from) */
+static void add_history(const struct app *a, const struct qmsg *msg, struct lines *l)
+{
+	static struct history h;
+	int i;
+
+	if (a->store == NULL)
+		return;
+	h.n = h.total = 0;
+	if (store_attempts_for(a->store, msg->id, history_row, &h, NULL) < 0 || h.total == 0)
+		return;
+	add(l, EL_NORMAL, "%s", "");
+	add(l, EL_HEADER, "History (%d attempts stored%s)", h.total, h.total > HISTORY_MAX ? ", latest shown" : "");
+	for (i = 0; i < h.n; i++) {
+		const struct line *src = &h.v[(h.total - h.n + i) % HISTORY_MAX];
+
+		add(l, src->el, "%s", src->text);
+	}
+}
+
 /* build - the detail of msg as lines */
 static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
 {
@@ -109,6 +155,7 @@ static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
 		add_wrapped(l, EL_NORMAL, r->reason, 4, COLS);
 		add_wrapped(l, EL_ADVICE, classifier_cause_advice(a->m->cl, r->cause), 4, COLS);
 	}
+	add_history(a, msg, l);
 }
 
 /* view_detail_draw - the detail, scrolled */

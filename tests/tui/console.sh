@@ -44,12 +44,13 @@ snap=$("$MQMON" -c "$BED_CONF" snapshot --no-log)
 n_rl=$(jq '[.causes[] | select(.cause == "rate-limit")][0].messages' <<<"$snap")
 n_gl=$(jq '[.causes[] | select(.cause == "greylisting")][0].messages' <<<"$snap")
 
-start "$MQMON -c $BED_CONF --log $BED_LOG"
+start "$MQMON -c $BED_CONF --log $BED_LOG --db $BED/tui.db"
 check "causes view appears" wait_for "CAUSE / PROVIDER / DOMAIN"
 check "rate-limit row with the snapshot's count ($n_rl)" has "^rate-limit +$n_rl "
 check "greylisting row with the snapshot's count ($n_gl)" has "^greylisting +$n_gl "
 check "providers under causes" has "^  (gmail|microsoft|yahoo) "
 check "advice pane for the selected cause" has "[Tt]hrottle"
+check "trend column from the history" has "LAST HOUR"
 check "status bar: live" has "^ mqmon .* live"
 a=$(screen | grep -E '^rate-limit' | awk '{print $NF}')
 sleep 2.2
@@ -84,7 +85,7 @@ check "back to 80x24 draws again" wait_for "QUEUE ID"
 tm send-keys -t t q
 check "q quits with status 0" wait_for "EXIT=0"
 
-start "NO_COLOR=1 $MQMON -c $BED_CONF --ascii"
+start "NO_COLOR=1 $MQMON -c $BED_CONF --ascii --db $BED/tui.db"
 check "NO_COLOR --ascii run shows the causes" wait_for "rate-limit"
 check "--ascii: no UTF-8 glyphs" has "^ mqmon .*\\* live"
 tm send-keys -t t q
@@ -97,7 +98,7 @@ cat >"$fake/postqueue" <<'EOS'
 printf '%s\n' '{"queue_name": "deferred", "queue_id": "ABCDEF1234", "arrival_time": 1795352526, "message_size": 10, "forced_expire": false, "sender": "a@b.example", "recipients": [{"address": "x@gmail.com", "delay_reason": "host h[192.0.2.1] said: 421 4.7.0 \u001b[2J\u001b[31mEVIL\u001b]0;pwned\u0007 Try again later, closing connection. gsmtp"}]}'
 EOS
 chmod +x "$fake/postqueue"
-start "PATH=$fake:\$PATH $MQMON -c $BED_CONF --source postqueue"
+start "PATH=$fake:\$PATH $MQMON -c $BED_CONF --source postqueue --db $BED/tui.db"
 check "hostile listing: message shown" wait_for "policy"
 tm send-keys -t t Tab
 sleep 0.3
