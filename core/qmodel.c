@@ -16,6 +16,7 @@
 #include "core/idset.h"
 #include "core/logscan.h"
 #include "core/sanitize.h"
+#include "core/store.h"
 
 static const char *const queue_names[QUEUE_COUNT] = {
 	"active", "deferred", "hold", "incoming", "maildrop", "corrupt", "other",
@@ -401,6 +402,29 @@ int qmodel_join_log(struct qmodel *m, const char *path, struct why *why)
 	}
 	free(j.t);
 	return rc;
+}
+
+/* join_stat - one queue ID's stored attempts into its message */
+static int join_stat(void *ctx, const char *queue_id, int attempts, time_t last)
+{
+	struct qmsg *msg = qmodel_find(ctx, queue_id);
+
+	if (msg != NULL) {
+		msg->attempts = attempts;
+		if (last > msg->last_attempt)
+			msg->last_attempt = last;
+	}
+	return 0;
+}
+
+/* qmodel_join_store - attempts and last attempt times from the store's history; -1 with why */
+int qmodel_join_store(struct qmodel *m, struct store *st, struct why *why)
+{
+	/* nothing older than the longest queue lifetime can still be queued */
+	long life = m->params.max_queue_lifetime > m->params.bounce_queue_lifetime ?
+		m->params.max_queue_lifetime : m->params.bounce_queue_lifetime;
+
+	return store_attempt_stats(st, time(NULL) - life - 86400, join_stat, m, why) < 0 ? -1 : 0;
 }
 
 /* Aggregates: a small string -> qcount hash used while counting. */

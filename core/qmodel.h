@@ -122,6 +122,11 @@ int qmodel_add_rcpt(struct qmodel *m, struct qmsg *msg, const char *address, con
 /* qmodel_join_log - read a log file for attempts of the model's messages (follows requeue NEWIDs); -1 with why */
 int qmodel_join_log(struct qmodel *m, const char *path, struct why *why);
 
+struct store;
+
+/* qmodel_join_store - attempts and last attempt times from the store's history; -1 with why */
+int qmodel_join_store(struct qmodel *m, struct store *st, struct why *why);
+
 /* qmodel_finish - classify, compute retry/expiry/overdue at now, build aggregates */
 void qmodel_finish(struct qmodel *m, time_t now);
 

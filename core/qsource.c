@@ -15,6 +15,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "core/store.h"
+
 /* qsource_default_log - the MTA's own log file when it writes one, else the usual syslog file */
 const char *qsource_default_log(const struct mta_params *p)
 {
@@ -48,13 +50,22 @@ struct qmodel *qsource_build(const struct qsource_config *cfg, struct strlist *w
 		qmodel_free(m);
 		return NULL;
 	}
-	if (cfg->use_log && cfg->nlogs == 0) {
+	if (cfg->db[0]) {
+		/* the console keeps the log in the store: a grouped query instead of a log scan */
+		struct store *st = store_open(cfg->db, &w);
+
+		if (st == NULL || qmodel_join_store(m, st, &w) < 0) {
+			if (warn != NULL)
+				strlist_addf(warn, "%s (attempt counts unavailable)", w.text);
+		}
+		store_close(st);
+	} else if (cfg->use_log && cfg->nlogs == 0) {
 		const char *def = qsource_default_log(&params);
 
 		if (def != NULL && qmodel_join_log(m, def, &w) < 0 && warn != NULL)
 			strlist_addf(warn, "%s (attempt counts unavailable)", w.text);
 	}
-	for (i = 0; cfg->use_log && i < cfg->nlogs; i++)
+	for (i = 0; !cfg->db[0] && cfg->use_log && i < cfg->nlogs; i++)
 		if (qmodel_join_log(m, cfg->logs[i], &w) < 0 && warn != NULL)
 			strlist_addf(warn, "%s", w.text);
 	qmodel_finish(m, time(NULL));

@@ -23,6 +23,7 @@ struct qsource_config {
 	char config_dir[PATH_MAX];
 	enum snapshot_source source;
 	int use_log;			/* join a log for attempts */
+	char db[PATH_MAX];		/* when set: attempts from this store instead of reading the log */
 	int nlogs;			/* 0: the MTA's own log or the usual syslog file */
 	char logs[QSOURCE_MAX_LOGS][PATH_MAX];
 };

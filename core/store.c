@@ -86,7 +86,7 @@ enum stmt {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
 	ST_ADD_ATTEMPT, ST_MSG_SEEN, ST_MSG_REPLACED, ST_ADD_ACTION,
 	ST_SET_THROTTLE, ST_CLEAR_THROTTLE,
-	ST_ATTEMPTS_FOR, ST_ATTEMPTS_SINCE, ST_ACTIONS, ST_THROTTLES,
+	ST_ATTEMPTS_FOR, ST_ATTEMPTS_SINCE, ST_ATTEMPT_STATS, ST_ACTIONS, ST_THROTTLES,
 	ST_TREND_CAUSE, ST_TREND_PROVIDER, ST_TREND_DOMAIN,
 	ST_SAVE_FILE, ST_LOAD_FILE,
 	ST_PRUNE_ATTEMPTS, ST_PRUNE_ACTIONS, ST_PRUNE_MESSAGES,
@@ -129,6 +129,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"  SELECT m.queue_id FROM messages m JOIN chain c ON m.replaced_by = c.id)"
 		" SELECT " ATTEMPT_COLS " FROM attempts"
 		" WHERE queue_id IN (SELECT id FROM chain) ORDER BY time, id",
+	[ST_ATTEMPT_STATS] = "SELECT queue_id, COUNT(DISTINCT time), MAX(time) FROM attempts"
+		" WHERE status = 'deferred' AND time >= ?1 GROUP BY queue_id",
 	[ST_ATTEMPTS_SINCE] = "SELECT " ATTEMPT_COLS " FROM attempts"
 		" WHERE time >= ?1 AND (?2 IS NULL OR status = ?2) ORDER BY time, id",
 	[ST_ACTIONS] = "SELECT time, user, action, target, args, result, output, ok FROM actions"
@@ -714,6 +716,29 @@ int store_attempts_since(struct store *s, time_t since, const char *status, stor
 	sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
 	bind_str(st, 2, status);
 	return each_attempt(s, ST_ATTEMPTS_SINCE, fn, ctx, why);
+}
+
+/* store_attempt_stats - per queue ID: deferral attempts (distinct seconds) and the last one, since a time; rows passed or -1 */
+int store_attempt_stats(struct store *s, time_t since, store_stats_fn fn, void *ctx, struct why *why)
+{
+	sqlite3_stmt *st = s->st[ST_ATTEMPT_STATS];
+	int rc, n = 0;
+
+	if (busy_check(s, ST_ATTEMPT_STATS, why) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (fn != NULL && fn(ctx, col_str(st, 0), sqlite3_column_int(st, 1),
+				     (time_t)sqlite3_column_int64(st, 2)) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		db_fail(s, why, "reading attempt statistics");
+	finish(st);
+	return rc == SQLITE_DONE ? n : -1;
 }
 
 /* store_actions - audit rows at or after since whose target contains target_sub (NULL = all), newest first; rows passed or -1 */

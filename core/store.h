@@ -66,6 +66,12 @@ struct store_file {
 
 /* callbacks: return non-zero to stop the iteration */
 typedef int (*store_attempt_fn)(void *ctx, const struct store_attempt *a);
+/* store_stats_fn - one queue ID's deferral attempts and the time of the last */
+typedef int (*store_stats_fn)(void *ctx, const char *queue_id, int attempts, time_t last);
+
+/* store_attempt_stats - per queue ID: deferral attempts (distinct seconds) and the last one, since a time; rows passed or -1 */
+int store_attempt_stats(struct store *s, time_t since, store_stats_fn fn, void *ctx, struct why *why);
+
 typedef int (*store_action_fn)(void *ctx, const struct store_action *a);
 typedef int (*store_throttle_fn)(void *ctx, const struct store_throttle *t);
 

@@ -20,11 +20,13 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/duration.h"
 #include "tui/screen.h"
 
+#define IMPORT_MAX_BYTES (64L << 20)	/* logs imported whole at a first start */
 #define MIN_COLS 60
 #define MIN_LINES 12
 
@@ -534,6 +536,7 @@ static void open_history(struct app *a, const struct mta_params *p)
 	char *logs[QSOURCE_MAX_LOGS];
 	const char *def;
 	int n = 0, i;
+	enum ingest_start start = INGEST_RESUME_OR_START;
 
 	for (i = 0; i < a->opt.source.nlogs; i++)
 		logs[n++] = a->opt.source.logs[i];
@@ -545,8 +548,19 @@ static void open_history(struct app *a, const struct mta_params *p)
 		app_flash(a, "no readable mail log: attempts and trends unavailable (use --log FILE)");
 		return;
 	}
-	if ((a->ingest = ingest_open(a->store, a->opt.source.cl, logs, n, INGEST_RESUME_OR_END, NULL, NULL,
-				     &why)) == NULL) {
+	/* a first start imports a log of moderate size (attempt counts for what is queued);
+	 * a huge one would freeze the console, so its history starts now */
+	{
+		struct stat sb;
+
+		for (i = 0; i < n; i++)
+			if (stat(logs[i], &sb) == 0 && sb.st_size > IMPORT_MAX_BYTES) {
+				start = INGEST_RESUME_OR_END;
+				app_flash(a, "%s is large: history starts now (mqmon report --since 5d imports it)",
+					  logs[i]);
+			}
+	}
+	if ((a->ingest = ingest_open(a->store, a->opt.source.cl, logs, n, start, NULL, NULL, &why)) == NULL) {
 		app_flash(a, "log: %s", why.text);
 		return;
 	}
@@ -584,8 +598,13 @@ int tui_run(const struct tui_options *opt)
 		strlist_free(&theme_errs);
 		return 64;
 	}
+	/* the worker reads attempt counts from the history the console keeps, not the whole log */
+	if (opt->db != NULL)
+		snprintf(a.opt.source.db, sizeof a.opt.source.db, "%s", opt->db);
+	else if (store_default_path(a.opt.source.db, sizeof a.opt.source.db) < 0)
+		a.opt.source.db[0] = '\0';
 	if ((a.loop = evloop_new(signals, 5, on_signal, &a, &why)) == NULL
-	    || (a.qs = qsource_new(&opt->source, &why)) == NULL) {
+	    || (a.qs = qsource_new(&a.opt.source, &why)) == NULL) {
 		fprintf(stderr, "mqmon: %s\n", why.text);
 		evloop_free(a.loop);
 		strlist_free(&theme_errs);

@@ -51,10 +51,11 @@ check "greylisting row with the snapshot's count ($n_gl)" has "^greylisting +$n_
 check "providers under causes" has "^  (gmail|microsoft|yahoo) "
 check "advice pane for the selected cause" has "[Tt]hrottle"
 check "trend column from the history" has "LAST HOUR"
+check "the trend shows the imported deferrals" has "^rate-limit .*[▁▂▃▄▅▆▇█]"
 check "status bar: live" has "^ mqmon .* live"
-a=$(screen | grep -E '^rate-limit' | awk '{print $NF}')
+a=$(screen | grep -E '^rate-limit' | awk '{print $5}')
 sleep 2.2
-b=$(screen | grep -E '^rate-limit' | awk '{print $NF}')
+b=$(screen | grep -E '^rate-limit' | awk '{print $5}')
 check "the retry countdown ticks" test -n "$a" -a "$a" != "$b"
 
 tm send-keys -t t Enter
@@ -64,6 +65,7 @@ tm send-keys -t t s
 check "s sorts by age" wait_for "sorted by age"
 tm send-keys -t t Enter
 check "Enter opens the detail" wait_for "Recipients ("
+check "detail shows the attempt history from the store" has "^ History \\([0-9]+ attempts stored"
 check "detail shows the full reply" has "4[25][0-9] [45]\\.[0-9]+\\.[0-9]+ "
 tm send-keys -t t Escape
 sleep 0.3
