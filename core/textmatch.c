@@ -99,6 +99,26 @@ static void build_classes(struct textmatch *tm)
 		tm->cls[b] = tm->cls[b + 32];
 }
 
+struct outvec {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+/* outvec_push - append one fragment id, growing the vector; -1 on out of memory */
+static int outvec_push(struct outvec *ov, uint32_t id)
+{
+	if (ov->n == ov->cap) {
+		uint32_t *v = realloc(ov->v, ov->cap * 2 * sizeof *v);
+
+		if (v == NULL)
+			return -1;
+		ov->v = v;
+		ov->cap *= 2;
+	}
+	ov->v[ov->n++] = id;
+	return 0;
+}
+
 /* textmatch_compile - build the automaton after the last add; -1 on out of memory */
 int textmatch_compile(struct textmatch *tm)
 {
@@ -167,47 +187,33 @@ int textmatch_compile(struct textmatch *tm)
 	for (s = 0; s < tm->nstates; s++)
 		for (f = own_first[s]; f != UINT32_MAX; f = own_next[f])
 			nouts++;
-	/* upper bound: each state's own plus its failure chain; grow while merging */
+	/* each state's outputs: its own fragments, then its failure state's */
 	{
-		size_t cap = nouts + tm->nstates + 16, used = 0;
-		uint32_t *outs = malloc(cap * sizeof *outs);
+		struct outvec ov = { NULL, 0, nouts + tm->nstates + 16 };
 
-		if (outs == NULL)
+		if ((ov.v = malloc(ov.cap * sizeof *ov.v)) == NULL)
 			goto out;
 		for (i = 0; i <= tail; i++) {
 			size_t k;
 
 			s = i == 0 ? 0 : queue[i - 1];
-			tm->out_start[s] = (uint32_t)used;
-			for (f = own_first[s]; f != UINT32_MAX; f = own_next[f]) {
-				if (used == cap) {
-					uint32_t *n = realloc(outs, (cap *= 2) * sizeof *outs);
-
-					if (n == NULL) {
-						free(outs);
-						goto out;
-					}
-					outs = n;
-				}
-				outs[used++] = own_id[f];
-			}
+			tm->out_start[s] = (uint32_t)ov.n;
+			for (f = own_first[s]; f != UINT32_MAX; f = own_next[f])
+				if (outvec_push(&ov, own_id[f]) < 0)
+					goto out_outs;
 			if (s != 0)
-				for (k = 0; k < tm->out_len[fail[s]]; k++) {
-					if (used == cap) {
-						uint32_t *n = realloc(outs, (cap *= 2) * sizeof *outs);
-
-						if (n == NULL) {
-							free(outs);
-							goto out;
-						}
-						outs = n;
-					}
-					outs[used++] = outs[tm->out_start[fail[s]] + k];
-				}
-			tm->out_len[s] = (uint32_t)(used - tm->out_start[s]);
+				for (k = 0; k < tm->out_len[fail[s]]; k++)
+					if (outvec_push(&ov, ov.v[tm->out_start[fail[s]] + k]) < 0)
+						goto out_outs;
+			tm->out_len[s] = (uint32_t)(ov.n - tm->out_start[s]);
 		}
-		tm->outs = outs;
+		tm->outs = ov.v;
+		goto outs_done;
+out_outs:
+		free(ov.v);
+		goto out;
 	}
+outs_done:
 	/* the scan table: pre-multiplied row offsets, output flag in the top bit */
 	for (tm->shift = 0; ((size_t)1 << tm->shift) < tm->ncls; tm->shift++)
 		;
