@@ -2,8 +2,17 @@
 # bench/run.sh - mqmon benchmarks (run by `make bench` from the repo top)
 #
 # Usage: bench/run.sh [SECTION...]        (default: every section)
+# Sections: classify ingest model idle first-frame actions
 # Environment: MQMON  mqmon command (default ./mqmon; may hold arguments)
 #              RUNS   timed runs per command, best one counts (default 3)
+#              BENCH_MODEL_SIZES   queue sizes of `model` ("10000 100000")
+#              BENCH_IDLE_SECONDS  length of the `idle` window (60)
+#              BENCH_BED_SIZE      messages of the bed when idle, first-frame or
+#                                  actions run without `model` (10000)
+#              BENCH_ACTION_COUNT  messages held and released by `actions` (10000)
+#              BENCH_PORT_BASE     port base of the bench's Postfix bed (3320)
+#              BENCH_BED           an already-up bed (tests/bed/bed.sh up DIR)
+#                                  to use instead of a fresh one; never brought down
 #
 # Design: one shared input (bench/out/maillog-1M.log, made by bench/gen-log
 # with a fixed seed, regenerated only when missing or older than gen-log),
@@ -12,7 +21,17 @@
 # table and PASS/MISS lines against the project targets.  A MISS never fails
 # the script; only a command that fails (or a broken invariant such as an
 # empty classify output) makes it exit non-zero.  To add a section, write a
-# `section_NAME` function and append NAME to SECTIONS.
+# `section_NAME` function and append NAME to SECTIONS (a '-' in NAME is a '_'
+# in the function name).
+#
+# The queue sections (model, idle, first-frame, actions) share one private
+# Postfix bed (tests/bed/bed.sh, loopback only): it is brought up by the first
+# of them that runs, grown by `model` (10k, measured, topped up to 100k,
+# measured), reused by the others, and brought down on exit (trap).  Its
+# queue_run_delay and back-off are 3600 s so that the deferred queue stays
+# still (no retry wave) during the run.  Each section also works alone: it
+# then brings up a bed of BENCH_BED_SIZE messages.  They need root, Postfix,
+# jq and tmux (idle, first-frame); strace is used by `actions` when present.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -26,11 +45,29 @@ LOG=$OUT/maillog-1M.log
 LOG_LINES=1000000
 LOG_SEED=20251122
 
-SECTIONS=(classify)
+SECTIONS=(classify ingest model idle first-frame actions)
 
 # targets from the project brief
 TARGET_VS_PFLOGSUMM=20    # classify at least this many times faster than pflogsumm
 TARGET_VS_GREP=5          # classify at most this many times slower than grep
+TARGET_INGEST_VS_PFLOGSUMM=4  # report (storing every event) this many times faster than pflogsumm
+TARGET_IDLE_CPU_PCT=1     # idle console: at most this % of one core
+TARGET_ACTION_RUNS=3      # postsuper runs for one hold (or release) of 10,000 IDs
+
+BENCH_MODEL_SIZES=${BENCH_MODEL_SIZES:-"10000 100000"}
+BENCH_IDLE_SECONDS=${BENCH_IDLE_SECONDS:-60}
+BENCH_BED_SIZE=${BENCH_BED_SIZE:-10000}
+BENCH_ACTION_COUNT=${BENCH_ACTION_COUNT:-10000}
+BENCH_PORT_BASE=${BENCH_PORT_BASE:-3320}
+# the peer defers every one of these (4xx at greeting, MAIL or RCPT)
+BED_DOMAINS=(gmail.com outlook.com yahoo.com greylist.example busy.example tls.example postgrey.example)
+export PATH=$PATH:/usr/sbin:/sbin
+
+PFLOGSUMM_BEST=""         # pflogsumm's best time, when classify timed it
+WORK=""                   # scratch directory of this run (stores, typescripts, IDs)
+BBED=""                   # the bed in use (directory), BBED_OWN=1 when we brought it up
+BBED_OWN=0
+TSOCK=mqmon-bench-$$      # tmux server of this run
 
 # die - print an error and exit 1
 die() { echo "bench: $*" >&2; exit 1; }
@@ -107,6 +144,7 @@ section_classify() {
     if command -v pflogsumm >/dev/null 2>&1; then
         timeit "pflogsumm" pflogsumm "$LOG"
         t_pfl=$TIMEIT_BEST
+        PFLOGSUMM_BEST=$t_pfl
     fi
 
     echo
@@ -140,15 +178,424 @@ section_classify() {
     echo
 }
 
+# ---------------------------------------------------------------------------
+# helpers of the queue sections
+
+# header - what this run measures on
+header() {
+    local pf=none
+    command -v postconf >/dev/null 2>&1 && pf=$(postconf -d -h mail_version 2>/dev/null || echo "?")
+    echo "mqmon bench: $("${MQ[@]}" --version 2>/dev/null | head -n 1 || echo "${MQ[*]}"), Postfix $pf," \
+        "nproc $(nproc), $(date -u '+%Y-%m-%d %H:%M UTC'), sections: ${SECTIONS[*]}"
+    echo
+}
+
+# bench_cleanup - EXIT trap: the console(s) in tmux, the bed, the scratch directory
+bench_cleanup() {
+    local rc=$?
+    tmux -L "$TSOCK" kill-server 2>/dev/null || true
+    bed_down
+    [[ -n $WORK && -d $WORK ]] && rm -rf -- "$WORK"
+    exit "$rc"
+}
+
+# fmt SECONDS - seconds with three decimals
+fmt() { awk -v s="$1" 'BEGIN { printf "%.3f", s }'; }
+
+# since T0 - seconds elapsed since T0 (from now)
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
+
+# queue_skip SECTION - print why a queue section cannot run here (true if so)
+queue_skip() {
+    local why=""
+    if ((EUID != 0)); then why="needs root (private Postfix bed)"
+    elif ! command -v postconf >/dev/null 2>&1; then why="Postfix not installed (make deps)"
+    elif ! command -v jq >/dev/null 2>&1; then why="jq not installed (make deps)"
+    elif [[ $1 == idle || $1 == first-frame ]] && ! command -v tmux >/dev/null 2>&1; then
+        why="tmux not installed (make deps)"
+    fi
+    [[ -n $why ]] || return 1
+    echo "== $1: skipped: $why =="
+    echo
+}
+
+# bed_up - bring the bench bed up once (or adopt BENCH_BED); sets BED_* from bed.env
+bed_up() {
+    [[ -n $BBED ]] && return 0
+    if [[ -n ${BENCH_BED:-} ]]; then
+        [[ -f $BENCH_BED/bed.env ]] || die "BENCH_BED=$BENCH_BED: no bed.env (not up?)"
+        BBED=$(realpath -- "$BENCH_BED")
+        BBED_OWN=0
+    else
+        BBED=$(mktemp -d /tmp/mqmon-bench-bed.XXXXXX)
+        rmdir "$BBED"
+        BBED_OWN=1
+        # queue_run_delay / back-off 1 h: the deferred queue stays still
+        MQMON_BED_PORT_BASE=$BENCH_PORT_BASE MQMON_BED_QUEUE_RUN_DELAY=3600 \
+        MQMON_BED_MIN_BACKOFF=3600 MQMON_BED_MAX_BACKOFF=4000 \
+            tests/bed/bed.sh up "$BBED" >"$WORK/bed-up.log" 2>&1 ||
+            { cat "$WORK/bed-up.log" >&2; die "bed up failed"; }
+        echo "  bed: up in $BBED (port base $BENCH_PORT_BASE, queue_run_delay 3600s)"
+    fi
+    # shellcheck source=/dev/null
+    . "$BBED/bed.env"
+}
+
+# bed_down - stop and remove the bed when this run brought it up
+bed_down() {
+    if [[ -n $BBED && $BBED_OWN == 1 && -d $BBED ]]; then
+        tests/bed/bed.sh down "$BBED" >/dev/null 2>&1 ||
+            echo "bench: warning: 'tests/bed/bed.sh down $BBED' failed" >&2
+    fi
+    BBED=""
+}
+
+# qcount QUEUE... - messages in those queue directories of the bed (files on disk)
+qcount() {
+    local q n=0 c
+    for q in "$@"; do
+        [[ -d $BED_QUEUE/$q ]] || continue
+        c=$(find "$BED_QUEUE/$q" -type f | wc -l)
+        n=$((n + c))
+    done
+    echo "$n"
+}
+
+# bed_state - one line: the bed's queue sizes
+bed_state() {
+    printf 'deferred %d, hold %d, active %d, incoming %d, maildrop %d' \
+        "$(qcount deferred)" "$(qcount hold)" "$(qcount active)" "$(qcount incoming)" "$(qcount maildrop)"
+}
+
+# bed_total - messages in the bed's queues
+bed_total() { qcount deferred hold active incoming maildrop; }
+
+# bed_inject N DOMAIN... - inject N messages (fast injector) and wait until settled
+bed_inject() {
+    local n=$1 t0 dt
+    shift
+    t0=$(now)
+    MQMON_BED_INJECT=smtp-source MQMON_BED_TIMEOUT=900 \
+        tests/bed/bed.sh inject "$BBED" "$n" "$@" >"$WORK/inject.log" 2>&1 ||
+        { cat "$WORK/inject.log" >&2; die "injecting $n messages failed"; }
+    dt=$(since "$t0")
+    printf '  bed: injected %d messages in %s s (%.0f/s): %s\n' "$n" "$dt" \
+        "$(awk -v n="$n" -v s="$dt" 'BEGIN { print n / (s > 0 ? s : 1) }')" "$(bed_state)"
+}
+
+# bed_fill N - grow the bed's queue to N messages over BED_DOMAINS
+bed_fill() {
+    local have
+    have=$(bed_total)
+    ((have < $1)) || return 0
+    bed_inject $(($1 - have)) "${BED_DOMAINS[@]}"
+}
+
+# tmux_console NAME DB [ARGS...] - start the console on the bed in a fresh 80x24
+# tmux session NAME with the store DB; prints the console's pid
+tmux_console() {
+    local name=$1 db=$2 cmd
+    shift 2
+    cmd="exec $(printf '%q ' "${MQ[@]}")-c $(printf '%q' "$BED_CONF") --db $(printf '%q' "$db")"
+    (($#)) && cmd+=" $(printf '%q ' "$@")"
+    tmux -L "$TSOCK" new-session -d -s "$name" -x 80 -y 24 -c "$PWD" "$cmd"
+    tmux -L "$TSOCK" display -p -t "$name" '#{pane_pid}'
+}
+
+# full_frame SCREEN - the causes header and at least one cause row with a count
+full_frame() {
+    grep -qF "CAUSE / PROVIDER / DOMAIN" <<<"$1" && grep -qE '^[a-z][a-z0-9-]* +[0-9]+ ' <<<"$1"
+}
+
+# wait_frame NAME LIMIT - poll the pane every 50 ms until a full frame shows
+# (true) or LIMIT seconds pass (false)
+wait_frame() {
+    local name=$1 limit=$2 t0 scr
+    t0=$(now)
+    while :; do
+        scr=$(tmux -L "$TSOCK" capture-pane -p -t "$name" 2>/dev/null) || scr=""
+        full_frame "$scr" && return 0
+        awk -v a="$t0" -v b="$(now)" -v l="$limit" 'BEGIN { exit !(b - a > l) }' && break
+        sleep 0.05
+    done
+    echo "  no full frame after ${limit}s; the screen was:"
+    printf '%s\n' "$scr" | sed 's/^/    | /'
+    return 1
+}
+
+# cpu_ticks PID - utime+stime of the process (all its threads), clock ticks
+cpu_ticks() {
+    # the comm field (2) may hold spaces: count the fields after its ')'
+    sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
+}
+
+# ---------------------------------------------------------------------------
+# section_ingest - report --since 3650d storing the whole 1M-line log vs pflogsumm
+section_ingest() {
+    local db=$WORK/ingest.db t_ing t_pfl n_rows n_dgs n_all r size_mb
+    command -v sqlite3 >/dev/null 2>&1 || echo "  (sqlite3 CLI not installed: row counts skipped)"
+    echo "== ingest: mqmon report --since 3650d --db FRESH $LOG, best of $RUNS =="
+    # a fresh store each run: the whole file is read and every event stored
+    # shellcheck disable=SC2317
+    ingest_once() {
+        rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
+        "${MQ[@]}" report --since 3650d --db "$db" "$LOG"
+    }
+    timeit "mqmon report (fresh db)" ingest_once
+    t_ing=$TIMEIT_BEST
+    if [[ -n $PFLOGSUMM_BEST ]]; then
+        t_pfl=$PFLOGSUMM_BEST
+        printf '  %-26s best %s s (from the classify section)\n' pflogsumm "$t_pfl"
+    elif command -v pflogsumm >/dev/null 2>&1; then
+        timeit "pflogsumm" pflogsumm "$LOG"
+        t_pfl=$TIMEIT_BEST
+    else
+        t_pfl=""
+    fi
+
+    echo
+    printf '  %-28s %9s %14s\n' tool seconds lines/s
+    row "mqmon report (ingest+report)" "$t_ing"
+    if [[ -n $t_pfl ]]; then row "pflogsumm" "$t_pfl"
+    else printf '  %-28s %9s %14s\n' pflogsumm - "not installed"; fi
+    echo
+    if [[ -n $t_pfl ]]; then
+        r=$(ratio "$t_pfl" "$t_ing")
+        printf '  %-24s %8sx faster  (target >= %sx)   %s\n' "report vs pflogsumm:" "$r" \
+            "$TARGET_INGEST_VS_PFLOGSUMM" "$(verdict "$r" ">=" "$TARGET_INGEST_VS_PFLOGSUMM")"
+    else
+        echo "  pflogsumm vs report:     skipped: pflogsumm not installed (Debian package pflogsumm)"
+    fi
+    if command -v sqlite3 >/dev/null 2>&1; then
+        n_rows=$(sqlite3 "$db" 'SELECT count(*) FROM attempts') || die "sqlite3 cannot read $db"
+        n_dgs=$(grep -cE ' status=(sent|deferred|bounced) ' "$LOG") || true
+        n_all=$(grep -c 'status=' "$LOG") || true
+        size_mb=$(awk -v b="$(stat -c %s "$db")" 'BEGIN { printf "%.0f", b / 1048576 }')
+        awk -v c="$n_rows" -v g="$n_dgs" -v a="$n_all" -v m="$size_mb" 'BEGIN {
+            printf "  stored attempts: %d rows (db %s MB); grep: %d status=sent|deferred|bounced lines, %d status= lines\n", c, m, g, a
+            printf "  every delivery attempt stored: %s\n", (c == g) ? "OK" : sprintf("CHECK (%+d rows)", c - g) }'
+    fi
+    rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
+    echo
+}
+
+# section_model - full queue model (spool and postqueue source) vs postqueue -j
+section_model() {
+    queue_skip model && return 0
+    local n got t_sp t_pq t_pj r sizes=() res=()
+    read -r -a sizes <<<"$BENCH_MODEL_SIZES"
+    echo "== model: mqmon snapshot --no-log vs postqueue -j on a deferred queue (sizes: ${sizes[*]}), best of $RUNS =="
+    bed_up
+    for n in "${sizes[@]}"; do
+        bed_fill "$n"
+        echo "  queue: $(bed_state)"
+        timeit "snapshot (spool)" "${MQ[@]}" -c "$BED_CONF" snapshot --no-log
+        t_sp=$TIMEIT_BEST
+        timeit "snapshot --source postqueue" "${MQ[@]}" -c "$BED_CONF" snapshot --no-log --source postqueue
+        t_pq=$TIMEIT_BEST
+        # shellcheck disable=SC2016
+        timeit -o "$WORK/pq.count" "postqueue -j | wc -l" \
+            sh -c 'postqueue -c "$1" -j | wc -l' _ "$BED_CONF"
+        t_pj=$TIMEIT_BEST
+        got=$("${MQ[@]}" -c "$BED_CONF" snapshot --no-log | jq '.totals.messages') || die "snapshot failed"
+        res+=("$(bed_total) $got $(tr -dc 0-9 <"$WORK/pq.count") $t_sp $t_pq $t_pj")
+    done
+    echo
+    printf '  %8s %8s %9s %12s %14s %10s %9s\n' queue model postqueue "spool s" "postqueue-src s" \
+        "pq -j s" "spool/pq"
+    for r in "${res[@]}"; do
+        read -r n got pj t_sp t_pq t_pj <<<"$r"
+        printf '  %8d %8d %9d %12s %14s %10s %9s\n' "$n" "$got" "$pj" "$t_sp" "$t_pq" "$t_pj" \
+            "$(ratio "$t_sp" "$t_pj")"
+    done
+    echo
+    for r in "${res[@]}"; do
+        read -r n got pj t_sp t_pq t_pj <<<"$r"
+        ((got == n)) || echo "  CHECK: the model counted $got messages, $n on disk"
+        printf '  %-34s %6sx postqueue -j  (target < 1)   %s\n' "full model (spool), $n msgs:" \
+            "$(ratio "$t_sp" "$t_pj")" "$(awk -v a="$t_sp" -v b="$t_pj" 'BEGIN { print (a < b) ? "PASS" : "MISS" }')"
+    done
+    echo
+}
+
+# section_idle - the console on a still queue: CPU and bytes to the terminal
+section_idle() {
+    queue_skip idle && return 0
+    local secs=$BENCH_IDLE_SECONDS pid a b tck cpu pct bytes log0 log1 q0 q1 rd
+    echo "== idle: the console (80x24, tmux) on a still queue for ${secs}s =="
+    bed_up
+    if (($(bed_total) == 0)); then
+        echo "  (no bed from the model section: a $BENCH_BED_SIZE-message bed)"
+        bed_fill "$BENCH_BED_SIZE"
+    fi
+    rd=$(postconf -c "$BED_CONF" -h queue_run_delay)
+    echo "  queue: $(bed_state); queue_run_delay $rd"
+    ((${rd%s} >= secs + 30)) 2>/dev/null ||
+        echo "  warning: queue_run_delay $rd: Postfix may retry the queue during the window"
+    pid=$(tmux_console idle "$WORK/idle.db")
+    wait_frame idle 180 || die "idle: the console never drew its first frame"
+    sleep 5                                 # let start-up work (log catch-up) finish
+    tck=$(getconf CLK_TCK)
+    q0=$(bed_state)
+    log0=$(stat -c %s "$BED_LOG")
+    rm -f "$WORK/idle.tty"
+    tmux -L "$TSOCK" pipe-pane -o -t idle "cat >> $(printf '%q' "$WORK/idle.tty")"
+    a=$(cpu_ticks "$pid")
+    sleep "$secs"
+    b=$(cpu_ticks "$pid") || die "idle: the console died during the window"
+    tmux -L "$TSOCK" pipe-pane -t idle
+    sleep 0.2
+    q1=$(bed_state)
+    log1=$(stat -c %s "$BED_LOG")
+    bytes=$(stat -c %s "$WORK/idle.tty" 2>/dev/null || echo 0)
+    tmux -L "$TSOCK" kill-session -t idle
+    cpu=$(awk -v t=$((b - a)) -v h="$tck" 'BEGIN { printf "%.2f", t / h }')
+    pct=$(awk -v c="$cpu" -v s="$secs" 'BEGIN { printf "%.2f", 100 * c / s }')
+    [[ $q0 == "$q1" ]] || echo "  warning: the queue changed during the window ($q0 -> $q1)"
+    ((log1 == log0)) || echo "  warning: the maillog grew by $((log1 - log0)) bytes during the window (not idle)"
+    echo
+    printf '  %-10s %12s %12s %12s %14s %12s\n' window "CPU ticks" "CPU s" "% of a core" "tty bytes" "bytes/s"
+    printf '  %-10s %12d %12s %12s %14d %12.0f\n' "${secs}s" $((b - a)) "$cpu" "$pct" "$bytes" \
+        "$(awk -v b="$bytes" -v s="$secs" 'BEGIN { print b / s }')"
+    echo
+    printf '  %-34s %6s%% of a core  (target < %s%%)   %s\n' "idle console CPU:" "$pct" \
+        "$TARGET_IDLE_CPU_PCT" "$(awk -v p="$pct" -v l="$TARGET_IDLE_CPU_PCT" 'BEGIN { print (p < l) ? "PASS" : "MISS" }')"
+    echo "  terminal output while idle:         $(awk -v b="$bytes" -v s="$secs" 'BEGIN { printf "%.0f", b / s }') bytes/s (no target)"
+    echo
+}
+
+# section_first_frame - start to first full frame of the console on the largest queue
+section_first_frame() {
+    queue_skip first-frame && return 0
+    local i t0 dt best="" all="" n
+    echo "== first-frame: console start to the first full frame (80x24, tmux), best of $RUNS =="
+    bed_up
+    if (($(bed_total) == 0)); then
+        echo "  (no bed from the model section: a $BENCH_BED_SIZE-message bed)"
+        bed_fill "$BENCH_BED_SIZE"
+    fi
+    n=$(bed_total)
+    echo "  queue: $(bed_state); log $(awk -v b="$(stat -c %s "$BED_LOG")" 'BEGIN { printf "%.0f MB", b / 1048576 }')"
+    for ((i = 0; i < RUNS; i++)); do
+        rm -f "$WORK/frame.db"*
+        t0=$(now)
+        tmux_console frame "$WORK/frame.db" >/dev/null
+        wait_frame frame 180 || die "first-frame: no full frame"
+        dt=$(since "$t0")
+        tmux -L "$TSOCK" kill-session -t frame
+        all+=" $dt"
+        if [[ -z $best ]] || awk -v a="$dt" -v b="$best" 'BEGIN { exit !(a < b) }'; then best=$dt; fi
+        sleep 0.5
+    done
+    echo
+    printf '  %8s  %-26s %8s\n' queue runs "best s"
+    printf '  %8d  %-26s %8s\n' "$n" "${all# }" "$best"
+    echo
+    echo "  first full frame with $n messages: $best s (no target)"
+    echo
+}
+
+# section_actions - hold and release of BENCH_ACTION_COUNT messages of one domain
+section_actions() {
+    local n dom have ids=$WORK/ids db=$WORK/actions.db i t0 dt held act act_name rows0 rows1
+    local -A a_best=() a_all=() execs=() audit=()
+    if ! "${MQ[@]}" --help 2>&1 | grep -qE '(^|[ |])hold([ |]|$)'; then
+        echo "== actions: not available yet (mqmon has no hold command) =="
+        echo
+        return 0
+    fi
+    queue_skip actions && return 0
+    n=$BENCH_ACTION_COUNT
+    echo "== actions: mqmon hold / release of $n messages of one domain, best of $RUNS =="
+    bed_up
+    # the domain with the most deferred messages; top it up to n if needed
+    read -r have dom < <(postqueue -c "$BED_CONF" -j |
+        jq -r 'select(.queue_name == "deferred") | .recipients[0].address | sub(".*@"; "")' |
+        sort | uniq -c | sort -rn | awk 'NR == 1 { print $1, $2 } END { if (NR == 0) print 0, "gmail.com" }')
+    if ((have < n)); then
+        bed_inject $((n - have)) "$dom"
+    fi
+    postqueue -c "$BED_CONF" -j |
+        jq -r --arg d "@$dom" 'select(.queue_name == "deferred" and any(.recipients[]; .address | endswith($d))) | .queue_id' |
+        awk -v n="$n" 'NR <= n' >"$ids"
+    echo "  queue: $(bed_state); $(wc -l <"$ids") IDs of $dom"
+    (($(wc -l <"$ids") == n)) || die "actions: found $(wc -l <"$ids") IDs of $dom, wanted $n"
+
+    # audit_rows ACTION - audit rows of that action in the store (0 without sqlite3)
+    audit_rows() {
+        command -v sqlite3 >/dev/null 2>&1 || { echo 0; return; }
+        sqlite3 "$db" "SELECT count(*) FROM actions WHERE action = '$1'"
+    }
+    # act ACTION - one run of mqmon ACTION over the IDs (on stdin)
+    act() { "${MQ[@]}" -c "$BED_CONF" "$1" --db "$db" - <"$ids" >"$WORK/act.out" 2>&1; }
+    for ((i = 0; i < RUNS; i++)); do
+        for act_name in hold release; do
+            t0=$(now)
+            act "$act_name" || { cat "$WORK/act.out" >&2; die "mqmon $act_name failed"; }
+            dt=$(since "$t0")
+            a_all[$act_name]+=" $dt"
+            if [[ -z ${a_best[$act_name]:-} ]] || awk -v a="$dt" -v b="${a_best[$act_name]}" 'BEGIN { exit !(a < b) }'; then
+                a_best[$act_name]=$dt
+            fi
+            held=$(qcount hold)
+            if [[ $act_name == hold ]]; then
+                ((held == n)) || echo "  CHECK: after hold $held messages are held, wanted $n"
+            else
+                ((held == 0)) || echo "  CHECK: after release $held messages are still held"
+            fi
+        done
+    done
+    # processes: execve of postsuper under strace (else the audit rows)
+    # one more run of each, counting its audit rows and (under strace) its
+    # execve of postsuper
+    for act_name in hold release; do
+        rows0=$(audit_rows "$act_name")
+        if command -v strace >/dev/null 2>&1; then
+            strace -f -qq -e trace=execve -o "$WORK/strace.$act_name" \
+                "${MQ[@]}" -c "$BED_CONF" "$act_name" --db "$db" - <"$ids" >"$WORK/act.out" 2>&1 ||
+                die "mqmon $act_name under strace failed"
+            execs[$act_name]=$(grep -E 'execve\("[^"]*/postsuper"' "$WORK/strace.$act_name" |
+                grep -vc ' = -1 ' || true)
+        else
+            act "$act_name" || die "mqmon $act_name failed"
+            execs[$act_name]="-"
+        fi
+        rows1=$(audit_rows "$act_name")
+        audit[$act_name]=$((rows1 - rows0))
+    done
+    (($(qcount hold) == 0)) || echo "  CHECK: $(qcount hold) messages left on hold"
+    echo
+    printf '  %-8s %6s  %-24s %8s %16s %16s\n' action IDs runs "best s" "postsuper runs" "audit rows/run"
+    for act_name in hold release; do
+        printf '  %-8s %6d  %-24s %8s %16s %16s\n' "$act_name" "$n" "${a_all[$act_name]# }" \
+            "${a_best[$act_name]}" "${execs[$act_name]}" "${audit[$act_name]}"
+    done
+    echo
+    command -v strace >/dev/null 2>&1 || echo "  (strace not installed: postsuper runs not counted; see the audit rows)"
+    for act_name in hold release; do
+        act=${execs[$act_name]}
+        [[ $act == - ]] && act=${audit[$act_name]}
+        printf '  %-34s %6s postsuper run(s) for %d IDs  (target <= %s)   %s\n' "$act_name:" "$act" "$n" \
+            "$TARGET_ACTION_RUNS" "$(verdict "$act" "<=" "$TARGET_ACTION_RUNS")"
+    done
+    echo
+}
+
 # main - run the requested sections (all by default)
 main() {
     local s all=("${SECTIONS[@]}")
     (($# > 0)) && SECTIONS=("$@")
     for s in "${SECTIONS[@]}"; do
-        declare -F "section_$s" >/dev/null || die "unknown section: $s (have: ${all[*]})"
+        declare -F "section_${s//-/_}" >/dev/null || die "unknown section: $s (have: ${all[*]})"
     done
-    ensure_log
-    for s in "${SECTIONS[@]}"; do "section_$s"; done
+    WORK=$(mktemp -d /tmp/mqmon-bench.XXXXXX)
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+    header
+    if [[ " ${SECTIONS[*]} " == *" classify "* || " ${SECTIONS[*]} " == *" ingest "* ]]; then
+        ensure_log
+    fi
+    for s in "${SECTIONS[@]}"; do "section_${s//-/_}"; done
 }
 
 main "$@"

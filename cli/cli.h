@@ -22,6 +22,9 @@ struct cli {
 /* cli_load_classifier - load shipped and operator rules, compile them; 0 or an EX_ code (message printed) */
 int cli_load_classifier(struct cli *cli);
 
+/* cli_parse_source - "auto", "spool" or "postqueue" into *source (an enum snapshot_source); -1 with a message */
+int cli_parse_source(const char *name, int *source);
+
 /* cli_error - print "mqmon: message" to stderr */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -39,5 +42,10 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv);
 int cmd_tui(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
 int cmd_rules(struct cli *cli, int argc, char **argv);
+/* operator actions (cmd_actions.c): retry|hold|release|delete|requeue share cmd_action */
+int cmd_action(struct cli *cli, int argc, char **argv);
+int cmd_throttle(struct cli *cli, int argc, char **argv);
+int cmd_unthrottle(struct cli *cli, int argc, char **argv);
+int cmd_throttles(struct cli *cli, int argc, char **argv);
 
 #endif

@@ -65,6 +65,7 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 	char *logs[QSOURCE_MAX_LOGS];
 	int nlogs = 0, use_log = 1, c, fmt = SNAPSHOT_JSON, rc;
 	enum snapshot_source source = SNAPSHOT_AUTO;
+	int src;
 	const char *out = NULL;
 	char host[256] = "";
 	struct qmodel *m;
@@ -82,16 +83,9 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 			out = optarg;
 			break;
 		case 's':
-			if (strcmp(optarg, "auto") == 0)
-				source = SNAPSHOT_AUTO;
-			else if (strcmp(optarg, "spool") == 0)
-				source = SNAPSHOT_SPOOL;
-			else if (strcmp(optarg, "postqueue") == 0)
-				source = SNAPSHOT_LISTING;
-			else {
-				cli_error("snapshot: unknown source '%s' (auto, spool or postqueue)", optarg);
+			if (cli_parse_source(optarg, &src) < 0)
 				return EX_USAGE;
-			}
+			source = (enum snapshot_source)src;
 			break;
 		case 'l':
 			if (nlogs == (int)(sizeof logs / sizeof logs[0])) {

@@ -30,10 +30,11 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	struct tui_options opt = { 0 };
 	const char *nc = getenv("NO_COLOR");
 	char host[256] = "";
-	int c, rc;
+	int c, rc, src;
 
 	opt.theme = config_str(&cli->cfg, CFG_THEME);
 	opt.read_only = (int)config_num(&cli->cfg, CFG_READ_ONLY);
+	opt.command_prefix = config_str(&cli->cfg, CFG_COMMAND_PREFIX);
 	opt.no_color = nc != NULL && *nc != '\0';
 	opt.refresh_interval = config_num(&cli->cfg, CFG_REFRESH_INTERVAL);
 	opt.source.use_log = 1;
@@ -66,14 +67,9 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 			snprintf(opt.source.logs[opt.source.nlogs++], sizeof opt.source.logs[0], "%s", optarg);
 			break;
 		case 's':
-			if (strcmp(optarg, "spool") == 0)
-				opt.source.source = SNAPSHOT_SPOOL;
-			else if (strcmp(optarg, "postqueue") == 0)
-				opt.source.source = SNAPSHOT_LISTING;
-			else if (strcmp(optarg, "auto") != 0) {
-				cli_error("unknown source '%s' (auto, spool or postqueue)", optarg);
+			if (cli_parse_source(optarg, &src) < 0)
 				return EX_USAGE;
-			}
+			opt.source.source = (enum snapshot_source)src;
 			break;
 		case 'h':
 			fputs(console_usage, stdout);
@@ -91,8 +87,10 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 		return rc;
 	opt.source.cl = cli->cl;
 	opt.source.backend = &mta_postfix;
-	snprintf(opt.source.config_dir, sizeof opt.source.config_dir, "%s",
-		 config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR));
+	/* postsuper and postqueue refuse a relative -c */
+	if (realpath(config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR), opt.source.config_dir) == NULL)
+		snprintf(opt.source.config_dir, sizeof opt.source.config_dir, "%s",
+			 config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR));
 	gethostname(host, sizeof host - 1);
 	opt.host = host;
 	if (!mta_postfix.detect(opt.source.config_dir)) {

@@ -13,6 +13,7 @@
 #include <sysexits.h>
 
 #include "cli/cli.h"
+#include "core/mta.h"
 
 static const char usage_text[] =
 	"usage: mqmon [global options] [COMMAND] [options] [args]\n"
@@ -31,6 +32,14 @@ static const char usage_text[] =
 	"                                    the live queue model (Postfix at -c DIR)\n"
 	"  rules [--check] [FILE]            list the cause rules; --check classifies every\n"
 	"                                    rule's samples (FILE: an operator rules file)\n"
+	"  retry|hold|release|requeue [--read-only] [--db FILE] ID... | -\n"
+	"  delete --yes [--read-only] [--db FILE] ID... | -\n"
+	"                                    act on queued mail (- : IDs from stdin, one\n"
+	"                                    per line); every action is audited in the store\n"
+	"  throttle DOMAIN --slow|--pause [--for DURATION]\n"
+	"  throttle --setup [--apply] [--reload]\n"
+	"  unthrottle DOMAIN                 slow down or pause a domain through mqmon's\n"
+	"  throttles                         transport map; list the throttles\n"
 	"\n"
 	"LOG is a Postfix log file; with none, or '-', standard input is read.\n"
 	"\n"
@@ -44,7 +53,8 @@ static const char usage_text[] =
 	"  -V, --version     print the version\n"
 	"\n"
 	"Exit status: 0 success, 64 usage error, 65 bad data, 66 input not found,\n"
-	"70 internal error, 74 I/O error, 78 configuration error.\n";
+	"69 MTA command failed, 70 internal error, 74 I/O error, 77 refused (read-only),\n"
+	"78 configuration error.\n";
 
 /* cli_error - print "mqmon: message" to stderr */
 void cli_error(const char *fmt, ...)
@@ -56,6 +66,22 @@ void cli_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/* cli_parse_source - "auto", "spool" or "postqueue" into *source; -1 with a message */
+int cli_parse_source(const char *name, int *source)
+{
+	if (strcmp(name, "auto") == 0)
+		*source = SNAPSHOT_AUTO;
+	else if (strcmp(name, "spool") == 0)
+		*source = SNAPSHOT_SPOOL;
+	else if (strcmp(name, "postqueue") == 0)
+		*source = SNAPSHOT_LISTING;
+	else {
+		cli_error("unknown source '%s' (auto, spool or postqueue)", name);
+		return -1;
+	}
+	return 0;
 }
 
 /* cli_finish_output - flush stdout; EX_IOERR (with a message) when writing failed */
@@ -131,6 +157,14 @@ int main(int argc, char **argv)
 		{ "classify", cmd_classify },
 		{ "report", cmd_report },
 		{ "rules", cmd_rules },
+		{ "retry", cmd_action },
+		{ "hold", cmd_action },
+		{ "release", cmd_action },
+		{ "delete", cmd_action },
+		{ "requeue", cmd_action },
+		{ "throttle", cmd_throttle },
+		{ "unthrottle", cmd_unthrottle },
+		{ "throttles", cmd_throttles },
 		{ "snapshot", cmd_snapshot },
 		{ "console", cmd_tui },
 	};

@@ -23,6 +23,8 @@ static const struct option_def options[CFG_KEY_COUNT] = {
 		"console theme: a name in the themes directory (default, dark, light, mono, high-contrast) or a path" },
 	[CFG_READ_ONLY] = { "mqmon", "read_only", OPT_BOOL, "no", 0, 1,
 		"disable every operator action" },
+	[CFG_COMMAND_PREFIX] = { "mqmon", "command_prefix", OPT_STRING, "", 0, 0,
+		"argv words put before every command of operator actions and throttles, split at blanks (e.g. \"sudo -n\"); no shell" },
 	[CFG_POSTFIX_CONFIG_DIR] = { "postfix", "config_dir", OPT_STRING, "/etc/postfix", 0, 0,
 		"Postfix configuration directory (like postqueue -c)" },
 	[CFG_POSTFIX_LOG] = { "postfix", "log", OPT_STRING, "", 0, 0,

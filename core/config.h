@@ -18,6 +18,7 @@ enum config_key {
 	CFG_RULES_FILE,		/* [mqmon] rules_file */
 	CFG_THEME,		/* [mqmon] theme */
 	CFG_READ_ONLY,		/* [mqmon] read_only */
+	CFG_COMMAND_PREFIX,	/* [mqmon] command_prefix */
 	CFG_POSTFIX_CONFIG_DIR,	/* [postfix] config_dir */
 	CFG_POSTFIX_LOG,	/* [postfix] log */
 	CFG_REFRESH_INTERVAL,	/* [postfix] refresh_interval */

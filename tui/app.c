@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "core/duration.h"
+#include "tui/actions_ui.h"
 #include "tui/screen.h"
 
 #define IMPORT_MAX_BYTES (64L << 20)	/* logs imported whole at a first start */
@@ -31,7 +32,7 @@
 #define MIN_LINES 12
 
 static const char *const view_titles[VIEW_COUNT] = {
-	"Causes", "Messages", "Detail", "Domains", "Help",
+	"Causes", "Messages", "Detail", "Domains", "Actions", "Help",
 };
 
 /* app_flash - show a passing message in the footer */
@@ -100,7 +101,7 @@ int app_list_keys(struct list_pos *pos, size_t n, int height, int ch)
 	case KEY_PPAGE: case 2:	/* ^B */
 		pos->sel = pos->sel > page ? pos->sel - page : 0;
 		break;
-	case KEY_NPAGE: case 6:	/* ^F */ case ' ':
+	case KEY_NPAGE: case 6:	/* ^F */
 		pos->sel = pos->sel + page < n ? pos->sel + page : (n ? n - 1 : 0);
 		break;
 	case KEY_HOME: case 'g':
@@ -199,13 +200,20 @@ static void draw_status(struct app *a)
 static void draw_footer(struct app *a)
 {
 	static const char *const hints[VIEW_COUNT] = {
-		"Enter:messages  Tab:views  /:search  ?:help  q:quit",
-		"Enter:detail  s:sort  /:search  n/N:next  Esc:back  ?:help  q:quit",
-		"Up/Down:scroll  Esc:back  ?:help  q:quit",
-		"Enter:messages  Tab:views  /:search  ?:help  q:quit",
+		"Enter:messages Tab:views /:search r/h/u/d:retry/hold/release/delete group ?:help q:quit",
+		"Enter:detail s:sort Space:tag r:retry h:hold u:release d:delete t:throttle Esc ?:help",
+		"r:retry h:hold u:release d:delete t/T:throttle Esc:back ?:help q:quit",
+		"Enter:messages Tab:views t/T:throttle/unthrottle domain ?:help q:quit",
+		"Up/Down:scroll Tab:views ?:help q:quit",
 		"Up/Down:scroll  Esc:back  q:quit",
 	};
 	int y = LINES - 1;
+	const char *prompt = actions_ui_prompt(a);
+
+	if (prompt != NULL) {
+		ui_put(y, 0, COLS, prompt, EL_ERROR, 1);
+		return;
+	}
 
 	if (a->editing) {
 		ui_fill(y, 0, COLS, EL_FOOTER);
@@ -248,6 +256,7 @@ static void draw(struct evloop *loop, void *ctx)
 		case VIEW_MESSAGES: view_messages_draw(a, 1, h); break;
 		case VIEW_DETAIL: view_detail_draw(a, 1, h); break;
 		case VIEW_DOMAINS: view_domains_draw(a, 1, h); break;
+		case VIEW_ACTIONS: view_actions_draw(a, 1, h); break;
 		case VIEW_HELP: view_help_draw(a, 1, h); break;
 		default: break;
 		}
@@ -307,7 +316,7 @@ static int global_key(struct app *a, int ch)
 	case '\t':
 		a->nback = 0;
 		a->view = a->view == VIEW_CAUSES ? VIEW_MESSAGES : a->view == VIEW_MESSAGES ? VIEW_DOMAINS
-			: VIEW_CAUSES;
+			: a->view == VIEW_DOMAINS ? VIEW_ACTIONS : VIEW_CAUSES;
 		if (a->view == VIEW_MESSAGES) {
 			a->fkind = FILTER_NONE;
 			app_rebuild_rows(a);
@@ -317,7 +326,7 @@ static int global_key(struct app *a, int ch)
 		a->editing = 1;
 		snprintf(a->edit, sizeof a->edit, "%s", a->search);
 		return REACT_REDRAW;
-	case 27: case KEY_BACKSPACE: case 127: case 'h': case KEY_LEFT:
+	case 27: case KEY_BACKSPACE: case 127: case KEY_LEFT:
 		if (app_pop_view(a))
 			return REACT_REDRAW;
 		if (a->search[0] || a->fkind != FILTER_NONE) {
@@ -347,12 +356,16 @@ static int on_key(struct app *a, int ch)
 
 	if (a->editing)
 		return edit_key(a, ch);
+	r = actions_ui_key(a, ch);
+	if (!(r & REACT_UNHANDLED))
+		return r;
 	if (a->m != NULL) {
 		switch (a->view) {
 		case VIEW_CAUSES: r = view_causes_key(a, ch, h); break;
 		case VIEW_MESSAGES: r = view_messages_key(a, ch, h); break;
 		case VIEW_DETAIL: r = view_detail_key(a, ch, h); break;
 		case VIEW_DOMAINS: r = view_domains_key(a, ch, h); break;
+		case VIEW_ACTIONS: r = view_actions_key(a, ch, h); break;
 		case VIEW_HELP: r = view_help_key(a, ch, h); break;
 		default: r = REACT_UNHANDLED; break;
 		}
@@ -455,6 +468,7 @@ static void on_tick(struct evloop *loop, void *ctx)
 	long min_gap = a->build_ms / 500;
 
 	a->now = time(NULL);
+	actions_ui_tick(a);
 	if (min_gap < 2)
 		min_gap = 2;
 	if (!qsource_busy(a->qs)) {
@@ -617,7 +631,10 @@ int tui_run(const struct tui_options *opt)
 			a.event_sources = setup_watches(&a, ifd, &params);
 			evloop_add_fd(a.loop, ifd, on_inotify, &a);
 		}
+		a.params = params;
 		open_history(&a, &params);
+		if (actions_ui_start(&a) < 0)
+			app_flash(&a, "actions unavailable: cannot start the action worker");
 	}
 	if (ui_init(opt->no_color, opt->ascii) < 0) {
 		fprintf(stderr, "mqmon: cannot initialise the terminal\n");
@@ -634,6 +651,7 @@ int tui_run(const struct tui_options *opt)
 		rc = 71;
 	ui_end();
 out:
+	actions_ui_stop(&a);
 	qsource_free(a.qs);
 	ingest_close(a.ingest);
 	store_close(a.store);

@@ -18,7 +18,7 @@
 #include "tui/theme.h"
 #include "tui/tui.h"
 
-enum view_id { VIEW_CAUSES, VIEW_MESSAGES, VIEW_DETAIL, VIEW_DOMAINS, VIEW_HELP, VIEW_COUNT };
+enum view_id { VIEW_CAUSES, VIEW_MESSAGES, VIEW_DETAIL, VIEW_DOMAINS, VIEW_ACTIONS, VIEW_HELP, VIEW_COUNT };
 
 enum reaction {
 	REACT_NONE = 0,
@@ -84,8 +84,14 @@ struct app {
 	char detail_id[QUEUE_ID_MAX + 1];
 	int detail_scroll;
 
-	/* help */
+	/* help, actions log */
 	int help_scroll;
+	struct list_pos apos;
+
+	/* actions (actions_ui.c) */
+	struct strlist tags;		/* tagged queue IDs */
+	struct actions_ui *aui;		/* worker and prompt state */
+	struct mta_params params;	/* the MTA's parameters, for actions */
 
 	/* line editor for "/" */
 	int editing;
@@ -132,6 +138,8 @@ void view_detail_draw(struct app *a, int y, int h);
 int view_detail_key(struct app *a, int ch, int h);
 void view_domains_draw(struct app *a, int y, int h);
 int view_domains_key(struct app *a, int ch, int h);
+void view_actions_draw(struct app *a, int y, int h);
+int view_actions_key(struct app *a, int ch, int h);
 void view_help_draw(struct app *a, int y, int h);
 int view_help_key(struct app *a, int ch, int h);
 

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/duration.h"
+#include "tui/actions_ui.h"
 #include "tui/app.h"
 #include "tui/screen.h"
 
@@ -77,8 +78,10 @@ void view_messages_draw(struct app *a, int y, int h)
 		if (!sel && left_exp < 12 * 3600)
 			eel = EL_EXPIRING;
 		duration_format(exp, sizeof exp, left_exp);
+		if (!sel && actions_ui_is_tagged(a, msg->id))
+			base = EL_TAGGED;
 		ui_fill(yy, 0, COLS, base);
-		x += ui_putf(yy, x, 13, base, 1, "%s", msg->id);
+		x += ui_putf(yy, x, 13, base, 1, "%s%s", msg->id, actions_ui_is_tagged(a, msg->id) ? "*" : "");
 		x += ui_putf(yy, x, 6, sel ? base : msg->queue == QUEUE_HOLD ? EL_HOLD : base, 1, "%.5s",
 			     queue_name_str(msg->queue));
 		if (wide) {

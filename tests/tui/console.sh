@@ -5,40 +5,14 @@
 # sequences from a hostile queue listing, and a clean exit.
 set -u
 . "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/tmux.sh"
 need_bed
 command -v tmux >/dev/null || skip "tmux not installed (make deps)"
 bed_start 3120
 inject 30 gmail.com outlook.com yahoo.com greylist.example busy.example accept.example
 "$TOP/tests/bed/bed.sh" wait-deferred "$BED" 25 >/dev/null
 
-SOCK=mqmon-tui-$$
-tm() { tmux -L "$SOCK" "$@"; }
-screen() { tm capture-pane -p -t t; }
-# start CMD [WxH] - run a command in a fresh tmux session
-NSTART=0
-start() {
-	tm kill-server 2>/dev/null
-	NSTART=$((NSTART + 1))
-	SOCK=mqmon-tui-$$-$NSTART
-	tm new-session -d -s t -x "${2:-80}" -y "${3:-24}" "$1; echo EXIT=\$?; sleep 60"
-}
-# wait_for TEXT - up to 10 s for TEXT on screen
-wait_for() {
-	local i
-	for i in $(seq 50); do
-		screen | grep -qF -- "$1" && return 0
-		sleep 0.2
-	done
-	echo "screen never showed: $1"
-	screen
-	return 1
-}
-# has RE - the screen has a line matching the extended regex
-has() { screen | grep -qE -- "$1"; }
-# has_not RE - no line of the screen matches
-has_not() { ! screen | grep -qE -- "$1"; }
-cleanup() { tm kill-server 2>/dev/null; bed_stop; }
-trap cleanup EXIT
+trap 'tmux_stop; bed_stop' EXIT
 
 snap=$("$MQMON" -c "$BED_CONF" snapshot --no-log)
 n_rl=$(jq '[.causes[] | select(.cause == "rate-limit")][0].messages' <<<"$snap")
@@ -76,7 +50,7 @@ check "/ search filters the table" wait_for 'matching "gmail"'
 check "search shows gmail rows" has "^[0-9A-F]{10,} .*gmail"
 check "search shows no other domain" has_not "^[0-9A-F]{10,} +defer +(outlook|yahoo|greylist|busy)"
 tm send-keys -t t '?'
-check "? shows the help" wait_for "Retry column"
+check "? shows the help" wait_for "tag / untag a message"
 tm send-keys -t t Escape
 tm resize-window -t t -x 120 -y 40 2>/dev/null || tm resize-window -t t -x 120 -y 40
 check "resize to 120x40: wide table with SENDER" wait_for "SENDER"

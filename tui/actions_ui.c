@@ -1,0 +1,571 @@
+/* actions_ui - operator actions from the console; see actions_ui.h
+ *
+ * A job (an action on a list of IDs, or a throttle change) is built on the
+ * main thread, confirmed if it must be, and handed to one worker thread that
+ * owns its own store connection for the audit trail. The worker writes an
+ * eventfd when done; the main thread shows the outcome and asks for a fresh
+ * model. One job at a time: keys pressed meanwhile say an action is running.
+ */
+#include "tui/actions_ui.h"
+
+#include <curses.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "core/actions.h"
+#include "core/duration.h"
+#include "core/throttle.h"
+#include "tui/app.h"
+
+#define CONFIRM_ABOVE 1		/* an action on more messages than this asks first */
+
+enum job_kind { JOB_ACTION, JOB_THROTTLE, JOB_UNTHROTTLE, JOB_EXPIRE };
+
+enum prompt_kind { PROMPT_NONE, PROMPT_CONFIRM, PROMPT_THROTTLE_MODE, PROMPT_THROTTLE_FOR };
+
+struct job {
+	enum job_kind kind;
+	enum action_kind action;
+	struct strlist ids;
+	char domain[256];
+	enum throttle_mode mode;
+	time_t until;
+	/* outcome */
+	int ok;
+	char result[1200];
+};
+
+struct actions_ui {
+	struct app *app;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int efd, quit, started;
+	struct job *todo, *done;	/* handed to / back from the worker */
+	struct job *pending;		/* built, waiting for the operator */
+	int busy;
+	enum prompt_kind prompt;
+	char prompt_text[512];
+	char edit[32];
+	char **prefix;
+	char dbpath[4096];
+	time_t last_expire;
+};
+
+/* first_line - the first non-empty line of s into buf */
+static void first_line(const char *s, char *buf, size_t n)
+{
+	while (s != NULL && (*s == '\n' || *s == ' '))
+		s++;
+	snprintf(buf, n, "%.*s", s ? (int)strcspn(s, "\n") : 0, s ? s : "");
+}
+
+/* run_job - on the worker: run one job with its own store connection */
+static void run_job(struct actions_ui *u, struct job *j)
+{
+	struct app *a = u->app;
+	struct action_ctx ctx = { 0 };
+	struct action_result res = { 0 };
+	enum action_error err = ACTION_E_NONE;
+	struct why why = { "" };
+	char line[256];
+	int rc;
+
+	ctx.params = &a->params;
+	ctx.store = u->dbpath[0] ? store_open(u->dbpath, NULL) : NULL;
+	ctx.read_only = a->opt.read_only;
+	ctx.prefix = u->prefix;
+	switch (j->kind) {
+	case JOB_ACTION:
+		rc = action_run(&ctx, j->action, j->ids.v, j->ids.n, &res, &why);
+		first_line(res.output, line, sizeof line);
+		j->ok = rc == 0;
+		if (j->ok)
+			snprintf(j->result, sizeof j->result, "%s %zu: %s", action_kind_name(j->action), j->ids.n,
+				 line[0] ? line : "done");
+		else
+			snprintf(j->result, sizeof j->result, "%s failed: %s", action_kind_name(j->action),
+				 why.text[0] ? why.text : line);
+		action_result_free(&res);
+		break;
+	case JOB_THROTTLE:
+		rc = throttle_set(&ctx, j->domain, j->mode, j->until, &err, &why);
+		j->ok = rc >= 0;
+		snprintf(j->result, sizeof j->result, j->ok ? "%s: %s%s%s" : "throttle %s failed: %s",
+			 j->domain, j->ok ? throttle_mode_name(j->mode) : why.text,
+			 j->ok && j->until ? " until " : "", j->ok && j->until ? "the set time" : "");
+		break;
+	case JOB_EXPIRE: {
+		struct strlist removed = { 0 };
+
+		rc = throttle_expire(&ctx, time(NULL), &removed, &why);
+		j->ok = rc >= 0;
+		if (rc > 0)
+			snprintf(j->result, sizeof j->result, "throttle of %s%s expired and was removed", removed.v[0],
+				 removed.n > 1 ? " and others" : "");
+		else if (rc < 0)
+			snprintf(j->result, sizeof j->result, "throttle expiry failed: %s", why.text);
+		strlist_free(&removed);
+		break;
+	}
+	case JOB_UNTHROTTLE:
+		rc = throttle_clear(&ctx, j->domain, &err, &why);
+		j->ok = rc >= 0;
+		snprintf(j->result, sizeof j->result, rc > 0 ? "%s: throttle removed" : rc == 0 ?
+			 "%s: was not throttled" : "unthrottle %s failed: %s", j->domain, why.text);
+		break;
+	}
+	store_close(ctx.store);
+}
+
+/* worker - run jobs until told to quit */
+static void *worker(void *arg)
+{
+	struct actions_ui *u = arg;
+
+	pthread_mutex_lock(&u->lock);
+	for (;;) {
+		struct job *j;
+		uint64_t one = 1;
+
+		while (u->todo == NULL && !u->quit)
+			pthread_cond_wait(&u->cond, &u->lock);
+		if (u->quit)
+			break;
+		j = u->todo;
+		u->todo = NULL;
+		pthread_mutex_unlock(&u->lock);
+		run_job(u, j);
+		pthread_mutex_lock(&u->lock);
+		u->done = j;
+		if (write(u->efd, &one, sizeof one) < 0) {
+			/* an eventfd counter does not overflow in practice */
+		}
+	}
+	pthread_mutex_unlock(&u->lock);
+	return NULL;
+}
+
+/* job_free - release a job */
+static void job_free(struct job *j)
+{
+	if (j == NULL)
+		return;
+	strlist_free(&j->ids);
+	free(j);
+}
+
+/* on_done - the worker finished a job: show it, rebuild the model */
+static int on_done(struct evloop *loop, int fd, void *ctx)
+{
+	struct actions_ui *u = ctx;
+	struct job *j;
+	uint64_t n;
+
+	if (read(fd, &n, sizeof n) < 0) {
+		/* spurious wake-up */
+	}
+	pthread_mutex_lock(&u->lock);
+	j = u->done;
+	u->done = NULL;
+	pthread_mutex_unlock(&u->lock);
+	if (j == NULL)
+		return 0;
+	u->busy = 0;
+	if (j->result[0])
+		app_flash(u->app, "%s", j->result);
+	if (j->ok && j->kind == JOB_ACTION)
+		strlist_free(&u->app->tags);
+	if (j->kind != JOB_EXPIRE || j->result[0]) {
+		qsource_request(u->app->qs);
+		u->app->last_request = time(NULL);
+	}
+	job_free(j);
+	evloop_dirty(loop);
+	return 0;
+}
+
+/* actions_ui_start - start the worker; -1 when it cannot run actions at all */
+int actions_ui_start(struct app *a)
+{
+	struct actions_ui *u = calloc(1, sizeof *u);
+
+	if (u == NULL)
+		return -1;
+	u->app = a;
+	a->aui = u;
+	u->prefix = action_prefix_parse(a->opt.command_prefix);
+	snprintf(u->dbpath, sizeof u->dbpath, "%s", a->opt.source.db);
+	pthread_mutex_init(&u->lock, NULL);
+	pthread_cond_init(&u->cond, NULL);
+	if ((u->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+		return -1;
+	if (pthread_create(&u->thread, NULL, worker, u) != 0) {
+		close(u->efd);
+		u->efd = -1;
+		return -1;
+	}
+	u->started = 1;
+	evloop_add_fd(a->loop, u->efd, on_done, u);
+	return 0;
+}
+
+/* actions_ui_stop - stop the worker, waiting for a running action */
+void actions_ui_stop(struct app *a)
+{
+	struct actions_ui *u = a->aui;
+
+	if (u == NULL)
+		return;
+	if (u->started) {
+		pthread_mutex_lock(&u->lock);
+		u->quit = 1;
+		pthread_cond_signal(&u->cond);
+		pthread_mutex_unlock(&u->lock);
+		pthread_join(u->thread, NULL);
+	}
+	if (u->efd >= 0)
+		close(u->efd);
+	job_free(u->todo);
+	job_free(u->done);
+	job_free(u->pending);
+	action_prefix_free(u->prefix);
+	pthread_mutex_destroy(&u->lock);
+	pthread_cond_destroy(&u->cond);
+	strlist_free(&a->tags);
+	free(u);
+	a->aui = NULL;
+}
+
+/* submit - hand a job to the worker */
+static void submit(struct actions_ui *u, struct job *j)
+{
+	pthread_mutex_lock(&u->lock);
+	u->todo = j;
+	u->busy = 1;
+	pthread_cond_signal(&u->cond);
+	pthread_mutex_unlock(&u->lock);
+	app_flash(u->app, "running %s ...", j->kind == JOB_ACTION ? action_kind_name(j->action) :
+		  j->kind == JOB_THROTTLE ? "throttle" : "unthrottle");
+}
+
+/* actions_ui_is_tagged - the message is tagged */
+int actions_ui_is_tagged(const struct app *a, const char *id)
+{
+	return strlist_has(&a->tags, id);
+}
+
+/* toggle_tag - tag or untag one message */
+static void toggle_tag(struct app *a, const char *id)
+{
+	size_t i;
+
+	for (i = 0; i < a->tags.n; i++)
+		if (strcmp(a->tags.v[i], id) == 0) {
+			free(a->tags.v[i]);
+			a->tags.v[i] = a->tags.v[--a->tags.n];
+			return;
+		}
+	strlist_add(&a->tags, id);
+}
+
+/* group_targets - the IDs of the group under the cursor in the causes or domains view */
+static int group_targets(struct app *a, struct strlist *ids, char *what, size_t whatsz)
+{
+	enum filter_kind fk = a->fkind;
+	enum cause fc = a->fcause;
+	char fname[256];
+	size_t i;
+
+	/* reuse the message filter: set it to the group, collect, restore */
+	snprintf(fname, sizeof fname, "%s", a->fname);
+	if (a->view == VIEW_CAUSES && a->ncrows) {
+		const struct cause_row *r = &a->crows[a->cpos.sel];
+
+		a->fcause = r->cause;
+		a->fkind = r->level == 0 ? FILTER_CAUSE : r->level == 1 ? FILTER_PROVIDER : FILTER_DOMAIN;
+		snprintf(a->fname, sizeof a->fname, "%s", r->level == 1 ? r->provider : r->level == 2 ? r->domain : "");
+		snprintf(what, whatsz, "%s%s%s", cause_name(r->cause), r->level ? " / " : "", r->level ? a->fname : "");
+	} else if (a->view == VIEW_DOMAINS && a->m->ndomains) {
+		a->fkind = FILTER_DOMAIN;
+		a->fcause = CAUSE_COUNT;
+		snprintf(a->fname, sizeof a->fname, "%s", a->m->domains[a->dpos.sel].name);
+		snprintf(what, whatsz, "domain %s", a->fname);
+	} else {
+		return -1;
+	}
+	app_rebuild_rows(a);
+	for (i = 0; i < a->nmrows; i++)
+		strlist_add(ids, a->mrows[i]->id);
+	a->fkind = fk;
+	a->fcause = fc;
+	snprintf(a->fname, sizeof a->fname, "%s", fname);
+	app_rebuild_rows(a);
+	return 0;
+}
+
+/* targets - the IDs an action key acts on, and words for the prompt */
+static int targets(struct app *a, struct strlist *ids, char *what, size_t whatsz)
+{
+	size_t i;
+
+	if (a->tags.n > 0) {
+		for (i = 0; i < a->tags.n; i++)
+			strlist_add(ids, a->tags.v[i]);
+		snprintf(what, whatsz, "%zu tagged message%s", a->tags.n, a->tags.n == 1 ? "" : "s");
+		return 0;
+	}
+	if (a->view == VIEW_MESSAGES && a->nmrows) {
+		strlist_add(ids, a->mrows[a->mpos.sel]->id);
+		snprintf(what, whatsz, "message %s", a->mrows[a->mpos.sel]->id);
+		return 0;
+	}
+	if (a->view == VIEW_DETAIL && qmodel_find(a->m, a->detail_id) != NULL) {
+		strlist_add(ids, a->detail_id);
+		snprintf(what, whatsz, "message %s", a->detail_id);
+		return 0;
+	}
+	return group_targets(a, ids, what, whatsz);
+}
+
+/* selected_domain - the destination domain under the cursor */
+static const char *selected_domain(struct app *a)
+{
+	const struct qmsg *msg = NULL;
+
+	if (a->view == VIEW_MESSAGES && a->nmrows)
+		msg = a->mrows[a->mpos.sel];
+	else if (a->view == VIEW_DETAIL)
+		msg = qmodel_find(a->m, a->detail_id);
+	else if (a->view == VIEW_DOMAINS && a->m->ndomains)
+		return a->m->domains[a->dpos.sel].name;
+	else if (a->view == VIEW_CAUSES && a->ncrows && a->crows[a->cpos.sel].level == 2)
+		return a->crows[a->cpos.sel].domain;
+	return msg && msg->nrcpts ? msg->rcpts[0].domain : NULL;
+}
+
+/* start_action - build a job for an action key; confirm when it must */
+static int start_action(struct app *a, enum action_kind kind)
+{
+	struct actions_ui *u = a->aui;
+	struct job *j = calloc(1, sizeof *j);
+	char what[300];
+
+	if (j == NULL)
+		return REACT_NONE;
+	j->kind = JOB_ACTION;
+	j->action = kind;
+	if (targets(a, &j->ids, what, sizeof what) < 0 || j->ids.n == 0) {
+		app_flash(a, "%s: nothing selected", action_kind_name(kind));
+		job_free(j);
+		return REACT_REDRAW;
+	}
+	if (kind == ACTION_DELETE || j->ids.n > CONFIRM_ABOVE) {
+		u->pending = j;
+		u->prompt = PROMPT_CONFIRM;
+		snprintf(u->prompt_text, sizeof u->prompt_text, "%s %s (%zu message%s)?%s  y = yes, n/Enter/Esc = no",
+			 kind == ACTION_DELETE ? "DELETE" : action_kind_name(kind), what, j->ids.n,
+			 j->ids.n == 1 ? "" : "s", kind == ACTION_DELETE ? " This cannot be undone." : "");
+		return REACT_REDRAW;
+	}
+	submit(u, j);
+	return REACT_REDRAW;
+}
+
+/* prompt_key - a key while a prompt is shown */
+static int prompt_key(struct app *a, int ch)
+{
+	struct actions_ui *u = a->aui;
+	struct job *j = u->pending;
+	size_t n;
+
+	switch (u->prompt) {
+	case PROMPT_CONFIRM:
+		u->prompt = PROMPT_NONE;
+		u->pending = NULL;
+		if (ch == 'y' || ch == 'Y')
+			submit(u, j);
+		else {
+			app_flash(a, "cancelled");
+			job_free(j);
+		}
+		return REACT_REDRAW;
+	case PROMPT_THROTTLE_MODE:
+		if (ch == 's' || ch == 'p') {
+			j->mode = ch == 's' ? THROTTLE_SLOW : THROTTLE_PAUSE;
+			u->prompt = PROMPT_THROTTLE_FOR;
+			u->edit[0] = '\0';
+			return REACT_REDRAW;
+		}
+		break;
+	case PROMPT_THROTTLE_FOR:
+		n = strlen(u->edit);
+		if (ch == '\r' || ch == '\n' || ch == KEY_ENTER) {
+			long d = u->edit[0] ? duration_parse(u->edit, 60) : 0;
+
+			if (d < 0) {
+				app_flash(a, "not a duration: %s (like 30m, 2h, 1d)", u->edit);
+				u->edit[0] = '\0';
+				return REACT_REDRAW;
+			}
+			j->until = d ? time(NULL) + d : 0;
+			u->prompt = PROMPT_NONE;
+			u->pending = NULL;
+			submit(u, j);
+			return REACT_REDRAW;
+		}
+		if ((ch == KEY_BACKSPACE || ch == 127 || ch == 8) && n > 0) {
+			u->edit[n - 1] = '\0';
+			return REACT_REDRAW;
+		}
+		if (ch >= '0' && ch <= 'z' && n + 1 < sizeof u->edit) {
+			u->edit[n] = (char)ch;
+			u->edit[n + 1] = '\0';
+			return REACT_REDRAW;
+		}
+		if (ch != 27)
+			return REACT_REDRAW;
+		break;
+	default:
+		return REACT_UNHANDLED;
+	}
+	/* anything else cancels */
+	u->prompt = PROMPT_NONE;
+	u->pending = NULL;
+	job_free(j);
+	app_flash(a, "cancelled");
+	return REACT_REDRAW;
+}
+
+/* start_throttle - t: ask slow or pause, then for how long */
+static int start_throttle(struct app *a, int clear)
+{
+	struct actions_ui *u = a->aui;
+	const char *dom = selected_domain(a);
+	struct job *j;
+
+	if (dom == NULL || *dom == '\0') {
+		app_flash(a, "throttle: select a message or a domain first");
+		return REACT_REDRAW;
+	}
+	if ((j = calloc(1, sizeof *j)) == NULL)
+		return REACT_NONE;
+	snprintf(j->domain, sizeof j->domain, "%s", dom);
+	if (clear) {
+		j->kind = JOB_UNTHROTTLE;
+		u->pending = j;
+		u->prompt = PROMPT_CONFIRM;
+		snprintf(u->prompt_text, sizeof u->prompt_text, "remove the throttle of %s?  y = yes, n = no", dom);
+		return REACT_REDRAW;
+	}
+	j->kind = JOB_THROTTLE;
+	u->pending = j;
+	u->prompt = PROMPT_THROTTLE_MODE;
+	return REACT_REDRAW;
+}
+
+/* actions_ui_key - action, tag and prompt keys; returns a reaction or REACT_UNHANDLED */
+int actions_ui_key(struct app *a, int ch)
+{
+	struct actions_ui *u = a->aui;
+	size_t i;
+
+	if (u == NULL || a->m == NULL)
+		return REACT_UNHANDLED;
+	if (u->prompt != PROMPT_NONE)
+		return prompt_key(a, ch);
+	if (a->view == VIEW_HELP || a->view == VIEW_ACTIONS)
+		return REACT_UNHANDLED;
+	switch (ch) {
+	case ' ':
+		if (a->view != VIEW_MESSAGES || a->nmrows == 0)
+			return REACT_UNHANDLED;
+		toggle_tag(a, a->mrows[a->mpos.sel]->id);
+		if (a->mpos.sel + 1 < a->nmrows)
+			a->mpos.sel++;
+		return REACT_REDRAW;
+	case '*':
+		if (a->view != VIEW_MESSAGES)
+			return REACT_UNHANDLED;
+		for (i = 0; i < a->nmrows; i++)
+			if (!strlist_has(&a->tags, a->mrows[i]->id))
+				strlist_add(&a->tags, a->mrows[i]->id);
+		app_flash(a, "%zu messages tagged", a->tags.n);
+		return REACT_REDRAW;
+	case 'x':
+		if (a->tags.n == 0)
+			return REACT_UNHANDLED;
+		strlist_free(&a->tags);
+		app_flash(a, "tags cleared");
+		return REACT_REDRAW;
+	case 'r': case 'h': case 'u': case 'd': case 'Q': case 't': case 'T':
+		break;
+	default:
+		return REACT_UNHANDLED;
+	}
+	if (a->opt.read_only) {
+		app_flash(a, "read-only: actions are off (--read-only or read_only = yes in the configuration)");
+		return REACT_REDRAW;
+	}
+	if (u->busy) {
+		app_flash(a, "an action is still running");
+		return REACT_REDRAW;
+	}
+	switch (ch) {
+	case 'r': return start_action(a, ACTION_RETRY);
+	case 'h': return start_action(a, ACTION_HOLD);
+	case 'u': return start_action(a, ACTION_RELEASE);
+	case 'd': return start_action(a, ACTION_DELETE);
+	case 'Q': return start_action(a, ACTION_REQUEUE);
+	case 't': return start_throttle(a, 0);
+	default: return start_throttle(a, 1);
+	}
+}
+
+/* actions_ui_prompt - the prompt line to show instead of the footer, NULL when none */
+const char *actions_ui_prompt(const struct app *a)
+{
+	struct actions_ui *u = a->aui;
+
+	if (u == NULL)
+		return NULL;
+	switch (u->prompt) {
+	case PROMPT_CONFIRM:
+		return u->prompt_text;
+	case PROMPT_THROTTLE_MODE:
+		snprintf(u->prompt_text, sizeof u->prompt_text, "throttle %s: s = slow (1 msg/s, one connection), "
+			 "p = pause (no delivery), Esc = cancel", u->pending->domain);
+		return u->prompt_text;
+	case PROMPT_THROTTLE_FOR:
+		snprintf(u->prompt_text, sizeof u->prompt_text, "%s %s for how long (30m, 2h, 1d; Enter = until "
+			 "unthrottled): %s_", throttle_mode_name(u->pending->mode), u->pending->domain, u->edit);
+		return u->prompt_text;
+	default:
+		return NULL;
+	}
+}
+
+/* actions_ui_tick - once a minute: expire throttles whose time is up (on the worker: postmap may take a second) */
+void actions_ui_tick(struct app *a)
+{
+	struct actions_ui *u = a->aui;
+	struct job *j;
+	time_t now = time(NULL);
+
+	if (u == NULL || a->opt.read_only || u->busy || u->prompt != PROMPT_NONE || now - u->last_expire < 60)
+		return;
+	u->last_expire = now;
+	if ((j = calloc(1, sizeof *j)) == NULL)
+		return;
+	j->kind = JOB_EXPIRE;
+	pthread_mutex_lock(&u->lock);
+	u->todo = j;
+	u->busy = 1;
+	pthread_cond_signal(&u->cond);
+	pthread_mutex_unlock(&u->lock);
+}

@@ -1,0 +1,35 @@
+/* actions_ui - operator actions from the console: targets, confirmation, a worker
+ *
+ * Action keys act on the tagged messages when any are tagged, else on the
+ * message under the cursor (messages, detail) or on the whole group under
+ * the cursor (causes, domains). Delete is always confirmed with No as the
+ * default; an action on more than one message asks too. The MTA commands
+ * run on a worker thread (postsuper on 10,000 IDs must not freeze the
+ * screen); the result comes back through an eventfd and is shown in the
+ * footer, and the model is rebuilt at once. In read-only mode the keys say
+ * why they do nothing.
+ */
+#ifndef MQMON_TUI_ACTIONS_UI_H
+#define MQMON_TUI_ACTIONS_UI_H
+
+struct app;
+
+/* actions_ui_start - start the worker (after the loop exists); -1 when it cannot run actions at all */
+int actions_ui_start(struct app *a);
+
+/* actions_ui_stop - stop the worker, waiting for a running action */
+void actions_ui_stop(struct app *a);
+
+/* actions_ui_key - action, tag and prompt keys; returns a reaction or REACT_UNHANDLED */
+int actions_ui_key(struct app *a, int ch);
+
+/* actions_ui_prompt - the prompt line to show instead of the footer, NULL when none */
+const char *actions_ui_prompt(const struct app *a);
+
+/* actions_ui_is_tagged - the message is tagged */
+int actions_ui_is_tagged(const struct app *a, const char *id);
+
+/* actions_ui_tick - once a second: expire throttles whose time is up */
+void actions_ui_tick(struct app *a);
+
+#endif

@@ -1,0 +1,65 @@
+/* view_actions - the audit trail: every operator action, newest first */
+#include <curses.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/report.h"
+#include "tui/app.h"
+#include "tui/screen.h"
+
+#define ACTIONS_MAX 500
+
+struct arow {
+	char text[512];
+	int ok;
+};
+
+struct arows {
+	struct arow v[ACTIONS_MAX];
+	size_t n;
+};
+
+/* collect - one audit row */
+static int collect(void *ctx, const struct store_action *act)
+{
+	struct arows *r = ctx;
+	char t[40];
+
+	if (r->n == ACTIONS_MAX)
+		return 1;
+	format_time(t, sizeof t, act->time);
+	snprintf(r->v[r->n].text, sizeof r->v[r->n].text, "%.19s  %-10.10s %-10s %-4s %3d  %s", t,
+		 act->user ? act->user : "?", act->action ? act->action : "?", act->ok ? "ok" : "FAIL", act->result,
+		 act->target ? act->target : "");
+	r->v[r->n++].ok = act->ok;
+	return 0;
+}
+
+/* view_actions_draw - the latest audit rows (last 30 days) */
+void view_actions_draw(struct app *a, int y, int h)
+{
+	static struct arows rows;
+	int row;
+	size_t i;
+
+	rows.n = 0;
+	ui_putf(y, 0, COLS, EL_HEADER, 1, "%-19s  %-10s %-10s %-4s %3s  %s", "TIME", "USER", "ACTION", "OK", "RC",
+		"TARGET");
+	if (a->store == NULL) {
+		ui_put(y + 2, 2, COLS - 4, "no history database: the audit trail is unavailable", EL_DIM, 0);
+		return;
+	}
+	store_actions(a->store, time(NULL) - 30 * 86400, NULL, collect, &rows, NULL);
+	if (rows.n == 0)
+		ui_put(y + 2, 2, COLS - 4, "no operator action in the last 30 days", EL_DIM, 0);
+	app_list_fix(&a->apos, rows.n, h - 1);
+	for (row = 0, i = a->apos.top; i < rows.n && row < h - 1; i++, row++)
+		ui_put(y + 1 + row, 0, COLS, rows.v[i].text, i == a->apos.sel ? EL_SELECTED :
+		       rows.v[i].ok ? EL_NORMAL : EL_ERROR, 1);
+}
+
+/* view_actions_key - scrolling */
+int view_actions_key(struct app *a, int ch, int h)
+{
+	return app_list_keys(&a->apos, ACTIONS_MAX, h - 1, ch);
+}
