@@ -41,6 +41,16 @@ all: $(BIN) $(UNIT_BIN) $(TOOLS)
 $(BIN): $(CORE_OBJ) $(APP_OBJ)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# the data directory is compiled in: rebuild what uses it when PREFIX/DATADIR change
+$(B)/.datadir: FORCE
+	@mkdir -p $(B)
+	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
+
+$(B)/core/rules.o $(B)/tui/theme.o: $(B)/.datadir
+
+.PHONY: FORCE
+FORCE:
+
 $(B)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) -c -o $@ $<
@@ -55,8 +65,10 @@ tests/peer/mqmon-peer: tests/peer/mqmon-peer.c
 bench/gen-log: bench/gen-log.c
 	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) -o $@ $<
 
-# check - every test; prints totals and fails when any test fails
-check: all asan-build
+# check - every test; prints totals and fails when any test fails. It installs
+# missing packages first (make deps), then builds: a fresh machine needs nothing else.
+check: deps
+	@$(MAKE) --no-print-directory all asan-build
 	@tests/run-all.sh
 
 unit: $(UNIT_BIN)
@@ -77,7 +89,8 @@ asan: asan-build
 bench: all
 	@bench/run.sh
 
-demo: all
+demo: deps
+	@$(MAKE) --no-print-directory all
 	@tests/bed/demo.sh
 
 deps:

@@ -58,6 +58,7 @@ struct qmodel *qmodel_new(const struct classifier *cl, const struct mta_params *
 	if (m == NULL)
 		return NULL;
 	m->cl = cl;
+	m->vc = cl ? verdict_cache_new(cl) : NULL;
 	if (params != NULL)
 		m->params = *params;
 	m->source = "";
@@ -108,6 +109,7 @@ void qmodel_free(struct qmodel *m)
 	free(m->msgs);
 	free(m->index);
 	aggregates_free(m);
+	verdict_cache_free(m->vc);
 	free(m);
 }
 
@@ -194,7 +196,7 @@ struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue,
 }
 
 /* classify_rcpt - (re)classify a recipient from its stored reason and dsn */
-static void classify_rcpt(const struct qmodel *m, struct qrcpt *r)
+static void classify_rcpt(struct qmodel *m, struct qrcpt *r)
 {
 	struct reply_info reply;
 	struct verdict v;
@@ -214,7 +216,7 @@ static void classify_rcpt(const struct qmodel *m, struct qrcpt *r)
 		r->provider = "other";
 		return;
 	}
-	classifier_classify(m->cl, &reply, r->dsn, r->domain, &v);
+	classifier_classify_cached(m->cl, m->vc, &reply, r->dsn, r->domain, &v);
 	r->cause = v.cause;
 	r->provider = v.provider;
 	r->rule = v.rule ? v.rule->name : NULL;

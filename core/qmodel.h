@@ -88,6 +88,7 @@ struct qmodel {
 	size_t *index;		/* open addressing: position+1, 0 = empty */
 	size_t imask;
 	const struct classifier *cl;
+	struct verdict_cache *vc;	/* verdicts of reply templates already seen */
 	struct mta_params params;
 	time_t generated_at;
 	const char *source;	/* "spool" or "postqueue" */

@@ -72,34 +72,53 @@ static json_t *count_json(const char *key, const struct qcount *c)
 			 "soonest_retry", jtime(c->soonest_retry));
 }
 
-/* write_json - the whole model */
-static int write_json(const struct qmodel *m, const char *host, FILE *fp)
+/* dump_member - ,\n "key": value  (value consumed) */
+static int dump_member(FILE *fp, const char *key, json_t *value, int first)
 {
-	json_t *root = json_object(), *msgs = json_array(), *causes = json_array(), *arr;
-	size_t i, k;
 	int rc;
 
-	json_object_set_new(root, "generated_at", json_integer((json_int_t)m->generated_at));
-	json_object_set_new(root, "host", json_string(host));
-	json_object_set_new(root, "mta", json_string("postfix"));
-	json_object_set_new(root, "mail_version", json_string(m->params.mail_version));
-	json_object_set_new(root, "config_dir", json_string(m->params.config_dir));
-	json_object_set_new(root, "source", json_string(m->source));
-	json_object_set_new(root, "params", json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}",
+	fprintf(fp, "%s\n \"%s\": ", first ? "" : ",", key);
+	rc = json_dumpf(value, fp, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	json_decref(value);
+	return rc;
+}
+
+/* write_json - the whole model, streamed: one message object at a time, so
+ * a 100,000-message queue never becomes one 500 MB document in memory */
+static int write_json(const struct qmodel *m, const char *host, FILE *fp)
+{
+	json_t *causes = json_array(), *arr;
+	size_t i, k;
+	int rc = 0;
+
+	fputc('{', fp);
+	rc |= dump_member(fp, "generated_at", json_integer((json_int_t)m->generated_at), 1);
+	rc |= dump_member(fp, "host", json_string(host), 0);
+	rc |= dump_member(fp, "mta", json_string("postfix"), 0);
+	rc |= dump_member(fp, "mail_version", json_string(m->params.mail_version), 0);
+	rc |= dump_member(fp, "config_dir", json_string(m->params.config_dir), 0);
+	rc |= dump_member(fp, "source", json_string(m->source), 0);
+	rc |= dump_member(fp, "params", json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}",
 		"queue_run_delay", (json_int_t)m->params.queue_run_delay,
 		"minimal_backoff_time", (json_int_t)m->params.min_backoff,
 		"maximal_backoff_time", (json_int_t)m->params.max_backoff,
 		"maximal_queue_lifetime", (json_int_t)m->params.max_queue_lifetime,
 		"bounce_queue_lifetime", (json_int_t)m->params.bounce_queue_lifetime,
-		"spool_readable", m->params.spool_readable));
-	json_object_set_new(root, "totals", json_pack("{s:I, s:I, s:I, s:o, s:o}",
+		"spool_readable", m->params.spool_readable), 0);
+	rc |= dump_member(fp, "totals", json_pack("{s:I, s:I, s:I, s:o, s:o}",
 		"messages", (json_int_t)m->n, "recipients", (json_int_t)m->recipients,
 		"overdue", (json_int_t)m->overdue,
 		"oldest_arrival", jtime(m->oldest ? m->oldest->arrival : 0),
-		"soonest_retry", jtime(m->soonest ? m->soonest->next_retry : 0)));
-	for (i = 0; i < m->n; i++)
-		json_array_append_new(msgs, message_json(m, m->msgs[i]));
-	json_object_set_new(root, "messages", msgs);
+		"soonest_retry", jtime(m->soonest ? m->soonest->next_retry : 0)), 0);
+	fputs(",\n \"messages\": [", fp);
+	for (i = 0; i < m->n; i++) {
+		json_t *o = message_json(m, m->msgs[i]);
+
+		fputs(i ? ",\n  " : "\n  ", fp);
+		rc |= json_dumpf(o, fp, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		json_decref(o);
+	}
+	fputs("\n ]", fp);
 	for (i = 0; i < CAUSE_COUNT; i++) {
 		const struct qcount *c = &m->causes[i];
 		json_t *o, *doms;
@@ -115,25 +134,23 @@ static int write_json(const struct qmodel *m, const char *host, FILE *fp)
 		json_object_set_new(o, "domains", doms);
 		json_array_append_new(causes, o);
 	}
-	json_object_set_new(root, "causes", causes);
+	rc |= dump_member(fp, "causes", causes, 0);
 	arr = json_array();
 	for (i = 0; i < m->nproviders; i++)
 		json_array_append_new(arr, count_json("provider", &m->providers[i]));
-	json_object_set_new(root, "providers", arr);
+	rc |= dump_member(fp, "providers", arr, 0);
 	arr = json_array();
 	for (i = 0; i < m->ndomains; i++)
 		json_array_append_new(arr, count_json("domain", &m->domains[i]));
-	json_object_set_new(root, "domains", arr);
+	rc |= dump_member(fp, "domains", arr, 0);
 	arr = json_array();
 	for (i = 0; i < QUEUE_COUNT; i++)
 		json_array_append_new(arr, json_pack("{s:s, s:I, s:I}", "queue", m->queues[i].name,
 			"messages", (json_int_t)m->queues[i].messages,
 			"recipients", (json_int_t)m->queues[i].recipients));
-	json_object_set_new(root, "queues", arr);
-	rc = json_dumpf(root, fp, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	fputc('\n', fp);
-	json_decref(root);
-	return rc;
+	rc |= dump_member(fp, "queues", arr, 0);
+	fputs("\n}\n", fp);
+	return rc ? -1 : 0;
 }
 
 /* csv_field - one RFC 4180 field */
