@@ -25,6 +25,17 @@ int cli_load_classifier(struct cli *cli);
 /* cli_parse_source - "auto", "spool" or "postqueue" into *source (an enum snapshot_source); -1 with a message */
 int cli_parse_source(const char *name, int *source);
 
+struct store;
+
+/* cli_db_path - the history database: override (--db), else the configured one, else NULL (the default path) */
+const char *cli_db_path(const struct cli *cli, const char *override);
+
+/* cli_open_store - open the history and prune what is older than the retention; NULL with why */
+struct store *cli_open_store(const struct cli *cli, const char *override, struct why *why);
+
+/* cli_log_path - the configured [postfix] log, NULL when not set */
+const char *cli_log_path(const struct cli *cli);
+
 /* cli_error - print "mqmon: message" to stderr */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

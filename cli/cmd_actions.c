@@ -117,11 +117,12 @@ static int env_open(struct cli *cli, struct act_env *env, const char *db, int re
 		cli_error("%s", why.text);
 		return EX_UNAVAILABLE;
 	}
+	db = cli_db_path(cli, db);
 	if (db == NULL && store_default_path(path, sizeof path) == 0)
 		db = path;
 	if (db == NULL)
 		cli_error("warning: no audit store path (set HOME or --db): actions are not audited");
-	else if ((env->store = store_open(db, &why)) == NULL)
+	else if ((env->store = cli_open_store(cli, db, &why)) == NULL)
 		cli_error("warning: cannot open the audit store %s: %s; the audit row could not be written", db,
 			  why.text);
 	env->prefix = action_prefix_parse(config_str(&cli->cfg, CFG_COMMAND_PREFIX));

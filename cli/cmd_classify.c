@@ -141,6 +141,11 @@ static int follow_logs(struct cli *cli, char **files, int nfiles, const char *db
 	const char *def;
 	int rc = EX_OK;
 
+	if (nfiles == 0 && cli_log_path(cli) != NULL) {
+		defaults[0] = (char *)cli_log_path(cli);
+		files = defaults;
+		nfiles = 1;
+	}
 	if (nfiles == 0) {
 		if (mta_postfix.load_params(config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR), &params, &why) < 0
 		    || (def = qsource_default_log(&params)) == NULL) {
@@ -151,7 +156,7 @@ static int follow_logs(struct cli *cli, char **files, int nfiles, const char *db
 		files = defaults;
 		nfiles = 1;
 	}
-	if ((st = store_open(db, &why)) == NULL)
+	if ((st = cli_open_store(cli, db, &why)) == NULL)
 		cli_error("%s (following without a history)", why.text);
 	ctx.cl = cli->cl;
 	if ((fs.in = ingest_open(st, cli->cl, files, nfiles, INGEST_RESUME_OR_END, follow_emit, &ctx, &why)) == NULL

@@ -67,9 +67,14 @@ static int report_since(struct cli *cli, struct report_ctx *ctx, char **files, i
 	char *defaults[1];
 	const char *def;
 
-	if ((st = store_open(db, &why)) == NULL) {
+	if ((st = cli_open_store(cli, db, &why)) == NULL) {
 		cli_error("%s", why.text);
 		return EX_CANTCREAT;
+	}
+	if (nfiles == 0 && cli_log_path(cli) != NULL) {
+		defaults[0] = (char *)cli_log_path(cli);
+		files = defaults;
+		nfiles = 1;
 	}
 	if (nfiles == 0 && mta_postfix.load_params(config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR), &params, &why) == 0
 	    && (def = qsource_default_log(&params)) != NULL) {

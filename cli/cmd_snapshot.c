@@ -39,6 +39,8 @@ struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlo
 	cfg.use_log = use_log;
 	for (i = 0; i < (size_t)nlogs && i < QSOURCE_MAX_LOGS; i++)
 		snprintf(cfg.logs[cfg.nlogs++], sizeof cfg.logs[0], "%s", logs[i]);
+	if (cfg.nlogs == 0 && cli_log_path(cli) != NULL)
+		snprintf(cfg.logs[cfg.nlogs++], sizeof cfg.logs[0], "%s", cli_log_path(cli));
 	m = qsource_build(&cfg, &warn, &why);
 	for (i = 0; i < warn.n; i++)
 		cli_error("%s", warn.v[i]);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/duration.h"
 #include "tui/tui.h"
 
 static const char console_usage[] =
@@ -35,6 +36,8 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	opt.theme = config_str(&cli->cfg, CFG_THEME);
 	opt.read_only = (int)config_num(&cli->cfg, CFG_READ_ONLY);
 	opt.command_prefix = config_str(&cli->cfg, CFG_COMMAND_PREFIX);
+	opt.db = cli_db_path(cli, NULL);
+	opt.retention = duration_parse(config_str(&cli->cfg, CFG_RETENTION), 86400);
 	opt.no_color = nc != NULL && *nc != '\0';
 	opt.refresh_interval = config_num(&cli->cfg, CFG_REFRESH_INTERVAL);
 	opt.source.use_log = 1;

@@ -13,6 +13,8 @@
 #include <sysexits.h>
 
 #include "cli/cli.h"
+#include "core/duration.h"
+#include "core/store.h"
 #include "core/mta.h"
 
 static const char usage_text[] =
@@ -25,8 +27,13 @@ static const char usage_text[] =
 	"Commands:\n"
 	"  classify [--stats] [LOG...]       one TSV line per deferral: time, queue_id,\n"
 	"                                    recipient, dsn, cause, provider, text\n"
+	"  classify --follow [--db FILE] [LOG...]\n"
+	"                                    the same for new lines as Postfix writes them,\n"
+	"                                    stored in the history; resumes where it stopped\n"
 	"  report [--format text|json] [LOG...]\n"
+	"  report --since DURATION [--db FILE] [--format text|json] [LOG...]\n"
 	"                                    deferrals grouped cause -> provider -> domain\n"
+	"                                    (--since: from the history, caught up first)\n"
 	"  snapshot [--format json|csv|prom] [-o FILE] [--source auto|spool|postqueue]\n"
 	"           [--log FILE]... [--no-log]\n"
 	"                                    the live queue model (Postfix at -c DIR)\n"
@@ -36,12 +43,15 @@ static const char usage_text[] =
 	"  delete --yes [--read-only] [--db FILE] ID... | -\n"
 	"                                    act on queued mail (- : IDs from stdin, one\n"
 	"                                    per line); every action is audited in the store\n"
-	"  throttle DOMAIN --slow|--pause [--for DURATION]\n"
+	"  throttle DOMAIN --slow|--pause [--for DURATION] [--read-only] [--db FILE]\n"
 	"  throttle --setup [--apply] [--reload]\n"
-	"  unthrottle DOMAIN                 slow down or pause a domain through mqmon's\n"
+	"  unthrottle DOMAIN [--read-only] [--db FILE]\n"
+	"                                    slow down or pause a domain through mqmon's\n"
 	"  throttles                         transport map; list the throttles\n"
 	"\n"
-	"LOG is a Postfix log file; with none, or '-', standard input is read.\n"
+	"LOG is a Postfix log file; with none, or '-', classify and report read standard\n"
+	"input (--follow and --since use [postfix] log, else the instance's own log).\n"
+	"DURATION: a number of seconds or 90s, 30m, 2h, 7d, 1w (or 1h30m).\n"
 	"\n"
 	"Global options:\n"
 	"  -c DIR            Postfix configuration directory (like postqueue -c)\n"
@@ -53,7 +63,8 @@ static const char usage_text[] =
 	"  -V, --version     print the version\n"
 	"\n"
 	"Exit status: 0 success, 64 usage error, 65 bad data, 66 input not found,\n"
-	"69 MTA command failed, 70 internal error, 74 I/O error, 77 refused (read-only),\n"
+	"69 MTA command failed or MTA unavailable, 70 internal error, 71 system error,\n"
+	"73 cannot create the history database, 74 I/O error, 77 refused (read-only),\n"
 	"78 configuration error.\n";
 
 /* cli_error - print "mqmon: message" to stderr */
@@ -82,6 +93,31 @@ int cli_parse_source(const char *name, int *source)
 		return -1;
 	}
 	return 0;
+}
+
+/* cli_db_path - the history database: override (--db), else the configured one, else NULL */
+const char *cli_db_path(const struct cli *cli, const char *override)
+{
+	if (override != NULL)
+		return override;
+	return *config_str(&cli->cfg, CFG_DB) ? config_str(&cli->cfg, CFG_DB) : NULL;
+}
+
+/* cli_open_store - open the history and prune what is older than the retention; NULL with why */
+struct store *cli_open_store(const struct cli *cli, const char *override, struct why *why)
+{
+	struct store *st = store_open(cli_db_path(cli, override), why);
+	long keep = duration_parse(config_str(&cli->cfg, CFG_RETENTION), 86400);
+
+	if (st != NULL && keep > 0)
+		store_prune(st, time(NULL) - keep, NULL);
+	return st;
+}
+
+/* cli_log_path - the configured [postfix] log, NULL when not set */
+const char *cli_log_path(const struct cli *cli)
+{
+	return *config_str(&cli->cfg, CFG_POSTFIX_LOG) ? config_str(&cli->cfg, CFG_POSTFIX_LOG) : NULL;
 }
 
 /* cli_finish_output - flush stdout; EX_IOERR (with a message) when writing failed */

@@ -1,12 +1,14 @@
 /* config - the one table of configuration keys; see config.h */
 #include "core/config.h"
 
+#include "core/duration.h"
+
 #include <iniparser.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-enum opt_type { OPT_STRING, OPT_INT, OPT_BOOL };
+enum opt_type { OPT_STRING, OPT_INT, OPT_BOOL, OPT_DURATION };
 
 struct option_def {
 	const char *section, *key;
@@ -25,10 +27,14 @@ static const struct option_def options[CFG_KEY_COUNT] = {
 		"disable every operator action" },
 	[CFG_COMMAND_PREFIX] = { "mqmon", "command_prefix", OPT_STRING, "", 0, 0,
 		"argv words put before every command of operator actions and throttles, split at blanks (e.g. \"sudo -n\"); no shell" },
+	[CFG_DB] = { "mqmon", "db", OPT_STRING, "", 0, 0,
+		"history database (empty: $XDG_DATA_HOME/mqmon/mqmon.db or ~/.local/share/mqmon/mqmon.db)" },
+	[CFG_RETENTION] = { "mqmon", "retention", OPT_DURATION, "30d", 0, 0,
+		"how long attempts and audit rows are kept in the history (a duration: 30d, 12w)" },
 	[CFG_POSTFIX_CONFIG_DIR] = { "postfix", "config_dir", OPT_STRING, "/etc/postfix", 0, 0,
 		"Postfix configuration directory (like postqueue -c)" },
 	[CFG_POSTFIX_LOG] = { "postfix", "log", OPT_STRING, "", 0, 0,
-		"mail log to read (empty: Postfix's maillog_file, else /var/log/mail.log)" },
+		"mail log to read (empty: Postfix's maillog_file, else /var/log/mail.log or /var/log/maillog)" },
 	[CFG_REFRESH_INTERVAL] = { "postfix", "refresh_interval", OPT_INT, "30", 1, 3600,
 		"seconds between queue rebuilds when neither the log nor the spool can be watched" },
 };
@@ -48,6 +54,9 @@ static int parse_value(struct config *cfg, enum config_key k, const char *v, str
 		if (n < o->min || n > o->max)
 			return why_set(why, "%s.%s: %ld is outside %ld..%ld", o->section, o->key, n,
 				       o->min, o->max);
+	} else if (o->type == OPT_DURATION) {
+		if ((n = duration_parse(v, 86400)) < 0)
+			return why_set(why, "%s.%s: not a duration: %s (like 30d, 12w, 36h)", o->section, o->key, v);
 	} else if (o->type == OPT_BOOL) {
 		if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "on"))
 			n = 1;

@@ -19,6 +19,8 @@ enum config_key {
 	CFG_THEME,		/* [mqmon] theme */
 	CFG_READ_ONLY,		/* [mqmon] read_only */
 	CFG_COMMAND_PREFIX,	/* [mqmon] command_prefix */
+	CFG_DB,			/* [mqmon] db */
+	CFG_RETENTION,		/* [mqmon] retention */
 	CFG_POSTFIX_CONFIG_DIR,	/* [postfix] config_dir */
 	CFG_POSTFIX_LOG,	/* [postfix] log */
 	CFG_REFRESH_INTERVAL,	/* [postfix] refresh_interval */
@@ -41,7 +43,7 @@ const char *config_default_path(void);
 /* config_load - read an INI file over the defaults; -1 with why when it cannot be read */
 int config_load(struct config *cfg, const char *path, struct why *why);
 
-/* config_set - set one key from "section.key=value" text (command line); -1 with why */
+/* config_set - set one key to a value given as text (command line options); -1 with why */
 int config_set(struct config *cfg, enum config_key key, const char *value, struct why *why);
 
 /* config_str - a key's value as a string */

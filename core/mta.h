@@ -2,8 +2,8 @@
  *
  * Everything mqmon does to or learns from an MTA goes through a struct
  * mta_backend chosen at run time: detect it, read its parameters, take a
- * snapshot of its queue into a qmodel. Operator actions join this table in
- * their own issue.
+ * snapshot of its queue into a qmodel. Operator actions (core/actions.c,
+ * core/throttle.c) are Postfix-only for now and refuse any other backend.
  */
 #ifndef MQMON_MTA_H
 #define MQMON_MTA_H

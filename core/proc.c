@@ -152,7 +152,7 @@ int proc_run(char *const argv[], const char *input, size_t inputlen, struct proc
 				if (k == 0)
 					append(&res->out, &res->outlen, &outcap, chunk, (size_t)n, PROC_OUTPUT_MAX);
 				else
-					append(&res->err, &res->errlen, &errcap, chunk, (size_t)n, 65536);
+					append(&res->err, &res->errlen, &errcap, chunk, (size_t)n, PROC_OUTPUT_MAX);
 			} else if (n == 0 || (errno != EINTR && errno != EAGAIN)) {
 				close(*fd);
 				*fd = -1;

@@ -19,7 +19,7 @@ struct proc_result {
 	int status;		/* exit code, or 128+signal */
 	char *out;		/* stdout (NUL-terminated, at most PROC_OUTPUT_MAX) */
 	size_t outlen;
-	char *err;		/* stderr (NUL-terminated, bounded) */
+	char *err;		/* stderr (NUL-terminated, at most PROC_OUTPUT_MAX) */
 	size_t errlen;
 };
 

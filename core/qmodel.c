@@ -407,14 +407,19 @@ int qmodel_join_log(struct qmodel *m, const char *path, struct why *why)
 }
 
 /* join_stat - one queue ID's stored attempts into its message */
-static int join_stat(void *ctx, const char *queue_id, int attempts, time_t last)
+static int join_stat(void *ctx, const char *queue_id, int attempts, time_t last, const char *relay,
+		     const char *dsn)
 {
 	struct qmsg *msg = qmodel_find(ctx, queue_id);
 
 	if (msg != NULL) {
 		msg->attempts = attempts;
-		if (last > msg->last_attempt)
+		if (last >= msg->last_attempt) {
 			msg->last_attempt = last;
+			free(msg->relay);
+			msg->relay = relay ? strdup(relay) : NULL;
+			snprintf(msg->last_dsn, sizeof msg->last_dsn, "%s", dsn ? dsn : "");
+		}
 	}
 	return 0;
 }

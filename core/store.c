@@ -129,7 +129,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"  SELECT m.queue_id FROM messages m JOIN chain c ON m.replaced_by = c.id)"
 		" SELECT " ATTEMPT_COLS " FROM attempts"
 		" WHERE queue_id IN (SELECT id FROM chain) ORDER BY time, id",
-	[ST_ATTEMPT_STATS] = "SELECT queue_id, COUNT(DISTINCT time), MAX(time) FROM attempts"
+	/* SQLite takes bare columns next to MAX() from the row holding the maximum */
+	[ST_ATTEMPT_STATS] = "SELECT queue_id, COUNT(DISTINCT time), MAX(time), relay, dsn FROM attempts"
 		" WHERE status = 'deferred' AND time >= ?1 GROUP BY queue_id",
 	[ST_ATTEMPTS_SINCE] = "SELECT " ATTEMPT_COLS " FROM attempts"
 		" WHERE time >= ?1 AND (?2 IS NULL OR status = ?2) ORDER BY time, id",
@@ -718,7 +719,7 @@ int store_attempts_since(struct store *s, time_t since, const char *status, stor
 	return each_attempt(s, ST_ATTEMPTS_SINCE, fn, ctx, why);
 }
 
-/* store_attempt_stats - per queue ID: deferral attempts (distinct seconds) and the last one, since a time; rows passed or -1 */
+/* store_attempt_stats - per queue ID: deferral attempts (distinct seconds), the last one with its relay and dsn, since a time; rows passed or -1 */
 int store_attempt_stats(struct store *s, time_t since, store_stats_fn fn, void *ctx, struct why *why)
 {
 	sqlite3_stmt *st = s->st[ST_ATTEMPT_STATS];
@@ -730,7 +731,7 @@ int store_attempt_stats(struct store *s, time_t since, store_stats_fn fn, void *
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		n++;
 		if (fn != NULL && fn(ctx, col_str(st, 0), sqlite3_column_int(st, 1),
-				     (time_t)sqlite3_column_int64(st, 2)) != 0) {
+				     (time_t)sqlite3_column_int64(st, 2), col_str(st, 3), col_str(st, 4)) != 0) {
 			rc = SQLITE_DONE;
 			break;
 		}

@@ -66,10 +66,11 @@ struct store_file {
 
 /* callbacks: return non-zero to stop the iteration */
 typedef int (*store_attempt_fn)(void *ctx, const struct store_attempt *a);
-/* store_stats_fn - one queue ID's deferral attempts and the time of the last */
-typedef int (*store_stats_fn)(void *ctx, const char *queue_id, int attempts, time_t last);
+/* store_stats_fn - one queue ID's deferral attempts, and the time, relay and dsn of the last (may be NULL) */
+typedef int (*store_stats_fn)(void *ctx, const char *queue_id, int attempts, time_t last, const char *relay,
+			      const char *dsn);
 
-/* store_attempt_stats - per queue ID: deferral attempts (distinct seconds) and the last one, since a time; rows passed or -1 */
+/* store_attempt_stats - per queue ID: deferral attempts (distinct seconds), the last one with its relay and dsn, since a time; rows passed or -1 */
 int store_attempt_stats(struct store *s, time_t since, store_stats_fn fn, void *ctx, struct why *why);
 
 typedef int (*store_action_fn)(void *ctx, const struct store_action *a);

@@ -406,7 +406,7 @@ static int prompt_key(struct app *a, int ch)
 	case PROMPT_THROTTLE_FOR:
 		n = strlen(u->edit);
 		if (ch == '\r' || ch == '\n' || ch == KEY_ENTER) {
-			long d = u->edit[0] ? duration_parse(u->edit, 60) : 0;
+			long d = u->edit[0] ? duration_parse(u->edit, 1) : 0;
 
 			if (d < 0) {
 				app_flash(a, "not a duration: %s (like 30m, 2h, 1d)", u->edit);

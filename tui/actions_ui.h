@@ -29,7 +29,7 @@ const char *actions_ui_prompt(const struct app *a);
 /* actions_ui_is_tagged - the message is tagged */
 int actions_ui_is_tagged(const struct app *a, const char *id);
 
-/* actions_ui_tick - once a second: expire throttles whose time is up */
+/* actions_ui_tick - call once a second: once a minute it expires throttles whose time is up (on the worker) */
 void actions_ui_tick(struct app *a);
 
 #endif

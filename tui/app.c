@@ -180,9 +180,14 @@ static void draw_status(struct app *a)
 		ui_putf(0, 0, COLS, EL_TITLE, 1, " mqmon  %s  loading the queue...", a->opt.host);
 		return;
 	}
-	snprintf(buf, sizeof buf, " mqmon %s | postfix %s | %zu msgs: %zu deferred %zu held %zu active ",
-		 a->opt.host, m->params.mail_version, m->n, m->queues[QUEUE_DEFERRED].messages,
-		 m->queues[QUEUE_HOLD].messages, m->queues[QUEUE_ACTIVE].messages);
+	if (COLS >= 100)
+		snprintf(buf, sizeof buf, " mqmon %s | postfix %s | %zu msgs: %zu deferred %zu held %zu active ",
+			 a->opt.host, m->params.mail_version, m->n, m->queues[QUEUE_DEFERRED].messages,
+			 m->queues[QUEUE_HOLD].messages, m->queues[QUEUE_ACTIVE].messages);
+	else
+		snprintf(buf, sizeof buf, " mqmon %.16s | %zu msgs: %zu def %zu held %zu act ", a->opt.host, m->n,
+			 m->queues[QUEUE_DEFERRED].messages, m->queues[QUEUE_HOLD].messages,
+			 m->queues[QUEUE_ACTIVE].messages);
 	x = ui_put(0, 0, COLS, buf, EL_TITLE, 0);
 	if (m->overdue)
 		x += ui_putf(0, x, COLS - x, EL_OVERDUE, 0, " %zu overdue ", m->overdue);
@@ -193,7 +198,7 @@ static void draw_status(struct app *a)
 			     a->event_sources ? "live" : "polling");
 	x += ui_putf(0, x, COLS - x, EL_TITLE, 0, " %s", fmt_age(age, sizeof age, a->now, a->built_at));
 	if (a->opt.read_only)
-		ui_put(0, x, COLS - x, "  read-only", EL_TITLE, 0);
+		ui_put(0, x, COLS - x, " read-only", EL_ERROR, 0);
 }
 
 /* draw_footer - key hints, or the "/" editor, or a passing message */
@@ -426,15 +431,36 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 	return 0;
 }
 
-/* on_inotify - queue or log activity: the model is stale */
+/* watch_dir_tree - inotify on a queue directory and its hashed subdirectories */
+static int watch_dir_tree(struct app *a, const char *path, int depth);
+
+/* on_inotify - queue activity: the model is stale; a new hash directory gets its own watch */
 static int on_inotify(struct evloop *loop, int fd, void *ctx)
 {
 	struct app *a = ctx;
 	char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+	ssize_t n;
 
 	(void)loop;
-	while (read(fd, buf, sizeof buf) > 0)
-		;
+	while ((n = read(fd, buf, sizeof buf)) > 0) {
+		char *p = buf;
+
+		while (p < buf + n) {
+			const struct inotify_event *ev = (const struct inotify_event *)p;
+			size_t i;
+
+			if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)) && ev->len > 0)
+				for (i = 0; i < a->nqwatches; i++)
+					if (a->qwatches[i].wd == ev->wd) {
+						char sub[PATH_MAX + 256];
+
+						snprintf(sub, sizeof sub, "%s/%s", a->qwatches[i].path, ev->name);
+						a->event_sources += watch_dir_tree(a, sub, 1);
+						break;
+					}
+			p += sizeof *ev + ev->len;
+		}
+	}
 	a->pending = 1;
 	a->last_event = time(NULL);
 	return 0;
@@ -469,6 +495,8 @@ static void on_tick(struct evloop *loop, void *ctx)
 
 	a->now = time(NULL);
 	actions_ui_tick(a);
+	if (a->store != NULL && a->opt.retention > 0 && a->now % 3600 == 0)
+		store_prune(a->store, a->now - a->opt.retention, NULL);	/* hourly */
 	if (min_gap < 2)
 		min_gap = 2;
 	if (!qsource_busy(a->qs)) {
@@ -502,16 +530,24 @@ static void on_signal(struct evloop *loop, int signo, void *ctx)
 }
 
 /* watch_dir_tree - inotify on a queue directory and its hashed subdirectories */
-static int watch_dir_tree(int ifd, const char *path, int depth)
+static int watch_dir_tree(struct app *a, const char *path, int depth)
 {
-	int n = 0;
+	int n = 0, wd;
 	DIR *d;
 	struct dirent *e;
+	struct qwatch *v;
 
-	if (inotify_add_watch(ifd, path, IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB
-			      | IN_ONLYDIR) < 0)
+	wd = inotify_add_watch(a->ifd, path, IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB
+			       | IN_ONLYDIR);
+	if (wd < 0)
 		return 0;
 	n++;
+	if (depth > 0 && (v = realloc(a->qwatches, (a->nqwatches + 1) * sizeof *v)) != NULL) {
+		a->qwatches = v;
+		v[a->nqwatches].wd = wd;
+		snprintf(v[a->nqwatches].path, sizeof v[a->nqwatches].path, "%s", path);
+		a->nqwatches++;
+	}
 	if (depth > 0 && (d = opendir(path)) != NULL) {
 		while ((e = readdir(d)) != NULL) {
 			char sub[PATH_MAX];
@@ -519,7 +555,7 @@ static int watch_dir_tree(int ifd, const char *path, int depth)
 			if (e->d_name[0] == '.' || e->d_type != DT_DIR)
 				continue;
 			snprintf(sub, sizeof sub, "%s/%s", path, e->d_name);
-			n += watch_dir_tree(ifd, sub, depth - 1);
+			n += watch_dir_tree(a, sub, depth - 1);
 		}
 		closedir(d);
 	}
@@ -527,18 +563,17 @@ static int watch_dir_tree(int ifd, const char *path, int depth)
 }
 
 /* setup_watches - queue directory events that make the model stale; returns how many watches exist */
-static int setup_watches(struct app *a, int ifd, const struct mta_params *p)
+static int setup_watches(struct app *a, const struct mta_params *p)
 {
 	static const char *const qdirs[] = { "deferred", "hold", "active", "incoming", "maildrop" };
 	char path[PATH_MAX + 32];
 	int n = 0;
 	size_t i;
 
-	(void)a;
 	if (p->spool_readable)
 		for (i = 0; i < sizeof qdirs / sizeof qdirs[0]; i++) {
 			snprintf(path, sizeof path, "%s/%s", p->queue_dir, qdirs[i]);
-			n += watch_dir_tree(ifd, path, i == 0 ? 2 : 0);
+			n += watch_dir_tree(a, path, i == 0 ? 2 : 0);
 		}
 	return n;
 }
@@ -558,6 +593,8 @@ static void open_history(struct app *a, const struct mta_params *p)
 		logs[n++] = (char *)def;
 	if ((a->store = store_open(a->opt.db, &why)) == NULL)
 		app_flash(a, "no history: %s", why.text);
+	else if (a->opt.retention > 0)
+		store_prune(a->store, time(NULL) - a->opt.retention, NULL);
 	if (n == 0) {
 		app_flash(a, "no readable mail log: attempts and trends unavailable (use --log FILE)");
 		return;
@@ -591,11 +628,12 @@ int tui_run(const struct tui_options *opt)
 	struct why why;
 	struct strlist theme_errs = { 0 };
 	struct mta_params params;
-	int ifd = -1, rc = 0;
+	int rc = 0;
 	size_t i;
 
 	a.opt = *opt;
 	a.now = time(NULL);
+	a.ifd = -1;
 	if (theme_load(opt->theme ? opt->theme : "default", &theme_errs, &why) < 0) {
 		/* the default theme is also built in; a theme the operator named must exist */
 		if (opt->theme != NULL && strcmp(opt->theme, "default") != 0) {
@@ -627,9 +665,9 @@ int tui_run(const struct tui_options *opt)
 	if (a.opt.source.backend->load_params(a.opt.source.config_dir, &params, &why) < 0) {
 		snprintf(a.error, sizeof a.error, "%s", why.text);
 	} else {
-		if ((ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) >= 0) {
-			a.event_sources = setup_watches(&a, ifd, &params);
-			evloop_add_fd(a.loop, ifd, on_inotify, &a);
+		if ((a.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) >= 0) {
+			a.event_sources = setup_watches(&a, &params);
+			evloop_add_fd(a.loop, a.ifd, on_inotify, &a);
 		}
 		a.params = params;
 		open_history(&a, &params);
@@ -656,8 +694,9 @@ out:
 	ingest_close(a.ingest);
 	store_close(a.store);
 	evloop_free(a.loop);
-	if (ifd >= 0)
-		close(ifd);
+	if (a.ifd >= 0)
+		close(a.ifd);
+	free(a.qwatches);
 	qmodel_free(a.m);
 	free(a.crows);
 	free(a.mrows);

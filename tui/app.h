@@ -107,6 +107,9 @@ struct app {
 	time_t last_request;
 	time_t last_event;
 	int event_sources;		/* number of inotify watches that can trigger rebuilds */
+	int ifd;			/* inotify on the queue directories */
+	struct qwatch { int wd; char path[4096]; } *qwatches;	/* to watch hash directories made later */
+	size_t nqwatches;
 };
 
 /* app_flash - show a passing message in the footer */

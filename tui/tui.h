@@ -19,6 +19,7 @@ struct tui_options {
 	long refresh_interval;		/* seconds between rebuilds when no event source exists */
 	const char *host;		/* shown in the status bar */
 	const char *db;			/* history database, NULL = default path */
+	long retention;			/* seconds of history kept (pruned hourly), <= 0 = forever */
 	const char *command_prefix;	/* argv prefix for MTA commands ("sudo -n"), NULL = none */
 };
 
