@@ -467,7 +467,8 @@ struct store *store_open(const char *path, struct why *why)
 	/* the first statement reads the header: this is where a non-database shows */
 	rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON",
+		rc = sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
+				  " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
 				  NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		open_fail(s, rc, why, "setting up");
