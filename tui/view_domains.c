@@ -7,19 +7,83 @@
 #include "tui/app.h"
 #include "tui/screen.h"
 
+#define DOMAIN_TREND 8	/* fifteen-minute buckets: the last two hours */
+
+struct throttle_row {
+	char domain[256], mode[16];
+	time_t until;
+};
+
+struct throttle_rows {
+	struct throttle_row v[256];
+	size_t n;
+};
+
+/* collect_throttle - one throttle from the store */
+static int collect_throttle(void *ctx, const struct store_throttle *t)
+{
+	struct throttle_rows *r = ctx;
+
+	if (r->n == sizeof r->v / sizeof r->v[0])
+		return 1;
+	snprintf(r->v[r->n].domain, sizeof r->v[r->n].domain, "%s", t->domain ? t->domain : "");
+	snprintf(r->v[r->n].mode, sizeof r->v[r->n].mode, "%s", t->mode ? t->mode : "?");
+	r->v[r->n].until = t->until;
+	r->n++;
+	return 0;
+}
+
+/* throttle_text - "pause 25m" / "slow" / "" for a domain */
+static void throttle_text(const struct throttle_rows *r, const char *domain, time_t now, char *buf, size_t n)
+{
+	char d[32];
+	size_t i;
+
+	buf[0] = '\0';
+	for (i = 0; i < r->n; i++)
+		if (strcmp(r->v[i].domain, domain) == 0) {
+			if (r->v[i].until > now)
+				snprintf(buf, n, "%s %s", r->v[i].mode, duration_format(d, sizeof d, (long)(r->v[i].until - now)));
+			else
+				snprintf(buf, n, "%s", r->v[i].mode);
+			return;
+		}
+}
+
+/* trend_text - deferrals per bucket as digits 0-9 (scaled), for the last two hours */
+static void trend_text(struct app *a, const char *domain, char *buf, size_t n)
+{
+	unsigned v[DOMAIN_TREND], max = 0;
+	int i;
+
+	buf[0] = '\0';
+	if (a->store == NULL || store_trend(a->store, "domain", domain, a->now, 900, DOMAIN_TREND, v, NULL) < 0)
+		return;
+	for (i = 0; i < DOMAIN_TREND; i++)
+		if (v[i] > max)
+			max = v[i];
+	for (i = 0; i < DOMAIN_TREND && (size_t)i + 1 < n; i++)
+		buf[i] = v[i] == 0 ? '.' : (char)('0' + (v[i] * 9 + max - 1) / max);
+	buf[i] = '\0';
+}
+
 /* view_domains_draw - the domain table */
 void view_domains_draw(struct app *a, int y, int h)
 {
 	const struct qmodel *m = a->m;
-	int list_h = h - 1, row, namew = COLS - 50;
+	int list_h = h - 1, row, namew = COLS - 50 - 12 - DOMAIN_TREND - 2;
 	size_t i;
-	char age[32], next[32];
+	char age[32], next[32], thr[48], trend[16];
+	static struct throttle_rows throttles;
 
-	if (namew < 16)
-		namew = 16;
+	if (namew < 14)
+		namew = 14;
+	throttles.n = 0;
+	if (a->store != NULL)
+		store_throttles(a->store, collect_throttle, &throttles, NULL);
 	app_list_fix(&a->dpos, m->ndomains, list_h);
-	ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %-11s %7s %7s %9s %10s", namew, "DOMAIN", "PROVIDER", "MSGS",
-		"RCPTS", "OLDEST", "NEXT RETRY");
+	ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %-10s %6s %6s %8s %10s %-11s %-*s", namew, "DOMAIN", "PROVIDER",
+		"MSGS", "RCPTS", "OLDEST", "NEXT RETRY", "THROTTLE", DOMAIN_TREND, "2H TREND");
 	for (row = 0, i = a->dpos.top; i < m->ndomains && row < list_h; i++, row++) {
 		const struct qcount *d = &m->domains[i];
 		int sel = i == a->dpos.sel, yy = y + 1 + row;
@@ -32,8 +96,11 @@ void view_domains_draw(struct app *a, int y, int h)
 			snprintf(next, sizeof next, "due");
 		else
 			duration_format(next, sizeof next, (long)(d->soonest_retry - a->now));
-		ui_putf(yy, 0, COLS, el, 1, "%-*.*s %-11.11s %7zu %7zu %9s %10s", namew, namew, d->name, prov,
-			d->messages, d->recipients, fmt_age(age, sizeof age, a->now, d->oldest_arrival), next);
+		throttle_text(&throttles, d->name, a->now, thr, sizeof thr);
+		trend_text(a, d->name, trend, sizeof trend);
+		ui_putf(yy, 0, COLS, el, 1, "%-*.*s %-10.10s %6zu %6zu %8s %10s %-11.11s %s", namew, namew, d->name,
+			prov, d->messages, d->recipients, fmt_age(age, sizeof age, a->now, d->oldest_arrival), next,
+			thr, trend);
 	}
 }
 
