@@ -52,7 +52,6 @@ static const char *const migrations[] = {
 	/* status last: store_trend's count is answered from the index alone */
 	"CREATE INDEX attempts_cause_time ON attempts(cause, time, status);"
 	"CREATE INDEX attempts_domain_time ON attempts(domain, time, status);"
-	"CREATE INDEX attempts_provider_time ON attempts(provider, time, status);"
 	"CREATE TABLE messages ("
 	"  queue_id TEXT PRIMARY KEY,"
 	"  first_seen INTEGER NOT NULL,"
@@ -468,7 +467,8 @@ struct store *store_open(const char *path, struct why *why)
 	rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
-				  " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY",
+				  " PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;"
+				  " PRAGMA wal_autocheckpoint = 8192",
 				  NULL, NULL, NULL);
 	if (rc != SQLITE_OK) {
 		open_fail(s, rc, why, "setting up");

@@ -190,7 +190,7 @@ static void test_migrate_from_empty(void **state)
 				 " ('attempts', 'messages', 'actions', 'throttles', 'files')"), 5);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN"
 				 " ('attempts_queue_id', 'attempts_time', 'attempts_cause_time',"
-				 "  'attempts_domain_time', 'attempts_provider_time')"), 5);
+				 "  'attempts_domain_time')"), 4);
 	assert_int_equal(stat(dbpath("fresh/sub"), &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
 	assert_int_equal(stat(dbpath("fresh"), &st), 0);
