@@ -3,11 +3,12 @@
 # line per test file and the totals, exits non-zero when any test failed.
 #
 #   tests/run-all.sh                 all suites
-#   tests/run-all.sh --only SUITE    one of: layering unit golden asan e2e tui
+#   tests/run-all.sh --only SUITE    one of: layering unit golden asan valgrind e2e tui
 #
 # Suites: layering (core/ never includes curses or tui/), unit (cmocka,
 # build/), golden (classify/report output against tests/golden/*.expected),
-# asan (unit + golden with the build-asan/ binaries), e2e (a real private
+# asan (unit + golden with the build-asan/ binaries), valgrind (fast unit
+# tests and commands under memcheck), e2e (a real private
 # Postfix test bed; needs root), tui (mqmon inside tmux on the test bed).
 set -u
 cd "$(dirname "$0")/.." || exit 2
@@ -129,6 +130,34 @@ if want asan; then
 		unset MQMON_DATADIR
 	else
 		record asan skip "(build-asan/mqmon not built: make asan-build)"
+	fi
+fi
+if want valgrind; then
+	echo "== valgrind (memory errors and definite leaks)"
+	if command -v valgrind >/dev/null; then
+		vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
+		# the fast unit tests (store and logtail make hundreds of thousands of calls: ASan covers them)
+		for t in sanitize logline reply classify textmatch queue_id linereader actions; do
+			if [ -x "build/tests/unit/test_$t" ] && $vg "build/tests/unit/test_$t" >/dev/null 2>/tmp/mqmon-vg.log; then
+				record "valgrind test_$t" pass
+			else
+				record "valgrind test_$t" fail
+				tail -20 /tmp/mqmon-vg.log | sed 's/^/    /'
+			fi
+		done
+		for cmd in "classify tests/golden/causes.log" "report --format json tests/golden/malformed.log" \
+			"rules --check" "classify tests/golden/malformed.log"; do
+			# shellcheck disable=SC2086
+			if $vg ./mqmon $cmd >/dev/null 2>/tmp/mqmon-vg.log; then
+				record "valgrind mqmon $cmd" pass
+			else
+				record "valgrind mqmon $cmd" fail
+				tail -20 /tmp/mqmon-vg.log | sed 's/^/    /'
+			fi
+		done
+		echo "  valgrind: 12 runs"
+	else
+		record valgrind skip "(valgrind not installed: make deps)"
 	fi
 fi
 if want e2e; then
