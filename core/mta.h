@@ -42,6 +42,10 @@ struct mta_backend {
 	/* snapshot - fill an empty model with the queue as it is now; -1 with why */
 	int (*snapshot)(const struct mta_params *params, enum snapshot_source source,
 			struct qmodel *model, struct why *why);
+	/* spool_update - a queue file appeared in or left dir (a path below the queue directory):
+	 * read it again into the model, or forget it; returns the message, or NULL when it is gone */
+	struct qmsg *(*spool_update)(const struct mta_params *params, struct qmodel *model, const char *dir,
+				     const char *name);
 };
 
 extern const struct mta_backend mta_postfix;

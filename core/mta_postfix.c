@@ -432,11 +432,63 @@ static int postfix_snapshot(const struct mta_params *p, enum snapshot_source sou
 	return 0;
 }
 
+/* postfix_spool_update - one queue file changed in dir: read it again, or forget it; the message or NULL */
+static struct qmsg *postfix_spool_update(const struct mta_params *p, struct qmodel *m, const char *dir,
+					 const char *name)
+{
+	static const struct { const char *prefix; enum queue_name q; } queues[] = {
+		{ "active", QUEUE_ACTIVE }, { "incoming", QUEUE_INCOMING },
+		{ "deferred", QUEUE_DEFERRED }, { "hold", QUEUE_HOLD },
+	};
+	size_t qlen = strlen(p->queue_dir), i, n;
+	const char *rel;
+	struct qmsg *old;
+	int dirfd, deferfd = -1, dsub = -1;
+	char sub[PATH_MAX];
+
+	if (!queue_id_valid(name, strlen(name)) || strncmp(dir, p->queue_dir, qlen) != 0 || dir[qlen] != '/')
+		return NULL;
+	rel = dir + qlen + 1;
+	for (i = 0; i < sizeof queues / sizeof queues[0]; i++) {
+		n = strlen(queues[i].prefix);
+		if (strncmp(rel, queues[i].prefix, n) == 0 && (rel[n] == '\0' || rel[n] == '/'))
+			break;
+	}
+	old = qmodel_find(m, name);
+	if (i == sizeof queues / sizeof queues[0]) {
+		/* maildrop and the like: not listed (as in a spool snapshot) */
+		return NULL;
+	}
+	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return NULL;
+	if (faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0) {
+		/* it left this directory: forget it unless it already shows up elsewhere */
+		if (old != NULL && old->queue == queues[i].q)
+			qmodel_forget(m, name);
+		close(dirfd);
+		return NULL;
+	}
+	if (old != NULL)
+		qmodel_forget(m, name);
+	snprintf(sub, sizeof sub, "%s/defer", p->queue_dir);
+	deferfd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (queues[i].q == QUEUE_DEFERRED && deferfd >= 0 && rel[n] == '/')
+		dsub = openat(deferfd, rel + n + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);	/* defer/X like deferred/X */
+	add_spool_message(m, dirfd, name, queues[i].q, deferfd, dsub);
+	if (dsub >= 0)
+		close(dsub);
+	if (deferfd >= 0)
+		close(deferfd);
+	close(dirfd);
+	return qmodel_find(m, name);
+}
+
 const struct mta_backend mta_postfix = {
 	.name = "postfix",
 	.detect = postfix_detect,
 	.load_params = postfix_load_params,
 	.snapshot = postfix_snapshot,
+	.spool_update = postfix_spool_update,
 };
 
 /* mta_backend_find - backend by name ("postfix"), NULL when unknown */

@@ -86,26 +86,42 @@ static void aggregates_free(struct qmodel *m)
 	m->nproviders = m->ndomains = 0;
 }
 
+/* msg_free - release one message */
+static void msg_free(struct qmsg *msg)
+{
+	size_t k;
+
+	for (k = 0; k < msg->nrcpts; k++) {
+		free(msg->rcpts[k].address);
+		free(msg->rcpts[k].domain);
+		free(msg->rcpts[k].reason);
+	}
+	free(msg->rcpts);
+	free(msg->sender);
+	free(msg->relay);
+	free(msg);
+}
+
+/* qmodel_forget - drop a message (it left the queue or is about to be read again); 0, -1 when absent */
+int qmodel_forget(struct qmodel *m, const char *id)
+{
+	struct qmsg *msg = qmodel_find(m, id);
+
+	if (msg == NULL)
+		return -1;
+	msg->gone = 1;	/* freed by compact() at the next finish: views may still point at it */
+	return 0;
+}
+
 /* qmodel_free - release the model */
 void qmodel_free(struct qmodel *m)
 {
-	size_t i, k;
+	size_t i;
 
 	if (m == NULL)
 		return;
-	for (i = 0; i < m->n; i++) {
-		struct qmsg *msg = m->msgs[i];
-
-		for (k = 0; k < msg->nrcpts; k++) {
-			free(msg->rcpts[k].address);
-			free(msg->rcpts[k].domain);
-			free(msg->rcpts[k].reason);
-		}
-		free(msg->rcpts);
-		free(msg->sender);
-		free(msg->relay);
-		free(msg);
-	}
+	for (i = 0; i < m->n; i++)
+		msg_free(m->msgs[i]);
 	free(m->msgs);
 	free(m->index);
 	aggregates_free(m);
@@ -153,7 +169,7 @@ struct qmsg *qmodel_find(const struct qmodel *m, const char *id)
 	if (m->index == NULL)
 		return NULL;
 	for (h = id_hash(id) & m->imask; m->index[h] != 0; h = (h + 1) & m->imask)
-		if (strcmp(m->msgs[m->index[h] - 1]->id, id) == 0)
+		if (!m->msgs[m->index[h] - 1]->gone && strcmp(m->msgs[m->index[h] - 1]->id, id) == 0)
 			return m->msgs[m->index[h] - 1];
 	return NULL;
 }
@@ -424,6 +440,33 @@ static int join_stat(void *ctx, const char *queue_id, int attempts, time_t last,
 	return 0;
 }
 
+/* count_attempt - one stored attempt of a message (and the IDs it was requeued from) */
+static int count_attempt(void *ctx, const struct store_attempt *a)
+{
+	struct qmsg *msg = ctx;
+
+	if (a->status == NULL || strcmp(a->status, "deferred") != 0)
+		return 0;
+	if (a->time != msg->last_attempt || msg->attempts == 0)
+		msg->attempts++;
+	if (a->time >= msg->last_attempt) {
+		msg->last_attempt = a->time;
+		free(msg->relay);
+		msg->relay = a->relay ? strdup(a->relay) : NULL;
+		snprintf(msg->last_dsn, sizeof msg->last_dsn, "%s", a->dsn ? a->dsn : "");
+	}
+	return 0;
+}
+
+/* qmodel_join_store_one - the same for one message (after it was read again) */
+void qmodel_join_store_one(struct qmsg *msg, struct store *st)
+{
+	msg->attempts = 0;
+	msg->last_attempt = 0;
+	if (st != NULL)
+		store_attempts_for(st, msg->id, count_attempt, msg, NULL);
+}
+
 /* qmodel_join_store - attempts and last attempt times from the store's history; -1 with why */
 int qmodel_join_store(struct qmodel *m, struct store *st, struct why *why)
 {
@@ -532,13 +575,35 @@ static void compute_times(const struct qmodel *m, struct qmsg *msg, time_t now)
 	msg->overdue = now > msg->next_retry + 2 * p->queue_run_delay + 60;
 }
 
-/* qmodel_finish - classify, compute retry/expiry/overdue at now, build aggregates */
+/* compact - free forgotten messages and rebuild the index */
+static void compact(struct qmodel *m)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < m->n; i++) {
+		if (m->msgs[i]->gone)
+			msg_free(m->msgs[i]);
+		else
+			m->msgs[n++] = m->msgs[i];
+	}
+	if (n == m->n)
+		return;
+	m->n = n;
+	if (m->index != NULL) {
+		memset(m->index, 0, (m->imask + 1) * sizeof *m->index);
+		for (i = 0; i < m->n; i++)
+			index_insert(m, i);
+	}
+}
+
+/* qmodel_finish - drop forgotten messages, compute retry/expiry/overdue at now, build aggregates */
 void qmodel_finish(struct qmodel *m, time_t now)
 {
 	struct counter prov = { 0 }, dom = { 0 }, cdom[CAUSE_COUNT];
 	size_t i, k, j;
 
 	aggregates_free(m);
+	compact(m);
 	memset(cdom, 0, sizeof cdom);
 	m->generated_at = now;
 	m->recipients = 0;

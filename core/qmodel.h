@@ -70,6 +70,7 @@ struct qmsg {
 	enum retry_source retry_source;
 	time_t expires_at;
 	int overdue;
+	int gone;		/* forgotten: dropped at the next qmodel_finish */
 	enum cause cause;	/* the message's cause: its first deferred recipient's */
 	const char *provider;
 };
@@ -116,6 +117,9 @@ struct qmsg *qmodel_find(const struct qmodel *m, const char *id);
 struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue, const char *sender,
 			time_t arrival, long size, int forced_expire);
 
+/* qmodel_forget - drop a message (it left the queue or is about to be read again); 0, -1 when absent */
+int qmodel_forget(struct qmodel *m, const char *id);
+
 /* qmodel_add_rcpt - add a pending recipient with its delay reason (raw text) and dsn (may be NULL) */
 int qmodel_add_rcpt(struct qmodel *m, struct qmsg *msg, const char *address, const char *reason,
 		    size_t reasonlen, const char *dsn);
@@ -128,7 +132,10 @@ struct store;
 /* qmodel_join_store - attempts and last attempt times from the store's history; -1 with why */
 int qmodel_join_store(struct qmodel *m, struct store *st, struct why *why);
 
-/* qmodel_finish - classify, compute retry/expiry/overdue at now, build aggregates */
+/* qmodel_join_store_one - the same for one message (after it was read again) */
+void qmodel_join_store_one(struct qmsg *msg, struct store *st);
+
+/* qmodel_finish - drop forgotten messages, compute retry/expiry/overdue at now, build aggregates */
 void qmodel_finish(struct qmodel *m, time_t now);
 
 /* queue_name_str - "deferred" ... */

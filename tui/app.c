@@ -31,6 +31,8 @@
 #define MIN_COLS 60
 #define MIN_LINES 12
 
+static void apply_changes(struct app *a, struct strlist *paths);
+
 static const char *const view_titles[VIEW_COUNT] = {
 	"Causes", "Messages", "Detail", "Domains", "Actions", "Help",
 };
@@ -417,6 +419,7 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 
 	(void)fd;
 	if ((m = qsource_take(a->qs, &why, &ms)) == NULL) {
+		strlist_free(&a->replay);
 		snprintf(a->error, sizeof a->error, "cannot read the queue: %s", why.text);
 		evloop_dirty(loop);
 		return 0;
@@ -426,6 +429,9 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 	a->error[0] = '\0';
 	a->built_at = m->generated_at;
 	a->build_ms = ms;
+	/* files that changed while it was built: read them again over it */
+	if (a->replay.n > 0)
+		apply_changes(a, &a->replay);
 	app_rebuild_rows(a);
 	evloop_dirty(loop);
 	return 0;
@@ -434,7 +440,37 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 /* watch_dir_tree - inotify on a queue directory and its hashed subdirectories */
 static int watch_dir_tree(struct app *a, const char *path, int depth);
 
-/* on_inotify - queue activity: the model is stale; a new hash directory gets its own watch */
+/* note_change - remember a queue file that changed (once per tick) */
+static void note_change(struct app *a, const char *dir, const char *name)
+{
+	char path[PATH_MAX + 256];
+
+	snprintf(path, sizeof path, "%s/%s", dir, name);
+	if (idset_add(&a->changeset, idset_hash(path)) == 1)
+		strlist_add(&a->changes, path);
+	if (qsource_busy(a->qs) && !strlist_has(&a->replay, path))
+		strlist_add(&a->replay, path);
+}
+
+/* note_dir_files - every file already in a directory counts as changed */
+static void note_dir_files(struct app *a, const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+
+	if (d == NULL)
+		return;
+	while ((e = readdir(d)) != NULL)
+		if (e->d_name[0] != '.' && e->d_type != DT_DIR) {
+			if (a->incremental)
+				note_change(a, dir, e->d_name);
+			else
+				a->pending = 1;
+		}
+	closedir(d);
+}
+
+/* on_inotify - queue activity: files to read again (or a rebuild); a new hash directory gets its own watch */
 static int on_inotify(struct evloop *loop, int fd, void *ctx)
 {
 	struct app *a = ctx;
@@ -449,21 +485,83 @@ static int on_inotify(struct evloop *loop, int fd, void *ctx)
 			const struct inotify_event *ev = (const struct inotify_event *)p;
 			size_t i;
 
-			if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)) && ev->len > 0)
-				for (i = 0; i < a->nqwatches; i++)
-					if (a->qwatches[i].wd == ev->wd) {
-						char sub[PATH_MAX + 256];
+			if (ev->mask & IN_Q_OVERFLOW)
+				a->pending = 1;	/* events were lost: read the whole queue again */
+			for (i = 0; ev->len > 0 && i < a->nqwatches; i++) {
+				if (a->qwatches[i].wd != ev->wd)
+					continue;
+				if (ev->mask & IN_ISDIR) {
+					char sub[PATH_MAX + 256];
 
+					if (ev->mask & (IN_CREATE | IN_MOVED_TO)) {
 						snprintf(sub, sizeof sub, "%s/%s", a->qwatches[i].path, ev->name);
 						a->event_sources += watch_dir_tree(a, sub, 1);
-						break;
+						/* files moved in before the watch existed raised no event */
+						note_dir_files(a, sub);
 					}
+				} else if (a->incremental) {
+					note_change(a, a->qwatches[i].path, ev->name);
+				} else {
+					a->pending = 1;
+				}
+				break;
+			}
 			p += sizeof *ev + ev->len;
 		}
 	}
-	a->pending = 1;
 	a->last_event = time(NULL);
 	return 0;
+}
+
+/* split_path - "dir/name" into its two parts (in place) */
+static const char *split_path(char *path)
+{
+	char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return path;
+	*slash = '\0';
+	return slash + 1;
+}
+
+/* apply_changes - read the changed queue files into the model, then refresh what depends on it */
+static void apply_changes(struct app *a, struct strlist *paths)
+{
+	size_t i;
+	int changed = 0;
+
+	for (i = 0; a->m != NULL && i < paths->n; i++) {
+		const char *name = split_path(paths->v[i]);
+		struct qmsg *msg = a->opt.source.backend->spool_update(&a->m->params, a->m, paths->v[i], name);
+
+		if (msg != NULL)
+			qmodel_join_store_one(msg, a->store);
+		changed = 1;
+	}
+	for (i = 0; a->m != NULL && i < a->touched.n; i++) {
+		struct qmsg *msg = qmodel_find(a->m, a->touched.v[i]);
+
+		if (msg != NULL) {
+			qmodel_join_store_one(msg, a->store);
+			changed = 1;
+		}
+	}
+	strlist_free(paths);
+	strlist_free(&a->touched);
+	if (changed) {
+		qmodel_finish(a->m, time(NULL));
+		a->built_at = a->m->generated_at;
+		app_rebuild_rows(a);
+	}
+}
+
+/* on_attempt - the log follower stored a deferral: its message's attempt count changed */
+static void on_attempt(void *ctx, const struct deferral *d)
+{
+	struct app *a = ctx;
+
+	if (a->incremental && !strlist_has(&a->touched, d->queue_id))
+		strlist_add(&a->touched, d->queue_id);
 }
 
 /* on_ingest - new log lines: stored, and the model is stale */
@@ -478,7 +576,8 @@ static int on_ingest(struct evloop *loop, int fd, void *ctx)
 	if (n < 0)
 		app_flash(a, "log: %s", why.text);
 	else if (n > 0) {
-		a->pending = 1;
+		if (!a->incremental)
+			a->pending = 1;	/* no spool events: the log says the queue changed */
 		a->last_event = time(NULL);
 	}
 	if (ingest_status(a->ingest) != NULL)
@@ -495,6 +594,14 @@ static void on_tick(struct evloop *loop, void *ctx)
 
 	a->now = time(NULL);
 	actions_ui_tick(a);
+	if (a->changes.n > 2000) {
+		/* a flood: one full read is cheaper than thousands of single ones */
+		strlist_free(&a->changes);
+		a->pending = 1;
+	} else if (a->changes.n > 0 || a->touched.n > 0) {
+		apply_changes(a, &a->changes);
+	}
+	idset_free(&a->changeset);
 	if (a->store != NULL && a->opt.retention > 0 && a->now % 3600 == 0)
 		store_prune(a->store, a->now - a->opt.retention, NULL);	/* hourly */
 	if (min_gap < 2)
@@ -542,7 +649,7 @@ static int watch_dir_tree(struct app *a, const char *path, int depth)
 	if (wd < 0)
 		return 0;
 	n++;
-	if (depth > 0 && (v = realloc(a->qwatches, (a->nqwatches + 1) * sizeof *v)) != NULL) {
+	if ((v = realloc(a->qwatches, (a->nqwatches + 1) * sizeof *v)) != NULL) {
 		a->qwatches = v;
 		v[a->nqwatches].wd = wd;
 		snprintf(v[a->nqwatches].path, sizeof v[a->nqwatches].path, "%s", path);
@@ -611,7 +718,7 @@ static void open_history(struct app *a, const struct mta_params *p)
 					  logs[i]);
 			}
 	}
-	if ((a->ingest = ingest_open(a->store, a->opt.source.cl, logs, n, start, NULL, NULL, &why)) == NULL) {
+	if ((a->ingest = ingest_open(a->store, a->opt.source.cl, logs, n, start, on_attempt, a, &why)) == NULL) {
 		app_flash(a, "log: %s", why.text);
 		return;
 	}
@@ -665,6 +772,8 @@ int tui_run(const struct tui_options *opt)
 	if (a.opt.source.backend->load_params(a.opt.source.config_dir, &params, &why) < 0) {
 		snprintf(a.error, sizeof a.error, "%s", why.text);
 	} else {
+		a.incremental = params.spool_readable && opt->source.source != SNAPSHOT_LISTING
+			&& opt->source.backend->spool_update != NULL;
 		if ((a.ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) >= 0) {
 			a.event_sources = setup_watches(&a, &params);
 			evloop_add_fd(a.loop, a.ifd, on_inotify, &a);
@@ -697,6 +806,10 @@ out:
 	if (a.ifd >= 0)
 		close(a.ifd);
 	free(a.qwatches);
+	strlist_free(&a.changes);
+	strlist_free(&a.replay);
+	strlist_free(&a.touched);
+	idset_free(&a.changeset);
 	qmodel_free(a.m);
 	free(a.crows);
 	free(a.mrows);

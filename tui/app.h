@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "core/evloop.h"
+#include "core/idset.h"
 #include "core/ingest.h"
 #include "core/qmodel.h"
 #include "core/qsource.h"
@@ -108,8 +109,13 @@ struct app {
 	time_t last_event;
 	int event_sources;		/* number of inotify watches that can trigger rebuilds */
 	int ifd;			/* inotify on the queue directories */
-	struct qwatch { int wd; char path[4096]; } *qwatches;	/* to watch hash directories made later */
+	struct qwatch { int wd; char path[4096]; } *qwatches;	/* every watched queue directory */
 	size_t nqwatches;
+	int incremental;		/* spool readable: queue events update the model in place */
+	struct strlist changes;		/* queue files that changed since the last tick ("dir/name") */
+	struct idset changeset;		/* their hashes, to keep the list free of repeats */
+	struct strlist replay;		/* files changed while a full rebuild ran: read again when it lands */
+	struct strlist touched;		/* queue IDs with new log attempts since the last tick */
 };
 
 /* app_flash - show a passing message in the footer */

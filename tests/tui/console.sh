@@ -32,6 +32,16 @@ sleep 2.2
 b=$(screen | grep -E '^rate-limit' | awk '{print $5}')
 check "the retry countdown ticks" test -n "$a" -a "$a" != "$b"
 
+# queue changes made outside mqmon show up without a keypress (inotify on the spool)
+hid=$(postqueue -c "$BED_CONF" -j | jq -r 'select(.queue_name == "deferred") | .queue_id' | head -1)
+postsuper -c "$BED_CONF" -h "$hid" >/dev/null 2>&1
+check "a hold made with postsuper shows at once" wait_for " 1 held"
+postsuper -c "$BED_CONF" -H "$hid" >/dev/null 2>&1
+check "and its release" wait_for " 0 held"
+inject 4 conn.example
+total=$(postqueue -c "$BED_CONF" -j | wc -l)
+check "new deferrals of a new cause appear" wait_for "connections"
+check "the status bar counts what postqueue -j lists ($total)" wait_for " $total msgs"
 tm send-keys -t t Enter
 check "Enter opens the group's messages" wait_for "cause rate-limit, sorted by next retry"
 check "message rows show queue, domain and cause" has "^[0-9A-F]{10,} +defer .*rate-limit"
