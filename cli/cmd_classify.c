@@ -119,11 +119,13 @@ static int on_follow_data(struct evloop *loop, int fd, void *arg)
 	return 0;
 }
 
-/* on_follow_signal - INT/TERM end the follow cleanly (positions saved) */
+/* on_follow_signal - INT/TERM/PIPE end the follow cleanly (positions saved); HUP re-reads the logs */
 static void on_follow_signal(struct evloop *loop, int signo, void *arg)
 {
-	(void)signo;
-	(void)arg;
+	if (signo == SIGHUP) {
+		on_follow_data(loop, -1, arg);
+		return;
+	}
 	evloop_stop(loop);
 }
 
@@ -160,7 +162,7 @@ static int follow_logs(struct cli *cli, char **files, int nfiles, const char *db
 		cli_error("%s (following without a history)", why.text);
 	ctx.cl = cli->cl;
 	if ((fs.in = ingest_open(st, cli->cl, files, nfiles, INGEST_RESUME_OR_END, follow_emit, &ctx, &why)) == NULL
-	    || (loop = evloop_new(signals, 4, on_follow_signal, NULL, &why)) == NULL) {
+	    || (loop = evloop_new(signals, 4, on_follow_signal, &fs, &why)) == NULL) {
 		cli_error("%s", why.text);
 		ingest_close(fs.in);
 		store_close(st);

@@ -14,6 +14,29 @@ static const char console_usage[] =
 	"usage: mqmon [-c DIR] [console] [--theme NAME|FILE] [--ascii] [--no-color] [--read-only]\n"
 	"                               [--log FILE]... [--source auto|spool|postqueue] [--db FILE]\n";
 
+static char reload_path[4096];
+static int read_only_flag;	/* --read-only: a reload cannot lift it */
+
+/* reload_config - SIGHUP in the console: read the configuration file again */
+static int reload_config(struct tui_options *opt, char *err, unsigned long errsz)
+{
+	static struct config cfg;	/* the strings handed to opt live until the next reload */
+	struct why why;
+
+	config_free(&cfg);
+	config_init(&cfg);
+	if (reload_path[0] && config_load(&cfg, reload_path, &why) < 0) {
+		snprintf(err, errsz, "%s", why.text);
+		return -1;
+	}
+	if (cfg.errors.n > 0)
+		snprintf(err, errsz, "%s", cfg.errors.v[0]);
+	opt->theme = config_str(&cfg, CFG_THEME);
+	opt->read_only = read_only_flag || (int)config_num(&cfg, CFG_READ_ONLY);
+	opt->refresh_interval = config_num(&cfg, CFG_REFRESH_INTERVAL);
+	return cfg.errors.n > 0 ? -1 : 0;
+}
+
 /* cmd_tui - entry point */
 int cmd_tui(struct cli *cli, int argc, char **argv)
 {
@@ -37,6 +60,8 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	opt.read_only = (int)config_num(&cli->cfg, CFG_READ_ONLY);
 	opt.command_prefix = config_str(&cli->cfg, CFG_COMMAND_PREFIX);
 	opt.db = cli_db_path(cli, NULL);
+	snprintf(reload_path, sizeof reload_path, "%s", cli->cfg.path ? cli->cfg.path : "");
+	opt.reload = reload_config;
 	opt.retention = duration_parse(config_str(&cli->cfg, CFG_RETENTION), 86400);
 	opt.no_color = nc != NULL && *nc != '\0';
 	opt.refresh_interval = config_num(&cli->cfg, CFG_REFRESH_INTERVAL);
@@ -61,6 +86,7 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 			break;
 		case 'r':
 			opt.read_only = 1;
+			read_only_flag = 1;
 			break;
 		case 'l':
 			if (opt.source.nlogs == QSOURCE_MAX_LOGS) {

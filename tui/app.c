@@ -620,18 +620,46 @@ static void on_tick(struct evloop *loop, void *ctx)
 	evloop_dirty(loop);
 }
 
-/* on_signal - WINCH resizes, TERM/INT/HUP end the console */
+/* reload - SIGHUP: the configuration again (theme, read-only, refresh interval), a fresh model */
+static void reload(struct app *a)
+{
+	struct tui_options o = a->opt;
+	struct strlist errs = { 0 };
+	struct why why;
+	char err[512] = "";
+
+	if (a->opt.reload == NULL || a->opt.reload(&o, err, sizeof err) < 0) {
+		app_flash(a, "reload failed: %s", err[0] ? err : "no configuration to reload");
+		return;
+	}
+	a->opt.theme = o.theme;
+	a->opt.read_only = o.read_only;
+	a->opt.refresh_interval = o.refresh_interval;
+	if (theme_load(a->opt.theme ? a->opt.theme : "default", &errs, &why) < 0)
+		theme_use_builtin();
+	theme_apply(a->opt.no_color);
+	clearok(curscr, TRUE);
+	strlist_free(&errs);
+	qsource_request(a->qs);
+	a->last_request = time(NULL);
+	app_flash(a, "configuration reloaded (theme %s%s)", theme_name(), a->opt.read_only ? ", read-only" : "");
+}
+
+/* on_signal - WINCH resizes, HUP reloads the configuration, TERM/INT end the console */
 static void on_signal(struct evloop *loop, int signo, void *ctx)
 {
 	struct winsize ws;
+	struct app *a = ctx;
 
-	(void)ctx;
 	if (signo == SIGWINCH) {
 		if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
 			resizeterm(ws.ws_row, ws.ws_col);
 		clearok(curscr, TRUE);
 		evloop_dirty(loop);
-	} else if (signo == SIGTERM || signo == SIGINT || signo == SIGHUP) {
+	} else if (signo == SIGHUP) {
+		reload(a);
+		evloop_dirty(loop);
+	} else if (signo == SIGTERM || signo == SIGINT) {
 		evloop_stop(loop);
 	}
 }

@@ -21,6 +21,10 @@ struct tui_options {
 	const char *db;			/* history database, NULL = default path */
 	long retention;			/* seconds of history kept (pruned hourly), <= 0 = forever */
 	const char *command_prefix;	/* argv prefix for MTA commands ("sudo -n"), NULL = none */
+	/* reload - SIGHUP: read the configuration again into *opt (theme, read_only,
+	 * refresh_interval); 0, or -1 with a message in err */
+	int (*reload)(struct tui_options *opt, char *err, unsigned long errsz);
+	void *reload_ctx;
 };
 
 /* tui_run - run the console until the operator quits; returns an exit code */

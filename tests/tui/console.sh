@@ -77,6 +77,18 @@ check "--ascii: no UTF-8 glyphs" has "^ mqmon .*\\* live"
 tm send-keys -t t q
 check "NO_COLOR run quits with status 0" wait_for "EXIT=0"
 
+# SIGHUP reads the configuration again
+cfg=$BED/hup.ini
+printf '[mqmon]\ntheme = mono\n' >"$cfg"
+start "$MQMON --config $cfg -c $BED_CONF --db $BED/tui.db" 100 30
+wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
+printf '[mqmon]\ntheme = dark\nread_only = yes\n' >"$cfg"
+kill -HUP "$(pgrep -f "^$MQMON --config $cfg" | head -1)"
+check "SIGHUP reloads the configuration" wait_for "configuration reloaded (theme dark, read-only)"
+check "SIGHUP: the console keeps running, now read-only" has "^ mqmon .*read-only"
+tm send-keys -t t q
+check "quits after the reload" wait_for "EXIT=0"
+
 # a hostile queue listing: escape sequences in a reply must be shown inert
 fake=$(mktemp -d)
 cat >"$fake/postqueue" <<'EOS'
