@@ -186,7 +186,7 @@ const char *classifier_provider(const struct classifier *cl, const char *domain,
 	const char *p;
 
 	if (domain != NULL && *domain) {
-		for (n = 0; domain[n] && n < sizeof low - 1; n++)
+		for (n = 0; n < sizeof low - 1 && domain[n]; n++)
 			low[n] = (char)((domain[n] >= 'A' && domain[n] <= 'Z') ? domain[n] + 32 : domain[n]);
 		low[n] = '\0';
 		/* the domain itself, then each parent that still has a dot */

@@ -35,10 +35,11 @@ static int collect(void *ctx, const struct store_action *act)
 	return 0;
 }
 
+static struct arows rows;	/* what the last draw listed: the keys move over it */
+
 /* view_actions_draw - the latest audit rows (last 30 days) */
 void view_actions_draw(struct app *a, int y, int h)
 {
-	static struct arows rows;
 	int row;
 	size_t i;
 
@@ -61,5 +62,5 @@ void view_actions_draw(struct app *a, int y, int h)
 /* view_actions_key - scrolling */
 int view_actions_key(struct app *a, int ch, int h)
 {
-	return app_list_keys(&a->apos, ACTIONS_MAX, h - 1, ch);
+	return app_list_keys(&a->apos, rows.n, h - 1, ch);
 }
