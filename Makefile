@@ -34,7 +34,7 @@ UNIT_BIN := $(UNIT_SRC:%.c=$(B)/%)
 
 TOOLS := tests/peer/mqmon-peer bench/gen-log
 
-.PHONY: all check unit layering asan bench demo deps install uninstall clean
+.PHONY: all check unit layering asan bench fuzz demo deps install uninstall clean
 
 all: $(BIN) $(UNIT_BIN) $(TOOLS)
 
@@ -86,6 +86,24 @@ asan-build:
 asan: asan-build
 	@tests/run-all.sh --only asan
 
+# fuzz - libFuzzer targets (clang) over the parsers, FUZZ_SECONDS each (not part of check)
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+build-fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(HEADERS)
+	@mkdir -p build-fuzz
+	clang $(CPPFLAGS) -std=c11 -D_GNU_SOURCE $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) $(LDLIBS)
+
+fuzz: $(FUZZ_TARGETS)
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p build-fuzz/corpus-$$(basename $$t); \
+		echo "== $$t ($(FUZZ_SECONDS) s)"; \
+		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus-$$(basename $$t) \
+			tests/golden/ tests/golden/qfile/ >/dev/null 2>build-fuzz/$$(basename $$t).log \
+			|| { tail -40 build-fuzz/$$(basename $$t).log; exit 1; }; \
+		tail -1 build-fuzz/$$(basename $$t).log; \
+	done
+
 bench: all
 	@bench/run.sh
 
@@ -108,4 +126,4 @@ uninstall:
 	rm -rf $(DESTDIR)$(DATADIR)
 
 clean:
-	rm -rf build build-asan mqmon $(TOOLS)
+	rm -rf build build-asan build-fuzz mqmon $(TOOLS)

@@ -217,6 +217,14 @@ static double parse_number(struct span s)
 	return v;
 }
 
+/* parse_count - a non-negative integer field, clamped (no overflow on absurd input) */
+static long parse_count(struct span s)
+{
+	double v = parse_number(s);
+
+	return v > 1e15 ? 1000000000000000L : (long)v;
+}
+
 /* parse_delays - "a/b/c/d" */
 static void parse_delays(struct span s, double out[4])
 {
@@ -258,13 +266,13 @@ static void store_field(struct log_event *ev, struct span key, struct span val)
 		if (span_eq(key, "dsn"))
 			ev->dsn = val;
 		else if (span_eq(key, "uid"))
-			ev->uid = (long)parse_number(val);
+			ev->uid = parse_count(val);
 		break;
 	case 4:
 		if (span_eq(key, "from"))
 			ev->from = val;
 		else if (span_eq(key, "size"))
-			ev->size = (long)parse_number(val);
+			ev->size = parse_count(val);
 		break;
 	case 5:
 		if (span_eq(key, "relay"))
@@ -272,7 +280,7 @@ static void store_field(struct log_event *ev, struct span key, struct span val)
 		else if (span_eq(key, "delay"))
 			ev->delay = parse_number(val);
 		else if (span_eq(key, "nrcpt"))
-			ev->nrcpt = (int)parse_number(val);
+			ev->nrcpt = (int)(parse_count(val) > 1000000 ? 1000000 : parse_count(val));
 		break;
 	case 6:
 		if (span_eq(key, "delays"))
@@ -443,9 +451,12 @@ enum log_kind logline_parse(struct log_clock *clock, const char *line, size_t le
 	if (p < end && *p == '[') {
 		long pid = 0;
 
-		for (p++; p < end && *p >= '0' && *p <= '9'; p++)
-			pid = pid * 10 + (*p - '0');
-		if (p >= end || *p != ']')
+		int ndigits = 0;
+
+		for (p++; p < end && *p >= '0' && *p <= '9'; p++, ndigits++)
+			if (ndigits < 10)
+				pid = pid * 10 + (*p - '0');
+		if (p >= end || *p != ']' || ndigits > 10)
 			return ev->kind;
 		ev->pid = pid;
 		p++;

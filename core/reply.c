@@ -133,7 +133,7 @@ static size_t join_reply(struct reply_info *info, const char *r, char *out, size
 	info->smtp_code = code;
 	memcpy(codebuf, r, 3);
 	codebuf[3] = '\0';
-	p = r + 4;
+	p = r + (sep == '\0' ? 3 : 4);	/* "421" alone has no separator to skip */
 	enhlen = sep != '\0' ? parse_enhanced(p) : 0;
 	if (enhlen > 0 && enhlen < sizeof info->enhanced) {
 		memcpy(info->enhanced, p, enhlen);

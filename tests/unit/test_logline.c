@@ -233,6 +233,20 @@ static void test_long_line(void **state)
 	free(line);
 }
 
+static void test_absurd_numbers(void **state)
+{
+	struct log_event ev;
+
+	/* found by fuzzing: numbers that do not fit must not overflow */
+	(void)state;
+	assert_int_equal(parse("Nov 22 13:00:05 mx1 postfix/smtp[61333333333333333333333]: ABCDEF: removed", &ev),
+			 LOG_UNPARSED);
+	assert_int_equal(parse("Nov 22 12:57:16 mx1 postfix/qmgr[1]: C70C2A720DE: from=<a@b>, "
+			       "size=99999999999999999999999999, nrcpt=99999999999 (queue active)", &ev), LOG_QUEUED);
+	assert_true(ev.size > 0);
+	assert_true(ev.nrcpt > 0);
+}
+
 static void test_binary_junk(void **state)
 {
 	unsigned char junk[512];
@@ -266,6 +280,7 @@ int main(void)
 		cmocka_unit_test(test_truncated_delivery),
 		cmocka_unit_test(test_every_prefix_of_a_line),
 		cmocka_unit_test(test_long_line),
+		cmocka_unit_test(test_absurd_numbers),
 		cmocka_unit_test(test_binary_junk),
 	};
 

@@ -127,6 +127,15 @@ static void test_bare_reply(void **state)
 	assert_string_equal(r->enhanced, "4.2.2");
 }
 
+static void test_code_alone(void **state)
+{
+	/* found by fuzzing: a bare code with nothing after it must not read past its end */
+	(void)state;
+	assert_string_equal(parse("421")->text, "421");
+	assert_int_equal(parse("421")->smtp_code, 421);
+	assert_string_equal(parse("host a[192.0.2.1] said: 450")->text, "host a[192.0.2.1] said: 450");
+}
+
 static void test_escape_sequences_inert(void **state)
 {
 	const struct reply_info *r = parse("host a[192.0.2.1] said: 421 4.7.0 \x1b[31mred\x1b[0m \x9b" "2J end");
@@ -160,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_stages),
 		cmocka_unit_test(test_no_enhanced_code),
 		cmocka_unit_test(test_bare_reply),
+		cmocka_unit_test(test_code_alone),
 		cmocka_unit_test(test_escape_sequences_inert),
 		cmocka_unit_test(test_overlong_reason),
 	};
