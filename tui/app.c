@@ -25,6 +25,7 @@
 
 #include "core/duration.h"
 #include "tui/actions_ui.h"
+#include "tui/commands.h"
 #include "tui/screen.h"
 
 #define IMPORT_MAX_BYTES (64L << 20)	/* logs imported whole at a first start */
@@ -224,7 +225,7 @@ static void draw_footer(struct app *a)
 
 	if (a->editing) {
 		ui_fill(y, 0, COLS, EL_FOOTER);
-		ui_putf(y, 0, COLS, EL_FOOTER, 1, "/%s_", a->edit);
+		ui_putf(y, 0, COLS, EL_FOOTER, 1, "%c%s_", a->editing, a->edit);
 		return;
 	}
 	if (a->flash[0] && a->now <= a->flash_until) {
@@ -272,7 +273,7 @@ static void draw(struct evloop *loop, void *ctx)
 	refresh();
 }
 
-/* edit_key - the "/" line editor; returns a reaction */
+/* edit_key - the "/" search and ":" command line editor; returns a reaction */
 static int edit_key(struct app *a, int ch)
 {
 	size_t n = strlen(a->edit);
@@ -282,6 +283,10 @@ static int edit_key(struct app *a, int ch)
 		a->editing = 0;
 		break;
 	case '\r': case '\n': case KEY_ENTER:
+		if (a->editing == ':') {
+			a->editing = 0;
+			return app_command(a, a->edit);
+		}
 		a->editing = 0;
 		snprintf(a->search, sizeof a->search, "%s", a->edit);
 		if (a->view != VIEW_MESSAGES) {
@@ -330,8 +335,12 @@ static int global_key(struct app *a, int ch)
 		}
 		return REACT_REDRAW;
 	case '/':
-		a->editing = 1;
+		a->editing = '/';
 		snprintf(a->edit, sizeof a->edit, "%s", a->search);
+		return REACT_REDRAW;
+	case ':':
+		a->editing = ':';
+		a->edit[0] = '\0';
 		return REACT_REDRAW;
 	case 27: case KEY_BACKSPACE: case 127: case KEY_LEFT:
 		if (app_pop_view(a))

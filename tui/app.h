@@ -95,7 +95,7 @@ struct app {
 	struct mta_params params;	/* the MTA's parameters, for actions */
 
 	/* line editor for "/" */
-	int editing;
+	int editing;			/* '/' search or ':' command being typed, 0 when none */
 	char edit[128];
 
 	/* status */

@@ -100,6 +100,32 @@ static void add_history(const struct app *a, const struct qmsg *msg, struct line
 	}
 }
 
+/* action_row - one audit row that names this message */
+static int action_row(void *ctx, const struct store_action *act)
+{
+	struct lines *l = ctx;
+	char t[40];
+
+	format_time(t, sizeof t, act->time);
+	add(l, act->ok ? EL_NORMAL : EL_ERROR, "  %s  %-10s %-10s %s", t, act->user ? act->user : "?",
+	    act->action ? act->action : "?", act->ok ? "ok" : "FAILED");
+	return l->n >= MAX_LINES - 2;
+}
+
+/* add_actions - operator actions taken on the message (from the audit trail) */
+static void add_actions(const struct app *a, const struct qmsg *msg, struct lines *l)
+{
+	int header;
+
+	if (a->store == NULL)
+		return;
+	header = l->n;
+	add(l, EL_NORMAL, "%s", "");
+	add(l, EL_HEADER, "Actions taken on it");
+	if (store_actions(a->store, 0, msg->id, action_row, l, NULL) <= 0)
+		l->n = header;	/* none: no section */
+}
+
 /* build - the detail of msg as lines */
 static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
 {
@@ -156,6 +182,7 @@ static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
 		add_wrapped(l, EL_ADVICE, classifier_cause_advice(a->m->cl, r->cause), 4, COLS);
 	}
 	add_history(a, msg, l);
+	add_actions(a, msg, l);
 }
 
 /* view_detail_draw - the detail, scrolled */

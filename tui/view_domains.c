@@ -67,23 +67,62 @@ static void trend_text(struct app *a, const char *domain, char *buf, size_t n)
 	buf[i] = '\0';
 }
 
+/* cause_mix - the domain's causes, largest first: "rate-limit 12, tls 3" */
+static void cause_mix(const struct qmodel *m, const char *domain, char *buf, size_t n)
+{
+	size_t counts[CAUSE_COUNT] = { 0 }, i, k, o = 0;
+	int c, best;
+
+	for (c = 0; c < CAUSE_COUNT; c++)
+		for (k = 0; k < m->causes[c].nsub; k++)
+			if (strcmp(m->causes[c].sub[k].name, domain) == 0)
+				counts[c] = m->causes[c].sub[k].messages;
+	buf[0] = '\0';
+	for (i = 0; i < CAUSE_COUNT; i++) {
+		best = -1;
+		for (c = 0; c < CAUSE_COUNT; c++)
+			if (counts[c] && (best < 0 || counts[c] > counts[best]))
+				best = c;
+		if (best < 0 || o + 2 >= n)
+			break;
+		o += (size_t)snprintf(buf + o, n - o, "%s%s %zu", o ? ", " : "", cause_name((enum cause)best),
+				      counts[best]);
+		if (o >= n)
+			break;
+		counts[best] = 0;
+	}
+}
+
 /* view_domains_draw - the domain table */
 void view_domains_draw(struct app *a, int y, int h)
 {
 	const struct qmodel *m = a->m;
-	int list_h = h - 1, row, namew = COLS - 50 - 12 - DOMAIN_TREND - 2;
+	/* fixed columns take 66; on narrow terminals the provider and recipient
+	 * columns make room for the domain name */
+	int narrow = COLS < 100, fixed = narrow ? 47 : 66;
+	int list_h = h - 1, row, namew = COLS - fixed, mixw = 0;
 	size_t i;
-	char age[32], next[32], thr[48], trend[16];
+	char age[32], next[32], thr[48], trend[16], mix[200];
 	static struct throttle_rows throttles;
 
+	if (namew > 40) {
+		/* wide terminals: the cause mix gets what the name does not need */
+		mixw = namew - 30;
+		namew = 30;
+	}
 	if (namew < 14)
 		namew = 14;
 	throttles.n = 0;
 	if (a->store != NULL)
 		store_throttles(a->store, collect_throttle, &throttles, NULL);
 	app_list_fix(&a->dpos, m->ndomains, list_h);
-	ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %-10s %6s %6s %8s %10s %-11s %-*s", namew, "DOMAIN", "PROVIDER",
-		"MSGS", "RCPTS", "OLDEST", "NEXT RETRY", "THROTTLE", DOMAIN_TREND, "2H TREND");
+	if (narrow)
+		ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %6s %8s %10s %-10s %-*s", namew, "DOMAIN", "MSGS", "OLDEST",
+			"NEXT RETRY", "THROTTLE", DOMAIN_TREND, "2H TREND");
+	else
+		ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %-10s %6s %6s %8s %10s %-11s %-*s %s", namew, "DOMAIN",
+			"PROVIDER", "MSGS", "RCPTS", "OLDEST", "NEXT RETRY", "THROTTLE", DOMAIN_TREND, "2H TREND",
+			mixw ? "CAUSES" : "");
 	for (row = 0, i = a->dpos.top; i < m->ndomains && row < list_h; i++, row++) {
 		const struct qcount *d = &m->domains[i];
 		int sel = i == a->dpos.sel, yy = y + 1 + row;
@@ -98,9 +137,16 @@ void view_domains_draw(struct app *a, int y, int h)
 			duration_format(next, sizeof next, (long)(d->soonest_retry - a->now));
 		throttle_text(&throttles, d->name, a->now, thr, sizeof thr);
 		trend_text(a, d->name, trend, sizeof trend);
-		ui_putf(yy, 0, COLS, el, 1, "%-*.*s %-10.10s %6zu %6zu %8s %10s %-11.11s %s", namew, namew, d->name,
-			prov, d->messages, d->recipients, fmt_age(age, sizeof age, a->now, d->oldest_arrival), next,
-			thr, trend);
+		mix[0] = '\0';
+		if (mixw)
+			cause_mix(m, d->name, mix, sizeof mix);
+		if (narrow)
+			ui_putf(yy, 0, COLS, el, 1, "%-*.*s %6zu %8s %10s %-10.10s %s", namew, namew, d->name,
+				d->messages, fmt_age(age, sizeof age, a->now, d->oldest_arrival), next, thr, trend);
+		else
+			ui_putf(yy, 0, COLS, el, 1, "%-*.*s %-10.10s %6zu %6zu %8s %10s %-11.11s %-*s %s", namew, namew,
+				d->name, prov, d->messages, d->recipients,
+				fmt_age(age, sizeof age, a->now, d->oldest_arrival), next, thr, DOMAIN_TREND, trend, mix);
 	}
 }
 

@@ -90,8 +90,9 @@ void view_messages_draw(struct app *a, int y, int h)
 		} else {
 			x += ui_put(yy, x, COLS - 56, domain, base, 1);
 		}
-		x += ui_putf(yy, x, 13, base, 1, "%7s %4d ", fmt_age(age, sizeof age, a->now, msg->arrival),
-			     msg->attempts);
+		/* without an EXPIRES column, the age shows that expiry is near */
+		x += ui_putf(yy, x, 8, wide ? base : eel, 1, "%7s ", fmt_age(age, sizeof age, a->now, msg->arrival));
+		x += ui_putf(yy, x, 5, base, 1, "%4d ", msg->attempts);
 		x += ui_putf(yy, x, 11, sel ? base : rel, 1, "%10s ", next);
 		if (wide)
 			x += ui_putf(yy, x, 9, eel, 1, "%8s ", exp);

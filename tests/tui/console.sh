@@ -60,7 +60,7 @@ check "/ search filters the table" wait_for 'matching "gmail"'
 check "search shows gmail rows" has "^[0-9A-F]{10,} .*gmail"
 check "search shows no other domain" has_not "^[0-9A-F]{10,} +defer +(outlook|yahoo|greylist|busy)"
 tm send-keys -t t '?'
-check "? shows the help" wait_for "tag / untag a message"
+check "? shows the help" wait_for "cycle Causes"
 tm send-keys -t t Escape
 tm resize-window -t t -x 120 -y 40 2>/dev/null || tm resize-window -t t -x 120 -y 40
 check "resize to 120x40: wide table with SENDER" wait_for "SENDER"
@@ -68,6 +68,12 @@ tm resize-window -t t -x 40 -y 10
 check "a small terminal gets a clear message" wait_for "terminal too small"
 tm resize-window -t t -x 80 -y 24
 check "back to 80x24 draws again" wait_for "QUEUE ID"
+tm send-keys -t t : c a u s e ' ' g r e y l i s t i n g Enter
+check ":cause NAME filters the table" wait_for "messages: cause greylisting"
+tm send-keys -t t : b o g u s Enter
+check "an unknown : command says so" wait_for "unknown command ':bogus'"
+tm send-keys -t t : v i e w ' ' d o m a i n s Enter
+check ":view domains shows the domains" wait_for "greylist.example"
 tm send-keys -t t q
 check "q quits with status 0" wait_for "EXIT=0"
 
