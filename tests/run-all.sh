@@ -137,7 +137,7 @@ if want valgrind; then
 	if command -v valgrind >/dev/null; then
 		vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 		# the fast unit tests (store and logtail make hundreds of thousands of calls: ASan covers them)
-		for t in sanitize logline reply classify textmatch queue_id linereader actions; do
+		for t in sanitize logline reply classify textmatch queue_id linereader actions qmodel; do
 			if [ -x "build/tests/unit/test_$t" ] && $vg "build/tests/unit/test_$t" >/dev/null 2>/tmp/mqmon-vg.log; then
 				record "valgrind test_$t" pass
 			else
@@ -155,7 +155,7 @@ if want valgrind; then
 				tail -20 /tmp/mqmon-vg.log | sed 's/^/    /'
 			fi
 		done
-		echo "  valgrind: 12 runs"
+		echo "  valgrind: 13 runs"
 	else
 		record valgrind skip "(valgrind not installed: make deps)"
 	fi

@@ -1,0 +1,174 @@
+/* test_qmodel - retry times, expiry, overdue, aggregates and forgetting, on a hand-built model */
+#include "tests/unit/testutil.h"
+
+#include "core/qmodel.h"
+
+static struct ruleset rs;
+static struct classifier *cl;
+
+static int setup(void **state)
+{
+	(void)state;
+	ruleset_init(&rs);
+	if (ruleset_load(&rs, "rules/causes.ini", NULL) < 0 || (cl = classifier_new(&rs, NULL)) == NULL)
+		return -1;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	classifier_free(cl);
+	ruleset_free(&rs);
+	return 0;
+}
+
+/* params - Postfix's defaults */
+static struct mta_params params(void)
+{
+	struct mta_params p = { 0 };
+
+	p.queue_run_delay = 300;
+	p.min_backoff = 300;
+	p.max_backoff = 4000;
+	p.max_queue_lifetime = 5 * 86400;
+	p.bounce_queue_lifetime = 5 * 86400;
+	return p;
+}
+
+static const char gmail[] = "host a[192.0.2.1] said: 421-4.7.28 unusual rate of 421-4.7.28 unsolicited mail "
+	"421 4.7.28 rate limited. gsmtp (in reply to RCPT TO command)";
+static const char grey[] = "host b[192.0.2.2] said: 450 4.2.0 Greylisted, see http://postgrey (in reply to RCPT TO command)";
+
+static void test_retry_rules(void **state)
+{
+	struct mta_params p = params();
+	struct qmodel *m = qmodel_new(cl, &p);
+	struct qmsg *a, *b, *c, *d, *e;
+	time_t now = 1000000;
+
+	(void)state;
+	/* exact: the spool's mtime */
+	a = qmodel_add(m, "AAAAAA0001", QUEUE_DEFERRED, "s@x", now - 100, 10, 0);
+	a->spool_mtime = now + 200;
+	/* estimated: last attempt + age clamped to [300, 4000] */
+	b = qmodel_add(m, "AAAAAA0002", QUEUE_DEFERRED, "s@x", now - 10000, 10, 0);
+	b->last_attempt = now - 100;	/* age at the attempt 9900 -> 4000 */
+	c = qmodel_add(m, "AAAAAA0003", QUEUE_DEFERRED, "s@x", now - 50, 10, 0);
+	c->last_attempt = now - 40;	/* age 10 -> 300 */
+	/* unknown, and held */
+	d = qmodel_add(m, "AAAAAA0004", QUEUE_DEFERRED, "s@x", now - 50, 10, 0);
+	e = qmodel_add(m, "AAAAAA0005", QUEUE_HOLD, "", now - 50, 10, 0);
+	e->spool_mtime = now + 10;
+	qmodel_finish(m, now);
+	assert_int_equal(a->retry_source, RETRY_EXACT);
+	assert_int_equal((long)a->next_retry, (long)(now + 200));
+	assert_int_equal(b->retry_source, RETRY_ESTIMATED);
+	assert_int_equal((long)b->next_retry, (long)(now - 100 + 4000));
+	assert_int_equal((long)c->next_retry, (long)(now - 40 + 300));
+	assert_int_equal(d->retry_source, RETRY_UNKNOWN);
+	assert_int_equal(e->retry_source, RETRY_NONE);
+	assert_int_equal((long)e->next_retry, 0);
+	/* expiry: arrival + lifetime; the null sender uses bounce_queue_lifetime */
+	assert_int_equal((long)a->expires_at, (long)(now - 100 + 5 * 86400));
+	qmodel_free(m);
+}
+
+static void test_overdue(void **state)
+{
+	struct mta_params p = params();
+	struct qmodel *m = qmodel_new(cl, &p);
+	struct qmsg *late, *due;
+	time_t now = 1000000;
+
+	(void)state;
+	late = qmodel_add(m, "BBBBBB0001", QUEUE_DEFERRED, "s@x", now - 9000, 10, 0);
+	late->spool_mtime = now - (2 * 300 + 61);	/* two scans and a minute ago */
+	due = qmodel_add(m, "BBBBBB0002", QUEUE_DEFERRED, "s@x", now - 9000, 10, 0);
+	due->spool_mtime = now - 299;			/* within one scan interval */
+	qmodel_finish(m, now);
+	assert_true(late->overdue);
+	assert_false(due->overdue);
+	assert_int_equal(m->overdue, 1);
+	qmodel_free(m);
+}
+
+static void test_aggregates_count_messages_once(void **state)
+{
+	struct mta_params p = params();
+	struct qmodel *m = qmodel_new(cl, &p);
+	struct qmsg *a, *b;
+
+	(void)state;
+	/* a message with two gmail recipients counts once for the cause and the domain */
+	a = qmodel_add(m, "CCCCCC0001", QUEUE_DEFERRED, "s@x", 1000, 10, 0);
+	qmodel_add_rcpt(m, a, "u1@gmail.com", gmail, strlen(gmail), NULL);
+	qmodel_add_rcpt(m, a, "u2@gmail.com", gmail, strlen(gmail), NULL);
+	qmodel_add_rcpt(m, a, "u3@grey.example", grey, strlen(grey), NULL);
+	b = qmodel_add(m, "CCCCCC0002", QUEUE_DEFERRED, "s@x", 1000, 10, 0);
+	qmodel_add_rcpt(m, b, "u4@gmail.com", gmail, strlen(gmail), NULL);
+	/* listed twice (moving between queues): kept once */
+	assert_ptr_equal(qmodel_add(m, "CCCCCC0002", QUEUE_ACTIVE, "s@x", 1000, 10, 0), b);
+	qmodel_finish(m, 2000);
+	assert_int_equal(m->n, 2);
+	assert_int_equal(m->recipients, 4);
+	assert_int_equal(m->causes[CAUSE_RATE_LIMIT].messages, 2);
+	assert_int_equal(m->causes[CAUSE_RATE_LIMIT].recipients, 3);
+	assert_int_equal(m->causes[CAUSE_GREYLISTING].messages, 1);
+	assert_int_equal(m->causes[CAUSE_RATE_LIMIT].nsub, 1);
+	assert_string_equal(m->causes[CAUSE_RATE_LIMIT].sub[0].name, "gmail.com");
+	assert_int_equal(m->causes[CAUSE_RATE_LIMIT].sub[0].messages, 2);
+	assert_string_equal(a->rcpts[0].provider, "gmail");
+	assert_string_equal(a->rcpts[0].dsn, "4.7.28");
+	assert_int_equal(a->rcpts[0].stage, STAGE_RCPT);
+	assert_int_equal(a->cause, CAUSE_RATE_LIMIT);
+	qmodel_free(m);
+}
+
+static void test_forget_and_read_again(void **state)
+{
+	struct mta_params p = params();
+	struct qmodel *m = qmodel_new(cl, &p);
+	struct qmsg *a;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 50; i++) {
+		char id[16];
+
+		snprintf(id, sizeof id, "DDDDDD%04zu", i);
+		a = qmodel_add(m, id, QUEUE_DEFERRED, "s@x", 1000, 10, 0);
+		qmodel_add_rcpt(m, a, "u@gmail.com", gmail, strlen(gmail), NULL);
+	}
+	qmodel_finish(m, 2000);
+	assert_int_equal(qmodel_forget(m, "DDDDDD0007"), 0);
+	assert_null(qmodel_find(m, "DDDDDD0007"));
+	assert_int_equal(qmodel_forget(m, "DDDDDD0007"), -1);
+	/* read again (it moved to hold): a new entry with the same ID */
+	a = qmodel_add(m, "DDDDDD0007", QUEUE_HOLD, "s@x", 1000, 10, 0);
+	assert_non_null(a);
+	qmodel_finish(m, 2000);
+	assert_int_equal(m->n, 50);
+	assert_int_equal(m->queues[QUEUE_HOLD].messages, 1);
+	assert_int_equal(m->queues[QUEUE_DEFERRED].messages, 49);
+	for (i = 0; i < 50; i++) {
+		char id[16];
+
+		snprintf(id, sizeof id, "DDDDDD%04zu", i);
+		assert_non_null(qmodel_find(m, id));
+	}
+	assert_null(qmodel_add(m, "ALL", QUEUE_DEFERRED, "s@x", 1, 1, 0));	/* not a queue ID */
+	qmodel_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_retry_rules),
+		cmocka_unit_test(test_overdue),
+		cmocka_unit_test(test_aggregates_count_messages_once),
+		cmocka_unit_test(test_forget_and_read_again),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
