@@ -679,13 +679,16 @@ void qmodel_finish(struct qmodel *m, time_t now)
 		}
 	}
 	for (i = 0; i < CAUSE_COUNT; i++) {
-		qsort(cdom[i].v, cdom[i].n, sizeof *cdom[i].v, by_messages);
+		if (cdom[i].n > 1)
+			qsort(cdom[i].v, cdom[i].n, sizeof *cdom[i].v, by_messages);
 		m->causes[i].sub = cdom[i].v;
 		m->causes[i].nsub = cdom[i].n;
 		free(cdom[i].slots);
 	}
-	qsort(prov.v, prov.n, sizeof *prov.v, by_messages);
-	qsort(dom.v, dom.n, sizeof *dom.v, by_messages);
+	if (prov.n > 1)
+		qsort(prov.v, prov.n, sizeof *prov.v, by_messages);
+	if (dom.n > 1)
+		qsort(dom.v, dom.n, sizeof *dom.v, by_messages);
 	m->providers = prov.v;
 	m->nproviders = prov.n;
 	m->domains = dom.v;

@@ -126,7 +126,8 @@ static void build_causes(struct app *a)
 			}
 			leaves[nl++] = (struct leaf){ r->cause, r->provider, r->domain, m->msgs[i] };
 		}
-	qsort(leaves, nl, sizeof *leaves, leaf_cmp);
+	if (nl > 1)
+		qsort(leaves, nl, sizeof *leaves, leaf_cmp);
 	rows = calloc(nl * 3 + 1, sizeof *rows);
 	if (rows == NULL)
 		goto out;
