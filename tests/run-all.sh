@@ -85,26 +85,31 @@ suite_golden() {
 	echo "  golden: $(tail -1 /tmp/mqmon-rules.out)"
 }
 
-# suite_scripts DIR - every executable test script in DIR (each prints "N passed, M failed")
+# suite_script FILE - one test script (it prints "N passed, M failed"; exit 77 = skipped)
+suite_script() {
+	local t=$1 out p f rc
+	out=$("$t" 2>&1); rc=$?
+	p=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/p' <<<"$out" | tail -1)
+	f=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p' <<<"$out" | tail -1)
+	if [ "$rc" -eq 77 ]; then
+		record "$(basename "$t")" skip "$(tail -1 <<<"$out")"
+		return
+	fi
+	passed=$((passed + ${p:-0}))
+	failed=$((failed + ${f:-0}))
+	if [ "$rc" -ne 0 ]; then
+		[ "${f:-0}" -gt 0 ] || failed=$((failed + 1))
+		failures+=("$t")
+		echo "$out" | grep -E 'FAIL|error|Error|Sanitizer' | head -30 | sed 's/^/    /'
+	fi
+	printf '  %-44s %3d ok %3d failed\n' "$(basename "$t")" "${p:-0}" "${f:-0}"
+}
+
+# suite_scripts DIR - every executable test script in DIR
 suite_scripts() {
-	local dir=$1 t out p f
-	for t in "$dir"/*.sh; do
-		[ -x "$t" ] || continue
-		out=$("$t" 2>&1); rc=$?
-		p=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\1/p' <<<"$out" | tail -1)
-		f=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed.*/\2/p' <<<"$out" | tail -1)
-		if [ "$rc" -eq 77 ]; then
-			record "$(basename "$t")" skip "$(tail -1 <<<"$out")"
-			continue
-		fi
-		passed=$((passed + ${p:-0}))
-		failed=$((failed + ${f:-0}))
-		if [ "$rc" -ne 0 ]; then
-			[ "${f:-0}" -gt 0 ] || failed=$((failed + 1))
-			failures+=("$t")
-			echo "$out" | grep -E 'FAIL|error|Error' | head -30 | sed 's/^/    /'
-		fi
-		printf '  %-44s %3d ok %3d failed\n' "$(basename "$t")" "${p:-0}" "${f:-0}"
+	local t
+	for t in "$1"/*.sh; do
+		[ -x "$t" ] && suite_script "$t"
 	done
 }
 
@@ -127,6 +132,13 @@ if want asan; then
 		export MQMON_DATADIR=$PWD
 		suite_unit build-asan
 		suite_golden build-asan/mqmon
+		# the sanitized binary on the real bed too (any report makes the scripts fail:
+		# a sanitizer exit status is not 0)
+		if [ "$(id -u)" -eq 0 ] && [ -z "$only" -o "$only" = asan ]; then
+			MQMON=$PWD/build-asan/mqmon suite_script tests/e2e/snapshot.sh
+			MQMON=$PWD/build-asan/mqmon suite_script tests/e2e/live.sh
+			MQMON=$PWD/build-asan/mqmon suite_script tests/tui/console.sh
+		fi
 		unset MQMON_DATADIR
 	else
 		record asan skip "(build-asan/mqmon not built: make asan-build)"
