@@ -14,6 +14,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -392,13 +393,25 @@ static int on_key(struct app *a, int ch)
 	return r & REACT_UNHANDLED ? REACT_NONE : r;
 }
 
-/* on_stdin - read every pending key */
+/* terminal_gone - the terminal hung up (the SSH session or the tmux server died) */
+static int terminal_gone(void)
+{
+	struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
+/* on_stdin - read every pending key; a terminal that went away ends the console */
 static int on_stdin(struct evloop *loop, int fd, void *ctx)
 {
 	struct app *a = ctx;
 	int ch;
 
 	(void)fd;
+	if (terminal_gone()) {
+		evloop_stop(loop);
+		return -1;
+	}
 	while ((ch = getch()) != ERR) {
 		int r;
 
@@ -666,6 +679,11 @@ static void on_signal(struct evloop *loop, int signo, void *ctx)
 		clearok(curscr, TRUE);
 		evloop_dirty(loop);
 	} else if (signo == SIGHUP) {
+		/* a hangup of our own terminal ends the console; otherwise it means "reload" */
+		if (terminal_gone() || !isatty(STDIN_FILENO)) {
+			evloop_stop(loop);
+			return;
+		}
 		reload(a);
 		evloop_dirty(loop);
 	} else if (signo == SIGTERM || signo == SIGINT) {

@@ -95,6 +95,14 @@ check "SIGHUP: the console keeps running, now read-only" has "^ mqmon .*read-onl
 tm send-keys -t t q
 check "quits after the reload" wait_for "EXIT=0"
 
+# the terminal going away (SSH dropped, tmux killed) ends mqmon: no orphan spinning on a dead tty
+start "$MQMON -c $BED_CONF --db $BED/tui.db --theme light" 80 24
+wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
+mpid=$(pgrep -f "^$MQMON -c $BED_CONF --db $BED/tui.db --theme light" | head -1)
+tm kill-server
+gone() { local i; for i in $(seq 25); do kill -0 "$1" 2>/dev/null || return 0; sleep 0.2; done; kill "$1"; return 1; }
+check "a hung-up terminal ends the console" gone "$mpid"
+
 # a hostile queue listing: escape sequences in a reply must be shown inert
 fake=$(mktemp -d)
 cat >"$fake/postqueue" <<'EOS'
