@@ -322,26 +322,16 @@ static void trim_nl(char *s)
 		s[--n] = '\0';
 }
 
-/* postconf_get - `postconf -c DIR [-x] [-n] -h NAME` into buf (first line); -1 with why */
-static int postconf_get(const struct action_ctx *ctx, const char *flags, const char *name, char *buf,
-			size_t bufsz, struct why *why)
+/* postconf_line - run a postconf command, keep the first line of its output in buf; -1 with why */
+static int postconf_line(const struct action_ctx *ctx, char **cmd, const char *what, char *buf,
+			 size_t bufsz, struct why *why)
 {
-	char *cmd[8];
 	struct proc_result r;
-	int n = 0;
 
-	cmd[n++] = "postconf";
-	cmd[n++] = "-c";
-	cmd[n++] = (char *)ctx->params->config_dir;
-	if (flags != NULL)
-		cmd[n++] = (char *)flags;
-	cmd[n++] = "-h";
-	cmd[n++] = (char *)name;
-	cmd[n] = NULL;
 	if (action_exec(ctx, cmd, NULL, 0, &r, why) < 0)
 		return -1;
 	if (r.status != 0) {
-		why_set(why, "postconf -c %s -h %s failed (exit %d): %.300s", ctx->params->config_dir, name,
+		why_set(why, "postconf -c %s %s failed (exit %d): %.300s", ctx->params->config_dir, what,
 			r.status, r.errlen ? r.err : "no message");
 		proc_result_free(&r);
 		return -1;
@@ -352,25 +342,34 @@ static int postconf_get(const struct action_ctx *ctx, const char *flags, const c
 	return 0;
 }
 
+/* postconf_get - `postconf -c DIR [-x] [-n] -h NAME` into buf (first line); -1 with why */
+static int postconf_get(const struct action_ctx *ctx, const char *flags, const char *name, char *buf,
+			size_t bufsz, struct why *why)
+{
+	char *cmd[8], what[300];
+	int n = 0;
+
+	cmd[n++] = "postconf";
+	cmd[n++] = "-c";
+	cmd[n++] = (char *)ctx->params->config_dir;
+	if (flags != NULL)
+		cmd[n++] = (char *)flags;
+	cmd[n++] = "-h";
+	cmd[n++] = (char *)name;
+	cmd[n] = NULL;
+	snprintf(what, sizeof what, "-h %.290s", name);
+	return postconf_line(ctx, cmd, what, buf, bufsz, why);
+}
+
 /* master_entry - master.cf's line for service (e.g. "slow/unix") into buf, "" when none; -1 with why */
 static int master_entry(const struct action_ctx *ctx, const char *service, char *buf, size_t bufsz,
 			struct why *why)
 {
 	char *cmd[] = { "postconf", "-c", (char *)ctx->params->config_dir, "-M", (char *)service, NULL };
-	struct proc_result r;
+	char what[300];
 
-	if (action_exec(ctx, cmd, NULL, 0, &r, why) < 0)
-		return -1;
-	if (r.status != 0) {
-		why_set(why, "postconf -M %s failed (exit %d): %.300s", service, r.status,
-			r.errlen ? r.err : "no message");
-		proc_result_free(&r);
-		return -1;
-	}
-	snprintf(buf, bufsz, "%.*s", (int)strcspn(r.out, "\n"), r.out);
-	trim_nl(buf);
-	proc_result_free(&r);
-	return 0;
+	snprintf(what, sizeof what, "-M %.290s", service);
+	return postconf_line(ctx, cmd, what, buf, bufsz, why);
 }
 
 /* master_field - the n-th (0-based) blank-separated field of a master.cf line into buf */
