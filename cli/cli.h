@@ -36,6 +36,11 @@ struct store *cli_open_store(const struct cli *cli, const char *override, struct
 /* cli_log_path - the configured [postfix] log, NULL when not set */
 const char *cli_log_path(const struct cli *cli);
 
+/* cli_catch_up - store what the logs (none given: [postfix] log, else the instance's log) hold past the
+ * saved positions, the whole files the first time; lines read into *lines (may be NULL); 0, 1 when there
+ * is no log to read, -1 with why */
+int cli_catch_up(struct cli *cli, struct store *st, char **files, int nfiles, long *lines, struct why *why);
+
 /* cli_error - print "mqmon: message" to stderr */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -52,6 +57,7 @@ int cmd_classify(struct cli *cli, int argc, char **argv);
 int cmd_snapshot(struct cli *cli, int argc, char **argv);
 int cmd_tui(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
+int cmd_ingest(struct cli *cli, int argc, char **argv);
 int cmd_rules(struct cli *cli, int argc, char **argv);
 /* operator actions (cmd_actions.c): retry|hold|release|delete|requeue share cmd_action */
 int cmd_action(struct cli *cli, int argc, char **argv);

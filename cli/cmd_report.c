@@ -7,10 +7,7 @@
 #include "cli/cli.h"
 #include "core/deferral.h"
 #include "core/duration.h"
-#include "core/ingest.h"
 #include "core/logscan.h"
-#include "core/mta.h"
-#include "core/qsource.h"
 #include "core/store.h"
 #include "core/report.h"
 
@@ -60,35 +57,15 @@ static int add_stored(void *arg, const struct store_attempt *a)
 static int report_since(struct cli *cli, struct report_ctx *ctx, char **files, int nfiles, const char *db,
 			time_t since)
 {
-	struct mta_params params;
 	struct store *st;
-	struct ingest *in;
 	struct why why;
-	char *defaults[1];
-	const char *def;
 
 	if ((st = cli_open_store(cli, db, &why)) == NULL) {
 		cli_error("%s", why.text);
 		return EX_CANTCREAT;
 	}
-	if (nfiles == 0 && cli_log_path(cli) != NULL) {
-		defaults[0] = (char *)cli_log_path(cli);
-		files = defaults;
-		nfiles = 1;
-	}
-	if (nfiles == 0 && mta_postfix.load_params(config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR), &params, &why) == 0
-	    && (def = qsource_default_log(&params)) != NULL) {
-		defaults[0] = (char *)def;
-		files = defaults;
-		nfiles = 1;
-	}
-	if (nfiles > 0) {
-		/* read what the logs hold past the saved positions (the whole file the first time) */
-		if ((in = ingest_open(st, cli->cl, files, nfiles, INGEST_RESUME_OR_START, NULL, NULL, &why)) == NULL
-		    || ingest_process(in, &why) < 0)
-			cli_error("%s (reporting from the history as it is)", why.text);
-		ingest_close(in);
-	}
+	if (cli_catch_up(cli, st, files, nfiles, NULL, &why) < 0)
+		cli_error("%s (reporting from the history as it is)", why.text);
 	if (store_attempts_since(st, since, "deferred", add_stored, ctx, &why) < 0) {
 		cli_error("%s", why.text);
 		store_close(st);

@@ -15,7 +15,9 @@
 #include "cli/cli.h"
 #include "core/duration.h"
 #include "core/store.h"
+#include "core/ingest.h"
 #include "core/mta.h"
+#include "core/qsource.h"
 
 static const char usage_text[] =
 	"usage: mqmon [global options] [COMMAND] [options] [args]\n"
@@ -34,6 +36,8 @@ static const char usage_text[] =
 	"  report --since DURATION [--db FILE] [--format text|json] [LOG...]\n"
 	"                                    deferrals grouped cause -> provider -> domain\n"
 	"                                    (--since: from the history, caught up first)\n"
+	"  ingest [--db FILE] [LOG...]       store what the logs hold since the last run (the\n"
+	"                                    whole files the first time) and exit\n"
 	"  snapshot [--format json|csv|prom] [-o FILE] [--source auto|spool|postqueue]\n"
 	"           [--log FILE]... [--no-log]\n"
 	"                                    the live queue model (Postfix at -c DIR)\n"
@@ -50,7 +54,7 @@ static const char usage_text[] =
 	"  throttles                         transport map; list the throttles\n"
 	"\n"
 	"LOG is a Postfix log file; with none, or '-', classify and report read standard\n"
-	"input (--follow and --since use [postfix] log, else the instance's own log).\n"
+	"input (--follow, --since and ingest use [postfix] log, else the instance's log).\n"
 	"DURATION: a number of seconds or 90s, 30m, 2h, 7d, 1w (or 1h30m).\n"
 	"\n"
 	"Global options:\n"
@@ -66,6 +70,46 @@ static const char usage_text[] =
 	"69 MTA command failed or MTA unavailable, 70 internal error, 71 system error,\n"
 	"73 cannot create the history database, 74 I/O error, 77 refused (read-only),\n"
 	"78 configuration error.\n";
+
+/* cli_catch_up - store what the logs hold past the saved positions; 0, 1 when no log, -1 with why */
+int cli_catch_up(struct cli *cli, struct store *st, char **files, int nfiles, long *lines, struct why *why)
+{
+	struct mta_params params;
+	struct ingest *in;
+	char *defaults[1];
+	const char *def;
+	long n = 0;
+	int rc = 0;
+
+	if (nfiles == 0 && cli_log_path(cli) != NULL) {
+		defaults[0] = (char *)cli_log_path(cli);
+		files = defaults;
+		nfiles = 1;
+	}
+	if (nfiles == 0 && mta_postfix.load_params(config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR), &params, why) == 0
+	    && (def = qsource_default_log(&params)) != NULL) {
+		defaults[0] = (char *)def;
+		files = defaults;
+		nfiles = 1;
+	}
+	if (nfiles == 0)
+		return 1;
+	if ((in = ingest_open(st, cli->cl, files, nfiles, INGEST_RESUME_OR_START, NULL, NULL, why)) == NULL
+	    || (n = ingest_process(in, why)) < 0)
+		rc = -1;
+	else if ((def = ingest_unreadable(in)) != NULL) {
+		/* a follower waits for the file; a batch says so, without "(waiting)" */
+		size_t len = strcspn(def, "(");
+
+		while (len > 0 && def[len - 1] == ' ')
+			len--;
+		rc = why_set(why, "%.*s", (int)len, def);
+	}
+	ingest_close(in);
+	if (lines != NULL)
+		*lines = n < 0 ? 0 : n;
+	return rc;
+}
 
 /* cli_error - print "mqmon: message" to stderr */
 void cli_error(const char *fmt, ...)
@@ -192,6 +236,7 @@ int main(int argc, char **argv)
 	} commands[] = {
 		{ "classify", cmd_classify },
 		{ "report", cmd_report },
+		{ "ingest", cmd_ingest },
 		{ "rules", cmd_rules },
 		{ "retry", cmd_action },
 		{ "hold", cmd_action },

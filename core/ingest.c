@@ -1,7 +1,26 @@
-/* ingest - follow mail logs into the store; see ingest.h */
+/* ingest - follow mail logs into the store; see ingest.h
+ *
+ * Design: two threads while ingest_process() runs. The caller's thread
+ * reads lines (logwatch), parses and classifies them, and packs the rows
+ * they make into chunks (fixed op arrays plus a string arena); a writer
+ * thread takes the chunks in order and hands their rows to the store.
+ * Parsing a line costs about as much as storing its row, so on two cores a
+ * backlog goes in about the time of the slower half alone.
+ *
+ * Exactly once: every chunk carries the position, per followed file, of its
+ * last line. The writer commits only between chunks, once the batch is half
+ * of STORE_BATCH_ROWS (so the store never commits by itself mid-chunk), and
+ * saves those positions in the same transaction; a crash loses rows only
+ * together with their position, and they are read again. ingest_process()
+ * returns when the writer is idle, then saves the final positions and
+ * commits on the caller's thread: the store is never used by two threads at
+ * once, and between calls it belongs to the caller alone.
+ */
 #include "core/ingest.h"
 
 #include <limits.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +30,34 @@
 #include "core/sanitize.h"
 
 #define MAX_PATHS 16
+#define CHUNK_OPS 2048		/* rows per chunk */
+#define CHUNK_BYTES (1 << 20)	/* string arena per chunk */
+#define MAX_CHUNKS 4		/* chunks in flight: bounds memory and how far reading runs ahead */
+#define COMMIT_ROWS (STORE_BATCH_ROWS / 2)
+#define NO_STR UINT32_MAX
+
+_Static_assert(COMMIT_ROWS + CHUNK_OPS + MAX_PATHS < STORE_BATCH_ROWS,
+	       "the writer commits before the store would on its own");
+
+enum op_kind { OP_ATTEMPT, OP_SEEN, OP_REPLACED };
+enum { S_QUEUE_ID, S_RECIPIENT, S_DOMAIN, S_PROVIDER, S_DSN, S_RELAY, S_TEXT, S_COUNT };
+
+/* one store call; strings are arena offsets (NO_STR = NULL), words are static */
+struct op {
+	enum op_kind kind;
+	time_t time;
+	const char *status, *cause, *stage;	/* OP_ATTEMPT; status is the state of OP_SEEN */
+	uint32_t str[S_COUNT];			/* OP_SEEN: id, sender; OP_REPLACED: old, new */
+};
+
+struct chunk {
+	struct op ops[CHUNK_OPS];
+	size_t nops, used;
+	char text[CHUNK_BYTES];
+	struct logtail_pos pos[MAX_PATHS];	/* of the last line of each file in this chunk */
+	unsigned char has_pos[MAX_PATHS];
+	struct chunk *next;
+};
 
 struct ingest {
 	struct store *st;
@@ -24,24 +71,250 @@ struct ingest {
 	void *ctx;
 	struct deferral d;
 	long lines;
-	int store_failed;
 	char status[512];
+
+	/* reader side (caller's thread) */
+	struct chunk *cur;			/* being filled */
+	struct logtail_pos pos[MAX_PATHS];	/* of the last line read, per file */
+	unsigned char has_pos[MAX_PATHS];
+
+	/* shared, under mu */
+	pthread_mutex_t mu;
+	pthread_cond_t work, done;
+	struct chunk *queue, *queue_tail;	/* full, oldest first */
+	struct chunk *spare;			/* written, for reuse */
+	int nchunks, busy, stop, store_failed, thread_ok;
+	char store_err[256];
+	pthread_t writer;
 };
 
-/* save_positions - record where each file was read to (batched with the rows) */
-static void save_positions(struct ingest *in)
+/* save_positions - record where each file was read to (into the open batch) */
+static void save_positions(struct ingest *in, const struct logtail_pos *pos, const unsigned char *has)
 {
-	struct logtail_pos pos;
 	int i;
 
-	if (in->st == NULL)
-		return;
 	for (i = 0; i < in->npaths; i++)
-		if (logwatch_pos(in->w, in->paths[i], &pos) == 0) {
-			struct store_file f = { in->paths[i], pos.dev, pos.ino, pos.offset, pos.first_line_hash };
+		if (has[i]) {
+			struct store_file f = { in->paths[i], pos[i].dev, pos[i].ino, pos[i].offset,
+						pos[i].first_line_hash };
 
 			store_save_file(in->st, &f, NULL);
 		}
+}
+
+/* note_failure - remember the first reason rows were lost (either thread) */
+static void note_failure(struct ingest *in, const char *what)
+{
+	pthread_mutex_lock(&in->mu);
+	if (!in->store_failed)
+		snprintf(in->store_err, sizeof in->store_err, "%s", what);
+	in->store_failed = 1;
+	pthread_mutex_unlock(&in->mu);
+}
+
+/* op_str - an op's string, NULL for none */
+static const char *op_str(const struct chunk *c, uint32_t off)
+{
+	return off == NO_STR ? NULL : c->text + off;
+}
+
+/* write_chunk - the chunk's rows into the store (writer thread); -1 with why on the first failure */
+static int write_chunk(struct ingest *in, const struct chunk *c, struct why *why)
+{
+	int rc = 0, r;
+	size_t i;
+
+	for (i = 0; i < c->nops; i++) {
+		const struct op *o = &c->ops[i];
+
+		if (o->kind == OP_ATTEMPT) {
+			struct store_attempt a = {
+				.time = o->time, .status = o->status, .cause = o->cause, .stage = o->stage,
+				.queue_id = op_str(c, o->str[S_QUEUE_ID]), .recipient = op_str(c, o->str[S_RECIPIENT]),
+				.domain = op_str(c, o->str[S_DOMAIN]), .provider = op_str(c, o->str[S_PROVIDER]),
+				.dsn = op_str(c, o->str[S_DSN]), .relay = op_str(c, o->str[S_RELAY]),
+				.text = op_str(c, o->str[S_TEXT]),
+			};
+
+			r = store_add_attempt(in->st, &a, rc < 0 ? NULL : why);
+		} else if (o->kind == OP_SEEN) {
+			r = store_message_seen(in->st, op_str(c, o->str[0]), o->time, op_str(c, o->str[1]),
+					       o->status, rc < 0 ? NULL : why);
+		} else {
+			r = store_message_replaced(in->st, op_str(c, o->str[0]), op_str(c, o->str[1]),
+						   rc < 0 ? NULL : why);
+		}
+		if (r < 0)
+			rc = -1;
+	}
+	/* commit only here, between chunks, with the positions these rows reach */
+	if (store_pending(in->st) >= COMMIT_ROWS) {
+		save_positions(in, c->pos, c->has_pos);
+		if (store_flush(in->st, rc < 0 ? NULL : why) < 0)
+			rc = -1;
+	}
+	return rc;
+}
+
+/* writer_main - take full chunks in order, write them, hand them back */
+static void *writer_main(void *arg)
+{
+	struct ingest *in = arg;
+	struct chunk *c;
+	struct why why;
+
+	pthread_setname_np(pthread_self(), "mqmon-store");	/* for top -H and perf */
+	pthread_mutex_lock(&in->mu);
+	for (;;) {
+		while (in->queue == NULL && !in->stop)
+			pthread_cond_wait(&in->work, &in->mu);
+		if (in->queue == NULL)
+			break;
+		c = in->queue;
+		in->queue = c->next;
+		if (in->queue == NULL)
+			in->queue_tail = NULL;
+		in->busy = 1;
+		pthread_mutex_unlock(&in->mu);
+
+		why.text[0] = '\0';
+		if (write_chunk(in, c, &why) < 0)
+			note_failure(in, why.text);
+
+		pthread_mutex_lock(&in->mu);
+		c->next = in->spare;
+		in->spare = c;
+		in->busy = 0;
+		pthread_cond_broadcast(&in->done);
+	}
+	pthread_mutex_unlock(&in->mu);
+	return NULL;
+}
+
+/* chunk_take - an empty chunk: a spare one, a new one, or wait for the writer; NULL when out of memory */
+static struct chunk *chunk_take(struct ingest *in)
+{
+	struct chunk *c = NULL;
+
+	pthread_mutex_lock(&in->mu);
+	while (in->spare == NULL && in->nchunks >= MAX_CHUNKS)
+		pthread_cond_wait(&in->done, &in->mu);
+	if (in->spare != NULL) {
+		c = in->spare;
+		in->spare = c->next;
+	} else if ((c = malloc(sizeof *c)) != NULL) {
+		in->nchunks++;
+	}
+	pthread_mutex_unlock(&in->mu);
+	if (c != NULL) {
+		c->nops = c->used = 0;
+		memset(c->has_pos, 0, sizeof c->has_pos);
+		c->next = NULL;
+	}
+	return c;
+}
+
+/* chunk_submit - queue the current chunk for the writer (with the positions read so far) */
+static void chunk_submit(struct ingest *in)
+{
+	struct chunk *c = in->cur;
+
+	if (c == NULL || c->nops == 0)
+		return;
+	memcpy(c->pos, in->pos, sizeof c->pos);
+	memcpy(c->has_pos, in->has_pos, sizeof c->has_pos);
+	in->cur = NULL;
+	pthread_mutex_lock(&in->mu);
+	if (in->queue_tail != NULL)
+		in->queue_tail->next = c;
+	else
+		in->queue = c;
+	in->queue_tail = c;
+	pthread_cond_signal(&in->work);
+	pthread_mutex_unlock(&in->mu);
+}
+
+/* wait_idle - until the writer has written every submitted chunk */
+static void wait_idle(struct ingest *in)
+{
+	pthread_mutex_lock(&in->mu);
+	while (in->queue != NULL || in->busy)
+		pthread_cond_wait(&in->done, &in->mu);
+	pthread_mutex_unlock(&in->mu);
+}
+
+/* op_new - room for one more op (submitting a full chunk first); NULL when out of memory */
+static struct op *op_new(struct ingest *in, size_t bytes)
+{
+	if (in->cur != NULL && (in->cur->nops == CHUNK_OPS || in->cur->used + bytes > CHUNK_BYTES))
+		chunk_submit(in);
+	if (in->cur == NULL && (in->cur = chunk_take(in)) == NULL)
+		return NULL;
+	return &in->cur->ops[in->cur->nops++];
+}
+
+/* put_str - copy s into the current chunk's arena; its offset, NO_STR for NULL */
+static uint32_t put_str(struct ingest *in, const char *s)
+{
+	struct chunk *c = in->cur;
+	size_t n;
+
+	if (s == NULL)
+		return NO_STR;
+	n = strlen(s) + 1;
+	memcpy(c->text + c->used, s, n);
+	c->used += n;
+	return (uint32_t)(c->used - n);
+}
+
+/* str_bytes - arena bytes for these strings (NULLs are free) */
+static size_t str_bytes(const char *const *v, int n)
+{
+	size_t total = 0;
+	int i;
+
+	for (i = 0; i < n; i++)
+		if (v[i] != NULL)
+			total += strlen(v[i]) + 1;
+	return total;
+}
+
+/* queue_attempt - an attempt row for the writer */
+static void queue_attempt(struct ingest *in, time_t t, const char *status, const char *cause,
+			  const char *stage, const char *const str[S_COUNT])
+{
+	struct op *o = op_new(in, str_bytes(str, S_COUNT));
+	int i;
+
+	if (o == NULL) {
+		note_failure(in, "out of memory");
+		return;
+	}
+	o->kind = OP_ATTEMPT;
+	o->time = t;
+	o->status = status;
+	o->cause = cause;
+	o->stage = stage;
+	for (i = 0; i < S_COUNT; i++)
+		o->str[i] = put_str(in, str[i]);
+}
+
+/* queue_message - an OP_SEEN (state) or OP_REPLACED (state NULL) row for the writer */
+static void queue_message(struct ingest *in, enum op_kind kind, const char *a, const char *b, time_t t,
+			  const char *state)
+{
+	const char *v[2] = { a, b };
+	struct op *o = op_new(in, str_bytes(v, 2));
+
+	if (o == NULL) {
+		note_failure(in, "out of memory");
+		return;
+	}
+	o->kind = kind;
+	o->time = t;
+	o->status = state;
+	o->str[0] = put_str(in, a);
+	o->str[1] = put_str(in, b);
 }
 
 /* ingest_open - follow paths; NULL with why */
@@ -65,6 +338,17 @@ struct ingest *ingest_open(struct store *st, const struct classifier *cl, char *
 	in->fn = fn;
 	in->ctx = ctx;
 	log_clock_init(&in->clock, time(NULL));
+	pthread_mutex_init(&in->mu, NULL);
+	pthread_cond_init(&in->work, NULL);
+	pthread_cond_init(&in->done, NULL);
+	if (st != NULL) {
+		if (pthread_create(&in->writer, NULL, writer_main, in) != 0) {
+			why_set(why, "cannot start the store writer thread");
+			ingest_close(in);
+			return NULL;
+		}
+		in->thread_ok = 1;
+	}
 	if ((in->w = logwatch_new(why)) == NULL) {
 		ingest_close(in);
 		return NULL;
@@ -97,47 +381,53 @@ int ingest_fd(const struct ingest *in)
 /* attempt_row - a store row for a delivery line */
 static void attempt_row(struct ingest *in, const struct log_event *ev)
 {
-	struct store_attempt a = { 0 };
 	char to[512], dom[256], dsn[16], relay[256], text[2048];
 	struct deferral *d = &in->d;
 
 	if (ev->status == STATUS_DEFERRED && deferral_from_event(in->cl, in->vc, ev, d) == 0) {
-		a.time = d->time;
-		a.queue_id = d->queue_id;
-		a.recipient = d->recipient;
-		a.domain = d->domain;
-		a.provider = d->verdict.provider;
-		a.cause = cause_name(d->verdict.cause);
-		a.dsn = d->dsn;
-		a.status = "deferred";
-		a.relay = d->relay;
-		a.stage = smtp_stage_name(d->reply.stage);
-		a.text = d->reply.text;
+		const char *str[S_COUNT] = {
+			[S_QUEUE_ID] = d->queue_id, [S_RECIPIENT] = d->recipient, [S_DOMAIN] = d->domain,
+			[S_PROVIDER] = d->verdict.provider, [S_DSN] = d->dsn, [S_RELAY] = d->relay,
+			[S_TEXT] = d->reply.text,
+		};
+
 		if (in->fn != NULL)
 			in->fn(in->ctx, d);
+		if (in->st != NULL)
+			queue_attempt(in, d->time, "deferred", cause_name(d->verdict.cause),
+				      smtp_stage_name(d->reply.stage), str);
 	} else if (ev->status == STATUS_SENT || ev->status == STATUS_BOUNCED || ev->status == STATUS_EXPIRED) {
+		const char *str[S_COUNT] = {
+			[S_QUEUE_ID] = ev->queue_id, [S_RECIPIENT] = to, [S_DOMAIN] = dom,
+			[S_DSN] = dsn, [S_RELAY] = relay, [S_TEXT] = text,
+		};
+
+		if (in->st == NULL)
+			return;
 		sanitize_text(to, sizeof to, ev->to.p, ev->to.n);
 		address_domain(dom, sizeof dom, to);
 		sanitize_text(dsn, sizeof dsn, ev->dsn.p, ev->dsn.n);
 		sanitize_text(relay, sizeof relay, ev->relay.p, ev->relay.n);
 		sanitize_text(text, sizeof text, ev->reason.p, ev->reason.n);
-		a.time = ev->time;
-		a.queue_id = ev->queue_id;
-		a.recipient = to;
-		a.domain = dom;
-		a.provider = classifier_provider(in->cl, dom, NULL);
-		a.dsn = dsn;
-		a.status = delivery_status_name(ev->status);
-		a.relay = relay;
-		a.text = text;
-	} else {
-		return;
+		str[S_PROVIDER] = classifier_provider(in->cl, dom, NULL);
+		queue_attempt(in, ev->time, delivery_status_name(ev->status), NULL, NULL, str);
 	}
-	if (in->st != NULL && store_add_attempt(in->st, &a, NULL) < 0)
-		in->store_failed = 1;
 }
 
-/* on_line - one log line into the store */
+/* note_position - remember where the line's file was read to */
+static void note_position(struct ingest *in, const struct logtail_line *l)
+{
+	int i;
+
+	for (i = 0; i < in->npaths; i++)
+		if (l->path == in->paths[i] || strcmp(l->path, in->paths[i]) == 0) {
+			in->pos[i] = l->pos;
+			in->has_pos[i] = 1;
+			return;
+		}
+}
+
+/* on_line - one log line: parsed here, its rows queued for the writer */
 static void on_line(void *ctx, const struct logtail_line *l)
 {
 	struct ingest *in = ctx;
@@ -152,44 +442,52 @@ static void on_line(void *ctx, const struct logtail_line *l)
 	case LOG_QUEUED:
 		sanitize_text(sender, sizeof sender, ev.from.p, ev.from.n);
 		if (in->st)
-			store_message_seen(in->st, ev.queue_id, ev.time, sender, "queued", NULL);
+			queue_message(in, OP_SEEN, ev.queue_id, sender, ev.time, "queued");
 		break;
 	case LOG_REMOVED:
 		if (in->st)
-			store_message_seen(in->st, ev.queue_id, ev.time, NULL, "removed", NULL);
+			queue_message(in, OP_SEEN, ev.queue_id, NULL, ev.time, "removed");
 		break;
 	case LOG_EXPIRED:
 		if (in->st)
-			store_message_seen(in->st, ev.queue_id, ev.time, NULL, "expired", NULL);
+			queue_message(in, OP_SEEN, ev.queue_id, NULL, ev.time, "expired");
 		break;
 	case LOG_HOLD:
 		if (in->st)
-			store_message_seen(in->st, ev.queue_id, ev.time, NULL, "hold", NULL);
+			queue_message(in, OP_SEEN, ev.queue_id, NULL, ev.time, "hold");
 		break;
 	case LOG_RELEASE:
 		if (in->st)
-			store_message_seen(in->st, ev.queue_id, ev.time, NULL, "queued", NULL);
+			queue_message(in, OP_SEEN, ev.queue_id, NULL, ev.time, "queued");
 		break;
 	case LOG_PICKUP:
 		if (ev.orig_id.n > 0 && in->st) {
 			span_copy(old, sizeof old, ev.orig_id);
-			if (queue_id_valid(old, strlen(old)))
-				store_message_replaced(in->st, old, ev.queue_id, NULL);
+			if (queue_id_valid(old, strlen(old)) && strcmp(old, ev.queue_id) != 0)
+				queue_message(in, OP_REPLACED, old, ev.queue_id, ev.time, NULL);
 		}
 		break;
 	default:
 		break;
 	}
+	/* after the rows: a chunk submitted from here on carries this line's position */
+	note_position(in, l);
 }
 
 /* ingest_process - read whatever is new, store it, save positions; lines read or -1 with why */
 long ingest_process(struct ingest *in, struct why *why)
 {
+	struct logtail_pos pos[MAX_PATHS];
+	unsigned char has[MAX_PATHS] = { 0 };
 	long before = in->lines;
-	int i;
+	int i, rc = 0, failed;
 
 	if (logwatch_process(in->w, on_line, in, why) < 0)
-		return -1;
+		rc = -1;
+	if (in->st != NULL) {
+		chunk_submit(in);
+		wait_idle(in);
+	}
 	in->status[0] = '\0';
 	for (i = 0; i < in->npaths; i++) {
 		const char *s = logwatch_status(in->w, in->paths[i]);
@@ -197,15 +495,26 @@ long ingest_process(struct ingest *in, struct why *why)
 		if (s != NULL)
 			snprintf(in->status, sizeof in->status, "%s", s);
 	}
-	if (in->lines != before)
-		save_positions(in);
-	if (in->st != NULL && store_flush(in->st, why) < 0)
+	if (rc < 0)
 		return -1;
-	if (in->store_failed) {
-		in->store_failed = 0;
-		return why_set(why, "some log lines could not be stored");
+	if (in->st == NULL)
+		return in->lines - before;
+	/* the writer is idle: the store is this thread's again */
+	if (in->lines != before) {
+		for (i = 0; i < in->npaths; i++)
+			has[i] = logwatch_pos(in->w, in->paths[i], &pos[i]) == 0;
+		save_positions(in, pos, has);
 	}
-	return in->lines - before;
+	if (store_flush(in->st, why) < 0)
+		return -1;
+	pthread_mutex_lock(&in->mu);
+	failed = in->store_failed;
+	in->store_failed = 0;
+	if (failed)
+		why_set(why, "some log lines could not be stored: %s", in->store_err);
+	in->store_err[0] = '\0';
+	pthread_mutex_unlock(&in->mu);
+	return failed ? -1 : in->lines - before;
 }
 
 /* ingest_status - a problem with a followed file or NULL */
@@ -214,17 +523,51 @@ const char *ingest_status(const struct ingest *in)
 	return in->status[0] ? in->status : NULL;
 }
 
+/* ingest_unreadable - the status of the first followed file that could not be opened, NULL when all are read */
+const char *ingest_unreadable(const struct ingest *in)
+{
+	int i;
+
+	for (i = 0; i < in->npaths; i++)
+		if (!logwatch_is_open(in->w, in->paths[i]))
+			return logwatch_status(in->w, in->paths[i]) ? logwatch_status(in->w, in->paths[i])
+								    : "not followed";
+	return NULL;
+}
+
 /* ingest_close - save positions, flush and release (the store stays open) */
 void ingest_close(struct ingest *in)
 {
+	struct logtail_pos pos[MAX_PATHS];
+	unsigned char has[MAX_PATHS] = { 0 };
+	struct chunk *c;
+	int i;
+
 	if (in == NULL)
 		return;
-	if (in->w != NULL) {
-		save_positions(in);
-		if (in->st != NULL)
-			store_flush(in->st, NULL);
-		logwatch_free(in->w);
+	if (in->thread_ok) {
+		chunk_submit(in);
+		pthread_mutex_lock(&in->mu);
+		in->stop = 1;
+		pthread_cond_signal(&in->work);
+		pthread_mutex_unlock(&in->mu);
+		pthread_join(in->writer, NULL);	/* it drains the queue before it stops */
 	}
+	if (in->w != NULL && in->st != NULL) {
+		for (i = 0; i < in->npaths; i++)
+			has[i] = logwatch_pos(in->w, in->paths[i], &pos[i]) == 0;
+		save_positions(in, pos, has);
+		store_flush(in->st, NULL);
+	}
+	logwatch_free(in->w);
+	free(in->cur);
+	while ((c = in->spare) != NULL) {
+		in->spare = c->next;
+		free(c);
+	}
+	pthread_cond_destroy(&in->work);
+	pthread_cond_destroy(&in->done);
+	pthread_mutex_destroy(&in->mu);
 	verdict_cache_free(in->vc);
 	free(in);
 }

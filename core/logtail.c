@@ -676,6 +676,14 @@ int logwatch_pos(const struct logwatch *w, const char *path, struct logtail_pos 
 	return 0;
 }
 
+/* logwatch_is_open - 1 when path has a file open (being read), 0 when it waits for one */
+int logwatch_is_open(const struct logwatch *w, const char *path)
+{
+	const struct tailfile *tf = find(w, path);
+
+	return tf != NULL && (tf->cur.fd >= 0 || tf->old.fd >= 0);
+}
+
 /* logwatch_status - NULL when path is followed fine, else a sentence */
 const char *logwatch_status(const struct logwatch *w, const char *path)
 {

@@ -92,6 +92,9 @@ int logwatch_resync(struct logwatch *w, logtail_fn fn, void *ctx, struct why *wh
 /* logwatch_pos - the position to save for path; 0, or -1 when path is unknown or no file is open */
 int logwatch_pos(const struct logwatch *w, const char *path, struct logtail_pos *out);
 
+/* logwatch_is_open - 1 when path has a file open (being read), 0 when it waits for one (missing, unreadable) */
+int logwatch_is_open(const struct logwatch *w, const char *path);
+
 /* logwatch_status - NULL when path is followed fine, else a sentence ("missing: PATH (waiting)") */
 const char *logwatch_status(const struct logwatch *w, const char *path);
 

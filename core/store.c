@@ -24,6 +24,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -34,9 +35,13 @@
 
 #include <sqlite3.h>
 
+#include "core/strmap.h"
+
 /* "mqmn": PRAGMA application_id of mqmon databases */
 #define STORE_APP_ID 0x6d716d6e
 #define STORE_BUSY_MS 5000
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
 /* migrations - entry i takes the schema from user_version i to i + 1 */
 static const char *const migrations[] = {
@@ -49,7 +54,6 @@ static const char *const migrations[] = {
 	"  cause TEXT, dsn TEXT, status TEXT, relay TEXT, stage TEXT, text TEXT);"
 	"CREATE INDEX attempts_queue_id ON attempts(queue_id);"
 	"CREATE INDEX attempts_time ON attempts(time);"
-	/* status last: store_trend's count is answered from the index alone */
 	"CREATE INDEX attempts_cause_time ON attempts(cause, time, status);"
 	"CREATE INDEX attempts_domain_time ON attempts(domain, time, status);"
 	"CREATE TABLE messages ("
@@ -77,12 +81,67 @@ static const char *const migrations[] = {
 	"  offset INTEGER NOT NULL,"
 	"  first_line_hash INTEGER,"
 	"  updated INTEGER NOT NULL);",
+	/* 2: attempts keyed by time (id = time << 24 | sequence), repeated words
+	 * in `names`, one index; messages clustered on the queue ID. Inserting
+	 * is then an append plus one index entry, and time ranges are rowid
+	 * ranges. The view attempt_rows reads like the version 1 table. */
+	"CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	"INSERT OR IGNORE INTO names (name)"
+	"  SELECT domain FROM attempts WHERE domain IS NOT NULL UNION SELECT provider FROM attempts"
+	"  WHERE provider IS NOT NULL UNION SELECT cause FROM attempts WHERE cause IS NOT NULL"
+	"  UNION SELECT dsn FROM attempts WHERE dsn IS NOT NULL UNION SELECT relay FROM attempts"
+	"  WHERE relay IS NOT NULL UNION SELECT stage FROM attempts WHERE stage IS NOT NULL;"
+	"CREATE TABLE attempts2 ("
+	"  id INTEGER PRIMARY KEY,"	/* time << 24 | sequence within that second */
+	"  queue_id TEXT NOT NULL, recipient TEXT,"
+	"  status INTEGER NOT NULL,"	/* 1 deferred, 2 sent, 3 bounced, 4 expired */
+	"  domain INTEGER, provider INTEGER, cause INTEGER, dsn INTEGER,"	/* names.id */
+	"  relay INTEGER, stage INTEGER, text TEXT);"
+	"INSERT INTO attempts2"
+	"  SELECT (time << 24) | (row_number() OVER (PARTITION BY time ORDER BY id) - 1),"
+	"   coalesce(queue_id, ''), recipient,"
+	"   CASE status WHEN 'deferred' THEN 1 WHEN 'sent' THEN 2 WHEN 'bounced' THEN 3 ELSE 4 END,"
+	"   (SELECT id FROM names WHERE name = domain), (SELECT id FROM names WHERE name = provider),"
+	"   (SELECT id FROM names WHERE name = cause), (SELECT id FROM names WHERE name = dsn),"
+	"   (SELECT id FROM names WHERE name = relay), (SELECT id FROM names WHERE name = stage), text"
+	"  FROM attempts WHERE time >= 0;"
+	"DROP TABLE attempts;"
+	"ALTER TABLE attempts2 RENAME TO attempts;"
+	"CREATE INDEX attempts_queue_id ON attempts(queue_id);"
+	"CREATE VIEW attempt_rows AS SELECT a.id, a.id >> 24 AS time, a.queue_id, a.recipient,"
+	"  d.name AS domain, p.name AS provider, c.name AS cause, n.name AS dsn,"
+	"  CASE a.status WHEN 1 THEN 'deferred' WHEN 2 THEN 'sent' WHEN 3 THEN 'bounced' ELSE 'expired' END"
+	"   AS status,"
+	"  r.name AS relay, g.name AS stage, a.text"
+	" FROM attempts a LEFT JOIN names d ON d.id = a.domain LEFT JOIN names p ON p.id = a.provider"
+	"  LEFT JOIN names c ON c.id = a.cause LEFT JOIN names n ON n.id = a.dsn"
+	"  LEFT JOIN names r ON r.id = a.relay LEFT JOIN names g ON g.id = a.stage;"
+	"CREATE TABLE messages2 ("
+	"  queue_id TEXT PRIMARY KEY,"
+	"  first_seen INTEGER NOT NULL,"
+	"  last_seen INTEGER NOT NULL,"
+	"  sender TEXT, state TEXT, replaced_by TEXT) WITHOUT ROWID;"
+	"INSERT INTO messages2 SELECT queue_id, first_seen, last_seen, sender, state, replaced_by FROM messages"
+	"  WHERE queue_id IS NOT NULL;"
+	"DROP TABLE messages;"
+	"ALTER TABLE messages2 RENAME TO messages;"
+	"CREATE INDEX messages_replaced_by ON messages(replaced_by) WHERE replaced_by IS NOT NULL;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema version");
 
+/* attempt ids: the second in the high bits, a sequence in the low ones */
+#define ID_SHIFT 24
+#define ID_SEQ_MASK ((1LL << ID_SHIFT) - 1)
+#define ID_MAX_TIME ((1LL << (62 - ID_SHIFT)) - 1)
+/* names kept in memory before the cache starts over */
+#define NAMES_CACHE_MAX 100000
+/* queue IDs whose messages row is kept in memory before that cache starts over */
+#define MSGS_CACHE_MAX 200000
+
 enum stmt {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
+	ST_NAME_GET, ST_NAME_ADD, ST_LAST_ID, ST_LAST_ID_IN,
 	ST_ADD_ATTEMPT, ST_MSG_SEEN, ST_MSG_REPLACED, ST_ADD_ACTION,
 	ST_SET_THROTTLE, ST_CLEAR_THROTTLE,
 	ST_ATTEMPTS_FOR, ST_ATTEMPTS_SINCE, ST_ATTEMPT_STATS, ST_ACTIONS, ST_THROTTLES,
@@ -93,16 +152,23 @@ enum stmt {
 };
 
 #define ATTEMPT_COLS "time, queue_id, recipient, domain, provider, cause, dsn, status, relay, stage, text"
+/* deferrals per (value, bucket) in (?2, ?4], one rowid range scan; ?1 NULL = every value */
 #define TREND_SQL(col) \
-	"SELECT (time - ?2 - 1) / ?3, count(*) FROM attempts" \
-	" WHERE " col " = ?1 AND time > ?2 AND time <= ?4 AND status = 'deferred' GROUP BY 1"
+	"SELECT n.name, t.b, t.c FROM (SELECT " col " AS k, ((id >> 24) - ?2 - 1) / ?3 AS b, count(*) AS c" \
+	"  FROM attempts WHERE id > ((?2 << 24) | 16777215) AND id <= ((?4 << 24) | 16777215)" \
+	"   AND status = 1 AND (?1 IS NULL OR " col " = (SELECT id FROM names WHERE name = ?1))" \
+	"  GROUP BY 1, 2) t JOIN names n ON n.id = t.k ORDER BY t.k, t.b"
 
 static const char *const stmt_sql[ST_COUNT] = {
 	[ST_BEGIN] = "BEGIN IMMEDIATE",
 	[ST_COMMIT] = "COMMIT",
 	[ST_ROLLBACK] = "ROLLBACK",
-	[ST_ADD_ATTEMPT] = "INSERT INTO attempts (" ATTEMPT_COLS ")"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+	[ST_NAME_GET] = "SELECT id FROM names WHERE name = ?1",
+	[ST_NAME_ADD] = "INSERT INTO names (name) VALUES (?1)",
+	[ST_LAST_ID] = "SELECT max(id) FROM attempts",
+	[ST_LAST_ID_IN] = "SELECT max(id) FROM attempts WHERE id BETWEEN ?1 AND ?2",
+	[ST_ADD_ATTEMPT] = "INSERT INTO attempts (id, queue_id, recipient, status, domain, provider, cause, dsn,"
+		" relay, stage, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
 	[ST_MSG_SEEN] = "INSERT INTO messages (queue_id, first_seen, last_seen, sender, state)"
 		" VALUES (?1, ?2, ?2, ?3, ?4)"
 		" ON CONFLICT (queue_id) DO UPDATE SET"
@@ -111,7 +177,9 @@ static const char *const stmt_sql[ST_COUNT] = {
 		/* an event older than what we know does not overwrite the state */
 		"  state = CASE WHEN excluded.last_seen >= last_seen"
 		"   THEN coalesce(excluded.state, state) ELSE state END,"
-		"  last_seen = max(last_seen, excluded.last_seen)",
+		/* the time of the last change: a repeated event changes nothing */
+		"  last_seen = CASE WHEN excluded.last_seen >= last_seen"
+		"   AND coalesce(excluded.state, state) IS NOT state THEN excluded.last_seen ELSE last_seen END",
 	[ST_MSG_REPLACED] = "INSERT INTO messages (queue_id, first_seen, last_seen, state, replaced_by)"
 		" VALUES (?1, ?3, ?3, 'removed', ?2)"
 		" ON CONFLICT (queue_id) DO UPDATE SET replaced_by = excluded.replaced_by",
@@ -126,13 +194,16 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_ATTEMPTS_FOR] = "WITH RECURSIVE chain (id) AS ("
 		"  SELECT ?1 UNION"
 		"  SELECT m.queue_id FROM messages m JOIN chain c ON m.replaced_by = c.id)"
-		" SELECT " ATTEMPT_COLS " FROM attempts"
-		" WHERE queue_id IN (SELECT id FROM chain) ORDER BY time, id",
-	/* SQLite takes bare columns next to MAX() from the row holding the maximum */
-	[ST_ATTEMPT_STATS] = "SELECT queue_id, COUNT(DISTINCT time), MAX(time), relay, dsn FROM attempts"
-		" WHERE status = 'deferred' AND time >= ?1 GROUP BY queue_id",
-	[ST_ATTEMPTS_SINCE] = "SELECT " ATTEMPT_COLS " FROM attempts"
-		" WHERE time >= ?1 AND (?2 IS NULL OR status = ?2) ORDER BY time, id",
+		" SELECT " ATTEMPT_COLS " FROM attempt_rows"
+		" WHERE queue_id IN (SELECT id FROM chain) ORDER BY id",
+	/* per queue ID over a rowid range; relay and dsn come from its newest row */
+	[ST_ATTEMPT_STATS] = "SELECT a.queue_id, s.n, s.last >> 24, r.name, d.name FROM"
+		" (SELECT +queue_id AS q, count(DISTINCT id >> 24) AS n, max(id) AS last FROM attempts"
+		"  WHERE id >= (?1 << 24) AND status = 1 GROUP BY 1) s"
+		" JOIN attempts a ON a.id = s.last"
+		" LEFT JOIN names r ON r.id = a.relay LEFT JOIN names d ON d.id = a.dsn",
+	[ST_ATTEMPTS_SINCE] = "SELECT " ATTEMPT_COLS " FROM attempt_rows"
+		" WHERE id >= (?1 << 24) AND (?2 IS NULL OR status = ?2) ORDER BY id",
 	[ST_ACTIONS] = "SELECT time, user, action, target, args, result, output, ok FROM actions"
 		" WHERE time >= ?1 AND (?2 IS NULL OR instr(target, ?2) > 0)"
 		" ORDER BY time DESC, id DESC",
@@ -146,7 +217,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"  offset = excluded.offset, first_line_hash = excluded.first_line_hash,"
 		"  updated = excluded.updated",
 	[ST_LOAD_FILE] = "SELECT dev, ino, offset, first_line_hash FROM files WHERE path = ?1",
-	[ST_PRUNE_ATTEMPTS] = "DELETE FROM attempts WHERE time < ?1",
+	[ST_PRUNE_ATTEMPTS] = "DELETE FROM attempts WHERE id < (?1 << 24)",
 	[ST_PRUNE_ACTIONS] = "DELETE FROM actions WHERE time < ?1",
 	[ST_PRUNE_MESSAGES] = "DELETE FROM messages WHERE last_seen < ?1",
 };
@@ -157,8 +228,13 @@ struct store {
 	sqlite3_stmt *st[ST_COUNT];
 	int in_tx;		/* our BEGIN IMMEDIATE is open */
 	int pending;		/* rows written since it */
+	struct strmap names;	/* name -> names.id, only ids known to be committed or in our batch */
+	struct strmap msgs;	/* queue_id -> the last event written for it (msg_code), to skip repeats */
+	sqlite3_int64 last_id;	/* the largest attempts.id, valid while last_id_known */
+	int last_id_known;	/* read once per batch: other processes write between batches */
 };
 
+/* statuses[i] is attempts.status i + 1 in the database: append only, never reorder */
 static const char *const statuses[] = { "deferred", "sent", "bounced", "expired", NULL };
 static const char *const action_names[] = {
 	"retry", "hold", "release", "delete", "requeue", "throttle", "unthrottle", NULL
@@ -183,6 +259,9 @@ static int db_fail(struct store *s, struct why *why, const char *what)
 		lost = s->pending;
 		s->in_tx = 0;
 		s->pending = 0;
+		strmap_clear(&s->names);	/* names added in the lost batch are gone */
+		strmap_clear(&s->msgs);
+		s->last_id_known = 0;
 	}
 	if (lost)
 		return why_set(why, "store %s: %s: %s (%d uncommitted rows lost)",
@@ -268,7 +347,14 @@ int store_flush(struct store *s, struct why *why)
 		return -1;	/* still open unless SQLite rolled it back; db_fail noted that */
 	s->in_tx = 0;
 	s->pending = 0;
+	s->last_id_known = 0;
 	return 0;
+}
+
+/* store_pending - rows written in the open batch (0 when none is open) */
+int store_pending(const struct store *s)
+{
+	return s->in_tx ? s->pending : 0;
 }
 
 /* store_default_path - $XDG_DATA_HOME/mqmon/mqmon.db, else ~/.local/share/mqmon/mqmon.db; -1 when unknown or too long */
@@ -430,6 +516,14 @@ static int precreate(const char *path, struct why *why)
 	return 0;
 }
 
+static pthread_once_t sqlite_setup_once = PTHREAD_ONCE_INIT;
+
+/* sqlite_setup - process-wide settings, before SQLite initialises: no allocation statistics (a global lock per malloc) */
+static void sqlite_setup(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 /* store_open - open (creating file, parent directories and schema as needed); NULL path = default; NULL on error */
 struct store *store_open(const char *path, struct why *why)
 {
@@ -453,7 +547,9 @@ struct store *store_open(const char *path, struct why *why)
 		free(s);
 		return NULL;
 	}
-	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL);
+	pthread_once(&sqlite_setup_once, sqlite_setup);
+	/* no connection mutex: a struct store is used by one thread at a time (store.h) */
+	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
 		if (s->db == NULL)
 			why_set(why, "store %s: cannot open: out of memory", path);
@@ -463,7 +559,9 @@ struct store *store_open(const char *path, struct why *why)
 	}
 	sqlite3_extended_result_codes(s->db, 1);
 	sqlite3_busy_timeout(s->db, STORE_BUSY_MS);
-	/* the first statement reads the header: this is where a non-database shows */
+	/* takes effect on a new file only (before its first write); the first
+	 * statement that reads the header, next, is where a non-database shows */
+	sqlite3_exec(s->db, "PRAGMA page_size = " STR(STORE_PAGE_SIZE), NULL, NULL, NULL);
 	rc = sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;"
@@ -506,43 +604,165 @@ void store_close(struct store *s)
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close_v2(s->db);
+	strmap_clear(&s->names);
+	strmap_clear(&s->msgs);
 	free(s->path);
 	free(s);
+}
+
+/* bind_name - bind the names.id of name (adding it to names when new), NULL for NULL; -1 with why */
+static int bind_name(struct store *s, sqlite3_stmt *target, int i, const char *name, struct why *why)
+{
+	sqlite3_stmt *st;
+	long long id;
+	int rc;
+
+	if (name == NULL)
+		return sqlite3_bind_null(target, i) == SQLITE_OK ? 0 : db_fail(s, why, "binding a name");
+	if (!strmap_get(&s->names, name, &id)) {
+		st = s->st[ST_NAME_GET];
+		bind_str(st, 1, name);
+		rc = sqlite3_step(st);
+		if (rc == SQLITE_ROW)
+			id = sqlite3_column_int64(st, 0);
+		finish(st);
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+			return db_fail(s, why, "looking up a name");
+		if (rc == SQLITE_DONE) {
+			bind_str(s->st[ST_NAME_ADD], 1, name);
+			if (run(s, ST_NAME_ADD, why, "adding a name") < 0)
+				return -1;
+			id = sqlite3_last_insert_rowid(s->db);
+		}
+		if (strmap_count(&s->names) >= NAMES_CACHE_MAX)
+			strmap_clear(&s->names);
+		strmap_put(&s->names, name, id);	/* out of memory only costs a lookup next time */
+	}
+	return sqlite3_bind_int64(target, i, id) == SQLITE_OK ? 0 : db_fail(s, why, "binding a name");
+}
+
+/* last_id_in - the largest attempts.id in [lo, hi], 0 when none; -1 with why */
+static int last_id_in(struct store *s, enum stmt which, sqlite3_int64 lo, sqlite3_int64 hi,
+		      sqlite3_int64 *out, struct why *why)
+{
+	sqlite3_stmt *st = s->st[which];
+	int rc;
+
+	if (which == ST_LAST_ID_IN) {
+		sqlite3_bind_int64(st, 1, lo);
+		sqlite3_bind_int64(st, 2, hi);
+	}
+	rc = sqlite3_step(st);
+	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;	/* max() of nothing is NULL: 0 */
+	finish(st);
+	return rc == SQLITE_ROW ? 0 : db_fail(s, why, "reading attempt ids");
+}
+
+/* next_attempt_id - a free id for an attempt at time t: t << 24 | next sequence of that second */
+static int next_attempt_id(struct store *s, time_t t, sqlite3_int64 *id, struct why *why)
+{
+	sqlite3_int64 base, last;
+
+	if (t < 0 || (long long)t > ID_MAX_TIME)
+		return why_set(why, "store: attempt time %lld out of range", (long long)t);
+	base = (sqlite3_int64)t << ID_SHIFT;
+	if (!s->last_id_known) {
+		if (last_id_in(s, ST_LAST_ID, 0, 0, &s->last_id, why) < 0)
+			return -1;
+		s->last_id_known = 1;
+	}
+	if (base > s->last_id) {
+		*id = base;	/* the usual case: a later second than anything stored */
+		return 0;
+	}
+	last = s->last_id;
+	if ((last >> ID_SHIFT) != t && last_id_in(s, ST_LAST_ID_IN, base, base | ID_SEQ_MASK, &last, why) < 0)
+		return -1;
+	if (last < base) {
+		*id = base;	/* an earlier second with nothing stored yet */
+		return 0;
+	}
+	if ((last & ID_SEQ_MASK) == ID_SEQ_MASK)
+		return why_set(why, "store: more than %lld attempts at %lld", ID_SEQ_MASK + 1, (long long)t);
+	*id = last + 1;
+	return 0;
+}
+
+/* status_code - attempts.status of a status word: 1 deferred 2 sent 3 bounced 4 expired, 0 unknown */
+static int status_code(const char *status)
+{
+	int i;
+
+	for (i = 0; status != NULL && statuses[i] != NULL; i++)
+		if (strcmp(status, statuses[i]) == 0)
+			return i + 1;
+	return 0;
 }
 
 /* store_add_attempt - append one delivery attempt (batched) */
 int store_add_attempt(struct store *s, const struct store_attempt *a, struct why *why)
 {
 	sqlite3_stmt *st = s->st[ST_ADD_ATTEMPT];
+	int status = status_code(a->status);
+	sqlite3_int64 id = 0;
 
-	if (a->status != NULL && !in_list(a->status, statuses))
-		return why_set(why, "store: unknown attempt status \"%s\"", a->status);
-	if (batch_begin(s, why) < 0)
+	if (status == 0)
+		return why_set(why, "store: unknown attempt status \"%s\"", a->status ? a->status : "(null)");
+	if (a->queue_id == NULL)
+		return why_set(why, "store: attempt without a queue ID");
+	if (batch_begin(s, why) < 0 || next_attempt_id(s, a->time, &id, why) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)a->time);
+	sqlite3_bind_int64(st, 1, id);
 	bind_str(st, 2, a->queue_id);
 	bind_str(st, 3, a->recipient);
-	bind_str(st, 4, a->domain);
-	bind_str(st, 5, a->provider);
-	bind_str(st, 6, a->cause);
-	bind_str(st, 7, a->dsn);
-	bind_str(st, 8, a->status);
-	bind_str(st, 9, a->relay);
-	bind_str(st, 10, a->stage);
+	sqlite3_bind_int(st, 4, status);
+	if (bind_name(s, st, 5, a->domain, why) < 0 || bind_name(s, st, 6, a->provider, why) < 0 ||
+	    bind_name(s, st, 7, a->cause, why) < 0 || bind_name(s, st, 8, a->dsn, why) < 0 ||
+	    bind_name(s, st, 9, a->relay, why) < 0 || bind_name(s, st, 10, a->stage, why) < 0) {
+		finish(st);
+		return -1;
+	}
 	bind_str(st, 11, a->text);
 	if (run(s, ST_ADD_ATTEMPT, why, "adding an attempt") < 0)
 		return -1;
+	if (id > s->last_id)
+		s->last_id = id;
 	return batch_row(s, why);
 }
 
-/* store_message_seen - upsert a queue ID: first_seen kept, last_seen/sender/state updated (batched) */
+/* message states the msgs cache knows; any other state is always written */
+static const char *const msg_states[] = { "queued", "hold", "removed", "expired", "deferred", NULL };
+
+/* msg_code - an event as one number: when << 4 | (state index + 1) << 1 | sender given; -1 other states */
+static long long msg_code(long long when, const char *state, int has_sender)
+{
+	int i;
+
+	for (i = 0; state != NULL && msg_states[i] != NULL; i++)
+		if (strcmp(state, msg_states[i]) == 0)
+			return when << 4 | (long long)(i + 1) << 1 | (has_sender != 0);
+	return -1;
+}
+
+/* store_message_seen - upsert a queue ID: first_seen kept, last_seen/sender/state updated (batched)
+ *
+ * qmgr logs a deferred message again each time it retries it. Such a
+ * repeat changes nothing in the row (last_seen is the time of the last
+ * change), so an event repeating the last one this handle wrote for the ID
+ * (same state, not older, no sender it lacked) is not even sent to SQLite.
+ * That relies on one ID's lines coming in time order, as they do in the
+ * log of the one Postfix instance that owns the ID. */
 int store_message_seen(struct store *s, const char *queue_id, time_t when, const char *sender,
 		       const char *state, struct why *why)
 {
 	sqlite3_stmt *st = s->st[ST_MSG_SEEN];
+	long long have, code = msg_code((long long)when, state, sender != NULL);
 
 	if (queue_id == NULL)
 		return why_set(why, "store: message without a queue ID");
+	if (code >= 0 && strmap_get(&s->msgs, queue_id, &have) && have >= 0 &&
+	    (have & 14) == (code & 14) && (have >> 4) <= (long long)when && (sender == NULL || (have & 1)))
+		return 0;
 	if (batch_begin(s, why) < 0)
 		return -1;
 	bind_str(st, 1, queue_id);
@@ -551,6 +771,9 @@ int store_message_seen(struct store *s, const char *queue_id, time_t when, const
 	bind_str(st, 4, state);
 	if (run(s, ST_MSG_SEEN, why, "recording a message") < 0)
 		return -1;
+	if (strmap_count(&s->msgs) >= MSGS_CACHE_MAX)
+		strmap_clear(&s->msgs);
+	strmap_put(&s->msgs, queue_id, code);	/* -1 (a state it does not know) never matches */
 	return batch_row(s, why);
 }
 
@@ -803,14 +1026,16 @@ int store_throttles(struct store *s, store_throttle_fn fn, void *ctx, struct why
 	return rc == SQLITE_DONE ? n : -1;
 }
 
-/* store_trend - deferrals per bucket where key = value; the last bucket ends at end (inclusive) */
-int store_trend(struct store *s, const char *key, const char *value, time_t end, long bucket_seconds,
-		int nbuckets, unsigned *counts, struct why *why)
+/* store_trends - deferrals per bucket of every value of key seen in the window, one fn call per value */
+int store_trends(struct store *s, const char *key, const char *value, time_t end, long bucket_seconds,
+		 int nbuckets, store_trend_fn fn, void *ctx, struct why *why)
 {
 	sqlite3_int64 start, b;
+	unsigned *counts;
+	char *name = NULL;
 	sqlite3_stmt *st;
 	enum stmt which;
-	int rc, i;
+	int rc, n = 0, stop = 0;
 
 	if (key != NULL && strcmp(key, "cause") == 0)
 		which = ST_TREND_CAUSE;
@@ -822,27 +1047,77 @@ int store_trend(struct store *s, const char *key, const char *value, time_t end,
 		return why_set(why, "store: trend key must be cause, provider or domain, not \"%s\"",
 			       key ? key : "(null)");
 	if (bucket_seconds <= 0 || nbuckets <= 0 || nbuckets > INT32_MAX / 2 ||
-	    bucket_seconds > INT64_MAX / 4 / nbuckets || value == NULL)
+	    bucket_seconds > INT64_MAX / 4 / nbuckets || end < 0 || (long long)end > ID_MAX_TIME)
 		return why_set(why, "store: bad trend request (%d buckets of %ld s)", nbuckets, bucket_seconds);
 	if (busy_check(s, which, why) < 0)
 		return -1;
-	for (i = 0; i < nbuckets; i++)
-		counts[i] = 0;
+	if ((counts = calloc((size_t)nbuckets, sizeof *counts)) == NULL)
+		return why_errno(why, "store: trend");
 	start = (sqlite3_int64)end - (sqlite3_int64)bucket_seconds * nbuckets;
+	if (start < 0)
+		start = -1;	/* the window reaches before 1970: nothing is stored there */
 	st = s->st[which];
 	bind_str(st, 1, value);
 	sqlite3_bind_int64(st, 2, start);
 	sqlite3_bind_int64(st, 3, bucket_seconds);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)end);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		b = sqlite3_column_int64(st, 0);
+	/* rows come ordered by value id, then bucket: one value's buckets are adjacent */
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (name == NULL || strcmp(name, col_str(st, 0)) != 0) {
+			if (name != NULL) {
+				stop = fn != NULL && fn(ctx, name, counts) != 0;
+				memset(counts, 0, (size_t)nbuckets * sizeof *counts);
+			}
+			free(name);
+			if ((name = strdup(col_str(st, 0))) == NULL) {
+				rc = SQLITE_NOMEM;
+				break;
+			}
+			n++;
+		}
+		b = sqlite3_column_int64(st, 1);
 		if (b >= 0 && b < nbuckets)
-			counts[b] = (unsigned)sqlite3_column_int64(st, 1);
+			counts[b] = (unsigned)sqlite3_column_int64(st, 2);
 	}
+	if (stop)
+		rc = SQLITE_DONE;
+	else if (rc == SQLITE_DONE && name != NULL && fn != NULL)
+		fn(ctx, name, counts);
 	if (rc != SQLITE_DONE)
 		db_fail(s, why, "computing a trend");
 	finish(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	free(name);
+	free(counts);
+	return rc == SQLITE_DONE ? n : -1;
+}
+
+struct one_trend {
+	unsigned *counts;
+	int nbuckets;
+};
+
+/* copy_trend - store_trend_fn keeping the counts of the one value asked for */
+static int copy_trend(void *ctx, const char *value, const unsigned *counts)
+{
+	struct one_trend *t = ctx;
+
+	(void)value;
+	memcpy(t->counts, counts, (size_t)t->nbuckets * sizeof *counts);
+	return 1;
+}
+
+/* store_trend - deferrals per bucket where key = value; the last bucket ends at end (inclusive) */
+int store_trend(struct store *s, const char *key, const char *value, time_t end, long bucket_seconds,
+		int nbuckets, unsigned *counts, struct why *why)
+{
+	struct one_trend t = { counts, nbuckets };
+	int i;
+
+	if (value == NULL)
+		return why_set(why, "store: trend without a value");
+	for (i = 0; i < nbuckets; i++)
+		counts[i] = 0;
+	return store_trends(s, key, value, end, bucket_seconds, nbuckets, copy_trend, &t, why) < 0 ? -1 : 0;
 }
 
 /* store_save_file - remember a followed log's position (batched, so it commits with the rows read before it) */

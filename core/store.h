@@ -28,9 +28,11 @@
 #include "core/why.h"
 
 /* the schema version this code writes (PRAGMA user_version) */
-#define STORE_SCHEMA_VERSION 1
+#define STORE_SCHEMA_VERSION 2
+/* page size of new database files: larger pages make appends and the queue_id index cheaper */
+#define STORE_PAGE_SIZE 16384
 /* batched rows after which the store commits without being asked */
-#define STORE_BATCH_ROWS 5000
+#define STORE_BATCH_ROWS 100000
 /* actions.output is cut (on a UTF-8 boundary) beyond this many bytes */
 #define STORE_OUTPUT_MAX 16384
 
@@ -88,6 +90,9 @@ void store_close(struct store *s);
 /* store_flush - commit the pending batch, if any */
 int store_flush(struct store *s, struct why *why);
 
+/* store_pending - rows written in the open batch (0 when none is open) */
+int store_pending(const struct store *s);
+
 /* store_add_attempt - append one delivery attempt (batched) */
 int store_add_attempt(struct store *s, const struct store_attempt *a, struct why *why);
 
@@ -117,6 +122,14 @@ int store_actions(struct store *s, time_t since, const char *target_sub, store_a
 
 /* store_throttles - every throttle, by domain; rows passed or -1 */
 int store_throttles(struct store *s, store_throttle_fn fn, void *ctx, struct why *why);
+
+/* store_trend_fn - one value's deferrals per bucket (nbuckets counts) */
+typedef int (*store_trend_fn)(void *ctx, const char *value, const unsigned *counts);
+
+/* store_trends - deferrals per bucket for every value of key ("cause" "provider" "domain") with one in the
+ * window (value NULL), or for one value; buckets as in store_trend; one scan; values passed or -1 */
+int store_trends(struct store *s, const char *key, const char *value, time_t end, long bucket_seconds, int nbuckets,
+		 store_trend_fn fn, void *ctx, struct why *why);
 
 /* store_trend - deferrals per bucket where key ("cause" "provider" "domain") = value; bucket i covers
  * (end - (nbuckets-i)*bucket_seconds, end - (nbuckets-i-1)*bucket_seconds], so the last one ends at end (inclusive) */

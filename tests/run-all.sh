@@ -137,6 +137,7 @@ if want asan; then
 		if [ "$(id -u)" -eq 0 ] && [ -z "$only" -o "$only" = asan ]; then
 			MQMON=$PWD/build-asan/mqmon suite_script tests/e2e/snapshot.sh
 			MQMON=$PWD/build-asan/mqmon suite_script tests/e2e/live.sh
+			MQMON=$PWD/build-asan/mqmon suite_script tests/e2e/ingest.sh
 			MQMON=$PWD/build-asan/mqmon suite_script tests/tui/console.sh
 		fi
 		unset MQMON_DATADIR

@@ -582,6 +582,8 @@ static void on_attempt(void *ctx, const struct deferral *d)
 {
 	struct app *a = ctx;
 
+	trends_stale(&a->cause_trends);
+	trends_stale(&a->domain_trends);
 	if (a->incremental && !strlist_has(&a->touched, d->queue_id))
 		strlist_add(&a->touched, d->queue_id);
 }
@@ -795,6 +797,8 @@ int tui_run(const struct tui_options *opt)
 
 	a.opt = *opt;
 	a.now = time(NULL);
+	trends_init(&a.cause_trends, "cause", TREND_BUCKET_SECONDS, TREND_BUCKETS);
+	trends_init(&a.domain_trends, "domain", DOMAIN_TREND_SECONDS, DOMAIN_TREND_BUCKETS);
 	a.ifd = -1;
 	if (theme_load(opt->theme ? opt->theme : "default", &theme_errs, &why) < 0) {
 		/* the default theme is also built in; a theme the operator named must exist */
@@ -857,6 +861,8 @@ out:
 	qsource_free(a.qs);
 	ingest_close(a.ingest);
 	store_close(a.store);
+	trends_free(&a.cause_trends);
+	trends_free(&a.domain_trends);
 	evloop_free(a.loop);
 	if (a.ifd >= 0)
 		close(a.ifd);

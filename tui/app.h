@@ -17,6 +17,7 @@
 #include "core/qsource.h"
 #include "core/store.h"
 #include "tui/theme.h"
+#include "tui/trends.h"
 #include "tui/tui.h"
 
 enum view_id { VIEW_CAUSES, VIEW_MESSAGES, VIEW_DETAIL, VIEW_DOMAINS, VIEW_ACTIONS, VIEW_HELP, VIEW_COUNT };
@@ -30,6 +31,8 @@ enum reaction {
 
 #define TREND_BUCKETS 12		/* five-minute buckets: the last hour */
 #define TREND_BUCKET_SECONDS 300
+#define DOMAIN_TREND_BUCKETS 8		/* fifteen-minute buckets: the last two hours */
+#define DOMAIN_TREND_SECONDS 900
 
 /* a row of the causes tree */
 struct cause_row {
@@ -80,6 +83,9 @@ struct app {
 
 	/* domains view */
 	struct list_pos dpos;
+
+	/* deferrals per bucket from the history (trends.h) */
+	struct trends cause_trends, domain_trends;
 
 	/* detail view */
 	char detail_id[QUEUE_ID_MAX + 1];

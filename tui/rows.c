@@ -164,10 +164,9 @@ static void build_causes(struct app *a)
 	}
 	sort_level(rows, nrows, 0);
 	/* the last hour of each cause, from the history */
-	for (i = 0; a->store != NULL && i < nrows; i++)
+	for (i = 0; i < nrows; i++)
 		if (rows[i].level == 0)
-			store_trend(a->store, "cause", cause_name(rows[i].cause), time(NULL), TREND_BUCKET_SECONDS,
-				    TREND_BUCKETS, rows[i].trend, NULL);
+			trends_get(&a->cause_trends, a->store, time(NULL), cause_name(rows[i].cause), rows[i].trend);
 	free(a->crows);
 	a->crows = rows;
 	a->ncrows = nrows;

@@ -7,8 +7,6 @@
 #include "tui/app.h"
 #include "tui/screen.h"
 
-#define DOMAIN_TREND 8	/* fifteen-minute buckets: the last two hours */
-
 struct throttle_row {
 	char domain[256], mode[16];
 	time_t until;
@@ -53,16 +51,17 @@ static void throttle_text(const struct throttle_rows *r, const char *domain, tim
 /* trend_text - deferrals per bucket as digits 0-9 (scaled), for the last two hours */
 static void trend_text(struct app *a, const char *domain, char *buf, size_t n)
 {
-	unsigned v[DOMAIN_TREND], max = 0;
+	unsigned v[DOMAIN_TREND_BUCKETS], max = 0;
 	int i;
 
 	buf[0] = '\0';
-	if (a->store == NULL || store_trend(a->store, "domain", domain, a->now, 900, DOMAIN_TREND, v, NULL) < 0)
+	if (a->store == NULL)
 		return;
-	for (i = 0; i < DOMAIN_TREND; i++)
+	trends_get(&a->domain_trends, a->store, a->now, domain, v);
+	for (i = 0; i < DOMAIN_TREND_BUCKETS; i++)
 		if (v[i] > max)
 			max = v[i];
-	for (i = 0; i < DOMAIN_TREND && (size_t)i + 1 < n; i++)
+	for (i = 0; i < DOMAIN_TREND_BUCKETS && (size_t)i + 1 < n; i++)
 		buf[i] = v[i] == 0 ? '.' : (char)('0' + (v[i] * 9 + max - 1) / max);
 	buf[i] = '\0';
 }
@@ -118,10 +117,10 @@ void view_domains_draw(struct app *a, int y, int h)
 	app_list_fix(&a->dpos, m->ndomains, list_h);
 	if (narrow)
 		ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %6s %8s %10s %-10s %-*s", namew, "DOMAIN", "MSGS", "OLDEST",
-			"NEXT RETRY", "THROTTLE", DOMAIN_TREND, "2H TREND");
+			"NEXT RETRY", "THROTTLE", DOMAIN_TREND_BUCKETS, "2H TREND");
 	else
 		ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %-10s %6s %6s %8s %10s %-11s %-*s %s", namew, "DOMAIN",
-			"PROVIDER", "MSGS", "RCPTS", "OLDEST", "NEXT RETRY", "THROTTLE", DOMAIN_TREND, "2H TREND",
+			"PROVIDER", "MSGS", "RCPTS", "OLDEST", "NEXT RETRY", "THROTTLE", DOMAIN_TREND_BUCKETS, "2H TREND",
 			mixw ? "CAUSES" : "");
 	for (row = 0, i = a->dpos.top; i < m->ndomains && row < list_h; i++, row++) {
 		const struct qcount *d = &m->domains[i];
@@ -146,7 +145,7 @@ void view_domains_draw(struct app *a, int y, int h)
 		else
 			ui_putf(yy, 0, COLS, el, 1, "%-*.*s %-10.10s %6zu %6zu %8s %10s %-11.11s %-*s %s", namew, namew,
 				d->name, prov, d->messages, d->recipients,
-				fmt_age(age, sizeof age, a->now, d->oldest_arrival), next, thr, DOMAIN_TREND, trend, mix);
+				fmt_age(age, sizeof age, a->now, d->oldest_arrival), next, thr, DOMAIN_TREND_BUCKETS, trend, mix);
 	}
 }
 

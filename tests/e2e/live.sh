@@ -61,9 +61,9 @@ stop_follow
 check_eq "no line printed twice overall" "$(cat "$work/out" "$work/out2" | sort | uniq -d | wc -l)" 0
 
 total=$((before + c))
-check_eq "the store holds every deferral once" "$(sqlite3 "$db" "select count(*) from attempts where status='deferred'")" "$total"
+check_eq "the store holds every deferral once" "$(sqlite3 "$db" "select count(*) from attempt_rows where status='deferred'")" "$total"
 check "the store has delivered attempts too (accept.example)" \
-	test "$(sqlite3 "$db" "select count(*) from attempts where status='sent'")" -gt 0
+	test "$(sqlite3 "$db" "select count(*) from attempt_rows where status='sent'")" -gt 0
 check "the store has the resume position" test "$(sqlite3 "$db" "select count(*) from files")" -eq 1
 got=$("$MQMON" report --since 1h --db "$db" --format json "$BED_LOG" | jq .deferrals)
 check_eq "report --since 1h counts the store's deferrals" "$got" "$total"

@@ -187,10 +187,13 @@ static void test_migrate_from_empty(void **state)
 	assert_int_equal(raw_int(p, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_string_equal(raw_text(p, "PRAGMA journal_mode", buf, sizeof buf), "wal");
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
-				 " ('attempts', 'messages', 'actions', 'throttles', 'files')"), 5);
-	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN"
-				 " ('attempts_queue_id', 'attempts_time', 'attempts_cause_time',"
-				 "  'attempts_domain_time')"), 4);
+				 " ('attempts', 'names', 'messages', 'actions', 'throttles', 'files')"), 6);
+	/* one index on attempts: time ranges are rowid ranges */
+	assert_int_equal(raw_int(p, "SELECT group_concat(name) = 'attempts_queue_id' FROM sqlite_master"
+				 " WHERE type = 'index' AND tbl_name = 'attempts'"), 1);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"
+				 " AND name = 'attempt_rows'"), 1);
+	assert_int_equal(raw_int(p, "PRAGMA page_size"), STORE_PAGE_SIZE);
 	assert_int_equal(stat(dbpath("fresh/sub"), &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
 	assert_int_equal(stat(dbpath("fresh"), &st), 0);
@@ -275,22 +278,25 @@ static void test_not_a_database_refused(void **state)
 	assert_non_null(strstr(why.text, "adir"));
 }
 
-static void test_batch_commits_every_5000(void **state)
+static void test_batch_commits_every_batch_rows(void **state)
 {
 	const char *p = dbpath("autocommit.db");
 	struct store *s = open_ok(p);
+	const int total = 2 * STORE_BATCH_ROWS + 2000;
 	int i;
 
 	(void)state;
-	for (i = 0; i < 12000; i++) {
+	for (i = 0; i < total; i++) {
 		struct store_attempt a = attempt(i, "BBBBBB1", "x");
 
 		must(store_add_attempt(s, &a, W));
 	}
 	/* not flushed: another connection sees the two automatic commits only */
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 2 * STORE_BATCH_ROWS);
+	assert_int_equal(store_pending(s), 2000);
 	must(store_flush(s, W));
-	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 12000);
+	assert_int_equal(store_pending(s), 0);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), total);
 	must(store_flush(s, W));	/* nothing pending: fine */
 	store_close(s);
 }
@@ -338,7 +344,7 @@ static void test_batching_speed(void **state)
 	assert_int_equal(store_attempts_since(s, 1700000000 + 99990, "deferred", NULL, NULL, NULL), 10);
 	assert_int_equal(store_attempts_since(s, 0, "sent", NULL, NULL, NULL), 0);
 	store_close(s);
-	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts WHERE domain = 'yahoo.com'"), 33334);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempt_rows WHERE domain = 'yahoo.com'"), 33334);
 }
 
 static void test_flush_and_close_durability(void **state)
@@ -389,6 +395,24 @@ static void test_message_upsert(void **state)
 	assert_int_equal(raw_int(p, "SELECT last_seen FROM messages"), 300);
 	assert_string_equal(raw_text(p, "SELECT state FROM messages", buf, sizeof buf), "deferred");
 	assert_string_equal(raw_text(p, "SELECT sender FROM messages", buf, sizeof buf), "b@example.org");
+
+	/* qmgr logs a deferred message at every retry: repeats change nothing, before or after a restart */
+	s = open_ok(p);
+	must(store_message_seen(s, "RRRRRR1", 1000, "r@example.org", "queued", W));
+	must(store_message_seen(s, "RRRRRR1", 1600, "r@example.org", "queued", W));
+	must(store_message_seen(s, "RRRRRR1", 2200, NULL, "queued", W));
+	store_close(s);
+	s = open_ok(p);
+	must(store_message_seen(s, "RRRRRR1", 2800, "r@example.org", "queued", W));	/* a new handle writes it */
+	must(store_flush(s, W));
+	assert_int_equal(raw_int(p, "SELECT last_seen FROM messages WHERE queue_id = 'RRRRRR1'"), 1000);
+	must(store_message_seen(s, "RRRRRR1", 3000, NULL, "removed", W));	/* a change moves last_seen */
+	must(store_message_seen(s, "RRRRRR1", 2900, NULL, "queued", W));	/* an older event does not */
+	store_close(s);
+	assert_int_equal(raw_int(p, "SELECT last_seen FROM messages WHERE queue_id = 'RRRRRR1'"), 3000);
+	assert_string_equal(raw_text(p, "SELECT state FROM messages WHERE queue_id = 'RRRRRR1'", buf, sizeof buf),
+			    "removed");
+	assert_int_equal(raw_int(p, "SELECT first_seen FROM messages WHERE queue_id = 'RRRRRR1'"), 1000);
 }
 
 static void test_requeue_chain(void **state)
@@ -597,6 +621,25 @@ static void add_trend_row(struct store *s, time_t t, const char *status, const c
 	must(store_add_attempt(s, &a, W));
 }
 
+struct trend_seen {
+	int n;
+	char value[4][32];
+	unsigned counts[4][5];
+};
+
+/* collect_trend - store_trend_fn keeping values and their five buckets */
+static int collect_trend(void *ctx, const char *value, const unsigned *counts)
+{
+	struct trend_seen *t = ctx;
+
+	if (t->n < 4) {
+		snprintf(t->value[t->n], sizeof t->value[0], "%s", value);
+		memcpy(t->counts[t->n], counts, sizeof t->counts[0]);
+	}
+	t->n++;
+	return 0;
+}
+
 static void test_trend_buckets(void **state)
 {
 	struct store *s = open_ok(dbpath("trend.db"));
@@ -636,9 +679,113 @@ static void test_trend_buckets(void **state)
 	must(store_trend(s, "cause", "rate-limit", 10000, 300, 1, counts, W));	/* one wide bucket */
 	assert_int_equal(counts[0], 6);
 
+	/* every domain at once: gmail.com and yahoo.com, each with its own buckets */
+	{
+		struct trend_seen ts = { 0 };
+
+		assert_int_equal(store_trends(s, "domain", NULL, 10000, 60, 5, collect_trend, &ts, NULL), 2);
+		assert_int_equal(ts.n, 2);
+		assert_string_equal(ts.value[0], "gmail.com");
+		for (i = 0; i < 5; i++)
+			assert_int_equal(ts.counts[0][i], want_domain[i]);
+		assert_string_equal(ts.value[1], "yahoo.com");
+		for (i = 0; i < 5; i++)
+			assert_int_equal(ts.counts[1][i], i == 1);
+	}
 	assert_int_equal(store_trend(s, "status", "x", 10000, 60, 5, counts, &why), -1);
 	assert_non_null(strstr(why.text, "cause, provider or domain"));
 	assert_int_equal(store_trend(s, "cause", "x", 10000, 0, 5, counts, &why), -1);
+	store_close(s);
+}
+
+/* attempts of one second get consecutive ids; late lines (an earlier second) fit in between */
+static void test_same_second_and_late_lines(void **state)
+{
+	const char *p = dbpath("seq.db");
+	struct store *s = open_ok(p);
+	static const time_t t[] = { 100, 100, 50, 100, 50, 200 };
+	struct seen seen = { 0 };
+	struct store_attempt a;
+	struct why why = { "" };
+	char id[16];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		snprintf(id, sizeof id, "SEQ%03zu", i);
+		a = attempt(t[i], id, "x");
+		must(store_add_attempt(s, &a, W));
+		if (i == 2)
+			must(store_flush(s, W));	/* the next batch reads the last id again */
+	}
+	must(store_flush(s, W));
+	assert_int_equal(raw_int(p, "SELECT count(DISTINCT id) FROM attempts"), 6);
+	assert_int_equal(raw_int(p, "SELECT max(id) & 16777215 FROM attempts WHERE id >> 24 = 100"), 2);
+	assert_int_equal(raw_int(p, "SELECT max(id) & 16777215 FROM attempts WHERE id >> 24 = 50"), 1);
+	assert_int_equal(store_attempts_since(s, 0, NULL, collect, &seen, NULL), 6);
+	assert_int_equal(seen.time[0], 50);	/* oldest first, in arrival order within a second */
+	assert_string_equal(seen.id[0], "SEQ002");
+	assert_string_equal(seen.id[1], "SEQ004");
+	assert_string_equal(seen.id[2], "SEQ000");
+	assert_string_equal(seen.id[4], "SEQ003");
+	assert_int_equal(seen.time[5], 200);
+	a = attempt(-1, "SEQNEG1", "x");	/* before 1970: refused, nothing stored */
+	assert_int_equal(store_add_attempt(s, &a, &why), -1);
+	assert_non_null(strstr(why.text, "out of range"));
+	store_close(s);
+}
+
+/* a version 1 database (text columns, four indexes) is converted in place, rows intact */
+static void test_migrate_from_v1(void **state)
+{
+	const char *p = dbpath("v1.db");
+	struct seen seen = { 0 };
+	struct store *s;
+	unsigned counts[1];
+	char buf[64];
+
+	(void)state;
+	raw_exec(p, "PRAGMA application_id = 1836150126;"
+		 "CREATE TABLE attempts (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, queue_id TEXT,"
+		 " recipient TEXT, domain TEXT, provider TEXT, cause TEXT, dsn TEXT, status TEXT, relay TEXT,"
+		 " stage TEXT, text TEXT);"
+		 "CREATE INDEX attempts_queue_id ON attempts(queue_id);"
+		 "CREATE INDEX attempts_time ON attempts(time);"
+		 "CREATE TABLE messages (queue_id TEXT PRIMARY KEY, first_seen INTEGER NOT NULL,"
+		 " last_seen INTEGER NOT NULL, sender TEXT, state TEXT, replaced_by TEXT);"
+		 "CREATE INDEX messages_replaced_by ON messages(replaced_by) WHERE replaced_by IS NOT NULL;"
+		 "CREATE INDEX messages_last_seen ON messages(last_seen);"
+		 "CREATE TABLE actions (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, user TEXT,"
+		 " action TEXT NOT NULL, target TEXT, args TEXT, result INTEGER, output TEXT, ok INTEGER NOT NULL);"
+		 "CREATE TABLE throttles (domain TEXT PRIMARY KEY, mode TEXT NOT NULL, since INTEGER NOT NULL,"
+		 " until INTEGER, by_user TEXT);"
+		 "CREATE TABLE files (path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER, offset INTEGER NOT NULL,"
+		 " first_line_hash INTEGER, updated INTEGER NOT NULL);"
+		 "INSERT INTO attempts VALUES (1, 500, 'OLDQID1', 'a@gmail.com', 'gmail.com', 'google',"
+		 " 'rate-limit', '4.7.28', 'deferred', 'mx.google.com[192.0.2.1]:25', 'RCPT', 'slow down');"
+		 "INSERT INTO attempts VALUES (2, 500, 'OLDQID1', 'b@gmail.com', 'gmail.com', 'google',"
+		 " NULL, '2.0.0', 'sent', NULL, NULL, '250 ok');"
+		 "INSERT INTO attempts VALUES (3, 400, 'OLDQID2', 'c@y.example', NULL, NULL, NULL, NULL,"
+		 " 'bounced', NULL, NULL, NULL);"
+		 "INSERT INTO messages VALUES ('OLDQID1', 400, 500, 's@example.org', 'queued', NULL);"
+		 "INSERT INTO messages VALUES ('OLDQID0', 300, 300, NULL, 'removed', 'OLDQID1');"
+		 "PRAGMA user_version = 1;");
+	s = open_ok(p);
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	assert_int_equal(store_attempts_for(s, "OLDQID1", collect, &seen, NULL), 2);
+	assert_int_equal(seen.time[0], 500);
+	assert_string_equal(seen.text[0], "slow down");
+	assert_string_equal(seen.text[1], "250 ok");
+	assert_string_equal(raw_text(p, "SELECT relay FROM attempt_rows WHERE recipient = 'a@gmail.com'", buf,
+				     sizeof buf), "mx.google.com[192.0.2.1]:25");
+	assert_string_equal(raw_text(p, "SELECT status FROM attempt_rows WHERE time = 400", buf, sizeof buf),
+			    "bounced");
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts WHERE id >> 24 = 500"), 2);
+	must(store_trend(s, "cause", "rate-limit", 500, 100, 1, counts, W));
+	assert_int_equal(counts[0], 1);
+	seen.n = 0;	/* the requeue chain survived: OLDQID0 was requeued as OLDQID1 */
+	assert_int_equal(store_attempts_for(s, "OLDQID1", collect, &seen, NULL), 2);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM messages"), 2);
 	store_close(s);
 }
 
@@ -696,7 +843,7 @@ static void test_prune_only_old(void **state)
 	assert_int_equal(store_prune(s, 250, NULL), 0);
 	store_close(s);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 1);
-	assert_int_equal(raw_int(p, "SELECT time FROM attempts"), 300);
+	assert_int_equal(raw_int(p, "SELECT time FROM attempt_rows"), 300);
 	assert_int_equal(raw_int(p, "SELECT time FROM actions"), 300);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM actions"), 1);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM messages WHERE queue_id = 'NEWNEW1'"), 1);
@@ -889,7 +1036,7 @@ int main(void)
 		cmocka_unit_test(test_reopen_keeps_data),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_not_a_database_refused),
-		cmocka_unit_test(test_batch_commits_every_5000),
+		cmocka_unit_test(test_batch_commits_every_batch_rows),
 		cmocka_unit_test(test_batching_speed),
 		cmocka_unit_test(test_flush_and_close_durability),
 		cmocka_unit_test(test_message_upsert),
@@ -897,6 +1044,8 @@ int main(void)
 		cmocka_unit_test(test_actions_newest_first_and_immediate),
 		cmocka_unit_test(test_throttles),
 		cmocka_unit_test(test_trend_buckets),
+		cmocka_unit_test(test_same_second_and_late_lines),
+		cmocka_unit_test(test_migrate_from_v1),
 		cmocka_unit_test(test_file_positions),
 		cmocka_unit_test(test_prune_only_old),
 		cmocka_unit_test(test_hostile_strings_verbatim),

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# ingest.sh - `mqmon ingest` stores every event of a generated 600,000-line
+# Postfix log exactly once: in one run, and when killed (SIGKILL) in the
+# middle of the backlog and run again; the history matches row for row.
+# A missing or unreadable log is an error, not "0 lines". Needs no Postfix.
+set -u
+. "$(dirname "$0")/lib.sh"
+command -v sqlite3 >/dev/null || skip "sqlite3 not installed (make deps)"
+[ -x "$TOP/bench/gen-log" ] || skip "bench/gen-log not built (make)"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+log=$work/mail.log
+"$TOP/bench/gen-log" -n 600000 -s 7 -o "$log"
+
+# rows DB - the history as text, in id (time, then arrival) order
+rows() {
+	sqlite3 "$1" "SELECT time, queue_id, recipient, domain, provider, cause, dsn, status, relay, stage, text
+		FROM attempt_rows ORDER BY id" | md5sum
+}
+# messages DB - the messages table as text
+messages() {
+	sqlite3 "$1" "SELECT queue_id, first_seen, last_seen, sender, state, replaced_by FROM messages ORDER BY 1" | md5sum
+}
+
+# one run
+out=$("$MQMON" ingest --db "$work/one.db" "$log")
+check "one run: reports the lines read" grep -q "^600000 lines read into the history" <<<"$out"
+want=$(grep -cE ' status=(sent|deferred|bounced|expired) ' "$log")
+check_eq "one run: one row per delivery attempt" "$(sqlite3 "$work/one.db" 'SELECT count(*) FROM attempts')" "$want"
+want=$(grep -c ' status=deferred ' "$log")
+check_eq "one run: deferrals" "$(sqlite3 "$work/one.db" "SELECT count(*) FROM attempt_rows WHERE status = 'deferred'")" "$want"
+want=$(awk '/ postfix\/qmgr\[[0-9]+\]: [0-9A-Za-z]+: from=</ { sub(":", "", $6); if (!($6 in s)) { s[$6]; n++ } }
+	END { print n + 0 }' "$log")
+check_eq "one run: one row per message" "$(sqlite3 "$work/one.db" 'SELECT count(*) FROM messages')" "$want"
+check_eq "one run: removed messages" "$(sqlite3 "$work/one.db" "SELECT count(*) FROM messages WHERE state = 'removed'")" \
+	"$(grep -c ': removed$' "$log")"
+check_eq "one run: position saved at the end of the file" \
+	"$(sqlite3 "$work/one.db" 'SELECT offset FROM files')" "$(stat -c %s "$log")"
+check "one run: no unclassified deferral" \
+	test "$(sqlite3 "$work/one.db" "SELECT count(*) FROM attempt_rows WHERE status = 'deferred' AND cause IS NULL")" -eq 0
+out=$("$MQMON" ingest --db "$work/one.db" "$log")
+check "again: nothing new to read" grep -q "^0 lines read" <<<"$out"
+
+# killed in the middle of the backlog, then run again
+"$MQMON" ingest --db "$work/two.db" "$log" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 400); do
+	n=$(sqlite3 "$work/two.db" 'SELECT count(*) FROM attempts' 2>/dev/null || echo 0)
+	[ "${n:-0}" -gt 0 ] && break
+	sleep 0.01
+done
+kill -KILL "$pid" 2>/dev/null
+wait "$pid" 2>/dev/null
+killed_at=$(sqlite3 "$work/two.db" 'SELECT count(*) FROM attempts')
+total=$(sqlite3 "$work/one.db" 'SELECT count(*) FROM attempts')
+check "killed: it had committed part of the backlog, not all ($killed_at of $total rows)" \
+	test "$killed_at" -gt 0 -a "$killed_at" -lt "$total"
+check "killed: the saved position matches what was committed" \
+	test "$(sqlite3 "$work/two.db" 'SELECT offset FROM files')" -lt "$(stat -c %s "$log")"
+"$MQMON" ingest --db "$work/two.db" "$log" >/dev/null
+check_eq "resumed: the same attempts, in the same order, none twice" "$(rows "$work/two.db")" "$(rows "$work/one.db")"
+check_eq "resumed: the same messages" "$(messages "$work/two.db")" "$(messages "$work/one.db")"
+check_eq "resumed: report --since agrees" \
+	"$("$MQMON" report --since 3650d --db "$work/two.db" --format json "$log" | jq -c '.deferrals, .messages')" \
+	"$("$MQMON" report --since 3650d --db "$work/one.db" --format json "$log" | jq -c '.deferrals, .messages')"
+
+# bad input
+"$MQMON" ingest --db "$work/bad.db" "$work/nonexistent.log" >"$work/out" 2>"$work/err"
+check_eq "a missing log: exit 66" "$?" 66
+check "a missing log: says which" grep -q "missing: $work/nonexistent.log" "$work/err"
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	chmod 600 "$log"
+	chmod 755 "$work"
+	mkdir "$work/nobody" && chown nobody "$work/nobody"
+	setpriv --reuid=nobody --regid=nogroup --clear-groups "$MQMON" ingest --db /dev/null/x.db "$log" 2>"$work/err"
+	check_eq "no database to write: exit 73" "$?" 73
+	setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME="$work" XDG_DATA_HOME="$work/nobody" \
+		"$MQMON" ingest "$log" 2>"$work/err"
+	check_eq "an unreadable log: exit 66" "$?" 66
+	check "an unreadable log: permission denied is said" grep -q "permission denied: $log" "$work/err"
+fi
+finish
