@@ -19,6 +19,11 @@ struct cli {
 	struct classifier *cl;
 };
 
+/* cli_compile_rules - the shipped rules then extra (NULL or "" for none) into rs, compiled into *cl;
+ * rule errors stay in rs->errors; 0, -1 (a file could not be read) or -2 (compiling failed) with why;
+ * rs needs ruleset_free in every case */
+int cli_compile_rules(const char *extra, struct ruleset *rs, struct classifier **cl, struct why *why);
+
 /* cli_load_classifier - load shipped and operator rules, compile them; 0 or an EX_ code (message printed) */
 int cli_load_classifier(struct cli *cli);
 

@@ -16,8 +16,55 @@ static const char console_usage[] =
 
 static char reload_path[4096];
 static int read_only_flag;	/* --read-only: a reload cannot lift it */
+static const char *rules_override;	/* --rules: a reload keeps it */
 
-/* reload_config - SIGHUP in the console: read the configuration file again */
+/* rules loaded by reloads: models built with them may still be shown, so they live until the console ends */
+struct rules_gen {
+	struct ruleset rs;
+	struct classifier *cl;
+	struct rules_gen *next;
+};
+static struct rules_gen *rules_gens;
+
+/* reload_rules - the shipped and operator rules again, into opt->source.cl; -1 with a message in err */
+static int reload_rules(const struct config *cfg, struct tui_options *opt, char *err, unsigned long errsz)
+{
+	const char *extra = rules_override ? rules_override : config_str(cfg, CFG_RULES_FILE);
+	struct rules_gen *g = calloc(1, sizeof *g);
+	struct why why;
+
+	if (g == NULL) {
+		snprintf(err, errsz, "rules: out of memory");
+		return -1;
+	}
+	if (cli_compile_rules(extra, &g->rs, &g->cl, &why) < 0) {
+		snprintf(err, errsz, "rules: %s", why.text);
+		ruleset_free(&g->rs);
+		free(g);
+		return -1;	/* the rules in use stay */
+	}
+	if (g->rs.errors.n > 0)	/* like at start: the rule is skipped, the operator told */
+		snprintf(err, errsz, "rules: %s", g->rs.errors.v[0]);
+	g->next = rules_gens;
+	rules_gens = g;
+	opt->source.cl = g->cl;
+	return 0;
+}
+
+/* rules_gens_free - release the rules of every reload (the console has ended) */
+static void rules_gens_free(void)
+{
+	struct rules_gen *g;
+
+	while ((g = rules_gens) != NULL) {
+		rules_gens = g->next;
+		classifier_free(g->cl);
+		ruleset_free(&g->rs);
+		free(g);
+	}
+}
+
+/* reload_config - SIGHUP in the console: read the configuration file and the rules again */
 static int reload_config(struct tui_options *opt, char *err, unsigned long errsz)
 {
 	static struct config cfg;	/* the strings handed to opt live until the next reload */
@@ -29,12 +76,14 @@ static int reload_config(struct tui_options *opt, char *err, unsigned long errsz
 		snprintf(err, errsz, "%s", why.text);
 		return -1;
 	}
-	if (cfg.errors.n > 0)
+	if (cfg.errors.n > 0) {
 		snprintf(err, errsz, "%s", cfg.errors.v[0]);
+		return -1;
+	}
 	opt->theme = config_str(&cfg, CFG_THEME);
 	opt->read_only = read_only_flag || (int)config_num(&cfg, CFG_READ_ONLY);
 	opt->refresh_interval = config_num(&cfg, CFG_REFRESH_INTERVAL);
-	return cfg.errors.n > 0 ? -1 : 0;
+	return reload_rules(&cfg, opt, err, errsz);
 }
 
 /* cmd_tui - entry point */
@@ -115,6 +164,7 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	if ((rc = cli_load_classifier(cli)) != 0)
 		return rc;
 	opt.source.cl = cli->cl;
+	rules_override = cli->rules_override;
 	opt.source.backend = &mta_postfix;
 	/* postsuper and postqueue refuse a relative -c */
 	if (realpath(config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR), opt.source.config_dir) == NULL)
@@ -126,5 +176,7 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 		cli_error("no Postfix configuration at %s (use -c DIR)", opt.source.config_dir);
 		return EX_UNAVAILABLE;
 	}
-	return tui_run(&opt);
+	rc = tui_run(&opt);
+	rules_gens_free();
+	return rc;
 }

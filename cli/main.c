@@ -174,6 +174,19 @@ int cli_finish_output(void)
 	return EX_OK;
 }
 
+/* cli_compile_rules - the shipped rules then extra (NULL or "" for none) into rs, compiled into *cl;
+ * rule errors stay in rs->errors; 0, -1 (a file could not be read) or -2 (compiling failed) with why;
+ * rs needs ruleset_free in every case */
+int cli_compile_rules(const char *extra, struct ruleset *rs, struct classifier **cl, struct why *why)
+{
+	ruleset_init(rs);
+	if (ruleset_load(rs, rules_default_path(), why) < 0)
+		return -1;
+	if (extra != NULL && *extra && ruleset_load(rs, extra, why) < 0)
+		return -1;
+	return (*cl = classifier_new(rs, why)) == NULL ? -2 : 0;
+}
+
 /* cli_load_classifier - load shipped and operator rules, compile them; 0 or an EX_ code */
 int cli_load_classifier(struct cli *cli)
 {
@@ -181,24 +194,17 @@ int cli_load_classifier(struct cli *cli)
 		: config_str(&cli->cfg, CFG_RULES_FILE);
 	struct why why;
 	size_t i;
+	int rc;
 
 	if (cli->cl != NULL)
 		return 0;
-	ruleset_init(&cli->rs);
-	if (ruleset_load(&cli->rs, rules_default_path(), &why) < 0) {
+	rc = cli_compile_rules(extra, &cli->rs, &cli->cl, &why);
+	if (rc < 0) {
 		cli_error("%s", why.text);
-		return EX_CONFIG;
-	}
-	if (extra != NULL && *extra && ruleset_load(&cli->rs, extra, &why) < 0) {
-		cli_error("%s", why.text);
-		return EX_CONFIG;
+		return rc == -1 ? EX_CONFIG : EX_SOFTWARE;
 	}
 	for (i = 0; i < cli->rs.errors.n; i++)
 		cli_error("rules: %s", cli->rs.errors.v[i]);
-	if ((cli->cl = classifier_new(&cli->rs, &why)) == NULL) {
-		cli_error("%s", why.text);
-		return EX_SOFTWARE;
-	}
 	return 0;
 }
 

@@ -523,6 +523,14 @@ const char *ingest_status(const struct ingest *in)
 	return in->status[0] ? in->status : NULL;
 }
 
+/* ingest_set_classifier - classify new lines with cl (between ingest_process calls: the writer is idle) */
+void ingest_set_classifier(struct ingest *in, const struct classifier *cl)
+{
+	verdict_cache_free(in->vc);
+	in->vc = verdict_cache_new(cl);	/* NULL is fine: no cache */
+	in->cl = cl;
+}
+
 /* ingest_unreadable - the status of the first followed file that could not be opened, NULL when all are read */
 const char *ingest_unreadable(const struct ingest *in)
 {

@@ -40,6 +40,9 @@ long ingest_process(struct ingest *in, struct why *why);
 /* ingest_status - a problem with a followed file (permission denied, missing ...) or NULL */
 const char *ingest_status(const struct ingest *in);
 
+/* ingest_set_classifier - classify new lines with cl (between ingest_process calls) */
+void ingest_set_classifier(struct ingest *in, const struct classifier *cl);
+
 /* ingest_unreadable - the status of the first followed file that could not be opened, NULL when all are read */
 const char *ingest_unreadable(const struct ingest *in);
 

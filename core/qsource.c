@@ -92,6 +92,7 @@ static void *worker(void *arg)
 
 	pthread_mutex_lock(&qs->lock);
 	for (;;) {
+		struct qsource_config cfg;
 		struct qmodel *m;
 		struct why why;
 		struct timespec t0, t1;
@@ -103,10 +104,11 @@ static void *worker(void *arg)
 			break;
 		qs->wanted = 0;
 		qs->busy = 1;
+		cfg = qs->cfg;	/* qsource_set_classifier may change it during the build */
 		pthread_mutex_unlock(&qs->lock);
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		m = qsource_build(&qs->cfg, NULL, &why);
+		m = qsource_build(&cfg, NULL, &why);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 
 		pthread_mutex_lock(&qs->lock);
@@ -162,6 +164,14 @@ void qsource_request(struct qsource *qs)
 	pthread_mutex_lock(&qs->lock);
 	qs->wanted = 1;
 	pthread_cond_signal(&qs->cond);
+	pthread_mutex_unlock(&qs->lock);
+}
+
+/* qsource_set_classifier - classify with cl from the next build on (the running one keeps the old) */
+void qsource_set_classifier(struct qsource *qs, const struct classifier *cl)
+{
+	pthread_mutex_lock(&qs->lock);
+	qs->cfg.cl = cl;
 	pthread_mutex_unlock(&qs->lock);
 }
 

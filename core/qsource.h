@@ -48,6 +48,10 @@ void qsource_request(struct qsource *qs);
 /* qsource_take - after qsource_fd is readable: the new model (caller owns it) or NULL with why; build_ms gets the build time */
 struct qmodel *qsource_take(struct qsource *qs, struct why *why, long *build_ms);
 
+/* qsource_set_classifier - classify with cl from the next build on; models keep the classifier they were
+ * built with (qmodel.cl), so the old one must outlive them */
+void qsource_set_classifier(struct qsource *qs, const struct classifier *cl);
+
 /* qsource_busy - true while a build runs */
 int qsource_busy(struct qsource *qs);
 

@@ -644,7 +644,7 @@ static void on_tick(struct evloop *loop, void *ctx)
 	evloop_dirty(loop);
 }
 
-/* reload - SIGHUP: the configuration again (theme, read-only, refresh interval), a fresh model */
+/* reload - SIGHUP: the configuration and rules again (theme, read-only, refresh interval, rules), a fresh model */
 static void reload(struct app *a)
 {
 	struct tui_options o = a->opt;
@@ -659,6 +659,13 @@ static void reload(struct app *a)
 	a->opt.theme = o.theme;
 	a->opt.read_only = o.read_only;
 	a->opt.refresh_interval = o.refresh_interval;
+	if (o.source.cl != a->opt.source.cl) {
+		/* the next model and the log follower classify with the new rules */
+		a->opt.source.cl = o.source.cl;
+		qsource_set_classifier(a->qs, o.source.cl);
+		if (a->ingest != NULL)
+			ingest_set_classifier(a->ingest, o.source.cl);
+	}
 	if (theme_load(a->opt.theme ? a->opt.theme : "default", &errs, &why) < 0)
 		theme_use_builtin();
 	theme_apply(a->opt.no_color);
@@ -666,7 +673,12 @@ static void reload(struct app *a)
 	strlist_free(&errs);
 	qsource_request(a->qs);
 	a->last_request = time(NULL);
-	app_flash(a, "configuration reloaded (theme %s%s)", theme_name(), a->opt.read_only ? ", read-only" : "");
+	if (err[0])
+		app_flash(a, "configuration reloaded (theme %s%s); %s", theme_name(),
+			  a->opt.read_only ? ", read-only" : "", err);
+	else
+		app_flash(a, "configuration reloaded (theme %s%s, rules read again)", theme_name(),
+			  a->opt.read_only ? ", read-only" : "");
 }
 
 /* on_signal - WINCH resizes, HUP reloads the configuration, TERM/INT end the console */

@@ -22,7 +22,8 @@ struct tui_options {
 	long retention;			/* seconds of history kept (pruned hourly), <= 0 = forever */
 	const char *command_prefix;	/* argv prefix for MTA commands ("sudo -n"), NULL = none */
 	/* reload - SIGHUP: read the configuration again into *opt (theme, read_only,
-	 * refresh_interval); 0, or -1 with a message in err */
+	 * refresh_interval, source.cl: the rules); 0 (err may hold a warning), or -1
+	 * with a message in err and *opt unchanged as far as it matters */
 	int (*reload)(struct tui_options *opt, char *err, unsigned long errsz);
 	void *reload_ctx;
 };

@@ -88,10 +88,21 @@ cfg=$BED/hup.ini
 printf '[mqmon]\ntheme = mono\n' >"$cfg"
 start "$MQMON --config $cfg -c $BED_CONF --db $BED/tui.db" 100 30
 wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
-printf '[mqmon]\ntheme = dark\nread_only = yes\n' >"$cfg"
+check "before SIGHUP: greylist.example is greylisting" has "greylisting"
+check "before SIGHUP: no content cause" has_not "^ *content "
+# an operator rule read on SIGHUP: the peer's greylisting reply now counts as content
+printf '[rule.hup-test]\ncause = content\ntext = Greylisted, please try again later\npriority = 1000\n' >"$BED/hup-rules.ini"
+printf '[mqmon]\ntheme = dark\nread_only = yes\nrules_file = %s\n' "$BED/hup-rules.ini" >"$cfg"
 kill -HUP "$(pgrep -f "^$MQMON --config $cfg" | head -1)"
-check "SIGHUP reloads the configuration" wait_for "configuration reloaded (theme dark, read-only)"
+check "SIGHUP reloads the configuration and the rules" \
+	wait_for "configuration reloaded (theme dark, read-only, rules read again)"
 check "SIGHUP: the console keeps running, now read-only" has "^ mqmon .*read-only"
+check "SIGHUP: the new rule classifies the next model" wait_re "^ *content "
+# a broken rules file: the reload says so and the rules in use stay
+printf '[mqmon]\nrules_file = %s\n' "$BED/no-such-rules.ini" >"$cfg"
+kill -HUP "$(pgrep -f "^$MQMON --config $cfg" | head -1)"
+check "SIGHUP with an unreadable rules file: reload failed" wait_for "reload failed: rules: "
+check "SIGHUP with an unreadable rules file: the old rules stay" has "^ *content "
 tm send-keys -t t q
 check "quits after the reload" wait_for "EXIT=0"
 

@@ -33,6 +33,17 @@ wait_for() {
 
 # has RE / has_not RE - a line of the screen matches the extended regex / none does
 has() { screen | grep -qE -- "$1"; }
+# wait_re REGEX - like wait_for, for an extended regular expression
+wait_re() {
+	local i
+	for i in $(seq 50); do
+		has "$1" && return 0
+		sleep 0.2
+	done
+	echo "screen never matched: $1"
+	screen | tail -8
+	return 1
+}
 has_not() { ! screen | grep -qE -- "$1"; }
 
 # tmux_stop - end the private server (EXIT traps)
