@@ -141,7 +141,7 @@ static int write_chunk(struct ingest *in, const struct chunk *c, struct why *why
 			r = store_message_seen(in->st, op_str(c, o->str[0]), o->time, op_str(c, o->str[1]),
 					       o->status, rc < 0 ? NULL : why);
 		} else {
-			r = store_message_replaced(in->st, op_str(c, o->str[0]), op_str(c, o->str[1]),
+			r = store_message_replaced(in->st, op_str(c, o->str[0]), op_str(c, o->str[1]), o->time,
 						   rc < 0 ? NULL : why);
 		}
 		if (r < 0)

@@ -82,9 +82,9 @@ static const char *const migrations[] = {
 	"  first_line_hash INTEGER,"
 	"  updated INTEGER NOT NULL);",
 	/* 2: attempts keyed by time (id = time << 24 | sequence), repeated words
-	 * in `names`, one index; messages clustered on the queue ID. Inserting
-	 * is then an append plus one index entry, and time ranges are rowid
-	 * ranges. The view attempt_rows reads like the version 1 table. */
+	 * in `names`, one index; messages as appended events. Inserting is
+	 * then an append plus one index entry, and time ranges are rowid
+	 * ranges. The views attempt_rows and messages read like version 1. */
 	"CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
 	"INSERT OR IGNORE INTO names (name)"
 	"  SELECT domain FROM attempts WHERE domain IS NOT NULL UNION SELECT provider FROM attempts"
@@ -116,16 +116,42 @@ static const char *const migrations[] = {
 	" FROM attempts a LEFT JOIN names d ON d.id = a.domain LEFT JOIN names p ON p.id = a.provider"
 	"  LEFT JOIN names c ON c.id = a.cause LEFT JOIN names n ON n.id = a.dsn"
 	"  LEFT JOIN names r ON r.id = a.relay LEFT JOIN names g ON g.id = a.stage;"
-	"CREATE TABLE messages2 ("
-	"  queue_id TEXT PRIMARY KEY,"
-	"  first_seen INTEGER NOT NULL,"
-	"  last_seen INTEGER NOT NULL,"
-	"  sender TEXT, state TEXT, replaced_by TEXT) WITHOUT ROWID;"
-	"INSERT INTO messages2 SELECT queue_id, first_seen, last_seen, sender, state, replaced_by FROM messages"
-	"  WHERE queue_id IS NOT NULL;"
+	/* messages: an append-only log of state changes (no index: appending is
+	 * cheap) and the requeue links; the view `messages` folds them */
+	"CREATE TABLE message_events ("
+	"  id INTEGER PRIMARY KEY,"	/* time << 24 | sequence, like attempts */
+	"  queue_id TEXT NOT NULL,"
+	"  state INTEGER NOT NULL,"	/* 1 queued, 2 hold, 3 removed, 4 expired, 5 deferred */
+	"  sender TEXT);"
+	/* version 1 kept the first and the last time: an event for each */
+	"INSERT INTO message_events"
+	"  SELECT (t << 24) | (row_number() OVER (PARTITION BY t ORDER BY queue_id, k) - 1), queue_id, st, sender FROM"
+	"  (SELECT first_seen AS t, 0 AS k, queue_id, sender, 1 AS st FROM messages"
+	"    WHERE queue_id IS NOT NULL AND first_seen >= 0 AND first_seen < last_seen"
+	"   UNION ALL SELECT last_seen, 1, queue_id, CASE WHEN first_seen < last_seen THEN NULL ELSE sender END,"
+	"    CASE state WHEN 'queued' THEN 1 WHEN 'hold' THEN 2 WHEN 'removed' THEN 3 WHEN 'expired' THEN 4"
+	"     ELSE 5 END FROM messages WHERE queue_id IS NOT NULL AND last_seen >= 0);"
+	"CREATE TABLE requeues ("
+	"  old_id TEXT PRIMARY KEY,"
+	"  new_id TEXT NOT NULL,"
+	"  time INTEGER NOT NULL);"
+	"CREATE INDEX requeues_new_id ON requeues(new_id);"
+	"INSERT INTO requeues SELECT queue_id, replaced_by, last_seen FROM messages"
+	"  WHERE queue_id IS NOT NULL AND replaced_by IS NOT NULL;"
 	"DROP TABLE messages;"
-	"ALTER TABLE messages2 RENAME TO messages;"
-	"CREATE INDEX messages_replaced_by ON messages(replaced_by) WHERE replaced_by IS NOT NULL;",
+	/* per queue ID: first event, latest state, latest sender, and last_seen =
+	 * the time of the last change (a repeated state is not a change) */
+	"CREATE VIEW messages AS"
+	" WITH ev AS (SELECT id, queue_id, state, sender,"
+	"   lag(state) OVER (PARTITION BY queue_id ORDER BY id) AS prev FROM message_events),"
+	" g AS (SELECT queue_id, min(id) AS first_id, max(id) AS last_id,"
+	"   max(CASE WHEN prev IS NULL OR prev != state THEN id END) AS change_id,"
+	"   max(CASE WHEN sender IS NOT NULL THEN id END) AS sender_id FROM ev GROUP BY queue_id)"
+	" SELECT g.queue_id, g.first_id >> 24 AS first_seen, g.change_id >> 24 AS last_seen, s.sender,"
+	"  CASE l.state WHEN 1 THEN 'queued' WHEN 2 THEN 'hold' WHEN 3 THEN 'removed' WHEN 4 THEN 'expired'"
+	"   ELSE 'deferred' END AS state, r.new_id AS replaced_by"
+	" FROM g JOIN message_events l ON l.id = g.last_id LEFT JOIN message_events s ON s.id = g.sender_id"
+	"  LEFT JOIN requeues r ON r.old_id = g.queue_id;",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -136,18 +162,18 @@ _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema ve
 #define ID_MAX_TIME ((1LL << (62 - ID_SHIFT)) - 1)
 /* names kept in memory before the cache starts over */
 #define NAMES_CACHE_MAX 100000
-/* queue IDs whose messages row is kept in memory before that cache starts over */
+/* queue IDs whose last written event is kept in memory before that cache starts over */
 #define MSGS_CACHE_MAX 200000
 
 enum stmt {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
-	ST_NAME_GET, ST_NAME_ADD, ST_LAST_ID, ST_LAST_ID_IN,
+	ST_NAME_GET, ST_NAME_ADD, ST_LAST_ID, ST_LAST_ID_IN, ST_LAST_EVENT, ST_LAST_EVENT_IN,
 	ST_ADD_ATTEMPT, ST_MSG_SEEN, ST_MSG_REPLACED, ST_ADD_ACTION,
 	ST_SET_THROTTLE, ST_CLEAR_THROTTLE,
 	ST_ATTEMPTS_FOR, ST_ATTEMPTS_SINCE, ST_ATTEMPT_STATS, ST_ACTIONS, ST_THROTTLES,
 	ST_TREND_CAUSE, ST_TREND_PROVIDER, ST_TREND_DOMAIN,
 	ST_SAVE_FILE, ST_LOAD_FILE,
-	ST_PRUNE_ATTEMPTS, ST_PRUNE_ACTIONS, ST_PRUNE_MESSAGES,
+	ST_PRUNE_ATTEMPTS, ST_PRUNE_ACTIONS, ST_PRUNE_MESSAGES, ST_PRUNE_REQUEUES,
 	ST_COUNT
 };
 
@@ -167,22 +193,13 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_NAME_ADD] = "INSERT INTO names (name) VALUES (?1)",
 	[ST_LAST_ID] = "SELECT max(id) FROM attempts",
 	[ST_LAST_ID_IN] = "SELECT max(id) FROM attempts WHERE id BETWEEN ?1 AND ?2",
+	[ST_LAST_EVENT] = "SELECT max(id) FROM message_events",
+	[ST_LAST_EVENT_IN] = "SELECT max(id) FROM message_events WHERE id BETWEEN ?1 AND ?2",
 	[ST_ADD_ATTEMPT] = "INSERT INTO attempts (id, queue_id, recipient, status, domain, provider, cause, dsn,"
 		" relay, stage, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
-	[ST_MSG_SEEN] = "INSERT INTO messages (queue_id, first_seen, last_seen, sender, state)"
-		" VALUES (?1, ?2, ?2, ?3, ?4)"
-		" ON CONFLICT (queue_id) DO UPDATE SET"
-		"  first_seen = min(first_seen, excluded.first_seen),"
-		"  sender = coalesce(excluded.sender, sender),"
-		/* an event older than what we know does not overwrite the state */
-		"  state = CASE WHEN excluded.last_seen >= last_seen"
-		"   THEN coalesce(excluded.state, state) ELSE state END,"
-		/* the time of the last change: a repeated event changes nothing */
-		"  last_seen = CASE WHEN excluded.last_seen >= last_seen"
-		"   AND coalesce(excluded.state, state) IS NOT state THEN excluded.last_seen ELSE last_seen END",
-	[ST_MSG_REPLACED] = "INSERT INTO messages (queue_id, first_seen, last_seen, state, replaced_by)"
-		" VALUES (?1, ?3, ?3, 'removed', ?2)"
-		" ON CONFLICT (queue_id) DO UPDATE SET replaced_by = excluded.replaced_by",
+	[ST_MSG_SEEN] = "INSERT INTO message_events (id, queue_id, state, sender) VALUES (?1, ?2, ?3, ?4)",
+	[ST_MSG_REPLACED] = "INSERT INTO requeues (old_id, new_id, time) VALUES (?1, ?2, ?3)"
+		" ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id, time = excluded.time",
 	[ST_ADD_ACTION] = "INSERT INTO actions (time, user, action, target, args, result, output, ok)"
 		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[ST_SET_THROTTLE] = "INSERT INTO throttles (domain, mode, since, until, by_user)"
@@ -193,7 +210,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	/* the ID itself and, transitively, every ID whose replaced_by points into the chain */
 	[ST_ATTEMPTS_FOR] = "WITH RECURSIVE chain (id) AS ("
 		"  SELECT ?1 UNION"
-		"  SELECT m.queue_id FROM messages m JOIN chain c ON m.replaced_by = c.id)"
+		"  SELECT r.old_id FROM requeues r JOIN chain c ON r.new_id = c.id)"
 		" SELECT " ATTEMPT_COLS " FROM attempt_rows"
 		" WHERE queue_id IN (SELECT id FROM chain) ORDER BY id",
 	/* per queue ID over a rowid range; relay and dsn come from its newest row */
@@ -219,7 +236,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_LOAD_FILE] = "SELECT dev, ino, offset, first_line_hash FROM files WHERE path = ?1",
 	[ST_PRUNE_ATTEMPTS] = "DELETE FROM attempts WHERE id < (?1 << 24)",
 	[ST_PRUNE_ACTIONS] = "DELETE FROM actions WHERE time < ?1",
-	[ST_PRUNE_MESSAGES] = "DELETE FROM messages WHERE last_seen < ?1",
+	[ST_PRUNE_MESSAGES] = "DELETE FROM message_events WHERE id < (?1 << 24)",
+	[ST_PRUNE_REQUEUES] = "DELETE FROM requeues WHERE time < ?1",
 };
 
 struct store {
@@ -229,9 +247,12 @@ struct store {
 	int in_tx;		/* our BEGIN IMMEDIATE is open */
 	int pending;		/* rows written since it */
 	struct strmap names;	/* name -> names.id, only ids known to be committed or in our batch */
-	struct strmap msgs;	/* queue_id -> the last event written for it (msg_code), to skip repeats */
-	sqlite3_int64 last_id;	/* the largest attempts.id, valid while last_id_known */
-	int last_id_known;	/* read once per batch: other processes write between batches */
+	struct strmap msgs;	/* queue_id -> its newest event written: when << 4 | state << 1 | sender known */
+	struct id_alloc {		/* time-keyed ids of one table */
+		enum stmt last, last_in;	/* max(id) overall, in a range */
+		sqlite3_int64 max;		/* the largest id, valid while known */
+		int known;			/* read once per batch: other processes write between batches */
+	} attempt_ids, event_ids;
 };
 
 /* statuses[i] is attempts.status i + 1 in the database: append only, never reorder */
@@ -261,7 +282,7 @@ static int db_fail(struct store *s, struct why *why, const char *what)
 		s->pending = 0;
 		strmap_clear(&s->names);	/* names added in the lost batch are gone */
 		strmap_clear(&s->msgs);
-		s->last_id_known = 0;
+		s->attempt_ids.known = s->event_ids.known = 0;
 	}
 	if (lost)
 		return why_set(why, "store %s: %s: %s (%d uncommitted rows lost)",
@@ -347,7 +368,7 @@ int store_flush(struct store *s, struct why *why)
 		return -1;	/* still open unless SQLite rolled it back; db_fail noted that */
 	s->in_tx = 0;
 	s->pending = 0;
-	s->last_id_known = 0;
+	s->attempt_ids.known = s->event_ids.known = 0;
 	return 0;
 }
 
@@ -547,6 +568,8 @@ struct store *store_open(const char *path, struct why *why)
 		free(s);
 		return NULL;
 	}
+	s->attempt_ids = (struct id_alloc){ ST_LAST_ID, ST_LAST_ID_IN, 0, 0 };
+	s->event_ids = (struct id_alloc){ ST_LAST_EVENT, ST_LAST_EVENT_IN, 0, 0 };
 	pthread_once(&sqlite_setup_once, sqlite_setup);
 	/* no connection mutex: a struct store is used by one thread at a time (store.h) */
 	rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
@@ -641,51 +664,58 @@ static int bind_name(struct store *s, sqlite3_stmt *target, int i, const char *n
 	return sqlite3_bind_int64(target, i, id) == SQLITE_OK ? 0 : db_fail(s, why, "binding a name");
 }
 
-/* last_id_in - the largest attempts.id in [lo, hi], 0 when none; -1 with why */
+/* last_id_in - the largest id a max(id) statement finds (in [lo, hi] for a range one), 0 when none; -1 with why */
 static int last_id_in(struct store *s, enum stmt which, sqlite3_int64 lo, sqlite3_int64 hi,
 		      sqlite3_int64 *out, struct why *why)
 {
 	sqlite3_stmt *st = s->st[which];
 	int rc;
 
-	if (which == ST_LAST_ID_IN) {
+	if (sqlite3_bind_parameter_count(st) == 2) {
 		sqlite3_bind_int64(st, 1, lo);
 		sqlite3_bind_int64(st, 2, hi);
 	}
 	rc = sqlite3_step(st);
 	*out = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;	/* max() of nothing is NULL: 0 */
 	finish(st);
-	return rc == SQLITE_ROW ? 0 : db_fail(s, why, "reading attempt ids");
+	return rc == SQLITE_ROW ? 0 : db_fail(s, why, "reading row ids");
 }
 
-/* next_attempt_id - a free id for an attempt at time t: t << 24 | next sequence of that second */
-static int next_attempt_id(struct store *s, time_t t, sqlite3_int64 *id, struct why *why)
+/* next_id - a free id for a row at time t: t << 24 | the next sequence of that second */
+static int next_id(struct store *s, struct id_alloc *ids, time_t t, sqlite3_int64 *id, struct why *why)
 {
 	sqlite3_int64 base, last;
 
 	if (t < 0 || (long long)t > ID_MAX_TIME)
-		return why_set(why, "store: attempt time %lld out of range", (long long)t);
+		return why_set(why, "store: time %lld out of range", (long long)t);
 	base = (sqlite3_int64)t << ID_SHIFT;
-	if (!s->last_id_known) {
-		if (last_id_in(s, ST_LAST_ID, 0, 0, &s->last_id, why) < 0)
+	if (!ids->known) {
+		if (last_id_in(s, ids->last, 0, 0, &ids->max, why) < 0)
 			return -1;
-		s->last_id_known = 1;
+		ids->known = 1;
 	}
-	if (base > s->last_id) {
+	if (base > ids->max) {
 		*id = base;	/* the usual case: a later second than anything stored */
 		return 0;
 	}
-	last = s->last_id;
-	if ((last >> ID_SHIFT) != t && last_id_in(s, ST_LAST_ID_IN, base, base | ID_SEQ_MASK, &last, why) < 0)
+	last = ids->max;
+	if ((last >> ID_SHIFT) != t && last_id_in(s, ids->last_in, base, base | ID_SEQ_MASK, &last, why) < 0)
 		return -1;
 	if (last < base) {
 		*id = base;	/* an earlier second with nothing stored yet */
 		return 0;
 	}
 	if ((last & ID_SEQ_MASK) == ID_SEQ_MASK)
-		return why_set(why, "store: more than %lld attempts at %lld", ID_SEQ_MASK + 1, (long long)t);
+		return why_set(why, "store: more than %lld rows at %lld", ID_SEQ_MASK + 1, (long long)t);
 	*id = last + 1;
 	return 0;
+}
+
+/* id_used - the row got its id: remember the largest */
+static void id_used(struct id_alloc *ids, sqlite3_int64 id)
+{
+	if (id > ids->max)
+		ids->max = id;
 }
 
 /* status_code - attempts.status of a status word: 1 deferred 2 sent 3 bounced 4 expired, 0 unknown */
@@ -710,7 +740,7 @@ int store_add_attempt(struct store *s, const struct store_attempt *a, struct why
 		return why_set(why, "store: unknown attempt status \"%s\"", a->status ? a->status : "(null)");
 	if (a->queue_id == NULL)
 		return why_set(why, "store: attempt without a queue ID");
-	if (batch_begin(s, why) < 0 || next_attempt_id(s, a->time, &id, why) < 0)
+	if (batch_begin(s, why) < 0 || next_id(s, &s->attempt_ids, a->time, &id, why) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, id);
 	bind_str(st, 2, a->queue_id);
@@ -725,60 +755,66 @@ int store_add_attempt(struct store *s, const struct store_attempt *a, struct why
 	bind_str(st, 11, a->text);
 	if (run(s, ST_ADD_ATTEMPT, why, "adding an attempt") < 0)
 		return -1;
-	if (id > s->last_id)
-		s->last_id = id;
+	id_used(&s->attempt_ids, id);
 	return batch_row(s, why);
 }
 
-/* message states the msgs cache knows; any other state is always written */
+/* message_events.state i + 1 is msg_states[i]: append only, never reorder */
 static const char *const msg_states[] = { "queued", "hold", "removed", "expired", "deferred", NULL };
 
-/* msg_code - an event as one number: when << 4 | (state index + 1) << 1 | sender given; -1 other states */
-static long long msg_code(long long when, const char *state, int has_sender)
+/* msg_state_code - message_events.state of a state word, 0 unknown */
+static int msg_state_code(const char *state)
 {
 	int i;
 
 	for (i = 0; state != NULL && msg_states[i] != NULL; i++)
 		if (strcmp(state, msg_states[i]) == 0)
-			return when << 4 | (long long)(i + 1) << 1 | (has_sender != 0);
-	return -1;
+			return i + 1;
+	return 0;
 }
 
-/* store_message_seen - upsert a queue ID: first_seen kept, last_seen/sender/state updated (batched)
+/* store_message_seen - record a queue ID's state at a time (batched)
  *
- * qmgr logs a deferred message again each time it retries it. Such a
- * repeat changes nothing in the row (last_seen is the time of the last
- * change), so an event repeating the last one this handle wrote for the ID
- * (same state, not older, no sender it lacked) is not even sent to SQLite.
- * That relies on one ID's lines coming in time order, as they do in the
- * log of the one Postfix instance that owns the ID. */
+ * Rows are appended to message_events; the view `messages` folds them
+ * (first seen, latest state and sender, last change). qmgr logs a deferred
+ * message again each time it retries it: an event that repeats the last
+ * one this handle wrote for the ID (same state, not older, no sender it
+ * lacked) would change nothing there and is not written. After a restart
+ * the first repeat is written once; the view does not count it as a change. */
 int store_message_seen(struct store *s, const char *queue_id, time_t when, const char *sender,
 		       const char *state, struct why *why)
 {
 	sqlite3_stmt *st = s->st[ST_MSG_SEEN];
-	long long have, code = msg_code((long long)when, state, sender != NULL);
+	int code = msg_state_code(state);
+	long long have, key = (long long)when << 4 | code << 1 | (sender != NULL);
+	sqlite3_int64 id;
 
 	if (queue_id == NULL)
 		return why_set(why, "store: message without a queue ID");
-	if (code >= 0 && strmap_get(&s->msgs, queue_id, &have) && have >= 0 &&
-	    (have & 14) == (code & 14) && (have >> 4) <= (long long)when && (sender == NULL || (have & 1)))
+	if (code == 0)
+		return why_set(why, "store: unknown message state \"%s\"", state ? state : "(null)");
+	if (strmap_get(&s->msgs, queue_id, &have) && (have & 14) == (key & 14) && (have >> 4) <= (long long)when &&
+	    (sender == NULL || (have & 1)))
 		return 0;
-	if (batch_begin(s, why) < 0)
+	if (batch_begin(s, why) < 0 || next_id(s, &s->event_ids, when, &id, why) < 0)
 		return -1;
-	bind_str(st, 1, queue_id);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)when);
-	bind_str(st, 3, sender);
-	bind_str(st, 4, state);
+	sqlite3_bind_int64(st, 1, id);
+	bind_str(st, 2, queue_id);
+	sqlite3_bind_int(st, 3, code);
+	bind_str(st, 4, sender);
 	if (run(s, ST_MSG_SEEN, why, "recording a message") < 0)
 		return -1;
+	id_used(&s->event_ids, id);
 	if (strmap_count(&s->msgs) >= MSGS_CACHE_MAX)
 		strmap_clear(&s->msgs);
-	strmap_put(&s->msgs, queue_id, code);	/* -1 (a state it does not know) never matches */
+	if (strmap_get(&s->msgs, queue_id, &have))	/* keep the newest event, and whether a sender was written */
+		key = ((have >> 4) > (long long)when ? have : key) | (have & 1);
+	strmap_put(&s->msgs, queue_id, key);
 	return batch_row(s, why);
 }
 
-/* store_message_replaced - record that old_id was requeued as new_id (batched) */
-int store_message_replaced(struct store *s, const char *old_id, const char *new_id, struct why *why)
+/* store_message_replaced - record that old_id was requeued as new_id at a time (batched) */
+int store_message_replaced(struct store *s, const char *old_id, const char *new_id, time_t when, struct why *why)
 {
 	sqlite3_stmt *st = s->st[ST_MSG_REPLACED];
 
@@ -790,7 +826,7 @@ int store_message_replaced(struct store *s, const char *old_id, const char *new_
 		return -1;
 	bind_str(st, 1, old_id);
 	bind_str(st, 2, new_id);
-	sqlite3_bind_int64(st, 3, (sqlite3_int64)time(NULL));	/* only for an ID not seen before */
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)when);
 	if (run(s, ST_MSG_REPLACED, why, "recording a requeue") < 0)
 		return -1;
 	return batch_row(s, why);
@@ -1164,10 +1200,12 @@ int store_load_file(struct store *s, const char *path, struct store_file *out, s
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* store_prune - delete attempts and actions older than older_than, messages last seen before it; rows deleted or -1 */
+/* store_prune - delete attempts, actions, message events and requeues older than older_than; rows deleted or -1 */
 int store_prune(struct store *s, time_t older_than, struct why *why)
 {
-	static const enum stmt which[] = { ST_PRUNE_ATTEMPTS, ST_PRUNE_ACTIONS, ST_PRUNE_MESSAGES };
+	static const enum stmt which[] = {
+		ST_PRUNE_ATTEMPTS, ST_PRUNE_ACTIONS, ST_PRUNE_MESSAGES, ST_PRUNE_REQUEUES
+	};
 	long long total = 0;
 	size_t i;
 

@@ -1,10 +1,11 @@
 /* store - mqmon's history in one SQLite database (survives restarts)
  *
- * Tables: attempts (one row per delivery attempt seen in the log), messages
- * (queue IDs, their state and the ID they were requeued to), actions (the
- * audit trail of operator commands), throttles (domains slowed or paused)
- * and files (resume positions of followed logs). The schema lives in
- * store.c as a list of migrations numbered by PRAGMA user_version.
+ * Tables: attempts (one row per delivery attempt seen in the log, view
+ * attempt_rows), message_events and requeues (queue IDs' state changes and
+ * the ID each was requeued to, view messages), actions (the audit trail of
+ * operator commands), throttles (domains slowed or paused) and files
+ * (resume positions of followed logs). The schema lives in store.c as a
+ * list of migrations numbered by PRAGMA user_version.
  *
  * Writes coming from the log (attempts, messages, file positions) are
  * batched: the first one opens a transaction, store_flush() commits it, and
@@ -96,11 +97,12 @@ int store_pending(const struct store *s);
 /* store_add_attempt - append one delivery attempt (batched) */
 int store_add_attempt(struct store *s, const struct store_attempt *a, struct why *why);
 
-/* store_message_seen - upsert a queue ID: first_seen kept, last_seen/sender/state updated (batched; NULL sender/state keep the old value) */
+/* store_message_seen - a queue ID's state ("queued" "hold" "removed" "expired" "deferred") at a time,
+ * with its sender when known (batched); repeats of the last state are not written */
 int store_message_seen(struct store *s, const char *queue_id, time_t when, const char *sender, const char *state, struct why *why);
 
-/* store_message_replaced - record that old_id was requeued as new_id (batched) */
-int store_message_replaced(struct store *s, const char *old_id, const char *new_id, struct why *why);
+/* store_message_replaced - record that old_id was requeued as new_id at a time (batched) */
+int store_message_replaced(struct store *s, const char *old_id, const char *new_id, time_t when, struct why *why);
 
 /* store_add_action - append an audit row and commit at once (with any pending batch) */
 int store_add_action(struct store *s, const struct store_action *a, struct why *why);
@@ -141,7 +143,7 @@ int store_save_file(struct store *s, const struct store_file *f, struct why *why
 /* store_load_file - a followed log's saved position; out->path = path; 1 found, 0 none, -1 error */
 int store_load_file(struct store *s, const char *path, struct store_file *out, struct why *why);
 
-/* store_prune - delete attempts and actions older than older_than, messages last seen before it; rows deleted or -1 */
+/* store_prune - delete attempts, actions, message events and requeues older than older_than; rows deleted or -1 */
 int store_prune(struct store *s, time_t older_than, struct why *why);
 
 #endif

@@ -187,12 +187,15 @@ static void test_migrate_from_empty(void **state)
 	assert_int_equal(raw_int(p, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_string_equal(raw_text(p, "PRAGMA journal_mode", buf, sizeof buf), "wal");
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
-				 " ('attempts', 'names', 'messages', 'actions', 'throttles', 'files')"), 6);
+				 " ('attempts', 'names', 'message_events', 'requeues', 'actions', 'throttles', 'files')"), 7);
 	/* one index on attempts: time ranges are rowid ranges */
 	assert_int_equal(raw_int(p, "SELECT group_concat(name) = 'attempts_queue_id' FROM sqlite_master"
 				 " WHERE type = 'index' AND tbl_name = 'attempts'"), 1);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_master WHERE type = 'view'"
-				 " AND name = 'attempt_rows'"), 1);
+				 " AND name IN ('attempt_rows', 'messages')"), 2);
+	/* message events are only appended: no index on them */
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+				 " AND tbl_name = 'message_events'"), 0);
 	assert_int_equal(raw_int(p, "PRAGMA page_size"), STORE_PAGE_SIZE);
 	assert_int_equal(stat(dbpath("fresh/sub"), &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0700);
@@ -432,8 +435,8 @@ static void test_requeue_chain(void **state)
 		must(store_add_attempt(s, &a, W));
 	}
 	must(store_message_seen(s, "AAAAAAA", 100, "s@example.org", "deferred", W));
-	must(store_message_replaced(s, "AAAAAAA", "BBBBBBB", W));	/* A was requeued as B */
-	must(store_message_replaced(s, "BBBBBBB", "CCCCCCC", W));	/* B never seen: row created */
+	must(store_message_replaced(s, "AAAAAAA", "BBBBBBB", 110, W));	/* A was requeued as B */
+	must(store_message_replaced(s, "BBBBBBB", "CCCCCCC", 210, W));	/* B never seen: row created */
 	must(store_flush(s, W));
 
 	assert_int_equal(store_attempts_for(s, "CCCCCCC", collect, &seen, NULL), 5);
@@ -457,8 +460,8 @@ static void test_requeue_chain(void **state)
 	assert_int_equal(store_attempts_for(s, "CCCCCCC", collect, &seen, NULL), 2);
 
 	/* a cycle (IDs reused) terminates */
-	must(store_message_replaced(s, "DDDDDDD", "EEEEEEE", W));
-	must(store_message_replaced(s, "EEEEEEE", "DDDDDDD", W));
+	must(store_message_replaced(s, "DDDDDDD", "EEEEEEE", 401, W));
+	must(store_message_replaced(s, "EEEEEEE", "DDDDDDD", 411, W));
 	assert_int_equal(store_attempts_for(s, "DDDDDDD", NULL, NULL, NULL), 2);
 	store_close(s);
 }
@@ -786,6 +789,13 @@ static void test_migrate_from_v1(void **state)
 	seen.n = 0;	/* the requeue chain survived: OLDQID0 was requeued as OLDQID1 */
 	assert_int_equal(store_attempts_for(s, "OLDQID1", collect, &seen, NULL), 2);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM messages"), 2);
+	assert_int_equal(raw_int(p, "SELECT first_seen FROM messages WHERE queue_id = 'OLDQID1'"), 400);
+	/* queued at 400 and still queued at 500: last_seen is now the last change */
+	assert_int_equal(raw_int(p, "SELECT last_seen FROM messages WHERE queue_id = 'OLDQID1'"), 400);
+	assert_string_equal(raw_text(p, "SELECT sender FROM messages WHERE queue_id = 'OLDQID1'", buf, sizeof buf),
+			    "s@example.org");
+	assert_string_equal(raw_text(p, "SELECT replaced_by FROM messages WHERE queue_id = 'OLDQID0'", buf,
+				     sizeof buf), "OLDQID1");
 	store_close(s);
 }
 
@@ -839,7 +849,8 @@ static void test_prune_only_old(void **state)
 	must(store_message_seen(s, "NEWNEW1", 90, NULL, "queued", W));
 	must(store_message_seen(s, "NEWNEW1", 300, NULL, "deferred", W));	/* first seen old, last seen new */
 	must(store_set_throttle(s, "old.example", "slow", 1, 0, "op", W));
-	assert_int_equal(store_prune(s, 250, NULL), 2 + 1 + 1);
+	/* events are pruned one by one: NEWNEW1 keeps its event at 300 */
+	assert_int_equal(store_prune(s, 250, NULL), 2 + 1 + 2);
 	assert_int_equal(store_prune(s, 250, NULL), 0);
 	store_close(s);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 1);
@@ -871,8 +882,8 @@ static void test_hostile_strings_verbatim(void **state)
 
 	(void)state;
 	must(store_add_attempt(s, &a, W));
-	must(store_message_seen(s, evil, 50, evil2, evil, W));
-	must(store_message_replaced(s, evil2, evil, W));
+	must(store_message_seen(s, evil, 50, evil2, "queued", W));
+	must(store_message_replaced(s, evil2, evil, 50, W));
 	must(store_add_action(s, &act, W));
 	must(store_set_throttle(s, evil, "pause", 1, 0, evil2, W));
 	must(store_save_file(s, &f, W));
@@ -894,7 +905,13 @@ static void test_hostile_strings_verbatim(void **state)
 
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 1);	/* tables intact */
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM actions"), 1);
-	assert_int_equal(raw_int(p, "SELECT count(*) FROM messages"), 2);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM messages"), 1);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM requeues"), 1);
+	{
+		char buf[128];
+
+		assert_string_equal(raw_text(p, "SELECT sender FROM messages", buf, sizeof buf), evil2);
+	}
 }
 
 static void test_bad_input_refused(void **state)
@@ -909,7 +926,9 @@ static void test_bad_input_refused(void **state)
 	assert_int_equal(store_add_attempt(s, &a, &why), -1);
 	assert_non_null(strstr(why.text, "lost"));
 	assert_int_equal(store_message_seen(s, NULL, 1, NULL, NULL, &why), -1);
-	assert_int_equal(store_message_replaced(s, "GGGGGG1", "GGGGGG1", &why), -1);
+	assert_int_equal(store_message_replaced(s, "GGGGGG1", "GGGGGG1", 1, &why), -1);
+	assert_int_equal(store_message_seen(s, "GGGGGG1", 1, NULL, "lost", &why), -1);
+	assert_non_null(strstr(why.text, "unknown message state"));
 	must(store_flush(s, W));	/* the batch survived the refusals */
 	assert_int_equal(store_attempts_since(s, 0, NULL, NULL, NULL, NULL), 1);
 	store_close(s);
