@@ -173,6 +173,25 @@ static int read_ids(struct strlist *ids)
 	return ferror(stdin) ? -1 : 0;
 }
 
+/* already_said - true when the error message already quotes all of the command's output */
+static int already_said(const char *msg, const char *out)
+{
+	size_t n;
+	char *trimmed;
+	int said;
+
+	if (out == NULL)
+		return 1;
+	n = strlen(out);
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
+		n--;
+	if (n == 0 || (trimmed = strndup(out, n)) == NULL)
+		return n == 0;
+	said = strstr(msg, trimmed) != NULL;
+	free(trimmed);
+	return said;
+}
+
 /* print_output - what the MTA command said: all of it for up to 20 IDs, else its warnings and last line */
 static void print_output(const char *out, size_t nids, FILE *fp)
 {
@@ -261,7 +280,7 @@ int cmd_action(struct cli *cli, int argc, char **argv)
 	expire(&env);
 	if (action_run(&env.ctx, (enum action_kind)kind, ids.v, ids.n, &res, &why) < 0) {
 		cli_error("%s", why.text);
-		if (res.error == ACTION_E_MTA)
+		if (res.error == ACTION_E_MTA && !already_said(why.text, res.output))
 			print_output(res.output, res.nids, stderr);
 		rc = exit_code(res.error);
 	} else {
