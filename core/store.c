@@ -234,10 +234,15 @@ static const char *const stmt_sql[ST_COUNT] = {
 		"  offset = excluded.offset, first_line_hash = excluded.first_line_hash,"
 		"  updated = excluded.updated",
 	[ST_LOAD_FILE] = "SELECT dev, ino, offset, first_line_hash FROM files WHERE path = ?1",
-	[ST_PRUNE_ATTEMPTS] = "DELETE FROM attempts WHERE id < (?1 << 24)",
-	[ST_PRUNE_ACTIONS] = "DELETE FROM actions WHERE time < ?1",
-	[ST_PRUNE_MESSAGES] = "DELETE FROM message_events WHERE id < (?1 << 24)",
-	[ST_PRUNE_REQUEUES] = "DELETE FROM requeues WHERE time < ?1",
+	/* at most ?2 rows each: a long overdue prune goes in short transactions */
+	[ST_PRUNE_ATTEMPTS] = "DELETE FROM attempts WHERE id IN"
+		" (SELECT id FROM attempts WHERE id < (?1 << 24) ORDER BY id LIMIT ?2)",
+	[ST_PRUNE_ACTIONS] = "DELETE FROM actions WHERE id IN"
+		" (SELECT id FROM actions WHERE time < ?1 LIMIT ?2)",
+	[ST_PRUNE_MESSAGES] = "DELETE FROM message_events WHERE id IN"
+		" (SELECT id FROM message_events WHERE id < (?1 << 24) ORDER BY id LIMIT ?2)",
+	[ST_PRUNE_REQUEUES] = "DELETE FROM requeues WHERE old_id IN"
+		" (SELECT old_id FROM requeues WHERE time < ?1 LIMIT ?2)",
 };
 
 struct store {
@@ -1200,8 +1205,8 @@ int store_load_file(struct store *s, const char *path, struct store_file *out, s
 	return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* store_prune - delete attempts, actions, message events and requeues older than older_than; rows deleted or -1 */
-int store_prune(struct store *s, time_t older_than, struct why *why)
+/* store_prune_some - delete up to limit rows of each kind older than older_than, in one transaction; rows deleted or -1 */
+int store_prune_some(struct store *s, time_t older_than, int limit, struct why *why)
 {
 	static const enum stmt which[] = {
 		ST_PRUNE_ATTEMPTS, ST_PRUNE_ACTIONS, ST_PRUNE_MESSAGES, ST_PRUNE_REQUEUES
@@ -1209,15 +1214,31 @@ int store_prune(struct store *s, time_t older_than, struct why *why)
 	long long total = 0;
 	size_t i;
 
+	if (limit <= 0)
+		return why_set(why, "store: prune limit must be positive");
 	if (batch_begin(s, why) < 0)
 		return -1;
 	for (i = 0; i < sizeof which / sizeof which[0]; i++) {
 		sqlite3_bind_int64(s->st[which[i]], 1, (sqlite3_int64)older_than);
+		sqlite3_bind_int(s->st[which[i]], 2, limit);
 		if (run(s, which[i], why, "pruning") < 0)
 			return -1;	/* the deletes stay in the open batch: flush or close decides */
 		total += sqlite3_changes(s->db);
 	}
 	if (store_flush(s, why) < 0)
+		return -1;
+	return total > INT_MAX ? INT_MAX : (int)total;
+}
+
+/* store_prune - delete everything older than older_than, STORE_PRUNE_CHUNK rows per transaction; rows deleted or -1 */
+int store_prune(struct store *s, time_t older_than, struct why *why)
+{
+	long long total = 0;
+	int n;
+
+	while ((n = store_prune_some(s, older_than, STORE_PRUNE_CHUNK, why)) > 0)
+		total += n;
+	if (n < 0)
 		return -1;
 	return total > INT_MAX ? INT_MAX : (int)total;
 }

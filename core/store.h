@@ -34,6 +34,8 @@
 #define STORE_PAGE_SIZE 16384
 /* batched rows after which the store commits without being asked */
 #define STORE_BATCH_ROWS 100000
+/* rows of each kind store_prune deletes per transaction (other writers get the lock in between) */
+#define STORE_PRUNE_CHUNK 20000
 /* actions.output is cut (on a UTF-8 boundary) beyond this many bytes */
 #define STORE_OUTPUT_MAX 16384
 
@@ -143,7 +145,11 @@ int store_save_file(struct store *s, const struct store_file *f, struct why *why
 /* store_load_file - a followed log's saved position; out->path = path; 1 found, 0 none, -1 error */
 int store_load_file(struct store *s, const char *path, struct store_file *out, struct why *why);
 
-/* store_prune - delete attempts, actions, message events and requeues older than older_than; rows deleted or -1 */
+/* store_prune_some - delete up to limit rows of each kind (attempts, actions, message events, requeues)
+ * older than older_than, in one transaction; rows deleted (0: nothing left) or -1 */
+int store_prune_some(struct store *s, time_t older_than, int limit, struct why *why);
+
+/* store_prune - delete everything older than older_than, STORE_PRUNE_CHUNK rows per transaction; rows deleted or -1 */
 int store_prune(struct store *s, time_t older_than, struct why *why);
 
 #endif

@@ -627,7 +627,7 @@ static void on_tick(struct evloop *loop, void *ctx)
 	}
 	idset_free(&a->changeset);
 	if (a->store != NULL && a->opt.retention > 0 && a->now % 3600 == 0)
-		store_prune(a->store, a->now - a->opt.retention, NULL);	/* hourly */
+		prune_start(&a->pruner, a->now - a->opt.retention);	/* hourly, in the background */
 	if (min_gap < 2)
 		min_gap = 2;
 	if (!qsource_busy(a->qs)) {
@@ -770,7 +770,7 @@ static void open_history(struct app *a, const struct mta_params *p)
 	if ((a->store = store_open(a->opt.db, &why)) == NULL)
 		app_flash(a, "no history: %s", why.text);
 	else if (a->opt.retention > 0)
-		store_prune(a->store, time(NULL) - a->opt.retention, NULL);
+		prune_start(&a->pruner, time(NULL) - a->opt.retention);
 	if (n == 0) {
 		app_flash(a, "no readable mail log: attempts and trends unavailable (use --log FILE)");
 		return;
@@ -809,6 +809,7 @@ int tui_run(const struct tui_options *opt)
 
 	a.opt = *opt;
 	a.now = time(NULL);
+	prune_init(&a.pruner, a.opt.db);
 	trends_init(&a.cause_trends, "cause", TREND_BUCKET_SECONDS, TREND_BUCKETS);
 	trends_init(&a.domain_trends, "domain", DOMAIN_TREND_SECONDS, DOMAIN_TREND_BUCKETS);
 	a.ifd = -1;
@@ -871,6 +872,7 @@ int tui_run(const struct tui_options *opt)
 out:
 	actions_ui_stop(&a);
 	qsource_free(a.qs);
+	prune_stop(&a.pruner);
 	ingest_close(a.ingest);
 	store_close(a.store);
 	trends_free(&a.cause_trends);

@@ -16,6 +16,7 @@
 #include "core/qmodel.h"
 #include "core/qsource.h"
 #include "core/store.h"
+#include "tui/prune.h"
 #include "tui/theme.h"
 #include "tui/trends.h"
 #include "tui/tui.h"
@@ -86,6 +87,7 @@ struct app {
 
 	/* deferrals per bucket from the history (trends.h) */
 	struct trends cause_trends, domain_trends;
+	struct pruner pruner;		/* retention, applied in the background */
 
 	/* detail view */
 	char detail_id[QUEUE_ID_MAX + 1];

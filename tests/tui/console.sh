@@ -106,6 +106,23 @@ check "SIGHUP with an unreadable rules file: the old rules stay" has "^ *content
 tm send-keys -t t q
 check "quits after the reload" wait_for "EXIT=0"
 
+# retention: 50,000 attempts from 1970 are pruned in the background, in chunks, while the console runs
+: >"$BED/empty.log"
+"$MQMON" ingest --db "$BED/prune.db" "$BED/empty.log" >/dev/null
+sqlite3 "$BED/prune.db" "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < 49999)
+	INSERT INTO attempts (id, queue_id, status) SELECT (100 << 24) | i, 'OLDOLD1', 1 FROM n"
+printf '[mqmon]\nretention = 7d\n' >"$BED/prune.ini"
+start "$MQMON --config $BED/prune.ini -c $BED_CONF --db $BED/prune.db" 100 30
+check "retention: the console comes up" wait_for "CAUSE / PROVIDER / DOMAIN"
+for _ in $(seq 50); do
+	[ "$(sqlite3 "$BED/prune.db" 'SELECT count(*) FROM attempts WHERE id < (1000 << 24)')" -eq 0 ] && break
+	sleep 0.2
+done
+check_eq "retention: the old attempts are pruned" \
+	"$(sqlite3 "$BED/prune.db" 'SELECT count(*) FROM attempts WHERE id < (1000 << 24)')" 0
+tm send-keys -t t q
+check "retention: quits with status 0" wait_for "EXIT=0"
+
 # the terminal going away (SSH dropped, tmux killed) ends mqmon: no orphan spinning on a dead tty
 start "$MQMON -c $BED_CONF --db $BED/tui.db --theme light" 80 24
 wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null

@@ -862,6 +862,39 @@ static void test_prune_only_old(void **state)
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM throttles"), 1);
 }
 
+/* a long overdue prune goes in chunks, each its own transaction, until nothing is left */
+static void test_prune_in_chunks(void **state)
+{
+	const char *p = dbpath("prune-chunks.db");
+	struct store *s = open_ok(p);
+	struct why why = { "" };
+	int i, n, rounds = 0;
+
+	(void)state;
+	for (i = 0; i < 7; i++) {
+		struct store_attempt a = attempt(100 + i, "QQQQQQ1", "t");
+
+		must(store_add_attempt(s, &a, W));
+	}
+	must(store_flush(s, W));
+	while ((n = store_prune_some(s, 1000, 3, NULL)) > 0) {
+		assert_true(n <= 3);
+		rounds++;
+		assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 7 - (rounds < 3 ? rounds * 3 : 7));
+	}
+	assert_int_equal(n, 0);
+	assert_int_equal(rounds, 3);	/* 3 + 3 + 1 */
+	assert_int_equal(store_prune_some(s, 1000, 0, &why), -1);
+	for (i = 0; i < STORE_PRUNE_CHUNK + 5; i++) {
+		struct store_attempt a = attempt(200, "QQQQQQ2", "t");
+
+		must(store_add_attempt(s, &a, W));
+	}
+	assert_int_equal(store_prune(s, 1000, NULL), STORE_PRUNE_CHUNK + 5);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 0);
+	store_close(s);
+}
+
 static void test_hostile_strings_verbatim(void **state)
 {
 	static const char evil[] = "'; DROP TABLE attempts; --";
@@ -1067,6 +1100,7 @@ int main(void)
 		cmocka_unit_test(test_migrate_from_v1),
 		cmocka_unit_test(test_file_positions),
 		cmocka_unit_test(test_prune_only_old),
+		cmocka_unit_test(test_prune_in_chunks),
 		cmocka_unit_test(test_hostile_strings_verbatim),
 		cmocka_unit_test(test_bad_input_refused),
 		cmocka_unit_test(test_reentry_refused),
