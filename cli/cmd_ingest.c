@@ -58,7 +58,7 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		cli_error("ingest: %s", why.text);
 		return EX_NOINPUT;
 	}
-	printf("%ld lines read into the history in %.2f s\n", lines,
+	printf("%ld line%s read into the history in %.2f s\n", lines, lines == 1 ? "" : "s",
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return cli_finish_output();
 }

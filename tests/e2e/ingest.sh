@@ -64,6 +64,18 @@ check_eq "resumed: report --since agrees" \
 	"$("$MQMON" report --since 3650d --db "$work/two.db" --format json "$log" | jq -c '.deferrals, .messages')" \
 	"$("$MQMON" report --since 3650d --db "$work/one.db" --format json "$log" | jq -c '.deferrals, .messages')"
 
+# two logs at once (two instances): each resumes from its own position
+head -n 250000 "$log" >"$work/a.log"
+tail -n +250001 "$log" >"$work/b.log"
+"$MQMON" ingest --db "$work/ab.db" "$work/a.log" "$work/b.log" >/dev/null
+check_eq "two logs: every attempt of both" "$(sqlite3 "$work/ab.db" 'SELECT count(*) FROM attempts')" "$total"
+check_eq "two logs: a position for each" \
+	"$(sqlite3 "$work/ab.db" 'SELECT group_concat(offset, " ") FROM (SELECT offset FROM files ORDER BY path)')" \
+	"$(stat -c %s "$work/a.log") $(stat -c %s "$work/b.log")"
+echo "$(tail -n 1 "$work/b.log")" >>"$work/b.log"
+out=$("$MQMON" ingest --db "$work/ab.db" "$work/a.log" "$work/b.log")
+check "two logs: a line appended to one is the only one read" grep -q "^1 line read" <<<"$out"
+
 # bad input
 "$MQMON" ingest --db "$work/bad.db" "$work/nonexistent.log" >"$work/out" 2>"$work/err"
 check_eq "a missing log: exit 66" "$?" 66
