@@ -246,6 +246,8 @@ static void wait_idle(struct ingest *in)
 /* op_new - room for one more op (submitting a full chunk first); NULL when out of memory */
 static struct op *op_new(struct ingest *in, size_t bytes)
 {
+	if (bytes > CHUNK_BYTES)
+		return NULL;	/* cannot happen: lines are cut at 64 KiB, fields at a few KiB */
 	if (in->cur != NULL && (in->cur->nops == CHUNK_OPS || in->cur->used + bytes > CHUNK_BYTES))
 		chunk_submit(in);
 	if (in->cur == NULL && (in->cur = chunk_take(in)) == NULL)

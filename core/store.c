@@ -18,6 +18,13 @@
  * I/O error), the loss is reported once and the next write starts afresh.
  * Value vocabularies (status, action, mode) are checked here rather than
  * with CHECK constraints, so growing them never needs a table rebuild.
+ *
+ * Writing must keep up with parsing (schema 2): attempt and message-event
+ * ids are time << 24 | sequence (next_id), so rows are appended and time
+ * ranges are rowid ranges; repeated words go through `names` with an
+ * in-memory cache (cleared with a lost batch, whose ids are gone); message
+ * states are appended events, with repeats skipped through a second cache.
+ * Readers see views (attempt_rows, messages) shaped like schema 1.
  */
 #include "core/store.h"
 
