@@ -46,6 +46,12 @@ static int is_control(unsigned cp)
 	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
 }
 
+/* is_graph - printable ASCII other than the space */
+static inline int is_graph(unsigned char c)
+{
+	return c > 0x20 && c < 0x7f;
+}
+
 /* sanitize_text - copy src[0..len) into dst (size dstsz, NUL-terminated) safely; returns bytes written */
 size_t sanitize_text(char *dst, size_t dstsz, const char *src, size_t len)
 {
@@ -58,15 +64,29 @@ size_t sanitize_text(char *dst, size_t dstsz, const char *src, size_t len)
 	if (dstsz == 0)
 		return 0;
 	while (in < len) {
-		/* fast path: printable ASCII and single spaces, byte by byte */
-		if (s[in] > 0x20 && s[in] < 0x7f) {
+		/* fast path: a run of printable ASCII with single spaces inside, copied at once */
+		if (is_graph(s[in])) {
+			size_t end = in + 1;
+
+			while (end < len && (is_graph(s[end]) || (s[end] == ' ' && end + 1 < len && is_graph(s[end + 1]))))
+				end++;
 			if (out + (size_t)pending_space + 2 > dstsz)
 				break;
 			if (pending_space) {
 				dst[out++] = ' ';
 				pending_space = 0;
 			}
-			dst[out++] = (char)s[in++];
+			n = end - in;
+			if (n > dstsz - 1 - out)
+				n = dstsz - 1 - out;	/* cut: keep room for the NUL */
+			memcpy(dst + out, s + in, n);
+			out += n;
+			in += n;
+			if (in < end) {
+				if (dst[out - 1] == ' ')
+					out--;	/* never end on the space before a cut word */
+				break;
+			}
 			continue;
 		}
 		if (s[in] == ' ') {

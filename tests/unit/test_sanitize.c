@@ -77,6 +77,30 @@ static void test_truncation_keeps_whole_code_points(void **state)
 	assert_true(utf8_clean(buf, strlen(buf)));
 }
 
+/* a cut never ends on a space, and a word cut short keeps what fits */
+static void test_truncation_at_spaces(void **state)
+{
+	char buf[8];
+	size_t n;
+
+	(void)state;
+	n = sanitize_text(buf, 4, "ab cd", 5);
+	assert_string_equal(buf, "ab");
+	assert_int_equal(n, 2);
+	sanitize_text(buf, 5, "ab cd", 5);
+	assert_string_equal(buf, "ab c");
+	sanitize_text(buf, 6, "ab cd", 5);
+	assert_string_equal(buf, "ab cd");
+	sanitize_text(buf, 5, "ab  cd", 6);	/* a folded run of spaces, then the cut */
+	assert_string_equal(buf, "ab c");
+	sanitize_text(buf, 3, "abcdef", 6);
+	assert_string_equal(buf, "ab");
+	sanitize_text(buf, 1, "abc", 3);
+	assert_string_equal(buf, "");
+	sanitize_text(buf, sizeof buf, "a b c ", 6);	/* single spaces inside a run, none at the end */
+	assert_string_equal(buf, "a b c");
+}
+
 static void test_nul_bytes_inside(void **state)
 {
 	const char s[] = "a\0b";
@@ -95,6 +119,7 @@ int main(void)
 		cmocka_unit_test(test_valid_utf8_kept),
 		cmocka_unit_test(test_whitespace_folded),
 		cmocka_unit_test(test_truncation_keeps_whole_code_points),
+		cmocka_unit_test(test_truncation_at_spaces),
 		cmocka_unit_test(test_nul_bytes_inside),
 	};
 
