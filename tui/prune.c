@@ -11,19 +11,17 @@ static void *prune_main(void *arg)
 {
 	struct pruner *p = arg;
 	struct store *st = store_open(p->db[0] ? p->db : NULL, NULL);
-	long total = 0;
-	int n = 0, stop = 0;
+	int stop = 0;
 
 	pthread_setname_np(pthread_self(), "mqmon-prune");
-	while (st != NULL && !stop && (n = store_prune_some(st, p->older_than, STORE_PRUNE_CHUNK, NULL)) > 0) {
-		total += n;
+	/* a failure (another writer held the lock too long) ends this run; the next hour tries again */
+	while (st != NULL && !stop && store_prune_some(st, p->older_than, STORE_PRUNE_CHUNK, NULL) > 0) {
 		pthread_mutex_lock(&p->lock);
 		stop = p->stop;
 		pthread_mutex_unlock(&p->lock);
 	}
 	store_close(st);
 	pthread_mutex_lock(&p->lock);
-	p->deleted = total;
 	p->running = 0;
 	pthread_mutex_unlock(&p->lock);
 	return NULL;

@@ -19,7 +19,6 @@ struct pruner {
 	int started, running, stop;
 	char db[4096];			/* "" = the default path */
 	time_t older_than;
-	long deleted;			/* rows deleted by the last finished run */
 };
 
 /* prune_init - an idle pruner for the database at db (NULL = the default path) */
