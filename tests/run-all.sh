@@ -158,8 +158,9 @@ if want valgrind; then
 				tail -20 /tmp/mqmon-vg.log | sed 's/^/    /'
 			fi
 		done
+		vgdb=$(mktemp -u /tmp/mqmon-vg.XXXXXX.db)
 		for cmd in "classify tests/golden/causes.log" "report --format json tests/golden/malformed.log" \
-			"rules --check" "classify tests/golden/malformed.log"; do
+			"rules --check" "classify tests/golden/malformed.log" "ingest --db $vgdb tests/golden/causes.log"; do
 			# shellcheck disable=SC2086
 			if $vg ./mqmon $cmd >/dev/null 2>/tmp/mqmon-vg.log; then
 				record "valgrind mqmon $cmd" pass
@@ -168,7 +169,8 @@ if want valgrind; then
 				tail -20 /tmp/mqmon-vg.log | sed 's/^/    /'
 			fi
 		done
-		echo "  valgrind: 13 runs"
+		rm -f "$vgdb" "$vgdb-wal" "$vgdb-shm"
+		echo "  valgrind: 14 runs"
 	else
 		record valgrind skip "(valgrind not installed: make deps)"
 	fi
