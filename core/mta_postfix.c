@@ -377,6 +377,7 @@ static int snapshot_spool(const struct mta_params *p, struct qmodel *m, struct w
 	static const struct { const char *dir; enum queue_name q; int depth; } queues[] = {
 		{ "active", QUEUE_ACTIVE, 2 }, { "incoming", QUEUE_INCOMING, 2 },
 		{ "deferred", QUEUE_DEFERRED, 2 }, { "hold", QUEUE_HOLD, 2 },
+		{ "maildrop", QUEUE_MAILDROP, 0 },	/* local submissions pickup has not taken yet */
 	};
 	int qfd, deferfd;
 	size_t i;
@@ -438,7 +439,7 @@ static struct qmsg *postfix_spool_update(const struct mta_params *p, struct qmod
 {
 	static const struct { const char *prefix; enum queue_name q; } queues[] = {
 		{ "active", QUEUE_ACTIVE }, { "incoming", QUEUE_INCOMING },
-		{ "deferred", QUEUE_DEFERRED }, { "hold", QUEUE_HOLD },
+		{ "deferred", QUEUE_DEFERRED }, { "hold", QUEUE_HOLD }, { "maildrop", QUEUE_MAILDROP },
 	};
 	size_t qlen = strlen(p->queue_dir), i, n;
 	const char *rel;
@@ -455,10 +456,8 @@ static struct qmsg *postfix_spool_update(const struct mta_params *p, struct qmod
 			break;
 	}
 	old = qmodel_find(m, name);
-	if (i == sizeof queues / sizeof queues[0]) {
-		/* maildrop and the like: not listed (as in a spool snapshot) */
-		return NULL;
-	}
+	if (i == sizeof queues / sizeof queues[0])
+		return NULL;	/* not a queue showq lists */
 	if ((dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return NULL;
 	if (faccessat(dirfd, name, F_OK, AT_SYMLINK_NOFOLLOW) < 0) {

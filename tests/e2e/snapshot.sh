@@ -81,6 +81,21 @@ check_eq "CSV has one row per recipient" "$(($(wc -l <"$snap.csv") - 1))" "$(jq 
 check_eq "prom gauge of held messages" "$(grep '^mqmon_queue_messages{queue="hold"}' "$snap.prom")" 'mqmon_queue_messages{queue="hold"} 1'
 check "prom file written atomically (no temp file left)" bash -c "! ls '$snap.prom'.tmp.* 2>/dev/null"
 
+# a local submission pickup has not taken yet (pickup off) sits in maildrop: listed as postqueue -j lists it
+sed -i 's/^pickup /#pickup /' "$BED_CONF/master.cf"
+postfix -c "$BED_CONF" reload >/dev/null 2>&1
+sleep 1
+printf 'Subject: maildrop\n\nhello\n' | sendmail -C "$BED_CONF" -f md@example.org md1@gmail.com md2@yahoo.com
+"$MQMON" -c "$BED_CONF" snapshot --source spool --no-log >"$snap.md"
+check_eq "maildrop: the spool snapshot lists it" \
+	"$(jq -r '.messages[] | select(.queue == "maildrop") | "\(.sender) \([.recipients[].address] | join(","))"' "$snap.md")" \
+	"md@example.org md1@gmail.com,md2@yahoo.com"
+check_eq "maildrop: spool snapshot == postqueue -j snapshot" \
+	"$(jq -S "$norm" "$snap.md")" \
+	"$("$MQMON" -c "$BED_CONF" snapshot --source postqueue --no-log | jq -S "$norm")"
+sed -i 's/^#pickup /pickup /' "$BED_CONF/master.cf"
+postfix -c "$BED_CONF" reload >/dev/null 2>&1
+
 # errors: a missing config directory is a clear error, not a crash
 out=$("$MQMON" -c /nonexistent/dir snapshot 2>&1); rc=$?
 check_eq "missing config dir: exit 69" "$rc" 69
