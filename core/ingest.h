@@ -8,6 +8,8 @@
  * (or a rotation while mqmon was down) exactly the missed lines are read.
  * Callers poll ingest_fd() and call ingest_process(); a callback sees each
  * classified deferral (classify --follow prints it, the console counts it).
+ * During ingest_process() a thread of the ingest writes to the store; when
+ * it returns that thread is idle and the store is the caller's again.
  */
 #ifndef MQMON_INGEST_H
 #define MQMON_INGEST_H
