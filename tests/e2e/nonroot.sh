@@ -27,9 +27,10 @@ chown nobody "$work/home"
 asnobody() {
 	unshare -m --propagation private sh -c 'mount --bind "$0" /etc/postfix && exec "$@"' "$work/etc" \
 		setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		env HOME="$work/home" XDG_DATA_HOME="$work/home/data" TERM=xterm-256color "$@"
+		env HOME="$work/home" XDG_DATA_HOME="$work/home/data" TERM=xterm-256color SHELL=/bin/sh "$@"
 }
-# the console's tmux server runs as nobody too; root reads its screen through the socket
+# the console's tmux server runs as nobody too; root reads its screen through the socket.
+# SHELL is set above: without it tmux runs commands with nobody's login shell, nologin.
 tm() { tmux -S "$work/home/tmux.sock" "$@"; }
 start() {
 	tm kill-server 2>/dev/null
