@@ -42,4 +42,6 @@ echo "demo.sh: queueing a first batch of messages ..."
 # the rest arrives while the console runs, so it shows the queue filling live
 "$top/tests/bed/demo-fill.sh" "$bed" "$((n > 40 ? n - 40 : 1))" >/dev/null 2>&1 &
 filler=$!
-"$top/mqmon" -c "$BED_CONF" --log "$BED_LOG" || true
+# the demo's history and audit trail stay in the bed (removed with it), never
+# mixed into the operator's own history database
+"$top/mqmon" -c "$BED_CONF" --log "$BED_LOG" --db "$bed/history.db" || true
