@@ -55,6 +55,11 @@ $(B)/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) -c -o $@ $<
 
+# the console's pure helpers are unit-tested too (no curses in them)
+$(B)/tests/unit/test_sparkline: tests/unit/test_sparkline.c tests/unit/testutil.h $(B)/tui/sparkline.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tui/sparkline.o $(LDLIBS) $(shell pkg-config --libs cmocka)
+
 $(B)/tests/unit/test_%: tests/unit/test_%.c tests/unit/testutil.h $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)

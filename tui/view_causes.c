@@ -11,6 +11,7 @@
 #include "core/duration.h"
 #include "tui/app.h"
 #include "tui/screen.h"
+#include "tui/sparkline.h"
 
 #define ADVICE_LINES 3
 
@@ -29,37 +30,6 @@ static const char *countdown(char *buf, size_t n, time_t soonest, time_t now, en
 	if (soonest - now < 60)
 		*el = EL_COUNTDOWN_NEAR;
 	return snprintf(buf, n, "%s", duration_format(d, sizeof d, (long)(soonest - now))), buf;
-}
-
-/* sparkline - the trend as eight-level bars (ASCII in --ascii mode) */
-static void sparkline(char *buf, size_t n, const unsigned *v, int count)
-{
-	static const char *const bars[8] = {
-		"\xe2\x96\x81", "\xe2\x96\x82", "\xe2\x96\x83", "\xe2\x96\x84",
-		"\xe2\x96\x85", "\xe2\x96\x86", "\xe2\x96\x87", "\xe2\x96\x88",
-	};
-	static const char ascii[] = "_.-:=+*#";
-	unsigned max = 0;
-	size_t o = 0;
-	int i;
-
-	for (i = 0; i < count; i++)
-		if (v[i] > max)
-			max = v[i];
-	buf[0] = '\0';
-	for (i = 0; i < count && o + 4 < n; i++) {
-		int level = max ? (int)((v[i] * 7 + max - 1) / max) : 0;
-
-		if (v[i] == 0) {
-			buf[o++] = ' ';
-		} else if (ui_ascii()) {
-			buf[o++] = ascii[level];
-		} else {
-			memcpy(buf + o, bars[level], 3);
-			o += 3;
-		}
-		buf[o] = '\0';
-	}
 }
 
 /* view_causes_draw - the tree and the advice pane */
@@ -102,7 +72,7 @@ void view_causes_draw(struct app *a, int y, int h)
 		if (r->level == 0) {
 			char spark[64];
 
-			sparkline(spark, sizeof spark, r->trend, TREND_BUCKETS);
+			sparkline_format(spark, sizeof spark, r->trend, TREND_BUCKETS, ui_ascii());
 			ui_put(yy, x, COLS - x, spark, selected ? EL_SELECTED : EL_SPARK, 0);
 		}
 	}

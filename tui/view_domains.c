@@ -6,6 +6,7 @@
 #include "core/duration.h"
 #include "tui/app.h"
 #include "tui/screen.h"
+#include "tui/sparkline.h"
 
 struct throttle_row {
 	char domain[256], mode[16];
@@ -48,22 +49,15 @@ static void throttle_text(const struct throttle_rows *r, const char *domain, tim
 		}
 }
 
-/* trend_text - deferrals per bucket as digits 0-9 (scaled), for the last two hours */
+/* trend_text - deferrals per fifteen minutes over the last two hours, as bars */
 static void trend_text(struct app *a, const char *domain, char *buf, size_t n)
 {
-	unsigned v[DOMAIN_TREND_BUCKETS], max = 0;
-	int i;
+	unsigned v[DOMAIN_TREND_BUCKETS] = { 0 };
 
-	buf[0] = '\0';
-	if (a->store == NULL)
-		return;
-	trends_get(&a->domain_trends, a->store, a->now, domain, v);
-	for (i = 0; i < DOMAIN_TREND_BUCKETS; i++)
-		if (v[i] > max)
-			max = v[i];
-	for (i = 0; i < DOMAIN_TREND_BUCKETS && (size_t)i + 1 < n; i++)
-		buf[i] = v[i] == 0 ? '.' : (char)('0' + (v[i] * 9 + max - 1) / max);
-	buf[i] = '\0';
+	/* always DOMAIN_TREND_BUCKETS columns (blanks without a history) */
+	if (a->store != NULL)
+		trends_get(&a->domain_trends, a->store, a->now, domain, v);
+	sparkline_format(buf, n, v, DOMAIN_TREND_BUCKETS, ui_ascii());
 }
 
 /* cause_mix - the domain's causes, largest first: "rate-limit 12, tls 3" */
@@ -101,7 +95,7 @@ void view_domains_draw(struct app *a, int y, int h)
 	int narrow = COLS < 100, fixed = narrow ? 47 : 66;
 	int list_h = h - 1, row, namew = COLS - fixed, mixw = 0;
 	size_t i;
-	char age[32], next[32], thr[48], trend[16], mix[200];
+	char age[32], next[32], thr[48], trend[4 * DOMAIN_TREND_BUCKETS + 1], mix[200];
 	static struct throttle_rows throttles;
 
 	if (namew > 40) {
@@ -143,9 +137,9 @@ void view_domains_draw(struct app *a, int y, int h)
 			ui_putf(yy, 0, COLS, el, 1, "%-*.*s %6zu %8s %10s %-10.10s %s", namew, namew, d->name,
 				d->messages, fmt_age(age, sizeof age, a->now, d->oldest_arrival), next, thr, trend);
 		else
-			ui_putf(yy, 0, COLS, el, 1, "%-*.*s %-10.10s %6zu %6zu %8s %10s %-11.11s %-*s %s", namew, namew,
+			ui_putf(yy, 0, COLS, el, 1, "%-*.*s %-10.10s %6zu %6zu %8s %10s %-11.11s %s %s", namew, namew,
 				d->name, prov, d->messages, d->recipients,
-				fmt_age(age, sizeof age, a->now, d->oldest_arrival), next, thr, DOMAIN_TREND_BUCKETS, trend, mix);
+				fmt_age(age, sizeof age, a->now, d->oldest_arrival), next, thr, trend, mix);
 	}
 }
 

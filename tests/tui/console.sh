@@ -74,12 +74,15 @@ tm send-keys -t t : b o g u s Enter
 check "an unknown : command says so" wait_for "unknown command ':bogus'"
 tm send-keys -t t : v i e w ' ' d o m a i n s Enter
 check ":view domains shows the domains" wait_for "greylist.example"
+check "the domains' two-hour trend is drawn with the same bars" has "^greylist\\.example .*[▁▂▃▄▅▆▇█]"
 tm send-keys -t t q
 check "q quits with status 0" wait_for "EXIT=0"
 
 start "NO_COLOR=1 $MQMON -c $BED_CONF --ascii --db $BED/tui.db"
 check "NO_COLOR --ascii run shows the causes" wait_for "rate-limit"
 check "--ascii: no UTF-8 glyphs" has "^ mqmon .*\\* live"
+check "--ascii: the trend in ASCII levels" has "^rate-limit .*#"
+check "--ascii: no bar glyph anywhere" has_not "[▁▂▃▄▅▆▇█]"
 tm send-keys -t t q
 check "NO_COLOR run quits with status 0" wait_for "EXIT=0"
 
