@@ -92,7 +92,8 @@ static void add_history(const struct app *a, const struct qmsg *msg, struct line
 	if (store_attempts_for(a->store, msg->id, history_row, &h, NULL) < 0 || h.total == 0)
 		return;
 	add(l, EL_NORMAL, "%s", "");
-	add(l, EL_HEADER, "History (%d attempts stored%s)", h.total, h.total > HISTORY_MAX ? ", latest shown" : "");
+	add(l, EL_HEADER, "History (%d attempt%s stored%s)", h.total, h.total == 1 ? "" : "s",
+	    h.total > HISTORY_MAX ? ", latest shown" : "");
 	for (i = 0; i < h.n; i++) {
 		const struct line *src = &h.v[(h.total - h.n + i) % HISTORY_MAX];
 

@@ -49,7 +49,7 @@ tm send-keys -t t s
 check "s sorts by age" wait_for "sorted by age"
 tm send-keys -t t Enter
 check "Enter opens the detail" wait_for "Recipients ("
-check "detail shows the attempt history from the store" has "^ History \\([0-9]+ attempts stored"
+check "detail shows the attempt history from the store" has "^ History \\([0-9]+ attempts? stored"
 check "detail shows the full reply" has "4[25][0-9] [45]\\.[0-9]+\\.[0-9]+ "
 tm send-keys -t t Escape
 sleep 0.3
