@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 
 #include "cli/cli.h"
 #include "core/duration.h"
@@ -226,6 +227,23 @@ static int load_config(struct cli *cli, const char *path)
 	return 0;
 }
 
+/* say_migration - tell the operator why the first start after an upgrade takes a while */
+static void say_migration(const char *path, int from, int to, int done)
+{
+	static struct timespec t0;
+	struct timespec t1;
+
+	if (!done) {
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		fprintf(stderr, "mqmon: converting the history %s from schema %d to %d (once; a large "
+			"history takes a while) ...\n", path, from, to);
+		return;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	fprintf(stderr, "mqmon: history conversion ended after %.1f s\n",
+		(double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -263,6 +281,7 @@ int main(int argc, char **argv)
 
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+	store_on_migration(say_migration);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
 		switch (c) {

@@ -491,11 +491,19 @@ static int check_version(struct store *s, int version, struct why *why)
 	return 0;
 }
 
+static store_migration_fn migration_hook;
+
+/* store_on_migration - who is told of conversions */
+void store_on_migration(store_migration_fn fn)
+{
+	migration_hook = fn;
+}
+
 /* migrate - bring the schema to STORE_SCHEMA_VERSION in one transaction */
 static int migrate(struct store *s, struct why *why)
 {
 	char sql[64];
-	int version = 0, rc, i;
+	int version = 0, rc, i, told = 0;
 
 	rc = pragma_int(s->db, "PRAGMA user_version", &version);
 	if (rc != SQLITE_OK)
@@ -515,6 +523,11 @@ static int migrate(struct store *s, struct why *why)
 	}
 	if (version != STORE_SCHEMA_VERSION && check_version(s, version, why) < 0)
 		goto rollback;
+	/* a new file (version 0) is only created; an existing history is converted */
+	if (version > 0 && migration_hook != NULL) {
+		told = version;
+		migration_hook(s->path, version, STORE_SCHEMA_VERSION, 0);
+	}
 	for (i = version; i < NMIGRATIONS; i++) {
 		rc = sqlite3_exec(s->db, migrations[i], NULL, NULL, NULL);
 		if (rc != SQLITE_OK) {
@@ -531,10 +544,14 @@ static int migrate(struct store *s, struct why *why)
 		open_fail(s, rc, why, "commit migration");
 		goto rollback;
 	}
+	if (told)
+		migration_hook(s->path, told, STORE_SCHEMA_VERSION, 1);
 	return 0;
 rollback:
 	if (!sqlite3_get_autocommit(s->db))
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (told)
+		migration_hook(s->path, told, STORE_SCHEMA_VERSION, 1);
 	return -1;
 }
 

@@ -87,6 +87,13 @@ int store_default_path(char *buf, size_t n);
 /* store_open - open (creating file, parent directories and schema as needed); NULL path = default; NULL on error */
 struct store *store_open(const char *path, struct why *why);
 
+/* store_migration_fn - told before (done 0) and after (done 1, ok or not) an existing
+ * history is converted to a newer schema, which can take a while on a large file */
+typedef void (*store_migration_fn)(const char *path, int from, int to, int done);
+
+/* store_on_migration - who is told of conversions (NULL: nobody, the default); set once at start */
+void store_on_migration(store_migration_fn fn);
+
 /* store_close - flush (best effort: call store_flush first to see errors), finalize, close; NULL-safe */
 void store_close(struct store *s);
 

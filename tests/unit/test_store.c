@@ -738,6 +738,21 @@ static void test_same_second_and_late_lines(void **state)
 	store_close(s);
 }
 
+/* what store_on_migration's hook was told */
+static struct {
+	int calls, from, to, last_done;
+} told;
+
+/* record_migration - the hook of the tests */
+static void record_migration(const char *path, int from, int to, int done)
+{
+	(void)path;
+	told.calls++;
+	told.from = from;
+	told.to = to;
+	told.last_done = done;
+}
+
 /* a version 1 database (text columns, four indexes) is converted in place, rows intact */
 static void test_migrate_from_v1(void **state)
 {
@@ -773,7 +788,14 @@ static void test_migrate_from_v1(void **state)
 		 "INSERT INTO messages VALUES ('OLDQID1', 400, 500, 's@example.org', 'queued', NULL);"
 		 "INSERT INTO messages VALUES ('OLDQID0', 300, 300, NULL, 'removed', 'OLDQID1');"
 		 "PRAGMA user_version = 1;");
+	memset(&told, 0, sizeof told);
+	store_on_migration(record_migration);
 	s = open_ok(p);
+	/* the operator is told before and after the conversion */
+	assert_int_equal(told.calls, 2);
+	assert_int_equal(told.from, 1);
+	assert_int_equal(told.to, STORE_SCHEMA_VERSION);
+	assert_int_equal(told.last_done, 1);
 	assert_int_equal(raw_int(p, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	assert_int_equal(store_attempts_for(s, "OLDQID1", collect, &seen, NULL), 2);
 	assert_int_equal(seen.time[0], 500);
@@ -797,6 +819,13 @@ static void test_migrate_from_v1(void **state)
 	assert_string_equal(raw_text(p, "SELECT replaced_by FROM messages WHERE queue_id = 'OLDQID0'", buf,
 				     sizeof buf), "OLDQID1");
 	store_close(s);
+	/* nothing to say when the file is current, nor when a new one is created */
+	s = open_ok(p);
+	store_close(s);
+	s = open_ok(dbpath("v1-new.db"));
+	store_close(s);
+	assert_int_equal(told.calls, 2);
+	store_on_migration(NULL);
 }
 
 static void test_file_positions(void **state)
