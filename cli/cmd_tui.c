@@ -18,7 +18,9 @@ static char reload_path[4096];
 static int read_only_flag;	/* --read-only: a reload cannot lift it */
 static const char *rules_override;	/* --rules: a reload keeps it */
 
-/* rules loaded by reloads: models built with them may still be shown, so they live until the console ends */
+/* rules loaded by reloads, newest first: a model on screen (and the strings it
+ * holds) may point into any of them, so they live until a model built with
+ * newer rules replaces it (rules_in_use) or the console ends */
 struct rules_gen {
 	struct ruleset rs;
 	struct classifier *cl;
@@ -51,17 +53,37 @@ static int reload_rules(const struct config *cfg, struct tui_options *opt, char 
 	return 0;
 }
 
-/* rules_gens_free - release the rules of every reload (the console has ended) */
-static void rules_gens_free(void)
+/* rules_gens_free_list - release the rule sets from g on */
+static void rules_gens_free_list(struct rules_gen *g)
 {
-	struct rules_gen *g;
+	struct rules_gen *next;
 
-	while ((g = rules_gens) != NULL) {
-		rules_gens = g->next;
+	for (; g != NULL; g = next) {
+		next = g->next;
 		classifier_free(g->cl);
 		ruleset_free(&g->rs);
 		free(g);
 	}
+}
+
+/* rules_gens_free - release the rules of every reload (the console has ended) */
+static void rules_gens_free(void)
+{
+	rules_gens_free_list(rules_gens);
+	rules_gens = NULL;
+}
+
+/* rules_in_use - the model on screen uses cl: the rule sets loaded before it can go */
+static void rules_in_use(const struct classifier *cl)
+{
+	struct rules_gen *g;
+
+	for (g = rules_gens; g != NULL && g->cl != cl; g = g->next)
+		;
+	if (g == NULL)
+		return;		/* the rules of the start (the caller's), or not a reload's */
+	rules_gens_free_list(g->next);
+	g->next = NULL;
 }
 
 /* reload_config - SIGHUP in the console: read the configuration file and the rules again */
@@ -111,6 +133,7 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	opt.db = cli_db_path(cli, NULL);
 	snprintf(reload_path, sizeof reload_path, "%s", cli->cfg.path ? cli->cfg.path : "");
 	opt.reload = reload_config;
+	opt.rules_in_use = rules_in_use;
 	opt.retention = duration_parse(config_str(&cli->cfg, CFG_RETENTION), 86400);
 	opt.no_color = nc != NULL && *nc != '\0';
 	opt.refresh_interval = config_num(&cli->cfg, CFG_REFRESH_INTERVAL);

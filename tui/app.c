@@ -455,6 +455,9 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 	if (a->replay.n > 0)
 		apply_changes(a, &a->replay);
 	app_rebuild_rows(a);
+	/* the previous model is gone: older rules can go too */
+	if (a->opt.rules_in_use != NULL && m->cl != NULL)
+		a->opt.rules_in_use(m->cl);
 	evloop_dirty(loop);
 	return 0;
 }

@@ -25,6 +25,10 @@ struct tui_options {
 	 * refresh_interval, source.cl: the rules); 0 (err may hold a warning), or -1
 	 * with a message in err and *opt unchanged as far as it matters */
 	int (*reload)(struct tui_options *opt, char *err, unsigned long errsz);
+	/* rules_in_use - a model built with cl is on screen: models are built one at a
+	 * time with the newest rules, and the log follower switched at the reload, so
+	 * rules loaded before cl are used by nothing any more (NULL: not told) */
+	void (*rules_in_use)(const struct classifier *cl);
 	void *reload_ctx;
 };
 
