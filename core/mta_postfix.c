@@ -469,8 +469,10 @@ static struct qmsg *postfix_spool_update(const struct mta_params *p, struct qmod
 	}
 	if (old != NULL)
 		qmodel_forget(m, name);
-	snprintf(sub, sizeof sub, "%s/defer", p->queue_dir);
-	deferfd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if ((size_t)snprintf(sub, sizeof sub, "%s/defer", p->queue_dir) < sizeof sub)
+		deferfd = open(sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	else
+		deferfd = -1;	/* no such path can exist: no reasons, the message still counts */
 	if (queues[i].q == QUEUE_DEFERRED && deferfd >= 0 && rel[n] == '/')
 		dsub = openat(deferfd, rel + n + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);	/* defer/X like deferred/X */
 	add_spool_message(m, dirfd, name, queues[i].q, deferfd, dsub);

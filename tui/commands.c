@@ -79,7 +79,13 @@ int app_command(struct app *a, const char *line)
 		return REACT_REDRAW;
 	}
 	if (!strcmp(word, "search") || !strcmp(word, "filter")) {
-		snprintf(a->search, sizeof a->search, "%s", arg);
+		size_t len = strlen(arg);
+
+		if (len >= sizeof a->search) {
+			app_flash(a, "search text too long (at most %zu bytes)", sizeof a->search - 1);
+			return REACT_REDRAW;
+		}
+		memcpy(a->search, arg, len + 1);
 		show_messages(a);
 		return REACT_REDRAW;
 	}
