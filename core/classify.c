@@ -109,10 +109,10 @@ struct classifier *classifier_new(const struct ruleset *rs, struct why *why)
 	if (cl == NULL || (cl->tm = textmatch_new()) == NULL)
 		goto nomem;
 	cl->rs = rs;
-	cl->nrules = rs->nrules;
 	cl->rules = calloc(rs->nrules + 1, sizeof *cl->rules);
 	if (cl->rules == NULL)
-		goto nomem;
+		goto nomem;	/* nrules stays 0: classifier_free has no rules to walk */
+	cl->nrules = rs->nrules;
 	for (i = 0; i < rs->nrules; i++) {
 		struct crule *c = &cl->rules[i];
 
