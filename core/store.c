@@ -555,13 +555,18 @@ rollback:
 	return -1;
 }
 
-/* precreate - create a missing database file with mode 0600 (SQLite would use 0644; the WAL copies it) */
+/* precreate - create a missing database file with mode 0600 (SQLite would use 0644; the WAL copies it)
+ *
+ * Only a missing file is opened here (O_EXCL): closing any descriptor of a
+ * file drops every POSIX lock this process holds on it, including those of
+ * a store already open on it, and another process's SQLite could then take
+ * itself for the last user and delete the WAL. */
 static int precreate(const char *path, struct why *why)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
+	int fd = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY | O_NONBLOCK, 0600);
 
 	if (fd < 0)
-		return why_errno(why, "store %s: cannot open", path);
+		return errno == EEXIST ? 0 : why_errno(why, "store %s: cannot open", path);
 	close(fd);
 	return 0;
 }

@@ -27,6 +27,12 @@ check "advice pane for the selected cause" has "[Tt]hrottle"
 check "trend column from the history" has "LAST HOUR"
 check "the trend shows the imported deferrals" has "^rate-limit .*[▁▂▃▄▅▆▇█]"
 check "status bar: live" has "^ mqmon .* live"
+# another program reading the history (sqlite3, mqmon report from cron) while
+# the console runs: it must not take itself for the last user and remove the
+# WAL (the console's model worker opens the store too; that open must not drop
+# the console's locks)
+sqlite3 "$BED/tui.db" "SELECT count(*) FROM attempts" >/dev/null
+check "a reader in another process leaves the console's WAL in place" test -e "$BED/tui.db-wal"
 a=$(screen | grep -E '^rate-limit' | awk '{print $5}')
 sleep 2.2
 b=$(screen | grep -E '^rate-limit' | awk '{print $5}')

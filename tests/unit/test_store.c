@@ -8,9 +8,11 @@
  */
 #include "tests/unit/testutil.h"
 
+#include <fcntl.h>
 #include <ftw.h>
 #include <pthread.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -828,6 +830,50 @@ static void test_migrate_from_v1(void **state)
 	store_on_migration(NULL);
 }
 
+/* locked_elsewhere - does another process see a lock on SQLite's shared byte range of path? */
+static int locked_elsewhere(const char *path)
+{
+	pid_t pid = fork();
+	int status;
+
+	if (pid == 0) {
+		/* the child: fcntl locks of the parent show as conflicts */
+		struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET,
+				    .l_start = 0x40000002, .l_len = 510 };	/* SHARED_FIRST, SHARED_SIZE */
+		int fd = open(path, O_RDWR);
+
+		if (fd < 0 || fcntl(fd, F_GETLK, &fl) < 0)
+			_exit(2);
+		_exit(fl.l_type == F_UNLCK ? 0 : 1);
+	}
+	assert_true(pid > 0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) != 2);
+	return WEXITSTATUS(status) == 1;
+}
+
+/* a second store_open in the process (the console's model worker, pruner and
+ * action worker each open one) must not drop the locks of the first: POSIX
+ * locks go with any close() of the file, and another program's sqlite3 would
+ * then think it is alone and delete the WAL under us */
+static void test_second_open_keeps_locks(void **state)
+{
+	const char *p = dbpath("locks.db");
+	struct store *a, *b;
+	struct store_attempt at = attempt(1000, "AAAAAA1", "452 try later");
+
+	(void)state;
+	a = open_ok(p);
+	must(store_add_attempt(a, &at, W));
+	must(store_flush(a, W));
+	assert_true(locked_elsewhere(p));	/* an open WAL connection holds a shared lock */
+	b = open_ok(p);
+	store_close(b);
+	assert_true(locked_elsewhere(p));
+	store_close(a);
+	assert_false(locked_elsewhere(p));
+}
+
 static void test_file_positions(void **state)
 {
 	const char *p = dbpath("files.db");
@@ -1127,6 +1173,7 @@ int main(void)
 		cmocka_unit_test(test_trend_buckets),
 		cmocka_unit_test(test_same_second_and_late_lines),
 		cmocka_unit_test(test_migrate_from_v1),
+		cmocka_unit_test(test_second_open_keeps_locks),
 		cmocka_unit_test(test_file_positions),
 		cmocka_unit_test(test_prune_only_old),
 		cmocka_unit_test(test_prune_in_chunks),
