@@ -28,6 +28,7 @@
 #include "core/logline.h"
 #include "core/logtail.h"
 #include "core/sanitize.h"
+#include "core/thread.h"
 
 #define MAX_PATHS 16
 #define CHUNK_OPS 2048		/* rows per chunk */
@@ -344,7 +345,7 @@ struct ingest *ingest_open(struct store *st, const struct classifier *cl, char *
 	pthread_cond_init(&in->work, NULL);
 	pthread_cond_init(&in->done, NULL);
 	if (st != NULL) {
-		if (pthread_create(&in->writer, NULL, writer_main, in) != 0) {
+		if (thread_spawn(&in->writer, writer_main, in) != 0) {
 			why_set(why, "cannot start the store writer thread");
 			ingest_close(in);
 			return NULL;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "core/linereader.h"
+#include "core/thread.h"
 
 /* scan_line - parse one line, count it, call fn for deliveries and other known kinds */
 static int scan_line(struct log_clock *clock, const char *line, size_t len, int flags,
@@ -185,7 +186,7 @@ int logscan_parallel(const char *path, int flags, int nthreads, logscan_fn fn, l
 			p = cut;
 		}
 		for (i = 1; i < n; i++) {
-			started[i] = pthread_create(&tids[i], NULL, chunk_worker, &jobs[i]) == 0;
+			started[i] = thread_spawn(&tids[i], chunk_worker, &jobs[i]) == 0;
 			if (!started[i])
 				chunk_worker(&jobs[i]);	/* no thread to be had: do it here */
 		}

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/store.h"
+#include "core/thread.h"
 
 /* qsource_default_log - the MTA's own log file when it writes one, else the usual syslog file */
 const char *qsource_default_log(const struct mta_params *p)
@@ -143,7 +144,7 @@ struct qsource *qsource_new(const struct qsource_config *cfg, struct why *why)
 		free(qs);
 		return NULL;
 	}
-	if (pthread_create(&qs->thread, NULL, worker, qs) != 0) {
+	if (thread_spawn(&qs->thread, worker, qs) != 0) {
 		why_set(why, "cannot start the model builder thread");
 		close(qs->efd);
 		free(qs);

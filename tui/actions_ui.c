@@ -19,6 +19,7 @@
 
 #include "core/actions.h"
 #include "core/duration.h"
+#include "core/thread.h"
 #include "core/throttle.h"
 #include "tui/app.h"
 
@@ -205,7 +206,7 @@ int actions_ui_start(struct app *a)
 	pthread_cond_init(&u->cond, NULL);
 	if ((u->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
 		return -1;
-	if (pthread_create(&u->thread, NULL, worker, u) != 0) {
+	if (thread_spawn(&u->thread, worker, u) != 0) {
 		close(u->efd);
 		u->efd = -1;
 		return -1;

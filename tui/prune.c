@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/store.h"
+#include "core/thread.h"
 
 /* prune_main - chunk after chunk until nothing is left or stop is asked */
 static void *prune_main(void *arg)
@@ -50,7 +51,7 @@ int prune_start(struct pruner *p, time_t older_than)
 	p->older_than = older_than;
 	p->stop = 0;
 	p->running = 1;
-	if (pthread_create(&p->thread, NULL, prune_main, p) != 0) {
+	if (thread_spawn(&p->thread, prune_main, p) != 0) {
 		p->running = 0;
 		return -1;
 	}

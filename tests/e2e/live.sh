@@ -10,7 +10,16 @@ bed_start 3220
 work=$(mktemp -d)
 db=$work/mqmon.db
 fpid=""
-stop_follow() { [ -n "$fpid" ] && kill -TERM "$fpid" 2>/dev/null && wait "$fpid" 2>/dev/null; fpid=""; }
+# stop_follow - SIGTERM the follower; returns its exit status
+stop_follow() {
+	local rc=0
+	if [ -n "$fpid" ]; then
+		kill -TERM "$fpid" 2>/dev/null
+		wait "$fpid" 2>/dev/null || rc=$?
+	fi
+	fpid=""
+	return "$rc"
+}
 trap 'stop_follow; rm -rf "$work"; bed_stop' EXIT
 
 # follow_start OUT - mqmon classify --follow in the background
@@ -48,6 +57,7 @@ check_eq "across postfix logrotate: nothing lost, nothing twice" "$(wc -l <"$wor
 
 # a restart with lines written while mqmon was down
 stop_follow
+check_eq "SIGTERM ends the follower cleanly (status 0)" "$?" 0
 before=$(wc -l <"$work/out")
 inject 6 outlook.com tls.example
 c=$(($(ndef "$BED_LOG") - b))
