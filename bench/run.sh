@@ -2,9 +2,11 @@
 # bench/run.sh - mqmon benchmarks (run by `make bench` from the repo top)
 #
 # Usage: bench/run.sh [SECTION...]        (default: every section)
-# Sections: classify ingest model idle first-frame actions
+# Sections: classify ingest live model idle first-frame actions
 # Environment: MQMON  mqmon command (default ./mqmon; may hold arguments)
 #              RUNS   timed runs per command, best one counts (default 3)
+#              BENCH_LIVE_RATE     log lines per second fed to `live` (50), one write each
+#              BENCH_LIVE_SECONDS  length of the `live` feed (20)
 #              BENCH_MODEL_SIZES   queue sizes of `model` ("10000 100000")
 #              BENCH_IDLE_SECONDS  length of the `idle` window (60)
 #              BENCH_BED_SIZE      messages of the bed when idle, first-frame or
@@ -45,15 +47,18 @@ LOG=$OUT/maillog-1M.log
 LOG_LINES=1000000
 LOG_SEED=20251122
 
-SECTIONS=(classify ingest model idle first-frame actions)
+SECTIONS=(classify ingest live model idle first-frame actions)
 
 # targets from the project brief
 TARGET_VS_PFLOGSUMM=20    # classify at least this many times faster than pflogsumm
 TARGET_VS_GREP=5          # classify at most this many times slower than grep
 TARGET_INGEST_VS_PFLOGSUMM=4  # report (storing every event) this many times faster than pflogsumm
 TARGET_IDLE_CPU_PCT=1     # idle console: at most this % of one core
+TARGET_LIVE_WRITE_RATIO=5 # following a live log: disk bytes written per byte of log, at most
 TARGET_ACTION_RUNS=3      # postsuper runs for one hold (or release) of 10,000 IDs
 
+BENCH_LIVE_RATE=${BENCH_LIVE_RATE:-50}
+BENCH_LIVE_SECONDS=${BENCH_LIVE_SECONDS:-20}
 BENCH_MODEL_SIZES=${BENCH_MODEL_SIZES:-"10000 100000"}
 BENCH_IDLE_SECONDS=${BENCH_IDLE_SECONDS:-60}
 BENCH_BED_SIZE=${BENCH_BED_SIZE:-10000}
@@ -392,6 +397,49 @@ section_ingest() {
     echo
 }
 
+# section_live - disk writes of classify --follow on a log that syslog writes line by line
+section_live() {
+    local db=$WORK/live.db log=$WORK/live.log n=$((BENCH_LIVE_RATE * BENCH_LIVE_SECONDS)) pid w0 w1 c0 c1
+    local logbytes written r hz iv
+    echo "== live: mqmon classify --follow --db FRESH, $BENCH_LIVE_RATE lines/s for ${BENCH_LIVE_SECONDS}s, one write(2) per line =="
+    : >"$log"
+    "${MQ[@]}" classify --follow --db "$db" "$log" >/dev/null 2>"$WORK/live.err" &
+    pid=$!
+    sleep 1
+    kill -0 "$pid" 2>/dev/null || die "classify --follow did not start: $(cat "$WORK/live.err")"
+    w0=$(awk '/^write_bytes/ { print $2 }' "/proc/$pid/io")
+    c0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+    # lines from the middle of the benchmark log (deferrals, deliveries, noise), each its own write
+    iv=$(awk -v r="$BENCH_LIVE_RATE" 'BEGIN { printf "%.4f", 1 / r }')
+    sed -n "400001,$((400000 + n))p" "$LOG" | while IFS= read -r line; do
+        printf '%s\n' "$line" >>"$log"
+        sleep "$iv"
+    done
+    sleep 7    # rows held for a group commit are stored within 5 s
+    w1=$(awk '/^write_bytes/ { print $2 }' "/proc/$pid/io")
+    c1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+    kill -TERM "$pid"
+    wait "$pid" || die "classify --follow ended with status $?: $(cat "$WORK/live.err")"
+    logbytes=$(stat -c %s "$log")
+    written=$((w1 - w0))
+    hz=$(getconf CLK_TCK)
+    r=$(ratio "$written" "$logbytes")
+    printf '  %-34s %12s bytes (%d lines)\n' "log written by the feed:" "$logbytes" "$n"
+    printf '  %-34s %12s bytes (%s per line), cpu %.2f s\n' "database written by mqmon:" "$written" \
+        "$((written / n))" "$(awk -v t=$((c1 - c0)) -v h="$hz" 'BEGIN { print t / h }')"
+    printf '  %-34s %8sx the log  (target <= %sx)   %s\n' "disk writes per log byte:" "$r" \
+        "$TARGET_LIVE_WRITE_RATIO" "$(verdict "$r" "<=" "$TARGET_LIVE_WRITE_RATIO")"
+    if command -v sqlite3 >/dev/null 2>&1; then
+        rm -f "$WORK/live-ref.db"
+        "${MQ[@]}" ingest --db "$WORK/live-ref.db" "$log" >/dev/null || die "ingest of the live log failed"
+        printf '  %-34s %s\n' "stored as a batch ingest would:" "$(
+            [[ $(sqlite3 "$db" 'SELECT count(*) FROM attempts') == $(sqlite3 "$WORK/live-ref.db" 'SELECT count(*) FROM attempts') ]] \
+                && echo OK || echo CHECK)"
+    fi
+    rm -f "$db" "$db-wal" "$db-shm" "$WORK/live-ref.db"*
+    echo
+}
+
 # section_model - full queue model (spool and postqueue source) vs postqueue -j
 section_model() {
     queue_skip model && return 0
@@ -605,7 +653,8 @@ main() {
     trap bench_cleanup EXIT
     trap 'exit 130' INT TERM
     header
-    if [[ " ${SECTIONS[*]} " == *" classify "* || " ${SECTIONS[*]} " == *" ingest "* ]]; then
+    if [[ " ${SECTIONS[*]} " == *" classify "* || " ${SECTIONS[*]} " == *" ingest "* ||
+          " ${SECTIONS[*]} " == *" live "* ]]; then
         ensure_log
     fi
     for s in "${SECTIONS[@]}"; do "section_${s//-/_}"; done

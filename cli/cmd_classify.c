@@ -119,6 +119,15 @@ static int on_follow_data(struct evloop *loop, int fd, void *arg)
 	return 0;
 }
 
+/* on_follow_tick - once a second: rows held for a group commit are stored when their time is up */
+static void on_follow_tick(struct evloop *loop, void *arg)
+{
+	struct follow_state *fs = arg;
+
+	if (ingest_holding(fs->in))
+		on_follow_data(loop, -1, arg);
+}
+
 /* on_follow_signal - INT/TERM/PIPE end the follow cleanly (positions saved); HUP re-reads the logs */
 static void on_follow_signal(struct evloop *loop, int signo, void *arg)
 {
@@ -169,7 +178,9 @@ static int follow_logs(struct cli *cli, char **files, int nfiles, const char *db
 		return EX_NOINPUT;
 	}
 	on_follow_data(loop, -1, &fs);	/* what is already there past the saved position */
+	ingest_set_hold(fs.in, INGEST_LIVE_HOLD);	/* then group commits: syslog writes line by line */
 	evloop_add_fd(loop, ingest_fd(fs.in), on_follow_data, &fs);
+	evloop_set_tick(loop, on_follow_tick, &fs, NULL);
 	if (evloop_run(loop, &why) < 0) {
 		cli_error("%s", why.text);
 		rc = EX_OSERR;

@@ -15,6 +15,13 @@
  * returns when the writer is idle, then saves the final positions and
  * commits on the caller's thread: the store is never used by two threads at
  * once, and between calls it belongs to the caller alone.
+ *
+ * Group commit: syslog writes a live log line by line, and a commit per
+ * wake-up would write the same 16 KiB pages (attempts, the queue_id index)
+ * again for every few lines. With ingest_set_hold(), the rows of a partly
+ * filled chunk stay in memory (not in an open transaction: other writers
+ * are not locked out) for up to that many seconds; the positions saved are
+ * those of the last chunk written, so a crash reads the held lines again.
  */
 #include "core/ingest.h"
 
@@ -24,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "core/logline.h"
 #include "core/logtail.h"
@@ -78,6 +86,14 @@ struct ingest {
 	struct chunk *cur;			/* being filled */
 	struct logtail_pos pos[MAX_PATHS];	/* of the last line read, per file */
 	unsigned char has_pos[MAX_PATHS];
+	struct logtail_pos sub_pos[MAX_PATHS];	/* of the last line of the last chunk submitted */
+	unsigned char sub_has[MAX_PATHS];
+	int submitted;				/* a chunk was submitted since the last commit */
+	int unsaved;				/* lines were read since positions were last saved */
+	int hold_seconds;			/* ingest_set_hold */
+	time_t held_since;			/* when cur got its first row (monotonic) */
+	unsigned long commits;			/* ingest_commits */
+	unsigned long long rows_read, rows_done;	/* ingest_rows_read, ingest_rows_done */
 
 	/* shared, under mu */
 	pthread_mutex_t mu;
@@ -224,6 +240,9 @@ static void chunk_submit(struct ingest *in)
 		return;
 	memcpy(c->pos, in->pos, sizeof c->pos);
 	memcpy(c->has_pos, in->has_pos, sizeof c->has_pos);
+	memcpy(in->sub_pos, in->pos, sizeof in->sub_pos);
+	memcpy(in->sub_has, in->has_pos, sizeof in->sub_has);
+	in->submitted = 1;
 	in->cur = NULL;
 	pthread_mutex_lock(&in->mu);
 	if (in->queue_tail != NULL)
@@ -244,6 +263,15 @@ static void wait_idle(struct ingest *in)
 	pthread_mutex_unlock(&in->mu);
 }
 
+/* mono_seconds - a clock for how long rows are held (immune to date changes) */
+static time_t mono_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
 /* op_new - room for one more op (submitting a full chunk first); NULL when out of memory */
 static struct op *op_new(struct ingest *in, size_t bytes)
 {
@@ -253,6 +281,9 @@ static struct op *op_new(struct ingest *in, size_t bytes)
 		chunk_submit(in);
 	if (in->cur == NULL && (in->cur = chunk_take(in)) == NULL)
 		return NULL;
+	if (in->cur->nops == 0)
+		in->held_since = mono_seconds();
+	in->rows_read++;
 	return &in->cur->ops[in->cur->nops++];
 }
 
@@ -394,11 +425,11 @@ static void attempt_row(struct ingest *in, const struct log_event *ev)
 			[S_TEXT] = d->reply.text,
 		};
 
-		if (in->fn != NULL)
-			in->fn(in->ctx, d);
 		if (in->st != NULL)
 			queue_attempt(in, d->time, "deferred", cause_name(d->verdict.cause),
 				      smtp_stage_name(d->reply.stage), str);
+		if (in->fn != NULL)	/* after its row: ingest_rows_read() counts it */
+			in->fn(in->ctx, d);
 	} else if (ev->status == STATUS_SENT || ev->status == STATUS_BOUNCED || ev->status == STATUS_EXPIRED) {
 		const char *str[S_COUNT] = {
 			[S_QUEUE_ID] = ev->queue_id, [S_RECIPIENT] = to, [S_DOMAIN] = dom,
@@ -483,12 +514,18 @@ long ingest_process(struct ingest *in, struct why *why)
 	struct logtail_pos pos[MAX_PATHS];
 	unsigned char has[MAX_PATHS] = { 0 };
 	long before = in->lines;
-	int i, rc = 0, failed;
+	int i, rc = 0, failed, hold = 0, had;
 
 	if (logwatch_process(in->w, on_line, in, why) < 0)
 		rc = -1;
+	if (in->lines != before)
+		in->unsaved = 1;
 	if (in->st != NULL) {
-		chunk_submit(in);
+		/* a partly filled chunk may wait for more rows (group commit) */
+		hold = rc == 0 && in->hold_seconds > 0 && in->cur != NULL && in->cur->nops > 0
+			&& mono_seconds() - in->held_since < in->hold_seconds;
+		if (!hold)
+			chunk_submit(in);
 		wait_idle(in);
 	}
 	in->status[0] = '\0';
@@ -503,13 +540,24 @@ long ingest_process(struct ingest *in, struct why *why)
 	if (in->st == NULL)
 		return in->lines - before;
 	/* the writer is idle: the store is this thread's again */
-	if (in->lines != before) {
+	if (hold) {
+		/* the held rows' lines are not covered: only what the chunks written reach */
+		if (in->submitted)
+			save_positions(in, in->sub_pos, in->sub_has);
+	} else if (in->unsaved) {
 		for (i = 0; i < in->npaths; i++)
 			has[i] = logwatch_pos(in->w, in->paths[i], &pos[i]) == 0;
 		save_positions(in, pos, has);
+		in->unsaved = 0;
 	}
+	had = store_pending(in->st) > 0;
+	/* every row not held is now committed, or lost with the error below */
+	in->rows_done = in->rows_read - (in->cur != NULL ? in->cur->nops : 0);
 	if (store_flush(in->st, why) < 0)
 		return -1;
+	in->submitted = 0;
+	if (had)
+		in->commits++;
 	pthread_mutex_lock(&in->mu);
 	failed = in->store_failed;
 	in->store_failed = 0;
@@ -532,6 +580,36 @@ void ingest_set_classifier(struct ingest *in, const struct classifier *cl)
 	verdict_cache_free(in->vc);
 	in->vc = verdict_cache_new(cl);	/* NULL is fine: no cache */
 	in->cl = cl;
+}
+
+/* ingest_set_hold - let a partly filled chunk wait up to seconds for more rows (0: commit at every call) */
+void ingest_set_hold(struct ingest *in, int seconds)
+{
+	in->hold_seconds = seconds > 0 ? seconds : 0;
+}
+
+/* ingest_holding - rows are held in memory: call ingest_process() again within a second or so */
+int ingest_holding(const struct ingest *in)
+{
+	return in->cur != NULL && in->cur->nops > 0;
+}
+
+/* ingest_commits - transactions ingest_process() committed so far (new rows are visible to other readers) */
+unsigned long ingest_commits(const struct ingest *in)
+{
+	return in->commits;
+}
+
+/* ingest_rows_read - rows made from the lines read so far */
+unsigned long long ingest_rows_read(const struct ingest *in)
+{
+	return in->rows_read;
+}
+
+/* ingest_rows_done - of those, the first this many are committed (or were lost with an error) */
+unsigned long long ingest_rows_done(const struct ingest *in)
+{
+	return in->rows_done;
 }
 
 /* ingest_unreadable - the status of the first followed file that could not be opened, NULL when all are read */

@@ -19,6 +19,9 @@
 #include "core/store.h"
 #include "core/why.h"
 
+/* seconds the rows of a live log may wait in memory for company (group commit) */
+#define INGEST_LIVE_HOLD 5
+
 enum ingest_start {
 	INGEST_RESUME_OR_END,	/* saved position, else only new lines (tail -f) */
 	INGEST_RESUME_OR_START,	/* saved position, else the whole file */
@@ -44,6 +47,27 @@ const char *ingest_status(const struct ingest *in);
 
 /* ingest_set_classifier - classify new lines with cl (between ingest_process calls) */
 void ingest_set_classifier(struct ingest *in, const struct classifier *cl);
+
+/* ingest_set_hold - group commit for a live log: rows of a partly filled batch
+ * wait in memory up to seconds (0, the default: commit at every ingest_process).
+ * The caller then calls ingest_process() about once a second while
+ * ingest_holding() says rows are held, so they are stored in time. */
+void ingest_set_hold(struct ingest *in, int seconds);
+
+/* ingest_holding - rows read but not yet stored are held in memory */
+int ingest_holding(const struct ingest *in);
+
+/* ingest_commits - how many times ingest_process() committed rows (a reader of the store sees them) */
+unsigned long ingest_commits(const struct ingest *in);
+
+/* ingest_rows_read - store rows made from the lines read so far; during a deferral
+ * callback it counts that deferral's row */
+unsigned long long ingest_rows_read(const struct ingest *in);
+
+/* ingest_rows_done - the first this many rows are committed (or lost with an error
+ * ingest_process reported): a reader of the store sees a deferral once this reaches
+ * the ingest_rows_read() of its callback */
+unsigned long long ingest_rows_done(const struct ingest *in);
 
 /* ingest_unreadable - the status of the first followed file that could not be opened, NULL when all are read */
 const char *ingest_unreadable(const struct ingest *in);

@@ -580,15 +580,46 @@ static void apply_changes(struct app *a, struct strlist *paths)
 	}
 }
 
-/* on_attempt - the log follower stored a deferral: its message's attempt count changed */
+/* on_attempt - the log follower read a deferral: its message's attempt count changes once it is stored */
 static void on_attempt(void *ctx, const struct deferral *d)
 {
 	struct app *a = ctx;
+	struct waiting_attempt *w;
 
-	trends_stale(&a->cause_trends);
-	trends_stale(&a->domain_trends);
-	if (a->incremental && !strlist_has(&a->touched, d->queue_id))
-		strlist_add(&a->touched, d->queue_id);
+	if (!a->incremental)
+		return;		/* rebuilds read the store: on_ingest asks for one after each commit */
+	if (a->ingest == NULL) {
+		/* the catch-up inside ingest_open: stored before it returns */
+		if (!strlist_has(&a->touched, d->queue_id))
+			strlist_add(&a->touched, d->queue_id);
+		return;
+	}
+	if (a->nwaiting == a->capwaiting) {
+		size_t cap = a->capwaiting ? a->capwaiting * 2 : 64;
+
+		if ((w = realloc(a->waiting, cap * sizeof *w)) == NULL)
+			return;	/* the next rebuild picks the attempt up */
+		a->waiting = w;
+		a->capwaiting = cap;
+	}
+	w = &a->waiting[a->nwaiting++];
+	w->row = ingest_rows_read(a->ingest);
+	snprintf(w->queue_id, sizeof w->queue_id, "%s", d->queue_id);
+}
+
+/* promote_waiting - deferrals whose rows are now stored: their messages read the store again at the tick */
+static void promote_waiting(struct app *a)
+{
+	unsigned long long done = a->ingest != NULL ? ingest_rows_done(a->ingest) : 0;
+
+	while (a->waiting_head < a->nwaiting && a->waiting[a->waiting_head].row <= done) {
+		const char *id = a->waiting[a->waiting_head++].queue_id;
+
+		if (!strlist_has(&a->touched, id))
+			strlist_add(&a->touched, id);
+	}
+	if (a->waiting_head == a->nwaiting)
+		a->waiting_head = a->nwaiting = 0;
 }
 
 /* on_ingest - new log lines: stored, and the model is stale */
@@ -607,6 +638,15 @@ static int on_ingest(struct evloop *loop, int fd, void *ctx)
 			a->pending = 1;	/* no spool events: the log says the queue changed */
 		a->last_event = time(NULL);
 	}
+	if (ingest_commits(a->ingest) != a->ingest_commits) {
+		/* new rows are in the store: trends, and models that read it */
+		a->ingest_commits = ingest_commits(a->ingest);
+		trends_stale(&a->cause_trends);
+		trends_stale(&a->domain_trends);
+		if (!a->incremental)
+			a->pending = 1;
+	}
+	promote_waiting(a);
 	if (ingest_status(a->ingest) != NULL)
 		app_flash(a, "log: %s", ingest_status(a->ingest));
 	evloop_dirty(loop);
@@ -621,6 +661,9 @@ static void on_tick(struct evloop *loop, void *ctx)
 
 	a->now = time(NULL);
 	actions_ui_tick(a);
+	/* rows held for a group commit: stored once their time is up */
+	if (a->ingest != NULL && ingest_holding(a->ingest))
+		on_ingest(loop, -1, a);
 	if (a->changes.n > 2000) {
 		/* a flood: one full read is cheaper than thousands of single ones */
 		strlist_free(&a->changes);
@@ -796,7 +839,8 @@ static void open_history(struct app *a, const struct mta_params *p)
 	}
 	evloop_add_fd(a->loop, ingest_fd(a->ingest), on_ingest, a);
 	a->event_sources++;
-	on_ingest(a->loop, -1, a);	/* catch up from the saved position */
+	on_ingest(a->loop, -1, a);	/* catch up from the saved position, committed at once */
+	ingest_set_hold(a->ingest, INGEST_LIVE_HOLD);	/* then group commits (on_tick stores held rows) */
 }
 
 /* tui_run - run the console until the operator quits; returns an exit code */
@@ -887,6 +931,7 @@ out:
 	strlist_free(&a.changes);
 	strlist_free(&a.replay);
 	strlist_free(&a.touched);
+	free(a.waiting);
 	idset_free(&a.changeset);
 	qmodel_free(a.m);
 	free(a.crows);

@@ -123,7 +123,13 @@ struct app {
 	struct strlist changes;		/* queue files that changed since the last tick ("dir/name") */
 	struct idset changeset;		/* their hashes, to keep the list free of repeats */
 	struct strlist replay;		/* files changed while a full rebuild ran: read again when it lands */
-	struct strlist touched;		/* queue IDs with new log attempts since the last tick */
+	struct strlist touched;		/* queue IDs with new log attempts stored since the last tick */
+	struct waiting_attempt {	/* a deferral read from the log whose row may still be held */
+		unsigned long long row;	/* stored once ingest_rows_done() reaches it */
+		char queue_id[QUEUE_ID_MAX + 1];
+	} *waiting;			/* oldest first, from waiting_head on */
+	size_t nwaiting, waiting_head, capwaiting;
+	unsigned long ingest_commits;	/* ingest_commits() at the last look */
 };
 
 /* app_flash - show a passing message in the footer */

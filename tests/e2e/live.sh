@@ -78,4 +78,31 @@ check "the store has the resume position" test "$(sqlite3 "$db" "select count(*)
 got=$("$MQMON" report --since 1h --db "$db" --format json "$BED_LOG" | jq .deferrals)
 check_eq "report --since 1h counts the store's deferrals" "$got" "$total"
 check_eq "follow wrote no errors" "$(cat "$work/follow.err")" ""
+
+# group commit: a live log's rows wait in memory up to 5 s (INGEST_LIVE_HOLD)
+# for company, then are stored with no further line needed
+stored() { sqlite3 "$db" "select count(*) from attempt_rows where status='deferred'"; }
+printed_at_least() { local i; for i in $(seq 75); do [ "$(wc -l <"$1")" -ge "$2" ] && return 0; sleep 0.2; done; return 1; }
+: >"$work/out3"
+follow_start "$work/out3"
+base=$(ndef "$BED_LOG")
+inject 4 gmail.com
+d=$(($(ndef "$BED_LOG") - base))
+printed_at_least "$work/out3" "$d"
+for i in $(seq 50); do [ "$(stored)" -eq $((total + d)) ] && break; sleep 0.2; done
+check_eq "held rows are stored within the hold time, no further line needed" "$(stored)" $((total + d))
+# SIGKILL while rows are held: nothing was saved for them, so the restart reads them again, once
+base=$(ndef "$BED_LOG")
+inject 3 yahoo.com
+e=$(($(ndef "$BED_LOG") - base))
+printed_at_least "$work/out3" $((d + e))
+held=$(( total + d + e - $(stored) ))
+kill -KILL "$fpid"; wait "$fpid" 2>/dev/null; fpid=""
+check "rows were held when the follower was killed ($held)" test "$held" -gt 0
+: >"$work/out4"
+follow_start "$work/out4"
+printed_at_least "$work/out4" "$held"
+stop_follow
+check_eq "after SIGKILL with rows held: every deferral stored once" "$(stored)" $((total + d + e))
+check_eq "after SIGKILL: the restart printed exactly the held deferrals" "$(wc -l <"$work/out4")" "$held"
 finish

@@ -57,6 +57,13 @@ tm send-keys -t t Enter
 check "Enter opens the detail" wait_for "Recipients ("
 check "detail shows the attempt history from the store" has "^ History \\([0-9]+ attempts? stored"
 check "detail shows the full reply" has "4[25][0-9] [45]\\.[0-9]+\\.[0-9]+ "
+# a retry made outside mqmon: the open detail counts the new attempt once its
+# row is stored (the log follower commits in groups, at most 5 s later)
+did=$(screen | sed -n 's/^ Message \([0-9A-F]*\) .*/\1/p')
+att=$(screen | sed -n 's/^ Attempts *\([0-9]*\),.*/\1/p')
+postqueue -c "$BED_CONF" -i "$did"
+check "a retry outside mqmon: the detail counts attempt $((att + 1)) of $did" wait_re "^ Attempts +$((att + 1)), last" 20
+check "and the stored history lists it" has "^ History \\($((att + 1)) attempts stored"
 tm send-keys -t t Escape
 sleep 0.3
 tm send-keys -t t Escape

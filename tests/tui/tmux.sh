@@ -33,10 +33,10 @@ wait_for() {
 
 # has RE / has_not RE - a line of the screen matches the extended regex / none does
 has() { screen | grep -qE -- "$1"; }
-# wait_re REGEX - like wait_for, for an extended regular expression
+# wait_re REGEX [SECONDS] - like wait_for (10 s unless told), for an extended regular expression
 wait_re() {
 	local i
-	for i in $(seq 50); do
+	for i in $(seq $((${2:-10} * 5))); do
 		has "$1" && return 0
 		sleep 0.2
 	done
