@@ -177,6 +177,8 @@ static int follow_logs(struct cli *cli, char **files, int nfiles, const char *db
 		store_close(st);
 		return EX_NOINPUT;
 	}
+	if (ingest_standby(fs.in) != NULL)
+		cli_error("%s: printing new deferrals without storing them", ingest_standby(fs.in));
 	on_follow_data(loop, -1, &fs);	/* what is already there past the saved position */
 	ingest_set_hold(fs.in, INGEST_LIVE_HOLD);	/* then group commits: syslog writes line by line */
 	evloop_add_fd(loop, ingest_fd(fs.in), on_follow_data, &fs);

@@ -58,6 +58,11 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		cli_error("ingest: %s", why.text);
 		return EX_NOINPUT;
 	}
+	if (rc == 2) {
+		/* not an error: a console or a follower keeps this history current (cron stays quiet) */
+		printf("0 lines read: %s, which keeps the history current\n", why.text);
+		return EX_OK;
+	}
 	printf("%ld line%s read into the history in %.2f s\n", lines, lines == 1 ? "" : "s",
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return cli_finish_output();

@@ -72,7 +72,8 @@ static const char usage_text[] =
 	"73 cannot create the history database, 74 I/O error, 77 refused (read-only),\n"
 	"78 configuration error.\n";
 
-/* cli_catch_up - store what the logs hold past the saved positions; 0, 1 when no log, -1 with why */
+/* cli_catch_up - store what the logs hold past the saved positions; 0, 1 when no log, 2 when another
+ * process stores them (who, in why), -1 with why */
 int cli_catch_up(struct cli *cli, struct store *st, char **files, int nfiles, long *lines, struct why *why)
 {
 	struct mta_params params;
@@ -95,8 +96,13 @@ int cli_catch_up(struct cli *cli, struct store *st, char **files, int nfiles, lo
 	}
 	if (nfiles == 0)
 		return 1;
-	if ((in = ingest_open(st, cli->cl, files, nfiles, INGEST_RESUME_OR_START, NULL, NULL, why)) == NULL
-	    || (n = ingest_process(in, why)) < 0)
+	if ((in = ingest_open(st, cli->cl, files, nfiles, INGEST_RESUME_OR_START, NULL, NULL, why)) == NULL)
+		rc = -1;
+	else if (ingest_standby(in) != NULL) {
+		/* the console (or another run) keeps the history current */
+		why_set(why, "%s", ingest_standby(in));
+		rc = 2;
+	} else if ((n = ingest_process(in, why)) < 0)
 		rc = -1;
 	else if ((def = ingest_unreadable(in)) != NULL) {
 		/* a follower waits for the file; a batch says so, without "(waiting)" */

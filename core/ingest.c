@@ -33,6 +33,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "core/lease.h"
 #include "core/logline.h"
 #include "core/logtail.h"
 #include "core/sanitize.h"
@@ -94,6 +95,8 @@ struct ingest {
 	time_t held_since;			/* when cur got its first row (monotonic) */
 	unsigned long commits;			/* ingest_commits */
 	unsigned long long rows_read, rows_done;	/* ingest_rows_read, ingest_rows_done */
+	struct lease *leases[MAX_PATHS];	/* held while this ingest stores the paths */
+	char standby[PATH_MAX + 128];		/* ingest_standby, "" when storing */
 
 	/* shared, under mu */
 	pthread_mutex_t mu;
@@ -366,7 +369,6 @@ struct ingest *ingest_open(struct store *st, const struct classifier *cl, char *
 		why_set(why, "out of memory");
 		return NULL;
 	}
-	in->st = st;
 	in->cl = cl;
 	in->vc = verdict_cache_new(cl);
 	in->fn = fn;
@@ -375,6 +377,30 @@ struct ingest *ingest_open(struct store *st, const struct classifier *cl, char *
 	pthread_mutex_init(&in->mu, NULL);
 	pthread_cond_init(&in->work, NULL);
 	pthread_cond_init(&in->done, NULL);
+	/* one process stores a log into a history: another one already doing it makes this a standby */
+	for (i = 0; st != NULL && strcmp(store_path(st), ":memory:") != 0 && i < npaths; i++) {
+		pid_t holder;
+		int r = lease_take(store_path(st), paths[i], &in->leases[i], &holder, why);
+
+		if (r < 0) {
+			ingest_close(in);
+			return NULL;
+		}
+		if (r == 0) {
+			if (holder > 0)
+				snprintf(in->standby, sizeof in->standby, "another mqmon (pid %ld) is storing %s into %s",
+					 (long)holder, paths[i], store_path(st));
+			else
+				snprintf(in->standby, sizeof in->standby, "another mqmon is storing %s into %s",
+					 paths[i], store_path(st));
+			st = NULL;	/* follow without storing: lines are seen, the other stores them */
+		}
+	}
+	for (i = 0; st == NULL && i < MAX_PATHS; i++) {
+		lease_release(in->leases[i]);
+		in->leases[i] = NULL;
+	}
+	in->st = st;
 	if (st != NULL) {
 		if (thread_spawn(&in->writer, writer_main, in) != 0) {
 			why_set(why, "cannot start the store writer thread");
@@ -390,7 +416,8 @@ struct ingest *ingest_open(struct store *st, const struct classifier *cl, char *
 	for (i = 0; i < npaths; i++) {
 		struct store_file f;
 		struct logtail_pos pos;
-		int mode = start == INGEST_RESUME_OR_START ? LOGTAIL_FROM_START : LOGTAIL_FROM_END;
+		/* a standby only watches what comes: the holder stores (and has stored) the rest */
+		int mode = start == INGEST_RESUME_OR_START && !in->standby[0] ? LOGTAIL_FROM_START : LOGTAIL_FROM_END;
 
 		snprintf(in->paths[i], sizeof in->paths[i], "%s", paths[i]);
 		if (st != NULL && store_load_file(st, paths[i], &f, NULL) == 1) {
@@ -404,6 +431,12 @@ struct ingest *ingest_open(struct store *st, const struct classifier *cl, char *
 		in->npaths++;
 	}
 	return in;
+}
+
+/* ingest_standby - why this ingest does not store (another process does), NULL when it stores */
+const char *ingest_standby(const struct ingest *in)
+{
+	return in->standby[0] ? in->standby : NULL;
 }
 
 /* ingest_fd - poll this for new log data */
@@ -649,6 +682,8 @@ void ingest_close(struct ingest *in)
 		store_flush(in->st, NULL);
 	}
 	logwatch_free(in->w);
+	for (i = 0; i < MAX_PATHS; i++)
+		lease_release(in->leases[i]);	/* after the last commit */
 	free(in->cur);
 	while ((c = in->spare) != NULL) {
 		in->spare = c->next;

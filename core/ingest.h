@@ -10,6 +10,8 @@
  * classified deferral (classify --follow prints it, the console counts it).
  * During ingest_process() a thread of the ingest writes to the store; when
  * it returns that thread is idle and the store is the caller's again.
+ * Only one process stores a given log into a given store at a time (a
+ * lease per log); a second one opens as a standby that stores nothing.
  */
 #ifndef MQMON_INGEST_H
 #define MQMON_INGEST_H
@@ -35,6 +37,11 @@ struct ingest;
 /* ingest_open - follow paths (the store may be NULL: nothing persists); NULL with why */
 struct ingest *ingest_open(struct store *st, const struct classifier *cl, char *const *paths, int npaths,
 			   enum ingest_start start, ingest_deferral_fn fn, void *ctx, struct why *why);
+
+/* ingest_standby - NULL when this ingest stores its logs; else why not: another
+ * process holds the lease of one of them (see core/lease.h) and this ingest
+ * follows the logs without storing (callbacks still see every deferral) */
+const char *ingest_standby(const struct ingest *in);
 
 /* ingest_fd - poll this for new log data */
 int ingest_fd(const struct ingest *in);

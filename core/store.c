@@ -491,6 +491,12 @@ static int check_version(struct store *s, int version, struct why *why)
 	return 0;
 }
 
+/* store_path - the database file's path */
+const char *store_path(const struct store *s)
+{
+	return s->path;
+}
+
 static store_migration_fn migration_hook;
 
 /* store_on_migration - who is told of conversions */

@@ -91,6 +91,9 @@ struct store *store_open(const char *path, struct why *why);
  * history is converted to a newer schema, which can take a while on a large file */
 typedef void (*store_migration_fn)(const char *path, int from, int to, int done);
 
+/* store_path - the database file's path (":memory:" for a memory store) */
+const char *store_path(const struct store *s);
+
 /* store_on_migration - who is told of conversions (NULL: nobody, the default); set once at start */
 void store_on_migration(store_migration_fn fn);
 

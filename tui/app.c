@@ -30,6 +30,7 @@
 #include "tui/screen.h"
 
 #define IMPORT_MAX_BYTES (64L << 20)	/* logs imported whole at a first start */
+#define LEASE_RETRY_SECONDS 10		/* a standby console tries to take the logs over this often */
 #define MIN_COLS 60
 #define MIN_LINES 12
 
@@ -653,6 +654,8 @@ static int on_ingest(struct evloop *loop, int fd, void *ctx)
 	return 0;
 }
 
+static void take_over_history(struct app *a);
+
 /* on_tick - once a second: countdowns, and rebuilds when due */
 static void on_tick(struct evloop *loop, void *ctx)
 {
@@ -661,6 +664,7 @@ static void on_tick(struct evloop *loop, void *ctx)
 
 	a->now = time(NULL);
 	actions_ui_tick(a);
+	take_over_history(a);
 	/* rows held for a group commit: stored once their time is up */
 	if (a->ingest != NULL && ingest_holding(a->ingest))
 		on_ingest(loop, -1, a);
@@ -829,18 +833,55 @@ static void open_history(struct app *a, const struct mta_params *p)
 		for (i = 0; i < n; i++)
 			if (stat(logs[i], &sb) == 0 && sb.st_size > IMPORT_MAX_BYTES) {
 				start = INGEST_RESUME_OR_END;
-				app_flash(a, "%s is large: history starts now (mqmon report --since 5d imports it)",
-					  logs[i]);
+				app_flash(a, "%s is large: its history starts now (mqmon ingest, run before the "
+					  "first console, would keep its past)", logs[i]);
 			}
 	}
+	for (i = 0; i < n; i++)
+		snprintf(a->logs[i], sizeof a->logs[i], "%s", logs[i]);
+	a->nlogs = n;
 	if ((a->ingest = ingest_open(a->store, a->opt.source.cl, logs, n, start, on_attempt, a, &why)) == NULL) {
 		app_flash(a, "log: %s", why.text);
 		return;
 	}
 	evloop_add_fd(a->loop, ingest_fd(a->ingest), on_ingest, a);
 	a->event_sources++;
+	if (ingest_standby(a->ingest) != NULL) {
+		/* the log is followed for live updates; the other process keeps the history */
+		app_flash(a, "history: %s (this console takes over when it ends)", ingest_standby(a->ingest));
+		a->lease_tried = time(NULL);
+		return;
+	}
 	on_ingest(a->loop, -1, a);	/* catch up from the saved position, committed at once */
 	ingest_set_hold(a->ingest, INGEST_LIVE_HOLD);	/* then group commits (on_tick stores held rows) */
+}
+
+/* take_over_history - a standby console tries the log leases again; the first time they
+ * are free, it follows the logs into the store from the positions the other one saved */
+static void take_over_history(struct app *a)
+{
+	char *logs[QSOURCE_MAX_LOGS];
+	struct ingest *in;
+	struct why why;
+	int i;
+
+	if (a->ingest == NULL || ingest_standby(a->ingest) == NULL || a->now - a->lease_tried < LEASE_RETRY_SECONDS)
+		return;
+	a->lease_tried = a->now;
+	for (i = 0; i < a->nlogs; i++)
+		logs[i] = a->logs[i];
+	in = ingest_open(a->store, a->opt.source.cl, logs, a->nlogs, INGEST_RESUME_OR_END, on_attempt, a, &why);
+	if (in == NULL || ingest_standby(in) != NULL) {
+		ingest_close(in);	/* still held (or an error): stay a standby */
+		return;
+	}
+	evloop_remove_fd(a->loop, ingest_fd(a->ingest));
+	ingest_close(a->ingest);
+	a->ingest = in;
+	evloop_add_fd(a->loop, ingest_fd(in), on_ingest, a);
+	app_flash(a, "history: the other mqmon ended; this console now stores the log");
+	on_ingest(a->loop, -1, a);	/* what arrived since the other one's last commit */
+	ingest_set_hold(in, INGEST_LIVE_HOLD);
 }
 
 /* tui_run - run the console until the operator quits; returns an exit code */

@@ -130,6 +130,9 @@ struct app {
 	} *waiting;			/* oldest first, from waiting_head on */
 	size_t nwaiting, waiting_head, capwaiting;
 	unsigned long ingest_commits;	/* ingest_commits() at the last look */
+	char logs[QSOURCE_MAX_LOGS][PATH_MAX];	/* the logs followed (for a takeover) */
+	int nlogs;
+	time_t lease_tried;		/* a standby console last tried to take the logs over */
 };
 
 /* app_flash - show a passing message in the footer */

@@ -77,6 +77,30 @@ out=$("$MQMON" ingest --db "$work/ab.db" "$work/a.log" "$work/b.log")
 check "two logs: a line appended to one is the only one read" grep -q "^1 line read" <<<"$out"
 
 # bad input
+# one process stores a log into a history: `mqmon ingest` from cron while a
+# follower (or a console) keeps it stores nothing, and nothing is stored twice
+live=$work/live.log
+head -n 20000 "$log" >"$live"
+"$MQMON" classify --follow --db "$work/lease.db" "$live" >/dev/null 2>"$work/follow.err" &
+fpid=$!
+sleep 1
+sed -n '20001,50000p' "$log" >>"$live"
+"$MQMON" ingest --db "$work/lease.db" "$live" >"$work/out" 2>"$work/err"
+check_eq "while a follower stores the log: ingest exits 0" "$?" 0
+check "while a follower stores the log: ingest says who does (pid $fpid), on stdout" \
+	grep -q "^0 lines read: another mqmon (pid $fpid) is storing $live into $work/lease.db, which keeps" "$work/out"
+check_eq "while a follower stores the log: nothing on stderr (cron stays quiet)" "$(cat "$work/err")" ""
+sed -n '50001,60000p' "$log" >>"$live"
+sleep 7		# the follower's group commit
+kill -TERM "$fpid"
+wait "$fpid"
+check_eq "the follower ends cleanly" "$?" 0
+"$MQMON" ingest --db "$work/lease.db" "$live" >"$work/out" 2>"$work/err"
+check "once the follower ended: ingest runs (and finds nothing new)" grep -q "^0 lines read" "$work/out"
+sed -n '20001,60000p' "$log" >"$work/part.log"
+"$MQMON" ingest --db "$work/part.db" "$work/part.log" >/dev/null
+check_eq "the follower's history is that of a single run over the same lines (nothing twice)" \
+	"$(rows "$work/lease.db") $(messages "$work/lease.db")" "$(rows "$work/part.db") $(messages "$work/part.db")"
 "$MQMON" ingest --db "$work/bad.db" "$work/nonexistent.log" >"$work/out" 2>"$work/err"
 check_eq "a missing log: exit 66" "$?" 66
 check "a missing log: says which" grep -q "missing: $work/nonexistent.log" "$work/err"

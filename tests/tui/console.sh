@@ -156,6 +156,27 @@ check_eq "retention: the old attempts are pruned" \
 tm send-keys -t t q
 check "retention: quits with status 0" wait_for "EXIT=0"
 
+# another mqmon already stores the log into this history: the console stands
+# by (live updates still come from the log) and takes over when it ends
+"$MQMON" classify --follow --db "$BED/std.db" "$BED_LOG" >/dev/null 2>"$BED/std.err" &
+spid=$!
+sleep 1
+start "$MQMON -c $BED_CONF --log $BED_LOG --db $BED/std.db" 120 30
+check "history stored by another mqmon: the console says so" wait_for "another mqmon (pid $spid) is storing"
+kill -TERM "$spid"
+wait "$spid"
+check "the other one ended: the console takes the log over" wait_re "this console now stores the log" 25
+before=$(sqlite3 "$BED/std.db" "SELECT count(*) FROM attempt_rows WHERE status = 'deferred'")
+inject 3 gmail.com
+for _ in $(seq 100); do
+	[ "$(sqlite3 "$BED/std.db" "SELECT count(*) FROM attempt_rows WHERE status = 'deferred'")" -gt "$before" ] && break
+	sleep 0.2
+done
+check "after the takeover the console stores new deferrals" \
+	test "$(sqlite3 "$BED/std.db" "SELECT count(*) FROM attempt_rows WHERE status = 'deferred'")" -gt "$before"
+tm send-keys -t t q
+check "quits after the takeover" wait_for "EXIT=0"
+
 # the terminal going away (SSH dropped, tmux killed) ends mqmon: no orphan spinning on a dead tty
 start "$MQMON -c $BED_CONF --db $BED/tui.db --theme light" 80 24
 wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
