@@ -150,7 +150,7 @@ if want valgrind; then
 	if command -v valgrind >/dev/null; then
 		vg="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite"
 		# the fast unit tests (store and logtail make hundreds of thousands of calls: ASan covers them)
-		for t in sanitize logline reply classify textmatch queue_id linereader actions qmodel; do
+		for t in sanitize logline reply classify textmatch queue_id linereader actions qmodel lease sparkline; do
 			if [ -x "build/tests/unit/test_$t" ] && $vg "build/tests/unit/test_$t" >/dev/null 2>/tmp/mqmon-vg.log; then
 				record "valgrind test_$t" pass
 			else
@@ -169,8 +169,29 @@ if want valgrind; then
 				tail -20 /tmp/mqmon-vg.log | sed 's/^/    /'
 			fi
 		done
-		rm -f "$vgdb" "$vgdb-wal" "$vgdb-shm"
-		echo "  valgrind: 14 runs"
+		rm -f "$vgdb" "$vgdb-wal" "$vgdb-shm" "$vgdb".follow-*
+		# a follower: rows held for a group commit, a standby ingest meanwhile, SIGTERM stores the rest
+		vglog=$(mktemp /tmp/mqmon-vg.XXXXXX.log)
+		$vg ./mqmon classify --follow --db "$vgdb" "$vglog" >/dev/null 2>/tmp/mqmon-vg-follow.log &
+		vgpid=$!
+		sleep 3
+		cat tests/golden/causes.log >>"$vglog"
+		sleep 1
+		if $vg ./mqmon ingest --db "$vgdb" "$vglog" 2>/tmp/mqmon-vg.log | grep -q "^0 lines read: another mqmon"; then
+			record "valgrind mqmon ingest (standby)" pass
+		else
+			record "valgrind mqmon ingest (standby)" fail
+			tail -20 /tmp/mqmon-vg.log | sed 's/^/    /'
+		fi
+		kill -TERM "$vgpid"
+		if wait "$vgpid" && [ "$(sqlite3 "$vgdb" 'SELECT count(*) FROM attempts' 2>/dev/null)" -gt 0 ]; then
+			record "valgrind mqmon classify --follow" pass
+		else
+			record "valgrind mqmon classify --follow" fail
+			tail -20 /tmp/mqmon-vg-follow.log | sed 's/^/    /'
+		fi
+		rm -f "$vglog" "$vgdb" "$vgdb-wal" "$vgdb-shm" "$vgdb".follow-*
+		echo "  valgrind: 18 runs"
 	else
 		record valgrind skip "(valgrind not installed: make deps)"
 	fi
