@@ -605,6 +605,8 @@ static void on_attempt(void *ctx, const struct deferral *d)
 	}
 	w = &a->waiting[a->nwaiting++];
 	w->row = ingest_rows_read(a->ingest);
+	/* a standby stores nothing: the other process commits within its hold */
+	w->due = ingest_standby(a->ingest) != NULL ? time(NULL) + INGEST_LIVE_HOLD + 1 : 0;
 	snprintf(w->queue_id, sizeof w->queue_id, "%s", d->queue_id);
 }
 
@@ -612,8 +614,10 @@ static void on_attempt(void *ctx, const struct deferral *d)
 static void promote_waiting(struct app *a)
 {
 	unsigned long long done = a->ingest != NULL ? ingest_rows_done(a->ingest) : 0;
+	time_t now = time(NULL);
 
-	while (a->waiting_head < a->nwaiting && a->waiting[a->waiting_head].row <= done) {
+	while (a->waiting_head < a->nwaiting && a->waiting[a->waiting_head].row <= done
+	       && a->waiting[a->waiting_head].due <= now) {
 		const char *id = a->waiting[a->waiting_head++].queue_id;
 
 		if (!strlist_has(&a->touched, id))
@@ -639,8 +643,8 @@ static int on_ingest(struct evloop *loop, int fd, void *ctx)
 			a->pending = 1;	/* no spool events: the log says the queue changed */
 		a->last_event = time(NULL);
 	}
-	if (ingest_commits(a->ingest) != a->ingest_commits) {
-		/* new rows are in the store: trends, and models that read it */
+	if (ingest_commits(a->ingest) != a->ingest_commits || (n > 0 && ingest_standby(a->ingest) != NULL)) {
+		/* new rows are in the store (a standby: the other process stores them): trends, and models that read it */
 		a->ingest_commits = ingest_commits(a->ingest);
 		trends_stale(&a->cause_trends);
 		trends_stale(&a->domain_trends);
@@ -668,6 +672,7 @@ static void on_tick(struct evloop *loop, void *ctx)
 	/* rows held for a group commit: stored once their time is up */
 	if (a->ingest != NULL && ingest_holding(a->ingest))
 		on_ingest(loop, -1, a);
+	promote_waiting(a);	/* a standby's attempts fall due by time */
 	if (a->changes.n > 2000) {
 		/* a flood: one full read is cheaper than thousands of single ones */
 		strlist_free(&a->changes);

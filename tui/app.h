@@ -126,6 +126,7 @@ struct app {
 	struct strlist touched;		/* queue IDs with new log attempts stored since the last tick */
 	struct waiting_attempt {	/* a deferral read from the log whose row may still be held */
 		unsigned long long row;	/* stored once ingest_rows_done() reaches it */
+		time_t due;		/* and not before (a standby waits for the other's commit) */
 		char queue_id[QUEUE_ID_MAX + 1];
 	} *waiting;			/* oldest first, from waiting_head on */
 	size_t nwaiting, waiting_head, capwaiting;
