@@ -36,6 +36,7 @@
 #include "core/lease.h"
 #include "core/logline.h"
 #include "core/logtail.h"
+#include "core/pathname.h"
 #include "core/sanitize.h"
 #include "core/thread.h"
 
@@ -377,10 +378,14 @@ struct ingest *ingest_open(struct store *st, const struct classifier *cl, char *
 	pthread_mutex_init(&in->mu, NULL);
 	pthread_cond_init(&in->work, NULL);
 	pthread_cond_init(&in->done, NULL);
+	/* positions and leases are keyed by the absolute path: "mail.log" run in /var/log is /var/log/mail.log */
+	for (i = 0; i < npaths; i++)
+		if (path_absolute(paths[i], NULL, in->paths[i], sizeof in->paths[i]) < 0)
+			snprintf(in->paths[i], sizeof in->paths[i], "%s", paths[i]);
 	/* one process stores a log into a history: another one already doing it makes this a standby */
 	for (i = 0; st != NULL && strcmp(store_path(st), ":memory:") != 0 && i < npaths; i++) {
 		pid_t holder;
-		int r = lease_take(store_path(st), paths[i], &in->leases[i], &holder, why);
+		int r = lease_take(store_path(st), in->paths[i], &in->leases[i], &holder, why);
 
 		if (r < 0) {
 			ingest_close(in);
@@ -389,10 +394,10 @@ struct ingest *ingest_open(struct store *st, const struct classifier *cl, char *
 		if (r == 0) {
 			if (holder > 0)
 				snprintf(in->standby, sizeof in->standby, "another mqmon (pid %ld) is storing %s into %s",
-					 (long)holder, paths[i], store_path(st));
+					 (long)holder, in->paths[i], store_path(st));
 			else
 				snprintf(in->standby, sizeof in->standby, "another mqmon is storing %s into %s",
-					 paths[i], store_path(st));
+					 in->paths[i], store_path(st));
 			st = NULL;	/* follow without storing: lines are seen, the other stores them */
 		}
 	}
@@ -419,8 +424,9 @@ struct ingest *ingest_open(struct store *st, const struct classifier *cl, char *
 		/* a standby only watches what comes: the holder stores (and has stored) the rest */
 		int mode = start == INGEST_RESUME_OR_START && !in->standby[0] ? LOGTAIL_FROM_START : LOGTAIL_FROM_END;
 
-		snprintf(in->paths[i], sizeof in->paths[i], "%s", paths[i]);
-		if (st != NULL && store_load_file(st, paths[i], &f, NULL) == 1) {
+		/* a position saved under the name as given (before names were made absolute) still counts */
+		if (st != NULL && (store_load_file(st, in->paths[i], &f, NULL) == 1
+				   || (strcmp(paths[i], in->paths[i]) != 0 && store_load_file(st, paths[i], &f, NULL) == 1))) {
 			pos = (struct logtail_pos){ f.dev, f.ino, f.offset, f.first_line_hash };
 			mode = LOGTAIL_RESUME;
 		}

@@ -97,6 +97,13 @@ wait "$fpid"
 check_eq "the follower ends cleanly" "$?" 0
 "$MQMON" ingest --db "$work/lease.db" "$live" >"$work/out" 2>"$work/err"
 check "once the follower ended: ingest runs (and finds nothing new)" grep -q "^0 lines read" "$work/out"
+(cd "$work" && "$MQMON" ingest --db "$work/lease.db" ./live.log) >"$work/out"
+check "the same log by a relative name: the same saved position (nothing read twice)" grep -q "^0 lines read" "$work/out"
+check_eq "one saved position, under the absolute name" "$(sqlite3 "$work/lease.db" 'SELECT path FROM files')" "$live"
+# a position an older mqmon saved under the relative name it was given still counts
+sqlite3 "$work/lease.db" "UPDATE files SET path = 'live.log'"
+(cd "$work" && "$MQMON" ingest --db "$work/lease.db" live.log) >"$work/out"
+check "a position saved under a relative name is found (nothing read twice)" grep -q "^0 lines read" "$work/out"
 sed -n '20001,60000p' "$log" >"$work/part.log"
 "$MQMON" ingest --db "$work/part.db" "$work/part.log" >/dev/null
 check_eq "the follower's history is that of a single run over the same lines (nothing twice)" \

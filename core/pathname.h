@@ -1,0 +1,20 @@
+/* pathname - a log's name as the history keys it
+ *
+ * Saved positions and leases are keyed by the log's path. `mqmon ingest
+ * mail.log` run in /var/log and a console following /var/log/mail.log
+ * follow the same file and must share one key, else each resumes from its
+ * own position and the lines are stored twice. The key is the absolute,
+ * lexically clean path: relative to the working directory, with "." and
+ * ".." parts and repeated slashes folded. Symbolic links are not resolved:
+ * the file may not exist yet, and after a rotation the name is what counts.
+ */
+#ifndef MQMON_PATHNAME_H
+#define MQMON_PATHNAME_H
+
+#include <stddef.h>
+
+/* path_absolute - path as an absolute, clean path into buf (cwd NULL: the working
+ * directory); 0, or -1 when it does not fit or the working directory is unknown */
+int path_absolute(const char *path, const char *cwd, char *buf, size_t n);
+
+#endif
