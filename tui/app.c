@@ -202,6 +202,8 @@ static void draw_status(struct app *a)
 		x += ui_putf(0, x, COLS - x, EL_LIVE, 0, "%s %s", ui_glyph("\xe2\x97\x8f", "*"),
 			     a->event_sources ? "live" : "polling");
 	x += ui_putf(0, x, COLS - x, EL_TITLE, 0, " %s", fmt_age(age, sizeof age, a->now, a->built_at));
+	if (a->ingest != NULL && ingest_standby(a->ingest) != NULL)
+		x += ui_put(0, x, COLS - x, " history kept elsewhere", EL_TITLE, 0);
 	if (a->opt.read_only)
 		ui_put(0, x, COLS - x, " read-only", EL_ERROR, 0);
 }

@@ -163,9 +163,11 @@ spid=$!
 sleep 1
 start "$MQMON -c $BED_CONF --log $BED_LOG --db $BED/std.db" 120 30
 check "history stored by another mqmon: the console says so" wait_for "another mqmon (pid $spid) is storing"
+check "and its status bar says so until it takes over" wait_re "^ mqmon .* history kept elsewhere"
 kill -TERM "$spid"
 wait "$spid"
 check "the other one ended: the console takes the log over" wait_re "this console now stores the log" 25
+check "after the takeover the status bar no longer says so" has_not "history kept elsewhere"
 before=$(sqlite3 "$BED/std.db" "SELECT count(*) FROM attempt_rows WHERE status = 'deferred'")
 inject 3 gmail.com
 for _ in $(seq 100); do
