@@ -378,9 +378,9 @@ struct ingest *ingest_open(struct store *st, const struct classifier *cl, char *
 	pthread_mutex_init(&in->mu, NULL);
 	pthread_cond_init(&in->work, NULL);
 	pthread_cond_init(&in->done, NULL);
-	/* positions and leases are keyed by the absolute path: "mail.log" run in /var/log is /var/log/mail.log */
+	/* positions and leases are keyed by the absolute path, the directory's links resolved (core/pathname) */
 	for (i = 0; i < npaths; i++)
-		if (path_absolute(paths[i], NULL, in->paths[i], sizeof in->paths[i]) < 0)
+		if (path_log_key(paths[i], in->paths[i], sizeof in->paths[i]) < 0)
 			snprintf(in->paths[i], sizeof in->paths[i], "%s", paths[i]);
 	/* one process stores a log into a history: another one already doing it makes this a standby */
 	for (i = 0; st != NULL && strcmp(store_path(st), ":memory:") != 0 && i < npaths; i++) {

@@ -7,6 +7,8 @@
 #include "core/pathname.h"
 
 #include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -19,16 +21,13 @@ int path_absolute(const char *path, const char *cwd, char *buf, size_t n)
 
 	if (n < 2)
 		return -1;
-	if (path[0] != '/') {
-		if (cwd == NULL && (cwd = getcwd(here, sizeof here)) == NULL)
-			return -1;
-		if (strlen(cwd) + 1 + strlen(path) + 1 > sizeof whole)
-			return -1;
-		strcpy(whole, cwd);
-		strcat(whole, "/");
-		strcat(whole, path);
-		path = whole;
-	}
+	/* work on a copy: buf may be path itself */
+	if (path[0] != '/' && cwd == NULL && (cwd = getcwd(here, sizeof here)) == NULL)
+		return -1;
+	if (snprintf(whole, sizeof whole, "%s%s%s", path[0] != '/' ? cwd : "", path[0] != '/' ? "/" : "",
+		     path) >= (int)sizeof whole)
+		return -1;
+	path = whole;
 	buf[0] = '\0';
 	for (p = path; *p; p = end) {
 		while (*p == '/')
@@ -55,6 +54,33 @@ int path_absolute(const char *path, const char *cwd, char *buf, size_t n)
 	if (o == 0) {
 		buf[0] = '/';
 		buf[1] = '\0';
+	}
+	return 0;
+}
+
+/* path_log_key - path_absolute, then the directory part through realpath() when it exists */
+int path_log_key(const char *path, char *buf, size_t n)
+{
+	char dir[PATH_MAX], real[PATH_MAX], *slash;
+	const char *base;
+
+	if (path_absolute(path, NULL, buf, n) < 0)
+		return -1;
+	slash = strrchr(buf, '/');
+	if (slash == NULL || slash == buf || (size_t)(slash - buf) >= sizeof dir)
+		return 0;	/* a file in / (or no directory part): nothing to resolve */
+	memcpy(dir, buf, (size_t)(slash - buf));
+	dir[slash - buf] = '\0';
+	base = slash + 1;
+	if (realpath(dir, real) == NULL || strcmp(real, dir) == 0)
+		return 0;	/* missing, unreadable or already real: the clean path is the key */
+	{
+		char key[PATH_MAX];
+		int r = snprintf(key, sizeof key, "%s/%s", strcmp(real, "/") == 0 ? "" : real, base);
+
+		if (r < 0 || (size_t)r >= sizeof key || (size_t)r >= n)
+			return 0;	/* too long resolved: the clean path still names the file */
+		memcpy(buf, key, (size_t)r + 1);
 	}
 	return 0;
 }

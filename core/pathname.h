@@ -5,8 +5,10 @@
  * follow the same file and must share one key, else each resumes from its
  * own position and the lines are stored twice. The key is the absolute,
  * lexically clean path: relative to the working directory, with "." and
- * ".." parts and repeated slashes folded. Symbolic links are not resolved:
- * the file may not exist yet, and after a rotation the name is what counts.
+ * ".." parts and repeated slashes folded. The directory's symbolic links
+ * are resolved when it exists (/var/log may be a link to /data/log), the
+ * file's own name is kept: it may not exist yet, and after a rotation the
+ * name is what counts.
  */
 #ifndef MQMON_PATHNAME_H
 #define MQMON_PATHNAME_H
@@ -14,7 +16,11 @@
 #include <stddef.h>
 
 /* path_absolute - path as an absolute, clean path into buf (cwd NULL: the working
- * directory); 0, or -1 when it does not fit or the working directory is unknown */
+ * directory; buf may be path); 0, or -1 when it does not fit or the working directory is unknown */
 int path_absolute(const char *path, const char *cwd, char *buf, size_t n);
+
+/* path_log_key - path_absolute, then the directory part through realpath() when it
+ * exists (buf may be path); 0, or -1 as path_absolute */
+int path_log_key(const char *path, char *buf, size_t n);
 
 #endif

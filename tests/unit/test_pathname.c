@@ -1,6 +1,7 @@
 /* test_pathname - the key a log's positions and lease are stored under */
 #include "tests/unit/testutil.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/pathname.h"
@@ -46,12 +47,42 @@ static void test_working_directory(void **state)
 	assert_string_equal(key("mail.log", NULL, 4096), want);
 }
 
+static void test_directory_links_resolved(void **state)
+{
+	char tmp[] = "/tmp/mqmon-test-path.XXXXXX", real[300], link[300], buf[4096], want[400], *r;
+
+	(void)state;
+	assert_non_null(mkdtemp(tmp));
+	snprintf(real, sizeof real, "%s/data", tmp);
+	snprintf(link, sizeof link, "%s/log", tmp);
+	assert_int_equal(mkdir(real, 0700), 0);
+	assert_int_equal(symlink(real, link), 0);
+	/* /tmp itself may be a link: compare with what realpath makes of the real directory */
+	assert_non_null(r = realpath(real, NULL));
+	snprintf(want, sizeof want, "%s/mail.log", r);
+	free(r);
+	/* the file need not exist; the directory's link is resolved */
+	snprintf(buf, sizeof buf, "%s/mail.log", link);
+	assert_int_equal(path_log_key(buf, buf, sizeof buf), 0);
+	assert_string_equal(buf, want);
+	snprintf(buf, sizeof buf, "%s/./data/../log/mail.log", tmp);
+	assert_int_equal(path_log_key(buf, buf, sizeof buf), 0);
+	assert_string_equal(buf, want);
+	/* a missing directory: the clean path */
+	assert_int_equal(path_log_key("/nonexistent-mqmon/x/../mail.log", buf, sizeof buf), 0);
+	assert_string_equal(buf, "/nonexistent-mqmon/mail.log");
+	unlink(link);
+	rmdir(real);
+	rmdir(tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_same_file_same_key),
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_working_directory),
+		cmocka_unit_test(test_directory_links_resolved),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
