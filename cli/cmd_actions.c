@@ -32,12 +32,14 @@
 #include "core/throttle.h"
 
 static const char action_usage[] =
-	"usage: mqmon [-c DIR] retry|hold|release|requeue [--read-only] [--db FILE] ID... | -\n"
+	"usage: mqmon [-c DIR] retry|hold|release|requeue [--read-only] [--db FILE]\n"
+	"                      ID... | -\n"
 	"       mqmon [-c DIR] delete --yes [--read-only] [--db FILE] ID... | -\n"
 	"  '-' as the only argument reads the IDs from standard input, one per line.\n";
 
 static const char throttle_usage[] =
-	"usage: mqmon [-c DIR] throttle DOMAIN --slow|--pause [--for DURATION] [--read-only] [--db FILE]\n"
+	"usage: mqmon [-c DIR] throttle DOMAIN --slow|--pause [--for DURATION]\n"
+	"                      [--read-only] [--db FILE]\n"
 	"       mqmon [-c DIR] throttle --setup [--apply] [--reload]\n"
 	"       mqmon [-c DIR] unthrottle DOMAIN [--read-only] [--db FILE]\n"
 	"       mqmon [-c DIR] throttles [--db FILE]\n";

@@ -11,8 +11,9 @@
 #include "tui/tui.h"
 
 static const char console_usage[] =
-	"usage: mqmon [-c DIR] [console] [--theme NAME|FILE] [--ascii] [--no-color] [--read-only]\n"
-	"                               [--log FILE]... [--source auto|spool|postqueue] [--db FILE]\n";
+	"usage: mqmon [-c DIR] [console] [--theme NAME|FILE] [--ascii] [--no-color]\n"
+	"                      [--read-only] [--log FILE]... [--db FILE]\n"
+	"                      [--source auto|spool|postqueue]\n";
 
 static char reload_path[4096];
 static int read_only_flag;	/* --read-only: a reload cannot lift it */
