@@ -41,8 +41,8 @@
 #include "core/thread.h"
 
 #define MAX_PATHS 16
-#define CHUNK_OPS 2048		/* rows per chunk */
-#define CHUNK_BYTES (1 << 20)	/* string arena per chunk */
+#define CHUNK_OPS 8192		/* rows per chunk */
+#define CHUNK_BYTES (4 << 20)	/* string arena per chunk */
 #define MAX_CHUNKS 4		/* chunks in flight: bounds memory and how far reading runs ahead */
 #define COMMIT_ROWS (STORE_BATCH_ROWS / 2)
 #define NO_STR UINT32_MAX
