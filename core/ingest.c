@@ -317,19 +317,29 @@ static size_t str_bytes(const char *const *v, int n)
 	return total;
 }
 
+/* op_begin - a new op of kind at t with room for bytes of strings; NULL (the failure noted) when out of memory */
+static struct op *op_begin(struct ingest *in, enum op_kind kind, time_t t, size_t bytes)
+{
+	struct op *o = op_new(in, bytes);
+
+	if (o == NULL) {
+		note_failure(in, "out of memory");
+		return NULL;
+	}
+	o->kind = kind;
+	o->time = t;
+	return o;
+}
+
 /* queue_attempt - an attempt row for the writer */
 static void queue_attempt(struct ingest *in, time_t t, const char *status, const char *cause,
 			  const char *stage, const char *const str[S_COUNT])
 {
-	struct op *o = op_new(in, str_bytes(str, S_COUNT));
+	struct op *o = op_begin(in, OP_ATTEMPT, t, str_bytes(str, S_COUNT));
 	int i;
 
-	if (o == NULL) {
-		note_failure(in, "out of memory");
+	if (o == NULL)
 		return;
-	}
-	o->kind = OP_ATTEMPT;
-	o->time = t;
 	o->status = status;
 	o->cause = cause;
 	o->stage = stage;
@@ -342,14 +352,10 @@ static void queue_message(struct ingest *in, enum op_kind kind, const char *a, c
 			  const char *state)
 {
 	const char *v[2] = { a, b };
-	struct op *o = op_new(in, str_bytes(v, 2));
+	struct op *o = op_begin(in, kind, t, str_bytes(v, 2));
 
-	if (o == NULL) {
-		note_failure(in, "out of memory");
+	if (o == NULL)
 		return;
-	}
-	o->kind = kind;
-	o->time = t;
 	o->status = state;
 	o->str[0] = put_str(in, a);
 	o->str[1] = put_str(in, b);

@@ -758,13 +758,13 @@ static void id_used(struct id_alloc *ids, sqlite3_int64 id)
 		ids->max = id;
 }
 
-/* status_code - attempts.status of a status word: 1 deferred 2 sent 3 bounced 4 expired, 0 unknown */
-static int status_code(const char *status)
+/* word_code - 1 + the index of word in the NULL-terminated words, 0 when absent (or NULL) */
+static int word_code(const char *const *words, const char *word)
 {
 	int i;
 
-	for (i = 0; status != NULL && statuses[i] != NULL; i++)
-		if (strcmp(status, statuses[i]) == 0)
+	for (i = 0; word != NULL && words[i] != NULL; i++)
+		if (strcmp(word, words[i]) == 0)
 			return i + 1;
 	return 0;
 }
@@ -773,7 +773,7 @@ static int status_code(const char *status)
 int store_add_attempt(struct store *s, const struct store_attempt *a, struct why *why)
 {
 	sqlite3_stmt *st = s->st[ST_ADD_ATTEMPT];
-	int status = status_code(a->status);
+	int status = word_code(statuses, a->status);	/* 1 deferred 2 sent 3 bounced 4 expired */
 	sqlite3_int64 id = 0;
 
 	if (status == 0)
@@ -802,16 +802,6 @@ int store_add_attempt(struct store *s, const struct store_attempt *a, struct why
 /* message_events.state i + 1 is msg_states[i]: append only, never reorder */
 static const char *const msg_states[] = { "queued", "hold", "removed", "expired", "deferred", NULL };
 
-/* msg_state_code - message_events.state of a state word, 0 unknown */
-static int msg_state_code(const char *state)
-{
-	int i;
-
-	for (i = 0; state != NULL && msg_states[i] != NULL; i++)
-		if (strcmp(state, msg_states[i]) == 0)
-			return i + 1;
-	return 0;
-}
 
 /* store_message_seen - record a queue ID's state at a time (batched)
  *
@@ -825,7 +815,7 @@ int store_message_seen(struct store *s, const char *queue_id, time_t when, const
 		       const char *state, struct why *why)
 {
 	sqlite3_stmt *st = s->st[ST_MSG_SEEN];
-	int code = msg_state_code(state);
+	int code = word_code(msg_states, state);
 	long long have, key = (long long)when << 4 | code << 1 | (sender != NULL);
 	sqlite3_int64 id;
 
