@@ -42,7 +42,15 @@ int app_command(struct app *a, const char *line)
 		return REACT_QUIT;
 	for (i = 0; i < sizeof keyed / sizeof keyed[0]; i++)
 		if (!strcmp(word, keyed[i].word)) {
-			int r = actions_ui_key(a, keyed[i].key);
+			int r;
+
+			if (arg[0] && keyed[i].key != '?') {
+				/* ":hold ALL" must not quietly act on the row under the cursor */
+				app_flash(a, ":%s takes no argument: it acts on the tagged messages, else the row "
+					  "under the cursor (for IDs: mqmon %s ID...)", word, word);
+				return REACT_REDRAW;
+			}
+			r = actions_ui_key(a, keyed[i].key);
 
 			if (keyed[i].key == '?' || (r & REACT_UNHANDLED)) {
 				a->help_scroll = 0;

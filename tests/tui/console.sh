@@ -85,6 +85,11 @@ tm send-keys -t t : c a u s e ' ' g r e y l i s t i n g Enter
 check ":cause NAME filters the table" wait_for "messages: cause greylisting"
 tm send-keys -t t : b o g u s Enter
 check "an unknown : command says so" wait_for "unknown command ':bogus'"
+# a queue ID typed after an action: refused, nothing asked, nothing held
+tm send-keys -t t ":hold ALL" Enter
+check ":hold ALL is refused (actions take no argument)" wait_for ":hold takes no argument"
+check ":hold ALL asks nothing" has_not "messages\)\?"
+check ":hold ALL holds nothing" test "$(postqueue -c "$BED_CONF" -j | jq -r 'select(.queue_name == "hold")' | wc -l)" -eq 0
 tm send-keys -t t : v i e w ' ' d o m a i n s Enter
 check ":view domains shows the domains" wait_for "greylist.example"
 check "the domains' two-hour trend is drawn with the same bars" has "^greylist\\.example .*[▁▂▃▄▅▆▇█]"
