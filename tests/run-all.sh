@@ -3,7 +3,8 @@
 # line per test file and the totals, exits non-zero when any test failed.
 #
 #   tests/run-all.sh                 all suites
-#   tests/run-all.sh --only SUITE    one of: layering unit golden asan valgrind e2e tui
+#   tests/run-all.sh --only SUITE    one of: layering unit golden corpus asan valgrind
+#                                    hostile e2e tui
 #
 # Suites: layering (core/ never includes curses or tui/), unit (cmocka,
 # build/), golden (classify/report output against tests/golden/*.expected),
@@ -195,6 +196,10 @@ if want valgrind; then
 	else
 		record valgrind skip "(valgrind not installed: make deps)"
 	fi
+fi
+if want hostile; then
+	echo "== hostile (hostile input and faults; tests/hostile/README.md)"
+	suite_scripts tests/hostile
 fi
 if want e2e; then
 	echo "== e2e (real Postfix test bed)"
