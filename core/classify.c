@@ -12,8 +12,14 @@
 
 struct crule {
 	const struct rule *r;
-	uint32_t *any, *all;
-	size_t nany, nall;
+	uint32_t *any, *all, *none, *with;
+	size_t nany, nall, nnone, nwith;
+};
+
+struct cprovider {
+	const char *name;
+	uint32_t *markers;
+	size_t nmarkers;
 };
 
 struct dom_slot {
@@ -26,6 +32,8 @@ struct classifier {
 	struct textmatch *tm;
 	struct crule *rules;
 	size_t nrules;
+	struct cprovider *providers;	/* those with markers */
+	size_t nproviders;
 	struct dom_slot *domains;
 	size_t dmask;
 };
@@ -43,16 +51,19 @@ static uint64_t hash_str(const char *s, size_t n)
 	return h;
 }
 
-/* rank_cmp - sort order: priority desc, provider-specific first, file order */
-static int rank_cmp(const void *a, const void *b)
+/* better - a ranks above b among rules of equal weight: own provider, any provider, file order */
+static int better(const struct rule *a, const struct rule *b, const char *provider)
 {
-	const struct rule *x = ((const struct crule *)a)->r, *y = ((const struct crule *)b)->r;
+	int a_own = a->provider != NULL && strcmp(a->provider, provider) == 0;
+	int b_own = b->provider != NULL && strcmp(b->provider, provider) == 0;
 
-	if (x->priority != y->priority)
-		return x->priority > y->priority ? -1 : 1;
-	if ((x->provider != NULL) != (y->provider != NULL))
-		return x->provider != NULL ? -1 : 1;
-	return x->order - y->order;
+	if (a->priority != b->priority)
+		return a->priority > b->priority;
+	if (a_own != b_own)
+		return a_own;
+	if ((a->provider != NULL) != (b->provider != NULL))
+		return a->provider != NULL;
+	return a->order < b->order;
 }
 
 /* add_fragments - register a rule's fragments; fills ids */
@@ -100,8 +111,9 @@ static int build_domains(struct classifier *cl)
 	return 0;
 }
 
-/* classifier_new - compile a ruleset (which must outlive the classifier); NULL with why on failure */
-struct classifier *classifier_new(const struct ruleset *rs, struct why *why)
+/* classifier_new_subset - compile the rules i of rs whose skip[i] is 0 (evaluation folds) */
+struct classifier *classifier_new_subset(const struct ruleset *rs, const unsigned char *skip,
+					 struct why *why)
 {
 	struct classifier *cl = calloc(1, sizeof *cl);
 	size_t i;
@@ -110,32 +122,56 @@ struct classifier *classifier_new(const struct ruleset *rs, struct why *why)
 		goto nomem;
 	cl->rs = rs;
 	cl->rules = calloc(rs->nrules + 1, sizeof *cl->rules);
-	if (cl->rules == NULL)
+	cl->providers = calloc(rs->nproviders + 1, sizeof *cl->providers);
+	if (cl->rules == NULL || cl->providers == NULL)
 		goto nomem;	/* nrules stays 0: classifier_free has no rules to walk */
-	cl->nrules = rs->nrules;
 	for (i = 0; i < rs->nrules; i++) {
-		struct crule *c = &cl->rules[i];
+		struct crule *c = &cl->rules[cl->nrules];
 
+		if (skip != NULL && skip[i])
+			continue;
+		cl->nrules++;
 		c->r = &rs->rules[i];
 		c->nany = c->r->any.n;
 		c->nall = c->r->all.n;
+		c->nnone = c->r->none.n;
+		c->nwith = c->r->with.n;
 		if (add_fragments(cl->tm, &c->r->any, &c->any) < 0
-		    || add_fragments(cl->tm, &c->r->all, &c->all) < 0)
+		    || add_fragments(cl->tm, &c->r->with, &c->with) < 0
+		    || add_fragments(cl->tm, &c->r->all, &c->all) < 0
+		    || add_fragments(cl->tm, &c->r->none, &c->none) < 0)
+			goto nomem;
+	}
+	for (i = 0; i < rs->nproviders; i++) {
+		struct cprovider *p = &cl->providers[cl->nproviders];
+
+		if (rs->providers[i].markers.n == 0)
+			continue;
+		cl->nproviders++;
+		p->name = rs->providers[i].name;
+		p->nmarkers = rs->providers[i].markers.n;
+		if (add_fragments(cl->tm, &rs->providers[i].markers, &p->markers) < 0)
 			goto nomem;
 	}
 	if (textmatch_words(cl->tm) > MAX_WORDS) {
-		why_set(why, "too many rule text fragments (%zu)", textmatch_count(cl->tm));
+		why_set(why, "too many rule text fragments (%zu, at most %d)", textmatch_count(cl->tm),
+			MAX_WORDS * 64);
 		classifier_free(cl);
 		return NULL;
 	}
 	if (textmatch_compile(cl->tm) < 0 || build_domains(cl) < 0)
 		goto nomem;
-	qsort(cl->rules, cl->nrules, sizeof *cl->rules, rank_cmp);
 	return cl;
 nomem:
 	why_set(why, "out of memory compiling rules");
 	classifier_free(cl);
 	return NULL;
+}
+
+/* classifier_new - compile a ruleset (which must outlive the classifier); NULL with why on failure */
+struct classifier *classifier_new(const struct ruleset *rs, struct why *why)
+{
+	return classifier_new_subset(rs, NULL, why);
 }
 
 /* classifier_free - release the classifier (not the ruleset) */
@@ -148,7 +184,12 @@ void classifier_free(struct classifier *cl)
 	for (i = 0; i < cl->nrules; i++) {
 		free(cl->rules[i].any);
 		free(cl->rules[i].all);
+		free(cl->rules[i].none);
+		free(cl->rules[i].with);
 	}
+	for (i = 0; i < cl->nproviders; i++)
+		free(cl->providers[i].markers);
+	free(cl->providers);
 	free(cl->rules);
 	free(cl->domains);
 	textmatch_free(cl->tm);
@@ -213,25 +254,52 @@ const char *classifier_provider(const struct classifier *cl, const char *domain,
 	return "other";
 }
 
-/* code_matches - enhanced code equals a rule code, or falls in its "x.y.*" class */
-static int code_matches(const struct strlist *codes, const char *enh)
+/* code_matches - the rule code that the enhanced code equals or falls in ("4.2.*"), else NULL
+ *
+ * The class digit is not compared: a 5.7.1 greeting refusal that Postfix
+ * defers tells the same about its cause as a 4.7.1. */
+static const char *code_matches(const struct strlist *codes, const char *enh)
 {
 	size_t i, n;
 
 	if (enh == NULL || *enh == '\0')
-		return 0;
+		return NULL;
 	for (i = 0; i < codes->n; i++) {
 		const char *c = codes->v[i];
 
 		n = strlen(c);
-		if (n >= 2 && c[n - 1] == '*') {
-			if (strncmp(enh, c, n - 1) == 0)
-				return 1;
-		} else if (strcmp(enh, c) == 0) {
-			return 1;
+		if (n < 2)
+			continue;
+		if (c[n - 1] == '*') {
+			if (strncmp(enh + 1, c + 1, n - 2) == 0)
+				return c;
+		} else if (strcmp(enh + 1, c + 1) == 0) {
+			return c;
 		}
 	}
+	return NULL;
+}
+
+/* smtp_matches - the reply's SMTP code is one of the rule's (a class digit stands for "4xx", 1 for none) */
+static int smtp_matches(const int *smtp, int code)
+{
+	size_t i;
+
+	for (i = 0; smtp[i]; i++)
+		if (smtp[i] == code || (smtp[i] == 1 && code == 0)
+		    || (smtp[i] >= 2 && smtp[i] < 10 && code / 100 == smtp[i]))
+			return 1;
 	return 0;
+}
+
+/* first_found - index of the first fragment of ids found, n when none is */
+static size_t first_found(const uint32_t *ids, size_t n, const uint64_t *found)
+{
+	size_t i;
+
+	for (i = 0; i < n && !bitset_has(found, ids[i]); i++)
+		;
+	return i;
 }
 
 /* rule_matches - every condition the rule gives holds */
@@ -241,26 +309,77 @@ static int rule_matches(const struct crule *c, const struct reply_info *reply, c
 	const struct rule *r = c->r;
 	size_t i;
 
-	if (r->codes.n && !code_matches(&r->codes, enh))
+	if (c->nany && first_found(c->any, c->nany, found) == c->nany)
 		return 0;
-	if (r->smtp[0]) {
-		for (i = 0; r->smtp[i] && r->smtp[i] != reply->smtp_code; i++)
-			;
-		if (r->smtp[i] == 0)
-			return 0;
-	}
-	if (r->stages && !(r->stages & (1u << reply->stage)))
+	if (c->nwith && first_found(c->with, c->nwith, found) == c->nwith)
 		return 0;
-	if (c->nany) {
-		for (i = 0; i < c->nany && !bitset_has(found, c->any[i]); i++)
-			;
-		if (i == c->nany)
-			return 0;
-	}
 	for (i = 0; i < c->nall; i++)
 		if (!bitset_has(found, c->all[i]))
 			return 0;
+	for (i = 0; i < c->nnone; i++)
+		if (bitset_has(found, c->none[i]))
+			return 0;
+	if (r->codes.n && code_matches(&r->codes, enh) == NULL)
+		return 0;
+	if (r->smtp[0] && !smtp_matches(r->smtp, reply->smtp_code))
+		return 0;
+	if (r->stages && !(r->stages & (1u << reply->stage)))
+		return 0;
+	if (r->kinds && !(r->kinds & (1u << reply->kind)))
+		return 0;
 	return 1;
+}
+
+/* describe - what held for a candidate rule, for an explanation */
+static void describe(const struct crule *c, const struct reply_info *reply, const char *enh,
+		     const uint64_t *found, char *buf, size_t size)
+{
+	const struct rule *r = c->r;
+	size_t o = 0, i;
+
+#define PUT(...) do { \
+		int k_ = snprintf(buf + o, size - o, __VA_ARGS__); \
+		if (k_ > 0) \
+			o = o + (size_t)k_ < size ? o + (size_t)k_ : size - 1; \
+	} while (0)
+	buf[0] = '\0';
+	if (r->codes.n)
+		PUT("%scode %s", o ? ", " : "", enh);
+	if (r->smtp[0] && reply->smtp_code == 0)
+		PUT("%sno smtp code", o ? ", " : "");
+	else if (r->smtp[0])
+		PUT("%ssmtp %d", o ? ", " : "", reply->smtp_code);
+	if (r->stages)
+		PUT("%sstage %s", o ? ", " : "", smtp_stage_name(reply->stage));
+	if (r->kinds)
+		PUT("%skind %s", o ? ", " : "", reply_kind_name(reply->kind));
+	if ((i = first_found(c->any, c->nany, found)) < c->nany)
+		PUT("%stext \"%s\"", o ? ", " : "", r->any.v[i]);
+	if ((i = first_found(c->with, c->nwith, found)) < c->nwith)
+		PUT("%stext \"%s\"", o ? ", " : "", r->with.v[i]);
+	for (i = 0; i < c->nall; i++)
+		PUT("%stext \"%s\"", o ? ", " : "", r->all.v[i]);
+#undef PUT
+}
+
+/* note_candidate - keep a candidate in ex->items, strongest first */
+static void note_candidate(struct explanation *ex, const struct crule *c, const struct reply_info *reply,
+			   const char *enh, const uint64_t *found)
+{
+	size_t at;
+
+	ex->total++;
+	for (at = ex->n; at > 0 && ex->items[at - 1].weight < c->r->priority; at--)
+		;
+	if (at >= EXPLAIN_MAX)
+		return;
+	memmove(&ex->items[at + 1], &ex->items[at],
+		(ex->n - at - (ex->n == EXPLAIN_MAX ? 1 : 0)) * sizeof ex->items[0]);
+	if (ex->n < EXPLAIN_MAX)
+		ex->n++;
+	ex->items[at].rule = c->r;
+	ex->items[at].weight = c->r->priority;
+	describe(c, reply, enh, found, ex->items[at].held, sizeof ex->items[at].held);
 }
 
 /* classifier_cause_advice - advice for a cause, "" when none */
@@ -271,42 +390,128 @@ const char *classifier_cause_advice(const struct classifier *cl, enum cause caus
 	return a ? a : "";
 }
 
+/* provider_by_markers - the first provider whose marker occurs in the text, else NULL */
+static const char *provider_by_markers(const struct classifier *cl, const uint64_t *found)
+{
+	size_t i, k;
+
+	for (i = 0; i < cl->nproviders; i++)
+		for (k = 0; k < cl->providers[i].nmarkers; k++)
+			if (bitset_has(found, cl->providers[i].markers[k]))
+				return cl->providers[i].name;
+	return NULL;
+}
+
+#define SUPPORT_MAX 3	/* corroborating candidates counted, one point each */
+
+/* judge - the verdict for a parsed reply; with ex, the evidence too */
+static void judge(const struct classifier *cl, const struct reply_info *reply, const char *dsn,
+		  const char *rcpt_domain, struct verdict *v, struct explanation *ex)
+{
+	uint64_t found[MAX_WORDS];
+	const char *enh = reply->enhanced[0] ? reply->enhanced : dsn, *by = "none", *p;
+	const struct crule *best[CAUSE_COUNT] = { 0 };
+	int support[CAUSE_COUNT] = { 0 }, score, top = 0;
+	const struct crule *win = NULL;
+	size_t i;
+
+	if (rcpt_domain != NULL && *rcpt_domain
+	    && strcmp(p = classifier_provider(cl, rcpt_domain, NULL), "other") != 0)
+		by = "recipient domain";
+	else if (strcmp(p = classifier_provider(cl, NULL, reply->host), "other") != 0)
+		by = "remote host";
+	v->provider = p;
+	/* the remote reply only: Postfix's "host H[IP] refused to talk to me:" is no evidence */
+	textmatch_scan(cl->tm, reply->text + reply->reply_off, strlen(reply->text + reply->reply_off), found);
+	if (strcmp(v->provider, "other") == 0 && (p = provider_by_markers(cl, found)) != NULL) {
+		v->provider = p;
+		by = "reply text";
+	}
+	for (i = 0; i < cl->nrules; i++) {
+		const struct crule *c = &cl->rules[i];
+		enum cause k = c->r->cause;
+
+		if (!rule_matches(c, reply, enh, found))
+			continue;
+		if (ex != NULL)
+			note_candidate(ex, c, reply, enh, found);
+		if (best[k] == NULL) {
+			best[k] = c;
+			continue;
+		}
+		support[k]++;
+		if (better(c->r, best[k]->r, v->provider))
+			best[k] = c;
+	}
+	for (i = 0; i < CAUSE_COUNT; i++) {
+		if (best[i] == NULL)
+			continue;
+		score = best[i]->r->priority + (support[i] < SUPPORT_MAX ? support[i] : SUPPORT_MAX);
+		if (ex != NULL)
+			ex->cause_score[i] = score;
+		if (win == NULL || score > top || (score == top && better(best[i]->r, win->r, v->provider))) {
+			win = best[i];
+			top = score;
+		}
+	}
+	if (win == NULL) {
+		v->cause = CAUSE_UNCLASSIFIED;
+		v->rule = NULL;
+		v->score = 0;
+		v->advice = classifier_cause_advice(cl, CAUSE_UNCLASSIFIED);
+	} else {
+		v->rule = win->r;
+		v->cause = win->r->cause;
+		v->score = top;
+		v->advice = win->r->advice ? win->r->advice : classifier_cause_advice(cl, v->cause);
+		if (strcmp(v->provider, "other") == 0 && win->r->provider != NULL) {
+			v->provider = win->r->provider;
+			by = "rule";
+		}
+	}
+	if (ex != NULL)
+		ex->provider_by = by;
+}
+
 /* classifier_classify - classify a parsed reason; dsn is the log's dsn= (may be NULL or "") */
 void classifier_classify(const struct classifier *cl, const struct reply_info *reply,
 			 const char *dsn, const char *rcpt_domain, struct verdict *v)
 {
-	uint64_t found[MAX_WORDS];
-	const char *enh = reply->enhanced[0] ? reply->enhanced : dsn;
-	const struct crule *best = NULL;
-	size_t i;
+	judge(cl, reply, dsn, rcpt_domain, v, NULL);
+}
 
-	v->provider = classifier_provider(cl, rcpt_domain, reply->host);
-	textmatch_scan(cl->tm, reply->text, strlen(reply->text), found);
-	for (i = 0; i < cl->nrules; i++) {
-		const struct crule *c = &cl->rules[i];
+/* classifier_explain - classify as classifier_classify does, keeping the evidence */
+void classifier_explain(const struct classifier *cl, const struct reply_info *reply,
+			const char *dsn, const char *rcpt_domain, struct explanation *ex)
+{
+	memset(ex, 0, sizeof *ex);
+	judge(cl, reply, dsn, rcpt_domain, &ex->v, ex);
+}
 
-		if (best != NULL && c->r->priority < best->r->priority)
-			break;
-		if (best != NULL && (best->r->provider == NULL || strcmp(best->r->provider, v->provider) == 0))
-			break;
-		if (!rule_matches(c, reply, enh, found))
-			continue;
-		if (best == NULL)
-			best = c;
-		else if (c->r->provider != NULL && strcmp(c->r->provider, v->provider) == 0)
-			best = c;	/* same priority, this one is the deferral's own provider */
-	}
-	if (best == NULL) {
-		v->cause = CAUSE_UNCLASSIFIED;
-		v->rule = NULL;
-		v->advice = classifier_cause_advice(cl, CAUSE_UNCLASSIFIED);
+/* explanation_line - the decision in one line ("tls 95: gmail-tls (code 4.7.29); over rate-limit 50") */
+void explanation_line(const struct explanation *ex, char *buf, size_t size)
+{
+	size_t i, o;
+	int runner = -1;
+
+	if (size == 0)
+		return;
+	if (ex->v.rule == NULL) {
+		snprintf(buf, size, "unclassified: no rule matched");
 		return;
 	}
-	v->rule = best->r;
-	v->cause = best->r->cause;
-	v->advice = best->r->advice ? best->r->advice : classifier_cause_advice(cl, v->cause);
-	if (strcmp(v->provider, "other") == 0 && best->r->provider != NULL)
-		v->provider = best->r->provider;
+	for (i = 0; i < ex->n; i++)
+		if (ex->items[i].rule == ex->v.rule)
+			break;
+	o = (size_t)snprintf(buf, size, "%s %d: rule %s (%s)", cause_name(ex->v.cause), ex->v.score,
+			     ex->v.rule->name, i < ex->n ? ex->items[i].held : "");
+	for (i = 0; i < CAUSE_COUNT; i++)
+		if ((enum cause)i != ex->v.cause && ex->cause_score[i] > 0
+		    && (runner < 0 || ex->cause_score[i] > ex->cause_score[runner]))
+			runner = (int)i;
+	if (runner >= 0 && o < size)
+		snprintf(buf + o, size - o, "; over %s %d", cause_name((enum cause)runner),
+			 ex->cause_score[runner]);
 }
 
 /* Verdict cache */
@@ -316,7 +521,9 @@ struct vc_slot {
 	uint64_t key;		/* 0 = empty */
 	const struct rule *rule;
 	enum cause cause;
-	const char *provider;
+	int score;
+	const char *provider;	/* by domain and host (the key) */
+	const char *verdict_provider;	/* after markers and rule */
 };
 
 struct verdict_cache {
@@ -392,29 +599,39 @@ static uint64_t masked_hash(const char *text, uint64_t seed)
 	return h ? h : 1;
 }
 
-/* fragments_safe - true when no fragment of any rule holds a volatile token */
+/* list_safe - true when no fragment of a list holds a volatile token */
+static int list_safe(const struct strlist *sl)
+{
+	size_t k;
+
+	for (k = 0; k < sl->n; k++) {
+		const char *p = sl->v[k];
+
+		while (*p) {
+			const char *q = p;
+
+			while (is_token_char((unsigned char)*q))
+				q++;
+			if (volatile_token(p, (size_t)(q - p)))
+				return 0;
+			p = *q ? q + 1 : q;
+		}
+	}
+	return 1;
+}
+
+/* fragments_safe - true when no rule fragment or provider marker holds a volatile token */
 static int fragments_safe(const struct ruleset *rs)
 {
-	size_t i, k, l;
+	size_t i;
 
 	for (i = 0; i < rs->nrules; i++)
-		for (l = 0; l < 2; l++) {
-			const struct strlist *sl = l ? &rs->rules[i].all : &rs->rules[i].any;
-
-			for (k = 0; k < sl->n; k++) {
-				const char *p = sl->v[k];
-
-				while (*p) {
-					const char *q = p;
-
-					while (is_token_char((unsigned char)*q))
-						q++;
-					if (volatile_token(p, (size_t)(q - p)))
-						return 0;
-					p = *q ? q + 1 : q;
-				}
-			}
-		}
+		if (!list_safe(&rs->rules[i].any) || !list_safe(&rs->rules[i].all)
+		    || !list_safe(&rs->rules[i].none) || !list_safe(&rs->rules[i].with))
+			return 0;
+	for (i = 0; i < rs->nproviders; i++)
+		if (!list_safe(&rs->providers[i].markers))
+			return 0;
 	return 1;
 }
 
@@ -454,9 +671,8 @@ void classifier_classify_cached(const struct classifier *cl, struct verdict_cach
 		vc->hits++;
 		v->rule = slot->rule;
 		v->cause = slot->cause;
-		v->provider = provider;
-		if (strcmp(provider, "other") == 0 && slot->rule != NULL && slot->rule->provider != NULL)
-			v->provider = slot->rule->provider;
+		v->score = slot->score;
+		v->provider = slot->verdict_provider;
 		v->advice = slot->rule && slot->rule->advice ? slot->rule->advice
 			: classifier_cause_advice(cl, slot->cause);
 		return;
@@ -466,7 +682,22 @@ void classifier_classify_cached(const struct classifier *cl, struct verdict_cach
 	slot->key = key;
 	slot->rule = v->rule;
 	slot->cause = v->cause;
+	slot->score = v->score;
 	slot->provider = provider;
+	slot->verdict_provider = v->provider;
+}
+
+/* rule_holds - rule r's conditions hold for a reply (r must be one of cl's rules) */
+static int rule_holds(const struct classifier *cl, const struct rule *r, const struct reply_info *reply)
+{
+	uint64_t found[MAX_WORDS];
+	size_t i;
+
+	textmatch_scan(cl->tm, reply->text + reply->reply_off, strlen(reply->text + reply->reply_off), found);
+	for (i = 0; i < cl->nrules; i++)
+		if (cl->rules[i].r == r)
+			return rule_matches(&cl->rules[i], reply, reply->enhanced, found);
+	return 0;
 }
 
 /* classifier_check_samples - classify every rule's samples; appends one message per failure to errs, returns failures */
@@ -490,7 +721,11 @@ int classifier_check_samples(const struct classifier *cl, struct strlist *errs, 
 			n++;
 			reply_parse(r->samples.v[k], strlen(r->samples.v[k]), reply);
 			classifier_classify(cl, reply, NULL, NULL, &v);
-			if (v.rule != r) {
+			if (!rule_holds(cl, r, reply)) {
+				strlist_addf(errs, "%s: [rule.%s]: sample %zu: the rule does not hold for it: %s",
+					     r->source, r->name, k + 1, r->samples.v[k]);
+				failures++;
+			} else if (v.cause != r->cause) {
 				strlist_addf(errs, "%s: [rule.%s]: sample %zu classified as %s (%s): %s",
 					     r->source, r->name, k + 1, v.rule ? v.rule->name : "no rule",
 					     cause_name(v.cause), r->samples.v[k]);

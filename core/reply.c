@@ -9,6 +9,7 @@
 
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/sanitize.h"
 
@@ -171,16 +172,96 @@ static size_t join_reply(struct reply_info *info, const char *r, char *out, size
 	return o;
 }
 
+/* unescape_newlines - turn the literal "\\n" that Exim writes between reply lines into spaces */
+static void unescape_newlines(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] == 'n') {
+			*o++ = ' ';
+			s++;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/* exim_stage - the stage named after "SMTP error from remote mail server after " */
+static enum smtp_stage exim_stage(const char *s)
+{
+	static const struct {
+		const char *prefix;
+		enum smtp_stage stage;
+	} afters[] = {
+		{ "initial connection", STAGE_GREETING }, { "end of data", STAGE_END },
+		{ "RCPT TO", STAGE_RCPT }, { "pipelined RCPT TO", STAGE_RCPT },
+		{ "MAIL FROM", STAGE_MAIL }, { "pipelined MAIL FROM", STAGE_MAIL },
+		{ "DATA", STAGE_DATA }, { "pipelined DATA", STAGE_DATA }, { "EHLO", STAGE_HELO },
+		{ "HELO", STAGE_HELO }, { "STARTTLS", STAGE_STARTTLS }, { "sending data block", STAGE_DATA },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof afters / sizeof afters[0]; i++)
+		if (has_prefix(s, afters[i].prefix))
+			return afters[i].stage;
+	return STAGE_UNKNOWN;
+}
+
+/* embedded_reply - where a remote reply ("421 ...") starts inside another MTA's text, else NULL
+ *
+ * Exim: "H=mx [ip]: SMTP error from remote mail server after RCPT TO:<a@b>: 451 ...";
+ * sendmail: "stat=Deferred: 451 ..."; others: "... said: 421 ...", "...: 421 ...". */
+static const char *embedded_reply(const char *s, struct reply_info *info)
+{
+	const char *p, *h;
+	char sep;
+
+	if ((h = strstr(s, "H=")) != NULL && (h == s || h[-1] == ' ')) {
+		const char *q = copy_until(info->host, sizeof info->host, h + 2, " [:");
+
+		if (q[0] == ' ' && q[1] == '[')
+			copy_until(info->ip, sizeof info->ip, q + 2, "]");
+	}
+	if ((p = strstr(s, "SMTP error from remote mail server after ")) != NULL) {
+		const char *old = strstr(p, ": host ");	/* older Exim: "...: host NAME [IP]: 451 ..." */
+
+		if (old != NULL && info->host[0] == '\0') {
+			const char *q = copy_until(info->host, sizeof info->host, old + 7, " [:");
+
+			if (q[0] == ' ' && q[1] == '[')
+				copy_until(info->ip, sizeof info->ip, q + 2, "]");
+		}
+		info->stage = exim_stage(p + 41);
+		for (p += 41; (p = strstr(p, ": ")) != NULL; p++)
+			if (parse_code(p + 2, &sep) != 0)
+				return p + 2;
+		return NULL;
+	}
+	for (p = s; (p = strchr(p, ':')) != NULL; p++)
+		if (p[1] == ' ' && parse_code(p + 2, &sep) != 0 && p[2] >= '4')
+			return p + 2;
+	return NULL;
+}
+
 /* reply_parse - analyse reason[0..len) into info */
 void reply_parse(const char *reason, size_t len, struct reply_info *info)
 {
-	char clean[REPLY_TEXT_MAX];
+	char clean[REPLY_TEXT_MAX], sep0;
 	const char *s = clean, *p;
-	size_t o;
+	size_t o, enhlen;
 
 	memset(info, 0, sizeof *info);
 	sanitize_text(clean, sizeof clean, reason, len);
+	unescape_newlines(clean);
 
+	/* a DSN's Diagnostic-Code ("smtp; 421 ...") as operators paste it */
+	if (strncasecmp(s, "smtp;", 5) == 0) {
+		s += 5;
+		while (*s == ' ')
+			s++;
+	}
 	if (has_prefix(s, "delivery temporarily suspended: ")) {
 		info->suspended = 1;
 		s += strlen("delivery temporarily suspended: ");
@@ -209,6 +290,17 @@ void reply_parse(const char *reason, size_t len, struct reply_info *info)
 		info->kind = REPLY_CONNECT;
 		info->stage = STAGE_CONNECT;
 		parse_host_ip(s + 11, info);
+		/* "connect to H[IP]: server refused to talk to me: 421 ...": the server did answer */
+		if ((p = strstr(s, "refused to talk to me: ")) != NULL && parse_code(p + 23, &sep0) != 0) {
+			info->kind = REPLY_REFUSED;
+			info->stage = STAGE_GREETING;
+			p += 23;
+			o = (size_t)(p - clean);
+			memcpy(info->text, clean, o);
+			info->reply_off = o;
+			join_reply(info, p, info->text + o, sizeof info->text - o);
+			return;
+		}
 	} else if (has_prefix(s, "lost connection with ")) {
 		info->kind = REPLY_LOST;
 		parse_host_ip(s + 21, info);
@@ -230,23 +322,50 @@ void reply_parse(const char *reason, size_t len, struct reply_info *info)
 		char sep;
 
 		info->host[0] = info->ip[0] = '\0';
+		if (!info->suspended && (enhlen = parse_enhanced(s)) > 0 && enhlen < sizeof info->enhanced) {
+			/* an enhanced code without the SMTP code ("4.7.32 This mail ...") */
+			memcpy(info->enhanced, s, enhlen);
+			info->enhanced[enhlen] = '\0';
+		}
 		if (!info->suspended && parse_code(s, &sep) != 0) {
 			/* a bare reply ("421 4.7.0 ..."), as rule samples and other MTAs give it */
 			join_reply(info, s, info->text, sizeof info->text);
 			return;
 		}
+		if ((p = embedded_reply(s, info)) != NULL) {
+			/* another MTA's words around a remote reply (Exim, sendmail) */
+			info->kind = info->stage == STAGE_GREETING ? REPLY_REFUSED : REPLY_SAID;
+			o = (size_t)(p - clean);
+			memcpy(info->text, clean, o);
+			info->reply_off = o;
+			join_reply(info, p, info->text + o, sizeof info->text - o);
+			return;
+		}
+		if (info->stage == STAGE_UNKNOWN && strstr(s, "Connection ") != NULL)
+			info->stage = STAGE_CONNECT;
 	}
 	snprintf(info->text, sizeof info->text, "%s", clean);
 }
 
+static const char *const kind_names[REPLY_KIND_COUNT] = {
+	"other", "said", "refused", "connect", "lost", "timeout", "tls", "dns",
+};
+
 /* reply_kind_name - "said", "refused", "connect" ... */
 const char *reply_kind_name(enum reply_kind kind)
 {
-	static const char *const names[REPLY_KIND_COUNT] = {
-		"other", "said", "refused", "connect", "lost", "timeout", "tls", "dns",
-	};
+	return (unsigned)kind < REPLY_KIND_COUNT ? kind_names[kind] : "?";
+}
 
-	return (unsigned)kind < REPLY_KIND_COUNT ? names[kind] : "?";
+/* reply_kind_from_name - inverse of reply_kind_name; -1 when unknown */
+int reply_kind_from_name(const char *name)
+{
+	int i;
+
+	for (i = 0; i < REPLY_KIND_COUNT; i++)
+		if (strcmp(name, kind_names[i]) == 0)
+			return i;
+	return -1;
 }
 
 static const char *const stage_names[STAGE_COUNT] = {

@@ -61,6 +61,9 @@ void reply_parse(const char *reason, size_t len, struct reply_info *info);
 /* reply_kind_name - "said", "refused", "connect" ... */
 const char *reply_kind_name(enum reply_kind kind);
 
+/* reply_kind_from_name - inverse of reply_kind_name; -1 when unknown */
+int reply_kind_from_name(const char *name);
+
 /* smtp_stage_name - "rcpt", "greeting" ... ("" when unknown) */
 const char *smtp_stage_name(enum smtp_stage stage);
 

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "core/reply.h"
@@ -55,6 +56,7 @@ static void provider_clear(struct provider *p)
 	free(p->label);
 	strlist_free(&p->domains);
 	strlist_free(&p->hosts);
+	strlist_free(&p->markers);
 	memset(p, 0, sizeof *p);
 }
 
@@ -68,6 +70,9 @@ static void rule_clear(struct rule *r)
 	strlist_free(&r->codes);
 	strlist_free(&r->any);
 	strlist_free(&r->all);
+	strlist_free(&r->with);
+	strlist_free(&r->none);
+	strlist_free(&r->from);
 	strlist_free(&r->samples);
 	memset(r, 0, sizeof *r);
 }
@@ -93,11 +98,12 @@ static int load_provider(struct ruleset *rs, dictionary *d, const char *sec, con
 	p.label = strdup(v ? v : name);
 	strlist_split(&p.domains, get(d, sec, "domains"), " \t,");
 	strlist_split(&p.hosts, get(d, sec, "hosts"), " \t,");
+	strlist_split(&p.markers, get(d, sec, "markers"), "|");
 	for (i = 0; i < p.domains.n; i++)
 		for (char *c = p.domains.v[i]; *c; c++)
 			*c = (char)((*c >= 'A' && *c <= 'Z') ? *c + 32 : *c);
-	if (p.domains.n == 0 && p.hosts.n == 0)
-		strlist_addf(&rs->errors, "%s: [%s]: provider has neither domains nor hosts",
+	if (p.domains.n == 0 && p.hosts.n == 0 && p.markers.n == 0)
+		strlist_addf(&rs->errors, "%s: [%s]: provider has no domains, hosts or markers",
 			     rs->files.v[rs->files.n - 1], sec);
 	for (i = 0; i < rs->nproviders; i++)
 		if (strcmp(rs->providers[i].name, name) == 0) {
@@ -116,6 +122,29 @@ static int load_provider(struct ruleset *rs, dictionary *d, const char *sec, con
 	}
 	*slot = p;
 	return 0;
+}
+
+/* is_key - the key's name (after "sec:") is base, or base and a number ("text2") */
+static int is_key(const char *name, const char *base)
+{
+	size_t n = strlen(base);
+
+	if (strncmp(name, base, n) != 0)
+		return 0;
+	for (name += n; *name >= '0' && *name <= '9'; name++)
+		;
+	return *name == '\0';
+}
+
+/* split_keys - append the pieces of every key base, base2, base3 ... of a section to l */
+static void split_keys(dictionary *d, const char **keys, int nkeys, size_t prefix, const char *base,
+		       struct strlist *l, const char *seps)
+{
+	int i;
+
+	for (i = 0; i < nkeys; i++)
+		if (is_key(keys[i] + prefix, base))
+			strlist_split(l, iniparser_getstring(d, keys[i], NULL), seps);
 }
 
 /* parse_rule - fill r from [rule.NAME]; returns 0, or -1 with a message in errors */
@@ -145,7 +174,14 @@ static int parse_rule(struct ruleset *rs, dictionary *d, const char *sec, const 
 		char *end;
 		long code = strtol(words.v[k], &end, 10);
 
-		if (*end || code < 200 || code > 599) {
+		/* "4xx": any code of the class, kept as the class digit; "none": no code */
+		if (code >= 2 && code <= 5 && end == words.v[k] + 1 && strcasecmp(end, "xx") == 0)
+			end += 2;
+		else if (strcmp(words.v[k], "none") == 0)
+			code = 1, end += 4;
+		else if (code < 200)
+			code = 0;
+		if (*end || code < 1 || code > 599) {
 			strlist_addf(&rs->errors, "%s: [%s]: bad smtp code %s", file, sec, words.v[k]);
 			strlist_free(&words);
 			return -1;
@@ -165,33 +201,52 @@ static int parse_rule(struct ruleset *rs, dictionary *d, const char *sec, const 
 		r->stages |= 1u << st;
 	}
 	strlist_free(&words);
-	strlist_split(&r->any, get(d, sec, "text"), "|");
-	strlist_split(&r->all, get(d, sec, "all"), "|");
-	if (r->codes.n == 0 && r->smtp[0] == 0 && r->any.n == 0 && r->all.n == 0) {
-		strlist_addf(&rs->errors, "%s: [%s]: rule has no condition (codes, smtp, text or all)",
+	/* text, with, all, none and sample may be given as several keys (text2 = ...):
+	 * an INI line holds at most 1023 bytes */
+	nkeys = iniparser_getsecnkeys(d, sec);
+	keys = nkeys > 0 ? calloc((size_t)nkeys, sizeof *keys) : NULL;
+	if (keys != NULL && iniparser_getseckeys(d, sec, keys) != NULL) {
+		size_t prefix = strlen(sec) + 1;
+
+		split_keys(d, keys, nkeys, prefix, "text", &r->any, "|");
+		split_keys(d, keys, nkeys, prefix, "with", &r->with, "|");
+		split_keys(d, keys, nkeys, prefix, "all", &r->all, "|");
+		split_keys(d, keys, nkeys, prefix, "none", &r->none, "|");
+		for (i = 0; i < nkeys; i++)
+			if (strncmp(keys[i] + prefix, "sample", 6) == 0)
+				strlist_add(&r->samples, iniparser_getstring(d, keys[i], ""));
+	}
+	free(keys);
+	strlist_split(&words, get(d, sec, "kind"), " \t,");
+	for (k = 0; k < words.n; k++) {
+		int kind = reply_kind_from_name(words.v[k]);
+
+		if (kind < 0) {
+			strlist_addf(&rs->errors, "%s: [%s]: unknown kind %s", file, sec, words.v[k]);
+			strlist_free(&words);
+			return -1;
+		}
+		r->kinds |= 1u << kind;
+	}
+	strlist_free(&words);
+	strlist_split(&r->from, get(d, sec, "from"), " \t");
+	if (r->codes.n == 0 && r->smtp[0] == 0 && r->any.n == 0 && r->all.n == 0 && r->with.n == 0
+	    && r->kinds == 0) {
+		strlist_addf(&rs->errors, "%s: [%s]: rule has no condition (codes, smtp, kind, text, with or all)",
 			     file, sec);
 		return -1;
 	}
 	{
 		char full[512];
 
+		/* weight (priority is its older name) */
 		snprintf(full, sizeof full, "%s:priority", sec);
 		r->priority = iniparser_getint(d, full, 0);
+		snprintf(full, sizeof full, "%s:weight", sec);
+		r->priority = iniparser_getint(d, full, r->priority);
 	}
 	if ((v = get(d, sec, "advice")) != NULL && *v)
 		r->advice = strdup(v);
-
-	/* samples: every key whose name starts with "sample" */
-	nkeys = iniparser_getsecnkeys(d, sec);
-	keys = nkeys > 0 ? calloc((size_t)nkeys, sizeof *keys) : NULL;
-	if (keys != NULL && iniparser_getseckeys(d, sec, keys) != NULL) {
-		size_t prefix = strlen(sec) + 1;
-
-		for (i = 0; i < nkeys; i++)
-			if (strncmp(keys[i] + prefix, "sample", 6) == 0)
-				strlist_add(&r->samples, iniparser_getstring(d, keys[i], ""));
-	}
-	free(keys);
 	return 0;
 }
 

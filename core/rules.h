@@ -7,6 +7,11 @@
  * unreadable file ...) is collected in `errors` with file and section, and
  * the faulty section is skipped, so a typo in one rule does not take the
  * others down.
+ *
+ * A rule is one piece of evidence for one cause (codes, SMTP code and stage,
+ * text fragments) with a weight; core/classify weighs them. `from` names the
+ * corpus sources a rule was written from, so that the evaluation never scores
+ * a rule on the texts it came from (core/corpus).
  */
 #ifndef MQMON_RULES_H
 #define MQMON_RULES_H
@@ -22,6 +27,7 @@ struct provider {
 	char *label;		/* "Gmail" */
 	struct strlist domains;	/* recipient domains */
 	struct strlist hosts;	/* remote host name suffixes */
+	struct strlist markers;	/* reply text fragments that name the provider ("gsmtp") */
 };
 
 struct rule {
@@ -30,11 +36,15 @@ struct rule {
 	enum cause cause;
 	char *provider;		/* NULL for a generic rule */
 	struct strlist codes;	/* enhanced codes, "4.7.28" or "4.2.*" */
-	int smtp[8];		/* SMTP codes, 0-terminated */
+	int smtp[8];		/* SMTP codes (a class digit 4 = "4xx", 1 = no code), 0-terminated */
 	unsigned stages;	/* bit set of enum smtp_stage; 0 = any */
+	unsigned kinds;		/* bit set of enum reply_kind; 0 = any */
 	struct strlist any;	/* text: at least one must occur */
+	struct strlist with;	/* with: at least one of these must occur too */
 	struct strlist all;	/* all: every one must occur */
-	int priority;
+	struct strlist none;	/* none: no one may occur */
+	int priority;		/* the weight of this evidence (key weight, or priority) */
+	struct strlist from;	/* corpus sources the rule was written from */
 	char *advice;		/* NULL: the cause's advice */
 	struct strlist samples;
 	int order;		/* position across all loaded files */

@@ -12,9 +12,12 @@
 #include <string.h>
 
 #define TM_MAX_STATES 65535
+#define BOUND_START 1
+#define BOUND_END 2
 
 struct textmatch {
 	char **frags;
+	unsigned char *bounds;		/* per fragment: BOUND_START | BOUND_END */
 	size_t nfrags, capfrags;
 	unsigned char fold[256];	/* ASCII upper -> lower */
 	unsigned char cls[256];		/* folded byte -> class */
@@ -46,21 +49,39 @@ struct textmatch *textmatch_new(void)
 int textmatch_add(struct textmatch *tm, const char *fragment)
 {
 	char *copy;
-	size_t i;
+	size_t i, n;
+	unsigned char bounds = 0;
 
-	if (fragment == NULL || fragment[0] == '\0' || tm->compiled)
+	if (fragment == NULL || tm->compiled)
+		return -1;
+	n = strlen(fragment);
+	if (n >= 2 && fragment[0] == '\\' && fragment[1] == 'b') {
+		bounds |= BOUND_START;
+		fragment += 2;
+		n -= 2;
+	}
+	if (n >= 2 && fragment[n - 2] == '\\' && fragment[n - 1] == 'b') {
+		bounds |= BOUND_END;
+		n -= 2;
+	}
+	if (n == 0)
 		return -1;
 	if (tm->nfrags == tm->capfrags) {
 		size_t cap = tm->capfrags ? tm->capfrags * 2 : 64;
-		char **n = realloc(tm->frags, cap * sizeof *n);
+		char **nf = realloc(tm->frags, cap * sizeof *nf);
+		unsigned char *nb;
 
-		if (n == NULL)
+		if (nf == NULL)
 			return -1;
-		tm->frags = n;
+		tm->frags = nf;
+		if ((nb = realloc(tm->bounds, cap)) == NULL)
+			return -1;
+		tm->bounds = nb;
 		tm->capfrags = cap;
 	}
-	if ((copy = strdup(fragment)) == NULL)
+	if ((copy = strndup(fragment, n)) == NULL)
 		return -1;
+	tm->bounds[tm->nfrags] = bounds;
 	for (i = 0; copy[i]; i++)
 		copy[i] = (char)tm->fold[(unsigned char)copy[i]];
 	tm->frags[tm->nfrags] = copy;
@@ -237,6 +258,25 @@ out:
 	return rc;
 }
 
+/* is_word_byte - letters, digits, '_' and every byte of a multi-byte UTF-8 character */
+static inline int is_word_byte(unsigned char c)
+{
+	return (c >= '0' && c <= '9') || ((c | 32) >= 'a' && (c | 32) <= 'z') || c == '_' || c >= 0x80;
+}
+
+/* bounds_hold - the match of fragment id ending at text[end] has the word boundaries it asks for */
+static int bounds_hold(const struct textmatch *tm, uint32_t id, const unsigned char *text, size_t end,
+		       size_t len)
+{
+	size_t n = strlen(tm->frags[id]), start = end + 1 - n;
+
+	if ((tm->bounds[id] & BOUND_START) && start > 0 && is_word_byte(text[start - 1]))
+		return 0;
+	if ((tm->bounds[id] & BOUND_END) && end + 1 < len && is_word_byte(text[end + 1]))
+		return 0;
+	return 1;
+}
+
 /* textmatch_scan - set bit i of found[] for each fragment i in text[0..len) */
 void textmatch_scan(const struct textmatch *tm, const char *text, size_t len, uint64_t *found)
 {
@@ -259,7 +299,9 @@ void textmatch_scan(const struct textmatch *tm, const char *text, size_t len, ui
 			for (k = 0; k < tm->out_len[st]; k++) {
 				uint32_t id = tm->outs[tm->out_start[st] + k];
 
-				found[id >> 6] |= (uint64_t)1 << (id & 63);
+				if (tm->bounds[id] == 0
+				    || bounds_hold(tm, id, (const unsigned char *)text, (size_t)(p - (const unsigned char *)text), len))
+					found[id >> 6] |= (uint64_t)1 << (id & 63);
 			}
 		}
 	}
@@ -275,6 +317,7 @@ void textmatch_free(struct textmatch *tm)
 	for (i = 0; i < tm->nfrags; i++)
 		free(tm->frags[i]);
 	free(tm->frags);
+	free(tm->bounds);
 	free(tm->delta);
 	free(tm->dfa);
 	free(tm->out_start);

@@ -5,7 +5,9 @@
  * textmatch compiles every fragment into one Aho-Corasick automaton (a DFA
  * over a compressed alphabet, ASCII letters folded to lower case) so a text
  * is scanned once, whatever the number of fragments. The result is a bit set
- * of the fragments found.
+ * of the fragments found. A fragment written "\bword\b" must start and/or
+ * end at a word boundary (letters, digits, '_' and non-ASCII bytes are word
+ * bytes): "\burl\b" finds "bad url" but not "hourly".
  */
 #ifndef MQMON_TEXTMATCH_H
 #define MQMON_TEXTMATCH_H

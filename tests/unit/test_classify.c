@@ -118,7 +118,9 @@ static void test_every_causes_md_family(void **state)
 		{ "host a[192.0.2.1] said: 452 4.2.2 The email account that you tried to reach is over quota. gsmtp", "4.2.2", "gmail.com", "mailbox-full", "gmail" },
 		{ "host a[192.0.2.1] said: 421 4.7.0 IP not in whitelist for RCPT domain, closing connection. gsmtp", "4.7.0", "gmail.com", "policy", "gmail" },
 		{ "connect to mx.example.org[192.0.2.7]:25: Connection timed out", "4.4.1", "example.org", "network", "other" },
-		{ "host a[192.0.2.1] said: 421 4.9.9 Something nobody has seen", "4.9.9", "example.org", "unclassified", "other" },
+		/* any 4xx is the weakest evidence of a temporary failure on their side */
+		{ "host a[192.0.2.1] said: 421 4.9.9 Something nobody has seen", "4.9.9", "example.org", "server-busy", "other" },
+		{ "Something nobody has seen", "", "example.org", "unclassified", "other" },
 	};
 	struct ruleset rs;
 	struct classifier *cl;
