@@ -200,6 +200,129 @@ static void test_ranking_and_override(void **state)
 	unlink(over);
 }
 
+/* specificity: a provider's code beats a phrase, a phrase beats a generic code class */
+static void test_specificity(void **state)
+{
+	static const struct {
+		const char *reason, *cause;
+	} cases[] = {
+		/* Gmail 4.7.29 says "rate limited" but its cause is TLS */
+		{ "host a[192.0.2.1] said: 421-4.7.29 Your email has been rate limited because this message wasn't sent 421 4.7.29 over a TLS connection. gsmtp", "tls" },
+		/* a cause phrase beats the generic 4.7.x class */
+		{ "host a[192.0.2.1] said: 450 4.7.1 Client host rejected: IP name lookup failed (in reply to RCPT TO command)", "ptr" },
+		{ "host a[192.0.2.1] said: 450 4.7.1 <u@example.org>: Recipient address rejected: Delayed by postgrey (in reply to RCPT TO command)", "greylisting" },
+		{ "host a[192.0.2.1] said: 451 4.7.1 This message does not have authentication information (in reply to end of DATA command)", "auth" },
+		/* a more specific family beats a broader one */
+		{ "host a[192.0.2.1] refused to talk to me: 421 4.4.5 Service unavailable, concurrency limit reached", "connections" },
+		{ "host a[192.0.2.1] said: 452 4.4.5 Maximum number of messages per session exceeded. (in reply to MAIL FROM command)", "connections" },
+		{ "host a[192.0.2.1] refused to talk to me: 421 Service not available, Bad DNS PTR resource record", "ptr" },
+		{ "host a[192.0.2.1] said: 452 4.3.1 Insufficient system storage (in reply to MAIL FROM command)", "server-busy" },
+		/* the enhanced code class speaks when no phrase does */
+		{ "host a[192.0.2.1] said: 451 4.3.5 Server configuration problem (in reply to RCPT TO command)", "server-busy" },
+		{ "host a[192.0.2.1] said: 451 qq temporary problem (#4.3.0) (in reply to end of DATA command)", "server-busy" },
+		/* a 5xx greeting that Postfix defers */
+		{ "host a[192.0.2.1] refused to talk to me: 554 5.7.1 Your IP 192.0.2.9 is filtered (BL)", "reputation" },
+		{ "host a[192.0.2.1] refused to talk to me: 554 mx.example.org ESMTP not accepting messages", "policy" },
+		/* Postfix's own words are not matched against the rules' remote words */
+		{ "host a[192.0.2.1] refused to talk to me: 421 a.example closing transmission channel", "server-busy" },
+		/* an Exim deferral and a DSN diagnostic code */
+		{ "R=dnslookup T=remote_smtp defer (-44) H=mx.example.org [192.0.2.7]: SMTP error from remote mail server after RCPT TO:<u@example.org>: 451-4.7.1 Greylisted\\n451 4.7.1 see http://example.org/grey", "greylisting" },
+		{ "smtp;421 4.4.2 mail.example.org Error: timeout exceeded", "network" },
+		{ "R=dnslookup T=remote_smtp defer (111): Connection refused", "network" },
+	};
+	struct ruleset rs;
+	struct classifier *cl;
+	struct why why;
+	size_t i;
+
+	(void)state;
+	ruleset_init(&rs);
+	assert_int_equal(ruleset_load(&rs, "rules/causes.ini", &why), 0);
+	cl = classifier_new(&rs, &why);
+	assert_non_null(cl);
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct verdict v = verdict_of(cl, cases[i].reason, NULL, NULL);
+
+		if (strcmp(cause_name(v.cause), cases[i].cause) != 0)
+			print_error("case %zu: got %s (%s) want %s: %s\n", i, cause_name(v.cause),
+				    v.rule ? v.rule->name : "-", cases[i].cause, cases[i].reason);
+		assert_string_equal(cause_name(v.cause), cases[i].cause);
+	}
+	classifier_free(cl);
+	ruleset_free(&rs);
+}
+
+/* weights, corroboration, the new conditions, and the explanation of a decision */
+static void test_evidence_and_explain(void **state)
+{
+	const char *path = write_tmp(
+		"[rule.phrase]\ncause = rate-limit\ntext = slow\nweight = 50\nsample = 421 slow\n"
+		"[rule.word1]\ncause = server-busy\ntext = busy\nweight = 49\nsample = 421 busy\n"
+		"[rule.word2]\ncause = server-busy\ntext = load\nweight = 10\nsample = 421 load\n"
+		"[rule.word3]\ncause = server-busy\ntext = later\nweight = 10\nsample = 421 later\n"
+		"[rule.word4]\ncause = server-busy\ntext = again\nweight = 10\nsample = 421 again\n"
+		"[rule.word5]\ncause = server-busy\ntext = please\nweight = 10\nsample = 421 please\n"
+		"[rule.pair]\ncause = greylisting\ntext = try again in\nwith = second | minute\nnone = busy\n"
+		"weight = 60\nsample = 450 try again in 5 minutes\n"
+		"[rule.split]\ncause = tls\ntext = alpha\ntext2 = omega\nweight = 70\nsample = 421 omega\n"
+		"[rule.nocode]\ncause = network\nsmtp = none\nkind = other\ntext = refused\nweight = 80\n"
+		"sample = Connection refused\n"
+		"[rule.class]\ncause = policy\nsmtp = 4xx\nweight = 1\nsample = 452 whatever\n"
+		"[rule.badkind]\ncause = policy\nkind = nonsense\n");
+	char file[64];
+	struct ruleset rs;
+	struct classifier *cl;
+	struct why why;
+	struct verdict v;
+	struct reply_info *reply = malloc(sizeof *reply);
+	struct explanation ex;
+	char line[256];
+
+	(void)state;
+	strcpy(file, path);
+	ruleset_init(&rs);
+	assert_int_equal(ruleset_load(&rs, file, &why), 0);
+	assert_int_equal(rs.errors.n, 1);	/* badkind */
+	cl = classifier_new(&rs, &why);
+	assert_non_null(cl);
+	/* 49 + three corroborating rules (at most three count) beats 50 */
+	v = verdict_of(cl, "421 slow busy load later again please", NULL, NULL);
+	assert_string_equal(cause_name(v.cause), "server-busy");
+	assert_string_equal(v.rule->name, "word1");
+	assert_int_equal(v.score, 52);
+	/* one corroborating rule does not outweigh a stronger piece of evidence */
+	v = verdict_of(cl, "421 slow busy load", NULL, NULL);
+	assert_string_equal(v.rule->name, "phrase");
+	/* with = a second group that must match too; none = a veto */
+	assert_string_equal(verdict_of(cl, "450 try again in 30 seconds", NULL, NULL).rule->name, "pair");
+	assert_string_equal(verdict_of(cl, "450 try again in 5 hours", NULL, NULL).rule->name, "word4");
+	assert_string_not_equal(verdict_of(cl, "450 busy, try again in 5 minutes", NULL, NULL).rule->name, "pair");
+	/* text2 adds to text; smtp = none and kind; smtp = 4xx */
+	assert_string_equal(verdict_of(cl, "421 alpha", NULL, NULL).rule->name, "split");
+	assert_string_equal(verdict_of(cl, "Connection refused", NULL, NULL).rule->name, "nocode");
+	assert_string_equal(verdict_of(cl, "421 Connection refused", NULL, NULL).rule->name, "class");
+	assert_int_equal(verdict_of(cl, "something else", NULL, NULL).cause, CAUSE_UNCLASSIFIED);
+
+	reply_parse("421 slow busy", 13, reply);
+	classifier_explain(cl, reply, NULL, NULL, &ex);
+	assert_int_equal(ex.total, 3);	/* phrase, word1, class */
+	assert_string_equal(ex.items[0].rule->name, "phrase");
+	assert_int_equal(ex.items[0].weight, 50);
+	assert_string_equal(ex.items[0].held, "text \"slow\"");
+	assert_int_equal(ex.cause_score[CAUSE_SERVER_BUSY], 49);
+	assert_int_equal(ex.cause_score[CAUSE_RATE_LIMIT], 50);
+	explanation_line(&ex, line, sizeof line);
+	assert_string_equal(line, "rate-limit 50: rule phrase (text \"slow\"); over server-busy 49");
+	reply_parse("nothing", 7, reply);
+	classifier_explain(cl, reply, NULL, NULL, &ex);
+	explanation_line(&ex, line, sizeof line);
+	assert_string_equal(line, "unclassified: no rule matched");
+	free(reply);
+	classifier_free(cl);
+	ruleset_free(&rs);
+	unlink(file);
+}
+
 static void test_missing_file(void **state)
 {
 	struct ruleset rs;
@@ -219,6 +342,8 @@ int main(void)
 		cmocka_unit_test(test_providers),
 		cmocka_unit_test(test_every_causes_md_family),
 		cmocka_unit_test(test_ranking_and_override),
+		cmocka_unit_test(test_specificity),
+		cmocka_unit_test(test_evidence_and_explain),
 		cmocka_unit_test(test_missing_file),
 	};
 

@@ -127,6 +127,46 @@ static void test_bare_reply(void **state)
 	assert_string_equal(r->enhanced, "4.2.2");
 }
 
+/* other MTAs' words around a remote reply */
+static void test_exim_and_others(void **state)
+{
+	const struct reply_info *r;
+
+	(void)state;
+	r = parse("R=dnslookup T=remote_smtp defer (-44) H=gmail-smtp-in.l.google.com [192.0.2.26]: SMTP error from "
+		  "remote mail server after RCPT TO:<u@gmail.com>: 421-4.7.28 unusual rate of\\n421-4.7.28 "
+		  "unsolicited mail\\n421 4.7.28 rate limited. 0a72a39436 - gsmtp");
+	assert_int_equal(r->kind, REPLY_SAID);
+	assert_int_equal(r->smtp_code, 421);
+	assert_string_equal(r->enhanced, "4.7.28");
+	assert_int_equal(r->stage, STAGE_RCPT);
+	assert_string_equal(r->host, "gmail-smtp-in.l.google.com");
+	assert_string_equal(r->ip, "192.0.2.26");
+	assert_non_null(strstr(r->text + r->reply_off, "unusual rate of unsolicited mail rate limited"));
+	/* greeting failure, older "host NAME [IP]:" form */
+	r = parse("SMTP error from remote mail server after initial connection: host mx.example.org [192.0.2.7]: "
+		  "421 4.7.0 [TSS04] Messages temporarily deferred");
+	assert_int_equal(r->kind, REPLY_REFUSED);
+	assert_int_equal(r->stage, STAGE_GREETING);
+	assert_string_equal(r->host, "mx.example.org");
+	/* Exim's own words: no reply code */
+	r = parse("R=dnslookup T=remote_smtp defer (110): Connection timed out");
+	assert_int_equal(r->smtp_code, 0);
+	assert_int_equal(r->stage, STAGE_CONNECT);
+	/* sendmail, a DSN diagnostic code, an enhanced code alone */
+	assert_int_equal(parse("<u@example.org>... Deferred: 450 4.2.2 Mailbox Full")->smtp_code, 450);
+	r = parse("smtp; 452 4.2.2 Over quota");
+	assert_int_equal(r->smtp_code, 452);
+	assert_string_equal(r->enhanced, "4.2.2");
+	assert_string_equal(parse("4.7.32 This mail has been rate limited")->enhanced, "4.7.32");
+	/* Postfix: the server answered the connection with a refusal */
+	r = parse("delivery temporarily suspended: connect to mx.example.org[192.0.2.232]: server refused to talk "
+		  "to me: 421 Service not available, closing transmission channel");
+	assert_int_equal(r->kind, REPLY_REFUSED);
+	assert_int_equal(r->smtp_code, 421);
+	assert_string_equal(r->text + r->reply_off, "421 Service not available, closing transmission channel");
+}
+
 static void test_code_alone(void **state)
 {
 	/* found by fuzzing: a bare code with nothing after it must not read past its end */
@@ -169,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_stages),
 		cmocka_unit_test(test_no_enhanced_code),
 		cmocka_unit_test(test_bare_reply),
+		cmocka_unit_test(test_exim_and_others),
 		cmocka_unit_test(test_code_alone),
 		cmocka_unit_test(test_escape_sequences_inert),
 		cmocka_unit_test(test_overlong_reason),

@@ -26,6 +26,35 @@ static void test_basic_case_insensitive(void **state)
 	textmatch_free(tm);
 }
 
+static void test_word_boundaries(void **state)
+{
+	struct textmatch *tm = textmatch_new();
+	uint64_t found[4];
+	int url, tls, me, plain;
+
+	(void)state;
+	url = textmatch_add(tm, "\\burl\\b");
+	tls = textmatch_add(tm, "\\bTLS");
+	me = textmatch_add(tm, "\\bme.com\\b");
+	plain = textmatch_add(tm, "url");
+	assert_int_equal(textmatch_add(tm, "\\b\\b"), -1);	/* nothing left to match */
+	assert_int_equal(textmatch_compile(tm), 0);
+	textmatch_scan(tm, "hourly limit, see welcome.com", 29, found);
+	assert_false(bitset_has(found, (size_t)url));
+	assert_true(bitset_has(found, (size_t)plain));
+	assert_false(bitset_has(found, (size_t)me));
+	textmatch_scan(tm, "bad URL. TLSv1.2 failed at me.com", 33, found);
+	assert_true(bitset_has(found, (size_t)url));
+	assert_true(bitset_has(found, (size_t)tls));	/* only the start is bounded */
+	assert_true(bitset_has(found, (size_t)me));
+	/* a failed boundary at one place does not hide a good one later */
+	textmatch_scan(tm, "hourly url", 10, found);
+	assert_true(bitset_has(found, (size_t)url));
+	textmatch_scan(tm, "xtls", 4, found);
+	assert_false(bitset_has(found, (size_t)tls));
+	textmatch_free(tm);
+}
+
 static void test_suffix_outputs(void **state)
 {
 	struct textmatch *tm = textmatch_new();
@@ -89,6 +118,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_basic_case_insensitive),
+		cmocka_unit_test(test_word_boundaries),
 		cmocka_unit_test(test_suffix_outputs),
 		cmocka_unit_test(test_against_naive_search),
 	};
