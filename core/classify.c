@@ -413,7 +413,8 @@ static void judge(const struct classifier *cl, const struct reply_info *reply, c
 	const struct crule *best[CAUSE_COUNT] = { 0 };
 	int support[CAUSE_COUNT] = { 0 }, score, top = 0;
 	const struct crule *win = NULL;
-	size_t i;
+	const char *words;
+	size_t i, nwords;
 
 	if (rcpt_domain != NULL && *rcpt_domain
 	    && strcmp(p = classifier_provider(cl, rcpt_domain, NULL), "other") != 0)
@@ -421,8 +422,9 @@ static void judge(const struct classifier *cl, const struct reply_info *reply, c
 	else if (strcmp(p = classifier_provider(cl, NULL, reply->host), "other") != 0)
 		by = "remote host";
 	v->provider = p;
-	/* the remote reply only: Postfix's "host H[IP] refused to talk to me:" is no evidence */
-	textmatch_scan(cl->tm, reply->text + reply->reply_off, strlen(reply->text + reply->reply_off), found);
+	nwords = reply_words(reply, &words);
+	/* the remote's words only: Postfix's "host H[IP] refused to talk to me:" is no evidence */
+	textmatch_scan(cl->tm, words, nwords, found);
 	if (strcmp(v->provider, "other") == 0 && (p = provider_by_markers(cl, found)) != NULL) {
 		v->provider = p;
 		by = "reply text";
@@ -691,9 +693,10 @@ void classifier_classify_cached(const struct classifier *cl, struct verdict_cach
 static int rule_holds(const struct classifier *cl, const struct rule *r, const struct reply_info *reply)
 {
 	uint64_t found[MAX_WORDS];
-	size_t i;
+	const char *words;
+	size_t i, nwords = reply_words(reply, &words);
 
-	textmatch_scan(cl->tm, reply->text + reply->reply_off, strlen(reply->text + reply->reply_off), found);
+	textmatch_scan(cl->tm, words, nwords, found);
 	for (i = 0; i < cl->nrules; i++)
 		if (cl->rules[i].r == r)
 			return rule_matches(&cl->rules[i], reply, reply->enhanced, found);

@@ -347,6 +347,16 @@ void reply_parse(const char *reason, size_t len, struct reply_info *info)
 	snprintf(info->text, sizeof info->text, "%s", clean);
 }
 
+/* reply_words - the remote's own words in info->text (Postfix's "host H[IP] said:" and
+ * "(in reply to X command)" left out); returns their length, *start where they begin */
+size_t reply_words(const struct reply_info *info, const char **start)
+{
+	const char *s = info->text + info->reply_off, *end = strstr(s, " (in reply to ");
+
+	*start = s;
+	return end != NULL ? (size_t)(end - s) : strlen(s);
+}
+
 static const char *const kind_names[REPLY_KIND_COUNT] = {
 	"other", "said", "refused", "connect", "lost", "timeout", "tls", "dns",
 };

@@ -58,6 +58,10 @@ struct reply_info {
 /* reply_parse - analyse reason[0..len) into info */
 void reply_parse(const char *reason, size_t len, struct reply_info *info);
 
+/* reply_words - the remote's own words in info->text (Postfix's "host H[IP] said:" and
+ * "(in reply to X command)" left out); returns their length, *start where they begin */
+size_t reply_words(const struct reply_info *info, const char **start);
+
 /* reply_kind_name - "said", "refused", "connect" ... */
 const char *reply_kind_name(enum reply_kind kind);
 
