@@ -39,6 +39,7 @@ static void list_rules(const struct ruleset *rs)
 static int check_rules(struct cli *cli)
 {
 	struct strlist errs = { 0 };
+	const char *blocker;
 	int failures, checked = 0;
 	size_t i;
 
@@ -47,6 +48,9 @@ static int check_rules(struct cli *cli)
 		printf("FAIL %s\n", errs.v[i]);
 	printf("%zu rules, %d samples checked, %d failures, %zu load errors\n", cli->rs.nrules,
 	       checked, failures, cli->rs.errors.n);
+	if ((blocker = classifier_cache_blocker(cli->cl)) != NULL)
+		printf("note: verdicts are not cached (slower): fragment \"%s\" holds an ID-like token "
+		       "(8+ characters, 3+ digits)\n", blocker);
 	strlist_free(&errs);
 	return (failures != 0 || cli->rs.errors.n != 0) ? EX_DATAERR : EX_OK;
 }

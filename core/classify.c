@@ -601,8 +601,8 @@ static uint64_t masked_hash(const char *text, uint64_t seed)
 	return h ? h : 1;
 }
 
-/* list_safe - true when no fragment of a list holds a volatile token */
-static int list_safe(const struct strlist *sl)
+/* list_unsafe - the first fragment of a list that holds a volatile token, else NULL */
+static const char *list_unsafe(const struct strlist *sl)
 {
 	size_t k;
 
@@ -615,32 +615,34 @@ static int list_safe(const struct strlist *sl)
 			while (is_token_char((unsigned char)*q))
 				q++;
 			if (volatile_token(p, (size_t)(q - p)))
-				return 0;
+				return sl->v[k];
 			p = *q ? q + 1 : q;
 		}
 	}
-	return 1;
+	return NULL;
 }
 
-/* fragments_safe - true when no rule fragment or provider marker holds a volatile token */
-static int fragments_safe(const struct ruleset *rs)
+/* classifier_cache_blocker - a fragment that makes caching verdicts unsafe (it holds a volatile
+ * token, which the cache key masks), NULL when there is none */
+const char *classifier_cache_blocker(const struct classifier *cl)
 {
+	const struct ruleset *rs = cl->rs;
+	const char *f = NULL;
 	size_t i;
 
-	for (i = 0; i < rs->nrules; i++)
-		if (!list_safe(&rs->rules[i].any) || !list_safe(&rs->rules[i].all)
-		    || !list_safe(&rs->rules[i].none) || !list_safe(&rs->rules[i].with))
-			return 0;
-	for (i = 0; i < rs->nproviders; i++)
-		if (!list_safe(&rs->providers[i].markers))
-			return 0;
-	return 1;
+	for (i = 0; i < rs->nrules && f == NULL; i++)
+		if ((f = list_unsafe(&rs->rules[i].any)) == NULL && (f = list_unsafe(&rs->rules[i].all)) == NULL
+		    && (f = list_unsafe(&rs->rules[i].none)) == NULL)
+			f = list_unsafe(&rs->rules[i].with);
+	for (i = 0; i < rs->nproviders && f == NULL; i++)
+		f = list_unsafe(&rs->providers[i].markers);
+	return f;
 }
 
 /* verdict_cache_new - a cache for cl; NULL when caching would be unsafe or memory is short */
 struct verdict_cache *verdict_cache_new(const struct classifier *cl)
 {
-	if (!fragments_safe(cl->rs))
+	if (classifier_cache_blocker(cl) != NULL)
 		return NULL;
 	return calloc(1, sizeof(struct verdict_cache));
 }

@@ -93,6 +93,9 @@ struct verdict_cache;
 /* verdict_cache_new - a cache for cl; NULL when caching would be unsafe for its rules or memory is short */
 struct verdict_cache *verdict_cache_new(const struct classifier *cl);
 
+/* classifier_cache_blocker - a fragment that makes caching verdicts unsafe, NULL when none */
+const char *classifier_cache_blocker(const struct classifier *cl);
+
 /* verdict_cache_free - release a cache */
 void verdict_cache_free(struct verdict_cache *vc);
 

@@ -127,6 +127,22 @@ static void add_actions(const struct app *a, const struct qmsg *msg, struct line
 		l->n = header;	/* none: no section */
 }
 
+/* add_why - how the cause was decided, in one line (mqmon rules --explain gives the whole evidence) */
+static void add_why(const struct app *a, const struct qrcpt *r, struct lines *l)
+{
+	static struct reply_info reply;
+	static struct explanation ex;
+	char line[512], text[600];
+
+	if (a->m->cl == NULL)
+		return;
+	reply_parse(r->reason, strlen(r->reason), &reply);
+	classifier_explain(a->m->cl, &reply, r->dsn, r->domain, &ex);
+	explanation_line(&ex, line, sizeof line);
+	snprintf(text, sizeof text, "why: %s", line);
+	add_wrapped(l, EL_DIM, text, 4, COLS);
+}
+
 /* build - the detail of msg as lines */
 static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
 {
@@ -180,6 +196,7 @@ static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
 		    r->provider, r->dsn[0] ? r->dsn : "-", smtp_stage_name(r->stage)[0] ? smtp_stage_name(r->stage) : "-",
 		    r->rule ? r->rule : "-");
 		add_wrapped(l, EL_NORMAL, r->reason, 4, COLS);
+		add_why(a, r, l);
 		add_wrapped(l, EL_ADVICE, classifier_cause_advice(a->m->cl, r->cause), 4, COLS);
 	}
 	add_history(a, msg, l);

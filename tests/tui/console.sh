@@ -57,6 +57,7 @@ tm send-keys -t t Enter
 check "Enter opens the detail" wait_for "Recipients ("
 check "detail shows the attempt history from the store" has "^ History \\([0-9]+ attempts? stored"
 check "detail shows the full reply" has "4[25][0-9] [45]\\.[0-9]+\\.[0-9]+ "
+check "detail says why, in one line" has "why: [a-z-]+ [0-9]+: rule [a-z0-9-]+ \\("
 # a retry made outside mqmon: the open detail counts the new attempt once its
 # row is stored (the log follower commits in groups, at most 5 s later)
 did=$(screen | sed -n 's/^ Message \([0-9A-F]*\) .*/\1/p')
