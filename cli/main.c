@@ -101,6 +101,7 @@ int cli_catch_up(struct cli *cli, struct store *st, char **files, int nfiles, lo
 		files = defaults;
 		nfiles = 1;
 	}
+	cli->store_fault = STORE_FAULT_NONE;
 	if (nfiles == 0)
 		return 1;
 	if ((in = ingest_open(st, cli->cl, files, nfiles, INGEST_RESUME_OR_START, NULL, NULL, why)) == NULL)
@@ -109,8 +110,10 @@ int cli_catch_up(struct cli *cli, struct store *st, char **files, int nfiles, lo
 		/* the console (or another run) keeps the history current */
 		why_set(why, "%s", ingest_standby(in));
 		rc = 2;
-	} else if ((n = ingest_process(in, why)) < 0)
+	} else if ((n = ingest_process(in, why)) < 0) {
+		cli->store_fault = ingest_fault(in);
 		rc = -1;
+	}
 	else if ((def = ingest_unreadable(in)) != NULL) {
 		/* a follower waits for the file; a batch says so, without "(waiting)" */
 		size_t len = strcspn(def, "(");
@@ -161,15 +164,33 @@ const char *cli_db_path(const struct cli *cli, const char *override)
 	return *config_str(&cli->cfg, CFG_DB) ? config_str(&cli->cfg, CFG_DB) : NULL;
 }
 
-/* cli_open_store - open the history and prune what is older than the retention; NULL with why */
+/* cli_open_store - open the history; NULL with why */
 struct store *cli_open_store(const struct cli *cli, const char *override, struct why *why)
 {
-	struct store *st = store_open(cli_db_path(cli, override), why);
-	long keep = duration_parse(config_str(&cli->cfg, CFG_RETENTION), 86400);
+	return store_open(cli_db_path(cli, override), why);
+}
 
-	if (st != NULL && keep > 0)
+/* cli_prune_store - after a command's work: delete what is older than the retention
+ * (nothing when it is 0, or when the configured value was refused) */
+void cli_prune_store(const struct cli *cli, struct store *st)
+{
+	long keep = config_num(&cli->cfg, CFG_RETENTION);
+
+	if (st != NULL && keep > 0 && !config_rejected(&cli->cfg, CFG_RETENTION))
 		store_prune(st, time(NULL) - keep, NULL);
-	return st;
+}
+
+/* cli_store_exit - the exit status for a history write that failed with fault (enum store_fault) */
+int cli_store_exit(int fault)
+{
+	switch (fault) {
+	case STORE_FAULT_BUSY:
+		return EX_TEMPFAIL;	/* another process held the database: try again */
+	case STORE_FAULT_READONLY:
+		return EX_CANTCREAT;	/* the database cannot be written at all */
+	default:
+		return EX_IOERR;	/* disk full, I/O error, damaged file */
+	}
 }
 
 /* cli_log_path - the configured [postfix] log, NULL when not set */
