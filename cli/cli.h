@@ -78,5 +78,7 @@ int cmd_action(struct cli *cli, int argc, char **argv);
 int cmd_throttle(struct cli *cli, int argc, char **argv);
 int cmd_unthrottle(struct cli *cli, int argc, char **argv);
 int cmd_throttles(struct cli *cli, int argc, char **argv);
+/* the audit trail (cmd_audit.c) */
+int cmd_audit(struct cli *cli, int argc, char **argv);
 
 #endif

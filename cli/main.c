@@ -59,10 +59,14 @@ static const char usage_text[] =
 	"  unthrottle DOMAIN [--read-only] [--db FILE]\n"
 	"  throttles                         slow down or pause a domain through mqmon's\n"
 	"                                    transport map; list the throttles\n"
+	"  actions [--since DURATION] [--ids] [--db FILE] [QUEUE_ID]\n"
+	"                                    the audit trail, newest first; --ids: every\n"
+	"                                    queue ID each action named\n"
 	"\n"
 	"LOG is a Postfix log file; with none, or '-', classify and report read standard\n"
 	"input (--follow, --since and ingest use [postfix] log, else the instance's log).\n"
-	"DURATION: a number of seconds or 90s, 30m, 2h, 7d, 1w (or 1h30m).\n"
+	"DURATION: a number of seconds or 90s, 30m, 2h, 7d, 1w (or 1h30m); at most\n"
+	"3653d (10 years).\n"
 	"\n"
 	"Global options:\n"
 	"  -c DIR            Postfix configuration directory (like postqueue -c)\n"
@@ -76,8 +80,9 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 success, 64 usage error, 65 bad data, 66 input not found,\n"
 	"69 MTA command failed or MTA unavailable, 70 internal error, 71 system error,\n"
-	"73 cannot create the history database, 74 I/O error, 77 refused (read-only),\n"
-	"78 configuration error.\n";
+	"73 the history database cannot be created or written, 74 I/O error (also disk\n"
+	"full), 75 the history database was locked by another process (try again),\n"
+	"77 refused (read-only), 78 configuration error.\n";
 
 /* cli_catch_up - store what the logs hold past the saved positions; 0, 1 when no log, 2 when another
  * process stores them (who, in why), -1 with why */
@@ -304,6 +309,7 @@ int main(int argc, char **argv)
 		{ "throttle", cmd_throttle },
 		{ "unthrottle", cmd_unthrottle },
 		{ "throttles", cmd_throttles },
+		{ "actions", cmd_audit },
 		{ "snapshot", cmd_snapshot },
 		{ "console", cmd_tui },
 	};

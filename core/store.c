@@ -224,7 +224,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_END_ACTION] = "UPDATE actions SET args = ?2, result = ?3, output = ?4, ok = ?5, state = 0 WHERE id = ?1",
 	[ST_TARGETS] = "SELECT queue_id FROM action_targets WHERE action_id = ?1 ORDER BY queue_id",
 	/* the newest event of each queue ID among the last ?1 events, and whether one had a sender */
-	[ST_LAST_EVENTS] = "SELECT queue_id, max(id), state, max(sender IS NOT NULL) FROM message_events"
+	[ST_LAST_EVENTS] = "SELECT queue_id, max(id), state, sum(sender IS NOT NULL) > 0 FROM message_events"
 		" WHERE id >= coalesce((SELECT id FROM message_events ORDER BY id DESC LIMIT 1 OFFSET ?1), 0)"
 		" GROUP BY queue_id",
 	[ST_SET_THROTTLE] = "INSERT INTO throttles (domain, mode, since, until, by_user)"
@@ -1117,6 +1117,14 @@ int store_end_action(struct store *s, long long id, const struct store_action *a
 		return why_set(why, "store %s: no audit row %lld to complete", s->path, id);
 	}
 	return store_flush(s, why);
+}
+
+/* store_action_outcome - "ok", "FAILED", or for a row left started "interrupted/unknown outcome" */
+const char *store_action_outcome(const struct store_action *a)
+{
+	if (a->state == STORE_ACTION_STARTED)
+		return "interrupted/unknown outcome";
+	return a->ok ? "ok" : "FAILED";
 }
 
 /* store_action_targets - every queue ID of an audit row (sorted); IDs passed or -1 */

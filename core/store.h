@@ -159,6 +159,10 @@ long long store_begin_action(struct store *s, const struct store_action *a, char
 /* store_end_action - complete a started row with a's args, result, ok and output; committed at once */
 int store_end_action(struct store *s, long long id, const struct store_action *a, struct why *why);
 
+/* store_action_outcome - how an audit row ended, for people: "ok", "FAILED", or for a row left
+ * started (mqmon was killed while the command ran) "interrupted/unknown outcome" */
+const char *store_action_outcome(const struct store_action *a);
+
 /* store_action_targets - every queue ID of an audit row, sorted; IDs passed or -1 */
 int store_action_targets(struct store *s, long long action_id, store_target_fn fn, void *ctx, struct why *why);
 
