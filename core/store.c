@@ -937,8 +937,9 @@ static int seed_msgs(struct store *s, struct why *why)
  * (first seen, latest state and sender, last change). qmgr logs a deferred
  * message again each time it retries it: an event that repeats the last
  * one this handle wrote for the ID (same state, not older, no sender it
- * lacked) would change nothing there and is not written. After a restart
- * the first repeat is written once; the view does not count it as a change. */
+ * lacked) would change nothing there and is not written. A new handle first
+ * reads the newest stored events (seed_msgs), so after a restart the same
+ * repeats are skipped as in one long run. */
 int store_message_seen(struct store *s, const char *queue_id, time_t when, const char *sender,
 		       const char *state, struct why *why)
 {

@@ -3,7 +3,9 @@
  * Tables: attempts (one row per delivery attempt seen in the log, view
  * attempt_rows), message_events and requeues (queue IDs' state changes and
  * the ID each was requeued to, view messages), actions (the audit trail of
- * operator commands), throttles (domains slowed or paused) and files
+ * operator commands; a command's row is written before it runs, state
+ * started, and completed after it) and action_targets (every queue ID of
+ * each), throttles (domains slowed or paused) and files
  * (resume positions of followed logs). The schema lives in store.c as a
  * list of migrations numbered by PRAGMA user_version.
  *
@@ -19,6 +21,8 @@
  * callback, which must not run another query of the same kind on the same
  * store (that is refused) and returns non-zero to stop the iteration.
  * One struct store per thread; several processes may open the same file.
+ * A failure of SQLite itself (lock timeout, disk full, read-only, I/O) is
+ * remembered as a store_fault() so callers can tell it from a bad value.
  */
 #ifndef MQMON_STORE_H
 #define MQMON_STORE_H
