@@ -19,6 +19,7 @@ cleanup() {
 	mountpoint -q "$work/fs" 2>/dev/null && umount "$work/fs"
 	rm -rf "$work"
 	bed_stop
+	return 0
 }
 trap cleanup EXIT
 
@@ -125,6 +126,7 @@ if ! command -v postconf >/dev/null || ! command -v jq >/dev/null; then
 	finish
 fi
 bed_start 4220
+trap cleanup EXIT	# bed_start set its own trap: cleanup stops the bed too
 DB=$work/audit.db
 MQMON_BED_INJECT=smtp-source inject 3000 full.example
 postqueue -c "$BED_CONF" -j | jq -r .queue_id | sort -u >"$work/ids"
