@@ -17,6 +17,7 @@ struct cli {
 	const char *rules_override;	/* --rules FILE */
 	struct ruleset rs;
 	struct classifier *cl;
+	int store_fault;		/* enum store_fault of the last failed cli_catch_up (0: none) */
 };
 
 /* cli_compile_rules - the shipped rules then extra (NULL or "" for none) into rs, compiled into *cl;
@@ -35,8 +36,16 @@ struct store;
 /* cli_db_path - the history database: override (--db), else the configured one, else NULL (the default path) */
 const char *cli_db_path(const struct cli *cli, const char *override);
 
-/* cli_open_store - open the history and prune what is older than the retention; NULL with why */
+/* cli_open_store - open the history; NULL with why */
 struct store *cli_open_store(const struct cli *cli, const char *override, struct why *why);
+
+/* cli_prune_store - after a command's work succeeded: delete what is older than the retention
+ * (nothing when it is 0 or the configured value was refused); NULL-safe */
+void cli_prune_store(const struct cli *cli, struct store *st);
+
+/* cli_store_exit - the sysexits code for a failed history write: 75 the database was locked
+ * (busy), 73 it cannot be written (read-only), 74 disk full or another I/O error */
+int cli_store_exit(int fault);
 
 /* cli_log_path - the configured [postfix] log, NULL when not set */
 const char *cli_log_path(const struct cli *cli);
@@ -69,5 +78,7 @@ int cmd_action(struct cli *cli, int argc, char **argv);
 int cmd_throttle(struct cli *cli, int argc, char **argv);
 int cmd_unthrottle(struct cli *cli, int argc, char **argv);
 int cmd_throttles(struct cli *cli, int argc, char **argv);
+/* the audit trail (cmd_audit.c) */
+int cmd_audit(struct cli *cli, int argc, char **argv);
 
 #endif

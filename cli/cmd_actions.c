@@ -345,7 +345,8 @@ int cmd_throttle(struct cli *cli, int argc, char **argv)
 			break;
 		case 'f':
 			if ((secs = duration_parse(optarg, 1)) <= 0) {
-				cli_error("throttle: --for wants a duration such as 30m, 2h or 90s, not '%s'", optarg);
+				cli_error("throttle: --for wants a duration such as 30m, 2h or 90s, not '%s'%s%s", optarg,
+					  secs == DURATION_TOO_LONG ? ": " : "", secs == DURATION_TOO_LONG ? duration_problem(secs) : "");
 				return EX_USAGE;
 			}
 			break;

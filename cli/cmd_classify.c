@@ -101,6 +101,7 @@ static void follow_emit(void *arg, const struct deferral *d)
 struct follow_state {
 	struct ingest *in;
 	int failed;
+	int fault;	/* enum store_fault: storing stopped */
 };
 
 /* on_follow_data - new log data: ingest it, print the deferrals, flush stdout */
@@ -113,6 +114,10 @@ static int on_follow_data(struct evloop *loop, int fd, void *arg)
 	if (ingest_process(fs->in, &why) < 0) {
 		cli_error("%s", why.text);
 		fs->failed = 1;
+		if (ingest_fault(fs->in) != STORE_FAULT_NONE) {
+			fs->fault = ingest_fault(fs->in);
+			cli_error("following on without storing (printing new deferrals)");
+		}
 	}
 	if (fflush(stdout) != 0)
 		evloop_stop(loop);	/* the reader went away */
@@ -189,8 +194,10 @@ static int follow_logs(struct cli *cli, char **files, int nfiles, const char *db
 	}
 	evloop_free(loop);
 	ingest_close(fs.in);
+	if (!fs.failed && rc == EX_OK)
+		cli_prune_store(cli, st);	/* only after the work is done */
 	store_close(st);
-	return fs.failed ? EX_IOERR : rc;
+	return fs.fault ? cli_store_exit(fs.fault) : fs.failed ? EX_IOERR : rc;
 }
 
 /* cmd_classify - entry point */

@@ -49,6 +49,8 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	rc = cli_catch_up(cli, st, argv + optind, argc - optind, &lines, &why);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (rc == 0)
+		cli_prune_store(cli, st);	/* only after the work is done */
 	store_close(st);
 	if (rc == 1) {
 		cli_error("ingest: no log given and none configured ([postfix] log, or the instance's maillog_file)");
@@ -56,7 +58,8 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 	}
 	if (rc < 0) {
 		cli_error("ingest: %s", why.text);
-		return EX_NOINPUT;
+		/* a history that could not be written is not a missing input */
+		return cli->store_fault != STORE_FAULT_NONE ? cli_store_exit(cli->store_fault) : EX_NOINPUT;
 	}
 	if (rc == 2) {
 		/* not an error: a console or a follower keeps this history current (cron stays quiet) */

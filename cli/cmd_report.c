@@ -71,6 +71,8 @@ static int report_since(struct cli *cli, struct report_ctx *ctx, char **files, i
 		store_close(st);
 		return EX_SOFTWARE;
 	}
+	if (cli->store_fault == STORE_FAULT_NONE)
+		cli_prune_store(cli, st);	/* only after the work is done */
 	store_close(st);
 	return EX_OK;
 }
@@ -101,7 +103,7 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 			break;
 		case 's':
 			if ((since = duration_parse(optarg, 1)) < 0) {
-				cli_error("report: bad duration '%s' (like 90m, 2h, 7d)", optarg);
+				cli_error("report: --since %s: %s (like 90m, 2h, 7d)", optarg, duration_problem(since));
 				return EX_USAGE;
 			}
 			break;

@@ -135,7 +135,7 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	snprintf(reload_path, sizeof reload_path, "%s", cli->cfg.path ? cli->cfg.path : "");
 	opt.reload = reload_config;
 	opt.rules_in_use = rules_in_use;
-	opt.retention = duration_parse(config_str(&cli->cfg, CFG_RETENTION), 86400);
+	opt.retention = config_rejected(&cli->cfg, CFG_RETENTION) ? 0 : config_num(&cli->cfg, CFG_RETENTION);
 	opt.no_color = nc != NULL && *nc != '\0';
 	opt.refresh_interval = config_num(&cli->cfg, CFG_REFRESH_INTERVAL);
 	opt.source.use_log = 1;

@@ -59,10 +59,14 @@ static const char usage_text[] =
 	"  unthrottle DOMAIN [--read-only] [--db FILE]\n"
 	"  throttles                         slow down or pause a domain through mqmon's\n"
 	"                                    transport map; list the throttles\n"
+	"  actions [--since DURATION] [--ids] [--db FILE] [QUEUE_ID]\n"
+	"                                    the audit trail, newest first; --ids: every\n"
+	"                                    queue ID each action named\n"
 	"\n"
 	"LOG is a Postfix log file; with none, or '-', classify and report read standard\n"
 	"input (--follow, --since and ingest use [postfix] log, else the instance's log).\n"
-	"DURATION: a number of seconds or 90s, 30m, 2h, 7d, 1w (or 1h30m).\n"
+	"DURATION: a number of seconds or 90s, 30m, 2h, 7d, 1w (or 1h30m); at most\n"
+	"3653d (10 years).\n"
 	"\n"
 	"Global options:\n"
 	"  -c DIR            Postfix configuration directory (like postqueue -c)\n"
@@ -76,8 +80,9 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 success, 64 usage error, 65 bad data, 66 input not found,\n"
 	"69 MTA command failed or MTA unavailable, 70 internal error, 71 system error,\n"
-	"73 cannot create the history database, 74 I/O error, 77 refused (read-only),\n"
-	"78 configuration error.\n";
+	"73 the history database cannot be created or written, 74 I/O error (also disk\n"
+	"full), 75 the history database was locked by another process (try again),\n"
+	"77 refused (read-only), 78 configuration error.\n";
 
 /* cli_catch_up - store what the logs hold past the saved positions; 0, 1 when no log, 2 when another
  * process stores them (who, in why), -1 with why */
@@ -101,6 +106,7 @@ int cli_catch_up(struct cli *cli, struct store *st, char **files, int nfiles, lo
 		files = defaults;
 		nfiles = 1;
 	}
+	cli->store_fault = STORE_FAULT_NONE;
 	if (nfiles == 0)
 		return 1;
 	if ((in = ingest_open(st, cli->cl, files, nfiles, INGEST_RESUME_OR_START, NULL, NULL, why)) == NULL)
@@ -109,8 +115,10 @@ int cli_catch_up(struct cli *cli, struct store *st, char **files, int nfiles, lo
 		/* the console (or another run) keeps the history current */
 		why_set(why, "%s", ingest_standby(in));
 		rc = 2;
-	} else if ((n = ingest_process(in, why)) < 0)
+	} else if ((n = ingest_process(in, why)) < 0) {
+		cli->store_fault = ingest_fault(in);
 		rc = -1;
+	}
 	else if ((def = ingest_unreadable(in)) != NULL) {
 		/* a follower waits for the file; a batch says so, without "(waiting)" */
 		size_t len = strcspn(def, "(");
@@ -161,15 +169,33 @@ const char *cli_db_path(const struct cli *cli, const char *override)
 	return *config_str(&cli->cfg, CFG_DB) ? config_str(&cli->cfg, CFG_DB) : NULL;
 }
 
-/* cli_open_store - open the history and prune what is older than the retention; NULL with why */
+/* cli_open_store - open the history; NULL with why */
 struct store *cli_open_store(const struct cli *cli, const char *override, struct why *why)
 {
-	struct store *st = store_open(cli_db_path(cli, override), why);
-	long keep = duration_parse(config_str(&cli->cfg, CFG_RETENTION), 86400);
+	return store_open(cli_db_path(cli, override), why);
+}
 
-	if (st != NULL && keep > 0)
+/* cli_prune_store - after a command's work: delete what is older than the retention
+ * (nothing when it is 0, or when the configured value was refused) */
+void cli_prune_store(const struct cli *cli, struct store *st)
+{
+	long keep = config_num(&cli->cfg, CFG_RETENTION);
+
+	if (st != NULL && keep > 0 && !config_rejected(&cli->cfg, CFG_RETENTION))
 		store_prune(st, time(NULL) - keep, NULL);
-	return st;
+}
+
+/* cli_store_exit - the exit status for a history write that failed with fault (enum store_fault) */
+int cli_store_exit(int fault)
+{
+	switch (fault) {
+	case STORE_FAULT_BUSY:
+		return EX_TEMPFAIL;	/* another process held the database: try again */
+	case STORE_FAULT_READONLY:
+		return EX_CANTCREAT;	/* the database cannot be written at all */
+	default:
+		return EX_IOERR;	/* disk full, I/O error, damaged file */
+	}
 }
 
 /* cli_log_path - the configured [postfix] log, NULL when not set */
@@ -283,6 +309,7 @@ int main(int argc, char **argv)
 		{ "throttle", cmd_throttle },
 		{ "unthrottle", cmd_unthrottle },
 		{ "throttles", cmd_throttles },
+		{ "actions", cmd_audit },
 		{ "snapshot", cmd_snapshot },
 		{ "console", cmd_tui },
 	};

@@ -5,7 +5,9 @@
  * run; hold/release/delete/requeue feed the whole ID list to one postsuper
  * on stdin, retry runs postqueue -i once per ID and goes on after a failure
  * so one vanished message does not stop the rest. One audit row is written
- * per request, whatever its outcome.
+ * per request, whatever its outcome: for a command, before it runs (state
+ * started, with every target ID) and completed after it, so a kill in
+ * between leaves a row whose outcome is unknown rather than no row.
  */
 #include "core/actions.h"
 
@@ -395,6 +397,53 @@ static int refuse(const struct action_ctx *ctx, enum action_kind kind, char *con
 	return -1;
 }
 
+/* audit_begin - before the command runs: the audit row (state started) with every target ID; its id,
+ * 0 when there is no store or it could not be written (warned; audit_end then tries a whole row) */
+static long long audit_begin(const struct action_ctx *ctx, enum action_kind kind, const char *target,
+			     const char *args, char *const *ids, size_t nids, struct action_result *res)
+{
+	struct store_action a = { 0 };
+	char user[256];
+	struct why w;
+	long long id;
+
+	if (ctx->store == NULL)
+		return 0;
+	a.user = ctx->user ? ctx->user : action_user(user, sizeof user);
+	a.action = action_kind_name(kind);
+	a.target = target;
+	a.args = args;
+	a.result = -1;
+	if ((id = store_begin_action(ctx->store, &a, ids, nids, &w)) < 0) {
+		snprintf(res->audit_error, sizeof res->audit_error, "%.200s", w.text);
+		return 0;
+	}
+	return id;
+}
+
+/* audit_end - after the command: complete the started row (or write a whole one when there is none) */
+static void audit_end(const struct action_ctx *ctx, long long id, enum action_kind kind, const char *target,
+		      const char *args, struct action_result *res)
+{
+	struct store_action a = { .args = args, .result = res->status, .ok = res->ok, .output = res->output };
+	struct why w;
+	int rc;
+
+	if (ctx->store == NULL)
+		return;
+	if (id > 0)
+		rc = store_end_action(ctx->store, id, &a, &w);
+	else
+		rc = action_audit(ctx, action_kind_name(kind), target, args, res->status, res->ok, res->output, &w);
+	if (rc < 0) {
+		snprintf(res->audit_error, sizeof res->audit_error, "%.200s", w.text);
+		action_warn(ctx, "the audit row could not be %s: %s", id > 0 ? "completed (it stays \"started\")"
+			    : "written", w.text);
+	} else {
+		res->audited = 1;
+	}
+}
+
 /* action_run - validate and run one action on ids; 0 when it ran and succeeded, else -1 with why and res->error */
 int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const *ids, size_t nids,
 	       struct action_result *res, struct why *why)
@@ -404,6 +453,7 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 	struct proc_result pr;
 	struct why w, tmp;
 	size_t inlen = 0, i;
+	long long audit_id;
 	int argc;
 
 	if (why == NULL)
@@ -435,14 +485,20 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 
 	action_target_text(ids, nids, target, sizeof target, ACTION_TARGET_MAX);
 	if (kind == ACTION_RETRY) {
+		if (action_build_argv(ctx, kind, ids[0], argv, sizeof argv / sizeof argv[0]) < 0) {
+			why_set(why, "retry: command prefix too long");
+			return refuse(ctx, kind, ids, nids, res, ACTION_E_INVALID, why);
+		}
+		action_argv_text(argv, args, sizeof args);
+		if (nids > 1) {
+			size_t off = strlen(args);
+
+			snprintf(args + off, sizeof args - off, " (one run per ID, %zu runs)", nids);
+		}
+		audit_id = audit_begin(ctx, kind, target, args, ids, nids, res);
 		/* postqueue -i takes one ID: one process per ID, all of them tried */
 		for (i = 0; i < nids; i++) {
-			if ((argc = action_build_argv(ctx, kind, ids[i], argv, sizeof argv / sizeof argv[0])) < 0) {
-				why_set(why, "retry: command prefix too long");
-				return refuse(ctx, kind, ids, nids, res, ACTION_E_INVALID, why);
-			}
-			if (i == 0)
-				action_argv_text(argv, args, sizeof args);
+			action_build_argv(ctx, kind, ids[i], argv, sizeof argv / sizeof argv[0]);	/* fits: checked above */
 			res->nruns++;
 			if (proc_run(argv, NULL, 0, &pr, &w) < 0) {
 				proc_result_free(&pr);
@@ -467,11 +523,6 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 			keep_output(res, &pr, nids > 1 ? ids[i] : NULL);
 			proc_result_free(&pr);
 		}
-		if (nids > 1) {
-			size_t off = strlen(args);
-
-			snprintf(args + off, sizeof args - off, " (one run per ID, %zu runs)", nids);
-		}
 		res->ok = res->nfailed == 0;
 		if (res->nfailed > 1) {
 			size_t off = strlen(why->text);
@@ -495,6 +546,7 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 			res->error = ACTION_E_MTA;
 			return -1;
 		}
+		audit_id = audit_begin(ctx, kind, target, args, ids, nids, res);
 		res->nruns = 1;
 		if (proc_run(argv, input, inlen, &pr, &w) < 0) {
 			proc_result_free(&pr);
@@ -514,14 +566,7 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 	}
 	if (!res->ok)
 		res->error = ACTION_E_MTA;
-	if (ctx->store != NULL) {
-		if (action_audit(ctx, action_kind_name(kind), target, args, res->status, res->ok,
-				 res->output, &w) < 0) {
-			snprintf(res->audit_error, sizeof res->audit_error, "%.200s", w.text);
-			action_warn(ctx, "the audit row could not be written: %s", w.text);
-		} else
-			res->audited = 1;
-	}
+	audit_end(ctx, audit_id, kind, target, args, res);
 	return res->ok ? 0 : -1;
 }
 

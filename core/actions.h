@@ -24,8 +24,10 @@
  *
  * Every request that reaches the MTA, and every refusal, is written to the
  * store's audit table (when a store is given): user, time, action, target
- * (the IDs, cut after ACTION_TARGET_MAX characters with a count), args (the
- * command as text; NULL when nothing ran), exit status, output.
+ * (the IDs, cut after ACTION_TARGET_MAX characters with a count; every ID
+ * is kept in action_targets), args (the command as text; NULL when nothing
+ * ran), exit status, output. The row of a command is written before it
+ * runs (started) and completed after it, so a kill leaves a trace.
  *
  * Only the Postfix backend is supported; any other is refused. Callers
  * ignore SIGPIPE (postsuper may stop reading its stdin early).

@@ -16,6 +16,7 @@ struct option_def {
 	const char *def;
 	long min, max;
 	const char *help;
+	const char *refused;	/* what happens when the file's value is refused (NULL: the default is used) */
 };
 
 static const struct option_def options[CFG_KEY_COUNT] = {
@@ -30,7 +31,9 @@ static const struct option_def options[CFG_KEY_COUNT] = {
 	[CFG_DB] = { "mqmon", "db", OPT_STRING, "", 0, 0,
 		"history database (empty: $XDG_DATA_HOME/mqmon/mqmon.db or ~/.local/share/mqmon/mqmon.db)" },
 	[CFG_RETENTION] = { "mqmon", "retention", OPT_DURATION, "30d", 0, 0,
-		"how long attempts and audit rows are kept in the history (a duration: 30d, 12w)" },
+		"how long attempts and audit rows are kept in the history (a duration: 30d, 12w; at most "
+		DURATION_MAX_TEXT "; 0 keeps everything)",
+		"nothing is pruned until it is fixed" },
 	[CFG_POSTFIX_CONFIG_DIR] = { "postfix", "config_dir", OPT_STRING, "/etc/postfix", 0, 0,
 		"Postfix configuration directory (like postqueue -c)" },
 	[CFG_POSTFIX_LOG] = { "postfix", "log", OPT_STRING, "", 0, 0,
@@ -56,7 +59,8 @@ static int parse_value(struct config *cfg, enum config_key k, const char *v, str
 				       o->min, o->max);
 	} else if (o->type == OPT_DURATION) {
 		if ((n = duration_parse(v, 86400)) < 0)
-			return why_set(why, "%s.%s: not a duration: %s (like 30d, 12w, 36h)", o->section, o->key, v);
+			return why_set(why, "%s.%s: %s: %s (like 30d, 12w, 36h)", o->section, o->key,
+				       duration_problem(n), v);
 	} else if (o->type == OPT_BOOL) {
 		if (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1") || !strcasecmp(v, "on"))
 			n = 1;
@@ -151,8 +155,11 @@ int config_load(struct config *cfg, const char *path, struct why *why)
 				strlist_addf(&cfg->errors, "%s: unknown key %s", path, keys[j]);
 				continue;
 			}
-			if (parse_value(cfg, (enum config_key)k, iniparser_getstring(d, keys[j], ""), &w) < 0)
-				strlist_addf(&cfg->errors, "%s: %s (default kept)", path, w.text);
+			if (parse_value(cfg, (enum config_key)k, iniparser_getstring(d, keys[j], ""), &w) < 0) {
+				strlist_addf(&cfg->errors, "%s: %s (%s)", path, w.text,
+					     options[k].refused ? options[k].refused : "default kept");
+				cfg->rejected[k] = 1;
+			}
 		}
 		free(keys);
 	}
@@ -163,7 +170,17 @@ int config_load(struct config *cfg, const char *path, struct why *why)
 /* config_set - set one key (command line); -1 with why */
 int config_set(struct config *cfg, enum config_key key, const char *value, struct why *why)
 {
-	return parse_value(cfg, key, value, why);
+	int rc = parse_value(cfg, key, value, why);
+
+	if (rc == 0)
+		cfg->rejected[key] = 0;
+	return rc;
+}
+
+/* config_rejected - the configuration file set key to a value that was refused (the default is in use) */
+int config_rejected(const struct config *cfg, enum config_key key)
+{
+	return cfg->rejected[key];
 }
 
 /* config_str - a key's value as a string */

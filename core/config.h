@@ -31,6 +31,7 @@ struct config {
 	char *str[CFG_KEY_COUNT];	/* every value as text */
 	long num[CFG_KEY_COUNT];	/* integers and booleans */
 	char *path;			/* file read, NULL when defaults only */
+	unsigned char rejected[CFG_KEY_COUNT];	/* the file's value was refused: the default is in use */
 	struct strlist errors;
 };
 
@@ -45,6 +46,9 @@ int config_load(struct config *cfg, const char *path, struct why *why);
 
 /* config_set - set one key to a value given as text (command line options); -1 with why */
 int config_set(struct config *cfg, enum config_key key, const char *value, struct why *why);
+
+/* config_rejected - the file set key to a refused value (config.errors says why; the default is in use) */
+int config_rejected(const struct config *cfg, enum config_key key);
 
 /* config_str - a key's value as a string */
 const char *config_str(const struct config *cfg, enum config_key key);

@@ -17,11 +17,11 @@ static long unit_seconds(char c)
 	}
 }
 
-/* duration_parse - seconds in s; bare numbers are in default_unit seconds; -1 when invalid */
+/* duration_parse - seconds in s; bare numbers are in default_unit seconds; -1 when invalid, -2 beyond DURATION_MAX */
 long duration_parse(const char *s, long default_unit)
 {
 	long total = 0;
-	int parts = 0;
+	int parts = 0, too_long = 0;
 
 	if (s == NULL || *s == '\0')
 		return -1;
@@ -30,9 +30,9 @@ long duration_parse(const char *s, long default_unit)
 		int digits = 0;
 
 		while (*s >= '0' && *s <= '9') {
-			if (n > (LONG_MAX - 9) / 10)
-				return -1;
-			n = n * 10 + (*s++ - '0');
+			if (n <= DURATION_MAX)	/* beyond it, only the syntax is still checked */
+				n = n * 10 + (*s - '0');
+			s++;
 			digits++;
 		}
 		if (digits == 0)
@@ -44,12 +44,21 @@ long duration_parse(const char *s, long default_unit)
 		} else if ((unit = unit_seconds(*s++)) == 0) {
 			return -1;
 		}
-		if (n > (LONG_MAX - total) / unit)
+		if (unit <= 0)
 			return -1;
-		total += n * unit;
+		if (n > DURATION_MAX / unit || total + n * unit > DURATION_MAX)
+			too_long = 1;
+		else
+			total += n * unit;
 		parts++;
 	}
-	return total;
+	return too_long ? DURATION_TOO_LONG : total;
+}
+
+/* duration_problem - what is wrong with a duration_parse answer below 0 */
+const char *duration_problem(long parsed)
+{
+	return parsed == DURATION_TOO_LONG ? "longer than the maximum, " DURATION_MAX_TEXT : "not a duration";
 }
 
 /* duration_format - compact human form ("4m05s", "2h10m", "3d04h", "-"), into buf */

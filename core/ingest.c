@@ -105,6 +105,8 @@ struct ingest {
 	struct chunk *queue, *queue_tail;	/* full, oldest first */
 	struct chunk *spare;			/* written, for reuse */
 	int nchunks, busy, stop, store_failed, thread_ok;
+	int broken;				/* the store failed (store_fault): nothing more is written */
+	enum store_fault fault;			/* ingest_fault */
 	char store_err[256];
 	pthread_t writer;
 };
@@ -133,6 +135,19 @@ static void note_failure(struct ingest *in, const char *what)
 	pthread_mutex_unlock(&in->mu);
 }
 
+/* note_fault - the store failed (write lock timeout, disk full, ...): stop writing, so that no
+ * position past the lost rows is ever committed (either thread, the writer's owning the store) */
+static void note_fault(struct ingest *in, const char *what)
+{
+	pthread_mutex_lock(&in->mu);
+	if (!in->broken) {
+		snprintf(in->store_err, sizeof in->store_err, "%.250s", what);
+		in->fault = store_fault(in->st);
+	}
+	in->broken = 1;
+	pthread_mutex_unlock(&in->mu);
+}
+
 /* op_str - an op's string, NULL for none */
 static const char *op_str(const struct chunk *c, uint32_t off)
 {
@@ -142,6 +157,7 @@ static const char *op_str(const struct chunk *c, uint32_t off)
 /* write_chunk - the chunk's rows into the store (writer thread); -1 with why on the first failure */
 static int write_chunk(struct ingest *in, const struct chunk *c, struct why *why)
 {
+	struct why w;
 	int rc = 0, r;
 	size_t i;
 
@@ -157,22 +173,34 @@ static int write_chunk(struct ingest *in, const struct chunk *c, struct why *why
 				.text = op_str(c, o->str[S_TEXT]),
 			};
 
-			r = store_add_attempt(in->st, &a, rc < 0 ? NULL : why);
+			r = store_add_attempt(in->st, &a, &w);
 		} else if (o->kind == OP_SEEN) {
 			r = store_message_seen(in->st, op_str(c, o->str[0]), o->time, op_str(c, o->str[1]),
-					       o->status, rc < 0 ? NULL : why);
+					       o->status, &w);
 		} else {
-			r = store_message_replaced(in->st, op_str(c, o->str[0]), op_str(c, o->str[1]), o->time,
-						   rc < 0 ? NULL : why);
+			r = store_message_replaced(in->st, op_str(c, o->str[0]), op_str(c, o->str[1]), o->time, &w);
 		}
+		if (r < 0 && store_fault(in->st) != STORE_FAULT_NONE) {
+			note_fault(in, w.text);	/* the batch is lost or unusable: write nothing more */
+			return 0;
+		}
+		if (r < 0 && rc == 0)
+			*why = w;	/* a row refused for its values (the first one is told): the others go on */
 		if (r < 0)
 			rc = -1;
 	}
 	/* commit only here, between chunks, with the positions these rows reach */
 	if (store_pending(in->st) >= COMMIT_ROWS) {
 		save_positions(in, c->pos, c->has_pos);
-		if (store_flush(in->st, rc < 0 ? NULL : why) < 0)
+		if (store_flush(in->st, &w) < 0) {
+			if (store_fault(in->st) != STORE_FAULT_NONE) {
+				note_fault(in, w.text);
+				return 0;
+			}
+			if (rc == 0)
+				*why = w;
 			rc = -1;
+		}
 	}
 	return rc;
 }
@@ -183,6 +211,7 @@ static void *writer_main(void *arg)
 	struct ingest *in = arg;
 	struct chunk *c;
 	struct why why;
+	int broken;
 
 	pthread_setname_np(pthread_self(), "mqmon-store");	/* for top -H and perf */
 	pthread_mutex_lock(&in->mu);
@@ -199,7 +228,10 @@ static void *writer_main(void *arg)
 		pthread_mutex_unlock(&in->mu);
 
 		why.text[0] = '\0';
-		if (write_chunk(in, c, &why) < 0)
+		pthread_mutex_lock(&in->mu);
+		broken = in->broken;
+		pthread_mutex_unlock(&in->mu);
+		if (!broken && write_chunk(in, c, &why) < 0)	/* after a fault, chunks are dropped */
 			note_failure(in, why.text);
 
 		pthread_mutex_lock(&in->mu);
@@ -553,6 +585,36 @@ static void on_line(void *ctx, const struct logtail_line *l)
 	note_position(in, l);
 }
 
+/* stop_storing - after a store fault: drop the open batch and the rows held, save no position, and
+ * follow on as a standby (the leases released: a later ingest, or this console taking over again,
+ * reads from the last committed position, so nothing is lost); -1 with why */
+static int stop_storing(struct ingest *in, struct why *why)
+{
+	int i;
+
+	store_rollback(in->st);
+	if (in->cur != NULL)
+		in->cur->nops = in->cur->used = 0;
+	in->rows_done = in->rows_read;	/* nothing more will come of them here */
+	why_set(why, "%s (%s): storing stopped; the rows read since the last commit are not stored and no "
+		"log position past them was saved, so the next ingest reads those lines again (nothing is lost)",
+		in->store_err, store_fault_name(in->fault));
+	snprintf(in->standby, sizeof in->standby, "storing into %s stopped (%s)", store_path(in->st),
+		 store_fault_name(in->fault));
+	for (i = 0; i < MAX_PATHS; i++) {
+		lease_release(in->leases[i]);
+		in->leases[i] = NULL;
+	}
+	in->st = NULL;	/* the writer is idle and writes nothing more */
+	return -1;
+}
+
+/* ingest_fault - the class of the store failure that stopped storing (STORE_FAULT_NONE: none) */
+enum store_fault ingest_fault(const struct ingest *in)
+{
+	return in->fault;
+}
+
 /* ingest_process - read whatever is new, store it, save positions; lines read or -1 with why */
 long ingest_process(struct ingest *in, struct why *why)
 {
@@ -561,6 +623,8 @@ long ingest_process(struct ingest *in, struct why *why)
 	long before = in->lines;
 	int i, rc = 0, failed, hold = 0, had;
 
+	if (in->st != NULL)
+		store_clear_fault(in->st);	/* what a reader of this store met before is not ours */
 	if (logwatch_process(in->w, on_line, in, why) < 0)
 		rc = -1;
 	if (in->lines != before)
@@ -580,6 +644,8 @@ long ingest_process(struct ingest *in, struct why *why)
 		if (s != NULL)
 			snprintf(in->status, sizeof in->status, "%s", s);
 	}
+	if (in->st != NULL && in->broken)
+		return stop_storing(in, why);
 	if (rc < 0)
 		return -1;
 	if (in->st == NULL)
@@ -596,10 +662,12 @@ long ingest_process(struct ingest *in, struct why *why)
 		in->unsaved = 0;
 	}
 	had = store_pending(in->st) > 0;
-	/* every row not held is now committed, or lost with the error below */
+	if (store_flush(in->st, why) < 0 || store_fault(in->st) != STORE_FAULT_NONE) {
+		note_fault(in, why->text[0] ? why->text : "saving the log positions failed");
+		return stop_storing(in, why);
+	}
+	/* every row not held is now committed */
 	in->rows_done = in->rows_read - (in->cur != NULL ? in->cur->nops : 0);
-	if (store_flush(in->st, why) < 0)
-		return -1;
 	in->submitted = 0;
 	if (had)
 		in->commits++;

@@ -49,6 +49,12 @@ int ingest_fd(const struct ingest *in);
 /* ingest_process - read whatever is new, store it, save positions; returns lines read or -1 with why */
 long ingest_process(struct ingest *in, struct why *why);
 
+/* ingest_fault - why storing stopped (STORE_FAULT_NONE: it did not). A store failure (write lock
+ * timeout, disk full, read-only file, I/O error) makes ingest_process() drop the rows not committed
+ * and return -1; no position past them is ever saved, and the ingest goes on as a standby (see
+ * ingest_standby), so the next ingest of the log reads those lines again. */
+enum store_fault ingest_fault(const struct ingest *in);
+
 /* ingest_status - a problem with a followed file (permission denied, missing ...) or NULL */
 const char *ingest_status(const struct ingest *in);
 

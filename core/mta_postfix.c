@@ -27,6 +27,15 @@
 #include "core/qfile.h"
 #include "core/qmodel.h"
 
+/* postfix_time - a Postfix time parameter in seconds, capped at DURATION_MAX (so arithmetic with it
+ * cannot overflow); -1 when invalid */
+static long postfix_time(const char *value, long default_unit)
+{
+	long n = duration_parse(value, default_unit);
+
+	return n == DURATION_TOO_LONG ? DURATION_MAX : n;
+}
+
 /* postfix_detect - postconf exists and DIR has a main.cf */
 static int postfix_detect(const char *config_dir)
 {
@@ -82,11 +91,11 @@ static int postfix_load_params(const char *config_dir, struct mta_params *p, str
 		s = take_line(s, vals[i], sizeof vals[i]);
 	proc_result_free(&res);
 	snprintf(p->queue_dir, sizeof p->queue_dir, "%s", vals[0]);
-	p->queue_run_delay = duration_parse(vals[1], 1);
-	p->min_backoff = duration_parse(vals[2], 1);
-	p->max_backoff = duration_parse(vals[3], 1);
-	p->max_queue_lifetime = duration_parse(vals[4], 86400);
-	p->bounce_queue_lifetime = duration_parse(vals[5], 86400);
+	p->queue_run_delay = postfix_time(vals[1], 1);
+	p->min_backoff = postfix_time(vals[2], 1);
+	p->max_backoff = postfix_time(vals[3], 1);
+	p->max_queue_lifetime = postfix_time(vals[4], 86400);
+	p->bounce_queue_lifetime = postfix_time(vals[5], 86400);
 	snprintf(p->mail_version, sizeof p->mail_version, "%.31s", vals[6]);
 	snprintf(p->maillog_file, sizeof p->maillog_file, "%s", vals[7]);
 	snprintf(p->myhostname, sizeof p->myhostname, "%.255s", vals[8]);

@@ -159,6 +159,16 @@ static const char *const migrations[] = {
 	"   ELSE 'deferred' END AS state, r.new_id AS replaced_by"
 	" FROM g JOIN message_events l ON l.id = g.last_id LEFT JOIN message_events s ON s.id = g.sender_id"
 	"  LEFT JOIN requeues r ON r.old_id = g.queue_id;",
+	/* 3: an action's audit row is written before its command runs (state 1, started) and
+	 * completed after it (state 0, done): a row left started is an action whose outcome is
+	 * unknown (mqmon was killed). Every queue ID a request named, in action_targets (the
+	 * target text is cut after ACTION_TARGET_MAX characters). */
+	"ALTER TABLE actions ADD COLUMN state INTEGER NOT NULL DEFAULT 0;"	/* 0 done, 1 started */
+	"CREATE TABLE action_targets ("
+	"  action_id INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,"
+	"  queue_id TEXT NOT NULL,"
+	"  PRIMARY KEY (action_id, queue_id)) WITHOUT ROWID;"
+	"CREATE INDEX action_targets_queue_id ON action_targets(queue_id);",
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -175,7 +185,8 @@ _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema ve
 enum stmt {
 	ST_BEGIN, ST_COMMIT, ST_ROLLBACK,
 	ST_NAME_GET, ST_NAME_ADD, ST_LAST_ID, ST_LAST_ID_IN, ST_LAST_EVENT, ST_LAST_EVENT_IN,
-	ST_ADD_ATTEMPT, ST_MSG_SEEN, ST_MSG_REPLACED, ST_ADD_ACTION,
+	ST_ADD_ATTEMPT, ST_MSG_SEEN, ST_MSG_REPLACED, ST_ADD_ACTION, ST_ADD_TARGET, ST_END_ACTION, ST_TARGETS,
+	ST_LAST_EVENTS,
 	ST_SET_THROTTLE, ST_CLEAR_THROTTLE,
 	ST_ATTEMPTS_FOR, ST_ATTEMPTS_SINCE, ST_ATTEMPT_STATS, ST_ACTIONS, ST_THROTTLES,
 	ST_TREND_CAUSE, ST_TREND_PROVIDER, ST_TREND_DOMAIN,
@@ -207,8 +218,15 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_MSG_SEEN] = "INSERT INTO message_events (id, queue_id, state, sender) VALUES (?1, ?2, ?3, ?4)",
 	[ST_MSG_REPLACED] = "INSERT INTO requeues (old_id, new_id, time) VALUES (?1, ?2, ?3)"
 		" ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id, time = excluded.time",
-	[ST_ADD_ACTION] = "INSERT INTO actions (time, user, action, target, args, result, output, ok)"
-		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+	[ST_ADD_ACTION] = "INSERT INTO actions (time, user, action, target, args, result, output, ok, state)"
+		" VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+	[ST_ADD_TARGET] = "INSERT OR IGNORE INTO action_targets (action_id, queue_id) VALUES (?1, ?2)",
+	[ST_END_ACTION] = "UPDATE actions SET args = ?2, result = ?3, output = ?4, ok = ?5, state = 0 WHERE id = ?1",
+	[ST_TARGETS] = "SELECT queue_id FROM action_targets WHERE action_id = ?1 ORDER BY queue_id",
+	/* the newest event of each queue ID among the last ?1 events, and whether one had a sender */
+	[ST_LAST_EVENTS] = "SELECT queue_id, max(id), state, sum(sender IS NOT NULL) > 0 FROM message_events"
+		" WHERE id >= coalesce((SELECT id FROM message_events ORDER BY id DESC LIMIT 1 OFFSET ?1), 0)"
+		" GROUP BY queue_id",
 	[ST_SET_THROTTLE] = "INSERT INTO throttles (domain, mode, since, until, by_user)"
 		" VALUES (?1, ?2, ?3, ?4, ?5)"
 		" ON CONFLICT (domain) DO UPDATE SET mode = excluded.mode, since = excluded.since,"
@@ -228,8 +246,10 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" LEFT JOIN names r ON r.id = a.relay LEFT JOIN names d ON d.id = a.dsn",
 	[ST_ATTEMPTS_SINCE] = "SELECT " ATTEMPT_COLS " FROM attempt_rows"
 		" WHERE id >= (?1 << 24) AND (?2 IS NULL OR status = ?2) ORDER BY id",
-	[ST_ACTIONS] = "SELECT time, user, action, target, args, result, output, ok FROM actions"
-		" WHERE time >= ?1 AND (?2 IS NULL OR instr(target, ?2) > 0)"
+	[ST_ACTIONS] = "SELECT time, user, action, target, args, result, output, ok, state, id,"
+		"  (SELECT count(*) FROM action_targets t WHERE t.action_id = actions.id) FROM actions"
+		" WHERE time >= ?1 AND (?2 IS NULL OR instr(target, ?2) > 0"
+		"  OR id IN (SELECT action_id FROM action_targets WHERE queue_id = ?2))"
 		" ORDER BY time DESC, id DESC",
 	[ST_THROTTLES] = "SELECT domain, mode, by_user, since, until FROM throttles ORDER BY domain",
 	[ST_TREND_CAUSE] = TREND_SQL("cause"),
@@ -260,6 +280,8 @@ struct store {
 	int pending;		/* rows written since it */
 	struct strmap names;	/* name -> names.id, only ids known to be committed or in our batch */
 	struct strmap msgs;	/* queue_id -> its newest event written: when << 4 | state << 1 | sender known */
+	int msgs_seeded;	/* msgs holds the newest stored events (read at the first event after open or a loss) */
+	enum store_fault fault;	/* of the last SQLite failure, until store_clear_fault */
 	struct id_alloc {		/* time-keyed ids of one table */
 		enum stmt last, last_in;	/* max(id) overall, in a range */
 		sqlite3_int64 max;		/* the largest id, valid while known */
@@ -283,21 +305,51 @@ static int in_list(const char *s, const char *const *words)
 	return 0;
 }
 
+/* fault_of - the class of an SQLite result code */
+static enum store_fault fault_of(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_ROW:
+	case SQLITE_DONE:
+		return STORE_FAULT_NONE;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return STORE_FAULT_BUSY;
+	case SQLITE_READONLY:
+	case SQLITE_PERM:
+	case SQLITE_CANTOPEN:
+		return STORE_FAULT_READONLY;
+	case SQLITE_FULL:
+		return STORE_FAULT_FULL;
+	default:
+		return STORE_FAULT_IO;
+	}
+}
+
+/* batch_forget - the open batch is gone (rolled back): so are the ids and names it added */
+static void batch_forget(struct store *s)
+{
+	s->in_tx = 0;
+	s->pending = 0;
+	strmap_clear(&s->names);	/* names added in the lost batch are gone */
+	strmap_clear(&s->msgs);
+	s->msgs_seeded = 0;		/* read the stored events again */
+	s->attempt_ids.known = s->event_ids.known = 0;
+}
+
 /* db_fail - "store PATH: WHAT: sqlite message", noting a batch SQLite rolled back; returns -1 */
 static int db_fail(struct store *s, struct why *why, const char *what)
 {
 	int lost = 0;
 
+	s->fault = fault_of(sqlite3_errcode(s->db));
 	if (s->in_tx && sqlite3_get_autocommit(s->db)) {
 		lost = s->pending;
-		s->in_tx = 0;
-		s->pending = 0;
-		strmap_clear(&s->names);	/* names added in the lost batch are gone */
-		strmap_clear(&s->msgs);
-		s->attempt_ids.known = s->event_ids.known = 0;
+		batch_forget(s);
 	}
 	if (lost)
-		return why_set(why, "store %s: %s: %s (%d uncommitted rows lost)",
+		return why_set(why, "store %s: %s: %s (the batch of %d rows was rolled back)",
 			       s->path, what, sqlite3_errmsg(s->db), lost);
 	return why_set(why, "store %s: %s: %s", s->path, what, sqlite3_errmsg(s->db));
 }
@@ -388,6 +440,42 @@ int store_flush(struct store *s, struct why *why)
 int store_pending(const struct store *s)
 {
 	return s->in_tx ? s->pending : 0;
+}
+
+/* store_rollback - drop the open batch, if any; rows dropped */
+int store_rollback(struct store *s)
+{
+	int n = store_pending(s);
+
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	if (s->in_tx)
+		batch_forget(s);
+	return n;
+}
+
+/* store_fault - the class of the last SQLite failure since store_clear_fault (STORE_FAULT_NONE: none) */
+enum store_fault store_fault(const struct store *s)
+{
+	return s->fault;
+}
+
+/* store_clear_fault - forget it */
+void store_clear_fault(struct store *s)
+{
+	s->fault = STORE_FAULT_NONE;
+}
+
+/* store_fault_name - a few words for a fault class */
+const char *store_fault_name(enum store_fault f)
+{
+	switch (f) {
+	case STORE_FAULT_NONE: return "no error";
+	case STORE_FAULT_BUSY: return "the database is locked by another process";
+	case STORE_FAULT_READONLY: return "the database cannot be written";
+	case STORE_FAULT_FULL: return "the disk is full";
+	default: return "an I/O error";
+	}
 }
 
 /* store_default_path - $XDG_DATA_HOME/mqmon/mqmon.db, else ~/.local/share/mqmon/mqmon.db; -1 when unknown or too long */
@@ -751,6 +839,17 @@ static int next_id(struct store *s, struct id_alloc *ids, time_t t, sqlite3_int6
 	return 0;
 }
 
+/* key_time - a time bound for a query on time-keyed ids (?1 << 24), clamped so the shift
+ * cannot wrap: before 1970 is 0, beyond the last storable second is the one after it */
+static sqlite3_int64 key_time(time_t t)
+{
+	if (t < 0)
+		return 0;
+	if ((long long)t > ID_MAX_TIME)
+		return ID_MAX_TIME + 1;
+	return (sqlite3_int64)t;
+}
+
 /* id_used - the row got its id: remember the largest */
 static void id_used(struct id_alloc *ids, sqlite3_int64 id)
 {
@@ -803,14 +902,44 @@ int store_add_attempt(struct store *s, const struct store_attempt *a, struct why
 static const char *const msg_states[] = { "queued", "hold", "removed", "expired", "deferred", NULL };
 
 
+/* seed_msgs - fill the repeat cache with the newest stored event of each queue ID among the last
+ * MSGS_CACHE_MAX events, so that a restarted ingest skips the repeats the one before it skipped
+ * (a killed ingest re-reads lines whose earlier events are stored); -1 with why */
+static int seed_msgs(struct store *s, struct why *why)
+{
+	sqlite3_stmt *st = s->st[ST_LAST_EVENTS];
+	int rc;
+
+	strmap_clear(&s->msgs);
+	sqlite3_bind_int64(st, 1, MSGS_CACHE_MAX - 1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = col_str(st, 0);
+		sqlite3_int64 last = sqlite3_column_int64(st, 1);
+		long long key = (last >> ID_SHIFT) << 4 | (sqlite3_column_int(st, 2) & 7) << 1
+			| (sqlite3_column_int(st, 3) != 0);
+
+		if (id != NULL)
+			strmap_put(&s->msgs, id, key);
+	}
+	if (rc != SQLITE_DONE) {
+		db_fail(s, why, "reading the last message events");
+		finish(st);
+		return -1;
+	}
+	finish(st);
+	s->msgs_seeded = 1;
+	return 0;
+}
+
 /* store_message_seen - record a queue ID's state at a time (batched)
  *
  * Rows are appended to message_events; the view `messages` folds them
  * (first seen, latest state and sender, last change). qmgr logs a deferred
  * message again each time it retries it: an event that repeats the last
  * one this handle wrote for the ID (same state, not older, no sender it
- * lacked) would change nothing there and is not written. After a restart
- * the first repeat is written once; the view does not count it as a change. */
+ * lacked) would change nothing there and is not written. A new handle first
+ * reads the newest stored events (seed_msgs), so after a restart the same
+ * repeats are skipped as in one long run. */
 int store_message_seen(struct store *s, const char *queue_id, time_t when, const char *sender,
 		       const char *state, struct why *why)
 {
@@ -823,6 +952,8 @@ int store_message_seen(struct store *s, const char *queue_id, time_t when, const
 		return why_set(why, "store: message without a queue ID");
 	if (code == 0)
 		return why_set(why, "store: unknown message state \"%s\"", state ? state : "(null)");
+	if (!s->msgs_seeded && seed_msgs(s, why) < 0)
+		return -1;
 	if (strmap_get(&s->msgs, queue_id, &have) && (have & 14) == (key & 14) && (have >> 4) <= (long long)when &&
 	    (sender == NULL || (have & 1)))
 		return 0;
@@ -874,28 +1005,41 @@ static void current_user(char *buf, size_t n)
 		snprintf(buf, n, "%u", (unsigned)getuid());
 }
 
-/* store_add_action - append an audit row and commit at once (with any pending batch) */
-int store_add_action(struct store *s, const struct store_action *a, struct why *why)
+/* cut_output - a copy of output cut (on a UTF-8 boundary) to STORE_OUTPUT_MAX bytes with a note, into *cut;
+ * NULL in *cut when it fits; -1 with why when out of memory */
+static int cut_output(const char *output, char **cut, struct why *why)
 {
 	static const char cut_note[] = "\n[output truncated]";
+	size_t len;
+
+	*cut = NULL;
+	if (output == NULL || (len = strlen(output)) <= STORE_OUTPUT_MAX)
+		return 0;
+	len = STORE_OUTPUT_MAX - (sizeof cut_note - 1);
+	while (len > 0 && ((unsigned char)output[len] & 0xc0) == 0x80)
+		len--;	/* do not split a UTF-8 sequence */
+	if ((*cut = malloc(len + sizeof cut_note)) == NULL)
+		return why_errno(why, "store: audit output");
+	memcpy(*cut, output, len);
+	memcpy(*cut + len, cut_note, sizeof cut_note);
+	return 0;
+}
+
+/* insert_action - append an audit row in state (0 done, 1 started) and its target IDs (nids of ids,
+ * may be 0) into the open batch; its id in *id; -1 with why */
+static int insert_action(struct store *s, const struct store_action *a, int state, char *const *ids,
+			 size_t nids, sqlite3_int64 *id, struct why *why)
+{
 	sqlite3_stmt *st = s->st[ST_ADD_ACTION];
 	char user[256];
 	char *cut = NULL;
-	size_t len;
+	size_t i;
 	int rc;
 
 	if (a->action == NULL || !in_list(a->action, action_names))
 		return why_set(why, "store: unknown action \"%s\"", a->action ? a->action : "(null)");
-	if (a->output != NULL && (len = strlen(a->output)) > STORE_OUTPUT_MAX) {
-		len = STORE_OUTPUT_MAX - (sizeof cut_note - 1);
-		while (len > 0 && ((unsigned char)a->output[len] & 0xc0) == 0x80)
-			len--;	/* do not split a UTF-8 sequence */
-		cut = malloc(len + sizeof cut_note);
-		if (cut == NULL)
-			return why_errno(why, "store: audit output");
-		memcpy(cut, a->output, len);
-		memcpy(cut + len, cut_note, sizeof cut_note);
-	}
+	if (cut_output(a->output, &cut, why) < 0)
+		return -1;
 	if (a->user == NULL)
 		current_user(user, sizeof user);
 	rc = batch_begin(s, why);
@@ -908,12 +1052,102 @@ int store_add_action(struct store *s, const struct store_action *a, struct why *
 		sqlite3_bind_int(st, 6, a->result);
 		bind_str(st, 7, cut ? cut : a->output);
 		sqlite3_bind_int(st, 8, a->ok != 0);
+		sqlite3_bind_int(st, 9, state);
 		rc = run(s, ST_ADD_ACTION, why, "adding an audit row");
 	}
 	free(cut);
 	if (rc < 0)
 		return -1;
+	*id = sqlite3_last_insert_rowid(s->db);
+	for (i = 0; i < nids; i++) {
+		sqlite3_bind_int64(s->st[ST_ADD_TARGET], 1, *id);
+		bind_str(s->st[ST_ADD_TARGET], 2, ids[i]);
+		if (run(s, ST_ADD_TARGET, why, "adding an audit target") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* store_add_action - append an audit row and commit at once (with any pending batch) */
+int store_add_action(struct store *s, const struct store_action *a, struct why *why)
+{
+	sqlite3_int64 id;
+
+	if (insert_action(s, a, 0, NULL, 0, &id, why) < 0)
+		return -1;
 	return store_flush(s, why);
+}
+
+/* store_begin_action - the audit row of an action about to run (state started, result and output
+ * not known yet) with every one of its target IDs; committed at once; its id, or -1 with why */
+long long store_begin_action(struct store *s, const struct store_action *a, char *const *ids, size_t nids,
+			     struct why *why)
+{
+	sqlite3_int64 id;
+
+	if (insert_action(s, a, 1, ids, nids, &id, why) < 0 || store_flush(s, why) < 0) {
+		store_rollback(s);	/* no half-written audit row */
+		return -1;
+	}
+	return (long long)id;
+}
+
+/* store_end_action - complete a started audit row with args, result, ok and output of a; committed at once */
+int store_end_action(struct store *s, long long id, const struct store_action *a, struct why *why)
+{
+	sqlite3_stmt *st = s->st[ST_END_ACTION];
+	char *cut = NULL;
+	int rc;
+
+	if (cut_output(a->output, &cut, why) < 0)
+		return -1;
+	rc = batch_begin(s, why);
+	if (rc == 0) {
+		sqlite3_bind_int64(st, 1, (sqlite3_int64)id);
+		bind_str(st, 2, a->args);
+		sqlite3_bind_int(st, 3, a->result);
+		bind_str(st, 4, cut ? cut : a->output);
+		sqlite3_bind_int(st, 5, a->ok != 0);
+		rc = run(s, ST_END_ACTION, why, "completing an audit row");
+	}
+	free(cut);
+	if (rc < 0)
+		return -1;
+	if (sqlite3_changes(s->db) != 1) {
+		store_flush(s, NULL);
+		return why_set(why, "store %s: no audit row %lld to complete", s->path, id);
+	}
+	return store_flush(s, why);
+}
+
+/* store_action_outcome - "ok", "FAILED", or for a row left started "interrupted/unknown outcome" */
+const char *store_action_outcome(const struct store_action *a)
+{
+	if (a->state == STORE_ACTION_STARTED)
+		return "interrupted/unknown outcome";
+	return a->ok ? "ok" : "FAILED";
+}
+
+/* store_action_targets - every queue ID of an audit row (sorted); IDs passed or -1 */
+int store_action_targets(struct store *s, long long action_id, store_target_fn fn, void *ctx, struct why *why)
+{
+	sqlite3_stmt *st = s->st[ST_TARGETS];
+	int rc, n = 0;
+
+	if (busy_check(s, ST_TARGETS, why) < 0)
+		return -1;
+	sqlite3_bind_int64(st, 1, (sqlite3_int64)action_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n++;
+		if (fn != NULL && fn(ctx, col_str(st, 0)) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE)
+		db_fail(s, why, "reading audit targets");
+	finish(st);
+	return rc == SQLITE_DONE ? n : -1;
 }
 
 /* store_set_throttle - insert or replace a domain's throttle (until 0 = no expiry); committed at once */
@@ -1004,7 +1238,7 @@ int store_attempts_since(struct store *s, time_t since, const char *status, stor
 
 	if (busy_check(s, ST_ATTEMPTS_SINCE, why) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+	sqlite3_bind_int64(st, 1, key_time(since));
 	bind_str(st, 2, status);
 	return each_attempt(s, ST_ATTEMPTS_SINCE, fn, ctx, why);
 }
@@ -1017,7 +1251,7 @@ int store_attempt_stats(struct store *s, time_t since, store_stats_fn fn, void *
 
 	if (busy_check(s, ST_ATTEMPT_STATS, why) < 0)
 		return -1;
-	sqlite3_bind_int64(st, 1, (sqlite3_int64)since);
+	sqlite3_bind_int64(st, 1, key_time(since));
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		n++;
 		if (fn != NULL && fn(ctx, col_str(st, 0), sqlite3_column_int(st, 1),
@@ -1053,6 +1287,9 @@ int store_actions(struct store *s, time_t since, const char *target_sub, store_a
 		a.result = sqlite3_column_int(st, 5);
 		a.output = col_str(st, 6);
 		a.ok = sqlite3_column_int(st, 7);
+		a.state = sqlite3_column_int(st, 8) == 1 ? STORE_ACTION_STARTED : STORE_ACTION_DONE;
+		a.id = sqlite3_column_int64(st, 9);
+		a.ntargets = sqlite3_column_int64(st, 10);
 		n++;
 		if (fn != NULL && fn(ctx, &a) != 0) {
 			rc = SQLITE_DONE;
@@ -1244,7 +1481,9 @@ int store_prune_some(struct store *s, time_t older_than, int limit, struct why *
 	if (batch_begin(s, why) < 0)
 		return -1;
 	for (i = 0; i < sizeof which / sizeof which[0]; i++) {
-		sqlite3_bind_int64(s->st[which[i]], 1, (sqlite3_int64)older_than);
+		/* attempts and events compare ?1 << 24: clamped (a huge cut-off must not wrap) */
+		sqlite3_bind_int64(s->st[which[i]], 1, which[i] == ST_PRUNE_ATTEMPTS || which[i] == ST_PRUNE_MESSAGES
+				   ? key_time(older_than) : (sqlite3_int64)older_than);
 		sqlite3_bind_int(s->st[which[i]], 2, limit);
 		if (run(s, which[i], why, "pruning") < 0)
 			return -1;	/* the deletes stay in the open batch: flush or close decides */

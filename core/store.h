@@ -3,7 +3,9 @@
  * Tables: attempts (one row per delivery attempt seen in the log, view
  * attempt_rows), message_events and requeues (queue IDs' state changes and
  * the ID each was requeued to, view messages), actions (the audit trail of
- * operator commands), throttles (domains slowed or paused) and files
+ * operator commands; a command's row is written before it runs, state
+ * started, and completed after it) and action_targets (every queue ID of
+ * each), throttles (domains slowed or paused) and files
  * (resume positions of followed logs). The schema lives in store.c as a
  * list of migrations numbered by PRAGMA user_version.
  *
@@ -19,6 +21,8 @@
  * callback, which must not run another query of the same kind on the same
  * store (that is refused) and returns non-zero to stop the iteration.
  * One struct store per thread; several processes may open the same file.
+ * A failure of SQLite itself (lock timeout, disk full, read-only, I/O) is
+ * remembered as a store_fault() so callers can tell it from a bad value.
  */
 #ifndef MQMON_STORE_H
 #define MQMON_STORE_H
@@ -29,7 +33,7 @@
 #include "core/why.h"
 
 /* the schema version this code writes (PRAGMA user_version) */
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 /* page size of new database files: larger pages make appends and the queue_id index cheaper */
 #define STORE_PAGE_SIZE 16384
 /* batched rows after which the store commits without being asked */
@@ -48,7 +52,25 @@ struct store_attempt {
 	const char *relay, *stage, *text;
 };
 
+/* an audit row's state: an action's row is written before its command runs and completed after */
+enum store_action_state {
+	STORE_ACTION_DONE,	/* complete (or a refusal) */
+	STORE_ACTION_STARTED,	/* its command was started and the row never completed: outcome unknown */
+};
+
+/* classes of store failures (store_fault), for exit codes and messages */
+enum store_fault {
+	STORE_FAULT_NONE,
+	STORE_FAULT_BUSY,	/* another process held the write lock longer than the busy timeout */
+	STORE_FAULT_READONLY,	/* the file or its directory cannot be written */
+	STORE_FAULT_FULL,	/* disk (or quota) full */
+	STORE_FAULT_IO,		/* an I/O error, a damaged file, anything else */
+};
+
 struct store_action {
+	long long id;		/* read back: the row's id */
+	enum store_action_state state;	/* read back */
+	long long ntargets;	/* read back: queue IDs in action_targets */
 	time_t time;		/* 0 = now */
 	const char *user;	/* NULL = the real uid's login name (or number) */
 	const char *action;	/* "retry" "hold" "release" "delete" "requeue" "throttle" "unthrottle" */
@@ -79,6 +101,7 @@ typedef int (*store_stats_fn)(void *ctx, const char *queue_id, int attempts, tim
 int store_attempt_stats(struct store *s, time_t since, store_stats_fn fn, void *ctx, struct why *why);
 
 typedef int (*store_action_fn)(void *ctx, const struct store_action *a);
+typedef int (*store_target_fn)(void *ctx, const char *queue_id);
 typedef int (*store_throttle_fn)(void *ctx, const struct store_throttle *t);
 
 /* store_default_path - $XDG_DATA_HOME/mqmon/mqmon.db, else ~/.local/share/mqmon/mqmon.db; -1 when unknown or too long */
@@ -106,6 +129,19 @@ int store_flush(struct store *s, struct why *why);
 /* store_pending - rows written in the open batch (0 when none is open) */
 int store_pending(const struct store *s);
 
+/* store_rollback - drop the open batch (its rows are not stored); rows dropped */
+int store_rollback(struct store *s);
+
+/* store_fault - the class of the last SQLite failure since store_clear_fault (STORE_FAULT_NONE: none);
+ * errors in the values given (an unknown status ...) are not faults */
+enum store_fault store_fault(const struct store *s);
+
+/* store_clear_fault - forget the last fault */
+void store_clear_fault(struct store *s);
+
+/* store_fault_name - a few words for a fault class ("the disk is full") */
+const char *store_fault_name(enum store_fault f);
+
 /* store_add_attempt - append one delivery attempt (batched) */
 int store_add_attempt(struct store *s, const struct store_attempt *a, struct why *why);
 
@@ -119,6 +155,21 @@ int store_message_replaced(struct store *s, const char *old_id, const char *new_
 /* store_add_action - append an audit row and commit at once (with any pending batch) */
 int store_add_action(struct store *s, const struct store_action *a, struct why *why);
 
+/* store_begin_action - the audit row of an action about to run (state started) with every target
+ * queue ID (action_targets); committed at once; its id, or -1 with why (nothing written) */
+long long store_begin_action(struct store *s, const struct store_action *a, char *const *ids, size_t nids,
+			     struct why *why);
+
+/* store_end_action - complete a started row with a's args, result, ok and output; committed at once */
+int store_end_action(struct store *s, long long id, const struct store_action *a, struct why *why);
+
+/* store_action_outcome - how an audit row ended, for people: "ok", "FAILED", or for a row left
+ * started (mqmon was killed while the command ran) "interrupted/unknown outcome" */
+const char *store_action_outcome(const struct store_action *a);
+
+/* store_action_targets - every queue ID of an audit row, sorted; IDs passed or -1 */
+int store_action_targets(struct store *s, long long action_id, store_target_fn fn, void *ctx, struct why *why);
+
 /* store_set_throttle - insert or replace a domain's throttle (until 0 = no expiry); committed at once */
 int store_set_throttle(struct store *s, const char *domain, const char *mode, time_t since, time_t until, const char *user, struct why *why);
 
@@ -131,7 +182,8 @@ int store_attempts_for(struct store *s, const char *queue_id, store_attempt_fn f
 /* store_attempts_since - attempts at or after since, of one status (NULL = any), oldest first; rows passed or -1 */
 int store_attempts_since(struct store *s, time_t since, const char *status, store_attempt_fn fn, void *ctx, struct why *why);
 
-/* store_actions - audit rows at or after since whose target contains target_sub (NULL = all), newest first; rows passed or -1 */
+/* store_actions - audit rows at or after since whose target text contains target_sub or whose
+ * target IDs include it (NULL = all), newest first; rows passed or -1 */
 int store_actions(struct store *s, time_t since, const char *target_sub, store_action_fn fn, void *ctx, struct why *why);
 
 /* store_throttles - every throttle, by domain; rows passed or -1 */

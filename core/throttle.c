@@ -27,6 +27,8 @@
 	"# Do not edit: every change rewrites this file and runs postmap. Each entry\n" \
 	"# follows a \"# mqmon:\" line with its mode, start, expiry (0 = none) and user.\n"
 #define META_TAG "# mqmon: "
+/* the latest time a map comment may carry (year 36812): far from time_t overflow */
+#define MAP_TIME_MAX (1LL << 40)
 
 /* throttle_mode_name - "slow" or "pause" */
 const char *throttle_mode_name(enum throttle_mode mode)
@@ -134,6 +136,15 @@ static int word_value(const char *s, const char *key, char *buf, size_t bufsz)
 	return 0;
 }
 
+/* map_time - a time from the map's comment line (0 = none), clamped to [0, MAP_TIME_MAX] (a
+ * hand-edited value must not overflow expiry arithmetic; a negative one expires at once) */
+static time_t map_time(const char *w)
+{
+	long long t = strtoll(w, NULL, 10);
+
+	return (time_t)(t < 0 ? 1 : t > MAP_TIME_MAX ? MAP_TIME_MAX : t);
+}
+
 /* throttle_parse - read map text written by throttle_render into l (appended); -1 with why */
 int throttle_parse(const char *text, struct throttle_list *l, struct why *why)
 {
@@ -178,9 +189,9 @@ int throttle_parse(const char *text, struct throttle_list *l, struct why *why)
 		}
 		if (strcmp(meta_domain, t->domain) == 0) {
 			if (word_value(meta, "since", w, sizeof w))
-				t->since = (time_t)strtoll(w, NULL, 10);
+				t->since = map_time(w);
 			if (word_value(meta, "until", w, sizeof w))
-				t->until = (time_t)strtoll(w, NULL, 10);
+				t->until = map_time(w);
 			if (word_value(meta, "user", w, sizeof w) && strcmp(w, "-") != 0)
 				snprintf(t->user, sizeof t->user, "%s", w);
 		}

@@ -410,7 +410,7 @@ static int prompt_key(struct app *a, int ch)
 			long d = u->edit[0] ? duration_parse(u->edit, 1) : 0;
 
 			if (d < 0) {
-				app_flash(a, "not a duration: %s (like 30m, 2h, 1d)", u->edit);
+				app_flash(a, "%s: %s (like 30m, 2h, 1d)", duration_problem(d), u->edit);
 				u->edit[0] = '\0';
 				return REACT_REDRAW;
 			}

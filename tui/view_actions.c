@@ -28,9 +28,14 @@ static int collect(void *ctx, const struct store_action *act)
 	if (r->n == ACTIONS_MAX)
 		return 1;
 	format_time(t, sizeof t, act->time);
-	snprintf(r->v[r->n].text, sizeof r->v[r->n].text, "%.19s  %-10.10s %-10s %-4s %3d  %s", t,
-		 act->user ? act->user : "?", act->action ? act->action : "?", act->ok ? "ok" : "FAIL", act->result,
-		 act->target ? act->target : "");
+	if (act->state == STORE_ACTION_STARTED)	/* mqmon was killed while the command ran */
+		snprintf(r->v[r->n].text, sizeof r->v[r->n].text, "%.19s  %-10.10s %-10s %-4s %3s  [%s] %s", t,
+			 act->user ? act->user : "?", act->action ? act->action : "?", "?", "?",
+			 store_action_outcome(act), act->target ? act->target : "");
+	else
+		snprintf(r->v[r->n].text, sizeof r->v[r->n].text, "%.19s  %-10.10s %-10s %-4s %3d  %s", t,
+			 act->user ? act->user : "?", act->action ? act->action : "?", act->ok ? "ok" : "FAIL",
+			 act->result, act->target ? act->target : "");
 	r->v[r->n++].ok = act->ok;
 	return 0;
 }

@@ -109,7 +109,7 @@ static int action_row(void *ctx, const struct store_action *act)
 
 	format_time(t, sizeof t, act->time);
 	add(l, act->ok ? EL_NORMAL : EL_ERROR, "  %s  %-10s %-10s %s", t, act->user ? act->user : "?",
-	    act->action ? act->action : "?", act->ok ? "ok" : "FAILED");
+	    act->action ? act->action : "?", store_action_outcome(act));
 	return l->n >= MAX_LINES - 2;
 }
 

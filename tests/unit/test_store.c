@@ -937,6 +937,131 @@ static void test_prune_only_old(void **state)
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM throttles"), 1);
 }
 
+/* #3: a cut-off or a since far outside the storable times is clamped, never wrapped by ?1 << 24 */
+static void test_huge_times_clamped(void **state)
+{
+	const char *p = dbpath("huge-times.db");
+	struct store *s = open_ok(p);
+	struct store_attempt a;
+	time_t t[] = { 100, 200, 300 };
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < 3; i++) {
+		a = attempt(t[i], "HHHHHH1", "t");
+		must(store_add_attempt(s, &a, W));
+	}
+	must(store_message_seen(s, "HHHHHH1", 100, NULL, "queued", W));
+	must(store_flush(s, W));
+	/* now - 106751991167300d: far before 1970; nothing is that old */
+	assert_int_equal(store_prune(s, (time_t)(-9223372036854775807LL + 5), NULL), 0);
+	assert_int_equal(store_prune(s, (time_t)-1099511627776LL, NULL), 0);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 3);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM message_events"), 1);
+	assert_int_equal(store_attempts_since(s, (time_t)(-9223372036854775807LL), NULL, NULL, NULL, NULL), 3);
+	assert_int_equal(store_attempts_since(s, (time_t)9223372036854775807LL, NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(store_attempt_stats(s, (time_t)9223372036854775807LL, NULL, NULL, NULL), 0);
+	/* a cut-off after every storable time prunes everything, as asked */
+	assert_int_equal(store_prune(s, (time_t)9223372036854775807LL, NULL), 4);
+	store_close(s);
+}
+
+/* #5: a new handle skips the repeats the one before it skipped (a restarted ingest adds nothing) */
+static void test_repeat_cache_seeded(void **state)
+{
+	const char *p = dbpath("seeded.db");
+	struct store *s = open_ok(p);
+
+	(void)state;
+	must(store_message_seen(s, "SSSSSS1", 100, "a@example.com", "queued", W));
+	must(store_message_seen(s, "SSSSSS1", 200, NULL, "deferred", W));
+	must(store_message_seen(s, "SSSSSS2", 150, NULL, "hold", W));
+	store_close(s);
+	s = open_ok(p);
+	must(store_message_seen(s, "SSSSSS1", 300, NULL, "deferred", W));	/* a repeat: not written */
+	must(store_message_seen(s, "SSSSSS2", 250, NULL, "hold", W));		/* a repeat: not written */
+	must(store_message_seen(s, "SSSSSS2", 260, NULL, "queued", W));	/* a change: written */
+	must(store_message_seen(s, "SSSSSS1", 310, "a@example.com", "deferred", W));	/* sender known: not written */
+	store_close(s);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM message_events"), 4);
+}
+
+struct targets_seen {
+	int n;
+	char first[32], last[32];
+};
+
+/* collect_target - store_target_fn keeping the count, the first and the last ID */
+static int collect_target(void *ctx, const char *id)
+{
+	struct targets_seen *t = ctx;
+
+	if (t->n++ == 0)
+		snprintf(t->first, sizeof t->first, "%s", id);
+	snprintf(t->last, sizeof t->last, "%s", id);
+	return 0;
+}
+
+/* first_action - store_action_fn copying the newest row's state, id and target count */
+static int first_action(void *ctx, const struct store_action *a)
+{
+	struct store_action *out = ctx;
+
+	out->state = a->state;
+	out->id = a->id;
+	out->ntargets = a->ntargets;
+	out->result = a->result;
+	out->ok = a->ok;
+	return 1;
+}
+
+/* #4 #13: an action's row is written before its command (started, every target ID) and completed after */
+static void test_action_started_then_done(void **state)
+{
+	enum { N = 100000 };
+	const char *p = dbpath("action-targets.db");
+	struct store *s = open_ok(p);
+	struct store_action a = { .time = 1000, .user = "op", .action = "delete", .target = "(cut)",
+				  .args = "postsuper -d -", .result = -1 };
+	struct store_action got = { 0 };
+	struct targets_seen ts = { 0 };
+	static char idbuf[N][16];
+	static char *ids[N];
+	long long id;
+	int i;
+
+	(void)state;
+	for (i = 0; i < N; i++) {
+		snprintf(idbuf[i], sizeof idbuf[i], "4B%07dX", i);
+		ids[i] = idbuf[i];
+	}
+	assert_true((id = store_begin_action(s, &a, ids, N, NULL)) > 0);
+	/* what a kill -9 now would leave: a started row naming every ID */
+	assert_int_equal(raw_int(p, "SELECT state FROM actions"), 1);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM action_targets"), N);
+	assert_int_equal(store_actions(s, 0, NULL, first_action, &got, NULL), 1);
+	assert_int_equal(got.state, STORE_ACTION_STARTED);
+	assert_int_equal(got.ntargets, N);
+	assert_string_equal(store_action_outcome(&got), "interrupted/unknown outcome");
+	/* the last ID is found although the target text does not show it */
+	assert_int_equal(store_actions(s, 0, "4B0099999X", NULL, NULL, NULL), 1);
+	assert_int_equal(store_action_targets(s, id, collect_target, &ts, NULL), N);
+	assert_string_equal(ts.first, "4B0000000X");
+	assert_string_equal(ts.last, "4B0099999X");
+	a.result = 0;
+	a.ok = 1;
+	a.output = "postsuper: Deleted: 100000 messages";
+	must(store_end_action(s, id, &a, W));
+	assert_int_equal(store_actions(s, 0, NULL, first_action, &got, NULL), 1);
+	assert_int_equal(got.state, STORE_ACTION_DONE);
+	assert_int_equal(got.result, 0);
+	assert_string_equal(store_action_outcome(&got), "ok");
+	/* pruning the row takes its targets with it */
+	assert_true(store_prune(s, 2000, NULL) >= 1);
+	store_close(s);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM action_targets"), 0);
+}
+
 /* a long overdue prune goes in chunks, each its own transaction, until nothing is left */
 static void test_prune_in_chunks(void **state)
 {
@@ -1177,6 +1302,9 @@ int main(void)
 		cmocka_unit_test(test_file_positions),
 		cmocka_unit_test(test_prune_only_old),
 		cmocka_unit_test(test_prune_in_chunks),
+		cmocka_unit_test(test_huge_times_clamped),
+		cmocka_unit_test(test_repeat_cache_seeded),
+		cmocka_unit_test(test_action_started_then_done),
 		cmocka_unit_test(test_hostile_strings_verbatim),
 		cmocka_unit_test(test_bad_input_refused),
 		cmocka_unit_test(test_reentry_refused),
