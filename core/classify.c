@@ -9,6 +9,7 @@
 #include "core/textmatch.h"
 
 #define MAX_WORDS 128		/* up to 8000 fragments */
+#define MAX_RULE_WORDS 64	/* rules indexed by trigger fragment: up to 4096 (more: every rule is tried) */
 
 struct crule {
 	const struct rule *r;
@@ -34,6 +35,10 @@ struct classifier {
 	size_t nrules;
 	struct cprovider *providers;	/* those with markers */
 	size_t nproviders;
+	/* rules by trigger fragment (CSR): the rules of fragment f are
+	 * trig_rules[trig_start[f] .. trig_start[f + 1]); rules without text are always tried */
+	uint32_t *trig_start, *trig_rules, *always;
+	size_t nalways;
 	struct dom_slot *domains;
 	size_t dmask;
 };
@@ -111,6 +116,57 @@ static int build_domains(struct classifier *cl)
 	return 0;
 }
 
+/* triggers_of - the fragments that must be found for rule c to hold (one list of them suffices) */
+static const uint32_t *triggers_of(const struct crule *c, size_t *n)
+{
+	if (c->nany) {
+		*n = c->nany;
+		return c->any;
+	}
+	if (c->nwith) {
+		*n = c->nwith;
+		return c->with;
+	}
+	*n = c->nall ? 1 : 0;	/* every one of `all` must occur: the first will do */
+	return c->all;
+}
+
+/* build_triggers - index the rules by the fragments that can make them hold */
+static int build_triggers(struct classifier *cl)
+{
+	size_t nfrags = textmatch_count(cl->tm), i, k, n, total = 0;
+	const uint32_t *t;
+	uint32_t *fill;
+
+	cl->trig_start = calloc(nfrags + 2, sizeof *cl->trig_start);
+	cl->always = calloc(cl->nrules + 1, sizeof *cl->always);
+	if (cl->trig_start == NULL || cl->always == NULL)
+		return -1;
+	for (i = 0; i < cl->nrules; i++) {
+		t = triggers_of(&cl->rules[i], &n);
+		if (n == 0)
+			cl->always[cl->nalways++] = (uint32_t)i;
+		for (k = 0; k < n; k++)
+			cl->trig_start[t[k] + 1]++;
+		total += n;
+	}
+	for (i = 0; i < nfrags; i++)
+		cl->trig_start[i + 1] += cl->trig_start[i];
+	cl->trig_rules = calloc(total + 1, sizeof *cl->trig_rules);
+	fill = calloc(nfrags + 1, sizeof *fill);
+	if (cl->trig_rules == NULL || fill == NULL) {
+		free(fill);
+		return -1;
+	}
+	for (i = 0; i < cl->nrules; i++) {
+		t = triggers_of(&cl->rules[i], &n);
+		for (k = 0; k < n; k++)
+			cl->trig_rules[cl->trig_start[t[k]] + fill[t[k]]++] = (uint32_t)i;
+	}
+	free(fill);
+	return 0;
+}
+
 /* classifier_new_subset - compile the rules i of rs whose skip[i] is 0 (evaluation folds) */
 struct classifier *classifier_new_subset(const struct ruleset *rs, const unsigned char *skip,
 					 struct why *why)
@@ -159,7 +215,7 @@ struct classifier *classifier_new_subset(const struct ruleset *rs, const unsigne
 		classifier_free(cl);
 		return NULL;
 	}
-	if (textmatch_compile(cl->tm) < 0 || build_domains(cl) < 0)
+	if (textmatch_compile(cl->tm) < 0 || build_domains(cl) < 0 || build_triggers(cl) < 0)
 		goto nomem;
 	return cl;
 nomem:
@@ -190,6 +246,9 @@ void classifier_free(struct classifier *cl)
 	for (i = 0; i < cl->nproviders; i++)
 		free(cl->providers[i].markers);
 	free(cl->providers);
+	free(cl->trig_start);
+	free(cl->trig_rules);
+	free(cl->always);
 	free(cl->rules);
 	free(cl->domains);
 	textmatch_free(cl->tm);
@@ -404,6 +463,30 @@ static const char *provider_by_markers(const struct classifier *cl, const uint64
 
 #define SUPPORT_MAX 3	/* corroborating candidates counted, one point each */
 
+/* mark_candidates - mark the rules that can hold given the fragments found; 0 when every rule must be tried */
+static size_t mark_candidates(const struct classifier *cl, const uint64_t *found, uint64_t *marked)
+{
+	size_t words = (cl->nrules + 63) / 64, nf = textmatch_words(cl->tm), w, k;
+
+	if (words > MAX_RULE_WORDS)
+		return 0;
+	memset(marked, 0, words * sizeof *marked);
+	for (k = 0; k < cl->nalways; k++)
+		marked[cl->always[k] >> 6] |= (uint64_t)1 << (cl->always[k] & 63);
+	for (w = 0; w < nf; w++) {
+		uint64_t bits = found[w];
+
+		while (bits) {
+			size_t f = w * 64 + (size_t)__builtin_ctzll(bits);
+
+			bits &= bits - 1;
+			for (k = cl->trig_start[f]; k < cl->trig_start[f + 1]; k++)
+				marked[cl->trig_rules[k] >> 6] |= (uint64_t)1 << (cl->trig_rules[k] & 63);
+		}
+	}
+	return words;
+}
+
 /* judge - the verdict for a parsed reply; with ex, the evidence too */
 static void judge(const struct classifier *cl, const struct reply_info *reply, const char *dsn,
 		  const char *rcpt_domain, struct verdict *v, struct explanation *ex)
@@ -414,7 +497,8 @@ static void judge(const struct classifier *cl, const struct reply_info *reply, c
 	int support[CAUSE_COUNT] = { 0 }, score, top = 0;
 	const struct crule *win = NULL;
 	const char *words;
-	size_t i, nwords;
+	uint64_t marked[MAX_RULE_WORDS];
+	size_t i, nwords, nmarked;
 
 	if (rcpt_domain != NULL && *rcpt_domain
 	    && strcmp(p = classifier_provider(cl, rcpt_domain, NULL), "other") != 0)
@@ -429,10 +513,13 @@ static void judge(const struct classifier *cl, const struct reply_info *reply, c
 		v->provider = p;
 		by = "reply text";
 	}
+	nmarked = mark_candidates(cl, found, marked);
 	for (i = 0; i < cl->nrules; i++) {
 		const struct crule *c = &cl->rules[i];
 		enum cause k = c->r->cause;
 
+		if (nmarked && !bitset_has(marked, i))
+			continue;
 		if (!rule_matches(c, reply, enh, found))
 			continue;
 		if (ex != NULL)
@@ -573,13 +660,13 @@ static uint64_t hash_bytes(uint64_t h, const unsigned char *p, size_t n)
 	return h ^ (h >> 29);
 }
 
-/* masked_hash - hash of text with each volatile token replaced by one marker, never 0 */
-static uint64_t masked_hash(const char *text, uint64_t seed)
+/* masked_hash - hash of text[0..len) with each volatile token replaced by one marker, never 0 */
+static uint64_t masked_hash(const char *text, size_t len, uint64_t seed)
 {
-	const unsigned char *p = (const unsigned char *)text, *seg = p;
+	const unsigned char *p = (const unsigned char *)text, *seg = p, *end = p + len;
 	uint64_t h = 1469598103934665603ull ^ seed;
 
-	while (*p) {
+	while (p < end) {
 		const unsigned char *q;
 		size_t digits = 0;
 
@@ -587,7 +674,7 @@ static uint64_t masked_hash(const char *text, uint64_t seed)
 			p++;
 			continue;
 		}
-		for (q = p; is_token_char(*q); q++)
+		for (q = p; q < end && is_token_char(*q); q++)
 			digits += *q >= '0' && *q <= '9';
 		if (q - p >= 8 && digits >= 3) {
 			/* the text before the token, then a marker for the token */
@@ -658,8 +745,9 @@ void classifier_classify_cached(const struct classifier *cl, struct verdict_cach
 				const struct reply_info *reply, const char *dsn, const char *rcpt_domain,
 				struct verdict *v)
 {
-	const char *provider, *enh = reply->enhanced[0] ? reply->enhanced : dsn;
+	const char *provider, *enh = reply->enhanced[0] ? reply->enhanced : dsn, *words;
 	uint64_t key;
+	size_t nwords;
 	struct vc_slot *slot;
 
 	if (vc == NULL) {
@@ -667,9 +755,12 @@ void classifier_classify_cached(const struct classifier *cl, struct verdict_cach
 		return;
 	}
 	provider = classifier_provider(cl, rcpt_domain, reply->host);
-	/* the verdict depends on the text, the enhanced code, the stage and the provider */
-	key = masked_hash(reply->text, hash_str(enh ? enh : "", enh ? strlen(enh) : 0)
-			  ^ ((uint64_t)reply->stage << 56) ^ (uint64_t)(uintptr_t)provider);
+	/* the verdict depends on the remote's words (not Postfix's "host H[IP] said:" around them),
+	 * the enhanced code, the stage, the kind of text and the provider by domain or host */
+	nwords = reply_words(reply, &words);
+	key = masked_hash(words, nwords, hash_str(enh ? enh : "", enh ? strlen(enh) : 0)
+			  ^ ((uint64_t)reply->stage << 56) ^ ((uint64_t)reply->kind << 48)
+			  ^ (uint64_t)(uintptr_t)provider);
 	slot = &vc->slot[key & (VC_SLOTS - 1)];
 	if (slot->key == key && slot->provider == provider) {
 		vc->hits++;

@@ -83,8 +83,9 @@ void classifier_explain(const struct classifier *cl, const struct reply_info *re
 void explanation_line(const struct explanation *ex, char *buf, size_t size);
 
 /* A verdict cache remembers the verdict of reply texts already seen, keyed
- * by the text with its volatile tokens (message IDs, IP addresses: 8+
- * characters with 3+ digits) masked, so the thousands of deferrals that share
+ * by the remote's words with their volatile tokens (message IDs, IP
+ * addresses: 8+ characters with 3+ digits) masked, the codes, stage, kind
+ * and the provider by domain or host, so the thousands of deferrals that share
  * a reply template cost one hash instead of one automaton scan each. It is
  * per thread (no locking) and only created when no rule fragment contains
  * such a token, so a hit always equals what a full classification gives. */

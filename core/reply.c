@@ -175,9 +175,11 @@ static size_t join_reply(struct reply_info *info, const char *r, char *out, size
 /* unescape_newlines - turn the literal "\\n" that Exim writes between reply lines into spaces */
 static void unescape_newlines(char *s)
 {
-	char *o = s;
+	char *o;
 
-	for (; *s; s++) {
+	if ((s = strchr(s, '\\')) == NULL)
+		return;
+	for (o = s; *s; s++) {
 		if (s[0] == '\\' && s[1] == 'n') {
 			*o++ = ' ';
 			s++;
