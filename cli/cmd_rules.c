@@ -27,6 +27,7 @@ int cmd_rules(struct cli *cli, int argc, char **argv)
 			puts("usage: mqmon rules [--check] [FILE]");
 			return cli_finish_output();
 		default:
+			cli_option_error(argv[0], argv, "h", longopts);
 			return EX_USAGE;
 		}
 	}

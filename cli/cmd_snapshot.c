@@ -103,6 +103,7 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 			fputs(snapshot_usage, stdout);
 			return cli_finish_output();
 		default:
+			cli_option_error(argv[0], argv, "f:o:h", longopts);
 			fputs(snapshot_usage, stderr);
 			return EX_USAGE;
 		}

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/mta.h"
+#include "core/sanitize.h"
 #include "core/store.h"
 
 #define MAP_HEADER \
@@ -34,43 +35,63 @@ const char *throttle_mode_name(enum throttle_mode mode)
 	return mode == THROTTLE_PAUSE ? "pause" : "slow";
 }
 
+/* domain_hint_safe - true when d holds nothing but lower-case LDH, dots and non-ASCII bytes (fit to quote in a hint) */
+static int domain_hint_safe(const char *d)
+{
+	for (; *d; d++)
+		if (!((unsigned char)*d >= 0x80 || islower((unsigned char)*d) || isdigit((unsigned char)*d)
+		      || *d == '-' || *d == '.'))
+			return 0;
+	return 1;
+}
+
 /* throttle_domain_valid - lower-case LDH labels joined by dots, at least two, <= 253 chars; -1 with why */
 int throttle_domain_valid(const char *d, struct why *why)
 {
 	size_t len, i, label = 0, labels = 1;
+	char show[96];	/* d as quoted in a message: no control or format character, at most ~90 bytes */
 
 	if (d == NULL || d[0] == '\0')
 		return why_set(why, "empty domain: refused");
 	len = strlen(d);
+	sanitize_quote(show, sizeof show, d, len);
 	if (strcmp(d, "ALL") == 0 || strcmp(d, "*") == 0)
 		return why_set(why, "'%s' is not a domain: throttles name one domain", d);
 	if (len > THROTTLE_DOMAIN_MAX)
 		return why_set(why, "domain longer than %d characters: refused", THROTTLE_DOMAIN_MAX);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)d[i] >= 0x80) {
+			if (utf8_clean(d, len) && domain_hint_safe(d))
+				return why_set(why, "'%s' is a non-ASCII domain: give its ASCII (xn--) form, "
+					       "e.g. from `idn2 %s`; refused", show, show);
+			return why_set(why, "'%s' is a non-ASCII domain: give its ASCII (xn--) form, "
+				       "e.g. from `idn2 DOMAIN`; refused", show);
+		}
 	if (d[0] == '.' && d[1] != '.' && throttle_domain_valid(d + 1, NULL) == 0)
-		return why_set(why, "'%.80s': subdomain patterns (leading dot) are not supported: name the domain",
-			       d);
+		return why_set(why, "'%s': subdomain patterns (leading dot) are not supported: name the domain",
+			       show);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)d[i];
 
 		if (c == '.') {
 			if (label == 0 || d[i - 1] == '-')
-				return why_set(why, "'%.80s' is not a domain name (empty label or label ending in '-')", d);
+				return why_set(why, "'%s' is not a domain name (empty label or label ending in '-')", show);
 			label = 0;
 			labels++;
 			continue;
 		}
 		if (!(islower(c) || isdigit(c) || c == '-') || c > 0x7f)
-			return why_set(why, "'%.80s' is not a lower-case domain name (letters, digits, '-' and dots only)",
-				       d);
+			return why_set(why, "'%s' is not a lower-case domain name (letters, digits, '-' and dots only)",
+				       show);
 		if (label == 0 && c == '-')
-			return why_set(why, "'%.80s' is not a domain name (label starting with '-')", d);
+			return why_set(why, "'%s' is not a domain name (label starting with '-')", show);
 		if (++label > 63)
-			return why_set(why, "'%.80s' has a label longer than 63 characters", d);
+			return why_set(why, "'%s' has a label longer than 63 characters", show);
 	}
 	if (label == 0 || d[len - 1] == '-')
-		return why_set(why, "'%.80s' is not a domain name (trailing dot or '-')", d);
+		return why_set(why, "'%s' is not a domain name (trailing dot or '-')", show);
 	if (labels < 2)
-		return why_set(why, "'%.80s' is not a domain name with a dot (e.g. example.com)", d);
+		return why_set(why, "'%s' is not a domain name with a dot (e.g. example.com)", show);
 	return 0;
 }
 
