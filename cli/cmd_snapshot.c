@@ -2,7 +2,8 @@
  *
  * Takes a snapshot of the Postfix queue (-c DIR), joins the mail log for
  * attempts and last-attempt times, and writes the finished model to stdout
- * or, atomically, to -o FILE.
+ * (also -o -) or to -o FILE (core/snapshot: a regular file atomically, a
+ * link's target, a device or FIFO as it is; exit 73 for anything else).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -117,14 +118,14 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 	snprintf(host, sizeof host, "%s", m->params.myhostname);
 	if (host[0] == '\0')
 		gethostname(host, sizeof host - 1);
-	if (out != NULL)
+	if (out != NULL && strcmp(out, "-") != 0)
 		rc = snapshot_write_file(m, (enum snapshot_format)fmt, host, out, &why);
 	else
 		rc = snapshot_write(m, (enum snapshot_format)fmt, host, stdout, &why);
 	qmodel_free(m);
 	if (rc < 0) {
 		cli_error("%s", why.text);
-		return EX_IOERR;
+		return rc == -2 ? EX_CANTCREAT : EX_IOERR;
 	}
 	return cli_finish_output();
 }
