@@ -281,16 +281,24 @@ static int read_text(const char *path, char **text, struct why *why)
 	return 0;
 }
 
-/* write_atomic - text into path through a temporary file and rename (mode 0644); -1 with why */
-static int write_atomic(const char *path, const char *text, struct why *why)
+/* write_atomic_as - text into path through a temporary file and rename, with mode (and, when like is not
+ * NULL and we are root, like's owner and group); -1 with why */
+static int write_atomic_as(const char *path, const char *text, mode_t mode, const struct stat *like,
+			   struct why *why)
 {
 	char tmp[4200];
 	size_t len = strlen(text), off = 0;
 	int fd;
 
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0)
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
 		return why_errno(why, "cannot write %s", tmp);
+	if (like != NULL && geteuid() == 0 && fchown(fd, like->st_uid, like->st_gid) < 0) {
+		why_errno(why, "cannot give %s the owner of the original", tmp);
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
 	while (off < len) {
 		ssize_t n = write(fd, text + off, len - off);
 
@@ -304,7 +312,7 @@ static int write_atomic(const char *path, const char *text, struct why *why)
 		}
 		off += (size_t)n;
 	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0 || close(fd) < 0) {
+	if (fchmod(fd, mode) < 0 || fsync(fd) < 0 || close(fd) < 0) {
 		why_errno(why, "writing %s", tmp);
 		unlink(tmp);
 		return -1;
@@ -317,16 +325,27 @@ static int write_atomic(const char *path, const char *text, struct why *why)
 	return 0;
 }
 
-/* copy_file - copy src to dst (0644), for backups; -1 with why */
+/* write_atomic - text into path through a temporary file and rename (mode 0644: the map); -1 with why */
+static int write_atomic(const char *path, const char *text, struct why *why)
+{
+	return write_atomic_as(path, text, 0644, NULL, why);
+}
+
+/* copy_file - copy src to dst with src's permissions and (as root) owner, for backups; -1 with why */
 static int copy_file(const char *src, const char *dst, struct why *why)
 {
+	struct stat sb;
 	char *text;
 
 	if (read_text(src, &text, why) < 0)
 		return -1;
 	if (text == NULL)
 		return why_set(why, "cannot back up %s: it does not exist", src);
-	if (write_atomic(dst, text, why) < 0) {
+	if (stat(src, &sb) < 0) {
+		free(text);
+		return why_errno(why, "cannot back up %s", src);
+	}
+	if (write_atomic_as(dst, text, sb.st_mode & 0777, &sb, why) < 0) {
 		free(text);
 		return -1;
 	}
