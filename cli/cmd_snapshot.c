@@ -113,6 +113,10 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 		cli_error("snapshot: unexpected argument '%s'", argv[optind]);
 		return EX_USAGE;
 	}
+	if (out != NULL && strcmp(out, "-") != 0 && snapshot_target_check(out, &why) < 0) {
+		cli_error("%s", why.text);	/* before a long build of the model */
+		return EX_CANTCREAT;
+	}
 	if ((m = cli_build_model(cli, source, logs, nlogs, use_log, &rc)) == NULL)
 		return rc;
 	snprintf(host, sizeof host, "%s", m->params.myhostname);

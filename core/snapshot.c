@@ -409,6 +409,19 @@ static int write_replace(const struct qmodel *m, enum snapshot_format fmt, const
 	return 0;
 }
 
+/* snapshot_target_check - 0 when path is a file, character device, FIFO or nothing yet (links followed); -2 with why */
+int snapshot_target_check(const char *path, struct why *why)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) < 0 || S_ISREG(sb.st_mode) || S_ISCHR(sb.st_mode) || S_ISFIFO(sb.st_mode))
+		return 0;
+	why_set(why, "-o %s: %s: give a file, a character device, a FIFO or - (standard output)", path,
+		S_ISDIR(sb.st_mode) ? "is a directory" : S_ISSOCK(sb.st_mode) ? "is a socket (write to - instead)"
+		: S_ISBLK(sb.st_mode) ? "is a block device" : "is not a file");
+	return -2;
+}
+
 /* snapshot_write_file - the same into path: see snapshot.h; -1 with why, -2 when path is refused */
 int snapshot_write_file(const struct qmodel *m, enum snapshot_format fmt, const char *host,
 			const char *path, struct why *why)
@@ -433,8 +446,5 @@ int snapshot_write_file(const struct qmodel *m, enum snapshot_format fmt, const 
 	}
 	if (S_ISCHR(sb.st_mode) || S_ISFIFO(sb.st_mode))
 		return write_direct(m, fmt, host, path, why);
-	why_set(why, "-o %s: %s: give a file, a character device, a FIFO or - (standard output)", path,
-		S_ISDIR(sb.st_mode) ? "is a directory" : S_ISSOCK(sb.st_mode) ? "is a socket (write to - instead)"
-		: S_ISBLK(sb.st_mode) ? "is a block device" : "is not a file");
-	return -2;
+	return snapshot_target_check(path, why);
 }

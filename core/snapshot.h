@@ -34,6 +34,9 @@ int snapshot_format_from(const char *name);
 int snapshot_write(const struct qmodel *m, enum snapshot_format fmt, const char *host, FILE *fp,
 		   struct why *why);
 
+/* snapshot_target_check - 0 when path is a file, character device, FIFO or nothing yet (links followed); -2 with why */
+int snapshot_target_check(const char *path, struct why *why);
+
 /* snapshot_write_file - the same into path (see above); -1 with why, -2 when path is refused (not a
  * file, character device or FIFO) */
 int snapshot_write_file(const struct qmodel *m, enum snapshot_format fmt, const char *host,
