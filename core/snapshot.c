@@ -306,7 +306,8 @@ static int write_stream(const struct qmodel *m, enum snapshot_format fmt, const 
 		close(fd);
 		return -1;
 	}
-	if (snapshot_write(m, fmt, host, fp, why) < 0 || (sync && fsync(fd) < 0 && why_errno(why, "fsync %s", name) < 0)) {
+	if (snapshot_write(m, fmt, host, fp, why) < 0
+	    || (sync && fsync(fd) < 0 && why_errno(why, "fsync %s", name) < 0)) {
 		fclose(fp);
 		return -1;
 	}
