@@ -208,6 +208,7 @@ check "#21 ... with a hint at the ASCII (xn--) form" grep -qF "xn--" <<<"$out"
 # --- with a private bed (root, Postfix): hostile recipients read from the spool
 if [ "$(id -u)" -eq 0 ] && command -v postconf >/dev/null && command -v jq >/dev/null; then
 	bed_start 4020
+	trap cleanup EXIT	# bed_start set its own; cleanup stops the bed too
 	for to in '=cmd|calc!A1@yahoo.com' $'ab\u202ecd@gmail.com'; do
 		printf 'Subject: hostile\n\nbody\n' | sendmail -C "$BED_CONF" -f a@testbed.local -- "$to"
 	done
