@@ -55,8 +55,13 @@ const char *cli_log_path(const struct cli *cli);
  * is no log to read, 2 when another process stores them already (why says who; nothing read), -1 with why */
 int cli_catch_up(struct cli *cli, struct store *st, char **files, int nfiles, long *lines, struct why *why);
 
-/* cli_error - print "mqmon: message" to stderr */
+/* cli_error - print "mqmon: message" to stderr, every line sanitized (arguments echoed in it carry no escapes) */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+struct option;
+
+/* cli_option_error - say which option getopt_long refused (opterr is 0: getopt would echo it raw) */
+void cli_option_error(const char *cmd, char **argv, const char *optstring, const struct option *longopts);
 
 /* cli_finish_output - flush stdout; EX_IOERR (with a message) when writing failed */
 int cli_finish_output(void);

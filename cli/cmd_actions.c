@@ -10,7 +10,8 @@
  * store (--db FILE or the default path); when it cannot be opened the
  * action still runs, with a warning.
  *
- * Exit status: 0 done, 64 usage or invalid ID/domain, 69 the MTA command
+ * Exit status: 0 done, 64 usage or invalid ID/domain, 65 a NUL byte in the IDs on
+ * standard input, 69 the MTA command
  * failed (its stderr is printed), 74 the map could not be written,
  * 77 read-only, 78 Postfix not set up for throttles (mqmon throttle --setup).
  */
@@ -152,14 +153,21 @@ static void expire(struct act_env *env)
 	strlist_free(&removed);
 }
 
-/* read_ids - IDs from stdin, one per line (blank lines skipped, nothing else trimmed); -1 on error */
-static int read_ids(struct strlist *ids)
+/* read_ids - IDs from stdin, one per line (blank lines skipped, nothing else trimmed); -1 on a read
+ * error, -2 when a line holds a NUL byte (*bad_line says which: the whole request is refused) */
+static int read_ids(struct strlist *ids, size_t *bad_line)
 {
 	char *line = NULL;
-	size_t cap = 0;
+	size_t cap = 0, lineno = 0;
 	ssize_t n;
 
 	while ((n = getline(&line, &cap, stdin)) >= 0) {
+		lineno++;
+		if (memchr(line, '\0', (size_t)n) != NULL) {	/* "ID\0ALL" would read as ID */
+			*bad_line = lineno;
+			free(line);
+			return -2;
+		}
 		if (n > 0 && line[n - 1] == '\n')
 			line[--n] = '\0';
 		if (n > 0 && line[n - 1] == '\r')
@@ -247,6 +255,7 @@ int cmd_action(struct cli *cli, int argc, char **argv)
 			fputs(action_usage, stdout);
 			return cli_finish_output();
 		default:
+			cli_option_error(argv[0], argv, "h", longopts);
 			fputs(action_usage, stderr);
 			return EX_USAGE;
 		}
@@ -261,7 +270,15 @@ int cmd_action(struct cli *cli, int argc, char **argv)
 		return EX_USAGE;
 	}
 	if (argc - optind == 1 && strcmp(argv[optind], "-") == 0) {
-		if (read_ids(&ids) < 0) {
+		size_t bad_line = 0;
+
+		if ((rc = read_ids(&ids, &bad_line)) == -2) {
+			cli_error("%s: line %zu of standard input holds a NUL byte: refused, nothing done", argv[0],
+				  bad_line);
+			strlist_free(&ids);
+			return EX_DATAERR;
+		}
+		if (rc < 0) {
 			cli_error("%s: error reading queue IDs from standard input", argv[0]);
 			strlist_free(&ids);
 			return EX_IOERR;
@@ -369,6 +386,7 @@ int cmd_throttle(struct cli *cli, int argc, char **argv)
 			fputs(throttle_usage, stdout);
 			return cli_finish_output();
 		default:
+			cli_option_error(argv[0], argv, "h", longopts);
 			fputs(throttle_usage, stderr);
 			return EX_USAGE;
 		}
@@ -468,6 +486,7 @@ int cmd_unthrottle(struct cli *cli, int argc, char **argv)
 			fputs(throttle_usage, stdout);
 			return cli_finish_output();
 		default:
+			cli_option_error(argv[0], argv, "h", longopts);
 			fputs(throttle_usage, stderr);
 			return EX_USAGE;
 		}
@@ -524,6 +543,7 @@ int cmd_throttles(struct cli *cli, int argc, char **argv)
 			fputs(throttle_usage, stdout);
 			return cli_finish_output();
 		default:
+			cli_option_error(argv[0], argv, "h", longopts);
 			fputs(throttle_usage, stderr);
 			return EX_USAGE;
 		}

@@ -238,6 +238,7 @@ int cmd_classify(struct cli *cli, int argc, char **argv)
 			     "       mqmon classify --follow [--db FILE] [LOG...]");
 			return cli_finish_output();
 		default:
+			cli_option_error(argv[0], argv, "fh", longopts);
 			return EX_USAGE;
 		}
 	}

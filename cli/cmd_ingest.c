@@ -37,6 +37,7 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 			puts("usage: mqmon ingest [--db FILE] [LOG...]");
 			return cli_finish_output();
 		default:
+			cli_option_error(argv[0], argv, "h", longopts);
 			return EX_USAGE;
 		}
 	}

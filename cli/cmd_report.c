@@ -10,6 +10,7 @@
 #include "core/logscan.h"
 #include "core/store.h"
 #include "core/report.h"
+#include "core/sanitize.h"
 
 struct report_ctx {
 	const struct classifier *cl;
@@ -43,7 +44,8 @@ static int add_stored(void *arg, const struct store_attempt *a)
 	memset(d, 0, sizeof *d);
 	d->time = a->time;
 	snprintf(d->queue_id, sizeof d->queue_id, "%s", a->queue_id ? a->queue_id : "");
-	snprintf(d->domain, sizeof d->domain, "%s", a->domain ? a->domain : "");
+	/* a history written before a sanitizer change may hold raw text: sanitize again */
+	sanitize_text(d->domain, sizeof d->domain, a->domain ? a->domain : "", a->domain ? strlen(a->domain) : 0);
 	d->verdict.cause = c < 0 ? CAUSE_UNCLASSIFIED : (enum cause)c;
 	d->verdict.provider = a->provider ? a->provider : "other";
 	if (report_add(&ctx->rep, d) < 0) {
@@ -115,6 +117,7 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 			     "       mqmon report --since DURATION [--db FILE] [--format text|json] [LOG...]");
 			return cli_finish_output();
 		default:
+			cli_option_error(argv[0], argv, "f:h", longopts);
 			return EX_USAGE;
 		}
 	}

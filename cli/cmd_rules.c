@@ -232,6 +232,7 @@ int cmd_rules(struct cli *cli, int argc, char **argv)
 			fputs(RULES_USAGE, stdout);
 			return cli_finish_output();
 		default:
+			cli_option_error(argv[0], argv, "h", longopts);
 			return EX_USAGE;
 		}
 	}

@@ -2,7 +2,8 @@
  *
  * Takes a snapshot of the Postfix queue (-c DIR), joins the mail log for
  * attempts and last-attempt times, and writes the finished model to stdout
- * or, atomically, to -o FILE.
+ * (also -o -) or to -o FILE (core/snapshot: a regular file atomically, a
+ * link's target, a device or FIFO as it is; exit 73 for anything else).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -103,6 +104,7 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 			fputs(snapshot_usage, stdout);
 			return cli_finish_output();
 		default:
+			cli_option_error(argv[0], argv, "f:o:h", longopts);
 			fputs(snapshot_usage, stderr);
 			return EX_USAGE;
 		}
@@ -111,19 +113,23 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 		cli_error("snapshot: unexpected argument '%s'", argv[optind]);
 		return EX_USAGE;
 	}
+	if (out != NULL && strcmp(out, "-") != 0 && snapshot_target_check(out, &why) < 0) {
+		cli_error("%s", why.text);	/* before a long build of the model */
+		return EX_CANTCREAT;
+	}
 	if ((m = cli_build_model(cli, source, logs, nlogs, use_log, &rc)) == NULL)
 		return rc;
 	snprintf(host, sizeof host, "%s", m->params.myhostname);
 	if (host[0] == '\0')
 		gethostname(host, sizeof host - 1);
-	if (out != NULL)
+	if (out != NULL && strcmp(out, "-") != 0)
 		rc = snapshot_write_file(m, (enum snapshot_format)fmt, host, out, &why);
 	else
 		rc = snapshot_write(m, (enum snapshot_format)fmt, host, stdout, &why);
 	qmodel_free(m);
 	if (rc < 0) {
 		cli_error("%s", why.text);
-		return EX_IOERR;
+		return rc == -2 ? EX_CANTCREAT : EX_IOERR;
 	}
 	return cli_finish_output();
 }

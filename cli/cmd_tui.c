@@ -177,6 +177,7 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 			fputs(console_usage, stdout);
 			return cli_finish_output();
 		default:
+			cli_option_error(argv[0], argv, "h", longopts);
 			fputs(console_usage, stderr);
 			return EX_USAGE;
 		}

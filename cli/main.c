@@ -6,6 +6,8 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <langinfo.h>
+#include <locale.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,7 @@
 #include "core/ingest.h"
 #include "core/mta.h"
 #include "core/qsource.h"
+#include "core/sanitize.h"
 
 static const char usage_text[] =
 	"usage: mqmon [global options] [COMMAND] [options] [args]\n"
@@ -133,16 +136,56 @@ int cli_catch_up(struct cli *cli, struct store *st, char **files, int nfiles, lo
 	return rc;
 }
 
-/* cli_error - print "mqmon: message" to stderr */
+/* cli_error - print "mqmon: message" to stderr, every line sanitized (arguments echoed in it carry no escapes) */
 void cli_error(const char *fmt, ...)
 {
+	char msg[4096], line[4096];
+	const char *p = msg;
 	va_list ap;
 
-	fputs("mqmon: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputs("mqmon: ", stderr);
+	for (;;) {
+		size_t n = strcspn(p, "\n");
+
+		sanitize_quote(line, sizeof line, p, n);
+		fputs(line, stderr);
+		fputc('\n', stderr);
+		if (p[n] == '\0' || p[n + 1] == '\0')
+			break;
+		p += n + 1;
+	}
+}
+
+/* cli_option_error - say which option getopt_long refused (opterr is 0: getopt would echo it raw) */
+void cli_option_error(const char *cmd, char **argv, const char *optstring, const struct option *longopts)
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "", *sc;
+	size_t len, i;
+	int is_long = 0;
+
+	if (strncmp(arg, "--", 2) == 0 && arg[2] != '\0') {
+		len = strcspn(arg + 2, "=");
+		is_long = optopt == 0;
+		for (i = 0; !is_long && longopts[i].name != NULL; i++)
+			is_long = longopts[i].val == optopt && strncmp(longopts[i].name, arg + 2, len) == 0;
+		if (is_long) {
+			if (optopt == 0)
+				cli_error("%s: unknown or ambiguous option '--%.*s'", cmd, (int)len, arg + 2);
+			else if (arg[2 + len] == '=')
+				cli_error("%s: option '--%.*s' takes no value", cmd, (int)len, arg + 2);
+			else
+				cli_error("%s: option '--%.*s' needs a value", cmd, (int)len, arg + 2);
+			return;
+		}
+	}
+	sc = optopt > ' ' && optopt < 0x7f ? strchr(optstring, optopt) : NULL;
+	if (sc != NULL && sc[1] == ':')
+		cli_error("%s: option -%c needs a value", cmd, optopt);
+	else
+		cli_error("%s: unknown option -%c", cmd, optopt > ' ' && optopt < 0x7f ? optopt : '?');
 }
 
 /* cli_parse_source - "auto", "spool" or "postqueue" into *source; -1 with a message */
@@ -321,6 +364,10 @@ int main(int argc, char **argv)
 
 	static char outbuf[1 << 16];
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
+	/* display widths (report columns) of the UTF-8 text mqmon prints, whatever the locale says */
+	if (setlocale(LC_CTYPE, "") == NULL || strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+			setlocale(LC_CTYPE, "C");
 	store_on_migration(say_migration);
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
@@ -354,7 +401,8 @@ int main(int argc, char **argv)
 		}
 	}
 options_done:
-	opterr = 1;
+	/* opterr stays 0: getopt's own messages echo a refused option raw (escape sequences and all);
+	 * each command reports it through cli_option_error() */
 	if ((rc = load_config(&cli, config_path)) != 0)
 		return rc;
 	if (postfix_dir != NULL && config_set(&cli.cfg, CFG_POSTFIX_CONFIG_DIR, postfix_dir, &why) < 0) {

@@ -21,6 +21,7 @@
 #include "core/mta.h"
 #include "core/proc.h"
 #include "core/queue_id.h"
+#include "core/sanitize.h"
 #include "core/store.h"
 
 /* longest prefix (words) accepted from the configuration */
@@ -55,18 +56,10 @@ int action_kind_from(const char *name)
 	return -1;
 }
 
-/* printable - copy s for a message: at most 40 chars, control characters as '?' */
+/* printable - copy s for a message: at most 40 bytes, control and format characters as '?' */
 static const char *printable(const char *s, char *buf, size_t bufsz)
 {
-	size_t i, n = 0, len = strlen(s);
-
-	for (i = 0; i < len && n + 4 < bufsz && i < 40; i++)
-		buf[n++] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-	if (i < len && n + 4 < bufsz) {
-		memcpy(buf + n, "...", 3);
-		n += 3;
-	}
-	buf[n] = '\0';
+	sanitize_quote(buf, bufsz < 44 ? bufsz : 44, s, strlen(s));
 	return buf;
 }
 

@@ -179,6 +179,7 @@ struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue,
 			time_t arrival, long size, int forced_expire)
 {
 	struct qmsg *msg;
+	char buf[512];
 
 	if (!queue_id_valid(id, strlen(id)))
 		return NULL;
@@ -199,7 +200,8 @@ struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue,
 		return NULL;
 	snprintf(msg->id, sizeof msg->id, "%s", id);
 	msg->queue = queue;
-	msg->sender = strdup(sender ? sender : "");
+	sanitize_text(buf, sizeof buf, sender ? sender : "", sender ? strlen(sender) : 0);
+	msg->sender = strdup(buf);
 	msg->arrival = arrival;
 	msg->size = size;
 	msg->forced_expire = forced_expire;
@@ -269,7 +271,7 @@ int qmodel_add_rcpt(struct qmodel *m, struct qmsg *msg, const char *address, con
 		return -1;
 	}
 	if (dsn != NULL)
-		snprintf(r->dsn, sizeof r->dsn, "%s", dsn);
+		sanitize_text(r->dsn, sizeof r->dsn, dsn, strlen(dsn));
 	msg->nrcpts++;
 	classify_rcpt(m, r);
 	return 0;

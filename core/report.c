@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/sanitize.h"
+
 /* format_time - RFC 3339 local time "2026-11-22T12:57:38+01:00" into buf (>= 32 bytes) */
 const char *format_time(char *buf, size_t bufsz, time_t t)
 {
@@ -109,6 +111,16 @@ static const struct report_group **sorted(const struct report_group *g, size_t n
 	return v;
 }
 
+/* put_padded - s then spaces up to width display columns (UTF-8 domains align like ASCII ones) */
+static void put_padded(FILE *fp, const char *s, int width)
+{
+	int w = utf8_width(s);
+
+	fputs(s, fp);
+	for (; w < width; w++)
+		fputc(' ', fp);
+}
+
 /* report_print_text - human-readable report */
 void report_print_text(const struct report *r, FILE *fp)
 {
@@ -137,14 +149,17 @@ void report_print_text(const struct report *r, FILE *fp)
 		if ((provs = sorted(c->children, c->nchildren)) == NULL)
 			continue;
 		for (j = 0; provs[j]; j++) {
-			fprintf(fp, "  %-14s %8lu events %7zu msgs\n", provs[j]->name, provs[j]->events,
-				provs[j]->messages.n);
+			fputs("  ", fp);
+			put_padded(fp, provs[j]->name, 14);
+			fprintf(fp, " %8lu events %7zu msgs\n", provs[j]->events, provs[j]->messages.n);
 			if ((doms = sorted(provs[j]->children, provs[j]->nchildren)) == NULL)
 				continue;
-			for (k = 0; doms[k]; k++)
-				fprintf(fp, "    %-28s %8lu events %7zu msgs   last %s\n", doms[k]->name,
-					doms[k]->events, doms[k]->messages.n,
+			for (k = 0; doms[k]; k++) {
+				fputs("    ", fp);
+				put_padded(fp, doms[k]->name, 28);
+				fprintf(fp, " %8lu events %7zu msgs   last %s\n", doms[k]->events, doms[k]->messages.n,
 					format_time(t1, sizeof t1, doms[k]->last));
+			}
 			free(doms);
 		}
 		free(provs);

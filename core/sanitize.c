@@ -7,6 +7,7 @@
 #include "core/sanitize.h"
 
 #include <string.h>
+#include <wchar.h>
 
 /* utf8_decode - decode one code point at s (len > 0); returns its length, 0 when invalid */
 static size_t utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
@@ -44,6 +45,29 @@ static size_t utf8_decode(const unsigned char *s, size_t len, unsigned *cp)
 static int is_control(unsigned cp)
 {
 	return cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp <= 0x9F);
+}
+
+/* format_ranges - Unicode 15.1 general category Cf, plus the line and paragraph separators */
+static const struct { unsigned lo, hi; } format_ranges[] = {
+	{ 0x00AD, 0x00AD }, { 0x0600, 0x0605 }, { 0x061C, 0x061C }, { 0x06DD, 0x06DD },
+	{ 0x070F, 0x070F }, { 0x0890, 0x0891 }, { 0x08E2, 0x08E2 }, { 0x180E, 0x180E },
+	{ 0x200B, 0x200F }, { 0x2028, 0x202E }, { 0x2060, 0x2064 }, { 0x2066, 0x206F },
+	{ 0xFEFF, 0xFEFF }, { 0xFFF9, 0xFFFB }, { 0x110BD, 0x110BD }, { 0x110CD, 0x110CD },
+	{ 0x13430, 0x1343F }, { 0x1BCA0, 0x1BCA3 }, { 0x1D173, 0x1D17A }, { 0xE0001, 0xE0001 },
+	{ 0xE0020, 0xE007F },
+};
+
+/* unicode_is_format - true for the format characters sanitize replaces (Cf, U+2028, U+2029) */
+int unicode_is_format(unsigned cp)
+{
+	size_t i;
+
+	if (cp < 0xAD)
+		return 0;
+	for (i = 0; i < sizeof format_ranges / sizeof format_ranges[0]; i++)
+		if (cp >= format_ranges[i].lo && cp <= format_ranges[i].hi)
+			return 1;
+	return 0;
 }
 
 /* is_graph - printable ASCII other than the space */
@@ -99,6 +123,9 @@ size_t sanitize_text(char *dst, size_t dstsz, const char *src, size_t len)
 		if (invalid) {
 			cp = 0xFFFD;
 			n = 1;
+		} else if (unicode_is_format(cp)) {
+			cp = 0xFFFD;	/* shown, never obeyed */
+			invalid = 1;
 		}
 		if (cp == ' ' || is_control(cp)) {
 			pending_space = out > 0;
@@ -124,7 +151,49 @@ size_t sanitize_text(char *dst, size_t dstsz, const char *src, size_t len)
 	return out;
 }
 
-/* utf8_clean - true when s[0..len) is valid UTF-8 without control characters */
+/* quote_char - the character at s as sanitize_quote shows it: its input length in *n, its output length returned (1 for '?') */
+static size_t quote_char(const unsigned char *s, size_t len, size_t *n, unsigned *cp)
+{
+	*n = utf8_decode(s, len, cp);
+	if (*n == 0 || is_control(*cp) || unicode_is_format(*cp)) {
+		*n = *n ? *n : 1;
+		*cp = '?';
+		return 1;
+	}
+	return *n;
+}
+
+/* sanitize_quote - src[0..len) for a message: controls, format characters, invalid bytes as '?'; cut with "..." to fit dst; returns bytes written */
+size_t sanitize_quote(char *dst, size_t dstsz, const char *src, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)src;
+	size_t in, out = 0, n, w, need = 0, room;
+	unsigned cp;
+
+	if (dstsz == 0)
+		return 0;
+	for (in = 0; in < len; in += n)
+		need += quote_char(s + in, len - in, &n, &cp);
+	room = need < dstsz ? dstsz - 1 : dstsz >= 4 ? dstsz - 4 : 0;	/* cut: keep room for "..." */
+	for (in = 0; in < len; in += n) {
+		w = quote_char(s + in, len - in, &n, &cp);
+		if (out + w > room)
+			break;
+		if (cp == '?')
+			dst[out] = '?';
+		else
+			memcpy(dst + out, s + in, w);
+		out += w;
+	}
+	if (in < len && dstsz >= 4) {
+		memcpy(dst + out, "...", 3);
+		out += 3;
+	}
+	dst[out] = '\0';
+	return out;
+}
+
+/* utf8_clean - true when s[0..len) is valid UTF-8 without control or format characters */
 int utf8_clean(const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -133,9 +202,30 @@ int utf8_clean(const char *s, size_t len)
 
 	while (i < len) {
 		n = utf8_decode(u + i, len - i, &cp);
-		if (n == 0 || is_control(cp))
+		if (n == 0 || is_control(cp) || unicode_is_format(cp))
 			return 0;
 		i += n;
 	}
 	return 1;
+}
+
+/* utf8_width - display columns of UTF-8 text (wcwidth in a UTF-8 LC_CTYPE, else 1 per character) */
+int utf8_width(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t len = strlen(s), i = 0, n;
+	unsigned cp;
+	int w = 0, cw;
+
+	while (i < len) {
+		n = utf8_decode(u + i, len - i, &cp);
+		if (n == 0) {
+			n = 1;
+			cp = 0xFFFD;
+		}
+		cw = wcwidth((wchar_t)cp);
+		w += cw < 0 ? 1 : cw;
+		i += n;
+	}
+	return w;
 }

@@ -2,6 +2,7 @@
 #include "core/snapshot.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -153,11 +154,16 @@ static int write_json(const struct qmodel *m, const char *host, FILE *fp)
 	return rc ? -1 : 0;
 }
 
-/* csv_field - one RFC 4180 field */
+/* csv_field - one RFC 4180 field; a cell a spreadsheet would take for a formula (starting with
+ * = + - @ tab or CR: OWASP's CSV injection rule) gets a leading ' and quotes */
 static void csv_field(FILE *fp, const char *s, int last)
 {
-	if (strpbrk(s, ",\"\r\n") != NULL) {
+	int formula = s[0] != '\0' && strchr("=+-@\t\r", s[0]) != NULL;
+
+	if (formula || strpbrk(s, ",\"\r\n") != NULL) {
 		fputc('"', fp);
+		if (formula)
+			fputc('\'', fp);
 		for (; *s; s++) {
 			if (*s == '"')
 				fputc('"', fp);
@@ -289,34 +295,112 @@ int snapshot_write(const struct qmodel *m, enum snapshot_format fmt, const char 
 	return 0;
 }
 
-/* snapshot_write_file - the same into path, atomically (temp file + rename); -1 with why */
-int snapshot_write_file(const struct qmodel *m, enum snapshot_format fmt, const char *host,
+/* write_stream - the snapshot into an open fd (device, FIFO or temporary file), fsync when sync; -1 with why */
+static int write_stream(const struct qmodel *m, enum snapshot_format fmt, const char *host, int fd,
+			const char *name, int sync, struct why *why)
+{
+	FILE *fp;
+
+	if ((fp = fdopen(fd, "w")) == NULL) {
+		why_errno(why, "fdopen %s", name);
+		close(fd);
+		return -1;
+	}
+	if (snapshot_write(m, fmt, host, fp, why) < 0
+	    || (sync && fsync(fd) < 0 && why_errno(why, "fsync %s", name) < 0)) {
+		fclose(fp);
+		return -1;
+	}
+	if (fclose(fp) != 0)
+		return why_errno(why, "closing %s", name);
+	return 0;
+}
+
+/* write_direct - into a character device or FIFO as it is (no temporary file, no rename); -1 with why */
+static int write_direct(const struct qmodel *m, enum snapshot_format fmt, const char *host,
 			const char *path, struct why *why)
 {
+	struct stat sb;
+	int fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC);
+
+	if (fd < 0)
+		return why_errno(why, "cannot open %s", path);
+	if (fstat(fd, &sb) < 0 || !(S_ISCHR(sb.st_mode) || S_ISFIFO(sb.st_mode))) {
+		close(fd);	/* replaced meanwhile: write nothing */
+		return why_set(why, "%s changed while it was opened: nothing written", path);
+	}
+	return write_stream(m, fmt, host, fd, path, 0, why);
+}
+
+/* link_target - the file a chain of symbolic links at path ends at, that file possibly missing; -1 with why */
+static int link_target(const char *path, char *out, size_t outsz, struct why *why)
+{
+	char cur[PATH_MAX], link[PATH_MAX], next[PATH_MAX];
+	struct stat sb;
+	ssize_t n;
+	int hops;
+
+	snprintf(cur, sizeof cur, "%s", path);
+	for (hops = 0; hops < 40; hops++) {
+		if (lstat(cur, &sb) < 0 || !S_ISLNK(sb.st_mode)) {
+			if ((size_t)snprintf(out, outsz, "%s", cur) >= outsz)
+				return why_set(why, "path too long: %s", cur);
+			return 0;
+		}
+		if ((n = readlink(cur, link, sizeof link - 1)) < 0)
+			return why_errno(why, "cannot read the link %s", cur);
+		link[n] = '\0';
+		if (link[0] == '/' || strchr(cur, '/') == NULL) {
+			snprintf(next, sizeof next, "%s", link);
+		} else {
+			int dirlen = (int)(strrchr(cur, '/') - cur);
+
+			if ((size_t)snprintf(next, sizeof next, "%.*s/%s", dirlen, cur, link) >= sizeof next)
+				return why_set(why, "path too long: %s", link);
+		}
+		memcpy(cur, next, sizeof cur);
+	}
+	return why_set(why, "%s: too many levels of symbolic links", path);
+}
+
+/* open_temp - a new temporary file next to path (O_EXCL); mode as given (the umask applies); fd or -1 */
+static int open_temp(const char *path, mode_t mode, char *tmp, size_t tmpsz)
+{
+	int i, fd;
+
+	for (i = 0; i < 100; i++) {
+		if ((size_t)snprintf(tmp, tmpsz, "%s.tmp.%ld.%d", path, (long)getpid(), rand() % 1000000) >= tmpsz) {
+			errno = ENAMETOOLONG;
+			return -1;
+		}
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
+	}
+	return -1;
+}
+
+/* write_replace - a regular file at path (old: its stat, NULL when there is none) replaced atomically:
+ * temporary file, fsync, rename; the old file's permissions and (as root) owner are kept, a new
+ * file gets 0666 less the umask; -1 with why */
+static int write_replace(const struct qmodel *m, enum snapshot_format fmt, const char *host,
+			 const char *path, const struct stat *old, struct why *why)
+{
 	char tmp[PATH_MAX];
-	FILE *fp;
 	int fd;
 
-	if ((size_t)snprintf(tmp, sizeof tmp, "%s.tmp.XXXXXX", path) >= sizeof tmp)
-		return why_set(why, "path too long: %s", path);
-	if ((fd = mkstemp(tmp)) < 0)
+	if ((fd = open_temp(path, old ? 0600 : 0666, tmp, sizeof tmp)) < 0)
 		return why_errno(why, "cannot create a temporary file next to %s", path);
-	fchmod(fd, 0644);
-	if ((fp = fdopen(fd, "w")) == NULL) {
-		why_errno(why, "fdopen %s", tmp);
+	if (old != NULL && ((geteuid() == 0 && fchown(fd, old->st_uid, old->st_gid) < 0)
+			    || fchmod(fd, old->st_mode & 0777) < 0)) {
+		why_errno(why, "cannot give %s the mode and owner of %s", tmp, path);
 		close(fd);
 		unlink(tmp);
 		return -1;
 	}
-	if (snapshot_write(m, fmt, host, fp, why) < 0
-	    || (fsync(fd) < 0 && why_errno(why, "fsync %s", tmp) < 0)) {
-		fclose(fp);
+	if (write_stream(m, fmt, host, fd, tmp, 1, why) < 0) {
 		unlink(tmp);
 		return -1;
-	}
-	if (fclose(fp) != 0) {
-		unlink(tmp);
-		return why_errno(why, "closing %s", tmp);
 	}
 	if (rename(tmp, path) < 0) {
 		why_errno(why, "renaming %s to %s", tmp, path);
@@ -324,4 +408,44 @@ int snapshot_write_file(const struct qmodel *m, enum snapshot_format fmt, const 
 		return -1;
 	}
 	return 0;
+}
+
+/* snapshot_target_check - 0 when path is a file, character device, FIFO or nothing yet (links followed); -2 with why */
+int snapshot_target_check(const char *path, struct why *why)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) < 0 || S_ISREG(sb.st_mode) || S_ISCHR(sb.st_mode) || S_ISFIFO(sb.st_mode))
+		return 0;
+	why_set(why, "-o %s: %s: give a file, a character device, a FIFO or - (standard output)", path,
+		S_ISDIR(sb.st_mode) ? "is a directory" : S_ISSOCK(sb.st_mode) ? "is a socket (write to - instead)"
+		: S_ISBLK(sb.st_mode) ? "is a block device" : "is not a file");
+	return -2;
+}
+
+/* snapshot_write_file - the same into path: see snapshot.h; -1 with why, -2 when path is refused */
+int snapshot_write_file(const struct qmodel *m, enum snapshot_format fmt, const char *host,
+			const char *path, struct why *why)
+{
+	char target[PATH_MAX];
+	struct stat sb;
+
+	if (link_target(path, target, sizeof target, why) < 0)
+		return -1;
+	if (stat(path, &sb) < 0) {
+		if (errno != ENOENT)
+			return why_errno(why, "cannot use %s", path);
+		return write_replace(m, fmt, host, target, NULL, why);	/* new file (also at a dangling link's end) */
+	}
+	if (S_ISREG(sb.st_mode)) {
+		struct stat tb;
+
+		/* the link chain's end must be that file (not so for a deleted file behind /proc/self/fd) */
+		if (lstat(target, &tb) < 0 || tb.st_dev != sb.st_dev || tb.st_ino != sb.st_ino)
+			return why_set(why, "-o %s: cannot tell which file it names: nothing written", path);
+		return write_replace(m, fmt, host, target, &sb, why);
+	}
+	if (S_ISCHR(sb.st_mode) || S_ISFIFO(sb.st_mode))
+		return write_direct(m, fmt, host, path, why);
+	return snapshot_target_check(path, why);
 }

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "core/mta.h"
+#include "core/sanitize.h"
 #include "core/store.h"
 
 #define MAP_HEADER \
@@ -36,43 +37,63 @@ const char *throttle_mode_name(enum throttle_mode mode)
 	return mode == THROTTLE_PAUSE ? "pause" : "slow";
 }
 
+/* domain_hint_safe - true when d holds nothing but lower-case LDH, dots and non-ASCII bytes (fit to quote in a hint) */
+static int domain_hint_safe(const char *d)
+{
+	for (; *d; d++)
+		if (!((unsigned char)*d >= 0x80 || islower((unsigned char)*d) || isdigit((unsigned char)*d)
+		      || *d == '-' || *d == '.'))
+			return 0;
+	return 1;
+}
+
 /* throttle_domain_valid - lower-case LDH labels joined by dots, at least two, <= 253 chars; -1 with why */
 int throttle_domain_valid(const char *d, struct why *why)
 {
 	size_t len, i, label = 0, labels = 1;
+	char show[96];	/* d as quoted in a message: no control or format character, at most ~90 bytes */
 
 	if (d == NULL || d[0] == '\0')
 		return why_set(why, "empty domain: refused");
 	len = strlen(d);
+	sanitize_quote(show, sizeof show, d, len);
 	if (strcmp(d, "ALL") == 0 || strcmp(d, "*") == 0)
 		return why_set(why, "'%s' is not a domain: throttles name one domain", d);
 	if (len > THROTTLE_DOMAIN_MAX)
 		return why_set(why, "domain longer than %d characters: refused", THROTTLE_DOMAIN_MAX);
+	for (i = 0; i < len; i++)
+		if ((unsigned char)d[i] >= 0x80) {
+			if (utf8_clean(d, len) && domain_hint_safe(d))
+				return why_set(why, "'%s' is a non-ASCII domain: give its ASCII (xn--) form, "
+					       "e.g. from `idn2 %s`; refused", show, show);
+			return why_set(why, "'%s' is a non-ASCII domain: give its ASCII (xn--) form, "
+				       "e.g. from `idn2 DOMAIN`; refused", show);
+		}
 	if (d[0] == '.' && d[1] != '.' && throttle_domain_valid(d + 1, NULL) == 0)
-		return why_set(why, "'%.80s': subdomain patterns (leading dot) are not supported: name the domain",
-			       d);
+		return why_set(why, "'%s': subdomain patterns (leading dot) are not supported: name the domain",
+			       show);
 	for (i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)d[i];
 
 		if (c == '.') {
 			if (label == 0 || d[i - 1] == '-')
-				return why_set(why, "'%.80s' is not a domain name (empty label or label ending in '-')", d);
+				return why_set(why, "'%s' is not a domain name (empty label or label ending in '-')", show);
 			label = 0;
 			labels++;
 			continue;
 		}
 		if (!(islower(c) || isdigit(c) || c == '-') || c > 0x7f)
-			return why_set(why, "'%.80s' is not a lower-case domain name (letters, digits, '-' and dots only)",
-				       d);
+			return why_set(why, "'%s' is not a lower-case domain name (letters, digits, '-' and dots only)",
+				       show);
 		if (label == 0 && c == '-')
-			return why_set(why, "'%.80s' is not a domain name (label starting with '-')", d);
+			return why_set(why, "'%s' is not a domain name (label starting with '-')", show);
 		if (++label > 63)
-			return why_set(why, "'%.80s' has a label longer than 63 characters", d);
+			return why_set(why, "'%s' has a label longer than 63 characters", show);
 	}
 	if (label == 0 || d[len - 1] == '-')
-		return why_set(why, "'%.80s' is not a domain name (trailing dot or '-')", d);
+		return why_set(why, "'%s' is not a domain name (trailing dot or '-')", show);
 	if (labels < 2)
-		return why_set(why, "'%.80s' is not a domain name with a dot (e.g. example.com)", d);
+		return why_set(why, "'%s' is not a domain name with a dot (e.g. example.com)", show);
 	return 0;
 }
 
@@ -271,16 +292,24 @@ static int read_text(const char *path, char **text, struct why *why)
 	return 0;
 }
 
-/* write_atomic - text into path through a temporary file and rename (mode 0644); -1 with why */
-static int write_atomic(const char *path, const char *text, struct why *why)
+/* write_atomic_as - text into path through a temporary file and rename, with mode (and, when like is not
+ * NULL and we are root, like's owner and group); -1 with why */
+static int write_atomic_as(const char *path, const char *text, mode_t mode, const struct stat *like,
+			   struct why *why)
 {
 	char tmp[4200];
 	size_t len = strlen(text), off = 0;
 	int fd;
 
 	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644)) < 0)
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
 		return why_errno(why, "cannot write %s", tmp);
+	if (like != NULL && geteuid() == 0 && fchown(fd, like->st_uid, like->st_gid) < 0) {
+		why_errno(why, "cannot give %s the owner of the original", tmp);
+		close(fd);
+		unlink(tmp);
+		return -1;
+	}
 	while (off < len) {
 		ssize_t n = write(fd, text + off, len - off);
 
@@ -294,7 +323,7 @@ static int write_atomic(const char *path, const char *text, struct why *why)
 		}
 		off += (size_t)n;
 	}
-	if (fchmod(fd, 0644) < 0 || fsync(fd) < 0 || close(fd) < 0) {
+	if (fchmod(fd, mode) < 0 || fsync(fd) < 0 || close(fd) < 0) {
 		why_errno(why, "writing %s", tmp);
 		unlink(tmp);
 		return -1;
@@ -307,16 +336,27 @@ static int write_atomic(const char *path, const char *text, struct why *why)
 	return 0;
 }
 
-/* copy_file - copy src to dst (0644), for backups; -1 with why */
+/* write_atomic - text into path through a temporary file and rename (mode 0644: the map); -1 with why */
+static int write_atomic(const char *path, const char *text, struct why *why)
+{
+	return write_atomic_as(path, text, 0644, NULL, why);
+}
+
+/* copy_file - copy src to dst with src's permissions and (as root) owner, for backups; -1 with why */
 static int copy_file(const char *src, const char *dst, struct why *why)
 {
+	struct stat sb;
 	char *text;
 
 	if (read_text(src, &text, why) < 0)
 		return -1;
 	if (text == NULL)
 		return why_set(why, "cannot back up %s: it does not exist", src);
-	if (write_atomic(dst, text, why) < 0) {
+	if (stat(src, &sb) < 0) {
+		free(text);
+		return why_errno(why, "cannot back up %s", src);
+	}
+	if (write_atomic_as(dst, text, sb.st_mode & 0777, &sb, why) < 0) {
 		free(text);
 		return -1;
 	}

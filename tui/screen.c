@@ -10,6 +10,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include "core/sanitize.h"
+
 static int ascii_mode;
 
 /* ui_init - start curses (locale, raw keys, short ESC delay, colours); 0 or -1 */
@@ -51,7 +53,8 @@ const char *ui_glyph(const char *utf8, const char *ascii)
 	return ascii_mode ? ascii : utf8;
 }
 
-/* next_char - decode one character; returns its bytes (1 for an undecodable byte) and its width */
+/* next_char - decode one character; returns its bytes (1 for an undecodable byte) and its width;
+ * controls and format characters (text from an old history, never sanitized) show as '?' */
 static size_t next_char(const char *s, wchar_t *wc, int *width)
 {
 	mbstate_t st;
@@ -65,7 +68,7 @@ static size_t next_char(const char *s, wchar_t *wc, int *width)
 		return 1;
 	}
 	*width = wcwidth(*wc);
-	if (*width < 0) {
+	if (*width < 0 || unicode_is_format((unsigned)*wc)) {	/* controls; bidi and zero-width characters */
 		*wc = L'?';
 		*width = 1;
 	}

@@ -3,7 +3,9 @@
  * All text reaching the screen has been sanitised by core (no control
  * characters, valid UTF-8); these helpers add display-width awareness
  * (wide and combining characters via wcwidth) so columns stay aligned, and
- * an ASCII mode (--ascii) for terminals without UTF-8 or line drawing.
+ * an ASCII mode (--ascii) for terminals without UTF-8 or line drawing. As a
+ * last guard (rows of a history written before a sanitizer change) any
+ * control or format character left is drawn as '?'.
  */
 #ifndef MQMON_TUI_SCREEN_H
 #define MQMON_TUI_SCREEN_H

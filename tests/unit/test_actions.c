@@ -289,6 +289,28 @@ static void test_domains(void **state)
 	assert_int_equal(throttle_domain_valid(long_name, NULL), 0);	/* 253 */
 }
 
+/* #9, #21: refused domains and IDs are quoted without escape sequences; a non-ASCII domain gets the xn-- hint */
+static void test_refusal_messages(void **state)
+{
+	char *ids[] = { "ABCDEF1234", "\x1b]52;c;cm0gLXJmIC8K\x07\x1b[2J\xe2\x80\xae" };
+	struct why why;
+
+	(void)state;
+	assert_int_equal(throttle_domain_valid("b\xc3\xbc" "cher.de", &why), -1);
+	assert_non_null(strstr(why.text, "xn--"));
+	assert_non_null(strstr(why.text, "idn2 b\xc3\xbc" "cher.de"));
+	assert_int_equal(throttle_domain_valid("x\x1b]52;c;eA==\x07\x1b[2J.example", &why), -1);
+	assert_null(strchr(why.text, '\x1b'));
+	assert_null(strchr(why.text, '\x07'));
+	assert_non_null(strstr(why.text, "x?]52;c;eA==??[2J.example"));
+	assert_int_equal(throttle_domain_valid("b\xc3\xbc" "cher\x1b[2J.de", &why), -1);	/* no idn2 line to paste */
+	assert_null(strchr(why.text, '\x1b'));
+	assert_null(strstr(why.text, "idn2 b"));
+	assert_int_equal(action_check_ids(ids, 2, &why), -1);
+	assert_null(strchr(why.text, '\x1b'));
+	assert_null(strstr(why.text, "\xe2\x80\xae"));
+}
+
 static void test_map_text(void **state)
 {
 	struct throttle_list l = { 0 }, back = { 0 };
@@ -380,6 +402,7 @@ int main(void)
 		cmocka_unit_test(test_refusals_run_nothing),
 		cmocka_unit_test(test_run_through_echo),
 		cmocka_unit_test(test_domains),
+		cmocka_unit_test(test_refusal_messages),
 		cmocka_unit_test(test_map_text),
 		cmocka_unit_test(test_load_missing_and_present),
 	};

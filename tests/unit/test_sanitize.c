@@ -3,6 +3,8 @@
 
 #include "core/sanitize.h"
 
+#include <locale.h>
+
 /* clean - sanitize a string literal of known length */
 static const char *clean(const char *s, size_t len)
 {
@@ -109,6 +111,63 @@ static void test_nul_bytes_inside(void **state)
 	assert_string_equal(clean(s, 3), "a b");
 }
 
+/* #8: bidi overrides, isolates, zero-width characters and the BOM are shown as U+FFFD, never passed */
+static void test_format_characters_visible(void **state)
+{
+	const char s[] = "a\xe2\x80\xae" "b\xe2\x80\xac" "c\xe2\x80\x8b" "d\xe2\x80\x8d" "e\xef\xbb\xbf" "f"
+			 "\xe2\x81\xa6" "g\xd8\x9c" "h\xe2\x80\xa8" "i\xf3\xa0\x80\xa1" "j";
+	const char *out;
+
+	(void)state;
+	assert_false(utf8_clean(s, sizeof s - 1));
+	out = clean(s, sizeof s - 1);
+	assert_string_equal(out, "a\xef\xbf\xbd" "b\xef\xbf\xbd" "c\xef\xbf\xbd" "d\xef\xbf\xbd" "e\xef\xbf\xbd" "f"
+			    "\xef\xbf\xbd" "g\xef\xbf\xbd" "h\xef\xbf\xbd" "i\xef\xbf\xbd" "j");
+	assert_true(utf8_clean(out, strlen(out)));
+	assert_true(unicode_is_format(0x202E));
+	assert_true(unicode_is_format(0x2066));
+	assert_true(unicode_is_format(0x180E));
+	assert_false(unicode_is_format(0x00E9));
+	assert_false(unicode_is_format(0x2030));
+	assert_false(unicode_is_format(0xFFFD));
+}
+
+/* #9: an argument quoted in a message keeps no escape sequence, and is cut with "..." */
+static void test_quote_for_messages(void **state)
+{
+	const char osc52[] = "\x1b]52;c;cm0gLXJmIC8=\x07\x1b[2J\xc2\x9b" "1m\xe2\x80\xae" "x\xff";
+	char buf[16];
+
+	(void)state;
+	assert_int_equal(sanitize_quote(buf, sizeof buf, "gmail.com", 9), 9);
+	assert_string_equal(buf, "gmail.com");
+	sanitize_quote(buf, sizeof buf, "b\xc3\xbc" "cher.de", 10);
+	assert_string_equal(buf, "b\xc3\xbc" "cher.de");
+	sanitize_quote(buf, sizeof buf, osc52, sizeof osc52 - 1);
+	assert_string_equal(buf, "?]52;c;cm0gL...");
+	assert_null(strchr(buf, '\x1b'));
+	{
+		char big[64];
+
+		sanitize_quote(big, sizeof big, osc52, sizeof osc52 - 1);
+		assert_string_equal(big, "?]52;c;cm0gLXJmIC8=??[2J?1m?x?");
+	}
+	sanitize_quote(buf, sizeof buf, "0123456789abcdef", 16);	/* one too long: cut */
+	assert_string_equal(buf, "0123456789ab...");
+	sanitize_quote(buf, sizeof buf, "0123456789abcde", 15);	/* fits exactly */
+	assert_string_equal(buf, "0123456789abcde");
+}
+
+/* #8: report columns pad by display width, not bytes */
+static void test_display_width(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_width("gmail.com"), 9);
+	assert_int_equal(utf8_width("b\xc3\xbc" "cher.de"), 9);
+	assert_int_equal(utf8_width("\xe6\x97\xa5\xe6\x9c\xac.jp"), 7);	/* two wide characters */
+	assert_int_equal(utf8_width(""), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,7 +180,13 @@ int main(void)
 		cmocka_unit_test(test_truncation_keeps_whole_code_points),
 		cmocka_unit_test(test_truncation_at_spaces),
 		cmocka_unit_test(test_nul_bytes_inside),
+		cmocka_unit_test(test_format_characters_visible),
+		cmocka_unit_test(test_quote_for_messages),
+		cmocka_unit_test(test_display_width),
 	};
+
+	if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
+		setlocale(LC_CTYPE, "en_US.UTF-8");
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
