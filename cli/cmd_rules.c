@@ -13,7 +13,7 @@
 #define RULES_USAGE \
 	"usage: mqmon rules [--check] [FILE]\n" \
 	"       mqmon rules --explain TEXT [--domain DOMAIN] [FILE]\n" \
-	"       mqmon rules --eval [--in-sample] [--floor PCT] [--misses] CORPUS... \n"
+	"       mqmon rules --eval [--in-sample] [--floor PCT] [--misses] CORPUS...\n"
 
 /* percent - a share as a percentage (0 of 0 is 100) */
 static double percent(size_t part, size_t whole)
