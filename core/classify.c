@@ -620,11 +620,11 @@ struct verdict_cache {
 	unsigned long hits, misses;
 };
 
-/* is_token_char - characters of a token for masking: [0-9A-Za-z._-] */
+/* is_token_char - characters of a token for masking: [0-9A-Za-z._:-] (':' joins time stamps and IPv6 addresses) */
 static inline int is_token_char(unsigned char c)
 {
 	static const uint64_t bits[4] = {
-		0x03ff600000000000ull,	/* '-' '.' '0'-'9' */
+		0x07ff600000000000ull,	/* '-' '.' '0'-'9' ':' */
 		0x07fffffe87fffffeull,	/* 'A'-'Z' '_' 'a'-'z' */
 		0, 0,
 	};
