@@ -27,7 +27,9 @@ struct verdict {
 	const char *advice;		/* rule's or cause's advice, "" when none */
 };
 
-/* classifier_new - compile a ruleset (which must outlive the classifier); NULL with why on failure */
+/* classifier_new - compile a ruleset (which must outlive the classifier); NULL with why on failure,
+ * errno E2BIG when the rules exceed a limit (too many text fragments, or too long in all: a
+ * configuration error), else out of memory */
 struct classifier *classifier_new(const struct ruleset *rs, struct why *why);
 
 /* classifier_free - release the classifier (not the ruleset) */

@@ -8,10 +8,11 @@
  */
 #include "core/textmatch.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define TM_MAX_STATES 65535
+#define TM_MAX_STATES (TEXTMATCH_MAX_BYTES + 1)	/* 16-bit state numbers while building */
 
 struct textmatch {
 	char **frags;
@@ -48,8 +49,10 @@ int textmatch_add(struct textmatch *tm, const char *fragment)
 	char *copy;
 	size_t i;
 
-	if (fragment == NULL || fragment[0] == '\0' || tm->compiled)
+	if (fragment == NULL || fragment[0] == '\0' || tm->compiled) {
+		errno = EINVAL;
 		return -1;
+	}
 	if (tm->nfrags == tm->capfrags) {
 		size_t cap = tm->capfrags ? tm->capfrags * 2 : 64;
 		char **n = realloc(tm->frags, cap * sizeof *n);
@@ -129,8 +132,10 @@ int textmatch_compile(struct textmatch *tm)
 	build_classes(tm);
 	for (f = 0; f < tm->nfrags; f++)
 		maxstates += strlen(tm->frags[f]);
-	if (maxstates > TM_MAX_STATES)
+	if (maxstates > TM_MAX_STATES) {
+		errno = E2BIG;
 		return -1;
+	}
 	tm->delta = calloc(maxstates * tm->ncls, sizeof *tm->delta);
 	fail = calloc(maxstates, sizeof *fail);
 	queue = calloc(maxstates, sizeof *queue);
