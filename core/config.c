@@ -3,6 +3,7 @@
 
 #include "core/duration.h"
 #include "core/inifile.h"
+#include "core/pathname.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -86,14 +87,15 @@ void config_init(struct config *cfg)
 const char *config_default_path(void)
 {
 	static char path[4096];
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	const char *xdg = path_xdg("XDG_CONFIG_HOME"), *home = path_home();
 
-	if (xdg != NULL && *xdg) {
+	/* relative XDG_CONFIG_HOME and HOME are ignored: never a configuration below the working directory */
+	if (xdg != NULL) {
 		snprintf(path, sizeof path, "%s/mqmon/mqmon.ini", xdg);
 		if (access(path, R_OK) == 0)
 			return path;
 	}
-	if (home != NULL && *home) {
+	if (home != NULL) {
 		snprintf(path, sizeof path, "%s/.config/mqmon/mqmon.ini", home);
 		if (access(path, R_OK) == 0)
 			return path;
