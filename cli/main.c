@@ -237,6 +237,7 @@ static int load_config(struct cli *cli, const char *path)
 		path = config_default_path();
 	if (path != NULL && config_load(&cli->cfg, path, &why) < 0) {
 		cli_error("%s", why.text);
+		config_free(&cli->cfg);
 		return EX_CONFIG;
 	}
 	for (i = 0; i < cli->cfg.errors.n; i++)

@@ -49,7 +49,7 @@ static void test_plain_block(void **state)
 static void test_long_values(void **state)
 {
 	struct got g = { .n = 0 };
-	char *local = malloc(1501), *rcpt = malloc(1600), *reason = malloc(6001), *b;
+	char *local = malloc(1501), *rcpt = malloc(1600), *reason = malloc(6010), *b;
 
 	(void)state;
 	memset(local, 'a', 1500);
