@@ -80,6 +80,9 @@ static int prescan(int fd, const char *path, const char *what, struct why *why)
 			return why_errno(why, "cannot read %s %s", what, path);
 		}
 		for (p = buf, end = buf + n; p < end; p = nl + 1) {
+			if (line > INIFILE_MAX_LINES)	/* a byte of one line more */
+				return why_set(why, "cannot parse %s %s: more than %d lines", what, path,
+					       INIFILE_MAX_LINES);
 			nl = memchr(p, '\n', (size_t)(end - p));
 			linelen += (size_t)((nl ? nl : end) - p);
 			if (linelen > INIFILE_MAX_LINE)
@@ -88,9 +91,7 @@ static int prescan(int fd, const char *path, const char *what, struct why *why)
 			if (nl == NULL)
 				break;
 			linelen = 0;
-			if (++line > INIFILE_MAX_LINES)
-				return why_set(why, "cannot parse %s %s: more than %d lines", what, path,
-					       INIFILE_MAX_LINES);
+			line++;
 		}
 	}
 	return 0;
