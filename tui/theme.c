@@ -8,14 +8,14 @@
  */
 #include "tui/theme.h"
 
-#include "core/inifile.h"
-
 #include <curses.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "core/inifile.h"
 
 #ifndef MQMON_DATADIR
 #define MQMON_DATADIR "/usr/local/share/mqmon"
