@@ -21,7 +21,8 @@ struct cli {
 };
 
 /* cli_compile_rules - the shipped rules then extra (NULL or "" for none) into rs, compiled into *cl;
- * rule errors stay in rs->errors; 0, -1 (a file could not be read) or -2 (compiling failed) with why;
+ * rule errors stay in rs->errors; 0, -1 (a file could not be read or parsed, or the rules exceed a
+ * limit: a configuration error) or -2 (compiling failed: out of memory) with why;
  * rs needs ruleset_free in every case */
 int cli_compile_rules(const char *extra, struct ruleset *rs, struct classifier **cl, struct why *why);
 

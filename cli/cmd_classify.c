@@ -185,6 +185,8 @@ static int follow_logs(struct cli *cli, char **files, int nfiles, const char *db
 	if (ingest_standby(fs.in) != NULL)
 		cli_error("%s: printing new deferrals without storing them", ingest_standby(fs.in));
 	on_follow_data(loop, -1, &fs);	/* what is already there past the saved position */
+	if (ingest_unreadable(fs.in) != NULL)	/* missing, unreadable, not a regular file: say so, and wait */
+		cli_error("classify --follow: %s", ingest_unreadable(fs.in));
 	ingest_set_hold(fs.in, INGEST_LIVE_HOLD);	/* then group commits: syslog writes line by line */
 	evloop_add_fd(loop, ingest_fd(fs.in), on_follow_data, &fs);
 	evloop_set_tick(loop, on_follow_tick, &fs, NULL);

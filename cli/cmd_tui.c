@@ -101,6 +101,9 @@ static int reload_config(struct tui_options *opt, char *err, unsigned long errsz
 	}
 	if (cfg.errors.n > 0) {
 		snprintf(err, errsz, "%s", cfg.errors.v[0]);
+		/* a failed reload changes nothing, except that a read_only it could not parse still turns actions off */
+		if (config_num(&cfg, CFG_READ_ONLY))
+			opt->read_only = 1;
 		return -1;
 	}
 	opt->theme = config_str(&cfg, CFG_THEME);

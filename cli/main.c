@@ -261,7 +261,8 @@ int cli_finish_output(void)
 }
 
 /* cli_compile_rules - the shipped rules then extra (NULL or "" for none) into rs, compiled into *cl;
- * rule errors stay in rs->errors; 0, -1 (a file could not be read) or -2 (compiling failed) with why;
+ * rule errors stay in rs->errors; 0, -1 (a file could not be read, or the rules exceed a limit) or
+ * -2 (compiling failed: out of memory) with why;
  * rs needs ruleset_free in every case */
 int cli_compile_rules(const char *extra, struct ruleset *rs, struct classifier **cl, struct why *why)
 {
@@ -270,7 +271,10 @@ int cli_compile_rules(const char *extra, struct ruleset *rs, struct classifier *
 		return -1;
 	if (extra != NULL && *extra && ruleset_load(rs, extra, why) < 0)
 		return -1;
-	return (*cl = classifier_new(rs, why)) == NULL ? -2 : 0;
+	errno = 0;
+	if ((*cl = classifier_new(rs, why)) != NULL)
+		return 0;
+	return errno == E2BIG ? -1 : -2;	/* over a limit of the rules: a configuration error */
 }
 
 /* cli_load_classifier - load shipped and operator rules, compile them; 0 or an EX_ code */
@@ -305,6 +309,7 @@ static int load_config(struct cli *cli, const char *path)
 		path = config_default_path();
 	if (path != NULL && config_load(&cli->cfg, path, &why) < 0) {
 		cli_error("%s", why.text);
+		config_free(&cli->cfg);
 		return EX_CONFIG;
 	}
 	for (i = 0; i < cli->cfg.errors.n; i++)

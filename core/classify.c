@@ -1,6 +1,7 @@
 /* classify - decide the cause and provider family of one deferral; see classify.h */
 #include "core/classify.h"
 
+#include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -210,16 +211,21 @@ struct classifier *classifier_new_subset(const struct ruleset *rs, const unsigne
 			goto nomem;
 	}
 	if (textmatch_words(cl->tm) > MAX_WORDS) {
-		why_set(why, "too many rule text fragments (%zu, at most %d)", textmatch_count(cl->tm),
-			MAX_WORDS * 64);
+		why_set(why, "too many rule text fragments: %zu (at most %d in all, doc/rules.md)",
+			textmatch_count(cl->tm), (MAX_WORDS - 1) * 64);
 		classifier_free(cl);
+		errno = E2BIG;	/* a limit of the rules: a configuration error, not a fault */
 		return NULL;
 	}
 	if (textmatch_compile(cl->tm) < 0 || build_domains(cl) < 0 || build_triggers(cl) < 0)
 		goto nomem;
 	return cl;
 nomem:
-	why_set(why, "out of memory compiling rules");
+	if (errno == E2BIG)	/* textmatch: the fragments are too long in all */
+		why_set(why, "rule text fragments too long: more than %d bytes in all (doc/rules.md)",
+			TEXTMATCH_MAX_BYTES);
+	else
+		why_set(why, "out of memory compiling rules");
 	classifier_free(cl);
 	return NULL;
 }

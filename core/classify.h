@@ -58,7 +58,9 @@ struct explanation {
 	struct evidence items[EXPLAIN_MAX];
 };
 
-/* classifier_new - compile a ruleset (which must outlive the classifier); NULL with why on failure */
+/* classifier_new - compile a ruleset (which must outlive the classifier); NULL with why on failure,
+ * errno E2BIG when the rules exceed a limit (too many text fragments, or too long in all: a
+ * configuration error), else out of memory */
 struct classifier *classifier_new(const struct ruleset *rs, struct why *why);
 
 /* classifier_new_subset - compile the rules i of rs whose skip[i] is 0 (evaluation folds) */

@@ -2,8 +2,9 @@
 #include "core/config.h"
 
 #include "core/duration.h"
+#include "core/inifile.h"
+#include "core/pathname.h"
 
-#include <iniparser.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,7 +17,7 @@ struct option_def {
 	const char *def;
 	long min, max;
 	const char *help;
-	const char *refused;	/* what happens when the file's value is refused (NULL: the default is used) */
+	const char *safe;	/* a safety switch: the value a setting that cannot be parsed takes (NULL: the default) */
 };
 
 static const struct option_def options[CFG_KEY_COUNT] = {
@@ -25,15 +26,14 @@ static const struct option_def options[CFG_KEY_COUNT] = {
 	[CFG_THEME] = { "mqmon", "theme", OPT_STRING, "default", 0, 0,
 		"console theme: a name in the themes directory (default, dark, light, mono, high-contrast) or a path" },
 	[CFG_READ_ONLY] = { "mqmon", "read_only", OPT_BOOL, "no", 0, 1,
-		"disable every operator action" },
+		"disable every operator action", "yes" },
 	[CFG_COMMAND_PREFIX] = { "mqmon", "command_prefix", OPT_STRING, "", 0, 0,
 		"argv words put before every command of operator actions and throttles, split at blanks (e.g. \"sudo -n\"); no shell" },
 	[CFG_DB] = { "mqmon", "db", OPT_STRING, "", 0, 0,
 		"history database (empty: $XDG_DATA_HOME/mqmon/mqmon.db or ~/.local/share/mqmon/mqmon.db)" },
 	[CFG_RETENTION] = { "mqmon", "retention", OPT_DURATION, "30d", 0, 0,
 		"how long attempts and audit rows are kept in the history (a duration: 30d, 12w; at most "
-		DURATION_MAX_TEXT "; 0 keeps everything)",
-		"nothing is pruned until it is fixed" },
+		DURATION_MAX_TEXT "; 0 keeps everything)", "0" },
 	[CFG_POSTFIX_CONFIG_DIR] = { "postfix", "config_dir", OPT_STRING, "/etc/postfix", 0, 0,
 		"Postfix configuration directory (like postqueue -c)" },
 	[CFG_POSTFIX_LOG] = { "postfix", "log", OPT_STRING, "", 0, 0,
@@ -89,14 +89,15 @@ void config_init(struct config *cfg)
 const char *config_default_path(void)
 {
 	static char path[4096];
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	const char *xdg = path_xdg("XDG_CONFIG_HOME"), *home = path_home();
 
-	if (xdg != NULL && *xdg) {
+	/* relative XDG_CONFIG_HOME and HOME are ignored: never a configuration below the working directory */
+	if (xdg != NULL) {
 		snprintf(path, sizeof path, "%s/mqmon/mqmon.ini", xdg);
 		if (access(path, R_OK) == 0)
 			return path;
 	}
-	if (home != NULL && *home) {
+	if (home != NULL) {
 		snprintf(path, sizeof path, "%s/.config/mqmon/mqmon.ini", home);
 		if (access(path, R_OK) == 0)
 			return path;
@@ -106,64 +107,74 @@ const char *config_default_path(void)
 	return NULL;
 }
 
-/* find_option - index of section:key, -1 when unknown */
-static int find_option(const char *seckey)
+/* find_option - index of section.key, -1 when unknown */
+static int find_option(const char *section, const char *key)
 {
 	int k;
-	char full[256];
 
-	for (k = 0; k < CFG_KEY_COUNT; k++) {
-		snprintf(full, sizeof full, "%s:%s", options[k].section, options[k].key);
-		if (strcmp(full, seckey) == 0)
+	for (k = 0; k < CFG_KEY_COUNT; k++)
+		if (strcmp(options[k].section, section) == 0 && strcmp(options[k].key, key) == 0)
 			return k;
-	}
 	return -1;
+}
+
+/* known_section - some key lives in section */
+static int known_section(const char *section)
+{
+	int k;
+
+	for (k = 0; k < CFG_KEY_COUNT; k++)
+		if (strcmp(options[k].section, section) == 0)
+			return 1;
+	return 0;
+}
+
+/* set_from_file - one key = value of the file; a problem is collected, a safety switch takes its safe side */
+static void set_from_file(struct config *cfg, const char *path, const char *section, const char *key,
+			  const char *value)
+{
+	int k = find_option(section, key);
+	struct why w;
+
+	if (k < 0 && *section == '\0') {
+		strlist_addf(&cfg->errors, "%s: %s is outside any [section] (ignored)", path, key);
+		return;
+	}
+	if (k < 0) {
+		strlist_addf(&cfg->errors, "%s: unknown key %s:%s", path, section, key);
+		return;
+	}
+	if (parse_value(cfg, (enum config_key)k, value, &w) == 0)
+		return;
+	cfg->rejected[k] = 1;
+	if (options[k].safe == NULL) {
+		strlist_addf(&cfg->errors, "%s: %s (default kept)", path, w.text);
+		return;
+	}
+	parse_value(cfg, (enum config_key)k, options[k].safe, NULL);
+	strlist_addf(&cfg->errors, "%s: %s (taken as %s = %s, the safe side)", path, w.text, options[k].key,
+		     options[k].safe);
 }
 
 /* config_load - read an INI file over the defaults; -1 with why when it cannot be read */
 int config_load(struct config *cfg, const char *path, struct why *why)
 {
-	dictionary *d;
-	FILE *fp;
-	int nsec, i, j, nkeys;
+	struct inifile f;
+	size_t i, j;
 
-	if ((fp = fopen(path, "r")) == NULL)
-		return why_errno(why, "cannot read configuration %s", path);
-	fclose(fp);
-	if ((d = iniparser_load(path)) == NULL)
-		return why_set(why, "cannot parse configuration %s", path);
+	if (inifile_load(&f, path, "configuration", why) < 0)
+		return -1;
 	free(cfg->path);
 	cfg->path = strdup(path);
-	nsec = iniparser_getnsec(d);
-	for (i = 0; i < nsec; i++) {
-		const char *sec = iniparser_getsecname(d, i);
-		const char **keys;
+	for (i = 0; i < f.nsections; i++) {
+		const struct inifile_section *s = &f.sections[i];
 
-		nkeys = iniparser_getsecnkeys(d, sec);
-		if (nkeys <= 0)
-			continue;
-		keys = calloc((size_t)nkeys, sizeof *keys);
-		if (keys == NULL || iniparser_getseckeys(d, sec, keys) == NULL) {
-			free(keys);
-			continue;
-		}
-		for (j = 0; j < nkeys; j++) {
-			int k = find_option(keys[j]);
-			struct why w;
-
-			if (k < 0) {
-				strlist_addf(&cfg->errors, "%s: unknown key %s", path, keys[j]);
-				continue;
-			}
-			if (parse_value(cfg, (enum config_key)k, iniparser_getstring(d, keys[j], ""), &w) < 0) {
-				strlist_addf(&cfg->errors, "%s: %s (%s)", path, w.text,
-					     options[k].refused ? options[k].refused : "default kept");
-				cfg->rejected[k] = 1;
-			}
-		}
-		free(keys);
+		if (s->nkeys == 0 && *s->name && !known_section(s->name))
+			strlist_addf(&cfg->errors, "%s: unknown section [%s]", path, s->name);
+		for (j = 0; j < s->nkeys; j++)
+			set_from_file(cfg, path, s->name, s->keys[j].name, s->keys[j].value);
 	}
-	iniparser_freedict(d);
+	inifile_free(&f);
 	return 0;
 }
 
@@ -177,7 +188,8 @@ int config_set(struct config *cfg, enum config_key key, const char *value, struc
 	return rc;
 }
 
-/* config_rejected - the configuration file set key to a value that was refused (the default is in use) */
+/* config_rejected - the configuration file set key to a value that was refused (its safe value or
+ * the default is in use) */
 int config_rejected(const struct config *cfg, enum config_key key)
 {
 	return cfg->rejected[key];

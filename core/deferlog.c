@@ -11,22 +11,47 @@
 #define DEFERLOG_MAX (4 * 1024 * 1024)
 
 struct block {
-	char recipient[1024], status[32], reason[4096];
+	const char *recipient;	/* in the file's buffer: kept whole, it must equal the queue file's */
+	size_t rlen;
+	char status[32], reason[DEFERLOG_VALUE_MAX];
 };
 
-/* copy_value - copy the value of a "name=value" line */
+/* copy_value - copy the value of a "name=value" line; a longer one is cut and ends in DEFERLOG_TRUNCATED */
 static void copy_value(char *dst, size_t dstsz, const char *v, size_t n)
 {
-	if (n >= dstsz)
-		n = dstsz - 1;
+	size_t mark = sizeof DEFERLOG_TRUNCATED - 1;
+
+	if (n < dstsz) {
+		memcpy(dst, v, n);
+		dst[n] = '\0';
+		return;
+	}
+	n = dstsz - 1 - mark;
+	while (n > 0 && ((unsigned char)v[n] & 0xc0) == 0x80)
+		n--;	/* never cut a UTF-8 character in two */
 	memcpy(dst, v, n);
-	dst[n] = '\0';
+	memcpy(dst + n, DEFERLOG_TRUNCATED, mark + 1);
+}
+
+/* block_done - hand a finished block to fn (when it names a recipient) and clear it; fn's result */
+static int block_done(struct block *b, deferlog_fn fn, void *ctx)
+{
+	char *rcpt;
+	int rc = 0;
+
+	if (b->rlen > 0 && (rcpt = strndup(b->recipient, b->rlen)) != NULL) {
+		rc = fn(ctx, rcpt, b->status, b->reason);
+		free(rcpt);
+	}
+	b->rlen = 0;
+	b->status[0] = b->reason[0] = '\0';
+	return rc;
 }
 
 /* deferlog_parse - walk the blocks of a defer logfile held in buf[0..len) */
 void deferlog_parse(const char *buf, size_t len, deferlog_fn fn, void *ctx)
 {
-	struct block b = { "", "", "" };
+	struct block b = { NULL, 0, "", "" };
 	const char *p = buf, *end = buf + len;
 
 	while (p <= end) {
@@ -36,11 +61,11 @@ void deferlog_parse(const char *buf, size_t len, deferlog_fn fn, void *ctx)
 
 		if (n == 0) {
 			/* a blank line (or the end) closes a block */
-			if (b.recipient[0] && fn(ctx, b.recipient, b.status, b.reason) != 0)
+			if (block_done(&b, fn, ctx) != 0)
 				return;
-			b.recipient[0] = b.status[0] = b.reason[0] = '\0';
 		} else if (n > 10 && memcmp(p, "recipient=", 10) == 0) {
-			copy_value(b.recipient, sizeof b.recipient, p + 10, n - 10);
+			b.recipient = p + 10;
+			b.rlen = n - 10;
 		} else if (n > 7 && memcmp(p, "status=", 7) == 0) {
 			copy_value(b.status, sizeof b.status, p + 7, n - 7);
 		} else if (n > 7 && memcmp(p, "reason=", 7) == 0) {
@@ -50,8 +75,7 @@ void deferlog_parse(const char *buf, size_t len, deferlog_fn fn, void *ctx)
 			break;
 		p = nl + 1;
 	}
-	if (b.recipient[0])
-		fn(ctx, b.recipient, b.status, b.reason);
+	block_done(&b, fn, ctx);
 }
 
 /* deferlog_read - read name relative to dirfd and walk it; -1 with why */

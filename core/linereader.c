@@ -53,6 +53,7 @@ int linereader_next(struct linereader *lr, const char **line, size_t *len)
 			lr->offset += (off_t)l + 1;
 			if (lr->skipping) {
 				lr->skipping = 0;
+				lr->run = 0;
 				continue;
 			}
 			lr->lines++;
@@ -68,6 +69,11 @@ int linereader_next(struct linereader *lr, const char **line, size_t *len)
 			/* hand out the start of the oversize line once, skip the rest */
 			lr->start += avail;
 			lr->offset += (off_t)avail;
+			lr->run += avail;
+			if (lr->max_run > 0 && lr->run > lr->max_run) {
+				errno = EFBIG;	/* an endless line: not a text log */
+				return -1;
+			}
 			if (!lr->skipping) {
 				lr->skipping = 1;
 				lr->oversize++;

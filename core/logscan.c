@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <pthread.h>
 #include <sys/mman.h>
 #include <string.h>
@@ -35,6 +36,50 @@ static int scan_line(struct log_clock *clock, const char *line, size_t len, int 
 	return fn(ctx, &ev);
 }
 
+/* open_input - open path ("-" = stdin) for a scan and check what it is; fd, or -1 with why
+ *
+ * A named file is opened non-blocking, so a FIFO without a writer cannot hang
+ * the open; a regular file or a FIFO is read, anything else (a directory, a
+ * device such as /dev/zero) is refused. *endless: the input may never end (not
+ * a regular file): its lines get a bound (LINEREADER_MAX_RUN). */
+static int open_input(const char *path, struct stat *sb, int *endless, struct why *why)
+{
+	int fd;
+
+	if (strcmp(path, "-") == 0)
+		fd = STDIN_FILENO;
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) < 0)
+		return why_errno(why, "cannot open %s", path);
+	if (fstat(fd, sb) < 0 || S_ISDIR(sb->st_mode)) {
+		if (S_ISDIR(sb->st_mode))
+			errno = EISDIR;
+		why_errno(why, "cannot read %s", path);
+		goto refuse;
+	}
+	*endless = !S_ISREG(sb->st_mode);
+	if (fd != STDIN_FILENO && !S_ISREG(sb->st_mode) && !S_ISFIFO(sb->st_mode)) {
+		why_set(why, "cannot read %s: not a regular file or a FIFO", path);
+		goto refuse;
+	}
+	return fd;
+refuse:
+	if (fd != STDIN_FILENO)
+		close(fd);
+	return -1;
+}
+
+/* next_line - linereader_next, waiting on a non-blocking FIFO until it has data */
+static int next_line(struct linereader *lr, const char **line, size_t *len)
+{
+	struct pollfd p = { .fd = lr->fd, .events = POLLIN };
+	int rc;
+
+	while ((rc = linereader_next(lr, line, len)) < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		if (poll(&p, 1, -1) < 0 && errno != EINTR)
+			return -1;
+	return rc;
+}
+
 /* logscan_path - scan one file ("-" = stdin); 0, or -1 with why */
 int logscan_path(const char *path, int flags, logscan_fn fn, void *ctx,
 		 struct logscan_stats *st, struct why *why)
@@ -44,21 +89,10 @@ int logscan_path(const char *path, int flags, logscan_fn fn, void *ctx,
 	struct stat sb;
 	const char *line;
 	size_t len;
-	int fd, rc = 0, stop = 0;
+	int fd, rc = 0, stop = 0, endless = 0;
 
-	if (strcmp(path, "-") == 0) {
-		fd = STDIN_FILENO;
-	} else if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
-		return why_errno(why, "cannot open %s", path);
-	}
-	if (fstat(fd, &sb) < 0 || S_ISDIR(sb.st_mode)) {
-		if (S_ISDIR(sb.st_mode))
-			errno = EISDIR;
-		why_errno(why, "cannot read %s", path);
-		if (fd != STDIN_FILENO)
-			close(fd);
+	if ((fd = open_input(path, &sb, &endless, why)) < 0)
 		return -1;
-	}
 	log_clock_init(&clock, S_ISREG(sb.st_mode) ? sb.st_mtime : time(NULL));
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
 	if (linereader_init(&lr, fd, 0) < 0) {
@@ -66,7 +100,9 @@ int logscan_path(const char *path, int flags, logscan_fn fn, void *ctx,
 			close(fd);
 		return why_set(why, "out of memory reading %s", path);
 	}
-	while (!stop && (rc = linereader_next(&lr, &line, &len)) > 0)
+	if (endless)
+		lr.max_run = LINEREADER_MAX_RUN;
+	while (!stop && (rc = next_line(&lr, &line, &len)) > 0)
 		stop = scan_line(&clock, line, len, flags, fn, ctx, st);
 	if (!stop && rc == 0 && linereader_flush(&lr, &line, &len) > 0)
 		stop = scan_line(&clock, line, len, flags, fn, ctx, st);
@@ -75,8 +111,14 @@ int logscan_path(const char *path, int flags, logscan_fn fn, void *ctx,
 	linereader_free(&lr);
 	if (fd != STDIN_FILENO)
 		close(fd);
+	if (!stop && rc < 0 && errno == EFBIG)
+		return why_set(why, "%s: no newline in %d MiB after line %llu: not a text log",
+			       strcmp(path, "-") == 0 ? "standard input" : path, LINEREADER_MAX_RUN >> 20,
+			       lr.lines > 0 ? lr.lines - 1 : 0);
 	if (!stop && rc < 0)
 		return why_errno(why, "read error on %s", path);
+	if (S_ISFIFO(sb.st_mode) && fd != STDIN_FILENO && lr.offset == 0 && lr.lines == 0)
+		return why_set(why, "nothing to read from %s: a FIFO with no writer (start the writer first)", path);
 	return 0;
 }
 

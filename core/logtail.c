@@ -178,14 +178,15 @@ static void status_open_error(struct tailfile *tf, int err)
 		set_status(tf, "cannot open %s: %s (retrying)", tf->path, strerror(err));
 }
 
-/* open_log - open a followed file read-only, honouring the test seam */
+/* open_log - open a followed file read-only, honouring the test seam; non-blocking, so a FIFO
+ * without a writer cannot hang the open (only regular files are followed: the callers check) */
 static int open_log(const struct logwatch *w, int dirfd, const char *name)
 {
 	if (w->deny) {
 		errno = w->deny;
 		return -1;
 	}
-	return openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	return openat(dirfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 }
 
 /* same_file - does the stat describe the file src has open */

@@ -7,6 +7,7 @@
 #include "core/pathname.h"
 
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,4 +84,24 @@ int path_log_key(const char *path, char *buf, size_t n)
 		memcpy(buf, key, (size_t)r + 1);
 	}
 	return 0;
+}
+
+/* path_home - $HOME when absolute, else the password entry's home when absolute; NULL */
+const char *path_home(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (home != NULL && home[0] == '/')
+		return home;
+	pw = getpwuid(getuid());
+	return pw != NULL && pw->pw_dir != NULL && pw->pw_dir[0] == '/' ? pw->pw_dir : NULL;
+}
+
+/* path_xdg - $name when it is an absolute path, else NULL */
+const char *path_xdg(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v != NULL && v[0] == '/' ? v : NULL;
 }

@@ -9,11 +9,23 @@
  * are resolved when it exists (/var/log may be a link to /data/log), the
  * file's own name is kept: it may not exist yet, and after a rotation the
  * name is what counts.
+ *
+ * It also knows where the per-user default paths start: path_home() and
+ * path_xdg() ignore relative values.
  */
 #ifndef MQMON_PATHNAME_H
 #define MQMON_PATHNAME_H
 
 #include <stddef.h>
+
+/* path_home - the home directory for default paths (history, configuration): $HOME when it is
+ * absolute, else the password entry's when absolute; NULL when neither (a relative HOME would put
+ * the files below whatever the working directory is, as the XDG spec says of its variables) */
+const char *path_home(void);
+
+/* path_xdg - the XDG base directory variable name (XDG_DATA_HOME ...) when set to an absolute path,
+ * else NULL: the spec says relative values are invalid and must be ignored */
+const char *path_xdg(const char *name);
 
 /* path_absolute - path as an absolute, clean path into buf (cwd NULL: the working
  * directory; buf may be path); 0, or -1 when it does not fit or the working directory is unknown */

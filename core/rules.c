@@ -1,14 +1,12 @@
 /* rules - load cause rules from INI files; see rules.h
  *
- * iniparser does the reading; this module turns sections into records and
- * checks them: `[cause.NAME]` (advice), `[provider.NAME]` (domains, hosts),
+ * inifile does the reading (one walk over the file: loading is linear in
+ * its size); this module turns sections into records and checks them: `[cause.NAME]` (advice), `[provider.NAME]` (domains, hosts),
  * `[rule.NAME]` (conditions, samples). Keys are case-insensitive because
  * iniparser lowers them; values keep their case.
  */
 #include "core/rules.h"
 
-#include <stdarg.h>
-#include <iniparser.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,32 +14,12 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/inifile.h"
 #include "core/reply.h"
 
 #ifndef MQMON_DATADIR
 #define MQMON_DATADIR "/usr/local/share/mqmon"
 #endif
-
-/* iniparser reports syntax errors through a global printf-like callback */
-static struct strlist *ini_errors;
-
-/* ini_error - collect an iniparser syntax error instead of printing it */
-static int ini_error(const char *fmt, ...)
-{
-	char buf[512];
-	va_list ap;
-	size_t n;
-
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	n = strlen(buf);
-	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
-		buf[--n] = '\0';
-	if (ini_errors != NULL)
-		strlist_add(ini_errors, buf);
-	return 0;
-}
 
 /* ruleset_init - an empty ruleset */
 void ruleset_init(struct ruleset *rs)
@@ -77,54 +55,75 @@ static void rule_clear(struct rule *r)
 	memset(r, 0, sizeof *r);
 }
 
-/* get - value of section:key, NULL when absent */
-static const char *get(dictionary *d, const char *sec, const char *key)
+/* get - value of key in section s, NULL when absent */
+static const char *get(const struct inifile_section *s, const char *key)
 {
-	char full[512];
-
-	snprintf(full, sizeof full, "%s:%s", sec, key);
-	return iniparser_getstring(d, full, NULL);
+	return inifile_get(s, key);
 }
 
-/* load_provider - [provider.NAME] */
-static int load_provider(struct ruleset *rs, dictionary *d, const char *sec, const char *name)
+/* ini_boolean - iniparser's boolean rule: y/t/1 yes, n/f/0 no (first letter), else def */
+static int ini_boolean(const char *v, int def)
+{
+	if (v == NULL || *v == '\0')
+		return def;
+	if (strchr("yYtT1", *v) != NULL)
+		return 1;
+	if (strchr("nNfF0", *v) != NULL)
+		return 0;
+	return def;
+}
+
+/* grow - room for one more element in *v (n used, *cap allocated, doubling); 0 or -1 */
+static int grow(void **v, size_t n, size_t *cap, size_t size)
+{
+	size_t ncap = *cap ? *cap * 2 : 16;
+	void *nv;
+
+	if (n < *cap)
+		return 0;
+	if ((nv = realloc(*v, ncap * size)) == NULL)
+		return -1;
+	*v = nv;
+	*cap = ncap;
+	return 0;
+}
+
+/* load_provider - [provider.NAME]; replaces a provider of the same name */
+static int load_provider(struct ruleset *rs, const struct inifile_section *s, const char *name)
 {
 	struct provider p = { 0 }, *slot = NULL;
 	const char *v;
+	long long at;
 	size_t i;
 
 	p.name = strdup(name);
-	v = get(d, sec, "label");
+	v = get(s, "label");
 	p.label = strdup(v ? v : name);
-	strlist_split(&p.domains, get(d, sec, "domains"), " \t,");
-	strlist_split(&p.hosts, get(d, sec, "hosts"), " \t,");
-	strlist_split(&p.markers, get(d, sec, "markers"), "|");
+	strlist_split(&p.domains, get(s, "domains"), " \t,");
+	strlist_split(&p.hosts, get(s, "hosts"), " \t,");
+	strlist_split(&p.markers, get(s, "markers"), "|");
 	for (i = 0; i < p.domains.n; i++)
 		for (char *c = p.domains.v[i]; *c; c++)
 			*c = (char)((*c >= 'A' && *c <= 'Z') ? *c + 32 : *c);
 	if (p.domains.n == 0 && p.hosts.n == 0 && p.markers.n == 0)
 		strlist_addf(&rs->errors, "%s: [%s]: provider has no domains, hosts or markers",
-			     rs->files.v[rs->files.n - 1], sec);
-	for (i = 0; i < rs->nproviders; i++)
-		if (strcmp(rs->providers[i].name, name) == 0) {
-			slot = &rs->providers[i];
-			provider_clear(slot);
-		}
-	if (slot == NULL) {
-		struct provider *n = realloc(rs->providers, (rs->nproviders + 1) * sizeof *n);
-
-		if (n == NULL) {
+			     rs->files.v[rs->files.n - 1], s->name);
+	if (strmap_get(&rs->provider_index, name, &at)) {
+		slot = &rs->providers[at];
+		provider_clear(slot);
+	} else {
+		if (grow((void **)&rs->providers, rs->nproviders, &rs->capproviders, sizeof *rs->providers) < 0
+		    || strmap_put(&rs->provider_index, name, (long long)rs->nproviders) < 0) {
 			provider_clear(&p);
 			return -1;
 		}
-		rs->providers = n;
 		slot = &rs->providers[rs->nproviders++];
 	}
 	*slot = p;
 	return 0;
 }
 
-/* is_key - the key's name (after "sec:") is base, or base and a number ("text2") */
+/* is_key - a key's name is base, or base and a number ("text2") */
 static int is_key(const char *name, const char *base)
 {
 	size_t n = strlen(base);
@@ -136,41 +135,44 @@ static int is_key(const char *name, const char *base)
 	return *name == '\0';
 }
 
-/* split_keys - append the pieces of every key base, base2, base3 ... of a section to l */
-static void split_keys(dictionary *d, const char **keys, int nkeys, size_t prefix, const char *base,
-		       struct strlist *l, const char *seps)
+/* split_keys - append the pieces of every key base, base2, base3 ... of section s to l */
+static void split_keys(const struct inifile_section *s, const char *base, struct strlist *l, const char *seps)
 {
-	int i;
+	size_t k;
 
-	for (i = 0; i < nkeys; i++)
-		if (is_key(keys[i] + prefix, base))
-			strlist_split(l, iniparser_getstring(d, keys[i], NULL), seps);
+	for (k = 0; k < s->nkeys; k++)
+		if (is_key(s->keys[k].name, base))
+			strlist_split(l, s->keys[k].value, seps);
 }
 
 /* parse_rule - fill r from [rule.NAME]; returns 0, or -1 with a message in errors */
-static int parse_rule(struct ruleset *rs, dictionary *d, const char *sec, const char *name,
+static int parse_rule(struct ruleset *rs, const struct inifile_section *s, const char *name,
 		      const char *file, struct rule *r)
 {
-	const char *v;
+	const char *v, *sec = s->name;
 	struct strlist words = { 0 };
-	const char **keys;
-	int nkeys, i, c;
 	size_t k;
+	int c;
 
 	r->name = strdup(name);
 	r->source = strdup(file);
-	v = get(d, sec, "cause");
+	v = get(s, "cause");
 	if (v == NULL || (c = cause_from_name(v)) < 0) {
 		strlist_addf(&rs->errors, "%s: [%s]: %s cause%s%s", file, sec,
 			     v ? "unknown" : "missing", v ? " " : "", v ? v : "");
 		return -1;
 	}
 	r->cause = (enum cause)c;
-	if ((v = get(d, sec, "provider")) != NULL && *v)
+	if ((v = get(s, "provider")) != NULL && *v)
 		r->provider = strdup(v);
-	strlist_split(&r->codes, get(d, sec, "codes"), " \t,");
-	strlist_split(&words, get(d, sec, "smtp"), " \t,");
-	for (k = 0; k < words.n && k < sizeof r->smtp / sizeof r->smtp[0] - 1; k++) {
+	strlist_split(&r->codes, get(s, "codes"), " \t,");
+	strlist_split(&words, get(s, "smtp"), " \t,");
+	if (words.n > RULES_MAX_SMTP) {
+		strlist_addf(&rs->errors, "%s: [%s]: more than %d smtp codes", file, sec, RULES_MAX_SMTP);
+		strlist_free(&words);
+		return -1;
+	}
+	for (k = 0; k < words.n; k++) {
 		char *end;
 		long code = strtol(words.v[k], &end, 10);
 
@@ -189,7 +191,7 @@ static int parse_rule(struct ruleset *rs, dictionary *d, const char *sec, const 
 		r->smtp[k] = (int)code;
 	}
 	strlist_free(&words);
-	strlist_split(&words, get(d, sec, "stage"), " \t,");
+	strlist_split(&words, get(s, "stage"), " \t,");
 	for (k = 0; k < words.n; k++) {
 		enum smtp_stage st = smtp_stage_from_name(words.v[k]);
 
@@ -201,23 +203,7 @@ static int parse_rule(struct ruleset *rs, dictionary *d, const char *sec, const 
 		r->stages |= 1u << st;
 	}
 	strlist_free(&words);
-	/* text, with, all, none and sample may be given as several keys (text2 = ...):
-	 * an INI line holds at most 1023 bytes */
-	nkeys = iniparser_getsecnkeys(d, sec);
-	keys = nkeys > 0 ? calloc((size_t)nkeys, sizeof *keys) : NULL;
-	if (keys != NULL && iniparser_getseckeys(d, sec, keys) != NULL) {
-		size_t prefix = strlen(sec) + 1;
-
-		split_keys(d, keys, nkeys, prefix, "text", &r->any, "|");
-		split_keys(d, keys, nkeys, prefix, "with", &r->with, "|");
-		split_keys(d, keys, nkeys, prefix, "all", &r->all, "|");
-		split_keys(d, keys, nkeys, prefix, "none", &r->none, "|");
-		for (i = 0; i < nkeys; i++)
-			if (strncmp(keys[i] + prefix, "sample", 6) == 0)
-				strlist_add(&r->samples, iniparser_getstring(d, keys[i], ""));
-	}
-	free(keys);
-	strlist_split(&words, get(d, sec, "kind"), " \t,");
+	strlist_split(&words, get(s, "kind"), " \t,");
 	for (k = 0; k < words.n; k++) {
 		int kind = reply_kind_from_name(words.v[k]);
 
@@ -229,96 +215,93 @@ static int parse_rule(struct ruleset *rs, dictionary *d, const char *sec, const 
 		r->kinds |= 1u << kind;
 	}
 	strlist_free(&words);
-	strlist_split(&r->from, get(d, sec, "from"), " \t");
+	/* text, with, all and none may be given as several keys (text2 = ...): a line is short */
+	split_keys(s, "text", &r->any, "|");
+	split_keys(s, "with", &r->with, "|");
+	split_keys(s, "all", &r->all, "|");
+	split_keys(s, "none", &r->none, "|");
+	strlist_split(&r->from, get(s, "from"), " \t");
 	if (r->codes.n == 0 && r->smtp[0] == 0 && r->any.n == 0 && r->all.n == 0 && r->with.n == 0
 	    && r->kinds == 0) {
 		strlist_addf(&rs->errors, "%s: [%s]: rule has no condition (codes, smtp, kind, text, with or all)",
 			     file, sec);
 		return -1;
 	}
-	{
-		char full[512];
-
-		/* weight (priority is its older name) */
-		snprintf(full, sizeof full, "%s:priority", sec);
-		r->priority = iniparser_getint(d, full, 0);
-		snprintf(full, sizeof full, "%s:weight", sec);
-		r->priority = iniparser_getint(d, full, r->priority);
-	}
-	if ((v = get(d, sec, "advice")) != NULL && *v)
+	/* the weight (priority is its older name); as iniparser_getint: strtol, any base, 0 when absent */
+	r->priority = (v = get(s, "priority")) != NULL ? (int)strtol(v, NULL, 0) : 0;
+	r->priority = (v = get(s, "weight")) != NULL ? (int)strtol(v, NULL, 0) : r->priority;
+	if ((v = get(s, "advice")) != NULL && *v)
 		r->advice = strdup(v);
+
+	/* samples: every key whose name starts with "sample" */
+	for (k = 0; k < s->nkeys; k++)
+		if (strncmp(s->keys[k].name, "sample", 6) == 0)
+			strlist_add(&r->samples, s->keys[k].value);
 	return 0;
 }
 
-/* load_rule - [rule.NAME]; replaces a rule of the same name */
-static void load_rule(struct ruleset *rs, dictionary *d, const char *sec, const char *name,
-		      const char *file)
+/* load_rule - [rule.NAME]; replaces a rule of the same name (the earlier one is marked dead: name NULL) */
+static void load_rule(struct ruleset *rs, const struct inifile_section *s, const char *name, const char *file)
 {
 	struct rule r = { 0 };
-	size_t i;
-	int enabled;
-	char full[512];
+	long long at;
 
-	snprintf(full, sizeof full, "%s:enabled", sec);
-	enabled = iniparser_getboolean(d, full, 1);
 	/* a later section of the same name replaces (or, disabled, removes) the earlier rule */
-	for (i = 0; i < rs->nrules; i++)
-		if (strcmp(rs->rules[i].name, name) == 0) {
-			rule_clear(&rs->rules[i]);
-			memmove(&rs->rules[i], &rs->rules[i + 1], (rs->nrules - i - 1) * sizeof r);
-			rs->nrules--;
-			break;
-		}
-	if (!enabled)
+	if (strmap_get(&rs->rule_index, name, &at) && at >= 0) {
+		rule_clear(&rs->rules[at]);
+		strmap_put(&rs->rule_index, name, -1);
+	}
+	if (!ini_boolean(get(s, "enabled"), 1))
 		return;
-	if (parse_rule(rs, d, sec, name, file, &r) < 0) {
+	if (parse_rule(rs, s, name, file, &r) < 0) {
 		rule_clear(&r);
 		return;
 	}
 	r.order = rs->next_order++;
-	{
-		struct rule *n = realloc(rs->rules, (rs->nrules + 1) * sizeof *n);
-
-		if (n == NULL) {
-			rule_clear(&r);
-			strlist_addf(&rs->errors, "%s: [%s]: out of memory", file, sec);
-			return;
-		}
-		rs->rules = n;
-		rs->rules[rs->nrules++] = r;
+	if (grow((void **)&rs->rules, rs->nrules, &rs->caprules, sizeof *rs->rules) < 0
+	    || strmap_put(&rs->rule_index, name, (long long)rs->nrules) < 0) {
+		rule_clear(&r);
+		strlist_addf(&rs->errors, "%s: [%s]: out of memory", file, s->name);
+		return;
 	}
+	rs->rules[rs->nrules++] = r;
+}
+
+/* compact - drop the rules marked dead by a replacement, keeping file order; reindex */
+static void compact(struct ruleset *rs)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < rs->nrules; i++)
+		if (rs->rules[i].name != NULL)
+			rs->rules[n++] = rs->rules[i];
+	rs->nrules = n;
+	strmap_clear(&rs->rule_index);
+	for (i = 0; i < rs->nrules; i++)
+		strmap_put(&rs->rule_index, rs->rules[i].name, (long long)i);
 }
 
 /* ruleset_load - add the rules, providers and advice of one INI file; -1 when the file cannot be read */
 int ruleset_load(struct ruleset *rs, const char *path, struct why *why)
 {
-	dictionary *d;
-	FILE *fp;
-	int nsec, i;
+	struct inifile f;
+	size_t i;
 
-	/* iniparser only says "cannot open": check first to report errno */
-	if ((fp = fopen(path, "r")) == NULL)
-		return why_errno(why, "cannot read rules file %s", path);
-	fclose(fp);
-	ini_errors = &rs->errors;
-	iniparser_set_error_callback(ini_error);
-	d = iniparser_load(path);
-	iniparser_set_error_callback(NULL);
-	ini_errors = NULL;
-	if (d == NULL)
-		return why_set(why, "cannot parse rules file %s", path);
+	if (inifile_load(&f, path, "rules file", why) < 0)
+		return -1;
 	strlist_add(&rs->files, path);
-	nsec = iniparser_getnsec(d);
-	for (i = 0; i < nsec; i++) {
-		const char *sec = iniparser_getsecname(d, i);
+	for (i = 0; i < f.nsections; i++) {
+		const struct inifile_section *s = &f.sections[i];
+		const char *sec = s->name;
 
 		if (strncmp(sec, "rule.", 5) == 0 && sec[5]) {
-			load_rule(rs, d, sec, sec + 5, path);
+			load_rule(rs, s, sec + 5, path);
 		} else if (strncmp(sec, "provider.", 9) == 0 && sec[9]) {
-			load_provider(rs, d, sec, sec + 9);
+			if (load_provider(rs, s, sec + 9) < 0)
+				strlist_addf(&rs->errors, "%s: [%s]: out of memory", path, sec);
 		} else if (strncmp(sec, "cause.", 6) == 0 && sec[6]) {
 			int c = cause_from_name(sec + 6);
-			const char *v = get(d, sec, "advice");
+			const char *v = get(s, "advice");
 
 			if (c < 0) {
 				strlist_addf(&rs->errors, "%s: [%s]: unknown cause", path, sec);
@@ -326,12 +309,18 @@ int ruleset_load(struct ruleset *rs, const char *path, struct why *why)
 				free(rs->advice[c]);
 				rs->advice[c] = strdup(v);
 			}
+		} else if (*sec == '\0') {
+			strlist_addf(&rs->errors, "%s: %s is outside any [section] (ignored)", path, s->keys[0].name);
 		} else {
 			strlist_addf(&rs->errors, "%s: [%s]: unknown section (expected cause., provider. or rule.)",
 				     path, sec);
 		}
 	}
-	iniparser_freedict(d);
+	inifile_free(&f);
+	compact(rs);
+	if (rs->nrules > RULES_MAX)
+		return why_set(why, "rules file %s: too many rules: %zu (at most %d in all, doc/rules.md)", path,
+			       rs->nrules, RULES_MAX);
 	return 0;
 }
 
@@ -361,6 +350,8 @@ void ruleset_free(struct ruleset *rs)
 		free(rs->advice[i]);
 	strlist_free(&rs->errors);
 	strlist_free(&rs->files);
+	strmap_clear(&rs->rule_index);
+	strmap_clear(&rs->provider_index);
 	memset(rs, 0, sizeof *rs);
 }
 

@@ -12,6 +12,13 @@
  * text fragments) with a weight; core/classify weighs them. `from` names the
  * corpus sources a rule was written from, so that the evaluation never scores
  * a rule on the texts it came from (core/corpus).
+ *
+ * Limits (doc/rules.md, Limits): RULES_MAX rules in a ruleset (a file
+ * that takes it past is refused: -1), RULES_MAX_SMTP SMTP codes in a rule,
+ * and those of every INI file (core/inifile.h: line length, lines). The
+ * classifier adds its own on text fragments (core/classify.h). Loading is
+ * linear in the file's size: one walk over the sections, rules and
+ * providers found by name through hash maps.
  */
 #ifndef MQMON_RULES_H
 #define MQMON_RULES_H
@@ -20,7 +27,11 @@
 
 #include "core/cause.h"
 #include "core/strlist.h"
+#include "core/strmap.h"
 #include "core/why.h"
+
+#define RULES_MAX 4096		/* rules in a ruleset (shipped and operator files together) */
+#define RULES_MAX_SMTP 7	/* SMTP codes in one rule */
 
 struct provider {
 	char *name;		/* "gmail" */
@@ -36,7 +47,7 @@ struct rule {
 	enum cause cause;
 	char *provider;		/* NULL for a generic rule */
 	struct strlist codes;	/* enhanced codes, "4.7.28" or "4.2.*" */
-	int smtp[8];		/* SMTP codes (a class digit 4 = "4xx", 1 = no code), 0-terminated */
+	int smtp[RULES_MAX_SMTP + 1];	/* SMTP codes (a class digit 4 = "4xx", 1 = no code), 0-terminated */
 	unsigned stages;	/* bit set of enum smtp_stage; 0 = any */
 	unsigned kinds;		/* bit set of enum reply_kind; 0 = any */
 	struct strlist any;	/* text: at least one must occur */
@@ -59,12 +70,16 @@ struct ruleset {
 	struct strlist errors;	/* "file: [section]: problem" */
 	struct strlist files;	/* files loaded, in order */
 	int next_order;
+	size_t caprules, capproviders;	/* allocated */
+	struct strmap rule_index;	/* rule name -> position in rules (-1: removed) */
+	struct strmap provider_index;	/* provider name -> position in providers */
 };
 
 /* ruleset_init - an empty ruleset */
 void ruleset_init(struct ruleset *rs);
 
-/* ruleset_load - add the rules, providers and advice of one INI file; -1 when the file cannot be read */
+/* ruleset_load - add the rules, providers and advice of one INI file; -1 with why when the file cannot be
+ * read or parsed (core/inifile) or the ruleset would hold more than RULES_MAX rules */
 int ruleset_load(struct ruleset *rs, const char *path, struct why *why);
 
 /* ruleset_find_provider - provider by name, NULL when none */

@@ -42,6 +42,7 @@
 
 #include <sqlite3.h>
 
+#include "core/pathname.h"
 #include "core/strmap.h"
 
 /* "mqmn": PRAGMA application_id of mqmon databases */
@@ -478,26 +479,20 @@ const char *store_fault_name(enum store_fault f)
 	}
 }
 
-/* store_default_path - $XDG_DATA_HOME/mqmon/mqmon.db, else ~/.local/share/mqmon/mqmon.db; -1 when unknown or too long */
+/* store_default_path - $XDG_DATA_HOME/mqmon/mqmon.db, else ~/.local/share/mqmon/mqmon.db (relative values ignored:
+ * core/pathname path_xdg, path_home); -1 when unknown or too long */
 int store_default_path(char *buf, size_t n)
 {
-	const char *xdg = getenv("XDG_DATA_HOME");
-	const char *home = getenv("HOME");
+	const char *xdg = path_xdg("XDG_DATA_HOME"), *home = path_home();
 	int len;
 
-	/* the XDG spec says relative values are invalid and must be ignored */
-	if (xdg != NULL && xdg[0] == '/') {
+	/* relative XDG_DATA_HOME and HOME are ignored: never a history below the working directory */
+	if (xdg != NULL)
 		len = snprintf(buf, n, "%s/mqmon/mqmon.db", xdg);
-	} else {
-		if (home == NULL || home[0] == '\0') {
-			struct passwd *pw = getpwuid(getuid());
-
-			home = pw ? pw->pw_dir : NULL;
-		}
-		if (home == NULL || home[0] == '\0')
-			return -1;
+	else if (home != NULL)
 		len = snprintf(buf, n, "%s/.local/share/mqmon/mqmon.db", home);
-	}
+	else
+		return -1;
 	return len < 0 || (size_t)len >= n ? -1 : 0;
 }
 
@@ -682,7 +677,7 @@ struct store *store_open(const char *path, struct why *why)
 
 	if (path == NULL) {
 		if (store_default_path(defpath, sizeof defpath) < 0) {
-			why_set(why, "store: no database path (set XDG_DATA_HOME or HOME)");
+			why_set(why, "store: no database path (set XDG_DATA_HOME or HOME to an absolute path, or --db)");
 			return NULL;
 		}
 		path = defpath;

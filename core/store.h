@@ -104,7 +104,8 @@ typedef int (*store_action_fn)(void *ctx, const struct store_action *a);
 typedef int (*store_target_fn)(void *ctx, const char *queue_id);
 typedef int (*store_throttle_fn)(void *ctx, const struct store_throttle *t);
 
-/* store_default_path - $XDG_DATA_HOME/mqmon/mqmon.db, else ~/.local/share/mqmon/mqmon.db; -1 when unknown or too long */
+/* store_default_path - $XDG_DATA_HOME/mqmon/mqmon.db, else ~/.local/share/mqmon/mqmon.db (relative values ignored:
+ * core/pathname path_xdg, path_home); -1 when unknown or too long */
 int store_default_path(char *buf, size_t n);
 
 /* store_open - open (creating file, parent directories and schema as needed); NULL path = default; NULL on error */

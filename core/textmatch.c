@@ -8,10 +8,11 @@
  */
 #include "core/textmatch.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define TM_MAX_STATES 65535
+#define TM_MAX_STATES (TEXTMATCH_MAX_BYTES + 1)	/* 16-bit state numbers while building */
 #define BOUND_START 1
 #define BOUND_END 2
 
@@ -52,8 +53,10 @@ int textmatch_add(struct textmatch *tm, const char *fragment)
 	size_t i, n;
 	unsigned char bounds = 0;
 
-	if (fragment == NULL || tm->compiled)
+	if (fragment == NULL || tm->compiled) {
+		errno = EINVAL;
 		return -1;
+	}
 	n = strlen(fragment);
 	if (n >= 2 && fragment[0] == '\\' && fragment[1] == 'b') {
 		bounds |= BOUND_START;
@@ -64,8 +67,10 @@ int textmatch_add(struct textmatch *tm, const char *fragment)
 		bounds |= BOUND_END;
 		n -= 2;
 	}
-	if (n == 0)
+	if (n == 0) {
+		errno = EINVAL;
 		return -1;
+	}
 	if (tm->nfrags == tm->capfrags) {
 		size_t cap = tm->capfrags ? tm->capfrags * 2 : 64;
 		char **nf = realloc(tm->frags, cap * sizeof *nf);
@@ -150,8 +155,10 @@ int textmatch_compile(struct textmatch *tm)
 	build_classes(tm);
 	for (f = 0; f < tm->nfrags; f++)
 		maxstates += strlen(tm->frags[f]);
-	if (maxstates > TM_MAX_STATES)
+	if (maxstates > TM_MAX_STATES) {
+		errno = E2BIG;
 		return -1;
+	}
 	tm->delta = calloc(maxstates * tm->ncls, sizeof *tm->delta);
 	fail = calloc(maxstates, sizeof *fail);
 	queue = calloc(maxstates, sizeof *queue);

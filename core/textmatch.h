@@ -23,7 +23,10 @@ struct textmatch *textmatch_new(void);
 /* textmatch_add - add a fragment (copied); returns its id, or -1 when empty/out of memory */
 int textmatch_add(struct textmatch *tm, const char *fragment);
 
-/* textmatch_compile - build the automaton after the last add; -1 on out of memory */
+#define TEXTMATCH_MAX_BYTES 65534	/* the fragments' bytes in all */
+
+/* textmatch_compile - build the automaton after the last add; -1 on out of memory, or with errno
+ * E2BIG when the fragments hold more than TEXTMATCH_MAX_BYTES bytes in all */
 int textmatch_compile(struct textmatch *tm);
 
 /* textmatch_count - number of fragments */

@@ -710,6 +710,7 @@ static void reload(struct app *a)
 	char err[512] = "";
 
 	if (a->opt.reload == NULL || a->opt.reload(&o, err, sizeof err) < 0) {
+		a->opt.read_only |= o.read_only;	/* a failed reload may still only turn actions off */
 		app_flash(a, "reload failed: %s", err[0] ? err : "no configuration to reload");
 		return;
 	}

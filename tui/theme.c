@@ -9,12 +9,13 @@
 #include "tui/theme.h"
 
 #include <curses.h>
-#include <iniparser.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "core/inifile.h"
 
 #ifndef MQMON_DATADIR
 #define MQMON_DATADIR "/usr/local/share/mqmon"
@@ -186,31 +187,30 @@ static const char *find_theme(const char *name, char *buf, size_t bufsz)
 int theme_load(const char *name, struct strlist *errs, struct why *why)
 {
 	char pathbuf[PATH_MAX + 64];
-	const char *path = find_theme(name, pathbuf, sizeof pathbuf);
-	dictionary *d;
+	const char *path = find_theme(name, pathbuf, sizeof pathbuf), *v;
+	const struct inifile_section *colors;
+	struct inifile f;
 	int i;
 
 	theme_use_builtin();
-	if (access(path, R_OK) != 0)
-		return why_errno(why, "theme %s: cannot read %s", name, path);
-	if ((d = iniparser_load(path)) == NULL)
-		return why_set(why, "theme %s: cannot parse %s", name, path);
+	if (inifile_load(&f, path, "theme", why) < 0)
+		return -1;
+	colors = inifile_section(&f, "colors");
 	for (i = 0; i < EL_COUNT; i++) {
 		char key[64], bad[64];
-		const char *v;
 
 		if (i < EL_CAUSE)
-			snprintf(key, sizeof key, "colors:%s", elem_names[i]);
+			snprintf(key, sizeof key, "%s", elem_names[i]);
 		else
-			snprintf(key, sizeof key, "colors:cause.%s", cause_name((enum cause)(i - EL_CAUSE)));
-		if ((v = iniparser_getstring(d, key, NULL)) == NULL)
+			snprintf(key, sizeof key, "cause.%s", cause_name((enum cause)(i - EL_CAUSE)));
+		if ((v = inifile_get(colors, key)) == NULL)
 			continue;
 		if (parse_spec(v, &specs[i], bad, sizeof bad) < 0 && errs != NULL)
-			strlist_addf(errs, "%s: %s: unknown colour or attribute '%s'", path, key + 7, bad);
+			strlist_addf(errs, "%s: %s: unknown colour or attribute '%s'", path, key, bad);
 	}
-	snprintf(loaded_name, sizeof loaded_name, "%s",
-		 iniparser_getstring(d, "theme:name", name));
-	iniparser_freedict(d);
+	v = inifile_get(inifile_section(&f, "theme"), "name");
+	snprintf(loaded_name, sizeof loaded_name, "%s", v != NULL ? v : name);
+	inifile_free(&f);
 	return 0;
 }
 

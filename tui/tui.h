@@ -23,7 +23,8 @@ struct tui_options {
 	const char *command_prefix;	/* argv prefix for MTA commands ("sudo -n"), NULL = none */
 	/* reload - SIGHUP: read the configuration again into *opt (theme, read_only,
 	 * refresh_interval, source.cl: the rules); 0 (err may hold a warning), or -1
-	 * with a message in err and *opt unchanged as far as it matters */
+	 * with a message in err and *opt unchanged as far as it matters, except that
+	 * read_only may be set (a read_only value it could not parse: the safe side) */
 	int (*reload)(struct tui_options *opt, char *err, unsigned long errsz);
 	/* rules_in_use - a model built with cl is on screen: models are built one at a
 	 * time with the newest rules, and the log follower switched at the reload, so

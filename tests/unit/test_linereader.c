@@ -1,6 +1,8 @@
 /* test_linereader - lines split across reads, partial last lines, oversize lines */
 #include "tests/unit/testutil.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include "core/linereader.h"
@@ -67,11 +69,36 @@ static void test_oversize_line_skipped(void **state)
 	free(buf);
 }
 
+/* #14: an endless line (/dev/zero) ends with EFBIG when bounded, instead of being skipped forever */
+static void test_endless_line_bounded(void **state)
+{
+	struct linereader lr;
+	const char *line;
+	size_t len;
+	int fd = open("/dev/zero", O_RDONLY | O_CLOEXEC), rc;
+
+	(void)state;
+	assert_true(fd >= 0);
+	assert_int_equal(linereader_init(&lr, fd, 0), 0);
+	lr.max_run = 4 * 1024 * 1024;
+	assert_int_equal(linereader_next(&lr, &line, &len), 1);	/* the oversize line's start, once */
+	assert_int_equal(len, LINEREADER_MAX_LINE);
+	errno = 0;
+	rc = linereader_next(&lr, &line, &len);
+	assert_int_equal(rc, -1);
+	assert_int_equal(errno, EFBIG);
+	assert_true(lr.offset > (off_t)lr.max_run);
+	assert_true(lr.offset < (off_t)lr.max_run + 2 * 1024 * 1024);	/* stopped soon after the bound */
+	linereader_free(&lr);
+	close(fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_split_writes_and_partial),
 		cmocka_unit_test(test_oversize_line_skipped),
+		cmocka_unit_test(test_endless_line_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "core/pathname.h"
+#include "core/store.h"
 
 /* key - path_absolute into a static buffer, "(error)" on failure */
 static const char *key(const char *path, const char *cwd, size_t n)
@@ -76,6 +77,35 @@ static void test_directory_links_resolved(void **state)
 	rmdir(tmp);
 }
 
+/* #20: a relative HOME or XDG_* is ignored for the default paths, like a relative XDG_DATA_HOME */
+static void test_relative_home_ignored(void **state)
+{
+	char *saved_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
+	char buf[4096];
+
+	(void)state;
+	setenv("HOME", "rel", 1);
+	setenv("XDG_DATA_HOME", "data", 1);
+	setenv("XDG_CONFIG_HOME", "conf", 1);
+	assert_true(path_home() == NULL || path_home()[0] == '/');
+	assert_null(path_xdg("XDG_DATA_HOME"));
+	assert_null(path_xdg("XDG_CONFIG_HOME"));
+	if (store_default_path(buf, sizeof buf) == 0)
+		assert_int_equal(buf[0], '/');
+	setenv("HOME", "/home/x", 1);
+	setenv("XDG_DATA_HOME", "/data", 1);
+	assert_string_equal(path_home(), "/home/x");
+	assert_int_equal(store_default_path(buf, sizeof buf), 0);
+	assert_string_equal(buf, "/data/mqmon/mqmon.db");
+	unsetenv("XDG_DATA_HOME");
+	assert_int_equal(store_default_path(buf, sizeof buf), 0);
+	assert_string_equal(buf, "/home/x/.local/share/mqmon/mqmon.db");
+	unsetenv("XDG_CONFIG_HOME");
+	if (saved_home != NULL)
+		setenv("HOME", saved_home, 1);
+	free(saved_home);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -83,6 +113,7 @@ int main(void)
 		cmocka_unit_test(test_edges),
 		cmocka_unit_test(test_working_directory),
 		cmocka_unit_test(test_directory_links_resolved),
+		cmocka_unit_test(test_relative_home_ignored),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
