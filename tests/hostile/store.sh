@@ -132,14 +132,19 @@ MQMON_BED_INJECT=smtp-source inject 3000 full.example
 postqueue -c "$BED_CONF" -j | jq -r .queue_id | sort -u >"$work/ids"
 nids=$(wc -l <"$work/ids")
 
-# #4: kill -9 while postsuper holds the messages
-"$MQMON" -c "$BED_CONF" hold --db "$DB" - <"$work/ids" >/dev/null 2>&1 &
+# #4: kill -9 while the hold runs: the Postfix command goes through a command_prefix
+# that waits, so the kill lands mid-action whatever the machine's load
+printf '#!/bin/sh\ntouch "%s/slow.started"\nsleep 30\nexec "$@"\n' "$work" >"$work/slow"
+chmod 755 "$work/slow"
+printf '[mqmon]\ncommand_prefix = %s/slow\n' "$work" >"$work/slow.ini"
+"$MQMON" --config "$work/slow.ini" -c "$BED_CONF" hold --db "$DB" - <"$work/ids" >/dev/null 2>&1 &
 pid=$!
-for _ in $(seq 1000); do
-	pgrep -P "$pid" >/dev/null && break
-	sleep 0.005
+for _ in $(seq 600); do
+	[ -e "$work/slow.started" ] && break
+	sleep 0.05
 done
 { kill -KILL "$pid"; wait "$pid"; } 2>/dev/null
+pkill -KILL -f "$work/slow" 2>/dev/null
 sleep 1
 listing=$("$MQMON" actions --db "$DB" 2>&1)
 check "#4 hold of $nids messages killed mid-way: an audit row in state started, listed as interrupted/unknown outcome" \
