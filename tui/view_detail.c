@@ -132,15 +132,14 @@ static void add_why(const struct app *a, const struct qrcpt *r, struct lines *l)
 {
 	static struct reply_info reply;
 	static struct explanation ex;
-	char line[512], text[600];
+	char line[512];
 
 	if (a->m->cl == NULL)
 		return;
 	reply_parse(r->reason, strlen(r->reason), &reply);
 	classifier_explain(a->m->cl, &reply, r->dsn, r->domain, &ex);
 	explanation_line(&ex, line, sizeof line);
-	snprintf(text, sizeof text, "why: %s", line);
-	add_wrapped(l, EL_DIM, text, 4, COLS);
+	add(l, EL_DIM, "    why: %s", line);
 }
 
 /* build - the detail of msg as lines */
@@ -186,7 +185,8 @@ static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
 	for (k = 0; k < msg->nrcpts; k++) {
 		const struct qrcpt *r = &msg->rcpts[k];
 
-		add(l, EL_NORMAL, "%s", "");
+		if (k > 0)	/* a blank line between recipients, none under the header */
+			add(l, EL_NORMAL, "%s", "");
 		add(l, EL_NORMAL, "%s", r->address);
 		if (r->reason[0] == '\0') {
 			add(l, EL_DIM, "    not attempted yet");
