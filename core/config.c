@@ -151,6 +151,11 @@ int config_load(struct config *cfg, const char *path, struct why *why)
 				strlist_addf(&cfg->errors, "%s: unknown key %s", path, keys[j]);
 				continue;
 			}
+			if (iniparser_getstring(d, keys[j], NULL) == NULL) {
+				/* a section named [section:key]: iniparser lists it as a key without a value */
+				strlist_addf(&cfg->errors, "%s: [%s] is a section, not a key", path, keys[j]);
+				continue;
+			}
 			if (parse_value(cfg, (enum config_key)k, iniparser_getstring(d, keys[j], ""), &w) < 0)
 				strlist_addf(&cfg->errors, "%s: %s (default kept)", path, w.text);
 		}

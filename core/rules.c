@@ -188,8 +188,13 @@ static int parse_rule(struct ruleset *rs, dictionary *d, const char *sec, const 
 		size_t prefix = strlen(sec) + 1;
 
 		for (i = 0; i < nkeys; i++)
-			if (strncmp(keys[i] + prefix, "sample", 6) == 0)
-				strlist_add(&r->samples, iniparser_getstring(d, keys[i], ""));
+			if (strncmp(keys[i] + prefix, "sample", 6) == 0) {
+				/* a section named [rule.NAME:sample...] is listed as a key without a value */
+				if ((v = iniparser_getstring(d, keys[i], NULL)) != NULL)
+					strlist_add(&r->samples, v);
+				else
+					strlist_addf(&rs->errors, "%s: [%s] is a section, not a key", file, keys[i]);
+			}
 	}
 	free(keys);
 	return 0;

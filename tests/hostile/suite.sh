@@ -7,6 +7,7 @@
 # checkout's files. This builds such a checkout (a 0700 directory with the
 # binary, rules/ and themes/), runs the nobody path through the helpers, and
 # checks that no test switches to nobody any other way.
+# Also the crashes make fuzz found in the INI loaders.
 set -u
 . "$(dirname "$0")/../e2e/lib.sh"
 work=$(mktemp -d /tmp/mqmon-hostile-suite.XXXXXX)
@@ -57,4 +58,15 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 else
 	echo "skip #22 nobody checks: need root and setpriv"
 fi
+
+# found by make fuzz (fuzz_config, fuzz_rules): iniparser lists a section [a:b] among the keys of [a]
+# without a value, and the loaders took that NULL for the key's value (a segfault)
+printf '[mqmon]\nread_only = no\n[mqmon:theme]\n' >"$work/section.ini"
+"$MQMON" --config "$work/section.ini" --dump-config >"$work/out" 2>"$work/err"
+check_eq "#11 fuzz: a config section named like a key: no crash, exit 0" "$?" 0
+check "#11 fuzz: a config section named like a key: said" grep -q "\[mqmon:theme\] is a section, not a key" "$work/err"
+printf '[rule.a]\ncause = tls\ntext = starttls\nsample = 454 starttls\n[rule.a:sample2]\n' >"$work/rules.ini"
+"$MQMON" rules --check "$work/rules.ini" >"$work/out" 2>"$work/err"
+check_eq "#11 fuzz: a rules section named like a sample: no crash, exit 65 (a load error)" "$?" 65
+check "#11 fuzz: a rules section named like a sample: said" grep -q "\[rule.a:sample2\] is a section, not a key" "$work/err"
 finish
