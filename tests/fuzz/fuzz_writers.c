@@ -17,9 +17,9 @@
  *     the provider label values, unescaped, are the model's providers;
  *   - clean: every string value in the three outputs is valid UTF-8 without
  *     control characters (utf8_clean).
- * FUZZ_WRITERS_CLEAN_INPUT=1 sanitises the sender and dsn before they reach
- * the model (what the backends would do if the model did not): the round
- * trips are then checked on clean values only.
+ * FUZZ_WRITERS_CLEAN_INPUT=1 sanitises the sender and dsn (to the model's
+ * 15 bytes) before they reach the model, which stores both as given (the
+ * dsn cut bytewise): the round trips are then checked on clean values only.
  */
 #include <jansson.h>
 #include <stddef.h>
@@ -58,8 +58,12 @@ static void expect(const char *format, const char *what, const char *got, const 
 /* expect_clean - s is valid UTF-8 without control characters */
 static void expect_clean(const char *format, const char *what, const char *s, size_t n)
 {
-	if (!utf8_clean(s, n))
-		fail(format, "not clean UTF-8 text", what, s);
+	char label[128];
+
+	if (!utf8_clean(s, n)) {
+		snprintf(label, sizeof label, "%s is not clean UTF-8 text", what);
+		fail(format, label, s, "valid UTF-8 without control characters");
+	}
 }
 
 /* ---- JSON ---- */
@@ -101,7 +105,7 @@ static void check_json(const struct qmodel *m, const char *text, size_t len, int
 		fail("json", "does not parse", err.text, "");
 	msgs = json_object_get(root, "messages");
 	if (json_array_size(msgs) != m->n)
-		fail("json", "message count", "", "");
+		fail("json", "messages missing", "", "");
 	for (i = 0; i < m->n; i++) {
 		const struct qmsg *msg = m->msgs[i];
 
@@ -112,7 +116,7 @@ static void check_json(const struct qmodel *m, const char *text, size_t len, int
 		expect("json", "provider", jstr(o, "provider"), msg->provider);
 		rcpts = json_object_get(o, "recipients");
 		if (json_array_size(rcpts) != msg->nrcpts)
-			fail("json", "recipient count", msg->id, "");
+			fail("json", "recipients of a message missing (a value jansson refused?)", msg->id, "");
 		for (k = 0; k < msg->nrcpts; k++) {
 			const struct qrcpt *q = &msg->rcpts[k];
 
@@ -455,8 +459,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		reason = next_field(&p, end, &rlen);
 		dsn = next_field(&p, end, &dlen);
-		if (clean_input)
-			sanitize_text(dsnbuf, sizeof dsnbuf, dsn ? dsn : "", dsn ? dlen : 0);
+		if (clean_input)	/* at most what the model keeps: its copy cuts bytes, not characters */
+			sanitize_text(dsnbuf, sizeof ((struct qrcpt *)0)->dsn, dsn ? dsn : "", dsn ? dlen : 0);
 		else
 			snprintf(dsnbuf, sizeof dsnbuf, "%.*s", dsn ? (int)dlen : 0, dsn ? dsn : "");
 		qmodel_add_rcpt(m, msg, f, reason, reason ? rlen : 0, dsn ? dsnbuf : NULL);
