@@ -26,6 +26,7 @@ chown nobody "$work/home"
 # nobody runs a copy of mqmon (lib.sh): the checkout may be where nobody cannot go
 check "nobody can run a copy of mqmon" nobody_prepare "$work"
 # asnobody CMD... - CMD as nobody, in a namespace where /etc/postfix allows the bed's configuration
+# shellcheck disable=SC2034 # read by as_nobody (lib.sh)
 NOBODY_WRAP=(unshare -m --propagation private sh -c 'mount --bind "$0" /etc/postfix && exec "$@"' "$work/etc")
 asnobody() {
 	as_nobody env HOME="$work/home" XDG_DATA_HOME="$work/home/data" TERM=xterm-256color SHELL=/bin/sh "$@"
