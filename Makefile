@@ -91,23 +91,21 @@ asan-build:
 asan: asan-build
 	@tests/run-all.sh --only asan
 
-# fuzz - libFuzzer targets (clang) over the parsers, FUZZ_SECONDS each (not part of check)
+# fuzz - libFuzzer targets (clang) over the parsers, loaders and writers, FUZZ_SECONDS each, one
+# after another (not part of check; tests/fuzz/run.sh: corpora, crashes and build-fuzz/summary.txt).
+# `make fuzz FUZZ_TARGETS=build-fuzz/fuzz_rules` runs one.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_TARGETS ?= $(patsubst tests/fuzz/%.c,build-fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
-build-fuzz/%: tests/fuzz/%.c $(CORE_SRC) $(HEADERS)
+# the theme loader lives in tui/ (it links curses, which the target never starts)
+build-fuzz/fuzz_theme: FUZZ_EXTRA_SRC := tui/theme.c
+build-fuzz/fuzz_theme: tui/theme.c
+build-fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz_util.h $(CORE_SRC) $(HEADERS)
 	@mkdir -p build-fuzz
-	clang $(CPPFLAGS) -std=c11 -D_GNU_SOURCE $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) $(LDLIBS)
+	clang $(CPPFLAGS) -std=c11 -D_GNU_SOURCE $(FUZZ_FLAGS) -o $@ $< $(CORE_SRC) $(FUZZ_EXTRA_SRC) $(LDLIBS)
 
 fuzz: $(FUZZ_TARGETS)
-	@for t in $(FUZZ_TARGETS); do \
-		mkdir -p build-fuzz/corpus-$$(basename $$t); \
-		echo "== $$t ($(FUZZ_SECONDS) s)"; \
-		$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 build-fuzz/corpus-$$(basename $$t) \
-			tests/golden/ tests/golden/qfile/ >/dev/null 2>build-fuzz/$$(basename $$t).log \
-			|| { tail -40 build-fuzz/$$(basename $$t).log; exit 1; }; \
-		tail -1 build-fuzz/$$(basename $$t).log; \
-	done
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) tests/fuzz/run.sh $(FUZZ_TARGETS)
 
 bench: all
 	@bench/run.sh

@@ -166,6 +166,8 @@ int config_load(struct config *cfg, const char *path, struct why *why)
 		return -1;
 	free(cfg->path);
 	cfg->path = strdup(path);
+	for (i = 0; i < f.notes.n; i++)
+		strlist_addf(&cfg->errors, "%s: %s", path, f.notes.v[i]);
 	for (i = 0; i < f.nsections; i++) {
 		const struct inifile_section *s = &f.sections[i];
 

@@ -170,8 +170,10 @@ static int group(struct inifile *f)
 			f->sections[s].name = k;
 			continue;
 		}
-		if (d->val[i] == NULL)
-			continue;	/* a [section:with:colons] entry: not a key */
+		if (d->val[i] == NULL) {	/* a [section:with:colons] entry: not a key */
+			strlist_addf(&f->notes, "[%s] is a section, not a key", k);
+			continue;
+		}
 		if ((s = section_of(f, k, (size_t)(colon - k), &cap)) < 0)
 			goto out;
 		owner[i] = s;
@@ -265,5 +267,6 @@ void inifile_free(struct inifile *f)
 	free(f->sections);
 	free(f->keys);
 	strmap_clear(&f->index);
+	strlist_free(&f->notes);
 	memset(f, 0, sizeof *f);
 }

@@ -19,6 +19,9 @@
  * newline (iniparser's buffer), a file at most INIFILE_MAX_LINES lines.
  * Section and key names are lower-cased (iniparser); values keep their
  * case. Keys before the first section belong to the section named "".
+ * A section named like a key ([mqmon:theme]) is listed by iniparser as a
+ * key without a value: it is left out and said in `notes` for the caller
+ * to report with its other problems.
  * Not thread safe (iniparser's error callback is global): load on one thread.
  */
 #ifndef MQMON_INIFILE_H
@@ -26,6 +29,7 @@
 
 #include <stddef.h>
 
+#include "core/strlist.h"
 #include "core/strmap.h"
 #include "core/why.h"
 
@@ -49,6 +53,7 @@ struct inifile {
 	size_t nsections;
 	struct inifile_key *keys;	/* storage of every section's keys */
 	struct strmap index;		/* section name -> position in sections */
+	struct strlist notes;		/* what was not taken: "[mqmon:theme] is a section, not a key" */
 };
 
 /* inifile_load - read path (what: "configuration", "rules file", "theme" for messages); 0, or -1 with why */

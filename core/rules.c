@@ -290,6 +290,8 @@ int ruleset_load(struct ruleset *rs, const char *path, struct why *why)
 	if (inifile_load(&f, path, "rules file", why) < 0)
 		return -1;
 	strlist_add(&rs->files, path);
+	for (i = 0; i < f.notes.n; i++)
+		strlist_addf(&rs->errors, "%s: %s", path, f.notes.v[i]);
 	for (i = 0; i < f.nsections; i++) {
 		const struct inifile_section *s = &f.sections[i];
 		const char *sec = s->name;

@@ -23,11 +23,13 @@ cp -a /etc/postfix/. "$work/etc/" 2>/dev/null
 printf 'alternate_config_directories = %s\n' "$BED_CONF" >"$work/etc/main.cf"
 chown nobody "$work/home"
 
+# nobody runs a copy of mqmon (lib.sh): the checkout may be where nobody cannot go
+check "nobody can run a copy of mqmon" nobody_prepare "$work"
 # asnobody CMD... - CMD as nobody, in a namespace where /etc/postfix allows the bed's configuration
+# shellcheck disable=SC2034 # read by as_nobody (lib.sh)
+NOBODY_WRAP=(unshare -m --propagation private sh -c 'mount --bind "$0" /etc/postfix && exec "$@"' "$work/etc")
 asnobody() {
-	unshare -m --propagation private sh -c 'mount --bind "$0" /etc/postfix && exec "$@"' "$work/etc" \
-		setpriv --reuid=nobody --regid=nogroup --clear-groups \
-		env HOME="$work/home" XDG_DATA_HOME="$work/home/data" TERM=xterm-256color SHELL=/bin/sh "$@"
+	as_nobody env HOME="$work/home" XDG_DATA_HOME="$work/home/data" TERM=xterm-256color SHELL=/bin/sh "$@"
 }
 # the console's tmux server runs as nobody too; root reads its screen through the socket.
 # SHELL is set above: without it tmux runs commands with nobody's login shell, nologin.
@@ -45,20 +47,20 @@ check_eq "precondition: nobody's postqueue -j lists the queue" \
 	"$(asnobody postqueue -c "$BED_CONF" -j | jq -r .queue_id | sort -u)" "$(pq_ids)"
 
 # snapshot: from postqueue -j, the same messages
-asnobody "$MQMON" -c "$BED_CONF" snapshot >"$work/snap.json" 2>"$work/snap.err"
+asnobody "$NOBODY_MQMON" -c "$BED_CONF" snapshot >"$work/snap.json" 2>"$work/snap.err"
 check_eq "snapshot as nobody: exit 0" "$?" 0
 check_eq "snapshot as nobody: source postqueue" "$(jq -r .source "$work/snap.json")" postqueue
 check_eq "snapshot as nobody: the messages postqueue -j lists" \
 	"$(jq -r '.messages[].queue_id' "$work/snap.json" | sort -u)" "$(pq_ids)"
 check "snapshot as nobody: causes from the log" \
 	test "$(jq '[.messages[].recipients[] | select(.cause == "rate-limit")] | length' "$work/snap.json")" -gt 0
-asnobody "$MQMON" -c "$BED_CONF" snapshot --source spool >/dev/null 2>"$work/err"
+asnobody "$NOBODY_MQMON" -c "$BED_CONF" snapshot --source spool >/dev/null 2>"$work/err"
 check "snapshot --source spool as nobody: refused" test "$?" -ne 0
 check "snapshot --source spool as nobody: says why" grep -q "is not readable" "$work/err"
 
 # actions: postsuper is root's; the refusal is clear and nothing changes
 id=$(postqueue -c "$BED_CONF" -j | jq -r 'select(.queue_name == "deferred") | .queue_id' | head -1)
-asnobody "$MQMON" -c "$BED_CONF" hold "$id" >/dev/null 2>"$work/err"
+asnobody "$NOBODY_MQMON" -c "$BED_CONF" hold "$id" >/dev/null 2>"$work/err"
 check_eq "hold as nobody: exit 69" "$?" 69
 check_eq "hold as nobody: postsuper's refusal shown, once" "$(grep -c "reserved for the superuser" "$work/err")" 1
 check_eq "hold as nobody: the message is still deferred" \
@@ -67,14 +69,14 @@ check "hold as nobody: audited as failed" \
 	test "$(sqlite3 "$work/home/data/mqmon/mqmon.db" "SELECT count(*) FROM actions WHERE ok = 0")" -eq 1
 
 # the history from the (world-readable) log
-asnobody "$MQMON" -c "$BED_CONF" ingest >"$work/out" 2>"$work/err"
+asnobody "$NOBODY_MQMON" -c "$BED_CONF" ingest >"$work/out" 2>"$work/err"
 check_eq "ingest as nobody: exit 0" "$?" 0
 check_eq "ingest as nobody: every deferral stored" \
 	"$(sqlite3 "$work/home/data/mqmon/mqmon.db" "SELECT count(*) FROM attempt_rows WHERE status = 'deferred'")" \
 	"$(grep -c 'status=deferred' "$BED_LOG")"
 
 # the console: the model from postqueue -j, kept live by the log
-start "$MQMON -c $BED_CONF" 100 30
+start "$NOBODY_MQMON -c $BED_CONF" 100 30
 check "console as nobody: shows the queue" wait_for "6 msgs: 6 deferred"
 check "console as nobody: live (the log is followed)" has "live"
 inject 4 yahoo.com
