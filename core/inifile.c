@@ -185,7 +185,7 @@ static int group(struct inifile *f)
 	if ((fill = calloc(f->nsections + 1, sizeof *fill)) == NULL)
 		goto out;
 	for (i = 0, nkeys = 0; i < f->nsections; i++) {
-		f->sections[i].keys = f->keys + nkeys;
+		f->sections[i].keys = f->keys != NULL ? f->keys + nkeys : NULL;	/* no keys at all: NULL */
 		fill[i] = 0;
 		nkeys += f->sections[i].nkeys;
 		if (f->sections[i].name == NULL)	/* keys without a section entry ("" before the first one) */

@@ -54,6 +54,23 @@ static void test_config_section_named_like_a_key(void **state)
 	unlink(path);
 }
 
+/* found by fuzz_config: the section replaces the file's only key, leaving no key at all
+ * (UBSan: an offset applied to the NULL key array) */
+static void test_section_replaces_the_only_key(void **state)
+{
+	const char *path = write_tmp("[mqmon]\ntheme = dark\n[mqmon:theme]\n");
+	struct config cfg;
+	struct why why;
+
+	(void)state;
+	config_init(&cfg);
+	assert_int_equal(config_load(&cfg, path, &why), 0);
+	assert_string_equal(config_str(&cfg, CFG_THEME), "default");
+	assert_true(has_error(&cfg.errors, "[mqmon:theme] is a section, not a key"));
+	config_free(&cfg);
+	unlink(path);
+}
+
 static void test_rules_section_named_like_a_sample(void **state)
 {
 	const char *path = write_tmp("[rule.a]\ncause = tls\ntext = starttls\nsample = 454 starttls failed\n"
@@ -76,6 +93,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_config_section_named_like_a_key),
+		cmocka_unit_test(test_section_replaces_the_only_key),
 		cmocka_unit_test(test_rules_section_named_like_a_sample),
 	};
 
