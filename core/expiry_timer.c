@@ -82,7 +82,7 @@ int expiry_plan_make(const char *config_dir, const char *exe, const char *db, st
 		return why_set(why, "the history path %.200s has characters a job line cannot take unquoted "
 			       "(only letters, digits and /._+@-)", db);
 	unit_name(config_dir, p->name, sizeof p->name);
-	snprintf(p->command, sizeof p->command, "%s -c %s%s%s throttles --expire", exe, config_dir,
+	snprintf(p->command, sizeof p->command, "%s -c %s throttles --expire%s%s", exe, config_dir,
 		 db ? " --db " : "", db ? db : "");
 	p->system_root = root[0] == '\0';
 	snprintf(dir, sizeof dir, "%s/run/systemd/system", root);

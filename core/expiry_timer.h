@@ -4,7 +4,7 @@
  * operator paused a domain for 2h and logged out). `mqmon throttle --setup`
  * therefore installs, per Postfix instance, a job running
  *
- *   MQMON -c CONFIG_DIR [--db DB] throttles --expire
+ *   MQMON -c CONFIG_DIR throttles --expire [--db DB]
  *
  * as root: with systemd (the directory /run/systemd/system exists) a
  * oneshot service and a timer firing every 15 seconds in
