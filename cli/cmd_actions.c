@@ -29,6 +29,7 @@
 #include "core/actions.h"
 #include "core/duration.h"
 #include "core/mta.h"
+#include "core/qsource.h"
 #include "core/store.h"
 #include "core/throttle.h"
 
@@ -43,12 +44,11 @@ static const char throttle_usage[] =
 	"                      [--read-only] [--db FILE]\n"
 	"       mqmon [-c DIR] throttle --setup [--apply] [--reload]\n"
 	"       mqmon [-c DIR] unthrottle DOMAIN [--read-only] [--db FILE]\n"
-	"       mqmon [-c DIR] throttles [--db FILE]\n";
+	"       mqmon [-c DIR] throttles [--expire] [--db FILE]\n";
 
 static const char map_note[] =
-	"note: Postfix routes by the changed map once trivial-rewrite restarts, which it does by itself\n"
-	"      seconds after the next delivery activity; `postfix reload` is immediate but retries every\n"
-	"      deferred message that is due (a retry wave)";
+	"note: postfix reload was run so that Postfix routes by the changed map now (it retries at once the\n"
+	"      deferred mail that is due); `mqmon throttles` says `pending` until the log shows it working";
 
 /* what every command here shares: Postfix parameters, store, prefix, context */
 struct act_env {
@@ -517,10 +517,62 @@ int cmd_unthrottle(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
+/* expire_due - the map of the instance at dir has an entry whose time is up (read without Postfix) */
+static int expire_due(const char *dir)
+{
+	struct mta_params params;
+	struct action_ctx ctx;
+	struct throttle_list l = { 0 };
+	time_t now = time(NULL);
+	struct why why;
+	size_t i;
+	int due = 0;
+
+	memset(&params, 0, sizeof params);
+	memset(&ctx, 0, sizeof ctx);
+	snprintf(params.config_dir, sizeof params.config_dir, "%s", dir);
+	ctx.params = &params;
+	if (throttle_load(&ctx, &l, &why) < 0)
+		return 1;	/* let the full run report it */
+	for (i = 0; i < l.n; i++)
+		if (l.v[i].until != 0 && l.v[i].until <= now)
+			due = 1;
+	throttle_list_free(&l);
+	return due;
+}
+
+/* expire_only - `throttles --expire`, the job the expiry timer runs: nothing due is a quick exit 0 */
+static int expire_only(struct cli *cli, const char *db)
+{
+	const char *dir = config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR);
+	struct strlist removed = { 0 };
+	struct act_env env;
+	struct why why;
+	size_t i;
+	int rc;
+
+	if (!expire_due(dir))
+		return EX_OK;
+	if ((rc = env_open(cli, &env, db, 0)) != 0)
+		return rc;
+	if (throttle_expire(&env.ctx, time(NULL), &removed, &why) < 0) {
+		cli_error("throttles --expire: %s", why.text);
+		rc = EX_UNAVAILABLE;
+	} else {
+		for (i = 0; i < removed.n; i++)
+			printf("throttle of %s expired: removed\n", removed.v[i]);
+		rc = cli_finish_output();
+	}
+	strlist_free(&removed);
+	env_close(&env);
+	return rc;
+}
+
 /* cmd_throttles - list the throttles with their expiry */
 int cmd_throttles(struct cli *cli, int argc, char **argv)
 {
 	static const struct option longopts[] = {
+		{ "expire", no_argument, NULL, 'e' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -529,13 +581,16 @@ int cmd_throttles(struct cli *cli, int argc, char **argv)
 	const char *db = NULL;
 	struct act_env env;
 	struct why why;
-	time_t now = time(NULL);
+	time_t now;
 	size_t i;
-	int c, rc;
+	int c, rc, expire_flag = 0;
 
 	optind = 0;	/* re-initialise getopt: options may follow the arguments */
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
+		case 'e':
+			expire_flag = 1;
+			break;
 		case 'd':
 			db = optarg;
 			break;
@@ -552,6 +607,8 @@ int cmd_throttles(struct cli *cli, int argc, char **argv)
 		cli_error("throttles: unexpected argument '%s'", argv[optind]);
 		return EX_USAGE;
 	}
+	if (expire_flag)
+		return expire_only(cli, db);
 	if ((rc = env_open(cli, &env, db, 0)) != 0)
 		return rc;
 	expire(&env);
@@ -560,10 +617,14 @@ int cmd_throttles(struct cli *cli, int argc, char **argv)
 		env_close(&env);
 		return EX_DATAERR;
 	}
-	printf("%-30s %-6s %-20s %-20s %-10s %s\n", "DOMAIN", "MODE", "SINCE", "UNTIL", "USER", "ROUTE");
+	if (throttle_scan_log(qsource_default_log(&env.params), &l, &why) < 0 && l.n > 0)
+		cli_error("warning: %s: cannot tell whether Postfix applies the throttles yet", why.text);
+	now = time(NULL);
+	printf("%-30s %-6s %-12s %-20s %-20s %-10s %s\n", "DOMAIN", "MODE", "STATE", "SINCE", "UNTIL", "USER",
+	       "ROUTE");
 	for (i = 0; i < l.n; i++) {
 		const struct throttle *t = &l.v[i];
-		char since[32] = "-", until[40] = "-", left[24], value[512];
+		char since[32] = "-", until[40] = "-", left[24], value[512], state[48];
 		struct tm tm;
 
 		if (t->since && localtime_r(&t->since, &tm))
@@ -572,8 +633,8 @@ int cmd_throttles(struct cli *cli, int argc, char **argv)
 			snprintf(until, sizeof until, "in %s", duration_format(left, sizeof left, (long)(t->until - now)));
 		}
 		throttle_value(t, value, sizeof value);
-		printf("%-30s %-6s %-20s %-20s %-10s %s\n", t->domain, throttle_mode_name(t->mode), since, until,
-		       t->user[0] ? t->user : "-", value);
+		printf("%-30s %-6s %-12s %-20s %-20s %-10s %s\n", t->domain, throttle_mode_name(t->mode),
+		       throttle_state_text(t, now, state, sizeof state), since, until, t->user[0] ? t->user : "-", value);
 	}
 	throttle_list_free(&l);
 	rc = cli_finish_output();

@@ -17,6 +17,7 @@
 #include "core/logscan.h"
 #include "core/sanitize.h"
 #include "core/store.h"
+#include "core/throttle.h"
 
 static const char *const queue_names[QUEUE_COUNT] = {
 	"active", "deferred", "hold", "incoming", "maildrop", "corrupt", "other",
@@ -99,6 +100,7 @@ static void msg_free(struct qmsg *msg)
 	free(msg->rcpts);
 	free(msg->sender);
 	free(msg->relay);
+	free(msg->remote_reason);
 	free(msg);
 }
 
@@ -225,6 +227,14 @@ static void classify_rcpt(struct qmodel *m, struct qrcpt *r)
 		r->provider = m->cl ? classifier_provider(m->cl, r->domain, NULL) : "other";
 		return;
 	}
+	if (throttle_pause_reason(r->reason, strlen(r->reason))) {
+		/* mqmon's own pause: not a remote reply (apply_remote gives the last remote cause) */
+		r->paused = 1;
+		r->cause = CAUSE_UNCLASSIFIED;
+		r->rule = NULL;
+		r->provider = m->cl ? classifier_provider(m->cl, r->domain, NULL) : "other";
+		return;
+	}
 	reply_parse(r->reason, strlen(r->reason), &reply);
 	if (r->dsn[0] == '\0' && reply.enhanced[0])
 		snprintf(r->dsn, sizeof r->dsn, "%s", reply.enhanced);
@@ -274,7 +284,40 @@ int qmodel_add_rcpt(struct qmodel *m, struct qmsg *msg, const char *address, con
 		sanitize_text(r->dsn, sizeof r->dsn, dsn, strlen(dsn));
 	msg->nrcpts++;
 	classify_rcpt(m, r);
+	msg->paused |= r->paused;
 	return 0;
+}
+
+/* apply_remote - paused recipients take the cause, provider and rule of the message's last remote reply */
+static void apply_remote(struct qmodel *m, struct qmsg *msg)
+{
+	struct reply_info reply;
+	struct verdict v;
+	size_t k;
+
+	if (!msg->paused || msg->remote_reason == NULL || m->cl == NULL)
+		return;
+	reply_parse(msg->remote_reason, strlen(msg->remote_reason), &reply);
+	for (k = 0; k < msg->nrcpts; k++) {
+		struct qrcpt *r = &msg->rcpts[k];
+
+		if (!r->paused)
+			continue;
+		classifier_classify_cached(m->cl, m->vc, &reply, reply.enhanced, r->domain, &v);
+		r->cause = v.cause;
+		r->provider = v.provider;
+		r->rule = v.rule ? v.rule->name : NULL;
+	}
+}
+
+/* set_remote - remember text as the message's last remote reply */
+static void set_remote(struct qmsg *msg, const char *text, size_t len)
+{
+	char buf[2048];
+
+	sanitize_text(buf, sizeof buf, text, len);
+	free(msg->remote_reason);
+	msg->remote_reason = strdup(buf);
 }
 
 /* Log join: per queue ID attempt counts for every ID seen, requeue links. */
@@ -363,6 +406,8 @@ static int join_event(void *arg, const struct log_event *ev)
 			char buf[256];
 
 			msg->last_attempt = ev->time;
+			if (msg->paused && !throttle_pause_reason(ev->reason.p, ev->reason.n))
+				set_remote(msg, ev->reason.p, ev->reason.n);
 			sanitize_text(buf, sizeof buf, ev->relay.p, ev->relay.n);
 			free(msg->relay);
 			msg->relay = strdup(buf);
@@ -419,6 +464,7 @@ int qmodel_join_log(struct qmodel *m, const char *path, struct why *why)
 				snprintf(msg->rcpts[k].dsn, sizeof msg->rcpts[k].dsn, "%s", msg->last_dsn);
 				classify_rcpt(m, &msg->rcpts[k]);
 			}
+		apply_remote(m, msg);
 	}
 	free(j.t);
 	return rc;
@@ -460,6 +506,26 @@ static int count_attempt(void *ctx, const struct store_attempt *a)
 	return 0;
 }
 
+/* remote_attempt - a stored deferral of a paused message: the last one that is not the pause is its remote reply */
+static int remote_attempt(void *ctx, const struct store_attempt *a)
+{
+	struct qmsg *msg = ctx;
+
+	if (a->status != NULL && strcmp(a->status, "deferred") == 0 && a->text != NULL
+	    && !throttle_pause_reason(a->text, strlen(a->text)))
+		set_remote(msg, a->text, strlen(a->text));
+	return 0;
+}
+
+/* join_remote - the last remote reply of every paused message from the store */
+static void join_remote(struct qmodel *m, struct qmsg *msg, struct store *st)
+{
+	if (!msg->paused || st == NULL)
+		return;
+	store_attempts_for(st, msg->id, remote_attempt, msg, NULL);
+	apply_remote(m, msg);
+}
+
 /* qmodel_join_store_one - the same for one message (after it was read again) */
 void qmodel_join_store_one(struct qmsg *msg, struct store *st)
 {
@@ -469,14 +535,26 @@ void qmodel_join_store_one(struct qmsg *msg, struct store *st)
 		store_attempts_for(st, msg->id, count_attempt, msg, NULL);
 }
 
+/* qmodel_join_store_one_in - qmodel_join_store_one, and a paused message's last remote cause */
+void qmodel_join_store_one_in(struct qmodel *m, struct qmsg *msg, struct store *st)
+{
+	qmodel_join_store_one(msg, st);
+	join_remote(m, msg, st);
+}
+
 /* qmodel_join_store - attempts and last attempt times from the store's history; -1 with why */
 int qmodel_join_store(struct qmodel *m, struct store *st, struct why *why)
 {
 	/* nothing older than the longest queue lifetime can still be queued */
 	long life = m->params.max_queue_lifetime > m->params.bounce_queue_lifetime ?
 		m->params.max_queue_lifetime : m->params.bounce_queue_lifetime;
+	size_t i;
 
-	return store_attempt_stats(st, time(NULL) - life - 86400, join_stat, m, why) < 0 ? -1 : 0;
+	if (store_attempt_stats(st, time(NULL) - life - 86400, join_stat, m, why) < 0)
+		return -1;
+	for (i = 0; i < m->n; i++)
+		join_remote(m, m->msgs[i], st);
+	return 0;
 }
 
 /* Aggregates: a small string -> qcount hash used while counting. */

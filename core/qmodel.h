@@ -14,6 +14,12 @@
  * queue_run_delay, so a retry really happens by next_retry + queue_run_delay;
  * a message whose retry time passed more than two scan intervals (plus a
  * minute) ago is `overdue`: its retry is not happening (a stuck qmgr).
+ *
+ * Mail deferred by mqmon's own pause (core/throttle: the reply is
+ * THROTTLE_PAUSE_TEXT) is not a remote reply: such a recipient is marked
+ * `paused` and keeps the cause, provider and rule of the message's last
+ * remote reply, taken from the history (store) or the log; only when none
+ * is known is it unclassified (still paused).
  */
 #ifndef MQMON_QMODEL_H
 #define MQMON_QMODEL_H
@@ -48,6 +54,7 @@ struct qrcpt {
 	const char *provider;	/* owned by the ruleset */
 	const char *rule;	/* rule name, NULL when unclassified or no reason */
 	enum smtp_stage stage;
+	int paused;		/* deferred by mqmon's pause: cause/rule are the last remote reply's */
 };
 
 struct qmsg {
@@ -64,6 +71,8 @@ struct qmsg {
 	time_t last_attempt;	/* 0 when none seen */
 	char *relay;		/* relay= of the last deferral, NULL when none */
 	char last_dsn[16];
+	char *remote_reason;	/* paused mail: the last remote reply seen (NULL when none) */
+	int paused;		/* a recipient is deferred by mqmon's pause */
 	/* retry and expiry (qmodel_finish) */
 	time_t spool_mtime;	/* deferred/hold file mtime when the spool was read, else 0 */
 	time_t next_retry;	/* 0 when none/unknown */
@@ -134,6 +143,9 @@ int qmodel_join_store(struct qmodel *m, struct store *st, struct why *why);
 
 /* qmodel_join_store_one - the same for one message (after it was read again) */
 void qmodel_join_store_one(struct qmsg *msg, struct store *st);
+
+/* qmodel_join_store_one_in - qmodel_join_store_one, and for paused mail its last remote cause from the store */
+void qmodel_join_store_one_in(struct qmodel *m, struct qmsg *msg, struct store *st);
 
 /* qmodel_finish - drop forgotten messages, compute retry/expiry/overdue at now, build aggregates */
 void qmodel_finish(struct qmodel *m, time_t now);

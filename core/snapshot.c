@@ -52,14 +52,15 @@ static json_t *message_json(const struct qmodel *m, const struct qmsg *msg)
 	json_object_set_new(o, "forced_expire", json_boolean(msg->forced_expire));
 	json_object_set_new(o, "cause", json_string(cause_name(msg->cause)));
 	json_object_set_new(o, "provider", json_string(msg->provider));
+	json_object_set_new(o, "paused", json_boolean(msg->paused));
 	for (k = 0; k < msg->nrcpts; k++) {
 		const struct qrcpt *r = &msg->rcpts[k];
 
-		json_array_append_new(rcpts, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o}",
+		json_array_append_new(rcpts, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b}",
 			"address", r->address, "domain", r->domain, "provider", r->provider,
 			"cause", r->reason[0] ? cause_name(r->cause) : "",
 			"dsn", r->dsn, "stage", smtp_stage_name(r->stage), "reason", r->reason,
-			"rule", r->rule ? json_string(r->rule) : json_null()));
+			"rule", r->rule ? json_string(r->rule) : json_null(), "paused", r->paused));
 	}
 	json_object_set_new(o, "recipients", rcpts);
 	return o;

@@ -15,10 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/duration.h"
+#include "core/expiry_timer.h"
+#include "core/logline.h"
 #include "core/mta.h"
 #include "core/sanitize.h"
 #include "core/store.h"
@@ -35,6 +39,134 @@
 const char *throttle_mode_name(enum throttle_mode mode)
 {
 	return mode == THROTTLE_PAUSE ? "pause" : "slow";
+}
+
+/* throttle_pause_reason - true when a deferral's text is the pause entry's (not a remote reply) */
+int throttle_pause_reason(const char *text, size_t len)
+{
+	size_t n = sizeof THROTTLE_PAUSE_TEXT - 1;
+
+	while (len > 0 && (*text == ' ' || *text == '\t')) {
+		text++;
+		len--;
+	}
+	while (len > 0 && (text[len - 1] == ' ' || text[len - 1] == '\t' || text[len - 1] == '\n'))
+		len--;
+	/* error(8) may be given the status code as well: "4.7.0 paused by operator (mqmon)" */
+	if (len == n + 6 && memcmp(text, THROTTLE_PAUSE_REASON, 6) == 0) {
+		text += 6;
+		len -= 6;
+	}
+	return len == n && memcmp(text, THROTTLE_PAUSE_TEXT, n) == 0;
+}
+
+/* throttle_state_of - t's state at now */
+enum throttle_state throttle_state_of(const struct throttle *t, time_t now)
+{
+	if (t->until != 0 && t->until <= now)
+		return THROTTLE_EXPIRED;
+	if (t->seen != 0)
+		return THROTTLE_ACTIVE;
+	return t->log_checked ? THROTTLE_PENDING : THROTTLE_UNVERIFIED;
+}
+
+/* throttle_state_text - "pending", "pause 1h59m", "slow", "expired" into buf */
+const char *throttle_state_text(const struct throttle *t, time_t now, char *buf, size_t bufsz)
+{
+	char d[32];
+
+	switch (throttle_state_of(t, now)) {
+	case THROTTLE_EXPIRED:
+		snprintf(buf, bufsz, "expired");
+		break;
+	case THROTTLE_PENDING:
+		snprintf(buf, bufsz, "pending");
+		break;
+	default:
+		if (t->until != 0)
+			snprintf(buf, bufsz, "%s %s", throttle_mode_name(t->mode),
+				 duration_format(d, sizeof d, (long)(t->until - now)));
+		else
+			snprintf(buf, bufsz, "%s", throttle_mode_name(t->mode));
+	}
+	return buf;
+}
+
+/* throttle_routes - true when ev is an attempt for t's domain since its start through mqmon's transport */
+int throttle_routes(const struct throttle *t, const struct log_event *ev)
+{
+	size_t dl = strlen(t->domain), sl = sizeof THROTTLE_SLOW_LOG_SUFFIX - 1;
+	const char *at;
+
+	if (ev->kind != LOG_DELIVERY || ev->time < t->since || ev->to.n <= dl
+	    || (at = ev->to.p + ev->to.n - dl - 1)[0] != '@' || strncasecmp(at + 1, t->domain, dl) != 0)
+		return 0;
+	if (t->mode == THROTTLE_PAUSE)
+		return ev->status == STATUS_DEFERRED && throttle_pause_reason(ev->reason.p, ev->reason.n);
+	return ev->syslog_name.n > sl
+		&& memcmp(ev->syslog_name.p + ev->syslog_name.n - sl, THROTTLE_SLOW_LOG_SUFFIX, sl) == 0;
+}
+
+/* throttle_scan_log - the first attempt each throttle routed, from the end of the mail log; -1 with why */
+int throttle_scan_log(const char *path, struct throttle_list *l, struct why *why)
+{
+	struct log_clock clock;
+	struct log_event ev;
+	struct stat sb;
+	time_t first = 0;
+	char *buf, *p, *end;
+	size_t i, want = 0;
+	off_t start;
+	ssize_t got;
+	int fd;
+
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].seen == 0)
+			want++;
+	if (want == 0)
+		return 0;
+	if (path == NULL || path[0] == '\0')
+		return why_set(why, "no mail log known for this instance");
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
+		return why_errno(why, "cannot read %s", path);
+	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		return why_set(why, "%s is not a regular file", path);
+	}
+	start = sb.st_size > THROTTLE_LOG_TAIL ? sb.st_size - THROTTLE_LOG_TAIL : 0;
+	if ((buf = malloc((size_t)(sb.st_size - start) + 1)) == NULL) {
+		close(fd);
+		return why_errno(why, "reading %s", path);
+	}
+	got = pread(fd, buf, (size_t)(sb.st_size - start), start);
+	close(fd);
+	if (got < 0) {
+		free(buf);
+		return why_errno(why, "reading %s", path);
+	}
+	buf[got] = '\0';
+	log_clock_init(&clock, sb.st_mtime);
+	p = buf;
+	if (start > 0 && (p = memchr(buf, '\n', (size_t)got)) != NULL)
+		p++;	/* the first line may be cut */
+	for (end = buf + got; p != NULL && p < end; ) {
+		char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t len = (size_t)((nl ? nl : end) - p);
+
+		/* cheap filter: only deliveries of interest are parsed */
+		if (first == 0 && logline_parse(&clock, p, len, &ev) != LOG_UNPARSED)
+			first = ev.time;
+		if (memmem(p, len, " to=<", 5) != NULL && logline_parse(&clock, p, len, &ev) == LOG_DELIVERY)
+			for (i = 0; i < l->n; i++)
+				if (l->v[i].seen == 0 && throttle_routes(&l->v[i], &ev))
+					l->v[i].seen = ev.time;
+		p = nl ? nl + 1 : NULL;
+	}
+	free(buf);
+	/* a log that starts after a throttle began may have lost the line that showed it working */
+	for (i = 0; i < l->n; i++)
+		l->v[i].log_checked = l->v[i].seen != 0 || start == 0 || (first != 0 && first <= l->v[i].since);
+	return 0;
 }
 
 /* domain_hint_safe - true when d holds nothing but lower-case LDH, dots and non-ASCII bytes (fit to quote in a hint) */
@@ -657,6 +789,30 @@ static int save_map(const struct action_ctx *ctx, const char *type, const char *
 	return 0;
 }
 
+/* reload_for_map - `postfix -c DIR reload`, so that trivial-rewrite routes by the changed map now
+ * (it would keep the old one open for seconds to minutes); a failure is a warning: the map is
+ * changed and Postfix applies it when trivial-rewrite restarts by itself */
+static void reload_for_map(const struct action_ctx *ctx)
+{
+	char *cmd[] = { "postfix", "-c", (char *)ctx->params->config_dir, "reload", NULL };
+	struct proc_result r;
+	struct why w;
+	char msg[700];
+
+	if (action_exec(ctx, cmd, NULL, 0, &r, &w) < 0) {
+		snprintf(msg, sizeof msg, "postfix reload failed (%.300s): Postfix applies the changed map when "
+			 "trivial-rewrite restarts by itself", w.text);
+		warn(ctx, msg);
+		return;
+	}
+	if (r.status != 0) {
+		snprintf(msg, sizeof msg, "postfix reload failed (exit %d: %.300s): Postfix applies the changed map "
+			 "when trivial-rewrite restarts by itself", r.status, r.errlen ? r.err : "no message");
+		warn(ctx, msg);
+	}
+	proc_result_free(&r);
+}
+
 /* clean_user - the audit user with anything but [A-Za-z0-9._@-] as '_' */
 static void clean_user(const struct action_ctx *ctx, char *buf, size_t bufsz)
 {
@@ -867,9 +1023,11 @@ int throttle_set(const struct action_ctx *ctx, const char *domain, enum throttle
 	{
 		char full[9000];
 
-		snprintf(full, sizeof full, "%s %s (until %lld) -> %s", domain, value, (long long)until, args);
+		snprintf(full, sizeof full, "%s %s (until %lld) -> %.4000s; postfix reload", domain, value,
+			 (long long)until, args);
 		audit(ctx, "throttle", target, full, status, 1, output);
 	}
+	reload_for_map(ctx);
 	if (ctx->store != NULL
 	    && store_set_throttle(ctx->store, domain, throttle_mode_name(mode), t->since, until,
 				  t->user, &w) < 0)
@@ -931,8 +1089,10 @@ static int remove_entries(const struct action_ctx *ctx, const char *only, time_t
 		}
 		goto out;
 	}
+	reload_for_map(ctx);
 	for (i = 0; i < gone.n; i++) {
-		snprintf(full, sizeof full, "remove %s%s -> %s", gone.v[i], only ? "" : " (expired)", args);
+		snprintf(full, sizeof full, "remove %.300s%s -> %.4000s; postfix reload", gone.v[i],
+			 only ? "" : " (expired)", args);
 		audit(ctx, "unthrottle", gone.v[i], full, status, 1, only ? output : "expired");
 		if (removed != NULL)
 			strlist_add(removed, gone.v[i]);
@@ -1059,6 +1219,62 @@ static int backup(const struct action_ctx *ctx, const char *name, struct strlist
 	if (copy_file(src, dst, why) < 0)
 		return -1;
 	strlist_addf(report, "  backup: %s -> %s", src, dst);
+	return 0;
+}
+
+/* expiry_step - report (and with apply install) the job that expires throttles without mqmon; -1 with why */
+static int expiry_step(const struct action_ctx *ctx, int apply, struct strlist *report, struct strlist *done,
+		       struct why *why)
+{
+	const char *db = ctx->store != NULL ? store_path(ctx->store) : NULL;
+	struct expiry_plan plan;
+	struct why w;
+	int i;
+
+	if (db != NULL && db[0] != '/')
+		db = NULL;	/* ":memory:" */
+	if (expiry_plan_make(ctx->params->config_dir, NULL, db, &plan, &w) < 0) {
+		strlist_addf(report, "  warning: no expiry timer: %s; throttles given --for expire only while an "
+			     "mqmon command or console runs", w.text);
+		return 0;
+	}
+	if (plan.kind == EXPIRY_NONE) {
+		strlist_addf(report, "  warning: neither systemd nor /etc/cron.d found: throttles given --for expire "
+			     "only while an mqmon command or console runs (or run `%s` every minute)", plan.command);
+		return 0;
+	}
+	if (expiry_plan_installed(&plan)) {
+		strlist_addf(report, "  ok: expiry %s %s runs `%s`", plan.kind == EXPIRY_SYSTEMD ? "timer" : "cron entry",
+			     plan.kind == EXPIRY_SYSTEMD ? plan.path[1] : plan.path[0], plan.command);
+		return 0;
+	}
+	for (i = 0; i < plan.nfiles; i++)
+		strlist_addf(report, "  %s %s (runs `%s` %s)", apply ? "write:" : "would write:", plan.path[i],
+			     plan.command, plan.kind == EXPIRY_SYSTEMD ? "every 15 s" : "every minute");
+	if (apply) {
+		if (geteuid() != 0 && plan.system_root)
+			return why_set(why, "installing the expiry %s needs root: run --setup --apply as root",
+				       plan.kind == EXPIRY_SYSTEMD ? "timer" : "cron entry");
+		if (expiry_plan_write(&plan, why) < 0)
+			return -1;
+		for (i = 0; i < plan.nfiles; i++)
+			strlist_addf(done, "wrote %s", plan.path[i]);
+	}
+	if (plan.kind == EXPIRY_SYSTEMD) {
+		char unit[260];
+		char *reload_cmd[] = { "systemctl", "daemon-reload", NULL };
+		char *enable_cmd[] = { "systemctl", "enable", "--now", unit, NULL };
+
+		snprintf(unit, sizeof unit, "%s.timer", plan.name);
+		if (!plan.system_root) {
+			strlist_addf(report, "  not run (MQMON_SYSTEM_ROOT is set): systemctl daemon-reload; "
+				     "systemctl enable --now %s", unit);
+			return 0;
+		}
+		if (setup_step(ctx, apply, reload_cmd, report, done, why) < 0
+		    || setup_step(ctx, apply, enable_cmd, report, done, why) < 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -1221,16 +1437,24 @@ int throttle_setup(const struct action_ctx *ctx, int apply, int reload, struct s
 		main_changes++;
 	}
 
-	/* 5. reload, only when asked */
-	if (main_changes + master_changes == 0) {
-		strlist_addf(report, "nothing to change%s", reload ? ": no reload needed" : "");
-	} else if (apply && reload) {
+	/* 5. expiry without a running mqmon: a systemd timer, else a cron.d entry */
+	if (expiry_step(ctx, apply, report, &done, why) < 0)
+		goto out;
+
+	/* 6. reload: whenever asked (the running Postfix may not have loaded an earlier --apply) */
+	if (apply && reload) {
 		char *cmd[] = { "postfix", "-c", (char *)dir, "reload", NULL };
 
+		if (main_changes + master_changes == 0)
+			strlist_addf(report, "nothing to change in main.cf or master.cf: reloading as asked, so that "
+				     "the running Postfix uses them");
 		strlist_addf(report, "warning: postfix reload restarts qmgr: every deferred message whose retry "
 			     "time has passed is retried at once (a retry wave)");
 		if (setup_step(ctx, apply, cmd, report, &done, why) < 0)
 			goto out;
+	} else if (main_changes + master_changes == 0) {
+		strlist_addf(report, "nothing to change in main.cf or master.cf (if Postfix was not reloaded since "
+			     "they were changed, run `mqmon throttle --setup --apply --reload`)");
 	} else {
 		strlist_addf(report, "warning: the main.cf/master.cf changes take effect after `postfix -c %s reload`, "
 			     "which restarts qmgr: every deferred message whose retry time has passed is retried "

@@ -563,14 +563,14 @@ static void apply_changes(struct app *a, struct strlist *paths)
 		struct qmsg *msg = a->opt.source.backend->spool_update(&a->m->params, a->m, paths->v[i], name);
 
 		if (msg != NULL)
-			qmodel_join_store_one(msg, a->store);
+			qmodel_join_store_one_in(a->m, msg, a->store);
 		changed = 1;
 	}
 	for (i = 0; a->m != NULL && i < a->touched.n; i++) {
 		struct qmsg *msg = qmodel_find(a->m, a->touched.v[i]);
 
 		if (msg != NULL) {
-			qmodel_join_store_one(msg, a->store);
+			qmodel_join_store_one_in(a->m, msg, a->store);
 			changed = 1;
 		}
 	}

@@ -196,6 +196,12 @@ static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
 		    r->provider, r->dsn[0] ? r->dsn : "-", smtp_stage_name(r->stage)[0] ? smtp_stage_name(r->stage) : "-",
 		    r->rule ? r->rule : "-");
 		add_wrapped(l, EL_NORMAL, r->reason, 4, COLS);
+		if (r->paused) {
+			add(l, EL_ADVICE, "    PAUSED by mqmon's throttle of %s (`mqmon throttles`): not a remote reply; "
+			    "the cause is the last remote reply's:", r->domain);
+			add_wrapped(l, EL_NORMAL, msg->remote_reason ? msg->remote_reason : "(none seen in the history)",
+				    4, COLS);
+		}
 		add_why(a, r, l);
 		add_wrapped(l, EL_ADVICE, classifier_cause_advice(a->m->cl, r->cause), 4, COLS);
 	}

@@ -4,49 +4,55 @@
 #include <string.h>
 
 #include "core/duration.h"
+#include "core/throttle.h"
 #include "tui/app.h"
 #include "tui/screen.h"
 #include "tui/sparkline.h"
 
-struct throttle_row {
-	char domain[256], mode[16];
-	time_t until;
-};
+/* the throttles as the Domains view shows them: the map (the truth), re-read and checked against
+ * the followed log every 2 s; a state change (expired, pending -> active) shows within that */
+static struct throttle_list shown;
+static time_t shown_at;
 
-struct throttle_rows {
-	struct throttle_row v[256];
-	size_t n;
-};
-
-/* collect_throttle - one throttle from the store */
-static int collect_throttle(void *ctx, const struct store_throttle *t)
+/* refresh_throttles - re-read the map and the log when the list is older than 2 s */
+static void refresh_throttles(struct app *a)
 {
-	struct throttle_rows *r = ctx;
-
-	if (r->n == sizeof r->v / sizeof r->v[0])
-		return 1;
-	snprintf(r->v[r->n].domain, sizeof r->v[r->n].domain, "%s", t->domain ? t->domain : "");
-	snprintf(r->v[r->n].mode, sizeof r->v[r->n].mode, "%s", t->mode ? t->mode : "?");
-	r->v[r->n].until = t->until;
-	r->n++;
-	return 0;
-}
-
-/* throttle_text - "pause 25m" / "slow" / "" for a domain */
-static void throttle_text(const struct throttle_rows *r, const char *domain, time_t now, char *buf, size_t n)
-{
-	char d[32];
+	struct throttle_list l = { 0 };
+	struct action_ctx ctx;
+	struct why why;
 	size_t i;
 
-	buf[0] = '\0';
-	for (i = 0; i < r->n; i++)
-		if (strcmp(r->v[i].domain, domain) == 0) {
-			if (r->v[i].until > now)
-				snprintf(buf, n, "%s %s", r->v[i].mode, duration_format(d, sizeof d, (long)(r->v[i].until - now)));
-			else
-				snprintf(buf, n, "%s", r->v[i].mode);
-			return;
+	if (a->now - shown_at < 2 && a->now >= shown_at)
+		return;
+	shown_at = a->now;
+	memset(&ctx, 0, sizeof ctx);
+	ctx.params = &a->params;
+	if (throttle_load(&ctx, &l, &why) < 0)
+		return;	/* keep what is shown */
+	/* what the log already showed stays known (the log may rotate) */
+	for (i = 0; i < l.n; i++) {
+		const struct throttle *old = throttle_find(&shown, l.v[i].domain);
+
+		if (old != NULL && old->since == l.v[i].since && old->mode == l.v[i].mode && old->seen) {
+			l.v[i].seen = old->seen;
+			l.v[i].log_checked = 1;
 		}
+	}
+	for (i = 0; i < (size_t)a->nlogs; i++)
+		if (throttle_scan_log(a->logs[i], &l, &why) == 0)
+			break;
+	throttle_list_free(&shown);
+	shown = l;
+}
+
+/* throttle_text - "pending", "pause 25m", "slow", "expired" or "" for a domain */
+static void throttle_text(const char *domain, time_t now, char *buf, size_t n)
+{
+	const struct throttle *t = throttle_find(&shown, domain);
+
+	buf[0] = '\0';
+	if (t != NULL)
+		throttle_state_text(t, now, buf, n);
 }
 
 /* trend_text - deferrals per fifteen minutes over the last two hours, as bars */
@@ -96,7 +102,6 @@ void view_domains_draw(struct app *a, int y, int h)
 	int list_h = h - 1, row, namew = COLS - fixed, mixw = 0;
 	size_t i;
 	char age[32], next[32], thr[48], trend[4 * DOMAIN_TREND_BUCKETS + 1], mix[200];
-	static struct throttle_rows throttles;
 
 	if (namew > 40) {
 		/* wide terminals: the cause mix gets what the name does not need */
@@ -105,9 +110,7 @@ void view_domains_draw(struct app *a, int y, int h)
 	}
 	if (namew < 14)
 		namew = 14;
-	throttles.n = 0;
-	if (a->store != NULL)
-		store_throttles(a->store, collect_throttle, &throttles, NULL);
+	refresh_throttles(a);
 	app_list_fix(&a->dpos, m->ndomains, list_h);
 	if (narrow)
 		ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %6s %8s %10s %-10s %-*s", namew, "DOMAIN", "MSGS", "OLDEST",
@@ -128,7 +131,7 @@ void view_domains_draw(struct app *a, int y, int h)
 			snprintf(next, sizeof next, "due");
 		else
 			duration_format(next, sizeof next, (long)(d->soonest_retry - a->now));
-		throttle_text(&throttles, d->name, a->now, thr, sizeof thr);
+		throttle_text(d->name, a->now, thr, sizeof thr);
 		trend_text(a, d->name, trend, sizeof trend);
 		mix[0] = '\0';
 		if (mixw)

@@ -96,8 +96,10 @@ void view_messages_draw(struct app *a, int y, int h)
 		x += ui_putf(yy, x, 11, sel ? base : rel, 1, "%10s ", next);
 		if (wide)
 			x += ui_putf(yy, x, 9, eel, 1, "%8s ", exp);
-		ui_put(yy, x, COLS - x, msg->nrcpts && msg->rcpts[0].reason[0] ? cause_name(msg->cause) : "-",
-		       sel ? base : theme_cause(msg->cause), 1);
+		/* mail mqmon's pause defers keeps its remote cause, marked paused */
+		ui_putf(yy, x, COLS - x, sel ? base : theme_cause(msg->cause), 1, "%s%s",
+			msg->nrcpts && msg->rcpts[0].reason[0] ? cause_name(msg->cause) : "-",
+			msg->paused ? (ui_ascii() ? " ||" : " \u23f8") : "");
 	}
 }
 

@@ -204,7 +204,7 @@ proxymap   unix  - - n -     - proxymap
 proxywrite unix  - - n -     1 proxymap
 smtp       unix  - - n -     - smtp
 relay      unix  - - n -     - smtp
-slow       unix  - - n -     - smtp
+slow       unix  - - n -     - smtp -o syslog_name=${MQMON_BED_SYSLOG_NAME:-postfix-bed}/slow
 showq      unix  n - n -     - showq
 error      unix  - - n -     - error
 retry      unix  - - n -     - error

@@ -11,6 +11,9 @@ command -v sqlite3 >/dev/null || skip "sqlite3 CLI not installed (make deps)"
 bed_start 3020
 
 DB=$BED_DIR/audit.db
+# `throttle --setup --apply` writes its expiry job below this root, never into /etc
+export MQMON_SYSTEM_ROOT=$BED_DIR/sysroot
+mkdir -p "$MQMON_SYSTEM_ROOT"
 MAP=$BED_CONF/mqmon_transport
 GMAIL_PORT=$((BED_PORT_BASE + 6))
 MS_PORT=$((BED_PORT_BASE + 7))

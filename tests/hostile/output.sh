@@ -110,7 +110,9 @@ check_eq "#7 -o a file replaced through a link keeps its mode 640" "$(mode "$wor
 chmod 0600 "$conf/main.cf"
 chown nobody:nogroup "$conf/main.cf" 2>/dev/null
 owner=$(stat -c %U:%G "$conf/main.cf")
-mq throttle --setup --apply --db "$work/audit.db" >"$work/setup.out" 2>&1 || cat "$work/setup.out"
+# the expiry job goes below a scratch root, never into /etc
+mkdir -p "$work/sysroot"
+MQMON_SYSTEM_ROOT=$work/sysroot mq throttle --setup --apply --db "$work/audit.db" >"$work/setup.out" 2>&1 || cat "$work/setup.out"
 check "#7 throttle --setup --apply ran" grep -q "backup: .*main.cf" "$work/setup.out"
 check_eq "#7 the main.cf backup keeps main.cf's mode 600 and owner" \
 	"$(stat -c %a:%U:%G "$conf/main.cf.mqmon-bak" 2>&1)" "600:$owner"
