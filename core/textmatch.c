@@ -23,10 +23,10 @@ struct textmatch {
 	unsigned char fold[256];	/* ASCII upper -> lower */
 	unsigned char cls[256];		/* folded byte -> class */
 	size_t ncls;
-	uint16_t *delta;		/* nstates * ncls, while building */
-	uint32_t *dfa;			/* scan table: rows of `stride` entries; an entry is the
-					 * next state's row offset, top bit set when it has outputs */
-	unsigned shift;			/* stride = 1 << shift >= ncls */
+	uint16_t *delta;		/* nstates rows of ncls next states: the trie while building, then the
+					 * DFA the scan walks (16-bit states, no padding: a classifier
+					 * compiled again on every SIGHUP stays small) */
+	unsigned char *has_out;		/* per state: it has outputs */
 	size_t nstates;
 	uint32_t *out_start, *out_len;	/* per state, into outs[] */
 	uint32_t *outs;
@@ -242,18 +242,17 @@ out_outs:
 		goto out;
 	}
 outs_done:
-	/* the scan table: pre-multiplied row offsets, output flag in the top bit */
-	for (tm->shift = 0; ((size_t)1 << tm->shift) < tm->ncls; tm->shift++)
-		;
-	tm->dfa = calloc(tm->nstates << tm->shift, sizeof *tm->dfa);
-	if (tm->dfa == NULL)
+	/* the scan table is delta itself, cut to the states used */
+	{
+		uint16_t *cut = realloc(tm->delta, tm->nstates * tm->ncls * sizeof *tm->delta);
+
+		if (cut != NULL)
+			tm->delta = cut;
+	}
+	if ((tm->has_out = malloc(tm->nstates)) == NULL)
 		goto out;
 	for (s = 0; s < tm->nstates; s++)
-		for (c = 0; c < tm->ncls; c++) {
-			uint32_t t = tm->delta[s * tm->ncls + c];
-
-			tm->dfa[(s << tm->shift) + c] = (t << tm->shift) | (tm->out_len[t] ? 0x80000000u : 0);
-		}
+		tm->has_out[s] = tm->out_len[s] != 0;
 	tm->compiled = 1;
 	rc = 0;
 out:
@@ -288,21 +287,16 @@ static int bounds_hold(const struct textmatch *tm, uint32_t id, const unsigned c
 void textmatch_scan(const struct textmatch *tm, const char *text, size_t len, uint64_t *found)
 {
 	const unsigned char *p = (const unsigned char *)text, *end = p + len;
-	const uint32_t *dfa = tm->dfa;
-	const unsigned char *cls = tm->cls;
-	uint32_t row = 0;
-	size_t k;
+	const uint16_t *dfa = tm->delta;
+	const unsigned char *cls = tm->cls, *has_out = tm->has_out;
+	size_t st = 0, ncls = tm->ncls, k;
 
 	memset(found, 0, textmatch_words(tm) * sizeof *found);
 	if (!tm->compiled || tm->nfrags == 0)
 		return;
 	for (; p < end; p++) {
-		uint32_t v = dfa[row + cls[*p]];
-
-		row = v & 0x7fffffffu;
-		if (v & 0x80000000u) {
-			size_t st = row >> tm->shift;
-
+		st = dfa[st * ncls + cls[*p]];
+		if (has_out[st]) {
 			for (k = 0; k < tm->out_len[st]; k++) {
 				uint32_t id = tm->outs[tm->out_start[st] + k];
 
@@ -326,7 +320,7 @@ void textmatch_free(struct textmatch *tm)
 	free(tm->frags);
 	free(tm->bounds);
 	free(tm->delta);
-	free(tm->dfa);
+	free(tm->has_out);
 	free(tm->out_start);
 	free(tm->out_len);
 	free(tm->outs);
