@@ -119,6 +119,23 @@ static enum smtp_stage stage_from_text(const char *s)
 	return STAGE_UNKNOWN;
 }
 
+/* utf8_cut - the length of s[0..n) without an incomplete UTF-8 character at its end */
+static size_t utf8_cut(const char *s, size_t n)
+{
+	size_t start = n, need;
+	unsigned char c;
+
+	while (start > 0 && n - start < 4 && ((unsigned char)s[start - 1] & 0xC0) == 0x80)
+		start--;
+	if (start == 0)
+		return n;
+	c = (unsigned char)s[start - 1];
+	if (c < 0x80)
+		return n;
+	need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : 2;
+	return n - (start - 1) < need ? start - 1 : n;
+}
+
 /* join_reply - copy the remote reply at r into out, dropping continuation prefixes */
 static size_t join_reply(struct reply_info *info, const char *r, char *out, size_t outsz)
 {
@@ -166,6 +183,8 @@ static size_t join_reply(struct reply_info *info, const char *r, char *out, size
 		}
 		out[o++] = *p++;
 	}
+	if (*p != '\0')	/* cut short by outsz: never end inside a UTF-8 character */
+		o = utf8_cut(out, o);
 	while (o > 0 && out[o - 1] == ' ')
 		o--;
 	out[o] = '\0';

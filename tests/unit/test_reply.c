@@ -2,6 +2,7 @@
 #include "tests/unit/testutil.h"
 
 #include "core/reply.h"
+#include "core/sanitize.h"
 
 static struct reply_info info;
 
@@ -167,6 +168,23 @@ static void test_exim_and_others(void **state)
 	assert_string_equal(r->text + r->reply_off, "421 Service not available, closing transmission channel");
 }
 
+/* found by fuzz_logline: a join that grows the text by a byte ("421-4.7.275," becomes
+ * "421 4.7.275 ,") at the buffer's end must not cut a UTF-8 character in half */
+static void test_full_buffer_ends_on_a_character(void **state)
+{
+	static char reason[4096];
+	const struct reply_info *r;
+	size_t n = 0, i;
+
+	(void)state;
+	n += (size_t)snprintf(reason, sizeof reason, "host a[192.0.2.11] said: 421-4.7.275,");
+	for (i = 0; i < 1100; i++)
+		n += (size_t)snprintf(reason + n, sizeof reason - n, "\xc3\xa9");
+	r = parse(reason);
+	assert_true(strlen(r->text) > REPLY_TEXT_MAX - 8);
+	assert_true(utf8_clean(r->text, strlen(r->text)));
+}
+
 static void test_code_alone(void **state)
 {
 	/* found by fuzzing: a bare code with nothing after it must not read past its end */
@@ -210,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_no_enhanced_code),
 		cmocka_unit_test(test_bare_reply),
 		cmocka_unit_test(test_exim_and_others),
+		cmocka_unit_test(test_full_buffer_ends_on_a_character),
 		cmocka_unit_test(test_code_alone),
 		cmocka_unit_test(test_escape_sequences_inert),
 		cmocka_unit_test(test_overlong_reason),
