@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -189,15 +190,23 @@ static int snapshot_listing(const struct mta_params *p, struct qmodel *m, struct
 	close(fd);
 	st = proc_wait(pid);
 	if (st != 0) {
-		char msg[512] = "";
+		char msg[1024] = "", *fatal;
 		ssize_t n = pread(errfd, msg, sizeof msg - 1, 0);
+		int down;
 
 		if (n > 0)
 			msg[n] = '\0';
-		msg[strcspn(msg, "\n")] = '\0';
+		/* postqueue's own verdict when the master is not running (its pid file may be root's) */
+		down = strstr(msg, "mail system is down") != NULL;
+		/* the fatal line says why (warnings may come first) */
+		if ((fatal = strstr(msg, "fatal:")) == NULL)
+			fatal = msg;
+		while (fatal > msg && fatal[-1] != '\n')
+			fatal--;
+		fatal[strcspn(fatal, "\n")] = '\0';
 		close(errfd);
-		return why_set(why, "postqueue -c %s -j failed (exit %d): %s", p->config_dir, st,
-			       msg[0] ? msg : "no message");
+		why_set(why, "postqueue -c %s -j failed (exit %d): %s", p->config_dir, st, fatal[0] ? fatal : "no message");
+		return down ? MTA_SNAPSHOT_STOPPED : -1;
 	}
 	close(errfd);
 	if (bad > 0 && m->n == 0)
@@ -432,14 +441,50 @@ static int postfix_snapshot(const struct mta_params *p, enum snapshot_source sou
 			       p->queue_dir);
 	if (source != SNAPSHOT_LISTING && p->spool_readable)
 		return snapshot_spool(p, m, why);
-	if (snapshot_listing(p, m, why) < 0)
-		return -1;
+	if ((fd = snapshot_listing(p, m, why)) < 0)
+		return fd;
 	if (p->spool_readable) {
 		snprintf(path, sizeof path, "%s/deferred", p->queue_dir);
 		if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
 			walk_mtimes(m, fd, 0);
 	}
 	return 0;
+}
+
+/* postfix_running - the master's pid file (queue_directory/pid/master.pid) names a live process called master */
+static int postfix_running(const struct mta_params *p)
+{
+	char path[PATH_MAX + 32], buf[64];
+	ssize_t n;
+	long pid;
+	int fd;
+
+	if (p->queue_dir[0] == '\0')
+		return MTA_UNKNOWN;
+	snprintf(path, sizeof path, "%s/pid/master.pid", p->queue_dir);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? MTA_STOPPED : MTA_UNKNOWN;	/* never started, or root's file */
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return MTA_STOPPED;	/* empty: the master died while writing it */
+	buf[n] = '\0';
+	pid = strtol(buf, NULL, 10);	/* "%*lu\n": padded with blanks */
+	if (pid <= 1)
+		return MTA_STOPPED;
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		return MTA_STOPPED;	/* the master left its pid file behind (postfix stop does) */
+	/* that pid may have been reused: it must be Postfix's master */
+	snprintf(path, sizeof path, "/proc/%ld/comm", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return MTA_RUNNING;	/* no /proc: the live pid has to do */
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return MTA_RUNNING;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return strcmp(buf, "master") == 0 ? MTA_RUNNING : MTA_STOPPED;
 }
 
 /* postfix_spool_update - one queue file changed in dir: read it again, or forget it; the message or NULL */
@@ -498,6 +543,7 @@ const struct mta_backend mta_postfix = {
 	.detect = postfix_detect,
 	.load_params = postfix_load_params,
 	.snapshot = postfix_snapshot,
+	.running = postfix_running,
 	.spool_update = postfix_spool_update,
 };
 

@@ -48,6 +48,9 @@ void qsource_request(struct qsource *qs);
 /* qsource_take - after qsource_fd is readable: the new model (caller owns it) or NULL with why; build_ms gets the build time */
 struct qmodel *qsource_take(struct qsource *qs, struct why *why, long *build_ms);
 
+/* qsource_mta_state - whether the MTA ran at the last build (enum mta_state), known also when it failed */
+int qsource_mta_state(struct qsource *qs);
+
 /* qsource_set_classifier - classify with cl from the next build on; models keep the classifier they were
  * built with (qmodel.cl), so the old one must outlive them */
 void qsource_set_classifier(struct qsource *qs, const struct classifier *cl);

@@ -110,6 +110,7 @@ struct app {
 	time_t built_at;		/* when the current model was built */
 	long build_ms;
 	char error[1100];		/* last build error: data is stale */
+	int mta_state;			/* enum mta_state: the header says when the MTA is stopped */
 	char flash[256];		/* a passing message */
 	time_t flash_until;
 	int pending;			/* an event asked for a rebuild */
