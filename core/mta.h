@@ -21,6 +21,7 @@
 
 #include "core/why.h"
 
+struct idset;
 struct qmodel;
 
 /* whether the MTA's daemons run (mta_backend.running, qmodel.mta_running) */
@@ -62,6 +63,8 @@ struct mta_backend {
 	 * (with why) when the MTA refused because it is not running */
 	int (*snapshot)(const struct mta_params *params, enum snapshot_source source,
 			struct qmodel *model, struct why *why);
+	/* queue_ids - the queue IDs in the queue now (idset_hash of each); -1 with why when it cannot be listed */
+	int (*queue_ids)(const struct mta_params *params, struct idset *ids, struct why *why);
 	/* running - whether the MTA's daemons run now (enum mta_state); cheap enough for every second */
 	int (*running)(const struct mta_params *params);
 	/* spool_update - a queue file appeared in or left dir (a path below the queue directory):

@@ -23,6 +23,7 @@
 
 #include "core/deferlog.h"
 #include "core/duration.h"
+#include "core/idset.h"
 #include "core/linereader.h"
 #include "core/proc.h"
 #include "core/qfile.h"
@@ -451,6 +452,61 @@ static int postfix_snapshot(const struct mta_params *p, enum snapshot_source sou
 	return 0;
 }
 
+/* collect_names - every queue ID named below dirfd (hashed subdirectories down to depth) */
+static void collect_names(int dirfd, int depth, struct idset *ids)
+{
+	DIR *d = fdopendir(dirfd);
+	struct dirent *e;
+
+	if (d == NULL) {
+		close(dirfd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		int sub;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (queue_id_valid(e->d_name, strlen(e->d_name))) {
+			idset_add(ids, idset_hash(e->d_name));
+			continue;
+		}
+		if (depth > 0 && (sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+			collect_names(sub, depth - 1, ids);
+	}
+	closedir(d);
+}
+
+/* postfix_queue_ids - the IDs in the queue: file names in the spool (root), else postqueue -j */
+static int postfix_queue_ids(const struct mta_params *p, struct idset *ids, struct why *why)
+{
+	static const char *const queues[] = { "active", "incoming", "deferred", "hold", "maildrop" };
+	struct qmodel *m;
+	size_t i;
+	int fd;
+
+	if (p->spool_readable) {
+		for (i = 0; i < sizeof queues / sizeof queues[0]; i++) {
+			char path[PATH_MAX + 16];
+
+			snprintf(path, sizeof path, "%s/%s", p->queue_dir, queues[i]);
+			if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+				collect_names(fd, 2, ids);
+		}
+		return 0;
+	}
+	if ((m = qmodel_new(NULL, p)) == NULL)
+		return why_set(why, "out of memory");
+	if (snapshot_listing(p, m, why) < 0) {
+		qmodel_free(m);
+		return -1;
+	}
+	for (i = 0; i < m->n; i++)
+		idset_add(ids, idset_hash(m->msgs[i]->id));
+	qmodel_free(m);
+	return 0;
+}
+
 /* postfix_running - the master's pid file (queue_directory/pid/master.pid) names a live process called master */
 static int postfix_running(const struct mta_params *p)
 {
@@ -544,6 +600,7 @@ const struct mta_backend mta_postfix = {
 	.load_params = postfix_load_params,
 	.snapshot = postfix_snapshot,
 	.running = postfix_running,
+	.queue_ids = postfix_queue_ids,
 	.spool_update = postfix_spool_update,
 };
 
