@@ -34,7 +34,8 @@ int cli_parse_source(const char *name, int *source);
 
 struct store;
 
-/* cli_db_path - the history database: override (--db), else the configured one, else NULL (the default path) */
+/* cli_db_path - the history database: override (--db), else the configured one, else the instance's own
+ * (core/store store_default_path for -c DIR: one history per Postfix instance), NULL when there is none */
 const char *cli_db_path(const struct cli *cli, const char *override);
 
 /* cli_open_store - open the history; NULL with why */

@@ -122,7 +122,7 @@ static int env_open(struct cli *cli, struct act_env *env, const char *db, int re
 		return EX_UNAVAILABLE;
 	}
 	db = cli_db_path(cli, db);
-	if (db == NULL && store_default_path(path, sizeof path) == 0)
+	if (db == NULL && store_default_path(env->params.config_dir, path, sizeof path) == 0)
 		db = path;
 	if (db == NULL)
 		cli_error("warning: no audit store path (set HOME or --db): actions are not audited");

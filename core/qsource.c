@@ -70,7 +70,10 @@ static struct qmodel *build(const struct qsource_config *cfg, struct strlist *wa
 	} else if (cfg->use_log && cfg->nlogs == 0) {
 		const char *def = qsource_default_log(&params);
 
-		if (def != NULL && qmodel_join_log(m, def, &w) < 0 && warn != NULL)
+		if (def == NULL && warn != NULL)
+			strlist_addf(warn, "no mail log found for the instance %s (attempt counts unavailable; --log FILE)",
+				     params.config_dir);
+		else if (def != NULL && qmodel_join_log(m, def, &w) < 0 && warn != NULL)
 			strlist_addf(warn, "%s (attempt counts unavailable)", w.text);
 	}
 	for (i = 0; !cfg->db[0] && cfg->use_log && i < cfg->nlogs; i++)

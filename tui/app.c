@@ -984,7 +984,7 @@ int tui_run(const struct tui_options *opt)
 	/* the worker reads attempt counts from the history the console keeps, not the whole log */
 	if (opt->db != NULL)
 		snprintf(a.opt.source.db, sizeof a.opt.source.db, "%s", opt->db);
-	else if (store_default_path(a.opt.source.db, sizeof a.opt.source.db) < 0)
+	else if (store_default_path(a.opt.source.config_dir, a.opt.source.db, sizeof a.opt.source.db) < 0)
 		a.opt.source.db[0] = '\0';
 	if ((a.loop = evloop_new(signals, 5, on_signal, &a, &why)) == NULL
 	    || (a.qs = qsource_new(&a.opt.source, &why)) == NULL) {
