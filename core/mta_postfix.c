@@ -83,8 +83,10 @@ static int postfix_load_params(const char *config_dir, struct mta_params *p, str
 	if (proc_run(argv, NULL, 0, &res, why) < 0)
 		return -1;
 	if (res.status != 0) {
-		why_set(why, "postconf -c %s failed (exit %d): %.300s", config_dir, res.status,
-			res.errlen ? res.err : "no message");
+		size_t n = res.errlen ? strcspn(res.err, "\n") : 0;	/* its first line, at most 300 bytes */
+
+		why_set(why, "postconf -c %s failed (exit %d): %.*s", config_dir, res.status,
+			n == 0 ? 10 : n > 300 ? 300 : (int)n, n ? res.err : "no message");
 		proc_result_free(&res);
 		return -1;
 	}
