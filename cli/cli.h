@@ -70,9 +70,10 @@ int cli_finish_output(void);
 
 struct qmodel;
 
-/* cli_build_model - load params, snapshot and join logs (shared by snapshot and the TUI); NULL with exitcode set */
+/* cli_build_model - load params, snapshot and join logs (shared by snapshot and the TUI); NULL with exitcode set;
+ * mta (may be NULL) gets whether the MTA runs (enum mta_state), also when the build failed */
 struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlogs, int use_log,
-			       int *exitcode);
+			       int *exitcode, int *mta);
 
 int cmd_classify(struct cli *cli, int argc, char **argv);
 int cmd_snapshot(struct cli *cli, int argc, char **argv);

@@ -83,12 +83,12 @@ static struct qmodel *build(const struct qsource_config *cfg, struct strlist *wa
 	return m;
 }
 
-/* qsource_build - one finished model now; NULL with why */
-struct qmodel *qsource_build(const struct qsource_config *cfg, struct strlist *warn, struct why *why)
+/* qsource_build - one finished model now; NULL with why; *mta (may be NULL) whether the MTA runs */
+struct qmodel *qsource_build(const struct qsource_config *cfg, struct strlist *warn, struct why *why, int *mta)
 {
-	int mta;
+	int state;
 
-	return build(cfg, warn, why, &mta);
+	return build(cfg, warn, why, mta != NULL ? mta : &state);
 }
 
 struct qsource {

@@ -31,8 +31,9 @@ struct qsource_config {
 /* qsource_default_log - the MTA's own log file when it writes one, else the usual syslog file; NULL when none */
 const char *qsource_default_log(const struct mta_params *p);
 
-/* qsource_build - one finished model now; NULL with why (warnings about logs go to warn, may be NULL) */
-struct qmodel *qsource_build(const struct qsource_config *cfg, struct strlist *warn, struct why *why);
+/* qsource_build - one finished model now; NULL with why (warnings about logs go to warn, may be NULL);
+ * mta (may be NULL) gets whether the MTA runs (enum mta_state), also when the build failed */
+struct qmodel *qsource_build(const struct qsource_config *cfg, struct strlist *warn, struct why *why, int *mta);
 
 struct qsource;
 

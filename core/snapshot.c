@@ -266,6 +266,8 @@ static int write_prom(const struct qmodel *m, const char *host, FILE *fp)
 		prom_family(fp, "mqmon_mta_up", "1 when the MTA's master process runs, 0 when it is stopped.");
 		fprintf(fp, "mqmon_mta_up %d\n", m->mta_running == MTA_RUNNING);
 	}
+	if (strcmp(m->source, SNAPSHOT_SOURCE_NONE) == 0)
+		goto stamp;	/* no listing: no queue numbers at all */
 	prom_family(fp, "mqmon_queue_messages", "Messages in each queue.");
 	for (i = 0; i < QUEUE_COUNT; i++)
 		prom_sample(fp, "mqmon_queue_messages", "queue", m->queues[i].name, m->queues[i].messages);
@@ -287,6 +289,7 @@ static int write_prom(const struct qmodel *m, const char *host, FILE *fp)
 	prom_family(fp, "mqmon_oldest_message_age_seconds", "Age of the oldest queued message.");
 	fprintf(fp, "mqmon_oldest_message_age_seconds %lld\n",
 		m->oldest ? (long long)(m->generated_at - m->oldest->arrival) : 0LL);
+stamp:
 	prom_family(fp, "mqmon_snapshot_timestamp_seconds", "When this snapshot was taken.");
 	fprintf(fp, "mqmon_snapshot_timestamp_seconds %lld\n", (long long)m->generated_at);
 	return 0;

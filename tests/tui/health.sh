@@ -82,6 +82,9 @@ if command -v unshare >/dev/null && command -v setpriv >/dev/null && unshare -m 
 	check "#4 as nobody: postqueue's error shown whole (to its last word)" \
 		bash -c 'tr "\n" " " <<<"$1" | tr -s " " | grep -q "mail system is down (Connect to the Postfix showq service: Connection refused)"' \
 		_ "$(nscreen | sed 's/^ *//')"
+	asnobody "$MQMON" -c "$BED_CONF" snapshot -f prom >"$work/prom" 2>"$work/prom.err"
+	check_eq "#4 as nobody, stopped master: snapshot exits 69, its prom text still says mqmon_mta_up 0 (no queue numbers)" \
+		"$? $(grep -c '^mqmon_mta_up 0$' "$work/prom") $(grep -c '^mqmon_queue_messages' "$work/prom")" "69 1 0"
 	postfix -c "$BED_CONF" start >/dev/null 2>&1
 	for i in $(seq 75); do nscreen | head -1 | grep -q "msgs" && break; sleep 0.2; done
 	check "#4 as nobody, started again: the queue is shown, STOPPED gone" \
