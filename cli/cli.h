@@ -34,7 +34,8 @@ int cli_parse_source(const char *name, int *source);
 
 struct store;
 
-/* cli_db_path - the history database: override (--db), else the configured one, else NULL (the default path) */
+/* cli_db_path - the history database: override (--db), else the configured one, else the instance's own
+ * (core/store store_default_path for -c DIR: one history per Postfix instance), NULL when there is none */
 const char *cli_db_path(const struct cli *cli, const char *override);
 
 /* cli_open_store - open the history; NULL with why */
@@ -69,9 +70,10 @@ int cli_finish_output(void);
 
 struct qmodel;
 
-/* cli_build_model - load params, snapshot and join logs (shared by snapshot and the TUI); NULL with exitcode set */
+/* cli_build_model - load params, snapshot and join logs (shared by snapshot and the TUI); NULL with exitcode set;
+ * mta (may be NULL) gets whether the MTA runs (enum mta_state), also when the build failed */
 struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlogs, int use_log,
-			       int *exitcode);
+			       int *exitcode, int *mta);
 
 int cmd_classify(struct cli *cli, int argc, char **argv);
 int cmd_snapshot(struct cli *cli, int argc, char **argv);

@@ -73,6 +73,7 @@ static int exit_code(enum action_error e)
 		return EX_CONFIG;
 	case ACTION_E_IO:
 		return EX_IOERR;
+	case ACTION_E_NOT_QUEUED:	/* not in the queue: nothing (or less) done */
 	case ACTION_E_UNSUPPORTED:
 	case ACTION_E_MTA:
 	default:
@@ -121,7 +122,7 @@ static int env_open(struct cli *cli, struct act_env *env, const char *db, int re
 		return EX_UNAVAILABLE;
 	}
 	db = cli_db_path(cli, db);
-	if (db == NULL && store_default_path(path, sizeof path) == 0)
+	if (db == NULL && store_default_path(env->params.config_dir, path, sizeof path) == 0)
 		db = path;
 	if (db == NULL)
 		cli_error("warning: no audit store path (set HOME or --db): actions are not audited");
@@ -299,7 +300,7 @@ int cmd_action(struct cli *cli, int argc, char **argv)
 	expire(&env);
 	if (action_run(&env.ctx, (enum action_kind)kind, ids.v, ids.n, &res, &why) < 0) {
 		cli_error("%s", why.text);
-		if (res.error == ACTION_E_MTA && !already_said(why.text, res.output))
+		if ((res.error == ACTION_E_MTA || res.error == ACTION_E_NOT_QUEUED) && !already_said(why.text, res.output))
 			print_output(res.output, res.nids, stderr);
 		rc = exit_code(res.error);
 	} else {

@@ -23,7 +23,7 @@ static const char snapshot_usage[] =
 
 /* cli_build_model - qsource_build with the CLI's configuration; NULL with exitcode set (message printed) */
 struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlogs, int use_log,
-			       int *exitcode)
+			       int *exitcode, int *mta)
 {
 	struct qsource_config cfg = { 0 };
 	struct strlist warn = { 0 };
@@ -42,7 +42,7 @@ struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlo
 		snprintf(cfg.logs[cfg.nlogs++], sizeof cfg.logs[0], "%s", logs[i]);
 	if (cfg.nlogs == 0 && cli_log_path(cli) != NULL)
 		snprintf(cfg.logs[cfg.nlogs++], sizeof cfg.logs[0], "%s", cli_log_path(cli));
-	m = qsource_build(&cfg, &warn, &why);
+	m = qsource_build(&cfg, &warn, &why, mta);
 	for (i = 0; i < warn.n; i++)
 		cli_error("%s", warn.v[i]);
 	strlist_free(&warn);
@@ -68,7 +68,7 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 	char *logs[QSOURCE_MAX_LOGS];
 	int nlogs = 0, use_log = 1, c, fmt = SNAPSHOT_JSON, rc;
 	enum snapshot_source source = SNAPSHOT_AUTO;
-	int src;
+	int src, mta = MTA_UNKNOWN;
 	const char *out = NULL;
 	char host[256] = "";
 	struct qmodel *m;
@@ -117,8 +117,20 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 		cli_error("%s", why.text);	/* before a long build of the model */
 		return EX_CANTCREAT;
 	}
-	if ((m = cli_build_model(cli, source, logs, nlogs, use_log, &rc)) == NULL)
+	if ((m = cli_build_model(cli, source, logs, nlogs, use_log, &rc, &mta)) == NULL) {
+		/* Postfix down and its queue unlistable (not root): a metrics file still says it is down */
+		if (mta == MTA_STOPPED && fmt == SNAPSHOT_PROM && (m = qmodel_new(NULL, NULL)) != NULL) {
+			m->mta_running = MTA_STOPPED;
+			m->source = SNAPSHOT_SOURCE_NONE;
+			m->generated_at = time(NULL);
+			if (out != NULL && strcmp(out, "-") != 0)
+				snapshot_write_file(m, SNAPSHOT_PROM, "", out, &why);
+			else
+				snapshot_write(m, SNAPSHOT_PROM, "", stdout, &why);
+			qmodel_free(m);
+		}
 		return rc;
+	}
 	snprintf(host, sizeof host, "%s", m->params.myhostname);
 	if (host[0] == '\0')
 		gethostname(host, sizeof host - 1);

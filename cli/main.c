@@ -207,12 +207,17 @@ int cli_parse_source(const char *name, int *source)
 	return 0;
 }
 
-/* cli_db_path - the history database: override (--db), else the configured one, else NULL */
+/* cli_db_path - the history database: override (--db), else the configured one, else the instance's own
+ * (store_default_path for -c DIR), NULL when there is none */
 const char *cli_db_path(const struct cli *cli, const char *override)
 {
+	static char path[PATH_MAX];
+
 	if (override != NULL)
 		return override;
-	return *config_str(&cli->cfg, CFG_DB) ? config_str(&cli->cfg, CFG_DB) : NULL;
+	if (*config_str(&cli->cfg, CFG_DB))
+		return config_str(&cli->cfg, CFG_DB);
+	return store_default_path(config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR), path, sizeof path) == 0 ? path : NULL;
 }
 
 /* cli_open_store - open the history; NULL with why */

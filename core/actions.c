@@ -18,6 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/idset.h"
 #include "core/mta.h"
 #include "core/proc.h"
 #include "core/queue_id.h"
@@ -437,6 +438,56 @@ static void audit_end(const struct action_ctx *ctx, long long id, enum action_ki
 	}
 }
 
+/* keep_queued - the IDs in the queue into kept (same order), the others' text into skipped; how many were kept
+ * (all of them, unchecked, when the queue cannot be listed or no queue directory is known) */
+static size_t keep_queued(const struct action_ctx *ctx, char *const *ids, size_t nids, char **kept,
+			  char *skipped, size_t skippedsz, size_t *nskipped)
+{
+	const struct mta_backend *be = ctx->backend ? ctx->backend : &mta_postfix;
+	struct idset queued = { 0 };
+	struct why w;
+	char *missing[64];
+	size_t i, n = 0, nmissing = 0;
+
+	*nskipped = 0;
+	skipped[0] = '\0';
+	if (ctx->params->queue_dir[0] == '\0' || be->queue_ids == NULL
+	    || be->queue_ids(ctx->params, &queued, &w) < 0) {
+		idset_free(&queued);
+		memcpy(kept, ids, nids * sizeof *ids);
+		return nids;
+	}
+	for (i = 0; i < nids; i++) {
+		if (idset_has(&queued, idset_hash(ids[i]))) {
+			kept[n++] = ids[i];
+			continue;
+		}
+		if (nmissing < sizeof missing / sizeof missing[0])
+			missing[nmissing++] = ids[i];
+		(*nskipped)++;
+	}
+	idset_free(&queued);
+	action_target_text(missing, nmissing, skipped, skippedsz, 200);
+	return n;
+}
+
+/* postsuper_count - the number postsuper reported ("Placed on hold: 3 messages"); -1 when it said none */
+static long postsuper_count(const char *err, size_t len)
+{
+	const char *p = err, *end = err + len, *m;
+	long count = -1;
+
+	while (p < end && (m = memmem(p, (size_t)(end - p), ": ", 2)) != NULL) {
+		char *after;
+		long n = strtol(m + 2, &after, 10);
+
+		if (after > m + 2 && (size_t)(end - after) >= 8 && memcmp(after, " message", 8) == 0)
+			count = n;
+		p = m + 2;
+	}
+	return count;
+}
+
 /* action_run - validate and run one action on ids; 0 when it ran and succeeded, else -1 with why and res->error */
 int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const *ids, size_t nids,
 	       struct action_result *res, struct why *why)
@@ -445,7 +496,9 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 	char target[ACTION_TARGET_MAX + 64], args[8192];
 	struct proc_result pr;
 	struct why w, tmp;
-	size_t inlen = 0, i;
+	size_t inlen = 0, i, nkept, nskipped;
+	char skipped[512], **kept, *const *all;
+	long done, fewer = -1;
 	long long audit_id;
 	int argc;
 
@@ -477,10 +530,25 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 	}
 
 	action_target_text(ids, nids, target, sizeof target, ACTION_TARGET_MAX);
+	/* IDs that are not in the queue: postqueue -i would not say so */
+	if ((all = ids, kept = malloc(nids * sizeof *kept)) == NULL) {
+		why_set(why, "%s: out of memory", action_kind_name(kind));
+		res->error = ACTION_E_MTA;
+		return -1;
+	}
+	if ((nkept = keep_queued(ctx, all, nids, kept, skipped, sizeof skipped, &nskipped)) == 0) {
+		why_set(why, "%s: not in the queue: %s (delivered, bounced, expired or deleted?): nothing done",
+			action_kind_name(kind), skipped);
+		free(kept);
+		return refuse(ctx, kind, all, nids, res, ACTION_E_NOT_QUEUED, why);
+	}
+	ids = kept;
+	nids = nkept;
 	if (kind == ACTION_RETRY) {
 		if (action_build_argv(ctx, kind, ids[0], argv, sizeof argv / sizeof argv[0]) < 0) {
 			why_set(why, "retry: command prefix too long");
-			return refuse(ctx, kind, ids, nids, res, ACTION_E_INVALID, why);
+			free(kept);
+			return refuse(ctx, kind, all, res->nids, res, ACTION_E_INVALID, why);
 		}
 		action_argv_text(argv, args, sizeof args);
 		if (nids > 1) {
@@ -488,7 +556,7 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 
 			snprintf(args + off, sizeof args - off, " (one run per ID, %zu runs)", nids);
 		}
-		audit_id = audit_begin(ctx, kind, target, args, ids, nids, res);
+		audit_id = audit_begin(ctx, kind, target, args, all, res->nids, res);
 		/* postqueue -i takes one ID: one process per ID, all of them tried */
 		for (i = 0; i < nids; i++) {
 			action_build_argv(ctx, kind, ids[i], argv, sizeof argv / sizeof argv[0]);	/* fits: checked above */
@@ -526,7 +594,8 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 	} else {
 		if ((argc = action_build_argv(ctx, kind, NULL, argv, sizeof argv / sizeof argv[0])) < 0) {
 			why_set(why, "%s: command prefix too long", action_kind_name(kind));
-			return refuse(ctx, kind, ids, nids, res, ACTION_E_INVALID, why);
+			free(kept);
+			return refuse(ctx, kind, all, res->nids, res, ACTION_E_INVALID, why);
 		}
 		action_argv_text(argv, args, sizeof args);
 		{
@@ -537,9 +606,10 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 		if ((input = action_stdin(ids, nids, &inlen)) == NULL) {
 			why_set(why, "%s: out of memory", action_kind_name(kind));
 			res->error = ACTION_E_MTA;
+			free(kept);
 			return -1;
 		}
-		audit_id = audit_begin(ctx, kind, target, args, ids, nids, res);
+		audit_id = audit_begin(ctx, kind, target, args, all, res->nids, res);
 		res->nruns = 1;
 		if (proc_run(argv, input, inlen, &pr, &w) < 0) {
 			proc_result_free(&pr);
@@ -552,15 +622,40 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 			if (pr.status != 0)
 				why_set(why, "%s failed (exit %d): %.300s", argv[argc - 5], pr.status,
 					pr.errlen ? pr.err : "no message");
+			else if ((done = postsuper_count(pr.err, pr.errlen)) >= 0 && (size_t)done < nids)
+				fewer = done;	/* a message left the queue meanwhile, or was already in that state */
 			proc_result_free(&pr);
 		}
 		free(input);
 		res->ok = res->status == 0;
 	}
+	if (nskipped > 0) {
+		char line[512];
+
+		snprintf(line, sizeof line, "not in the queue (skipped): %s", skipped);
+		keep_text(res, line);
+	}
 	if (!res->ok)
 		res->error = ACTION_E_MTA;
 	audit_end(ctx, audit_id, kind, target, args, res);
-	return res->ok ? 0 : -1;
+	if (res->ok && nskipped > 0) {
+		res->error = ACTION_E_NOT_QUEUED;
+		why_set(why, "%s: %zu of %zu queue IDs not in the queue (skipped): %s; done for the other %zu",
+			action_kind_name(kind), nskipped, res->nids, skipped, nids);
+	} else if (res->ok && fewer >= 0) {
+		static const char *const why_fewer[] = {
+			[ACTION_HOLD] = "already held, or left the queue meanwhile",
+			[ACTION_RELEASE] = "not on hold, or left the queue meanwhile",
+			[ACTION_DELETE] = "left the queue meanwhile",
+			[ACTION_REQUEUE] = "left the queue meanwhile",
+		};
+
+		res->error = ACTION_E_NOT_QUEUED;
+		why_set(why, "%s: postsuper did it for %ld of %zu message%s; the rest: %s", action_kind_name(kind),
+			fewer, nids, nids == 1 ? "" : "s", why_fewer[kind]);
+	}
+	free(kept);
+	return res->ok && res->error == ACTION_E_NONE ? 0 : -1;
 }
 
 /* action_result_free - release the captured output */

@@ -22,6 +22,16 @@
  * the message through that log line (the live ingest calls
  * store_message_replaced(old, new) when it sees it), not from here.
  *
+ * Before anything runs, the queue is listed (the spool's file names as
+ * root, else postqueue -j) and IDs that are not in it are skipped: when
+ * none is left the request is refused (ACTION_E_NOT_QUEUED: postqueue -i
+ * would say nothing and exit 0 for an ID it does not know); otherwise the
+ * rest runs and the result names the skipped ones. postsuper's own count
+ * ("Placed on hold: N messages") is compared with the IDs it was given, so
+ * a message that left meanwhile is reported too. When the queue cannot be
+ * listed (Postfix down, as non-root) the request goes ahead unchecked; with
+ * no queue directory in the parameters (unit tests) there is no check.
+ *
  * Every request that reaches the MTA, and every refusal, is written to the
  * store's audit table (when a store is given): user, time, action, target
  * (the IDs, cut after ACTION_TARGET_MAX characters with a count; every ID
@@ -62,6 +72,7 @@ enum action_error {
 	ACTION_E_MTA,		/* the MTA command failed or could not run */
 	ACTION_E_CONFIG,	/* refused: the MTA is not set up for it (throttle --setup) */
 	ACTION_E_IO,		/* a file mqmon writes could not be written */
+	ACTION_E_NOT_QUEUED,	/* an ID is not in the queue (skipped; refused when none is), or postsuper did less */
 };
 
 struct action_ctx {

@@ -30,7 +30,8 @@ static const struct option_def options[CFG_KEY_COUNT] = {
 	[CFG_COMMAND_PREFIX] = { "mqmon", "command_prefix", OPT_STRING, "", 0, 0,
 		"argv words put before every command of operator actions and throttles, split at blanks (e.g. \"sudo -n\"); no shell" },
 	[CFG_DB] = { "mqmon", "db", OPT_STRING, "", 0, 0,
-		"history database (empty: $XDG_DATA_HOME/mqmon/mqmon.db or ~/.local/share/mqmon/mqmon.db)" },
+		"history database (empty: the instance's own, $XDG_DATA_HOME/mqmon/ or ~/.local/share/mqmon/ "
+		"mqmon.db for /etc/postfix, mqmon@<config dir>.db for another; set: one file for every instance)" },
 	[CFG_RETENTION] = { "mqmon", "retention", OPT_DURATION, "30d", 0, 0,
 		"how long attempts and audit rows are kept in the history (a duration: 30d, 12w; at most "
 		DURATION_MAX_TEXT "; 0 keeps everything)", "0" },

@@ -57,6 +57,19 @@ int idset_add(struct idset *set, uint64_t h)
 	return 1;
 }
 
+/* idset_has - true when the hash is in the set */
+int idset_has(const struct idset *set, uint64_t h)
+{
+	size_t j;
+
+	if (set->slots == NULL)
+		return 0;
+	for (j = h & set->mask; set->slots[j]; j = (j + 1) & set->mask)
+		if (set->slots[j] == h)
+			return 1;
+	return 0;
+}
+
 /* idset_free - release the set */
 void idset_free(struct idset *set)
 {

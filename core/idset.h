@@ -21,6 +21,9 @@ uint64_t idset_hash(const char *s);
 /* idset_add - add a hash (never 0); returns 1 when new, 0 when present, -1 on out of memory */
 int idset_add(struct idset *set, uint64_t h);
 
+/* idset_has - true when the hash is in the set */
+int idset_has(const struct idset *set, uint64_t h);
+
 /* idset_free - release the set */
 void idset_free(struct idset *set);
 

@@ -16,12 +16,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/deferlog.h"
 #include "core/duration.h"
+#include "core/idset.h"
 #include "core/linereader.h"
 #include "core/proc.h"
 #include "core/qfile.h"
@@ -81,8 +83,10 @@ static int postfix_load_params(const char *config_dir, struct mta_params *p, str
 	if (proc_run(argv, NULL, 0, &res, why) < 0)
 		return -1;
 	if (res.status != 0) {
-		why_set(why, "postconf -c %s failed (exit %d): %.300s", config_dir, res.status,
-			res.errlen ? res.err : "no message");
+		size_t n = res.errlen ? strcspn(res.err, "\n") : 0;	/* its first line, at most 300 bytes */
+
+		why_set(why, "postconf -c %s failed (exit %d): %.*s", config_dir, res.status,
+			n == 0 ? 10 : n > 300 ? 300 : (int)n, n ? res.err : "no message");
 		proc_result_free(&res);
 		return -1;
 	}
@@ -189,15 +193,23 @@ static int snapshot_listing(const struct mta_params *p, struct qmodel *m, struct
 	close(fd);
 	st = proc_wait(pid);
 	if (st != 0) {
-		char msg[512] = "";
+		char msg[1024] = "", *fatal;
 		ssize_t n = pread(errfd, msg, sizeof msg - 1, 0);
+		int down;
 
 		if (n > 0)
 			msg[n] = '\0';
-		msg[strcspn(msg, "\n")] = '\0';
+		/* postqueue's own verdict when the master is not running (its pid file may be root's) */
+		down = strstr(msg, "mail system is down") != NULL;
+		/* the fatal line says why (warnings may come first) */
+		if ((fatal = strstr(msg, "fatal:")) == NULL)
+			fatal = msg;
+		while (fatal > msg && fatal[-1] != '\n')
+			fatal--;
+		fatal[strcspn(fatal, "\n")] = '\0';
 		close(errfd);
-		return why_set(why, "postqueue -c %s -j failed (exit %d): %s", p->config_dir, st,
-			       msg[0] ? msg : "no message");
+		why_set(why, "postqueue -c %s -j failed (exit %d): %s", p->config_dir, st, fatal[0] ? fatal : "no message");
+		return down ? MTA_SNAPSHOT_STOPPED : -1;
 	}
 	close(errfd);
 	if (bad > 0 && m->n == 0)
@@ -432,14 +444,109 @@ static int postfix_snapshot(const struct mta_params *p, enum snapshot_source sou
 			       p->queue_dir);
 	if (source != SNAPSHOT_LISTING && p->spool_readable)
 		return snapshot_spool(p, m, why);
-	if (snapshot_listing(p, m, why) < 0)
-		return -1;
+	if ((fd = snapshot_listing(p, m, why)) < 0)
+		return fd;
 	if (p->spool_readable) {
 		snprintf(path, sizeof path, "%s/deferred", p->queue_dir);
 		if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
 			walk_mtimes(m, fd, 0);
 	}
 	return 0;
+}
+
+/* collect_names - every queue ID named below dirfd (hashed subdirectories down to depth) */
+static void collect_names(int dirfd, int depth, struct idset *ids)
+{
+	DIR *d = fdopendir(dirfd);
+	struct dirent *e;
+
+	if (d == NULL) {
+		close(dirfd);
+		return;
+	}
+	while ((e = readdir(d)) != NULL) {
+		int sub;
+
+		if (e->d_name[0] == '.')
+			continue;
+		if (queue_id_valid(e->d_name, strlen(e->d_name))) {
+			idset_add(ids, idset_hash(e->d_name));
+			continue;
+		}
+		if (depth > 0 && (sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+			collect_names(sub, depth - 1, ids);
+	}
+	closedir(d);
+}
+
+/* postfix_queue_ids - the IDs in the queue: file names in the spool (root), else postqueue -j */
+static int postfix_queue_ids(const struct mta_params *p, struct idset *ids, struct why *why)
+{
+	static const char *const queues[] = { "active", "incoming", "deferred", "hold", "maildrop" };
+	struct qmodel *m;
+	size_t i;
+	int fd;
+
+	if (p->spool_readable) {
+		for (i = 0; i < sizeof queues / sizeof queues[0]; i++) {
+			char path[PATH_MAX + 16];
+
+			snprintf(path, sizeof path, "%s/%s", p->queue_dir, queues[i]);
+			if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
+				collect_names(fd, 2, ids);
+		}
+		return 0;
+	}
+	if ((m = qmodel_new(NULL, p)) == NULL)
+		return why_set(why, "out of memory");
+	if (snapshot_listing(p, m, why) < 0) {
+		qmodel_free(m);
+		return -1;
+	}
+	for (i = 0; i < m->n; i++)
+		idset_add(ids, idset_hash(m->msgs[i]->id));
+	qmodel_free(m);
+	return 0;
+}
+
+/* postfix_running - the master's pid file (queue_directory/pid/master.pid) names a live process called master */
+static int postfix_running(const struct mta_params *p)
+{
+	char path[PATH_MAX + 32], buf[512], *comm, *end;
+	ssize_t n;
+	long pid;
+	int fd;
+
+	if (p->queue_dir[0] == '\0')
+		return MTA_UNKNOWN;
+	snprintf(path, sizeof path, "%s/pid/master.pid", p->queue_dir);
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? MTA_STOPPED : MTA_UNKNOWN;	/* never started, or root's file */
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return MTA_STOPPED;	/* empty: the master died while writing it */
+	buf[n] = '\0';
+	pid = strtol(buf, NULL, 10);	/* "%*lu\n": padded with blanks */
+	if (pid <= 1)
+		return MTA_STOPPED;
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		return MTA_STOPPED;	/* the master left its pid file behind (postfix stop does) */
+	/* that pid may have been reused: it must be Postfix's master, and not a zombie nobody reaped yet */
+	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
+		return MTA_RUNNING;	/* no /proc: the live pid has to do */
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return MTA_RUNNING;
+	buf[n] = '\0';
+	/* "PID (comm) S ...": comm is "master", the state is not Z (zombie) or X (dead) */
+	if ((comm = strchr(buf, '(')) == NULL || (end = strrchr(buf, ')')) == NULL || end[1] != ' ')
+		return MTA_RUNNING;
+	if (end - comm - 1 != 6 || strncmp(comm + 1, "master", 6) != 0 || end[2] == 'Z' || end[2] == 'X')
+		return MTA_STOPPED;
+	return MTA_RUNNING;
 }
 
 /* postfix_spool_update - one queue file changed in dir: read it again, or forget it; the message or NULL */
@@ -498,6 +605,8 @@ const struct mta_backend mta_postfix = {
 	.detect = postfix_detect,
 	.load_params = postfix_load_params,
 	.snapshot = postfix_snapshot,
+	.running = postfix_running,
+	.queue_ids = postfix_queue_ids,
 	.spool_update = postfix_spool_update,
 };
 

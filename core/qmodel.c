@@ -63,6 +63,7 @@ struct qmodel *qmodel_new(const struct classifier *cl, const struct mta_params *
 	if (params != NULL)
 		m->params = *params;
 	m->source = "";
+	m->mta_running = MTA_UNKNOWN;
 	return m;
 }
 
@@ -676,6 +677,30 @@ static void compact(struct qmodel *m)
 	}
 }
 
+/* domain_providers - one provider per domain: the first verdict that names one; recipients without one take it */
+static void domain_providers(struct qmodel *m, struct counter *dom)
+{
+	size_t i, k;
+	struct qcount *q;
+
+	for (i = 0; i < m->n; i++)
+		for (k = 0; k < m->msgs[i]->nrcpts; k++) {
+			const struct qrcpt *r = &m->msgs[i]->rcpts[k];
+
+			if ((q = counter_get(dom, r->domain)) != NULL
+			    && (q->provider == NULL || strcmp(q->provider, "other") == 0))
+				q->provider = r->provider;
+		}
+	for (i = 0; i < m->n; i++)
+		for (k = 0; k < m->msgs[i]->nrcpts; k++) {
+			struct qrcpt *r = &m->msgs[i]->rcpts[k];
+
+			if (strcmp(r->provider, "other") == 0 && (q = counter_get(dom, r->domain)) != NULL
+			    && q->provider != NULL)
+				r->provider = q->provider;
+		}
+}
+
 /* qmodel_finish - drop forgotten messages, compute retry/expiry/overdue at now, build aggregates */
 void qmodel_finish(struct qmodel *m, time_t now)
 {
@@ -694,6 +719,7 @@ void qmodel_finish(struct qmodel *m, time_t now)
 	for (i = 0; i < QUEUE_COUNT; i++)
 		m->queues[i].name = queue_name_str((enum queue_name)i);
 
+	domain_providers(m, &dom);
 	for (i = 0; i < m->n; i++) {
 		struct qmsg *msg = m->msgs[i];
 		unsigned seen_cause = 0;

@@ -6,6 +6,13 @@
  * and expiry times computed, aggregates built. Views and exports read a
  * finished model; they never recompute.
  *
+ * One provider per recipient, computed here only: the classifier's verdict
+ * (which may come from the remote host or the reply text, so busy.example
+ * can be gmail); a recipient whose own verdict names none ("other": not
+ * deferred yet, or a reply without evidence) takes the provider another
+ * recipient of its domain showed, so a domain has one provider in every
+ * view, the report and the export (qcount.provider of m->domains).
+ *
  * Retry times: a deferred message's next retry is exact when the spool is
  * readable (Postfix sets the deferred file's mtime to it), estimated from the
  * last attempt seen in the log plus Postfix's back-off rule (age clamped to
@@ -51,7 +58,7 @@ struct qrcpt {
 	char *reason;		/* sanitised, joined reply text ("" when none) */
 	char dsn[16];		/* enhanced status ("" when unknown) */
 	enum cause cause;
-	const char *provider;	/* owned by the ruleset */
+	const char *provider;	/* owned by the ruleset; its verdict's, else its domain's (qmodel_finish) */
 	const char *rule;	/* rule name, NULL when unclassified or no reason */
 	enum smtp_stage stage;
 	int paused;		/* deferred by mqmon's pause: cause/rule are the last remote reply's */
@@ -89,6 +96,7 @@ struct qcount {
 	size_t messages, recipients;
 	time_t oldest_arrival, soonest_retry;
 	struct qcount *sub;	/* causes: per domain; NULL otherwise */
+	const char *provider;	/* domains: the domain's provider (the one every recipient of it shows) */
 	size_t nsub;
 };
 
@@ -102,6 +110,7 @@ struct qmodel {
 	struct mta_params params;
 	time_t generated_at;
 	const char *source;	/* "spool" or "postqueue" */
+	int mta_running;	/* enum mta_state when the model was built (MTA_UNKNOWN until set) */
 	/* aggregates (qmodel_finish) */
 	struct qcount causes[CAUSE_COUNT];
 	struct qcount queues[QUEUE_COUNT];

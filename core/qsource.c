@@ -32,25 +32,32 @@ const char *qsource_default_log(const struct mta_params *p)
 	return NULL;
 }
 
-/* qsource_build - one finished model now; NULL with why */
-struct qmodel *qsource_build(const struct qsource_config *cfg, struct strlist *warn, struct why *why)
+/* build - one finished model now; NULL with why; *mta gets whether the MTA runs (enum mta_state), also on failure */
+static struct qmodel *build(const struct qsource_config *cfg, struct strlist *warn, struct why *why, int *mta)
 {
 	const struct mta_backend *be = cfg->backend ? cfg->backend : &mta_postfix;
 	struct mta_params params;
 	struct qmodel *m;
 	struct why w;
-	int i;
+	int i, rc;
 
+	*mta = MTA_UNKNOWN;
 	if (be->load_params(cfg->config_dir, &params, why) < 0)
 		return NULL;
+	*mta = be->running ? be->running(&params) : MTA_UNKNOWN;
 	if ((m = qmodel_new(cfg->cl, &params)) == NULL) {
 		why_set(why, "out of memory");
 		return NULL;
 	}
-	if (be->snapshot(&params, cfg->source, m, why) < 0) {
+	if ((rc = be->snapshot(&params, cfg->source, m, why)) < 0) {
+		if (rc == MTA_SNAPSHOT_STOPPED)
+			*mta = MTA_STOPPED;
 		qmodel_free(m);
 		return NULL;
 	}
+	if (*mta == MTA_UNKNOWN && strcmp(m->source, "postqueue") == 0)
+		*mta = MTA_RUNNING;	/* its daemons answered the listing */
+	m->mta_running = *mta;
 	if (cfg->db[0]) {
 		/* the console keeps the log in the store: a grouped query instead of a log scan */
 		struct store *st = store_open(cfg->db, &w);
@@ -63,7 +70,10 @@ struct qmodel *qsource_build(const struct qsource_config *cfg, struct strlist *w
 	} else if (cfg->use_log && cfg->nlogs == 0) {
 		const char *def = qsource_default_log(&params);
 
-		if (def != NULL && qmodel_join_log(m, def, &w) < 0 && warn != NULL)
+		if (def == NULL && warn != NULL)
+			strlist_addf(warn, "no mail log found for the instance %s (attempt counts unavailable; --log FILE)",
+				     params.config_dir);
+		else if (def != NULL && qmodel_join_log(m, def, &w) < 0 && warn != NULL)
 			strlist_addf(warn, "%s (attempt counts unavailable)", w.text);
 	}
 	for (i = 0; !cfg->db[0] && cfg->use_log && i < cfg->nlogs; i++)
@@ -71,6 +81,14 @@ struct qmodel *qsource_build(const struct qsource_config *cfg, struct strlist *w
 			strlist_addf(warn, "%s", w.text);
 	qmodel_finish(m, time(NULL));
 	return m;
+}
+
+/* qsource_build - one finished model now; NULL with why; *mta (may be NULL) whether the MTA runs */
+struct qmodel *qsource_build(const struct qsource_config *cfg, struct strlist *warn, struct why *why, int *mta)
+{
+	int state;
+
+	return build(cfg, warn, why, mta != NULL ? mta : &state);
 }
 
 struct qsource {
@@ -83,6 +101,7 @@ struct qsource {
 	struct qmodel *ready;
 	struct why ready_why;
 	int ready_failed;
+	int ready_mta;		/* enum mta_state of the last build, also a failed one */
 	long ready_ms;
 };
 
@@ -98,6 +117,7 @@ static void *worker(void *arg)
 		struct why why;
 		struct timespec t0, t1;
 		uint64_t one = 1;
+		int mta;
 
 		while (!qs->wanted && !qs->quit)
 			pthread_cond_wait(&qs->cond, &qs->lock);
@@ -109,7 +129,7 @@ static void *worker(void *arg)
 		pthread_mutex_unlock(&qs->lock);
 
 		clock_gettime(CLOCK_MONOTONIC, &t0);
-		m = qsource_build(&cfg, NULL, &why);
+		m = build(&cfg, NULL, &why, &mta);
 		clock_gettime(CLOCK_MONOTONIC, &t1);
 
 		pthread_mutex_lock(&qs->lock);
@@ -118,6 +138,7 @@ static void *worker(void *arg)
 		qs->ready = m;
 		qs->ready_failed = m == NULL;
 		qs->ready_why = why;
+		qs->ready_mta = mta;
 		qs->ready_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
 		if (write(qs->efd, &one, sizeof one) < 0) {
 			/* the counter cannot overflow in practice; nothing else to do */
@@ -137,6 +158,7 @@ struct qsource *qsource_new(const struct qsource_config *cfg, struct why *why)
 		return NULL;
 	}
 	qs->cfg = *cfg;
+	qs->ready_mta = MTA_UNKNOWN;
 	pthread_mutex_init(&qs->lock, NULL);
 	pthread_cond_init(&qs->cond, NULL);
 	if ((qs->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
@@ -185,6 +207,17 @@ int qsource_busy(struct qsource *qs)
 	busy = qs->busy || qs->wanted;
 	pthread_mutex_unlock(&qs->lock);
 	return busy;
+}
+
+/* qsource_mta_state - whether the MTA ran at the last build (enum mta_state), known also when it failed */
+int qsource_mta_state(struct qsource *qs)
+{
+	int mta;
+
+	pthread_mutex_lock(&qs->lock);
+	mta = qs->ready_mta;
+	pthread_mutex_unlock(&qs->lock);
+	return mta;
 }
 
 /* qsource_take - the new model (caller owns it) or NULL with why */

@@ -31,8 +31,9 @@ struct qsource_config {
 /* qsource_default_log - the MTA's own log file when it writes one, else the usual syslog file; NULL when none */
 const char *qsource_default_log(const struct mta_params *p);
 
-/* qsource_build - one finished model now; NULL with why (warnings about logs go to warn, may be NULL) */
-struct qmodel *qsource_build(const struct qsource_config *cfg, struct strlist *warn, struct why *why);
+/* qsource_build - one finished model now; NULL with why (warnings about logs go to warn, may be NULL);
+ * mta (may be NULL) gets whether the MTA runs (enum mta_state), also when the build failed */
+struct qmodel *qsource_build(const struct qsource_config *cfg, struct strlist *warn, struct why *why, int *mta);
 
 struct qsource;
 
@@ -47,6 +48,9 @@ void qsource_request(struct qsource *qs);
 
 /* qsource_take - after qsource_fd is readable: the new model (caller owns it) or NULL with why; build_ms gets the build time */
 struct qmodel *qsource_take(struct qsource *qs, struct why *why, long *build_ms);
+
+/* qsource_mta_state - whether the MTA ran at the last build (enum mta_state), known also when it failed */
+int qsource_mta_state(struct qsource *qs);
 
 /* qsource_set_classifier - classify with cl from the next build on; models keep the classifier they were
  * built with (qmodel.cl), so the old one must outlive them */

@@ -100,6 +100,8 @@ static int write_json(const struct qmodel *m, const char *host, FILE *fp)
 	rc |= dump_member(fp, "mail_version", json_string(m->params.mail_version), 0);
 	rc |= dump_member(fp, "config_dir", json_string(m->params.config_dir), 0);
 	rc |= dump_member(fp, "source", json_string(m->source), 0);
+	rc |= dump_member(fp, "mta_running", m->mta_running == MTA_UNKNOWN ? json_null()
+			  : json_boolean(m->mta_running == MTA_RUNNING), 0);
 	rc |= dump_member(fp, "params", json_pack("{s:I, s:I, s:I, s:I, s:I, s:b}",
 		"queue_run_delay", (json_int_t)m->params.queue_run_delay,
 		"minimal_backoff_time", (json_int_t)m->params.min_backoff,
@@ -142,8 +144,14 @@ static int write_json(const struct qmodel *m, const char *host, FILE *fp)
 		json_array_append_new(arr, count_json("provider", &m->providers[i]));
 	rc |= dump_member(fp, "providers", arr, 0);
 	arr = json_array();
-	for (i = 0; i < m->ndomains; i++)
-		json_array_append_new(arr, count_json("domain", &m->domains[i]));
+	for (i = 0; i < m->ndomains; i++) {
+		json_t *o = count_json("domain", &m->domains[i]);
+		const char *prov = m->domains[i].provider;
+
+		/* the domain's provider, as every view shows it */
+		json_object_set_new(o, "provider", json_string(prov ? prov : "other"));
+		json_array_append_new(arr, o);
+	}
 	rc |= dump_member(fp, "domains", arr, 0);
 	arr = json_array();
 	for (i = 0; i < QUEUE_COUNT; i++)
@@ -254,6 +262,13 @@ static int write_prom(const struct qmodel *m, const char *host, FILE *fp)
 	size_t i;
 
 	(void)host;
+	if (m->mta_running != MTA_UNKNOWN) {
+		/* not known (the pid file is root's): no sample rather than a guess */
+		prom_family(fp, "mqmon_mta_up", "1 when the MTA's master process runs, 0 when it is stopped.");
+		fprintf(fp, "mqmon_mta_up %d\n", m->mta_running == MTA_RUNNING);
+	}
+	if (strcmp(m->source, SNAPSHOT_SOURCE_NONE) == 0)
+		goto stamp;	/* no listing: no queue numbers at all */
 	prom_family(fp, "mqmon_queue_messages", "Messages in each queue.");
 	for (i = 0; i < QUEUE_COUNT; i++)
 		prom_sample(fp, "mqmon_queue_messages", "queue", m->queues[i].name, m->queues[i].messages);
@@ -275,6 +290,7 @@ static int write_prom(const struct qmodel *m, const char *host, FILE *fp)
 	prom_family(fp, "mqmon_oldest_message_age_seconds", "Age of the oldest queued message.");
 	fprintf(fp, "mqmon_oldest_message_age_seconds %lld\n",
 		m->oldest ? (long long)(m->generated_at - m->oldest->arrival) : 0LL);
+stamp:
 	prom_family(fp, "mqmon_snapshot_timestamp_seconds", "When this snapshot was taken.");
 	fprintf(fp, "mqmon_snapshot_timestamp_seconds %lld\n", (long long)m->generated_at);
 	return 0;

@@ -27,6 +27,11 @@
 
 enum snapshot_format { SNAPSHOT_JSON, SNAPSHOT_CSV, SNAPSHOT_PROM };
 
+/* qmodel.source of a model without a queue listing (the MTA is down and only root could read its
+ * spool): Prometheus text then holds mqmon_mta_up 0 and the time only, never a queue of 0 */
+#define SNAPSHOT_SOURCE_NONE "none"
+
+
 /* snapshot_format_from - "json", "csv", "prom"; -1 when unknown */
 int snapshot_format_from(const char *name);
 

@@ -479,18 +479,65 @@ const char *store_fault_name(enum store_fault f)
 	}
 }
 
-/* store_default_path - $XDG_DATA_HOME/mqmon/mqmon.db, else ~/.local/share/mqmon/mqmon.db (relative values ignored:
- * core/pathname path_xdg, path_home); -1 when unknown or too long */
-int store_default_path(char *buf, size_t n)
+/* store_instance_file - the history's file name for an instance directory (see store.h) */
+int store_instance_file(const char *config_dir, char *buf, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	char name[PATH_MAX * 3 + 16];
+	const char *p;
+	size_t o = 0;
+	unsigned long long h = 1469598103934665603ull;
+
+	if (config_dir == NULL || strcmp(config_dir, STORE_DEFAULT_INSTANCE) == 0)
+		return snprintf(buf, n, "mqmon.db") >= (int)n ? -1 : 0;
+	o = (size_t)snprintf(name, sizeof name, "mqmon@");
+	for (p = config_dir[0] == '/' ? config_dir + 1 : config_dir; *p && o + 4 < sizeof name; p++) {
+		unsigned char c = (unsigned char)*p;
+
+		if (c == '/')
+			name[o++] = '_';
+		else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.'
+			 || c == '-')
+			name[o++] = (char)c;
+		else {
+			name[o++] = '%';
+			name[o++] = hex[c >> 4];
+			name[o++] = hex[c & 15];
+		}
+	}
+	name[o] = '\0';
+	if (o > 200) {
+		/* file names are limited (NAME_MAX): the start, and a hash of the whole path */
+		for (p = config_dir; *p; p++) {
+			h ^= (unsigned char)*p;
+			h *= 1099511628211ull;
+		}
+		snprintf(name + 180, sizeof name - 180, "-%016llx", h);
+	}
+	return snprintf(buf, n, "%s.db", name) >= (int)n ? -1 : 0;
+}
+
+/* store_default_path - the history of the instance at config_dir: $XDG_DATA_HOME/mqmon/FILE, else
+ * ~/.local/share/mqmon/FILE (relative values ignored: core/pathname path_xdg, path_home); -1 when unknown
+ * or too long */
+int store_default_path(const char *config_dir, char *buf, size_t n)
 {
 	const char *xdg = path_xdg("XDG_DATA_HOME"), *home = path_home();
+	char dir[PATH_MAX], def[PATH_MAX], file[256];
 	int len;
 
+	/* the instance by its real directory: /etc/postfix/ and a symbolic link to it are one instance */
+	if (config_dir != NULL && realpath(config_dir, dir) != NULL)
+		config_dir = dir;
+	if (config_dir != NULL && realpath(STORE_DEFAULT_INSTANCE, def) != NULL && strcmp(config_dir, def) == 0)
+		config_dir = NULL;
+	if (store_instance_file(config_dir, file, sizeof file) < 0)
+		return -1;
 	/* relative XDG_DATA_HOME and HOME are ignored: never a history below the working directory */
 	if (xdg != NULL)
-		len = snprintf(buf, n, "%s/mqmon/mqmon.db", xdg);
+		len = snprintf(buf, n, "%s/mqmon/%s", xdg, file);
 	else if (home != NULL)
-		len = snprintf(buf, n, "%s/.local/share/mqmon/mqmon.db", home);
+		len = snprintf(buf, n, "%s/.local/share/mqmon/%s", home, file);
 	else
 		return -1;
 	return len < 0 || (size_t)len >= n ? -1 : 0;
@@ -676,7 +723,7 @@ struct store *store_open(const char *path, struct why *why)
 	int rc, i;
 
 	if (path == NULL) {
-		if (store_default_path(defpath, sizeof defpath) < 0) {
+		if (store_default_path(NULL, defpath, sizeof defpath) < 0) {
 			why_set(why, "store: no database path (set XDG_DATA_HOME or HOME to an absolute path, or --db)");
 			return NULL;
 		}

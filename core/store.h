@@ -104,9 +104,21 @@ typedef int (*store_action_fn)(void *ctx, const struct store_action *a);
 typedef int (*store_target_fn)(void *ctx, const char *queue_id);
 typedef int (*store_throttle_fn)(void *ctx, const struct store_throttle *t);
 
-/* store_default_path - $XDG_DATA_HOME/mqmon/mqmon.db, else ~/.local/share/mqmon/mqmon.db (relative values ignored:
- * core/pathname path_xdg, path_home); -1 when unknown or too long */
-int store_default_path(char *buf, size_t n);
+/* the Postfix instance whose history keeps the plain name mqmon.db */
+#define STORE_DEFAULT_INSTANCE "/etc/postfix"
+
+/* store_instance_file - the history's file name for an instance (an absolute, clean configuration directory):
+ * "mqmon.db" for STORE_DEFAULT_INSTANCE or NULL, else "mqmon@" + the path without its first '/', '/' as '_'
+ * and every byte but [A-Za-z0-9.-] as %XX (so two directories never share a file), ".db"; a name over
+ * 200 bytes is cut and ends in a hash of the whole path; -1 when n is too small */
+int store_instance_file(const char *config_dir, char *buf, size_t n);
+
+/* store_default_path - the history of the Postfix instance at config_dir (NULL: the default instance):
+ * $XDG_DATA_HOME/mqmon/FILE, else ~/.local/share/mqmon/FILE, FILE from store_instance_file for the directory
+ * with its symbolic links resolved (relative XDG_DATA_HOME and HOME ignored: core/pathname path_xdg,
+ * path_home); one history per instance, so a report for one never shows another's mail; -1 when unknown
+ * or too long */
+int store_default_path(const char *config_dir, char *buf, size_t n);
 
 /* store_open - open (creating file, parent directories and schema as needed); NULL path = default; NULL on error */
 struct store *store_open(const char *path, struct why *why);

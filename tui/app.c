@@ -31,6 +31,7 @@
 
 #define IMPORT_MAX_BYTES (64L << 20)	/* logs imported whole at a first start */
 #define LEASE_RETRY_SECONDS 10		/* a standby console tries to take the logs over this often */
+#define MTA_RETRY_SECONDS 5		/* with the MTA stopped and no model, a build is tried this often */
 #define MIN_COLS 60
 #define MIN_LINES 12
 
@@ -173,7 +174,22 @@ const char *fmt_retry(char *buf, size_t n, const struct qmsg *msg, time_t now, l
 	return buf;
 }
 
-/* draw_status - the top bar: host, MTA, totals, live/stale, last event, read-only */
+/* draw_mta_stopped - "POSTFIX STOPPED" in the alert colour at x when the MTA is not running; columns used */
+static int draw_mta_stopped(struct app *a, int x)
+{
+	char name[32];
+	size_t i;
+
+	if (a->mta_state != MTA_STOPPED)
+		return 0;
+	snprintf(name, sizeof name, "%s", a->opt.source.backend ? a->opt.source.backend->name : "mta");
+	for (i = 0; name[i]; i++)
+		if (name[i] >= 'a' && name[i] <= 'z')
+			name[i] = (char)(name[i] - 'a' + 'A');
+	return ui_putf(0, x, COLS - x, EL_ERROR, 0, " %s STOPPED ", name);
+}
+
+/* draw_status - the top bar: host, MTA (stopped in the alert colour), totals, live/stale, last event, read-only */
 static void draw_status(struct app *a)
 {
 	char buf[512], age[32];
@@ -182,23 +198,29 @@ static void draw_status(struct app *a)
 
 	ui_fill(0, 0, COLS, EL_TITLE);
 	if (m == NULL) {
-		ui_putf(0, 0, COLS, EL_TITLE, 1, " mqmon  %s  loading the queue...", a->opt.host);
+		x = ui_putf(0, 0, COLS, EL_TITLE, 0, " mqmon  %s ", a->opt.host);
+		x += draw_mta_stopped(a, x);
+		ui_put(0, x, COLS - x, a->error[0] ? " the queue cannot be read (see below)" : " loading the queue...",
+		       EL_TITLE, 0);
 		return;
 	}
+	/* the MTA's state right after the host: visible at any width */
+	x = ui_putf(0, 0, COLS, EL_TITLE, 0, COLS >= 100 ? " mqmon %s " : " mqmon %.16s ", a->opt.host);
+	x += draw_mta_stopped(a, x);
 	if (COLS >= 100)
-		snprintf(buf, sizeof buf, " mqmon %s | postfix %s | %zu msgs: %zu deferred %zu held %zu active ",
-			 a->opt.host, m->params.mail_version, m->n, m->queues[QUEUE_DEFERRED].messages,
+		snprintf(buf, sizeof buf, "| postfix %s | %zu msgs: %zu deferred %zu held %zu active ",
+			 m->params.mail_version, m->n, m->queues[QUEUE_DEFERRED].messages,
 			 m->queues[QUEUE_HOLD].messages, m->queues[QUEUE_ACTIVE].messages);
 	else
-		snprintf(buf, sizeof buf, " mqmon %.16s | %zu msgs: %zu def %zu held %zu act ", a->opt.host, m->n,
+		snprintf(buf, sizeof buf, "| %zu msgs: %zu def %zu held %zu act ", m->n,
 			 m->queues[QUEUE_DEFERRED].messages, m->queues[QUEUE_HOLD].messages,
 			 m->queues[QUEUE_ACTIVE].messages);
-	x = ui_put(0, 0, COLS, buf, EL_TITLE, 0);
+	x += ui_put(0, x, COLS - x, buf, EL_TITLE, 0);
 	if (m->overdue)
 		x += ui_putf(0, x, COLS - x, EL_OVERDUE, 0, " %zu overdue ", m->overdue);
 	if (a->error[0])
 		x += ui_put(0, x, COLS - x, " STALE ", EL_ERROR, 0);
-	else
+	else if (a->mta_state != MTA_STOPPED)
 		x += ui_putf(0, x, COLS - x, EL_LIVE, 0, "%s %s", ui_glyph("\xe2\x97\x8f", "*"),
 			     a->event_sources ? "live" : "polling");
 	x += ui_putf(0, x, COLS - x, EL_TITLE, 0, " %s", fmt_age(age, sizeof age, a->now, a->built_at));
@@ -259,9 +281,19 @@ static void draw(struct evloop *loop, void *ctx)
 		return;
 	}
 	draw_status(a);
-	if (a->m == NULL) {
-		ui_put(2, 2, COLS - 4, a->error[0] ? a->error : "building the queue model...",
-		       a->error[0] ? EL_ERROR : EL_DIM, 0);
+	if (a->m == NULL && a->error[0]) {
+		/* the whole error, wrapped: it says what to do */
+		const char *p = a->error, *next;
+		int line;
+
+		for (line = 2; line < LINES - 2 && *p; line++) {
+			size_t n = ui_wrap(p, COLS - 4, &next);
+
+			ui_putf(line, 2, COLS - 4, EL_ERROR, 0, "%.*s", (int)n, p);
+			p = next;
+		}
+	} else if (a->m == NULL) {
+		ui_put(2, 2, COLS - 4, "building the queue model...", EL_DIM, 0);
 	} else {
 		switch (a->view) {
 		case VIEW_CAUSES: view_causes_draw(a, 1, h); break;
@@ -444,6 +476,8 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 
 	(void)fd;
 	if ((m = qsource_take(a->qs, &why, &ms)) == NULL) {
+		if (qsource_mta_state(a->qs) != MTA_UNKNOWN)
+			a->mta_state = qsource_mta_state(a->qs);
 		strlist_free(&a->replay);
 		snprintf(a->error, sizeof a->error, "cannot read the queue: %s", why.text);
 		evloop_dirty(loop);
@@ -451,6 +485,8 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 	}
 	qmodel_free(a->m);
 	a->m = m;
+	if (m->mta_running != MTA_UNKNOWN)
+		a->mta_state = m->mta_running;
 	a->error[0] = '\0';
 	a->built_at = m->generated_at;
 	a->build_ms = ms;
@@ -662,6 +698,21 @@ static int on_ingest(struct evloop *loop, int fd, void *ctx)
 
 static void take_over_history(struct app *a);
 
+/* check_mta - whether the MTA runs, every tick (a pid file and a process: cheap); a change rebuilds */
+static void check_mta(struct app *a)
+{
+	const struct mta_backend *be = a->opt.source.backend;
+	int st;
+
+	if (be == NULL || be->running == NULL || a->params.queue_dir[0] == '\0')
+		return;
+	if ((st = be->running(&a->params)) == MTA_UNKNOWN || st == a->mta_state)
+		return;	/* not root: the builds' verdict stands (postqueue says when it is down) */
+	if (a->mta_state != MTA_UNKNOWN)
+		a->pending = 1;	/* stopped or started: read the queue again */
+	a->mta_state = st;
+}
+
 /* on_tick - once a second: countdowns, and rebuilds when due */
 static void on_tick(struct evloop *loop, void *ctx)
 {
@@ -687,10 +738,14 @@ static void on_tick(struct evloop *loop, void *ctx)
 		prune_start(&a->pruner, a->now - a->opt.retention);	/* hourly, in the background */
 	if (min_gap < 2)
 		min_gap = 2;
+	check_mta(a);
 	if (!qsource_busy(a->qs)) {
 		int due = a->pending && a->now - a->last_request >= min_gap;
 
 		if (a->event_sources == 0 && a->now - a->last_request >= a->opt.refresh_interval)
+			due = 1;
+		/* no model while the MTA is stopped (postqueue needs it): try again soon */
+		if (a->mta_state == MTA_STOPPED && a->error[0] && a->now - a->last_request >= MTA_RETRY_SECONDS)
 			due = 1;
 		if (due) {
 			a->pending = 0;
@@ -909,6 +964,7 @@ int tui_run(const struct tui_options *opt)
 	trends_init(&a.cause_trends, "cause", TREND_BUCKET_SECONDS, TREND_BUCKETS);
 	trends_init(&a.domain_trends, "domain", DOMAIN_TREND_SECONDS, DOMAIN_TREND_BUCKETS);
 	a.ifd = -1;
+	a.mta_state = MTA_UNKNOWN;
 	if (theme_load(opt->theme ? opt->theme : "default", &theme_errs, &why) < 0) {
 		/* the default theme is also built in; a theme the operator named must exist */
 		if (opt->theme != NULL && strcmp(opt->theme, "default") != 0) {
@@ -928,7 +984,7 @@ int tui_run(const struct tui_options *opt)
 	/* the worker reads attempt counts from the history the console keeps, not the whole log */
 	if (opt->db != NULL)
 		snprintf(a.opt.source.db, sizeof a.opt.source.db, "%s", opt->db);
-	else if (store_default_path(a.opt.source.db, sizeof a.opt.source.db) < 0)
+	else if (store_default_path(a.opt.source.config_dir, a.opt.source.db, sizeof a.opt.source.db) < 0)
 		a.opt.source.db[0] = '\0';
 	if ((a.loop = evloop_new(signals, 5, on_signal, &a, &why)) == NULL
 	    || (a.qs = qsource_new(&a.opt.source, &why)) == NULL) {

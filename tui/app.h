@@ -50,6 +50,15 @@ enum filter_kind { FILTER_NONE, FILTER_CAUSE, FILTER_PROVIDER, FILTER_DOMAIN };
 
 enum sort_key { SORT_RETRY, SORT_AGE, SORT_DOMAIN, SORT_CAUSE, SORT_ATTEMPTS, SORT_SIZE, SORT_COUNT };
 
+/* the sort keys (tui/rows.c, the one table): "desc" is always largest first (age desc = oldest first) */
+struct sort_key_info {
+	const char *word;		/* ":sort WORD [asc|desc]" */
+	const char *title;		/* "sorted by TITLE, ..." */
+	const char *asc, *desc;		/* what each direction puts first */
+	int default_desc;		/* the direction `s` and ":sort WORD" choose */
+};
+extern const struct sort_key_info sort_keys[SORT_COUNT];
+
 struct list_pos {
 	size_t sel, top;
 };
@@ -76,7 +85,7 @@ struct app {
 	char fname[256];		/* provider or domain of the group filter */
 	char search[128];		/* "/" text, "" for none */
 	enum sort_key sort;
-	int sort_desc;
+	int sort_desc;			/* largest value first (sort_keys) */
 	struct qmsg **mrows;
 	size_t nmrows;
 	struct list_pos mpos;
@@ -110,6 +119,7 @@ struct app {
 	time_t built_at;		/* when the current model was built */
 	long build_ms;
 	char error[1100];		/* last build error: data is stale */
+	int mta_state;			/* enum mta_state: the header says when the MTA is stopped */
 	char flash[256];		/* a passing message */
 	time_t flash_until;
 	int pending;			/* an event asked for a rebuild */

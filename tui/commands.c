@@ -14,8 +14,6 @@
 #include "tui/app.h"
 #include "tui/commands.h"
 
-static const char *const sort_words[SORT_COUNT] = { "retry", "age", "domain", "cause", "attempts", "size" };
-
 /* show_messages - open the message table with a fresh filter */
 static void show_messages(struct app *a)
 {
@@ -59,14 +57,21 @@ int app_command(struct app *a, const char *line)
 			return REACT_REDRAW;
 		}
 	if (!strcmp(word, "sort")) {
-		for (i = 0; i < SORT_COUNT; i++)
-			if (!strncmp(arg, sort_words[i], strlen(sort_words[i]))) {
+		char key[32] = "", dir[32] = "", extra[2] = "";
+		int n = sscanf(arg, "%31s %31s %1s", key, dir, extra);
+
+		for (i = 0; n >= 1 && n <= 2 && i < SORT_COUNT; i++)
+			if (!strcmp(key, sort_keys[i].word) && (n == 1 || !strcmp(dir, "asc") || !strcmp(dir, "desc"))) {
+				/* desc: largest first (age desc = oldest first); no direction: the key's usual one */
 				a->sort = (enum sort_key)i;
-				a->sort_desc = strstr(arg, "desc") != NULL;
+				a->sort_desc = n == 2 ? !strcmp(dir, "desc") : sort_keys[i].default_desc;
 				app_rebuild_rows(a);
+				app_flash(a, "sorted by %s, %s", sort_keys[i].title,
+					  a->sort_desc ? sort_keys[i].desc : sort_keys[i].asc);
 				return REACT_REDRAW;
 			}
-		app_flash(a, "sort by: retry, age, domain, cause, attempts or size (add desc to reverse)");
+		app_flash(a, "sort by: retry, age, domain, cause, attempts or size, then asc or desc (desc: largest "
+			  "first, so age desc is oldest first)");
 		return REACT_REDRAW;
 	}
 	if (!strcmp(word, "cause")) {

@@ -210,10 +210,20 @@ static int msg_matches(const struct app *a, const struct qmsg *msg)
 	return group && text;
 }
 
+/* the sort keys: ascending is always smallest value first, descending largest first */
+const struct sort_key_info sort_keys[SORT_COUNT] = {
+	[SORT_RETRY] = { "retry", "next retry", "soonest first", "latest first", 0 },
+	[SORT_AGE] = { "age", "age", "youngest first", "oldest first", 1 },
+	[SORT_DOMAIN] = { "domain", "domain", "a to z", "z to a", 0 },
+	[SORT_CAUSE] = { "cause", "cause", "in cause order", "in reverse cause order", 0 },
+	[SORT_ATTEMPTS] = { "attempts", "attempts", "fewest first", "most first", 1 },
+	[SORT_SIZE] = { "size", "size", "smallest first", "largest first", 1 },
+};
+
 static enum sort_key sort_by;
 static int sort_desc;
 
-/* msg_cmp - order of the message table */
+/* msg_cmp - order of the message table: the key's value ascending, reversed for desc */
 static int msg_cmp(const void *x, const void *y)
 {
 	const struct qmsg *a = *(const struct qmsg *const *)x, *b = *(const struct qmsg *const *)y;
@@ -221,13 +231,14 @@ static int msg_cmp(const void *x, const void *y)
 
 	switch (sort_by) {
 	case SORT_RETRY:
-		/* no retry time (held, active, unknown) sorts last */
+		/* no retry time (held, active, unknown) sorts last either way */
 		d = (a->next_retry == 0) - (b->next_retry == 0);
-		if (d == 0)
-			d = (long)(a->next_retry - b->next_retry);
+		if (d != 0)
+			return d < 0 ? -1 : 1;
+		d = (long)(a->next_retry - b->next_retry);
 		break;
 	case SORT_AGE:
-		d = (long)(a->arrival - b->arrival);
+		d = (long)(b->arrival - a->arrival);	/* age: the earlier arrival is the larger age */
 		break;
 	case SORT_DOMAIN:
 		d = strcmp(a->nrcpts ? a->rcpts[0].domain : "", b->nrcpts ? b->rcpts[0].domain : "");
@@ -236,10 +247,10 @@ static int msg_cmp(const void *x, const void *y)
 		d = (long)a->cause - (long)b->cause;
 		break;
 	case SORT_ATTEMPTS:
-		d = b->attempts - a->attempts;
+		d = a->attempts - b->attempts;
 		break;
 	case SORT_SIZE:
-		d = b->size - a->size;
+		d = a->size - b->size;
 		break;
 	default:
 		break;

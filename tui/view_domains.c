@@ -123,7 +123,7 @@ void view_domains_draw(struct app *a, int y, int h)
 		const struct qcount *d = &m->domains[i];
 		int sel = i == a->dpos.sel, yy = y + 1 + row;
 		enum tui_elem el = sel ? EL_SELECTED : EL_NORMAL;
-		const char *prov = m->cl ? classifier_provider(m->cl, d->name, NULL) : "other";
+		const char *prov = d->provider ? d->provider : "other";	/* the model's, as in every view */
 
 		if (d->soonest_retry == 0)
 			snprintf(next, sizeof next, "-");

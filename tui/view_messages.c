@@ -13,10 +13,6 @@
 #include "tui/app.h"
 #include "tui/screen.h"
 
-static const char *const sort_names[SORT_COUNT] = {
-	"next retry", "age", "domain", "cause", "attempts", "size",
-};
-
 /* filter_title - what the table shows */
 static void filter_title(const struct app *a, char *buf, size_t n)
 {
@@ -53,8 +49,8 @@ void view_messages_draw(struct app *a, int y, int h)
 
 	app_list_fix(&a->mpos, a->nmrows, list_h);
 	filter_title(a, title, sizeof title);
-	ui_putf(y, 0, COLS, EL_DIM, 1, " %zu of %zu messages: %s, sorted by %s%s", a->nmrows, a->m->n, title,
-		sort_names[a->sort], a->sort_desc ? " (reversed)" : "");
+	ui_putf(y, 0, COLS, EL_DIM, 1, " %zu of %zu messages: %s, sorted by %s, %s", a->nmrows, a->m->n, title,
+		sort_keys[a->sort].title, a->sort_desc ? sort_keys[a->sort].desc : sort_keys[a->sort].asc);
 	if (wide)
 		ui_putf(y + 1, 0, COLS, EL_HEADER, 1, "%-12s %-5s %-22s %-*s %7s %4s %10s %8s %-13s", "QUEUE ID",
 			"QUEUE", "DOMAIN", sendw, "SENDER", "AGE", "ATT", "NEXT RETRY", "EXPIRES", "CAUSE");
@@ -131,12 +127,16 @@ int view_messages_key(struct app *a, int ch, int h)
 	switch (ch) {
 	case 's':
 		a->sort = (enum sort_key)((a->sort + 1) % SORT_COUNT);
+		a->sort_desc = sort_keys[a->sort].default_desc;
 		app_rebuild_rows(a);
-		app_flash(a, "sorted by %s", sort_names[a->sort]);
+		app_flash(a, "sorted by %s, %s", sort_keys[a->sort].title,
+			  a->sort_desc ? sort_keys[a->sort].desc : sort_keys[a->sort].asc);
 		return REACT_REDRAW;
 	case 'S':
 		a->sort_desc = !a->sort_desc;
 		app_rebuild_rows(a);
+		app_flash(a, "sorted by %s, %s", sort_keys[a->sort].title,
+			  a->sort_desc ? sort_keys[a->sort].desc : sort_keys[a->sort].asc);
 		return REACT_REDRAW;
 	case 'n':
 		return find_next(a, 1);

@@ -31,6 +31,10 @@ NOBODY_WRAP=(unshare -m --propagation private sh -c 'mount --bind "$0" /etc/post
 asnobody() {
 	as_nobody env HOME="$work/home" XDG_DATA_HOME="$work/home/data" TERM=xterm-256color SHELL=/bin/sh "$@"
 }
+# instance_db - nobody's default history of the bed's instance (one per instance: mqmon@<config dir>.db)
+instance_db() {
+	printf '%s/home/data/mqmon/mqmon@%s.db' "$work" "$(realpath "$BED_CONF" | sed 's|^/||; s|/|_|g')"
+}
 # the console's tmux server runs as nobody too; root reads its screen through the socket.
 # SHELL is set above: without it tmux runs commands with nobody's login shell, nologin.
 tm() { tmux -S "$work/home/tmux.sock" "$@"; }
@@ -66,13 +70,13 @@ check_eq "hold as nobody: postsuper's refusal shown, once" "$(grep -c "reserved 
 check_eq "hold as nobody: the message is still deferred" \
 	"$(postqueue -c "$BED_CONF" -j | jq -r "select(.queue_id == \"$id\") | .queue_name")" deferred
 check "hold as nobody: audited as failed" \
-	test "$(sqlite3 "$work/home/data/mqmon/mqmon.db" "SELECT count(*) FROM actions WHERE ok = 0")" -eq 1
+	test "$(sqlite3 "$(instance_db)" "SELECT count(*) FROM actions WHERE ok = 0")" -eq 1
 
 # the history from the (world-readable) log
 asnobody "$NOBODY_MQMON" -c "$BED_CONF" ingest >"$work/out" 2>"$work/err"
 check_eq "ingest as nobody: exit 0" "$?" 0
 check_eq "ingest as nobody: every deferral stored" \
-	"$(sqlite3 "$work/home/data/mqmon/mqmon.db" "SELECT count(*) FROM attempt_rows WHERE status = 'deferred'")" \
+	"$(sqlite3 "$(instance_db)" "SELECT count(*) FROM attempt_rows WHERE status = 'deferred'")" \
 	"$(grep -c 'status=deferred' "$BED_LOG")"
 
 # the console: the model from postqueue -j, kept live by the log

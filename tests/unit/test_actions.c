@@ -391,6 +391,64 @@ static void test_load_missing_and_present(void **state)
 	unlink(path);
 }
 
+/* issue 12 #9: an ID that is not in the queue is never reported done (postqueue -i would exit 0 for it) */
+static void test_not_in_queue(void **state)
+{
+	struct mta_params p = { .config_dir = "/etc/postfix-x", .spool_readable = 1 };
+	char *prefix[] = { "/bin/echo", NULL };
+	char *say0[] = { "/bin/sh", "-c", "echo 'postsuper: Placed on hold: 0 messages' >&2", NULL };
+	struct action_ctx ctx = { .params = &p, .prefix = prefix };
+	char *queued[] = { "4621CA7211A" }, *gone[] = { "C70C2A720DE" }, *both[] = { "C70C2A720DE", "4621CA7211A" };
+	char path[PATH_MAX + 64];
+	struct action_result res;
+	struct why why;
+	FILE *fp;
+
+	(void)state;
+	/* a spool with one deferred message (deferred/4/4621CA7211A) */
+	snprintf(p.queue_dir, sizeof p.queue_dir, "%s/queue", tmpdir);
+	snprintf(path, sizeof path, "%s/deferred", p.queue_dir);
+	assert_int_equal(mkdir(p.queue_dir, 0700), 0);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/deferred/4", p.queue_dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/deferred/4/4621CA7211A", p.queue_dir);
+	assert_non_null(fp = fopen(path, "w"));
+	fclose(fp);
+
+	/* none queued: refused, nothing runs, exit 69 in the CLI */
+	assert_int_equal(action_run(&ctx, ACTION_RETRY, gone, 1, &res, &why), -1);
+	assert_int_equal(res.error, ACTION_E_NOT_QUEUED);
+	assert_int_equal(res.nruns, 0);
+	assert_non_null(strstr(why.text, "not in the queue: C70C2A720DE"));
+	action_result_free(&res);
+	assert_int_equal(action_run(&ctx, ACTION_HOLD, gone, 1, &res, &why), -1);
+	assert_int_equal(res.error, ACTION_E_NOT_QUEUED);
+	assert_int_equal(res.nruns, 0);
+	action_result_free(&res);
+
+	/* some queued: those run, the others are named */
+	assert_int_equal(action_run(&ctx, ACTION_RETRY, both, 2, &res, &why), -1);
+	assert_int_equal(res.error, ACTION_E_NOT_QUEUED);
+	assert_int_equal(res.nruns, 1);
+	assert_non_null(strstr(res.output, "-i 4621CA7211A"));
+	assert_null(strstr(res.output, "-i C70C2A720DE"));
+	assert_non_null(strstr(why.text, "1 of 2 queue IDs not in the queue (skipped): C70C2A720DE"));
+	action_result_free(&res);
+
+	/* all queued: as before */
+	assert_int_equal(action_run(&ctx, ACTION_RETRY, queued, 1, &res, &why), 0);
+	assert_int_equal(res.error, ACTION_E_NONE);
+	action_result_free(&res);
+
+	/* postsuper says it did less than asked (the message left meanwhile, or was held already) */
+	ctx.prefix = say0;
+	assert_int_equal(action_run(&ctx, ACTION_HOLD, queued, 1, &res, &why), -1);
+	assert_int_equal(res.error, ACTION_E_NOT_QUEUED);
+	assert_non_null(strstr(why.text, "0 of 1 message"));
+	action_result_free(&res);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -405,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_refusal_messages),
 		cmocka_unit_test(test_map_text),
 		cmocka_unit_test(test_load_missing_and_present),
+		cmocka_unit_test(test_not_in_queue),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);

@@ -90,15 +90,15 @@ static void test_relative_home_ignored(void **state)
 	assert_true(path_home() == NULL || path_home()[0] == '/');
 	assert_null(path_xdg("XDG_DATA_HOME"));
 	assert_null(path_xdg("XDG_CONFIG_HOME"));
-	if (store_default_path(buf, sizeof buf) == 0)
+	if (store_default_path(NULL, buf, sizeof buf) == 0)
 		assert_int_equal(buf[0], '/');
 	setenv("HOME", "/home/x", 1);
 	setenv("XDG_DATA_HOME", "/data", 1);
 	assert_string_equal(path_home(), "/home/x");
-	assert_int_equal(store_default_path(buf, sizeof buf), 0);
+	assert_int_equal(store_default_path(NULL, buf, sizeof buf), 0);
 	assert_string_equal(buf, "/data/mqmon/mqmon.db");
 	unsetenv("XDG_DATA_HOME");
-	assert_int_equal(store_default_path(buf, sizeof buf), 0);
+	assert_int_equal(store_default_path(NULL, buf, sizeof buf), 0);
 	assert_string_equal(buf, "/home/x/.local/share/mqmon/mqmon.db");
 	unsetenv("XDG_CONFIG_HOME");
 	if (saved_home != NULL)

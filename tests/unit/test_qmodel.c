@@ -161,6 +161,36 @@ static void test_forget_and_read_again(void **state)
 	qmodel_free(m);
 }
 
+/* issue 12 #8: a domain whose provider comes from the reply (busy.example: gmail's words) is that provider for
+ * every recipient of it and in the domain aggregate the Domains view shows, not the domain lookup's "other" */
+static void test_one_provider_per_domain(void **state)
+{
+	static const char busy[] = "host 127.0.0.1[127.0.0.1] said: 421 4.3.0 Temporary System Problem. "
+		"Try again later (10). e5a6d9b0bb - gsmtp (in reply to RCPT TO command)";
+	struct mta_params p = params();
+	struct qmodel *m = qmodel_new(cl, &p);
+	struct qmsg *a, *b;
+	size_t i;
+
+	(void)state;
+	a = qmodel_add(m, "EEEEEE0001", QUEUE_DEFERRED, "s@x", 900, 10, 0);
+	qmodel_add_rcpt(m, a, "u1@busy.example", busy, strlen(busy), NULL);
+	b = qmodel_add(m, "EEEEEE0002", QUEUE_ACTIVE, "s@x", 950, 10, 0);
+	qmodel_add_rcpt(m, b, "u2@busy.example", NULL, 0, NULL);	/* not deferred: no verdict of its own */
+	qmodel_finish(m, 1000);
+	assert_string_equal(a->rcpts[0].provider, "gmail");
+	assert_string_equal(b->rcpts[0].provider, "gmail");
+	assert_string_equal(b->provider, "gmail");
+	assert_int_equal(m->ndomains, 1);
+	assert_string_equal(m->domains[0].provider, "gmail");
+	assert_int_equal(m->nproviders, 1);
+	assert_int_equal(m->providers[0].messages, 2);
+	for (i = 0; i < 2; i++)
+		qmodel_finish(m, 1000 + (time_t)i);	/* the same after every refresh */
+	assert_string_equal(m->domains[0].provider, "gmail");
+	qmodel_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -168,6 +198,7 @@ int main(void)
 		cmocka_unit_test(test_overdue),
 		cmocka_unit_test(test_aggregates_count_messages_once),
 		cmocka_unit_test(test_forget_and_read_again),
+		cmocka_unit_test(test_one_provider_per_domain),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

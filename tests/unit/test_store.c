@@ -149,6 +149,39 @@ static double now_s(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* issue 12 #7: the file of each instance's history; two directories never share one */
+static void test_instance_file(void **state)
+{
+	char buf[256], other[256], longdir[400];
+
+	(void)state;
+	assert_int_equal(store_instance_file(NULL, buf, sizeof buf), 0);
+	assert_string_equal(buf, "mqmon.db");
+	assert_int_equal(store_instance_file("/etc/postfix", buf, sizeof buf), 0);
+	assert_string_equal(buf, "mqmon.db");
+	assert_int_equal(store_instance_file("/etc/postfix-out", buf, sizeof buf), 0);
+	assert_string_equal(buf, "mqmon@etc_postfix-out.db");
+	assert_int_equal(store_instance_file("/tmp/mqmon-bed.x1/etc", buf, sizeof buf), 0);
+	assert_string_equal(buf, "mqmon@tmp_mqmon-bed.x1_etc.db");
+	/* '_' and '/' differ, and odd bytes are escaped */
+	assert_int_equal(store_instance_file("/a_b", buf, sizeof buf), 0);
+	assert_int_equal(store_instance_file("/a/b", other, sizeof other), 0);
+	assert_string_not_equal(buf, other);
+	assert_string_equal(buf, "mqmon@a%5Fb.db");
+	assert_int_equal(store_instance_file("/x y/\n", buf, sizeof buf), 0);
+	assert_string_equal(buf, "mqmon@x%20y_%0A.db");
+	/* long paths: cut, with a hash of the whole path, never over NAME_MAX */
+	memset(longdir, 'd', sizeof longdir - 1);
+	longdir[0] = '/';
+	longdir[sizeof longdir - 1] = '\0';
+	assert_int_equal(store_instance_file(longdir, buf, sizeof buf), 0);
+	assert_true(strlen(buf) < 255);
+	longdir[300] = 'e';
+	assert_int_equal(store_instance_file(longdir, other, sizeof other), 0);
+	assert_string_not_equal(buf, other);
+	assert_int_equal(store_instance_file("/etc/postfix-out", buf, 8), -1);	/* too small */
+}
+
 static void test_default_path(void **state)
 {
 	char buf[256], *old_xdg, *old_home;
@@ -157,16 +190,21 @@ static void test_default_path(void **state)
 	old_xdg = getenv("XDG_DATA_HOME") ? strdup(getenv("XDG_DATA_HOME")) : NULL;
 	old_home = getenv("HOME") ? strdup(getenv("HOME")) : NULL;
 	setenv("XDG_DATA_HOME", "/data/xdg", 1);
-	assert_int_equal(store_default_path(buf, sizeof buf), 0);
+	assert_int_equal(store_default_path(NULL, buf, sizeof buf), 0);
 	assert_string_equal(buf, "/data/xdg/mqmon/mqmon.db");
 	setenv("XDG_DATA_HOME", "relative/ignored", 1);	/* the XDG spec: ignore relative values */
 	setenv("HOME", "/home/op", 1);
-	assert_int_equal(store_default_path(buf, sizeof buf), 0);
+	assert_int_equal(store_default_path(NULL, buf, sizeof buf), 0);
 	assert_string_equal(buf, "/home/op/.local/share/mqmon/mqmon.db");
 	unsetenv("XDG_DATA_HOME");
-	assert_int_equal(store_default_path(buf, sizeof buf), 0);
+	assert_int_equal(store_default_path(NULL, buf, sizeof buf), 0);
 	assert_string_equal(buf, "/home/op/.local/share/mqmon/mqmon.db");
-	assert_int_equal(store_default_path(buf, 10), -1);	/* too long */
+	assert_int_equal(store_default_path(NULL, buf, 10), -1);	/* too long */
+	/* issue 12 #7: one history per Postfix instance; the default instance keeps mqmon.db */
+	assert_int_equal(store_default_path(STORE_DEFAULT_INSTANCE, buf, sizeof buf), 0);
+	assert_string_equal(buf, "/home/op/.local/share/mqmon/mqmon.db");
+	assert_int_equal(store_default_path("/nonexistent/postfix-out", buf, sizeof buf), 0);
+	assert_string_equal(buf, "/home/op/.local/share/mqmon/mqmon@nonexistent_postfix-out.db");
 	if (old_xdg)
 		setenv("XDG_DATA_HOME", old_xdg, 1);
 	if (old_home)
@@ -1284,6 +1322,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_path),
+		cmocka_unit_test(test_instance_file),
 		cmocka_unit_test(test_migrate_from_empty),
 		cmocka_unit_test(test_reopen_keeps_data),
 		cmocka_unit_test(test_newer_schema_refused),
