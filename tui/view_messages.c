@@ -81,7 +81,9 @@ void view_messages_draw(struct app *a, int y, int h)
 		if (!sel && actions_ui_is_tagged(a, msg->id))
 			base = EL_TAGGED;
 		ui_fill(yy, 0, COLS, base);
-		x += ui_putf(yy, x, 13, base, 1, "%s%s", msg->id, actions_ui_is_tagged(a, msg->id) ? "*" : "");
+		/* not '*': mailq marks active mail with it */
+		x += ui_putf(yy, x, 13, base, 1, "%s%s", msg->id,
+			     actions_ui_is_tagged(a, msg->id) ? ui_glyph("\xe2\x9c\x93", "+") : "");
 		x += ui_putf(yy, x, 6, sel ? base : msg->queue == QUEUE_HOLD ? EL_HOLD : base, 1, "%.5s",
 			     queue_name_str(msg->queue));
 		if (wide) {
