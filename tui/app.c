@@ -34,18 +34,41 @@
 #define LEASE_RETRY_SECONDS 10		/* a standby console tries to take the logs over this often */
 #define MIN_COLS 60
 #define MIN_LINES 12
+#define MSGLOG_MAX 200			/* messages kept for ":messages" */
 
 static void apply_changes(struct app *a, struct strlist *paths);
 
-/* app_flash - show a passing message in the footer */
+/* app_log_message - keep a message whole in the ":messages" history (a repeat of the last is kept once) */
+void app_log_message(struct app *a, const char *text)
+{
+	char stamp[16];
+	time_t now = time(NULL);
+	struct tm tm;
+
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+	if (a->msglog.n > 0 && strcmp(a->msglog.v[a->msglog.n - 1] + strlen(stamp) + 2, text) == 0)
+		return;
+	if (a->msglog.n == MSGLOG_MAX) {
+		free(a->msglog.v[0]);
+		memmove(a->msglog.v, a->msglog.v + 1, (a->msglog.n - 1) * sizeof *a->msglog.v);
+		a->msglog.n--;
+	}
+	strlist_addf(&a->msglog, "%s  %s", stamp, text);
+}
+
+/* app_flash - show a passing message in the footer (whole in the ":messages" history) */
 void app_flash(struct app *a, const char *fmt, ...)
 {
+	char whole[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(a->flash, sizeof a->flash, fmt, ap);
+	vsnprintf(whole, sizeof whole, fmt, ap);
 	va_end(ap);
+	snprintf(a->flash, sizeof a->flash, "%.*s", (int)sizeof a->flash - 1, whole);
 	a->flash_until = time(NULL) + 4;
+	app_log_message(a, whole);
 }
 
 /* app_push_view - open a view, remembering the current one for Esc */
@@ -506,6 +529,7 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 	if ((m = qsource_take(a->qs, &why, &ms)) == NULL) {
 		strlist_free(&a->replay);
 		snprintf(a->error, sizeof a->error, "cannot read the queue: %s", why.text);
+		app_log_message(a, a->error);
 		evloop_dirty(loop);
 		return 0;
 	}
@@ -1054,5 +1078,6 @@ out:
 	app_free_rows(&a);
 	qmodel_free(a.m);
 	strlist_free(&theme_errs);
+	strlist_free(&a.msglog);
 	return rc;
 }

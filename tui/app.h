@@ -115,6 +115,10 @@ struct app {
 	char error[1100];		/* last build error: data is stale */
 	char flash[256];		/* a passing message */
 	time_t flash_until;
+	struct strlist msglog;		/* every passing message and error, whole, oldest first (":messages") */
+	int msglog_scroll;
+	long long action_id;		/* the audit row the action detail shows */
+	int action_scroll;
 	int pending;			/* an event asked for a rebuild */
 	time_t last_request;
 	time_t last_event;
@@ -139,8 +143,11 @@ struct app {
 	time_t lease_tried;		/* a standby console last tried to take the logs over */
 };
 
-/* app_flash - show a passing message in the footer */
+/* app_flash - show a passing message in the footer (whole in the ":messages" history) */
 void app_flash(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* app_log_message - keep a message whole in the ":messages" history (time-stamped; a repeat of the last is kept once) */
+void app_log_message(struct app *a, const char *text);
 
 /* app_push_view - open a view, remembering the current one for Esc */
 void app_push_view(struct app *a, enum view_id v);

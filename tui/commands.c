@@ -4,7 +4,7 @@
  * (so the two never disagree: action commands are the rows of the actions
  * table, run by the same code as their keys, and :view names come from the
  * views table), a few need an argument a key cannot carry (:cause NAME,
- * :domain NAME, :sort KEY, :theme NAME).
+ * :domain NAME, :sort KEY, :theme NAME), :messages shows the status history.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -47,6 +47,11 @@ int app_command(struct app *a, const char *line)
 			return REACT_REDRAW;
 		}
 		return actions_ui_run(a, k);
+	}
+	if (!strcmp(word, "messages")) {
+		a->msglog_scroll = 0;
+		app_push_view(a, VIEW_STATUS);
+		return REACT_REDRAW;
 	}
 	if (!strcmp(word, "help")) {
 		a->help_scroll = 0;
@@ -140,6 +145,6 @@ int app_command(struct app *a, const char *line)
 	}
 	actionkey_names(names, sizeof names, " ");
 	app_flash(a, "unknown command ':%s' (:help lists the keys; commands: q sort cause domain search clear "
-		  "view theme refresh %s)", word, names);
+		  "view theme refresh messages help %s)", word, names);
 	return REACT_REDRAW;
 }

@@ -22,7 +22,9 @@ struct app;
 	X(MESSAGES, messages, "Messages", VIEW_TAB | VIEW_ACTS | VIEW_NAMED, "Enter:detail Space:tag s:sort") \
 	X(DETAIL, detail, "Detail", VIEW_ACTS, "PgUp/PgDn:scroll Esc:back") \
 	X(DOMAINS, domains, "Domains", VIEW_TAB | VIEW_ACTS | VIEW_NAMED, "Enter:messages Tab:views") \
-	X(ACTIONS, actions, "Actions", VIEW_TAB | VIEW_NAMED, "Up/Down:scroll Tab:views") \
+	X(ACTIONS, actions, "Actions", VIEW_TAB | VIEW_NAMED, "Enter:open Tab:views") \
+	X(ACTION, action, "Action", 0, "PgUp/PgDn/g/G:scroll Esc:back") \
+	X(STATUS, status, "Status messages", VIEW_NAMED, "PgUp/PgDn/g/G:scroll Esc:back") \
 	X(HELP, help, "Help", VIEW_NAMED, "PgUp/PgDn/g/G:scroll Esc:back")
 
 #define MQMON_VIEW_ENUM(id, name, title, flags, hints) VIEW_##id,

@@ -162,6 +162,32 @@ hdr=$(screen | grep -m1 "CAUSE / PROVIDER / DOMAIN")
 col=$(awk '{print index($0, "MSGS")}' <<<"$hdr")
 check "causes layout: at 200 columns the name column stays narrow (MSGS at column ${col:-none})" \
 	test "${col:-0}" -gt 0 -a "${col:-0}" -le 60
+
+# --- a long status line is kept whole in :messages
+tm resize-window -t t -x 80 -y 24
+sleep 0.3
+tm send-keys -t t : b o g u s Enter
+wait_for "unknown command ':bogus'" >/dev/null
+check ":messages: the footer cut the long line" has_not 'unthrottle\)'
+tm send-keys -t t : m e s s a g e s Enter
+check ":messages shows the long status line whole" wait_re 'unthrottle\)'
+tm send-keys -t t Escape
+
+# --- the Actions log opens an action: command, exit status, whole output
+tm send-keys -t t : v i e w ' ' m e s s a g e s Enter
+wait_for "QUEUE ID" >/dev/null
+sleep 0.3
+hid=$(screen | grep -oE '^[0-9A-F]{10,}' | head -1)
+tm send-keys -t t H
+wait_for "placed on hold" >/dev/null
+tm send-keys -t t U
+wait_for "released from hold" >/dev/null
+tm send-keys -t t : v i e w ' ' a c t i o n s Enter
+wait_for "TARGET" >/dev/null
+tm send-keys -t t Enter
+check "actions log: Enter opens the newest action with its command" wait_re '^ +postsuper -c .* -H -'
+check "actions log: and its exit status" has '^ Outcome +ok, exit status 0'
+check "actions log: and its whole output" has "^ +postsuper: $hid: released from hold"
 tm send-keys -t t q
 check "quits with status 0" wait_for "EXIT=0"
 
