@@ -176,10 +176,11 @@ tm send-keys -t t Escape
 # --- the Actions log opens an action: command, exit status, whole output
 tm send-keys -t t : v i e w ' ' m e s s a g e s Enter
 wait_for "QUEUE ID" >/dev/null
+tm send-keys -t t g
 sleep 0.3
-hid=$(screen | grep -oE '^[0-9A-F]{10,}' | head -1)
 tm send-keys -t t H
 wait_for "placed on hold" >/dev/null
+hid=$(screen | sed -n 's/.*postsuper: \([0-9A-F]*\): placed on hold.*/\1/p' | head -1)
 tm send-keys -t t U
 wait_for "released from hold" >/dev/null
 tm send-keys -t t : v i e w ' ' a c t i o n s Enter
@@ -187,7 +188,7 @@ wait_for "TARGET" >/dev/null
 tm send-keys -t t Enter
 check "actions log: Enter opens the newest action with its command" wait_re '^ +postsuper -c .* -H -'
 check "actions log: and its exit status" has '^ Outcome +ok, exit status 0'
-check "actions log: and its whole output" has "^ +postsuper: $hid: released from hold"
+check "actions log: and its whole output ($hid released)" wait_re "^ +postsuper: $hid: released from hold"
 tm send-keys -t t q
 check "quits with status 0" wait_for "EXIT=0"
 
