@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sysexits.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/deferral.h"
@@ -132,6 +133,13 @@ int cmd_report(struct cli *cli, int argc, char **argv)
 	}
 	if (strcmp(format, "text") != 0 && strcmp(format, "json") != 0) {
 		cli_error("report: unknown format '%s' (text or json)", format);
+		return EX_USAGE;
+	}
+	if (since < 0 && optind >= argc && isatty(STDIN_FILENO)) {
+		/* without LOG it reads standard input: from a terminal that is a silent wait */
+		cli_error("report: no LOG given, and standard input is a terminal: name the log "
+			  "(mqmon report /var/log/mail.log), pipe it in (zcat mail.log.1.gz | mqmon report) "
+			  "or report from the history (mqmon report --since 2h)");
 		return EX_USAGE;
 	}
 	if ((rc = cli_load_classifier(cli)) != 0)

@@ -21,9 +21,10 @@
 #include "core/duration.h"
 #include "core/thread.h"
 #include "core/throttle.h"
+#include "tui/actionkeys.h"
 #include "tui/app.h"
 
-#define CONFIRM_ABOVE 1		/* an action on more messages than this asks first */
+#define CONFIRM_ABOVE 1		/* CONFIRM_MANY: an action on more messages than this asks first */
 
 enum job_kind { JOB_ACTION, JOB_THROTTLE, JOB_UNTHROTTLE, JOB_EXPIRE };
 
@@ -275,38 +276,25 @@ static void toggle_tag(struct app *a, const char *id)
 	strlist_add(&a->tags, id);
 }
 
-/* group_targets - the IDs of the group under the cursor in the causes or domains view */
+/* group_targets - the IDs of the group under the cursor in the causes or domains view: the
+ * messages its row counts (the search applies to both) */
 static int group_targets(struct app *a, struct strlist *ids, char *what, size_t whatsz)
 {
-	enum filter_kind fk = a->fkind;
-	enum cause fc = a->fcause;
-	char fname[256];
-	size_t i;
-
-	/* reuse the message filter: set it to the group, collect, restore */
-	snprintf(fname, sizeof fname, "%s", a->fname);
 	if (a->view == VIEW_CAUSES && a->ncrows) {
 		const struct cause_row *r = &a->crows[a->cpos.sel];
+		const char *name = r->level == 1 ? r->provider : r->level == 2 ? r->domain : "";
 
-		a->fcause = r->cause;
-		a->fkind = r->level == 0 ? FILTER_CAUSE : r->level == 1 ? FILTER_PROVIDER : FILTER_DOMAIN;
-		snprintf(a->fname, sizeof a->fname, "%s", r->level == 1 ? r->provider : r->level == 2 ? r->domain : "");
-		snprintf(what, whatsz, "%s%s%s", cause_name(r->cause), r->level ? " / " : "", r->level ? a->fname : "");
-	} else if (a->view == VIEW_DOMAINS && a->m->ndomains) {
-		a->fkind = FILTER_DOMAIN;
-		a->fcause = CAUSE_COUNT;
-		snprintf(a->fname, sizeof a->fname, "%s", a->m->domains[a->dpos.sel].name);
-		snprintf(what, whatsz, "domain %s", a->fname);
+		app_group_ids(a, r->level == 0 ? FILTER_CAUSE : r->level == 1 ? FILTER_PROVIDER : FILTER_DOMAIN,
+			      r->cause, name, ids);
+		snprintf(what, whatsz, "%s%s%s", cause_name(r->cause), r->level ? " / " : "", name);
+	} else if (a->view == VIEW_DOMAINS && a->ndrows) {
+		app_group_ids(a, FILTER_DOMAIN, CAUSE_COUNT, a->drows[a->dpos.sel].name, ids);
+		snprintf(what, whatsz, "domain %s", a->drows[a->dpos.sel].name);
 	} else {
 		return -1;
 	}
-	app_rebuild_rows(a);
-	for (i = 0; i < a->nmrows; i++)
-		strlist_add(ids, a->mrows[i]->id);
-	a->fkind = fk;
-	a->fcause = fc;
-	snprintf(a->fname, sizeof a->fname, "%s", fname);
-	app_rebuild_rows(a);
+	if (a->search[0] && strlen(what) + 1 < whatsz)
+		snprintf(what + strlen(what), whatsz - strlen(what), " matching \"%s\"", a->search);
 	return 0;
 }
 
@@ -343,18 +331,19 @@ static const char *selected_domain(struct app *a)
 		msg = a->mrows[a->mpos.sel];
 	else if (a->view == VIEW_DETAIL)
 		msg = qmodel_find(a->m, a->detail_id);
-	else if (a->view == VIEW_DOMAINS && a->m->ndomains)
-		return a->m->domains[a->dpos.sel].name;
+	else if (a->view == VIEW_DOMAINS && a->ndrows)
+		return a->drows[a->dpos.sel].name;
 	else if (a->view == VIEW_CAUSES && a->ncrows && a->crows[a->cpos.sel].level == 2)
 		return a->crows[a->cpos.sel].domain;
 	return msg && msg->nrcpts ? msg->rcpts[0].domain : NULL;
 }
 
-/* start_action - build a job for an action key; confirm when it must */
-static int start_action(struct app *a, enum action_kind kind)
+/* start_action - build a job for an action; confirm when its rule says so */
+static int start_action(struct app *a, const struct actionkey *k)
 {
 	struct actions_ui *u = a->aui;
 	struct job *j = calloc(1, sizeof *j);
+	enum action_kind kind = (enum action_kind)k->op;
 	char what[300];
 
 	if (j == NULL)
@@ -366,7 +355,7 @@ static int start_action(struct app *a, enum action_kind kind)
 		job_free(j);
 		return REACT_REDRAW;
 	}
-	if (kind == ACTION_DELETE || j->ids.n > CONFIRM_ABOVE) {
+	if (k->confirm == CONFIRM_ALWAYS || j->ids.n > CONFIRM_ABOVE) {
 		u->pending = j;
 		u->prompt = PROMPT_CONFIRM;
 		snprintf(u->prompt_text, sizeof u->prompt_text, "%s %s (%zu message%s)?%s  y = yes, n/Enter/Esc = no",
@@ -397,6 +386,14 @@ static int prompt_key(struct app *a, int ch)
 		}
 		return REACT_REDRAW;
 	case PROMPT_THROTTLE_MODE:
+		if (ch == 'r') {
+			/* remove the throttle: asked once more */
+			j->kind = JOB_UNTHROTTLE;
+			u->prompt = PROMPT_CONFIRM;
+			snprintf(u->prompt_text, sizeof u->prompt_text, "remove the throttle of %s?  y = yes, n = no",
+				 j->domain);
+			return REACT_REDRAW;
+		}
 		if (ch == 's' || ch == 'p') {
 			j->mode = ch == 's' ? THROTTLE_SLOW : THROTTLE_PAUSE;
 			u->prompt = PROMPT_THROTTLE_FOR;
@@ -470,17 +467,51 @@ static int start_throttle(struct app *a, int clear)
 	return REACT_REDRAW;
 }
 
+/* actions_ui_run - run an action of the actions table on what the current view selects; a reaction */
+int actions_ui_run(struct app *a, const struct actionkey *k)
+{
+	struct actions_ui *u = a->aui;
+
+	if (u == NULL || a->m == NULL) {
+		app_flash(a, "%s: actions are unavailable", k->name);
+		return REACT_REDRAW;
+	}
+	if (!(views[a->view].flags & VIEW_ACTS)) {
+		app_flash(a, "%s acts in the causes, messages, detail and domains views", k->name);
+		return REACT_REDRAW;
+	}
+	if (a->opt.read_only) {
+		app_flash(a, "read-only: actions are off (--read-only or read_only = yes in the configuration)");
+		return REACT_REDRAW;
+	}
+	if (u->busy) {
+		app_flash(a, "an action is still running");
+		return REACT_REDRAW;
+	}
+	switch (k->op) {
+	case OP_THROTTLE: return start_throttle(a, 0);
+	case OP_UNTHROTTLE: return start_throttle(a, 1);
+	default: return start_action(a, k);
+	}
+}
+
 /* actions_ui_key - action, tag and prompt keys; returns a reaction or REACT_UNHANDLED */
 int actions_ui_key(struct app *a, int ch)
 {
 	struct actions_ui *u = a->aui;
+	const struct actionkey *k;
 	size_t i;
 
 	if (u == NULL || a->m == NULL)
 		return REACT_UNHANDLED;
 	if (u->prompt != PROMPT_NONE)
 		return prompt_key(a, ch);
-	if (a->view == VIEW_HELP || a->view == VIEW_ACTIONS)
+	if (ch == 'x' && a->tags.n > 0) {
+		strlist_free(&a->tags);
+		app_flash(a, "tags cleared");
+		return REACT_REDRAW;
+	}
+	if (!(views[a->view].flags & VIEW_ACTS))
 		return REACT_UNHANDLED;
 	switch (ch) {
 	case ' ':
@@ -498,34 +529,12 @@ int actions_ui_key(struct app *a, int ch)
 				strlist_add(&a->tags, a->mrows[i]->id);
 		app_flash(a, "%zu messages tagged", a->tags.n);
 		return REACT_REDRAW;
-	case 'x':
-		if (a->tags.n == 0)
-			return REACT_UNHANDLED;
-		strlist_free(&a->tags);
-		app_flash(a, "tags cleared");
-		return REACT_REDRAW;
-	case 'r': case 'h': case 'u': case 'd': case 'Q': case 't': case 'T':
-		break;
 	default:
+		break;
+	}
+	if ((k = actionkey_by_key(ch)) == NULL)
 		return REACT_UNHANDLED;
-	}
-	if (a->opt.read_only) {
-		app_flash(a, "read-only: actions are off (--read-only or read_only = yes in the configuration)");
-		return REACT_REDRAW;
-	}
-	if (u->busy) {
-		app_flash(a, "an action is still running");
-		return REACT_REDRAW;
-	}
-	switch (ch) {
-	case 'r': return start_action(a, ACTION_RETRY);
-	case 'h': return start_action(a, ACTION_HOLD);
-	case 'u': return start_action(a, ACTION_RELEASE);
-	case 'd': return start_action(a, ACTION_DELETE);
-	case 'Q': return start_action(a, ACTION_REQUEUE);
-	case 't': return start_throttle(a, 0);
-	default: return start_throttle(a, 1);
-	}
+	return actions_ui_run(a, k);
 }
 
 /* actions_ui_prompt - the prompt line to show instead of the footer, NULL when none */
@@ -540,7 +549,7 @@ const char *actions_ui_prompt(const struct app *a)
 		return u->prompt_text;
 	case PROMPT_THROTTLE_MODE:
 		snprintf(u->prompt_text, sizeof u->prompt_text, "throttle %s: s = slow (1 msg/s, one connection), "
-			 "p = pause (no delivery), Esc = cancel", u->pending->domain);
+			 "p = pause (no delivery), r = remove the throttle, Esc = cancel", u->pending->domain);
 		return u->prompt_text;
 	case PROMPT_THROTTLE_FOR:
 		snprintf(u->prompt_text, sizeof u->prompt_text, "%s %s for how long (30m, 2h, 1d; Enter = until "

@@ -1,6 +1,7 @@
 /* actions_ui - operator actions from the console: targets, confirmation, a worker
  *
- * Action keys act on the tagged messages when any are tagged, else on the
+ * The actions and their keys are one table (tui/actionkeys.h). Action keys
+ * act on the tagged messages when any are tagged, else on the
  * message under the cursor (messages, detail) or on the whole group under
  * the cursor (causes, domains). Delete is always confirmed with No as the
  * default; an action on more than one message asks too. The MTA commands
@@ -13,6 +14,7 @@
 #define MQMON_TUI_ACTIONS_UI_H
 
 struct app;
+struct actionkey;
 
 /* actions_ui_start - start the worker (after the loop exists); -1 when it cannot run actions at all */
 int actions_ui_start(struct app *a);
@@ -22,6 +24,9 @@ void actions_ui_stop(struct app *a);
 
 /* actions_ui_key - action, tag and prompt keys; returns a reaction or REACT_UNHANDLED */
 int actions_ui_key(struct app *a, int ch);
+
+/* actions_ui_run - run an action of the actions table (tui/actionkeys.h) on what the view selects */
+int actions_ui_run(struct app *a, const struct actionkey *k);
 
 /* actions_ui_prompt - the prompt line to show instead of the footer, NULL when none */
 const char *actions_ui_prompt(const struct app *a);

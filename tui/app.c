@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "core/duration.h"
+#include "tui/actionkeys.h"
 #include "tui/actions_ui.h"
 #include "tui/commands.h"
 #include "tui/screen.h"
@@ -34,22 +35,41 @@
 #define MTA_RETRY_SECONDS 5		/* with the MTA stopped and no model, a build is tried this often */
 #define MIN_COLS 60
 #define MIN_LINES 12
+#define MSGLOG_MAX 200			/* messages kept for ":messages" */
 
 static void apply_changes(struct app *a, struct strlist *paths);
 
-static const char *const view_titles[VIEW_COUNT] = {
-	"Causes", "Messages", "Detail", "Domains", "Actions", "Help",
-};
+/* app_log_message - keep a message whole in the ":messages" history (a repeat of the last is kept once) */
+void app_log_message(struct app *a, const char *text)
+{
+	char stamp[16];
+	time_t now = time(NULL);
+	struct tm tm;
 
-/* app_flash - show a passing message in the footer */
+	localtime_r(&now, &tm);
+	strftime(stamp, sizeof stamp, "%H:%M:%S", &tm);
+	if (a->msglog.n > 0 && strcmp(a->msglog.v[a->msglog.n - 1] + strlen(stamp) + 2, text) == 0)
+		return;
+	if (a->msglog.n == MSGLOG_MAX) {
+		free(a->msglog.v[0]);
+		memmove(a->msglog.v, a->msglog.v + 1, (a->msglog.n - 1) * sizeof *a->msglog.v);
+		a->msglog.n--;
+	}
+	strlist_addf(&a->msglog, "%s  %s", stamp, text);
+}
+
+/* app_flash - show a passing message in the footer (whole in the ":messages" history) */
 void app_flash(struct app *a, const char *fmt, ...)
 {
+	char whole[2048];
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(a->flash, sizeof a->flash, fmt, ap);
+	vsnprintf(whole, sizeof whole, fmt, ap);
 	va_end(ap);
+	snprintf(a->flash, sizeof a->flash, "%.*s", (int)sizeof a->flash - 1, whole);
 	a->flash_until = time(NULL) + 4;
+	app_log_message(a, whole);
 }
 
 /* app_push_view - open a view, remembering the current one for Esc */
@@ -120,6 +140,37 @@ int app_list_keys(struct list_pos *pos, size_t n, int height, int ch)
 		return REACT_UNHANDLED;
 	}
 	app_list_fix(pos, n, height);
+	return REACT_REDRAW;
+}
+
+/* app_scroll_keys - scrolling a text of h lines: Up/Down k/j, PgUp/PgDn ^B/^F Space b, g/G Home/End;
+ * returns a reaction, REACT_UNHANDLED for other keys (the draw clamps the end) */
+int app_scroll_keys(int *scroll, int h, int ch)
+{
+	int page = h > 2 ? h - 1 : 1;
+
+	switch (ch) {
+	case KEY_UP: case 'k':
+		*scroll = *scroll > 0 ? *scroll - 1 : 0;
+		break;
+	case KEY_DOWN: case 'j':
+		(*scroll)++;
+		break;
+	case KEY_NPAGE: case 6: case ' ':	/* ^F */
+		*scroll += page;
+		break;
+	case KEY_PPAGE: case 2: case 'b':	/* ^B */
+		*scroll = *scroll > page ? *scroll - page : 0;
+		break;
+	case KEY_HOME: case 'g':
+		*scroll = 0;
+		break;
+	case KEY_END: case 'G':
+		*scroll = 1 << 20;	/* the draw stops at the last page */
+		break;
+	default:
+		return REACT_UNHANDLED;
+	}
 	return REACT_REDRAW;
 }
 
@@ -230,19 +281,31 @@ static void draw_status(struct app *a)
 		ui_put(0, x, COLS - x, " read-only", EL_ERROR, 0);
 }
 
+/* footer_hints - the view's hints from the views table, then the action keys from the actions table
+ * (long form when it fits in cols, else the short one) */
+static void footer_hints(const struct app *a, char *buf, size_t n, int cols)
+{
+	const struct view_def *v = &views[a->view];
+	char acts[200] = "";
+	int shortform;
+
+	for (shortform = 0; shortform <= 1; shortform++) {
+		if (v->flags & VIEW_ACTS) {
+			actionkey_hints(acts + 1, sizeof acts - 1, shortform);
+			acts[0] = ' ';
+		}
+		snprintf(buf, n, " [%s] %s%s ?:help q:quit", v->title, v->hints, acts);
+		if ((int)strlen(buf) <= cols)
+			break;
+	}
+}
+
 /* draw_footer - key hints, or the "/" editor, or a passing message */
 static void draw_footer(struct app *a)
 {
-	static const char *const hints[VIEW_COUNT] = {
-		"Enter:messages Tab:views /:search r/h/u/d:retry/hold/release/delete group ?:help q:quit",
-		"Enter:detail s:sort Space:tag r:retry h:hold u:release d:delete t:throttle Esc ?:help",
-		"r:retry h:hold u:release d:delete t/T:throttle Esc:back ?:help q:quit",
-		"Enter:messages Tab:views t/T:throttle/unthrottle domain ?:help q:quit",
-		"Up/Down:scroll Tab:views ?:help q:quit",
-		"Up/Down:scroll  Esc:back  q:quit",
-	};
 	int y = LINES - 1;
 	const char *prompt = actions_ui_prompt(a);
+	char hints[400];
 
 	if (prompt != NULL) {
 		ui_put(y, 0, COLS, prompt, EL_ERROR, 1);
@@ -262,7 +325,36 @@ static void draw_footer(struct app *a)
 		ui_putf(y, 0, COLS, EL_ERROR, 1, " %s", a->error);
 		return;
 	}
-	ui_putf(y, 0, COLS, EL_FOOTER, 1, " [%s] %s", view_titles[a->view], hints[a->view]);
+	footer_hints(a, hints, sizeof hints, COLS);
+	ui_put(y, 0, COLS, hints, EL_FOOTER, 1);
+}
+
+/* draw_chips - an active search and tags, right-aligned in the status bar of every view: they
+ * decide what the rows count and what the action keys touch, so they are never out of sight */
+static void draw_chips(struct app *a)
+{
+	char chip[300] = "";
+	size_t o = 0;
+	int w;
+
+	if (a->m == NULL)
+		return;
+	if (a->search[0])
+		o += (size_t)snprintf(chip, sizeof chip, " /%.40s: %zu of %zu msgs (:clear) ", a->search,
+				      a->nsearched, a->m->n);
+	if (a->tags.n > 0 && o < sizeof chip)
+		snprintf(chip + o, sizeof chip - o, " %s%zu tagged (x clears) ", ui_glyph("\xe2\x9c\x93", "+"),
+			 a->tags.n);
+	if (chip[0] == '\0')
+		return;
+	w = ui_width(chip);
+	ui_put(0, COLS > w ? COLS - w : 0, COLS, chip, EL_TAGGED, 0);
+}
+
+/* too_small - the terminal cannot show the console: only "terminal too small" is drawn */
+static int too_small(void)
+{
+	return COLS < MIN_COLS || LINES < MIN_LINES;
 }
 
 /* draw - the whole frame (curses sends only what changed) */
@@ -274,13 +366,14 @@ static void draw(struct evloop *loop, void *ctx)
 	(void)loop;
 	a->now = time(NULL);
 	erase();
-	if (COLS < MIN_COLS || LINES < MIN_LINES) {
+	if (too_small()) {
 		ui_putf(LINES / 2, 0, COLS, EL_NORMAL, 1, "terminal too small: %dx%d, mqmon needs %dx%d",
 			COLS, LINES, MIN_COLS, MIN_LINES);
 		refresh();
 		return;
 	}
 	draw_status(a);
+	draw_chips(a);
 	if (a->m == NULL && a->error[0]) {
 		/* the whole error, wrapped: it says what to do */
 		const char *p = a->error, *next;
@@ -295,15 +388,7 @@ static void draw(struct evloop *loop, void *ctx)
 	} else if (a->m == NULL) {
 		ui_put(2, 2, COLS - 4, "building the queue model...", EL_DIM, 0);
 	} else {
-		switch (a->view) {
-		case VIEW_CAUSES: view_causes_draw(a, 1, h); break;
-		case VIEW_MESSAGES: view_messages_draw(a, 1, h); break;
-		case VIEW_DETAIL: view_detail_draw(a, 1, h); break;
-		case VIEW_DOMAINS: view_domains_draw(a, 1, h); break;
-		case VIEW_ACTIONS: view_actions_draw(a, 1, h); break;
-		case VIEW_HELP: view_help_draw(a, 1, h); break;
-		default: break;
-		}
+		views[a->view].draw(a, 1, h);
 	}
 	draw_footer(a);
 	refresh();
@@ -363,8 +448,7 @@ static int global_key(struct app *a, int ch)
 		return REACT_REDRAW;
 	case '\t':
 		a->nback = 0;
-		a->view = a->view == VIEW_CAUSES ? VIEW_MESSAGES : a->view == VIEW_MESSAGES ? VIEW_DOMAINS
-			: a->view == VIEW_DOMAINS ? VIEW_ACTIONS : VIEW_CAUSES;
+		a->view = view_next_tab(a->view);
 		if (a->view == VIEW_MESSAGES) {
 			a->fkind = FILTER_NONE;
 			app_rebuild_rows(a);
@@ -372,7 +456,7 @@ static int global_key(struct app *a, int ch)
 		return REACT_REDRAW;
 	case '/':
 		a->editing = '/';
-		snprintf(a->edit, sizeof a->edit, "%s", a->search);
+		a->edit[0] = '\0';	/* a new search; the active one stays in the status bar */
 		return REACT_REDRAW;
 	case ':':
 		a->editing = ':';
@@ -391,7 +475,7 @@ static int global_key(struct app *a, int ch)
 	case 12:	/* ^L */
 		clearok(curscr, TRUE);
 		return REACT_REDRAW;
-	case 'R':
+	case 18:	/* ^R */
 		qsource_request(a->qs);
 		a->last_request = a->now;
 		app_flash(a, "rebuilding the queue model...");
@@ -406,21 +490,21 @@ static int on_key(struct app *a, int ch)
 {
 	int h = LINES - 2, r;
 
+	if (too_small()) {
+		/* nothing on screen says what a key would act on: only quit and redraw act */
+		if (ch == 'q' || ch == 3)
+			return REACT_QUIT;
+		if (ch == 12)
+			clearok(curscr, TRUE);
+		return REACT_REDRAW;
+	}
 	if (a->editing)
 		return edit_key(a, ch);
 	r = actions_ui_key(a, ch);
 	if (!(r & REACT_UNHANDLED))
 		return r;
 	if (a->m != NULL) {
-		switch (a->view) {
-		case VIEW_CAUSES: r = view_causes_key(a, ch, h); break;
-		case VIEW_MESSAGES: r = view_messages_key(a, ch, h); break;
-		case VIEW_DETAIL: r = view_detail_key(a, ch, h); break;
-		case VIEW_DOMAINS: r = view_domains_key(a, ch, h); break;
-		case VIEW_ACTIONS: r = view_actions_key(a, ch, h); break;
-		case VIEW_HELP: r = view_help_key(a, ch, h); break;
-		default: r = REACT_UNHANDLED; break;
-		}
+		r = views[a->view].key(a, ch, h);
 		if (!(r & REACT_UNHANDLED))
 			return r;
 	}
@@ -480,6 +564,7 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 			a->mta_state = qsource_mta_state(a->qs);
 		strlist_free(&a->replay);
 		snprintf(a->error, sizeof a->error, "cannot read the queue: %s", why.text);
+		app_log_message(a, a->error);
 		evloop_dirty(loop);
 		return 0;
 	}
@@ -981,6 +1066,15 @@ int tui_run(const struct tui_options *opt)
 		strlist_free(&theme_errs);
 		return 64;
 	}
+	{
+		char problem[300];
+
+		if (ui_terminal_problem(problem, sizeof problem) != NULL) {
+			fprintf(stderr, "mqmon: %s\n", problem);
+			strlist_free(&theme_errs);
+			return 78;
+		}
+	}
 	/* the worker reads attempt counts from the history the console keeps, not the whole log */
 	if (opt->db != NULL)
 		snprintf(a.opt.source.db, sizeof a.opt.source.db, "%s", opt->db);
@@ -1038,9 +1132,9 @@ out:
 	strlist_free(&a.touched);
 	free(a.waiting);
 	idset_free(&a.changeset);
+	app_free_rows(&a);
 	qmodel_free(a.m);
-	free(a.crows);
-	free(a.mrows);
 	strlist_free(&theme_errs);
+	strlist_free(&a.msglog);
 	return rc;
 }

@@ -20,8 +20,7 @@
 #include "tui/theme.h"
 #include "tui/trends.h"
 #include "tui/tui.h"
-
-enum view_id { VIEW_CAUSES, VIEW_MESSAGES, VIEW_DETAIL, VIEW_DOMAINS, VIEW_ACTIONS, VIEW_HELP, VIEW_COUNT };
+#include "tui/views.h"
 
 enum reaction {
 	REACT_NONE = 0,
@@ -89,9 +88,13 @@ struct app {
 	struct qmsg **mrows;
 	size_t nmrows;
 	struct list_pos mpos;
+	size_t nsearched;		/* messages the search text matches in the whole queue */
 	char sel_id[QUEUE_ID_MAX + 1];	/* keeps the cursor on a message across refreshes */
 
-	/* domains view */
+	/* domains view: the model's domains, or their counts over the messages the search matches */
+	struct qcount *drows;
+	size_t ndrows;
+	int drows_owned;		/* drows is ours (a search is active), not the model's */
 	struct list_pos dpos;
 
 	/* deferrals per bucket from the history (trends.h) */
@@ -122,6 +125,10 @@ struct app {
 	int mta_state;			/* enum mta_state: the header says when the MTA is stopped */
 	char flash[256];		/* a passing message */
 	time_t flash_until;
+	struct strlist msglog;		/* every passing message and error, whole, oldest first (":messages") */
+	int msglog_scroll;
+	long long action_id;		/* the audit row the action detail shows */
+	int action_scroll;
 	int pending;			/* an event asked for a rebuild */
 	time_t last_request;
 	time_t last_event;
@@ -146,8 +153,11 @@ struct app {
 	time_t lease_tried;		/* a standby console last tried to take the logs over */
 };
 
-/* app_flash - show a passing message in the footer */
+/* app_flash - show a passing message in the footer (whole in the ":messages" history) */
 void app_flash(struct app *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* app_log_message - keep a message whole in the ":messages" history (time-stamped; a repeat of the last is kept once) */
+void app_log_message(struct app *a, const char *text);
 
 /* app_push_view - open a view, remembering the current one for Esc */
 void app_push_view(struct app *a, enum view_id v);
@@ -155,8 +165,18 @@ void app_push_view(struct app *a, enum view_id v);
 /* app_rebuild_rows - recompute the causes tree and the message table from the model */
 void app_rebuild_rows(struct app *a);
 
+/* app_group_ids - the IDs of the messages of a group that the search matches: what a row counts */
+void app_group_ids(const struct app *a, enum filter_kind kind, enum cause cause, const char *name,
+		   struct strlist *ids);
+
+/* app_free_rows - release what app_rebuild_rows made */
+void app_free_rows(struct app *a);
+
 /* app_list_keys - shared cursor movement over n rows in a page of height; returns a reaction */
 int app_list_keys(struct list_pos *pos, size_t n, int height, int ch);
+
+/* app_scroll_keys - scrolling a text in a page of h lines (Up/Down, PgUp/PgDn, Space/b, g/G); a reaction */
+int app_scroll_keys(int *scroll, int h, int ch);
 
 /* app_list_fix - keep the cursor inside n rows and visible in height */
 void app_list_fix(struct list_pos *pos, size_t n, int height);
@@ -165,19 +185,5 @@ void app_list_fix(struct list_pos *pos, size_t n, int height);
 const char *fmt_age(char *buf, size_t n, time_t now, time_t t);
 const char *fmt_retry(char *buf, size_t n, const struct qmsg *msg, time_t now, long queue_run_delay,
 		      enum tui_elem *el);
-
-/* views */
-void view_causes_draw(struct app *a, int y, int h);
-int view_causes_key(struct app *a, int ch, int h);
-void view_messages_draw(struct app *a, int y, int h);
-int view_messages_key(struct app *a, int ch, int h);
-void view_detail_draw(struct app *a, int y, int h);
-int view_detail_key(struct app *a, int ch, int h);
-void view_domains_draw(struct app *a, int y, int h);
-int view_domains_key(struct app *a, int ch, int h);
-void view_actions_draw(struct app *a, int y, int h);
-int view_actions_key(struct app *a, int ch, int h);
-void view_help_draw(struct app *a, int y, int h);
-int view_help_key(struct app *a, int ch, int h);
 
 #endif

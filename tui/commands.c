@@ -1,15 +1,17 @@
 /* commands - the console's ":" command line
  *
  * Every command is a word and optional arguments; most do what a key does
- * (so the two never disagree: action commands go through the same key
- * handler), a few need an argument a key cannot carry (:cause NAME,
- * :domain NAME, :sort KEY, :theme NAME).
+ * (so the two never disagree: action commands are the rows of the actions
+ * table, run by the same code as their keys, and :view names come from the
+ * views table), a few need an argument a key cannot carry (:cause NAME,
+ * :domain NAME, :sort KEY, :theme NAME), :messages shows the status history.
  */
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "tui/actionkeys.h"
 #include "tui/actions_ui.h"
 #include "tui/app.h"
 #include "tui/commands.h"
@@ -26,11 +28,8 @@ static void show_messages(struct app *a)
 /* app_command - run one ":" command line; returns a reaction */
 int app_command(struct app *a, const char *line)
 {
-	static const struct { const char *word; int key; } keyed[] = {
-		{ "retry", 'r' }, { "hold", 'h' }, { "release", 'u' }, { "delete", 'd' }, { "requeue", 'Q' },
-		{ "throttle", 't' }, { "unthrottle", 'T' }, { "help", '?' },
-	};
-	char word[32] = "", arg[200] = "";
+	const struct actionkey *k;
+	char word[32] = "", arg[200] = "", names[200];
 	size_t i;
 	int c;
 
@@ -38,24 +37,25 @@ int app_command(struct app *a, const char *line)
 		return REACT_REDRAW;
 	if (!strcmp(word, "q") || !strcmp(word, "quit"))
 		return REACT_QUIT;
-	for (i = 0; i < sizeof keyed / sizeof keyed[0]; i++)
-		if (!strcmp(word, keyed[i].word)) {
-			int r;
-
-			if (arg[0] && keyed[i].key != '?') {
-				/* ":hold ALL" must not quietly act on the row under the cursor */
-				app_flash(a, ":%s takes no argument: it acts on the tagged messages, else the row "
-					  "under the cursor (for IDs: mqmon %s ID...)", word, word);
-				return REACT_REDRAW;
-			}
-			r = actions_ui_key(a, keyed[i].key);
-
-			if (keyed[i].key == '?' || (r & REACT_UNHANDLED)) {
-				a->help_scroll = 0;
-				app_push_view(a, VIEW_HELP);
-			}
+	if ((k = actionkey_by_name(word)) != NULL) {
+		if (arg[0]) {
+			/* ":hold ALL" must not quietly act on the row under the cursor */
+			app_flash(a, ":%s takes no argument: it acts on the tagged messages, else the row "
+				  "under the cursor (for IDs: %s)", word, k->cli);
 			return REACT_REDRAW;
 		}
+		return actions_ui_run(a, k);
+	}
+	if (!strcmp(word, "messages")) {
+		a->msglog_scroll = 0;
+		app_push_view(a, VIEW_STATUS);
+		return REACT_REDRAW;
+	}
+	if (!strcmp(word, "help")) {
+		a->help_scroll = 0;
+		app_push_view(a, VIEW_HELP);
+		return REACT_REDRAW;
+	}
 	if (!strcmp(word, "sort")) {
 		char key[32] = "", dir[32] = "", extra[2] = "";
 		int n = sscanf(arg, "%31s %31s %1s", key, dir, extra);
@@ -110,17 +110,26 @@ int app_command(struct app *a, const char *line)
 		return REACT_REDRAW;
 	}
 	if (!strcmp(word, "view")) {
-		static const char *const names[] = { "causes", "messages", "detail", "domains", "actions", "help" };
+		size_t o = 0;
 
-		for (i = 0; i < VIEW_COUNT; i++)
-			if (!strcmp(arg, names[i]) && i != VIEW_DETAIL) {
-				app_push_view(a, (enum view_id)i);
-				return REACT_REDRAW;
-			}
-		app_flash(a, "views: causes, messages, domains, actions, help");
+		if ((c = view_by_name(arg)) >= 0) {
+			app_push_view(a, (enum view_id)c);
+			return REACT_REDRAW;
+		}
+		for (i = 0; i < VIEW_COUNT && o < sizeof names; i++)
+			if (views[i].flags & VIEW_NAMED)
+				o += (size_t)snprintf(names + o, sizeof names - o, "%s%s", o ? ", " : "", views[i].name);
+		app_flash(a, "views: %s", names);
 		return REACT_REDRAW;
 	}
-	if (!strcmp(word, "theme") && arg[0]) {
+	if (!strcmp(word, "theme") && arg[0] == '\0') {
+		char list[400];
+
+		theme_list(list, sizeof list);
+		app_flash(a, "themes: %s (in use: %s; :theme NAME)", list, theme_name());
+		return REACT_REDRAW;
+	}
+	if (!strcmp(word, "theme")) {
 		struct strlist errs = { 0 };
 		struct why why;
 
@@ -139,7 +148,8 @@ int app_command(struct app *a, const char *line)
 		a->last_request = a->now;
 		return REACT_REDRAW;
 	}
+	actionkey_names(names, sizeof names, " ");
 	app_flash(a, "unknown command ':%s' (:help lists the keys; commands: q sort cause domain search clear "
-		  "view theme refresh retry hold release delete requeue throttle unthrottle)", word);
+		  "view theme refresh messages help %s)", word, names);
 	return REACT_REDRAW;
 }

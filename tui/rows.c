@@ -3,6 +3,10 @@
  * Recomputed whenever a new model arrives or a filter or sort changes. The
  * causes tree groups deferred recipients by cause, provider and domain; a
  * message counts once per group however many of its recipients fall in it.
+ * An active search ("/" text) applies to every view: the tree and the
+ * domain table count only the messages it matches, so the count on a row is
+ * what an action on that row touches (actions_ui collects a row's messages
+ * with the same predicate, msg_matches).
  */
 #include "tui/app.h"
 
@@ -100,7 +104,24 @@ static void sort_level(struct cause_row *rows, size_t n, int level)
 	free(tmp);
 }
 
-/* build_causes - the cause -> provider -> domain tree */
+/* text_matches - the message matches the search text (any message when there is none) */
+static int text_matches(const struct app *a, const struct qmsg *msg)
+{
+	size_t k;
+
+	if (a->search[0] == '\0' || strcasestr(msg->id, a->search) || strcasestr(msg->sender, a->search))
+		return 1;
+	for (k = 0; k < msg->nrcpts; k++) {
+		const struct qrcpt *r = &msg->rcpts[k];
+
+		if (strcasestr(r->address, a->search) || strcasestr(r->reason, a->search)
+		    || strcasestr(cause_name(r->cause), a->search))
+			return 1;
+	}
+	return 0;
+}
+
+/* build_causes - the cause -> provider -> domain tree of the messages the search matches */
 static void build_causes(struct app *a)
 {
 	const struct qmodel *m = a->m;
@@ -109,7 +130,11 @@ static void build_causes(struct app *a)
 	struct cause_row *rows;
 	struct idset pset = { 0 }, cset = { 0 };
 
-	for (i = 0; i < m->n; i++)
+	a->nsearched = 0;
+	for (i = 0; i < m->n; i++) {
+		if (!text_matches(a, m->msgs[i]))
+			continue;
+		a->nsearched++;
 		for (k = 0; k < m->msgs[i]->nrcpts; k++) {
 			const struct qrcpt *r = &m->msgs[i]->rcpts[k];
 
@@ -126,6 +151,7 @@ static void build_causes(struct app *a)
 			}
 			leaves[nl++] = (struct leaf){ r->cause, r->provider, r->domain, m->msgs[i] };
 		}
+	}
 	if (nl > 1)
 		qsort(leaves, nl, sizeof *leaves, leaf_cmp);
 	rows = calloc(nl * 3 + 1, sizeof *rows);
@@ -176,38 +202,51 @@ out:
 	free(leaves);
 }
 
+/* in_group - a recipient of the message is in the group (kind, cause, name); FILTER_NONE: any message */
+static int in_group(const struct qmsg *msg, enum filter_kind kind, enum cause cause, const char *name)
+{
+	size_t k;
+
+	if (kind == FILTER_NONE)
+		return 1;
+	for (k = 0; k < msg->nrcpts; k++) {
+		const struct qrcpt *r = &msg->rcpts[k];
+
+		switch (kind) {
+		case FILTER_CAUSE:
+			if (r->reason[0] && r->cause == cause)
+				return 1;
+			break;
+		case FILTER_PROVIDER:
+			if (r->reason[0] && r->cause == cause && strcmp(r->provider, name) == 0)
+				return 1;
+			break;
+		case FILTER_DOMAIN:
+			if (strcmp(r->domain, name) == 0 && (cause == CAUSE_COUNT || (r->reason[0] && r->cause == cause)))
+				return 1;
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
 /* msg_matches - the message passes the group filter and the search text */
 static int msg_matches(const struct app *a, const struct qmsg *msg)
 {
-	size_t k;
-	int group = a->fkind == FILTER_NONE, text = a->search[0] == '\0';
+	return text_matches(a, msg) && in_group(msg, a->fkind, a->fcause, a->fname);
+}
 
-	if (!text && (strcasestr(msg->id, a->search) || strcasestr(msg->sender, a->search)))
-		text = 1;
-	for (k = 0; k < msg->nrcpts && !(group && text); k++) {
-		const struct qrcpt *r = &msg->rcpts[k];
+/* app_group_ids - the IDs of the messages of a group that the search matches: what a row counts */
+void app_group_ids(const struct app *a, enum filter_kind kind, enum cause cause, const char *name,
+		   struct strlist *ids)
+{
+	size_t i;
 
-		if (!group) {
-			switch (a->fkind) {
-			case FILTER_CAUSE:
-				group = r->reason[0] && r->cause == a->fcause;
-				break;
-			case FILTER_PROVIDER:
-				group = r->reason[0] && r->cause == a->fcause && strcmp(r->provider, a->fname) == 0;
-				break;
-			case FILTER_DOMAIN:
-				group = strcmp(r->domain, a->fname) == 0
-					&& (a->fcause == CAUSE_COUNT || (r->reason[0] && r->cause == a->fcause));
-				break;
-			default:
-				break;
-			}
-		}
-		if (!text && (strcasestr(r->address, a->search) || strcasestr(r->reason, a->search)
-			      || strcasestr(cause_name(r->cause), a->search)))
-			text = 1;
-	}
-	return group && text;
+	for (i = 0; a->m != NULL && i < a->m->n; i++)
+		if (text_matches(a, a->m->msgs[i]) && in_group(a->m->msgs[i], kind, cause, name))
+			strlist_add(ids, a->m->msgs[i]->id);
 }
 
 /* the sort keys: ascending is always smallest value first, descending largest first */
@@ -286,11 +325,117 @@ static void build_messages(struct app *a)
 			}
 }
 
-/* app_rebuild_rows - recompute the causes tree and the message table from the model */
+struct dleaf {
+	const char *domain;
+	const struct qmsg *msg;
+};
+
+/* dleaf_cmp - order by domain, message */
+static int dleaf_cmp(const void *x, const void *y)
+{
+	const struct dleaf *a = x, *b = y;
+	int c = strcmp(a->domain, b->domain);
+
+	return c ? c : a->msg < b->msg ? -1 : a->msg > b->msg;
+}
+
+/* qcount_cmp - most messages first, then by name */
+static int qcount_cmp(const void *x, const void *y)
+{
+	const struct qcount *a = x, *b = y;
+
+	if (a->messages != b->messages)
+		return a->messages > b->messages ? -1 : 1;
+	return strcmp(a->name, b->name);
+}
+
+/* build_domains - the domain table: the model's, or recounted over the messages the search matches
+ * (a message counts once per domain, as in the model) */
+static void build_domains(struct app *a)
+{
+	const struct qmodel *m = a->m;
+	struct dleaf *leaves = NULL;
+	struct qcount *rows = NULL;
+	size_t nl = 0, cap = 0, i, k, n = 0;
+
+	if (a->drows_owned)
+		free(a->drows);
+	a->drows = m->domains;
+	a->ndrows = m->ndomains;
+	a->drows_owned = 0;
+	if (a->search[0] == '\0')
+		return;
+	for (i = 0; i < m->n; i++) {
+		if (!text_matches(a, m->msgs[i]))
+			continue;
+		for (k = 0; k < m->msgs[i]->nrcpts; k++) {
+			if (nl == cap) {
+				size_t nc = cap ? cap * 2 : 256;
+				struct dleaf *nv = realloc(leaves, nc * sizeof *nv);
+
+				if (nv == NULL)
+					goto fail;
+				leaves = nv;
+				cap = nc;
+			}
+			leaves[nl++] = (struct dleaf){ m->msgs[i]->rcpts[k].domain, m->msgs[i] };
+		}
+	}
+	if (nl > 1)
+		qsort(leaves, nl, sizeof *leaves, dleaf_cmp);
+	if ((rows = calloc(nl + 1, sizeof *rows)) == NULL)
+		goto fail;
+	for (i = 0; i < nl; i++) {
+		const struct dleaf *l = &leaves[i];
+		struct qcount *q;
+
+		if (i == 0 || strcmp(leaves[i - 1].domain, l->domain) != 0)
+			rows[n++] = (struct qcount){ .name = l->domain };
+		q = &rows[n - 1];
+		q->recipients++;
+		if (i > 0 && leaves[i - 1].msg == l->msg && strcmp(leaves[i - 1].domain, l->domain) == 0)
+			continue;
+		q->messages++;
+		if (q->oldest_arrival == 0 || l->msg->arrival < q->oldest_arrival)
+			q->oldest_arrival = l->msg->arrival;
+		if (l->msg->next_retry && (q->soonest_retry == 0 || l->msg->next_retry < q->soonest_retry))
+			q->soonest_retry = l->msg->next_retry;
+	}
+	if (n > 1)
+		qsort(rows, n, sizeof *rows, qcount_cmp);
+	a->drows = rows;
+	a->ndrows = n;
+	a->drows_owned = 1;
+	free(leaves);
+	return;
+fail:
+	/* out of memory: an empty table rather than counts that disagree with the actions */
+	free(leaves);
+	free(rows);
+	a->drows = NULL;
+	a->ndrows = 0;
+}
+
+/* app_rebuild_rows - recompute the causes tree, the domain table and the message table from the model */
 void app_rebuild_rows(struct app *a)
 {
 	if (a->m == NULL)
 		return;
 	build_causes(a);
+	build_domains(a);
 	build_messages(a);
+}
+
+/* app_free_rows - release what app_rebuild_rows made */
+void app_free_rows(struct app *a)
+{
+	free(a->crows);
+	free(a->mrows);
+	if (a->drows_owned)
+		free(a->drows);
+	a->crows = NULL;
+	a->mrows = NULL;
+	a->drows = NULL;
+	a->ncrows = a->nmrows = a->ndrows = 0;
+	a->drows_owned = 0;
 }

@@ -8,17 +8,65 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <term.h>
+#include <unistd.h>
 #include <wchar.h>
 
 #include "core/sanitize.h"
 
 static int ascii_mode;
 
+/* ui_terminal_problem - why the terminal in TERM cannot show the console (unknown to terminfo, or no
+ * cursor addressing as TERM=dumb), NULL when it can; the text is in buf */
+const char *ui_terminal_problem(char *buf, size_t n)
+{
+	const char *term = getenv("TERM");
+	char *cup;
+	int err = 0;
+
+	if (term == NULL || *term == '\0') {
+		snprintf(buf, n, "TERM is not set: the console needs a terminal type such as xterm-256color, "
+			 "screen or tmux");
+		return buf;
+	}
+	if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+		snprintf(buf, n, "TERM=%.60s is unknown to terminfo: set TERM to the terminal in use (xterm-256color, "
+			 "screen, tmux ...)", term);
+		return buf;
+	}
+	cup = tigetstr("cup");
+	if (cup == NULL || cup == (char *)-1 || tigetstr("clear") == NULL || tigetstr("clear") == (char *)-1) {
+		snprintf(buf, n, "TERM=%.60s cannot move the cursor or clear the screen, so the console cannot be "
+			 "drawn: use a terminal such as xterm-256color, screen or tmux (or mqmon report, mqmon snapshot)",
+			 term);
+		del_curterm(cur_term);
+		return buf;
+	}
+	del_curterm(cur_term);
+	return NULL;
+}
+
+/* unicode_terminal - the locale is UTF-8 and TERM is not a terminal known to show only ASCII and its
+ * own line drawing (DEC VT100..VT520, ANSI, the BSD console) */
+static int unicode_terminal(void)
+{
+	static const char *const ascii_terms[] = { "vt1", "vt2", "vt3", "vt4", "vt5", "ansi", "cons25", "pcansi" };
+	const char *term = getenv("TERM");
+	size_t i;
+
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0)
+		return 0;
+	for (i = 0; term != NULL && i < sizeof ascii_terms / sizeof ascii_terms[0]; i++)
+		if (strncmp(term, ascii_terms[i], strlen(ascii_terms[i])) == 0)
+			return 0;
+	return 1;
+}
+
 /* ui_init - start curses (locale, raw keys, short ESC delay, colours); 0 or -1 */
 int ui_init(int no_color, int ascii)
 {
 	setlocale(LC_ALL, "");
-	ascii_mode = ascii || strcmp(nl_langinfo(CODESET), "UTF-8") != 0;
+	ascii_mode = ascii || !unicode_terminal();
 	if (initscr() == NULL)
 		return -1;
 	set_escdelay(25);
@@ -119,6 +167,20 @@ int ui_put(int y, int x, int w, const char *s, enum tui_elem el, int pad)
 		for (; used < w; used++)
 			addch(' ');
 	attrset(A_NORMAL);
+	return used;
+}
+
+/* ui_put_cut - ui_put, but a text wider than w ends in an ellipsis ("~" in ASCII mode) so a cut shows */
+int ui_put_cut(int y, int x, int w, const char *s, enum tui_elem el, int pad)
+{
+	int used;
+
+	if (w <= 1 || ui_width(s) <= w)
+		return ui_put(y, x, w, s, el, pad);
+	used = ui_put(y, x, w - 1, s, el, 0);
+	used += ui_put(y, x + used, w - used, ui_glyph("\xe2\x80\xa6", "~"), el, 0);
+	if (pad && used < w)
+		used += ui_put(y, x + used, w - used, "", el, 1);
 	return used;
 }
 

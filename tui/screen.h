@@ -14,7 +14,12 @@
 
 #include "tui/theme.h"
 
-/* ui_init - start curses (locale, raw keys, short ESC delay, colours); 0 or -1 */
+/* ui_terminal_problem - why the terminal in TERM cannot show the console (unknown to terminfo, or no
+ * cursor addressing as TERM=dumb), NULL when it can; the text is in buf */
+const char *ui_terminal_problem(char *buf, size_t n);
+
+/* ui_init - start curses (locale, raw keys, short ESC delay, colours; ASCII by itself on a terminal
+ * or locale without Unicode); 0 or -1 */
 int ui_init(int no_color, int ascii);
 
 /* ui_end - restore the terminal */
@@ -22,6 +27,9 @@ void ui_end(void);
 
 /* ui_put - draw s at (y, x) clipped to w columns, padded with spaces when pad; returns columns used */
 int ui_put(int y, int x, int w, const char *s, enum tui_elem el, int pad);
+
+/* ui_put_cut - ui_put, but a text wider than w ends in an ellipsis ("~" in ASCII mode) so a cut shows */
+int ui_put_cut(int y, int x, int w, const char *s, enum tui_elem el, int pad);
 
 /* ui_putf - printf-style ui_put */
 int ui_putf(int y, int x, int w, enum tui_elem el, int pad, const char *fmt, ...)

@@ -9,6 +9,7 @@
 #include "tui/theme.h"
 
 #include <curses.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,39 +155,91 @@ static int parse_spec(const char *value, struct spec *s, char *bad, size_t badsz
 	return rc;
 }
 
-/* find_theme - a path for name: as given when it contains '/', else in the themes directories */
-static const char *find_theme(const char *name, char *buf, size_t bufsz)
+/* cmp_names - strcmp for qsort over char * */
+static int cmp_names(const void *x, const void *y)
+{
+	return strcmp(*(char *const *)x, *(char *const *)y);
+}
+
+/* theme_dirs - the themes directories, in the order find_theme looks (n >= 3 buffers); returns how many */
+static int theme_dirs(char dirs[][PATH_MAX + 16])
 {
 	char exe[PATH_MAX];
 	ssize_t n;
+	int k = 0;
 	const char *env = getenv("MQMON_DATADIR");
 
-	if (strchr(name, '/') != NULL)
-		return name;
-	if (env != NULL && *env) {
-		snprintf(buf, bufsz, "%s/themes/%s.ini", env, name);
-		if (access(buf, R_OK) == 0)
-			return buf;
-	}
+	if (env != NULL && *env)
+		snprintf(dirs[k++], PATH_MAX + 16, "%s/themes", env);
 	if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
 		char *slash;
 
 		exe[n] = '\0';
 		if ((slash = strrchr(exe, '/')) != NULL) {
 			*slash = '\0';
-			snprintf(buf, bufsz, "%s/themes/%s.ini", exe, name);
-			if (access(buf, R_OK) == 0)
-				return buf;
+			snprintf(dirs[k++], PATH_MAX + 16, "%s/themes", exe);
 		}
 	}
-	snprintf(buf, bufsz, "%s/themes/%s.ini", MQMON_DATADIR, name);
-	return buf;
+	snprintf(dirs[k++], PATH_MAX + 16, "%s/themes", MQMON_DATADIR);
+	return k;
+}
+
+/* theme_list - the names of the installed themes ("dark, default, ..."), sorted, each once */
+void theme_list(char *buf, size_t n)
+{
+	char dirs[3][PATH_MAX + 16];
+	struct strlist names = { 0 };
+	size_t i, o = 0;
+	int k, nd = theme_dirs(dirs);
+
+	for (k = 0; k < nd; k++) {
+		DIR *d = opendir(dirs[k]);
+		struct dirent *e;
+
+		while (d != NULL && (e = readdir(d)) != NULL) {
+			size_t len = strlen(e->d_name);
+			char name[256];
+
+			if (e->d_name[0] == '.' || len <= 4 || strcmp(e->d_name + len - 4, ".ini") != 0)
+				continue;
+			snprintf(name, sizeof name, "%.*s", (int)(len - 4), e->d_name);
+			if (!strlist_has(&names, name))
+				strlist_add(&names, name);
+		}
+		if (d != NULL)
+			closedir(d);
+	}
+	if (names.n > 1)
+		qsort(names.v, names.n, sizeof *names.v, cmp_names);
+	buf[0] = '\0';
+	for (i = 0; i < names.n && o < n; i++)
+		o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? ", " : "", names.v[i]);
+	if (names.n == 0)
+		snprintf(buf, n, "only the built-in default");
+	strlist_free(&names);
+}
+
+/* find_theme - a path for name: as given when it contains '/', else in the themes directories */
+static const char *find_theme(const char *name, char *buf, size_t bufsz)
+{
+	char dirs[3][PATH_MAX + 16];
+	int k, nd;
+
+	if (strchr(name, '/') != NULL)
+		return name;
+	nd = theme_dirs(dirs);
+	for (k = 0; k < nd; k++) {
+		snprintf(buf, bufsz, "%.*s/%.255s.ini", PATH_MAX + 16, dirs[k], name);
+		if (access(buf, R_OK) == 0)
+			return buf;
+	}
+	return buf;	/* the last one: its error names the installed directory */
 }
 
 /* theme_load - load NAME (path or name); errors collected in errs; -1 with why when not found */
 int theme_load(const char *name, struct strlist *errs, struct why *why)
 {
-	char pathbuf[PATH_MAX + 64];
+	char pathbuf[PATH_MAX + 300];
 	const char *path = find_theme(name, pathbuf, sizeof pathbuf), *v;
 	const struct inifile_section *colors;
 	struct inifile f;

@@ -53,6 +53,9 @@ unsigned long theme_attr(enum tui_elem el);
 /* theme_cause - the element of a cause */
 enum tui_elem theme_cause(enum cause c);
 
+/* theme_list - the names of the installed themes ("dark, default, ..."), sorted, each once */
+void theme_list(char *buf, size_t n);
+
 /* theme_name - name of the loaded theme */
 const char *theme_name(void);
 

@@ -1,4 +1,4 @@
-/* view_actions - the audit trail: every operator action, newest first */
+/* view_actions - the audit trail: every operator action, newest first; Enter opens one (view_action) */
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
@@ -11,6 +11,7 @@
 
 struct arow {
 	char text[512];
+	long long id;
 	int ok;
 };
 
@@ -36,6 +37,7 @@ static int collect(void *ctx, const struct store_action *act)
 		snprintf(r->v[r->n].text, sizeof r->v[r->n].text, "%.19s  %-10.10s %-10s %-4s %3d  %s", t,
 			 act->user ? act->user : "?", act->action ? act->action : "?", act->ok ? "ok" : "FAIL",
 			 act->result, act->target ? act->target : "");
+	r->v[r->n].id = act->id;
 	r->v[r->n++].ok = act->ok;
 	return 0;
 }
@@ -64,8 +66,14 @@ void view_actions_draw(struct app *a, int y, int h)
 		       rows.v[i].ok ? EL_NORMAL : EL_ERROR, 1);
 }
 
-/* view_actions_key - scrolling */
+/* view_actions_key - scrolling; Enter opens the action: its command, exit status and whole output */
 int view_actions_key(struct app *a, int ch, int h)
 {
+	if ((ch == '\r' || ch == '\n' || ch == KEY_ENTER || ch == KEY_RIGHT || ch == 'l') && a->apos.sel < rows.n) {
+		a->action_id = rows.v[a->apos.sel].id;
+		a->action_scroll = 0;
+		app_push_view(a, VIEW_ACTION);
+		return REACT_REDRAW;
+	}
 	return app_list_keys(&a->apos, rows.n, h - 1, ch);
 }

@@ -14,6 +14,9 @@
 #include "tui/sparkline.h"
 
 #define ADVICE_LINES 3
+#define NUM_COLS 38		/* " MSGS RCPTS OLDEST NEXT RETRY " after the name: 1+7+1+7+1+9+1+10+1 */
+#define NAME_COLS_MIN 20		/* below this the trend column gives way to the name */
+#define NAME_COLS_MAX 48		/* wide terminals: the name column stops here, numbers stay near their names */
 
 /* countdown - soonest retry of a group */
 static const char *countdown(char *buf, size_t n, time_t soonest, time_t now, enum tui_elem *el)
@@ -35,17 +38,24 @@ static const char *countdown(char *buf, size_t n, time_t soonest, time_t now, en
 /* view_causes_draw - the tree and the advice pane */
 void view_causes_draw(struct app *a, int y, int h)
 {
-	int list_h = h - 1 - ADVICE_LINES - 1, row, namew = COLS - 46 - (TREND_BUCKETS + 1);
+	int list_h = h - 1 - ADVICE_LINES - 1, row, trend = 1, namew = COLS - NUM_COLS - TREND_BUCKETS;
 	size_t i;
 	char age[32], next[32], name[300];
 	const struct cause_row *sel = a->ncrows ? &a->crows[a->cpos.sel < a->ncrows ? a->cpos.sel : 0] : NULL;
 	const char *advice;
 
-	if (namew < 20)
-		namew = 20;
+	if (namew < NAME_COLS_MIN) {
+		trend = 0;
+		namew = COLS - NUM_COLS;
+	}
+	if (namew > NAME_COLS_MAX)
+		namew = NAME_COLS_MAX;
 	app_list_fix(&a->cpos, a->ncrows, list_h);
-	ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %7s %7s %9s %10s %-*s", namew, "CAUSE / PROVIDER / DOMAIN",
-		"MSGS", "RCPTS", "OLDEST", "NEXT RETRY", TREND_BUCKETS, "LAST HOUR");
+	ui_fill(y, 0, COLS, EL_HEADER);
+	/* the headings are cut like the names, so the numbers stay under theirs */
+	ui_put_cut(y, 0, namew, "CAUSE / PROVIDER / DOMAIN", EL_HEADER, 1);
+	ui_putf(y, namew, COLS - namew, EL_HEADER, 1, " %7s %7s %9s %10s %s", "MSGS", "RCPTS", "OLDEST",
+		"NEXT RETRY", trend ? "LAST HOUR" : "");
 	if (a->ncrows == 0) {
 		ui_put(y + 2, 2, COLS - 4, a->search[0] ? "no deferred mail matches" :
 		       "no deferred mail: every recipient is delivered or waiting for its first attempt",
@@ -63,13 +73,13 @@ void view_causes_draw(struct app *a, int y, int h)
 		else
 			snprintf(name, sizeof name, "    %s", r->domain);
 		ui_fill(yy, 0, COLS, el);
-		x = ui_put(yy, 0, namew, name, selected ? EL_SELECTED : r->level == 0 ? theme_cause(r->cause)
+		x = ui_put_cut(yy, 0, namew, name, selected ? EL_SELECTED : r->level == 0 ? theme_cause(r->cause)
 			   : r->level == 1 ? EL_NORMAL : EL_DIM, 1);
 		countdown(next, sizeof next, r->soonest, a->now, &cel);
 		x += ui_putf(yy, x, COLS - x, el, 0, " %7zu %7zu %9s ", r->messages, r->recipients,
 			     fmt_age(age, sizeof age, a->now, r->oldest));
 		x += ui_putf(yy, x, COLS - x, selected ? EL_SELECTED : cel, 0, "%10s ", next);
-		if (r->level == 0) {
+		if (r->level == 0 && trend) {
 			char spark[64];
 
 			sparkline_format(spark, sizeof spark, r->trend, TREND_BUCKETS, ui_ascii());

@@ -225,31 +225,14 @@ void view_detail_draw(struct app *a, int y, int h)
 	build(a, msg, &l);
 	if (a->detail_scroll > l.n - h)
 		a->detail_scroll = l.n - h > 0 ? l.n - h : 0;
+	if (a->detail_scroll < 0)
+		a->detail_scroll = 0;
 	for (i = 0; i < h && a->detail_scroll + i < l.n; i++)
 		ui_put(y + i, 1, COLS - 1, l.v[a->detail_scroll + i].text, l.v[a->detail_scroll + i].el, 1);
 }
 
-/* view_detail_key - scrolling */
+/* view_detail_key - scrolling (Space pages only: the action keys have their own table) */
 int view_detail_key(struct app *a, int ch, int h)
 {
-	switch (ch) {
-	case KEY_UP: case 'k':
-		if (a->detail_scroll > 0)
-			a->detail_scroll--;
-		return REACT_REDRAW;
-	case KEY_DOWN: case 'j':
-		a->detail_scroll++;
-		return REACT_REDRAW;
-	case KEY_NPAGE: case ' ':
-		a->detail_scroll += h - 1;
-		return REACT_REDRAW;
-	case KEY_PPAGE:
-		a->detail_scroll = a->detail_scroll > h - 1 ? a->detail_scroll - (h - 1) : 0;
-		return REACT_REDRAW;
-	case 'g': case KEY_HOME:
-		a->detail_scroll = 0;
-		return REACT_REDRAW;
-	default:
-		return REACT_UNHANDLED;
-	}
+	return app_scroll_keys(&a->detail_scroll, h, ch);
 }

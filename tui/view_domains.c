@@ -111,7 +111,7 @@ void view_domains_draw(struct app *a, int y, int h)
 	if (namew < 14)
 		namew = 14;
 	refresh_throttles(a);
-	app_list_fix(&a->dpos, m->ndomains, list_h);
+	app_list_fix(&a->dpos, a->ndrows, list_h);
 	if (narrow)
 		ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %6s %8s %10s %-10s %-*s", namew, "DOMAIN", "MSGS", "OLDEST",
 			"NEXT RETRY", "THROTTLE", DOMAIN_TREND_BUCKETS, "2H TREND");
@@ -119,8 +119,8 @@ void view_domains_draw(struct app *a, int y, int h)
 		ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %-10s %6s %6s %8s %10s %-11s %-*s %s", namew, "DOMAIN",
 			"PROVIDER", "MSGS", "RCPTS", "OLDEST", "NEXT RETRY", "THROTTLE", DOMAIN_TREND_BUCKETS, "2H TREND",
 			mixw ? "CAUSES" : "");
-	for (row = 0, i = a->dpos.top; i < m->ndomains && row < list_h; i++, row++) {
-		const struct qcount *d = &m->domains[i];
+	for (row = 0, i = a->dpos.top; i < a->ndrows && row < list_h; i++, row++) {
+		const struct qcount *d = &a->drows[i];
 		int sel = i == a->dpos.sel, yy = y + 1 + row;
 		enum tui_elem el = sel ? EL_SELECTED : EL_NORMAL;
 		const char *prov = d->provider ? d->provider : "other";	/* the model's, as in every view */
@@ -149,15 +149,15 @@ void view_domains_draw(struct app *a, int y, int h)
 /* view_domains_key - Enter opens the domain's messages */
 int view_domains_key(struct app *a, int ch, int h)
 {
-	int r = app_list_keys(&a->dpos, a->m->ndomains, h - 1, ch);
+	int r = app_list_keys(&a->dpos, a->ndrows, h - 1, ch);
 
 	if (!(r & REACT_UNHANDLED))
 		return r;
-	if ((ch != '\r' && ch != '\n' && ch != KEY_ENTER && ch != KEY_RIGHT && ch != 'l') || a->m->ndomains == 0)
+	if ((ch != '\r' && ch != '\n' && ch != KEY_ENTER && ch != KEY_RIGHT && ch != 'l') || a->ndrows == 0)
 		return REACT_UNHANDLED;
 	a->fkind = FILTER_DOMAIN;
 	a->fcause = CAUSE_COUNT;	/* any cause */
-	snprintf(a->fname, sizeof a->fname, "%s", a->m->domains[a->dpos.sel].name);
+	snprintf(a->fname, sizeof a->fname, "%s", a->drows[a->dpos.sel].name);
 	a->mpos.sel = a->mpos.top = 0;
 	a->sel_id[0] = '\0';
 	app_rebuild_rows(a);

@@ -1,47 +1,57 @@
-/* view_help - the keys, the colours and what the columns mean */
+/* view_help - the keys, the colours and what the columns mean
+ *
+ * The actions part is generated from the actions table (tui/actionkeys.h),
+ * so the help lists the keys the console acts on.
+ */
 #include <curses.h>
+#include <stdio.h>
+#include <string.h>
 
+#include "tui/actionkeys.h"
 #include "tui/app.h"
 #include "tui/screen.h"
 
-static const char *const help_lines[] = {
+static const char *const help_top[] = {
 	"mqmon - mail queue monitor                                    (Esc to go back)",
 	"",
 	"Views",
 	"  Tab              cycle Causes -> Messages -> Domains -> Actions log",
-	"  Enter  l  Right  open the selected group / message",
-	"  Esc  Left  BkSp  back (at the top: clear the filter)",
+	"  Enter  l  Right  open the selected group / message / action (in the",
+	"                   Actions log: its command, exit status and whole output)",
+	"  Esc  Left  BkSp  back (at the top: clear the filter and the search)",
 	"  ?  F1            this help",
-	"  q  ^C            quit",
+	"  q  ^C            quit (also while the terminal is too small, where only",
+	"                   q, ^C and ^L act)",
 	"",
 	"Moving",
 	"  Up/Down  k/j     one row",
-	"  PgUp/PgDn ^B/^F  one page",
+	"  PgUp/PgDn ^B/^F  one page (also here and in the detail)",
 	"  g/G  Home/End    first / last row",
 	"",
 	"Messages",
 	"  /                search queue id, sender, recipient, domain, cause, reply",
-	"                   text",
+	"                   text; an active search counts in every view (the status",
+	"                   bar shows it with its count; :clear or Esc at the top)",
 	"  n / N            next / previous match",
 	"  s / S            cycle the sort key (next retry, age, domain, cause,",
 	"                   attempts, size) / reverse it; desc = largest first",
-	"  R                rebuild the queue model now;  ^L redraw the screen",
+	"  ^R               rebuild the queue model now;  ^L redraw the screen",
 	"  :                command line: q, sort KEY [asc|desc], cause NAME, domain NAME,",
-	"                   search TEXT, clear, view NAME, theme NAME, refresh, and the",
-	"                   actions retry hold release delete requeue throttle",
-	"                   unthrottle",
+	"                   search TEXT, clear (search, filter, tags), view NAME,",
+	"                   theme [NAME] (alone: list the themes), refresh, messages",
+	"                   (every status message of the session, whole), and every",
+	"                   action below by name (:hold ...)",
 	"",
-	"Actions (on the tagged messages, else the message or group under the cursor)",
+	"Actions (on the tagged messages, else the message or group under the cursor;",
+	"a group's count is what its action touches)",
 	"  Space  *  x      tag / untag a message, tag every listed message, clear the",
-	"                   tags",
-	"  r  h  u          retry now (postqueue -i), hold, release (postsuper -h / -H)",
-	"  d                delete (always confirmed, No is the default)",
-	"  Q                requeue (postsuper -r)",
-	"  t  T             throttle the destination domain (slow or pause, optional",
-	"                   expiry) / remove its throttle; `mqmon throttle --setup` once",
-	"                   first",
+	"                   tags (tagged rows are marked, the status bar counts them)",
+};
+
+static const char *const help_bottom[] = {
 	"  Every action is written to the audit trail (Tab to the Actions log). With",
 	"  --read-only (or read_only = yes) the keys only say why they are off.",
+	"  Throttles need `mqmon throttle --setup` once.",
 	"",
 	"Retry column",
 	"  4m05s            next retry in 4m05s, exact (the deferred file's time stamp)",
@@ -64,15 +74,48 @@ static const char *const help_lines[] = {
 	"  (mqmon rules lists them; SIGHUP reloads them).",
 };
 
+#define NTOP (int)(sizeof help_top / sizeof help_top[0])
+#define NBOTTOM (int)(sizeof help_bottom / sizeof help_bottom[0])
+
+/* help_line - line i of the help into buf: the fixed text with the actions table in between; NULL past the end */
+static const char *help_line(int i, char *buf, size_t n)
+{
+	if (i < NTOP)
+		return help_top[i];
+	i -= NTOP;
+	if (i < (int)nactionkeys) {
+		const struct actionkey *k = &actionkeys[i];
+		char key[16];
+
+		if (k->key)
+			snprintf(key, sizeof key, "%c", k->key);
+		else
+			snprintf(key, sizeof key, "%s", k->keyhelp ? k->keyhelp : "");
+		snprintf(buf, n, "  %-6s %-10s %s", key, k->name, k->help);
+		return buf;
+	}
+	i -= (int)nactionkeys;
+	return i < NBOTTOM ? help_bottom[i] : NULL;
+}
+
+/* help_lines - how many lines the help has */
+static int help_lines(void)
+{
+	return NTOP + (int)nactionkeys + NBOTTOM;
+}
+
 /* view_help_draw - the help text, scrolled */
 void view_help_draw(struct app *a, int y, int h)
 {
-	int n = (int)(sizeof help_lines / sizeof help_lines[0]), i;
+	int n = help_lines(), i;
+	char buf[256];
 
 	if (a->help_scroll > n - h)
 		a->help_scroll = n - h > 0 ? n - h : 0;
+	if (a->help_scroll < 0)
+		a->help_scroll = 0;
 	for (i = 0; i < h && a->help_scroll + i < n; i++) {
-		const char *s = help_lines[a->help_scroll + i];
+		const char *s = help_line(a->help_scroll + i, buf, sizeof buf);
 		int heading = s[0] != ' ' && s[0] != '\0' && i + a->help_scroll > 0;
 
 		ui_put(y + i, 1, COLS - 1, s, heading ? EL_HEADER : EL_NORMAL, 1);
@@ -82,16 +125,5 @@ void view_help_draw(struct app *a, int y, int h)
 /* view_help_key - scrolling */
 int view_help_key(struct app *a, int ch, int h)
 {
-	(void)h;
-	switch (ch) {
-	case KEY_UP: case 'k':
-		if (a->help_scroll > 0)
-			a->help_scroll--;
-		return REACT_REDRAW;
-	case KEY_DOWN: case 'j':
-		a->help_scroll++;
-		return REACT_REDRAW;
-	default:
-		return REACT_UNHANDLED;
-	}
+	return app_scroll_keys(&a->help_scroll, h, ch);
 }

@@ -77,14 +77,16 @@ void view_messages_draw(struct app *a, int y, int h)
 		if (!sel && actions_ui_is_tagged(a, msg->id))
 			base = EL_TAGGED;
 		ui_fill(yy, 0, COLS, base);
-		x += ui_putf(yy, x, 13, base, 1, "%s%s", msg->id, actions_ui_is_tagged(a, msg->id) ? "*" : "");
+		/* not '*': mailq marks active mail with it */
+		x += ui_putf(yy, x, 13, base, 1, "%s%s", msg->id,
+			     actions_ui_is_tagged(a, msg->id) ? ui_glyph("\xe2\x9c\x93", "+") : "");
 		x += ui_putf(yy, x, 6, sel ? base : msg->queue == QUEUE_HOLD ? EL_HOLD : base, 1, "%.5s",
 			     queue_name_str(msg->queue));
 		if (wide) {
-			x += ui_put(yy, x, 23, domain, base, 1);
+			x += ui_put_cut(yy, x, 22, domain, base, 1) + ui_put(yy, x + 22, 1, "", base, 1);
 			x += ui_put(yy, x, sendw + 1, msg->sender[0] ? msg->sender : "<>", base, 1);
 		} else {
-			x += ui_put(yy, x, COLS - 56, domain, base, 1);
+			x += ui_put_cut(yy, x, COLS - 57, domain, base, 1) + ui_put(yy, x + COLS - 57, 1, "", base, 1);
 		}
 		/* without an EXPIRES column, the age shows that expiry is near */
 		x += ui_putf(yy, x, 8, wide ? base : eel, 1, "%7s ", fmt_age(age, sizeof age, a->now, msg->arrival));

@@ -35,19 +35,19 @@ sleep 0.3
 # the selected row is the first one of the table
 id=$(screen | grep -oE '^[0-9A-F]{10,}' | head -1)
 check "a message is listed" test -n "$id"
-tm send-keys -t t h
-check "h holds the message under the cursor" wait_queue "$id" hold
+tm send-keys -t t H
+check "H holds the message under the cursor" wait_queue "$id" hold
 check "the footer says what postsuper said" wait_for "placed on hold"
 others=$(postqueue -c "$BED_CONF" -j | jq -r 'select(.queue_name == "hold") | .queue_id' | grep -vc "^$id$")
 check_eq "nothing else was held" "$others" 0
-tm send-keys -t t u
-check "u releases it" wait_queue "$id" deferred
-tm send-keys -t t d
-check "d asks first" wait_for "This cannot be undone"
+tm send-keys -t t U
+check "U releases it" wait_queue "$id" deferred
+tm send-keys -t t D
+check "D asks first" wait_for "This cannot be undone"
 tm send-keys -t t Enter
 check "Enter answers no" wait_for "cancelled"
 check_eq "the message is still queued" "$(queue_of "$id")" deferred
-tm send-keys -t t d
+tm send-keys -t t D
 wait_for "This cannot be undone" >/dev/null
 tm send-keys -t t y
 check "y deletes it" wait_queue "$id" ""
@@ -56,7 +56,7 @@ tm send-keys -t t Escape
 sleep 0.2
 tm send-keys -t t Tab Tab Tab
 wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
-tm send-keys -t t h
+tm send-keys -t t H
 check "a group hold asks first" wait_for "hold rate-limit"
 tm send-keys -t t y
 want=$("$MQMON" -c "$BED_CONF" snapshot --no-log | jq '[.messages[] | select(.cause == "rate-limit")] | length')
@@ -72,7 +72,7 @@ check_eq "audit rows in the store" "$(sqlite3 "$db" 'select count(*) from action
 start "$MQMON -c $BED_CONF --db $db --read-only" 100 30
 wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
 before=$(postqueue -c "$BED_CONF" -j | jq -r '"\(.queue_id) \(.queue_name)"' | sort)
-tm send-keys -t t u
+tm send-keys -t t U
 check "read-only: the key says why it is off" wait_for "read-only: actions are off"
 sleep 1
 check_eq "read-only: the queue did not change" "$(postqueue -c "$BED_CONF" -j | jq -r '"\(.queue_id) \(.queue_name)"' | sort)" "$before"

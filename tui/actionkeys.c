@@ -1,0 +1,82 @@
+/* actionkeys - the console's operator actions as one table; see actionkeys.h */
+#include "tui/actionkeys.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const struct actionkey actionkeys[] = {
+	{ "retry", 'R', OP_RETRY, CONFIRM_MANY, NULL,
+	  "retry now (postqueue -i)", "mqmon retry ID..." },
+	{ "hold", 'H', OP_HOLD, CONFIRM_MANY, NULL,
+	  "put on hold (postsuper -h)", "mqmon hold ID..." },
+	{ "release", 'U', OP_RELEASE, CONFIRM_MANY, NULL,
+	  "release from hold (postsuper -H)", "mqmon release ID..." },
+	{ "delete", 'D', OP_DELETE, CONFIRM_ALWAYS, NULL,
+	  "delete (always confirmed, No is the default)", "mqmon delete --yes ID..." },
+	{ "requeue", 'Q', OP_REQUEUE, CONFIRM_MANY, NULL,
+	  "requeue (postsuper -r: a new queue ID)", "mqmon requeue ID..." },
+	{ "throttle", 'T', OP_THROTTLE, CONFIRM_PROMPT, NULL,
+	  "throttle the destination domain: s slow, p pause, then how long",
+	  "mqmon throttle DOMAIN --slow|--pause [--for 2h]" },
+	{ "unthrottle", 0, OP_UNTHROTTLE, CONFIRM_ALWAYS, "T r",
+	  "remove the destination domain's throttle", "mqmon unthrottle DOMAIN" },
+};
+
+const size_t nactionkeys = sizeof actionkeys / sizeof actionkeys[0];
+
+/* actionkey_by_key - the action of a key, NULL when the key is not an action key */
+const struct actionkey *actionkey_by_key(int key)
+{
+	size_t i;
+
+	for (i = 0; key != 0 && i < nactionkeys; i++)
+		if (actionkeys[i].key == key)
+			return &actionkeys[i];
+	return NULL;
+}
+
+/* actionkey_by_name - the action of a ":" command word, NULL when none */
+const struct actionkey *actionkey_by_name(const char *name)
+{
+	size_t i;
+
+	for (i = 0; name != NULL && i < nactionkeys; i++)
+		if (strcmp(actionkeys[i].name, name) == 0)
+			return &actionkeys[i];
+	return NULL;
+}
+
+/* actionkey_hints - footer hints for every action with a key; returns the length written */
+size_t actionkey_hints(char *buf, size_t n, int shortform)
+{
+	size_t i, o = 0;
+
+	if (n == 0)
+		return 0;
+	buf[0] = '\0';
+	if (shortform)
+		o += (size_t)snprintf(buf, n, "actions");
+	for (i = 0; i < nactionkeys && o < n; i++) {
+		if (actionkeys[i].key == 0)
+			continue;
+		if (shortform)
+			o += (size_t)snprintf(buf + o, n - o, " %c", actionkeys[i].key);
+		else
+			o += (size_t)snprintf(buf + o, n - o, "%s%c:%s", o ? " " : "", actionkeys[i].key,
+					      actionkeys[i].name);
+	}
+	return o < n ? o : n - 1;
+}
+
+/* actionkey_names - the action names joined by sep */
+size_t actionkey_names(char *buf, size_t n, const char *sep)
+{
+	size_t i, o = 0;
+
+	if (n == 0)
+		return 0;
+	buf[0] = '\0';
+	for (i = 0; i < nactionkeys && o < n; i++)
+		o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? sep : "", actionkeys[i].name);
+	return o < n ? o : n - 1;
+}
