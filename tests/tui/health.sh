@@ -64,16 +64,17 @@ if command -v unshare >/dev/null && command -v setpriv >/dev/null && unshare -m 
 	mkdir "$work/etc" "$work/home"
 	printf 'alternate_config_directories = %s\n' "$BED_CONF" >"$work/etc/main.cf"
 	chown nobody "$work/home"
+	nobody_prepare "$work" || { echo "FAIL nobody cannot run a copy of mqmon"; T_FAILED=$((T_FAILED + 1)); }
+	# a private mount namespace puts alternate_config_directories in /etc/postfix for nobody only
+	NOBODY_WRAP=(unshare -m --propagation private sh -c 'mount --bind "$0" /etc/postfix && exec "$@"' "$work/etc")
 	asnobody() {
-		unshare -m --propagation private sh -c 'mount --bind "$0" /etc/postfix && exec "$@"' "$work/etc" \
-			setpriv --reuid=nobody --regid=nogroup --clear-groups \
-			env HOME="$work/home" XDG_DATA_HOME="$work/home/data" TERM=xterm-256color SHELL=/bin/sh "$@"
+		as_nobody env HOME="$work/home" XDG_DATA_HOME="$work/home/data" TERM=xterm-256color SHELL=/bin/sh "$@"
 	}
 	tm2() { tmux -S "$work/home/tmux.sock" "$@"; }
 	postfix -c "$BED_CONF" stop >/dev/null 2>&1
 	sleep 1
 	asnobody tmux -S "$work/home/tmux.sock" -f /dev/null new-session -d -s t -x 80 -y 24 \
-		"$MQMON -c $BED_CONF; echo EXIT=\$?; sleep 60"
+		"$NOBODY_MQMON -c $BED_CONF; echo EXIT=\$?; sleep 60"
 	nscreen() { tm2 capture-pane -p -t t; }
 	for i in $(seq 50); do nscreen | head -1 | grep -q "STOPPED" && break; sleep 0.2; done
 	check "#4 as nobody, stopped master: the first line says POSTFIX STOPPED" \
@@ -82,7 +83,7 @@ if command -v unshare >/dev/null && command -v setpriv >/dev/null && unshare -m 
 	check "#4 as nobody: postqueue's error shown whole (to its last word)" \
 		bash -c 'tr "\n" " " <<<"$1" | tr -s " " | grep -q "mail system is down (Connect to the Postfix showq service: Connection refused)"' \
 		_ "$(nscreen | sed 's/^ *//')"
-	asnobody "$MQMON" -c "$BED_CONF" snapshot -f prom >"$work/prom" 2>"$work/prom.err"
+	asnobody "$NOBODY_MQMON" -c "$BED_CONF" snapshot -f prom >"$work/prom" 2>"$work/prom.err"
 	check_eq "#4 as nobody, stopped master: snapshot exits 69, its prom text still says mqmon_mta_up 0 (no queue numbers)" \
 		"$? $(grep -c '^mqmon_mta_up 0$' "$work/prom") $(grep -c '^mqmon_queue_messages' "$work/prom")" "69 1 0"
 	postfix -c "$BED_CONF" start >/dev/null 2>&1
