@@ -185,7 +185,12 @@ if want valgrind; then
 		vglog=$(mktemp /tmp/mqmon-vg.XXXXXX.log)
 		$vg ./mqmon classify --follow --db "$vgdb" "$vglog" >/dev/null 2>/tmp/mqmon-vg-follow.log &
 		vgpid=$!
-		sleep 3
+		# append once the follower holds the log open (valgrind starts slowly on a loaded machine)
+		for _ in $(seq 300); do
+			ls -l "/proc/$vgpid/fd" 2>/dev/null | grep -q -- "$vglog" && break
+			sleep 0.1
+		done
+		sleep 0.5
 		cat tests/golden/causes.log >>"$vglog"
 		sleep 1
 		if $vg ./mqmon ingest --db "$vgdb" "$vglog" 2>/tmp/mqmon-vg.log | grep -q "^0 lines read: another mqmon"; then
