@@ -40,6 +40,33 @@ enum queue_name queue_name_from(const char *s)
 	return QUEUE_OTHER;
 }
 
+/* qmodel_totals - the header's totals: every message in exactly one queue bucket, so they add up */
+void qmodel_totals(const struct qmodel *m, char *buf, size_t n, int longform)
+{
+	/* the order shown; deferred, hold and active always, the rest when not empty */
+	static const struct { enum queue_name q; const char *shortname, *longname; int always; } buckets[] = {
+		{ QUEUE_DEFERRED, "def", "deferred", 1 }, { QUEUE_HOLD, "held", "held", 1 },
+		{ QUEUE_ACTIVE, "act", "active", 1 }, { QUEUE_INCOMING, "incoming", "incoming", 0 },
+		{ QUEUE_MAILDROP, "maildrop", "maildrop", 0 }, { QUEUE_CORRUPT, "corrupt", "corrupt", 0 },
+		{ QUEUE_OTHER, "other", "other", 0 },
+	};
+	size_t i, o;
+	int k;
+
+	if (n == 0)
+		return;
+	k = snprintf(buf, n, "%zu msgs:", m->n);
+	o = k < 0 ? 0 : (size_t)k;
+	for (i = 0; i < sizeof buckets / sizeof buckets[0] && o < n; i++) {
+		size_t c = m->queues[buckets[i].q].messages;
+
+		if (c == 0 && !buckets[i].always)
+			continue;
+		k = snprintf(buf + o, n - o, " %zu %s", c, longform ? buckets[i].longname : buckets[i].shortname);
+		o += k < 0 ? 0 : (size_t)k;
+	}
+}
+
 /* retry_source_str - "exact", "estimated", "unknown", "none" */
 const char *retry_source_str(enum retry_source s)
 {

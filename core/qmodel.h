@@ -165,6 +165,10 @@ const char *queue_name_str(enum queue_name q);
 /* queue_name_from - inverse of queue_name_str; QUEUE_OTHER when unknown */
 enum queue_name queue_name_from(const char *s);
 
+/* qmodel_totals - "62 msgs: 58 def 1 held 1 act 2 maildrop" into buf (long: "deferred", "active"):
+ * every queue that holds a message, deferred/held/active always; the numbers add up to m->n */
+void qmodel_totals(const struct qmodel *m, char *buf, size_t n, int longform);
+
 /* retry_source_str - "exact", "estimated", "unknown", "none" */
 const char *retry_source_str(enum retry_source s);
 

@@ -191,6 +191,29 @@ static void test_one_provider_per_domain(void **state)
 	qmodel_free(m);
 }
 
+/* header totals: every message in exactly one bucket (maildrop and incoming too), adding up to the total */
+static void test_totals_add_up(void **state)
+{
+	struct mta_params p = params();
+	struct qmodel *m = qmodel_new(cl, &p);
+	char buf[200];
+
+	(void)state;
+	qmodel_add(m, "FFFFFF0001", QUEUE_DEFERRED, "s@x", 900, 10, 0);
+	qmodel_add(m, "FFFFFF0002", QUEUE_DEFERRED, "s@x", 900, 10, 0);
+	qmodel_add(m, "FFFFFF0003", QUEUE_HOLD, "s@x", 900, 10, 0);
+	qmodel_add(m, "FFFFFF0004", QUEUE_MAILDROP, "s@x", 900, 10, 0);
+	qmodel_add(m, "FFFFFF0005", QUEUE_INCOMING, "s@x", 900, 10, 0);
+	qmodel_finish(m, 1000);
+	qmodel_totals(m, buf, sizeof buf, 0);
+	assert_string_equal(buf, "5 msgs: 2 def 1 held 0 act 1 incoming 1 maildrop");
+	qmodel_totals(m, buf, sizeof buf, 1);
+	assert_string_equal(buf, "5 msgs: 2 deferred 1 held 0 active 1 incoming 1 maildrop");
+	qmodel_totals(m, buf, 8, 1);	/* cut, still a string */
+	assert_string_equal(buf, "5 msgs:");
+	qmodel_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_aggregates_count_messages_once),
 		cmocka_unit_test(test_forget_and_read_again),
 		cmocka_unit_test(test_one_provider_per_domain),
+		cmocka_unit_test(test_totals_add_up),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
