@@ -97,7 +97,7 @@ void view_messages_draw(struct app *a, int y, int h)
 			x += ui_putf(yy, x, 9, eel, 1, "%8s ", exp);
 		/* mail mqmon's pause defers keeps its remote cause, marked paused */
 		ui_putf(yy, x, COLS - x, sel ? base : theme_cause(msg->cause), 1, "%s%s",
-			msg->nrcpts && msg->rcpts[0].reason[0] ? cause_name(msg->cause) : "-",
+			msg->nrcpts && qrcpt_has_cause(&msg->rcpts[0]) ? cause_name(msg->cause) : "-",
 			msg->paused ? (ui_ascii() ? " ||" : " \u23f8") : "");
 	}
 }
