@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# layout.sh - what the console's header, tables and Actions log say, checked
+# against the queue on the real bed (issue 12, "The keyboard and the layout"):
+# the header's totals count every queue and add up, queue names are not cut,
+# a requeued message stays in its cause group, throttle rows show mode and
+# duration, refusals are in the Actions log, and `:domain`/`:cause` complete.
+set -u
+. "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/tmux.sh"
+need_bed
+command -v tmux >/dev/null || skip "tmux not installed (make deps)"
+bed_start 3720
+inject 10 gmail.com outlook.com greylist.example
+"$TOP/tests/bed/bed.sh" wait-deferred "$BED" 8 >/dev/null
+trap 'tmux_stop; bed_stop' EXIT
+db=$BED/tui.db
+
+# pickup stopped: a requeued or submitted message waits in maildrop (as for up to a minute on any server)
+postconf -c "$BED_CONF" -M# pickup/unix
+postfix -c "$BED_CONF" reload >/dev/null 2>&1
+sleep 1
+queue_of() { postqueue -c "$BED_CONF" -j | jq -r --arg id "$1" 'select(.queue_id == $id) | .queue_name'; }
+# header_sum - the header's total and the sum of its buckets ("62 62" when they add up)
+header_sum() {
+	screen | head -1 | grep -oE '[0-9]+ msgs:( [0-9]+ [a-z]+)+' |
+		awk '{ t = $1; s = 0; for (i = 3; i <= NF; i += 2) s += $i; print t, s }'
+}
+
+n_rl=$("$MQMON" -c "$BED_CONF" snapshot --no-log | jq '[.messages[] | select(.cause == "rate-limit")] | length')
+start "$MQMON -c $BED_CONF --log $BED_LOG --db $db"
+wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
+check "rate-limit holds its $n_rl messages" wait_re "^rate-limit +$n_rl "
+# requeue one rate-limit message from the console: it waits in maildrop, no longer deferred
+tm send-keys -t t : c a u s e ' ' r a t e - l i m i t Enter
+wait_for "messages: cause rate-limit" >/dev/null
+sleep 0.5
+rid=$(screen | grep -oE '^[0-9A-F]{10,}' | head -1)
+tm send-keys -t t Q
+wait_for "requeued" >/dev/null
+for i in $(seq 50); do [ "$(queue_of "$rid")" = maildrop ] && break; sleep 0.2; done
+check_eq "the requeued $rid waits in maildrop" "$(queue_of "$rid")" maildrop
+# and a message submitted while pickup is stopped
+echo "Subject: t" | sendmail -C "$BED_CONF" -f a@testbed.local user1@accept.example
+total=$(postqueue -c "$BED_CONF" -j | wc -l)
+check "the header counts what postqueue -j lists ($total)" wait_for " $total msgs"
+check "#1 header totals: maildrop is counted" wait_re "^ mqmon .* 2 maildrop"
+got=$(header_sum)
+check_eq "#1 header totals add up ($got)" "${got% *}" "${got#* }"
+check "#1 QUEUE names are not cut: maildrop in the messages view" wait_re "^$rid +maildrop "
+tm send-keys -t t : c l e a r Enter
+sleep 0.3
+check "#1 QUEUE names are not cut: deferred" has "^[0-9A-F]{10,} +deferred "
+tm send-keys -t t Escape
+sleep 0.3
+tm send-keys -t t Escape
+wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
+check "#1 a requeued message stays in its group (rate-limit $n_rl)" wait_re "^rate-limit +$n_rl "
+# pickup again: the message gets a new queue ID (linked to the old one) and is still rate-limit
+postconf -c "$BED_CONF" -M pickup/unix="pickup unix n - n 60 1 pickup"
+postfix -c "$BED_CONF" reload >/dev/null 2>&1
+for i in $(seq 100); do [ -z "$(queue_of "$rid")" ] && break; sleep 0.2; done
+check_eq "pickup took $rid (a new queue ID)" "$(queue_of "$rid")" ""
+check "#1 under its new queue ID it is still in its group" wait_re "^rate-limit +$n_rl "
+tm send-keys -t t q
+check "q quits" wait_for "EXIT=0"
+
+finish
