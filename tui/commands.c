@@ -40,8 +40,8 @@ int app_command(struct app *a, const char *line)
 	if ((k = actionkey_by_name(word)) != NULL) {
 		if (arg[0]) {
 			/* ":hold ALL" must not quietly act on the row under the cursor */
-			app_flash(a, ":%s takes no argument: it acts on the tagged messages, else the row "
-				  "under the cursor (for IDs: %s)", word, k->cli);
+			actions_ui_refused(a, k->name, arg, ":%s takes no argument: it acts on the tagged messages, "
+					   "else the row under the cursor (for IDs: %s)", word, k->cli);
 			return REACT_REDRAW;
 		}
 		return actions_ui_run(a, k);
