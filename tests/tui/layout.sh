@@ -64,4 +64,48 @@ check "#1 under its new queue ID it is still in its group" wait_re "^rate-limit 
 tm send-keys -t t q
 check "q quits" wait_for "EXIT=0"
 
+# --- #2 the Actions log: refusals are logged, throttle rows say mode and duration
+# `throttle --setup --apply` writes its expiry job below this root, never into /etc
+export MQMON_SYSTEM_ROOT=$BED/sysroot
+mkdir -p "$MQMON_SYSTEM_ROOT"
+start "$MQMON -c $BED_CONF --log $BED_LOG --db $db" 100 30
+wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
+# a throttle before `throttle --setup`: refused by mqmon, and in the log
+tm send-keys -t t : d o m a i n ' ' g m a i l . c o m Enter
+wait_for "domain gmail.com" >/dev/null
+tm send-keys -t t T p 2 h Enter
+check "#2 a throttle before its setup is refused" wait_for "is not in transport_maps"
+tm send-keys -t t ":hold ALL" Enter
+wait_for ":hold takes no argument" >/dev/null
+tm send-keys -t t : v i e w ' ' a c t i o n s Enter
+check "#2 the refused throttle is in the Actions log, with its reason" \
+	wait_re " throttle +refused +- +gmail\.com: /"
+check "#2 the refused :hold ALL is in the Actions log" wait_re " hold +refused +- +ALL: :hold takes no argument"
+tm send-keys -t t q
+wait_for "EXIT=0" >/dev/null
+check_eq "#2 refusals are audit rows in state refused, with the reason" \
+	"$(sqlite3 "$db" "select count(*) from actions where state = 2 and output != ''")" 2
+"$MQMON" -c "$BED_CONF" throttle --setup --apply --reload --db "$db" >/dev/null 2>&1
+start "$MQMON -c $BED_CONF --log $BED_LOG --db $db" 100 30
+wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
+tm send-keys -t t : d o m a i n ' ' g m a i l . c o m Enter
+wait_for "domain gmail.com" >/dev/null
+tm send-keys -t t T p 2 h Enter
+wait_for "gmail.com: pause" >/dev/null
+tm send-keys -t t : v i e w ' ' a c t i o n s Enter
+check "#2 a throttle row shows mode and duration" wait_re " throttle +ok +0 +gmail\.com pause 2h00m"
+tm send-keys -t t q
+wait_for "EXIT=0" >/dev/null
+start "$MQMON -c $BED_CONF --log $BED_LOG --db $db --read-only" 100 30
+wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
+tm send-keys -t t : d o m a i n ' ' g m a i l . c o m Enter
+wait_for "domain gmail.com" >/dev/null
+tm send-keys -t t T
+wait_for "read-only: actions are off" >/dev/null
+tm send-keys -t t : v i e w ' ' a c t i o n s Enter
+check "#2 a key refused in read-only mode is in the Actions log" wait_re " throttle +refused +- +gmail\.com: read-only"
+tm send-keys -t t q
+wait_for "EXIT=0" >/dev/null
+"$MQMON" -c "$BED_CONF" unthrottle gmail.com --db "$db" >/dev/null 2>&1
+
 finish
