@@ -313,6 +313,11 @@ static void draw_footer(struct app *a)
 	if (a->editing) {
 		ui_fill(y, 0, COLS, EL_FOOTER);
 		ui_putf(y, 0, COLS, EL_FOOTER, 1, "%c%s_", a->editing, a->edit);
+		/* what Tab found (several completions, none) shows above the line being typed */
+		if (a->flash[0] && a->now <= a->flash_until && y > 1) {
+			ui_fill(y - 1, 0, COLS, EL_FOOTER);
+			ui_put(y - 1, 0, COLS, a->flash, EL_FOOTER, 1);
+		}
 		return;
 	}
 	if (a->flash[0] && a->now <= a->flash_until) {
@@ -424,6 +429,10 @@ static int edit_key(struct app *a, int ch)
 	case 21:	/* ^U */
 		a->edit[0] = '\0';
 		break;
+	case '\t':	/* ":domain gm" Tab -> ":domain gmail.com" */
+		if (a->editing == ':')
+			return app_command_complete(a);
+		break;
 	default:
 		if (ch >= 0x20 && ch < 0x7f && n + 1 < sizeof a->edit) {
 			a->edit[n] = (char)ch;
@@ -459,6 +468,7 @@ static int global_key(struct app *a, int ch)
 	case ':':
 		a->editing = ':';
 		a->edit[0] = '\0';
+		a->flash_until = 0;	/* the line above shows only what Tab finds */
 		return REACT_REDRAW;
 	case 27: case KEY_BACKSPACE: case 127: case KEY_LEFT:
 		if (app_pop_view(a))

@@ -108,4 +108,20 @@ tm send-keys -t t q
 wait_for "EXIT=0" >/dev/null
 "$MQMON" -c "$BED_CONF" unthrottle gmail.com --db "$db" >/dev/null 2>&1
 
+# --- #3 Tab on the ":" line completes domain and cause names
+start "$MQMON -c $BED_CONF --log $BED_LOG --db $db"
+wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
+tm send-keys -t t : d o m a i n ' ' g m Tab
+check "#3 :domain gm Tab completes the unique domain" wait_for ":domain gmail.com_"
+tm send-keys -t t Enter
+check "#3 ... and Enter opens it" wait_for "messages: domain gmail.com"
+tm send-keys -t t : d o m a i n ' ' g Tab
+check "#3 :domain g Tab lists the candidates" wait_re "2 domains: gmail\.com greylist\.example"
+check "#3 ... and keeps what was typed" has "^:domain g_"
+tm send-keys -t t Escape
+tm send-keys -t t : c a u s e ' ' g r e Tab
+check "#3 :cause gre Tab completes the cause name" wait_for ":cause greylisting_"
+tm send-keys -t t Escape q
+wait_for "EXIT=0" >/dev/null
+
 finish
