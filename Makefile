@@ -118,8 +118,12 @@ fuzz: $(FUZZ_TARGETS)
 bench: all
 	@bench/run.sh
 
+# demo - only what the demo runs (./mqmon and the SMTP peer; no unit tests, no bench tools), built
+# quietly: one progress line, the compiler's output in $(B)/demo-build.log, shown only when it fails
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@echo "building mqmon ..."
+	@mkdir -p $(B) && $(MAKE) --no-print-directory $(BIN) tests/peer/mqmon-peer >$(B)/demo-build.log 2>&1 || \
+		{ cat $(B)/demo-build.log; echo "make demo: the build failed (log: $(B)/demo-build.log)" >&2; exit 1; }
 	@tests/bed/demo.sh
 
 deps:
