@@ -33,7 +33,9 @@
  * the log links to the old one. Until Postfix replies again, its recipients
  * are `requeued` and keep the cause, provider and rule of the last remote
  * reply in the history of its queue IDs (store: through the requeue links;
- * log: the same ID), so it stays in its cause group.
+ * log: the same ID), so it stays in its cause group. The same holds for any
+ * recipient listed without a reply whose message was deferred before (a
+ * retry in progress listed by postqueue -j).
  */
 #ifndef MQMON_QMODEL_H
 #define MQMON_QMODEL_H
@@ -69,7 +71,7 @@ struct qrcpt {
 	const char *rule;	/* rule name, NULL when unclassified or no reason */
 	enum smtp_stage stage;
 	int paused;		/* deferred by mqmon's pause: cause/rule are the last remote reply's */
-	int requeued;		/* no reply since a requeue: cause/rule are the last remote reply's */
+	int requeued;		/* no reply since a requeue (or retry): cause/rule are the last remote reply's */
 };
 
 struct qmsg {

@@ -191,7 +191,8 @@ static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
 		if (r->requeued) {
 			add(l, theme_cause(r->cause), "    %s  provider %s  rule %s", cause_name(r->cause), r->provider,
 			    r->rule ? r->rule : "-");
-			add(l, EL_ADVICE, "    REQUEUED: not attempted since; the cause is the last remote reply's:");
+			add(l, EL_ADVICE, "    REQUEUED (or being retried): no reply since; the cause is the last remote "
+			    "reply's:");
 			add_wrapped(l, EL_NORMAL, msg->remote_reason ? msg->remote_reason : "-", 4, COLS);
 			continue;
 		}
