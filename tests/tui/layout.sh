@@ -82,7 +82,7 @@ check "#2 the refused throttle is in the Actions log, with its reason" \
 	wait_re " throttle +refused +- +gmail\.com: /"
 check "#2 the refused :hold ALL is in the Actions log" wait_re " hold +refused +- +ALL: :hold takes no argument"
 tm send-keys -t t q
-wait_for "EXIT=0" >/dev/null
+check "session 2 quits with status 0" wait_for "EXIT=0"
 check_eq "#2 refusals are audit rows in state refused, with the reason" \
 	"$(sqlite3 "$db" "select count(*) from actions where state = 2 and output != ''")" 2
 "$MQMON" -c "$BED_CONF" throttle --setup --apply --reload --db "$db" >/dev/null 2>&1
@@ -95,7 +95,7 @@ wait_for "gmail.com: pause" >/dev/null
 tm send-keys -t t : v i e w ' ' a c t i o n s Enter
 check "#2 a throttle row shows mode and duration" wait_re " throttle +ok +0 +gmail\.com pause 2h00m"
 tm send-keys -t t q
-wait_for "EXIT=0" >/dev/null
+check "session 3 quits with status 0" wait_for "EXIT=0"
 start "$MQMON -c $BED_CONF --log $BED_LOG --db $db --read-only" 100 30
 wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
 tm send-keys -t t : d o m a i n ' ' g m a i l . c o m Enter
@@ -105,7 +105,7 @@ wait_for "read-only: actions are off" >/dev/null
 tm send-keys -t t : v i e w ' ' a c t i o n s Enter
 check "#2 a key refused in read-only mode is in the Actions log" wait_re " throttle +refused +- +gmail\.com: read-only"
 tm send-keys -t t q
-wait_for "EXIT=0" >/dev/null
+check "session 4 quits with status 0" wait_for "EXIT=0"
 "$MQMON" -c "$BED_CONF" unthrottle gmail.com --db "$db" >/dev/null 2>&1
 
 # --- #3 Tab on the ":" line completes domain and cause names
@@ -122,6 +122,6 @@ tm send-keys -t t Escape
 tm send-keys -t t : c a u s e ' ' g r e Tab
 check "#3 :cause gre Tab completes the cause name" wait_for ":cause greylisting_"
 tm send-keys -t t Escape q
-wait_for "EXIT=0" >/dev/null
+check "session 5 quits with status 0" wait_for "EXIT=0"
 
 finish
