@@ -60,6 +60,10 @@ $(B)/tests/unit/test_sparkline: tests/unit/test_sparkline.c tests/unit/testutil.
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tui/sparkline.o $(LDLIBS) $(shell pkg-config --libs cmocka)
 
+$(B)/tests/unit/test_complete: tests/unit/test_complete.c tests/unit/testutil.h $(B)/tui/complete.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tui/complete.o $(LDLIBS) $(shell pkg-config --libs cmocka)
+
 $(B)/tests/unit/test_actionkeys: tests/unit/test_actionkeys.c tests/unit/testutil.h $(B)/tui/actionkeys.o $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tui/actionkeys.o $(CORE_OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
@@ -114,8 +118,12 @@ fuzz: $(FUZZ_TARGETS)
 bench: all
 	@bench/run.sh
 
+# demo - only what the demo runs (./mqmon and the SMTP peer; no unit tests, no bench tools), built
+# quietly: one progress line, the compiler's output in $(B)/demo-build.log, shown only when it fails
 demo: deps
-	@$(MAKE) --no-print-directory all
+	@echo "building mqmon ..."
+	@mkdir -p $(B) && $(MAKE) --no-print-directory $(BIN) tests/peer/mqmon-peer >$(B)/demo-build.log 2>&1 || \
+		{ cat $(B)/demo-build.log; echo "make demo: the build failed (log: $(B)/demo-build.log)" >&2; exit 1; }
 	@tests/bed/demo.sh
 
 deps:

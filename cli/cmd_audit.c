@@ -45,7 +45,7 @@ static int print_action(void *ctx, const struct store_action *a)
 	char t[40], rc[16] = "-";
 
 	format_time(t, sizeof t, a->time);
-	if (a->state != STORE_ACTION_STARTED)
+	if (a->state == STORE_ACTION_DONE)
 		snprintf(rc, sizeof rc, "%d", a->result);
 	printf("%-25s %-10s %-10s %-27s %4s %7lld  %s\n", t, a->user ? a->user : "?", a->action ? a->action : "?",
 	       store_action_outcome(a), rc, a->ntargets, a->target ? a->target : "");

@@ -289,6 +289,24 @@ int action_audit(const struct action_ctx *ctx, const char *action, const char *t
 	return store_add_action(ctx->store, &a, why);
 }
 
+/* action_audit_refusal - audit a refused request (state refused, nothing ran; reason as its output) */
+int action_audit_refusal(const struct action_ctx *ctx, const char *action, const char *target,
+			 const char *reason, struct why *why)
+{
+	struct store_action a = { 0 };
+	char user[256];
+
+	if (ctx->store == NULL)
+		return 0;
+	a.state = STORE_ACTION_REFUSED;
+	a.user = ctx->user ? ctx->user : action_user(user, sizeof user);
+	a.action = action;
+	a.target = target;
+	a.result = -1;
+	a.output = reason;
+	return store_add_action(ctx->store, &a, why);
+}
+
 /* action_exec - run ctx's prefix + cmd (stdin from input when non-NULL); 0 when it ran (see res->status), -1 with why */
 int action_exec(const struct action_ctx *ctx, char *const *cmd, const char *input, size_t inlen,
 		struct proc_result *res, struct why *why)
@@ -382,7 +400,7 @@ static int refuse(const struct action_ctx *ctx, enum action_kind kind, char *con
 		for (i = 0; i < nids && ids[i] != NULL; i++)
 			n++;
 		action_target_text(ids, n, target, sizeof target, 200);
-		if (action_audit(ctx, action_kind_name(kind), target, NULL, -1, 0, why->text, &w) < 0) {
+		if (action_audit_refusal(ctx, action_kind_name(kind), target, why->text, &w) < 0) {
 			snprintf(res->audit_error, sizeof res->audit_error, "%.200s", w.text);
 			action_warn(ctx, "the audit row could not be written: %s", w.text);
 		} else

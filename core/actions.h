@@ -135,6 +135,11 @@ const char *action_user(char *buf, size_t bufsz);
 int action_audit(const struct action_ctx *ctx, const char *action, const char *target,
 		 const char *args, int result, int ok, const char *output, struct why *why);
 
+/* action_audit_refusal - audit a refused request (state refused, nothing ran; reason as its output)
+ * when ctx has a store; 0, or -1 with why */
+int action_audit_refusal(const struct action_ctx *ctx, const char *action, const char *target,
+			 const char *reason, struct why *why);
+
 /* action_exec - run ctx's prefix + cmd (stdin from input when non-NULL); 0 when it ran (see res->status), -1 with why */
 int action_exec(const struct action_ctx *ctx, char *const *cmd, const char *input, size_t inlen,
 		struct proc_result *res, struct why *why);

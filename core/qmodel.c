@@ -40,6 +40,33 @@ enum queue_name queue_name_from(const char *s)
 	return QUEUE_OTHER;
 }
 
+/* qmodel_totals - the header's totals: every message in exactly one queue bucket, so they add up */
+void qmodel_totals(const struct qmodel *m, char *buf, size_t n, int longform)
+{
+	/* the order shown; deferred, hold and active always, the rest when not empty */
+	static const struct { enum queue_name q; const char *shortname, *longname; int always; } buckets[] = {
+		{ QUEUE_DEFERRED, "def", "deferred", 1 }, { QUEUE_HOLD, "held", "held", 1 },
+		{ QUEUE_ACTIVE, "act", "active", 1 }, { QUEUE_INCOMING, "incoming", "incoming", 0 },
+		{ QUEUE_MAILDROP, "maildrop", "maildrop", 0 }, { QUEUE_CORRUPT, "corrupt", "corrupt", 0 },
+		{ QUEUE_OTHER, "other", "other", 0 },
+	};
+	size_t i, o;
+	int k;
+
+	if (n == 0)
+		return;
+	k = snprintf(buf, n, "%zu msgs:", m->n);
+	o = k < 0 ? 0 : (size_t)k;
+	for (i = 0; i < sizeof buckets / sizeof buckets[0] && o < n; i++) {
+		size_t c = m->queues[buckets[i].q].messages;
+
+		if (c == 0 && !buckets[i].always)
+			continue;
+		k = snprintf(buf + o, n - o, " %zu %s", c, longform ? buckets[i].longname : buckets[i].shortname);
+		o += k < 0 ? 0 : (size_t)k;
+	}
+}
+
 /* retry_source_str - "exact", "estimated", "unknown", "none" */
 const char *retry_source_str(enum retry_source s)
 {
@@ -49,6 +76,12 @@ const char *retry_source_str(enum retry_source s)
 	case RETRY_UNKNOWN: return "unknown";
 	default: return "none";
 	}
+}
+
+/* qrcpt_has_cause - the recipient has a cause: a reply of its own, or its last one kept through a requeue */
+int qrcpt_has_cause(const struct qrcpt *r)
+{
+	return r->reason[0] != '\0' || r->requeued;
 }
 
 /* qmodel_new - an empty model using cl to classify and params for the retry rule */
@@ -222,6 +255,7 @@ static void classify_rcpt(struct qmodel *m, struct qrcpt *r)
 	struct reply_info reply;
 	struct verdict v;
 
+	r->requeued = 0;
 	if (r->reason[0] == '\0') {
 		r->cause = CAUSE_UNCLASSIFIED;
 		r->rule = NULL;
@@ -289,21 +323,35 @@ int qmodel_add_rcpt(struct qmodel *m, struct qmsg *msg, const char *address, con
 	return 0;
 }
 
-/* apply_remote - paused recipients take the cause, provider and rule of the message's last remote reply */
+/* wants_remote - paused, or a recipient without a reply (requeued): its last remote reply gives the cause */
+static int wants_remote(const struct qmsg *msg)
+{
+	size_t k;
+
+	if (msg->paused)
+		return 1;
+	for (k = 0; k < msg->nrcpts; k++)
+		if (msg->rcpts[k].reason[0] == '\0')
+			return 1;
+	return 0;
+}
+
+/* apply_remote - paused and requeued recipients take the cause, provider and rule of the last remote reply */
 static void apply_remote(struct qmodel *m, struct qmsg *msg)
 {
 	struct reply_info reply;
 	struct verdict v;
 	size_t k;
 
-	if (!msg->paused || msg->remote_reason == NULL || m->cl == NULL)
+	if (msg->remote_reason == NULL || m->cl == NULL)
 		return;
 	reply_parse(msg->remote_reason, strlen(msg->remote_reason), &reply);
 	for (k = 0; k < msg->nrcpts; k++) {
 		struct qrcpt *r = &msg->rcpts[k];
 
-		if (!r->paused)
+		if (!r->paused && r->reason[0] != '\0')
 			continue;
+		r->requeued = !r->paused;
 		classifier_classify_cached(m->cl, m->vc, &reply, reply.enhanced, r->domain, &v);
 		r->cause = v.cause;
 		r->provider = v.provider;
@@ -407,7 +455,7 @@ static int join_event(void *arg, const struct log_event *ev)
 			char buf[256];
 
 			msg->last_attempt = ev->time;
-			if (msg->paused && !throttle_pause_reason(ev->reason.p, ev->reason.n))
+			if (wants_remote(msg) && !throttle_pause_reason(ev->reason.p, ev->reason.n))
 				set_remote(msg, ev->reason.p, ev->reason.n);
 			sanitize_text(buf, sizeof buf, ev->relay.p, ev->relay.n);
 			free(msg->relay);
@@ -507,7 +555,7 @@ static int count_attempt(void *ctx, const struct store_attempt *a)
 	return 0;
 }
 
-/* remote_attempt - a stored deferral of a paused message: the last one that is not the pause is its remote reply */
+/* remote_attempt - a stored deferral of a paused or requeued message: the last one that is not the pause is its remote reply */
 static int remote_attempt(void *ctx, const struct store_attempt *a)
 {
 	struct qmsg *msg = ctx;
@@ -518,10 +566,10 @@ static int remote_attempt(void *ctx, const struct store_attempt *a)
 	return 0;
 }
 
-/* join_remote - the last remote reply of every paused message from the store */
+/* join_remote - the last remote reply of a paused or requeued message from the store (through requeue links) */
 static void join_remote(struct qmodel *m, struct qmsg *msg, struct store *st)
 {
-	if (!msg->paused || st == NULL)
+	if (!wants_remote(msg) || st == NULL)
 		return;
 	store_attempts_for(st, msg->id, remote_attempt, msg, NULL);
 	apply_remote(m, msg);
@@ -729,7 +777,7 @@ void qmodel_finish(struct qmodel *m, time_t now)
 		msg->cause = CAUSE_UNCLASSIFIED;
 		msg->provider = msg->nrcpts ? msg->rcpts[0].provider : "other";
 		for (k = 0; k < msg->nrcpts; k++)
-			if (msg->rcpts[k].reason[0]) {
+			if (qrcpt_has_cause(&msg->rcpts[k])) {
 				msg->cause = msg->rcpts[k].cause;
 				msg->provider = msg->rcpts[k].provider;
 				break;
@@ -765,7 +813,7 @@ void qmodel_finish(struct qmodel *m, time_t now)
 				if (first_in_msg)
 					count_msg(q, msg);
 			}
-			if (r->reason[0] == '\0')
+			if (!qrcpt_has_cause(r))
 				continue;	/* not deferred (yet): no cause */
 			m->causes[r->cause].recipients++;
 			if (!(seen_cause & (1u << r->cause))) {
@@ -774,7 +822,7 @@ void qmodel_finish(struct qmodel *m, time_t now)
 			}
 			first_in_msg = 1;
 			for (j = 0; j < k && first_in_msg; j++)
-				if (msg->rcpts[j].cause == r->cause && msg->rcpts[j].reason[0]
+				if (msg->rcpts[j].cause == r->cause && qrcpt_has_cause(&msg->rcpts[j])
 				    && strcmp(msg->rcpts[j].domain, r->domain) == 0)
 					first_in_msg = 0;
 			if ((q = counter_get(&cdom[r->cause], r->domain)) != NULL) {

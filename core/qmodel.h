@@ -27,6 +27,15 @@
  * `paused` and keeps the cause, provider and rule of the message's last
  * remote reply, taken from the history (store) or the log; only when none
  * is known is it unclassified (still paused).
+ *
+ * A requeued message (postsuper -r) loses its delay reasons: it waits in
+ * maildrop (pickup takes it within a minute) and gets a new queue ID, which
+ * the log links to the old one. Until Postfix replies again, its recipients
+ * are `requeued` and keep the cause, provider and rule of the last remote
+ * reply in the history of its queue IDs (store: through the requeue links;
+ * log: the same ID), so it stays in its cause group. The same holds for any
+ * recipient listed without a reply whose message was deferred before (a
+ * retry in progress listed by postqueue -j).
  */
 #ifndef MQMON_QMODEL_H
 #define MQMON_QMODEL_H
@@ -62,6 +71,7 @@ struct qrcpt {
 	const char *rule;	/* rule name, NULL when unclassified or no reason */
 	enum smtp_stage stage;
 	int paused;		/* deferred by mqmon's pause: cause/rule are the last remote reply's */
+	int requeued;		/* no reply since a requeue (or retry): cause/rule are the last remote reply's */
 };
 
 struct qmsg {
@@ -78,7 +88,7 @@ struct qmsg {
 	time_t last_attempt;	/* 0 when none seen */
 	char *relay;		/* relay= of the last deferral, NULL when none */
 	char last_dsn[16];
-	char *remote_reason;	/* paused mail: the last remote reply seen (NULL when none) */
+	char *remote_reason;	/* paused or requeued mail: the last remote reply seen (NULL when none) */
 	int paused;		/* a recipient is deferred by mqmon's pause */
 	/* retry and expiry (qmodel_finish) */
 	time_t spool_mtime;	/* deferred/hold file mtime when the spool was read, else 0 */
@@ -122,6 +132,9 @@ struct qmodel {
 	unsigned long long log_lines, log_deferrals;
 };
 
+/* qrcpt_has_cause - the recipient has a cause: a reply of its own, or its last one kept through a requeue */
+int qrcpt_has_cause(const struct qrcpt *r);
+
 /* qmodel_new - an empty model using cl to classify and params for the retry rule */
 struct qmodel *qmodel_new(const struct classifier *cl, const struct mta_params *params);
 
@@ -164,6 +177,10 @@ const char *queue_name_str(enum queue_name q);
 
 /* queue_name_from - inverse of queue_name_str; QUEUE_OTHER when unknown */
 enum queue_name queue_name_from(const char *s);
+
+/* qmodel_totals - "62 msgs: 58 def 1 held 1 act 2 maildrop" into buf (long: "deferred", "active"):
+ * every queue that holds a message, deferred/held/active always; the numbers add up to m->n */
+void qmodel_totals(const struct qmodel *m, char *buf, size_t n, int longform);
 
 /* retry_source_str - "exact", "estimated", "unknown", "none" */
 const char *retry_source_str(enum retry_source s);

@@ -58,7 +58,7 @@ static json_t *message_json(const struct qmodel *m, const struct qmsg *msg)
 
 		json_array_append_new(rcpts, json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:b}",
 			"address", r->address, "domain", r->domain, "provider", r->provider,
-			"cause", r->reason[0] ? cause_name(r->cause) : "",
+			"cause", qrcpt_has_cause(r) ? cause_name(r->cause) : "",
 			"dsn", r->dsn, "stage", smtp_stage_name(r->stage), "reason", r->reason,
 			"rule", r->rule ? json_string(r->rule) : json_null(), "paused", r->paused));
 	}
@@ -220,7 +220,7 @@ static int write_csv(const struct qmodel *m, FILE *fp)
 			csv_field(fp, r->address, 0);
 			csv_field(fp, r->domain, 0);
 			csv_field(fp, r->provider, 0);
-			csv_field(fp, r->reason[0] ? cause_name(r->cause) : "", 0);
+			csv_field(fp, qrcpt_has_cause(r) ? cause_name(r->cause) : "", 0);
 			csv_field(fp, r->dsn, 0);
 			csv_field(fp, r->reason, 1);
 		}

@@ -164,7 +164,7 @@ static const char *const migrations[] = {
 	 * completed after it (state 0, done): a row left started is an action whose outcome is
 	 * unknown (mqmon was killed). Every queue ID a request named, in action_targets (the
 	 * target text is cut after ACTION_TARGET_MAX characters). */
-	"ALTER TABLE actions ADD COLUMN state INTEGER NOT NULL DEFAULT 0;"	/* 0 done, 1 started */
+	"ALTER TABLE actions ADD COLUMN state INTEGER NOT NULL DEFAULT 0;"	/* 0 done, 1 started, 2 refused (nothing ran) */
 	"CREATE TABLE action_targets ("
 	"  action_id INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,"
 	"  queue_id TEXT NOT NULL,"
@@ -1067,7 +1067,7 @@ static int cut_output(const char *output, char **cut, struct why *why)
 	return 0;
 }
 
-/* insert_action - append an audit row in state (0 done, 1 started) and its target IDs (nids of ids,
+/* insert_action - append an audit row in state (0 done, 1 started, 2 refused) and its target IDs (nids of ids,
  * may be 0) into the open batch; its id in *id; -1 with why */
 static int insert_action(struct store *s, const struct store_action *a, int state, char *const *ids,
 			 size_t nids, sqlite3_int64 *id, struct why *why)
@@ -1115,7 +1115,7 @@ int store_add_action(struct store *s, const struct store_action *a, struct why *
 {
 	sqlite3_int64 id;
 
-	if (insert_action(s, a, 0, NULL, 0, &id, why) < 0)
+	if (insert_action(s, a, a->state == STORE_ACTION_REFUSED ? 2 : 0, NULL, 0, &id, why) < 0)
 		return -1;
 	return store_flush(s, why);
 }
@@ -1162,11 +1162,13 @@ int store_end_action(struct store *s, long long id, const struct store_action *a
 	return store_flush(s, why);
 }
 
-/* store_action_outcome - "ok", "FAILED", or for a row left started "interrupted/unknown outcome" */
+/* store_action_outcome - "ok", "FAILED", "refused", or for a row left started "interrupted/unknown outcome" */
 const char *store_action_outcome(const struct store_action *a)
 {
 	if (a->state == STORE_ACTION_STARTED)
 		return "interrupted/unknown outcome";
+	if (a->state == STORE_ACTION_REFUSED)
+		return "refused";
 	return a->ok ? "ok" : "FAILED";
 }
 
@@ -1329,7 +1331,8 @@ int store_actions(struct store *s, time_t since, const char *target_sub, store_a
 		a.result = sqlite3_column_int(st, 5);
 		a.output = col_str(st, 6);
 		a.ok = sqlite3_column_int(st, 7);
-		a.state = sqlite3_column_int(st, 8) == 1 ? STORE_ACTION_STARTED : STORE_ACTION_DONE;
+		a.state = sqlite3_column_int(st, 8) == 1 ? STORE_ACTION_STARTED
+			: sqlite3_column_int(st, 8) == 2 ? STORE_ACTION_REFUSED : STORE_ACTION_DONE;
 		a.id = sqlite3_column_int64(st, 9);
 		a.ntargets = sqlite3_column_int64(st, 10);
 		n++;

@@ -56,6 +56,7 @@ struct store_attempt {
 enum store_action_state {
 	STORE_ACTION_DONE,	/* complete (or a refusal) */
 	STORE_ACTION_STARTED,	/* its command was started and the row never completed: outcome unknown */
+	STORE_ACTION_REFUSED,	/* refused before anything ran (read-only, bad input, not set up): output says why */
 };
 
 /* classes of store failures (store_fault), for exit codes and messages */
@@ -69,7 +70,7 @@ enum store_fault {
 
 struct store_action {
 	long long id;		/* read back: the row's id */
-	enum store_action_state state;	/* read back */
+	enum store_action_state state;	/* read back; store_add_action writes DONE or REFUSED */
 	long long ntargets;	/* read back: queue IDs in action_targets */
 	time_t time;		/* 0 = now */
 	const char *user;	/* NULL = the real uid's login name (or number) */
@@ -176,7 +177,7 @@ long long store_begin_action(struct store *s, const struct store_action *a, char
 /* store_end_action - complete a started row with a's args, result, ok and output; committed at once */
 int store_end_action(struct store *s, long long id, const struct store_action *a, struct why *why);
 
-/* store_action_outcome - how an audit row ended, for people: "ok", "FAILED", or for a row left
+/* store_action_outcome - how an audit row ended, for people: "ok", "FAILED", "refused", or for a row left
  * started (mqmon was killed while the command ran) "interrupted/unknown outcome" */
 const char *store_action_outcome(const struct store_action *a);
 

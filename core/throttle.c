@@ -707,6 +707,38 @@ static void warn(const struct action_ctx *ctx, const char *text)
 	action_warn(ctx, "%s", text);
 }
 
+/* audit_refused - the audit row of a refused throttle change (read-only, not set up, bad domain) */
+static void audit_refused(const struct action_ctx *ctx, const char *action, const char *domain,
+			  enum action_error err, const struct why *why)
+{
+	char target[300], msg[1200];
+	struct why w;
+
+	if (ctx->store == NULL || (err != ACTION_E_INVALID && err != ACTION_E_READ_ONLY
+				   && err != ACTION_E_UNSUPPORTED && err != ACTION_E_CONFIG))
+		return;
+	sanitize_text(target, sizeof target, domain ? domain : "", domain ? strlen(domain) : 0);
+	if (action_audit_refusal(ctx, action, target, why->text, &w) < 0) {
+		snprintf(msg, sizeof msg, "the audit row could not be written: %s", w.text);
+		warn(ctx, msg);
+	}
+}
+
+/* throttle_target - an audit row's target: "gmail.com pause 2h00m" (from since to until), "... no expiry" */
+static void throttle_target(char *buf, size_t n, const char *domain, enum throttle_mode mode, time_t since,
+			    time_t until)
+{
+	char d[32];
+	long len = (long)(until - since);
+
+	/* until was set when the operator answered, since a moment later: 2h, not 1h59m */
+	if (len >= 120)
+		len = (len + 30) / 60 * 60;
+	if (until != 0)
+		duration_format(d, sizeof d, len);
+	snprintf(buf, n, "%.253s %s %s", domain, throttle_mode_name(mode), until != 0 ? d : "no expiry");
+}
+
 /* audit - one audit row, a warning when it cannot be written */
 static void audit(const struct action_ctx *ctx, const char *action, const char *target, const char *args,
 		  int result, int ok, const char *output)
@@ -949,9 +981,9 @@ static int check_ready(const struct action_ctx *ctx, const char *what, const cha
 	return st;
 }
 
-/* throttle_set - slow or pause domain until `until` (0 = no expiry); -1 with why and *err */
-int throttle_set(const struct action_ctx *ctx, const char *domain, enum throttle_mode mode,
-		 time_t until, enum action_error *err, struct why *why)
+/* set_entry - throttle_set's work: refusals come back with *err but unaudited */
+static int set_entry(const struct action_ctx *ctx, const char *domain, enum throttle_mode mode,
+		     time_t until, enum action_error *err, struct why *why)
 {
 	char path[4200], type[64], line[2048], nexthop[256] = "", args[8400], value[512], *old = NULL;
 	char *output = NULL, target[300];
@@ -1012,7 +1044,7 @@ int throttle_set(const struct action_ctx *ctx, const char *domain, enum throttle
 	t->until = until;
 	clean_user(ctx, t->user, sizeof t->user);
 	throttle_value(t, value, sizeof value);
-	snprintf(target, sizeof target, "%s", domain);
+	throttle_target(target, sizeof target, domain, mode, t->since, until);
 	if (save_map(ctx, type, path, &l, old, args, sizeof args, &output, &status, err, why) < 0) {
 		char full[9000];
 
@@ -1038,6 +1070,20 @@ out:
 	free(old);
 	free(output);
 	throttle_list_free(&l);
+	return rc;
+}
+
+/* throttle_set - slow or pause domain until `until` (0 = no expiry); -1 with why and *err (a refusal is audited too) */
+int throttle_set(const struct action_ctx *ctx, const char *domain, enum throttle_mode mode,
+		 time_t until, enum action_error *err, struct why *why)
+{
+	enum action_error dummy;
+	int rc;
+
+	if (err == NULL)
+		err = &dummy;
+	if ((rc = set_entry(ctx, domain, mode, until, err, why)) < 0)
+		audit_refused(ctx, "throttle", domain, *err, why);
 	return rc;
 }
 
@@ -1117,7 +1163,7 @@ out:
 	return rc;
 }
 
-/* throttle_clear - remove domain's throttle; 1 removed, 0 there was none, -1 with why and *err */
+/* throttle_clear - remove domain's throttle; 1 removed, 0 there was none, -1 with why and *err (a refusal is audited) */
 int throttle_clear(const struct action_ctx *ctx, const char *domain, enum action_error *err,
 		   struct why *why)
 {
@@ -1128,18 +1174,17 @@ int throttle_clear(const struct action_ctx *ctx, const char *domain, enum action
 	*err = ACTION_E_NONE;
 	if (throttle_domain_valid(domain, why) < 0) {
 		*err = ACTION_E_INVALID;
-		return -1;
-	}
-	if (ctx->read_only) {
+	} else if (ctx->read_only) {
 		*err = ACTION_E_READ_ONLY;
-		return why_set(why, "unthrottle refused: mqmon is in read-only mode (--read-only or read_only = yes)");
-	}
-	if (ctx->backend != NULL && ctx->backend != &mta_postfix) {
+		why_set(why, "unthrottle refused: mqmon is in read-only mode (--read-only or read_only = yes)");
+	} else if (ctx->backend != NULL && ctx->backend != &mta_postfix) {
 		*err = ACTION_E_UNSUPPORTED;
-		return why_set(why, "unthrottle: not supported for the %s backend yet (Postfix only)",
-			       ctx->backend->name);
+		why_set(why, "unthrottle: not supported for the %s backend yet (Postfix only)", ctx->backend->name);
+	} else {
+		return remove_entries(ctx, domain, 0, NULL, err, why);
 	}
-	return remove_entries(ctx, domain, 0, NULL, err, why);
+	audit_refused(ctx, "unthrottle", domain, *err, why);
+	return -1;
 }
 
 /* expired_in_store - collect store throttles whose until has passed */

@@ -10,6 +10,7 @@
 
 #include <curses.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@
 
 #include "core/actions.h"
 #include "core/duration.h"
+#include "core/sanitize.h"
 #include "core/thread.h"
 #include "core/throttle.h"
 #include "tui/actionkeys.h"
@@ -42,6 +44,11 @@ struct job {
 	char result[1200];
 };
 
+/* a refusal waiting for the worker to audit it */
+struct refusal {
+	char action[16], target[300], reason[1200];
+};
+
 struct actions_ui {
 	struct app *app;
 	pthread_t thread;
@@ -50,6 +57,8 @@ struct actions_ui {
 	int efd, quit, started;
 	struct job *todo, *done;	/* handed to / back from the worker */
 	struct job *pending;		/* built, waiting for the operator */
+	struct refusal *refusals;	/* to audit (the worker takes them all at once) */
+	size_t nrefusals;
 	int busy;
 	enum prompt_kind prompt;
 	char prompt_text[512];
@@ -125,6 +134,19 @@ static void run_job(struct actions_ui *u, struct job *j)
 	store_close(ctx.store);
 }
 
+/* audit_refusals - on the worker: the audit rows of refusals (state refused) */
+static void audit_refusals(struct actions_ui *u, struct refusal *r, size_t n)
+{
+	struct action_ctx ctx = { 0 };
+	size_t i;
+
+	ctx.params = &u->app->params;
+	ctx.store = u->dbpath[0] ? store_open(u->dbpath, NULL) : NULL;
+	for (i = 0; ctx.store != NULL && i < n; i++)
+		action_audit_refusal(&ctx, r[i].action, r[i].target, r[i].reason, NULL);
+	store_close(ctx.store);
+}
+
 /* worker - run jobs until told to quit */
 static void *worker(void *arg)
 {
@@ -135,10 +157,22 @@ static void *worker(void *arg)
 		struct job *j;
 		uint64_t one = 1;
 
-		while (u->todo == NULL && !u->quit)
+		while (u->todo == NULL && u->nrefusals == 0 && !u->quit)
 			pthread_cond_wait(&u->cond, &u->lock);
 		if (u->quit)
 			break;
+		if (u->nrefusals > 0) {
+			struct refusal *r = u->refusals;
+			size_t n = u->nrefusals;
+
+			u->refusals = NULL;
+			u->nrefusals = 0;
+			pthread_mutex_unlock(&u->lock);
+			audit_refusals(u, r, n);
+			free(r);
+			pthread_mutex_lock(&u->lock);
+			continue;
+		}
 		j = u->todo;
 		u->todo = NULL;
 		pthread_mutex_unlock(&u->lock);
@@ -236,12 +270,39 @@ void actions_ui_stop(struct app *a)
 	job_free(u->todo);
 	job_free(u->done);
 	job_free(u->pending);
+	free(u->refusals);
 	action_prefix_free(u->prefix);
 	pthread_mutex_destroy(&u->lock);
 	pthread_cond_destroy(&u->cond);
 	strlist_free(&a->tags);
 	free(u);
 	a->aui = NULL;
+}
+
+/* actions_ui_refused - refuse action on target: say why in the footer and audit it (state refused) */
+void actions_ui_refused(struct app *a, const char *action, const char *target, const char *fmt, ...)
+{
+	struct actions_ui *u = a->aui;
+	struct refusal *v;
+	char reason[1200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(reason, sizeof reason, fmt, ap);
+	va_end(ap);
+	app_flash(a, "%s", reason);
+	if (u == NULL || !u->started)
+		return;
+	pthread_mutex_lock(&u->lock);
+	if (u->nrefusals < 64 && (v = realloc(u->refusals, (u->nrefusals + 1) * sizeof *v)) != NULL) {
+		u->refusals = v;
+		v += u->nrefusals++;
+		snprintf(v->action, sizeof v->action, "%s", action);
+		sanitize_text(v->target, sizeof v->target, target, strlen(target));
+		snprintf(v->reason, sizeof v->reason, "%s", reason);
+		pthread_cond_signal(&u->cond);
+	}
+	pthread_mutex_unlock(&u->lock);
 }
 
 /* submit - hand a job to the worker */
@@ -481,7 +542,16 @@ int actions_ui_run(struct app *a, const struct actionkey *k)
 		return REACT_REDRAW;
 	}
 	if (a->opt.read_only) {
-		app_flash(a, "read-only: actions are off (--read-only or read_only = yes in the configuration)");
+		struct strlist ids = { 0 };
+		char what[300] = "";
+
+		if (k->op == OP_THROTTLE || k->op == OP_UNTHROTTLE)
+			snprintf(what, sizeof what, "%s", selected_domain(a) ? selected_domain(a) : "");
+		else
+			targets(a, &ids, what, sizeof what);
+		strlist_free(&ids);
+		actions_ui_refused(a, k->name, what, "read-only: actions are off (--read-only or read_only = yes "
+				   "in the configuration)");
 		return REACT_REDRAW;
 	}
 	if (u->busy) {

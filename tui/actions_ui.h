@@ -8,7 +8,9 @@
  * run on a worker thread (postsuper on 10,000 IDs must not freeze the
  * screen); the result comes back through an eventfd and is shown in the
  * footer, and the model is rebuilt at once. In read-only mode the keys say
- * why they do nothing.
+ * why they do nothing. A refusal (read-only, `:hold ALL`, a throttle before
+ * `throttle --setup`) is an audit row too, in state refused with its reason,
+ * written by the worker (refusals queue up; the screen never waits for it).
  */
 #ifndef MQMON_TUI_ACTIONS_UI_H
 #define MQMON_TUI_ACTIONS_UI_H
@@ -27,6 +29,10 @@ int actions_ui_key(struct app *a, int ch);
 
 /* actions_ui_run - run an action of the actions table (tui/actionkeys.h) on what the view selects */
 int actions_ui_run(struct app *a, const struct actionkey *k);
+
+/* actions_ui_refused - refuse action on target: say why in the footer and audit it (state refused) */
+void actions_ui_refused(struct app *a, const char *action, const char *target, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* actions_ui_prompt - the prompt line to show instead of the footer, NULL when none */
 const char *actions_ui_prompt(const struct app *a);

@@ -243,7 +243,7 @@ static int draw_mta_stopped(struct app *a, int x)
 /* draw_status - the top bar: host, MTA (stopped in the alert colour), totals, live/stale, last event, read-only */
 static void draw_status(struct app *a)
 {
-	char buf[512], age[32];
+	char buf[512], age[32], totals[200];
 	int x;
 	const struct qmodel *m = a->m;
 
@@ -258,14 +258,12 @@ static void draw_status(struct app *a)
 	/* the MTA's state right after the host: visible at any width */
 	x = ui_putf(0, 0, COLS, EL_TITLE, 0, COLS >= 100 ? " mqmon %s " : " mqmon %.16s ", a->opt.host);
 	x += draw_mta_stopped(a, x);
+	/* every message in one queue bucket: the numbers add up to the total (maildrop and incoming too) */
+	qmodel_totals(m, totals, sizeof totals, COLS >= 100);
 	if (COLS >= 100)
-		snprintf(buf, sizeof buf, "| postfix %s | %zu msgs: %zu deferred %zu held %zu active ",
-			 m->params.mail_version, m->n, m->queues[QUEUE_DEFERRED].messages,
-			 m->queues[QUEUE_HOLD].messages, m->queues[QUEUE_ACTIVE].messages);
+		snprintf(buf, sizeof buf, "| postfix %s | %s ", m->params.mail_version, totals);
 	else
-		snprintf(buf, sizeof buf, "| %zu msgs: %zu def %zu held %zu act ", m->n,
-			 m->queues[QUEUE_DEFERRED].messages, m->queues[QUEUE_HOLD].messages,
-			 m->queues[QUEUE_ACTIVE].messages);
+		snprintf(buf, sizeof buf, "| %s ", totals);
 	x += ui_put(0, x, COLS - x, buf, EL_TITLE, 0);
 	if (m->overdue)
 		x += ui_putf(0, x, COLS - x, EL_OVERDUE, 0, " %zu overdue ", m->overdue);
@@ -315,6 +313,11 @@ static void draw_footer(struct app *a)
 	if (a->editing) {
 		ui_fill(y, 0, COLS, EL_FOOTER);
 		ui_putf(y, 0, COLS, EL_FOOTER, 1, "%c%s_", a->editing, a->edit);
+		/* what Tab found (several completions, none) shows above the line being typed */
+		if (a->flash[0] && a->now <= a->flash_until && y > 1) {
+			ui_fill(y - 1, 0, COLS, EL_FOOTER);
+			ui_put(y - 1, 0, COLS, a->flash, EL_FOOTER, 1);
+		}
 		return;
 	}
 	if (a->flash[0] && a->now <= a->flash_until) {
@@ -426,6 +429,10 @@ static int edit_key(struct app *a, int ch)
 	case 21:	/* ^U */
 		a->edit[0] = '\0';
 		break;
+	case '\t':	/* ":domain gm" Tab -> ":domain gmail.com" */
+		if (a->editing == ':')
+			return app_command_complete(a);
+		break;
 	default:
 		if (ch >= 0x20 && ch < 0x7f && n + 1 < sizeof a->edit) {
 			a->edit[n] = (char)ch;
@@ -461,6 +468,7 @@ static int global_key(struct app *a, int ch)
 	case ':':
 		a->editing = ':';
 		a->edit[0] = '\0';
+		a->flash_until = 0;	/* the line above shows only what Tab finds */
 		return REACT_REDRAW;
 	case 27: case KEY_BACKSPACE: case 127: case KEY_LEFT:
 		if (app_pop_view(a))

@@ -5,9 +5,11 @@
  * table, run by the same code as their keys, and :view names come from the
  * views table), a few need an argument a key cannot carry (:cause NAME,
  * :domain NAME, :sort KEY, :theme NAME), :messages shows the status history.
+ * Tab completes the NAME of :domain (the model's domains) and :cause.
  */
 #include <curses.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -15,6 +17,45 @@
 #include "tui/actions_ui.h"
 #include "tui/app.h"
 #include "tui/commands.h"
+#include "tui/complete.h"
+
+/* app_command_complete - Tab on the ":" line: complete the NAME of `domain NAME` or `cause NAME` */
+int app_command_complete(struct app *a)
+{
+	const char **cands = NULL;
+	const char *what;
+	char word[32] = "", out[sizeof a->edit], list[400];
+	size_t n = 0, i, matches, at;
+	int pos = -1;
+
+	if (sscanf(a->edit, " %31[a-z]%n", word, &pos) < 1 || pos < 0 || a->edit[pos] != ' ')
+		return REACT_NONE;
+	at = (size_t)pos + strspn(a->edit + pos, " ");
+	if (!strcmp(word, "domain") && a->m != NULL && a->m->ndomains > 0) {
+		what = "domain";
+		if ((cands = calloc(a->m->ndomains, sizeof *cands)) == NULL)
+			return REACT_NONE;
+		for (i = 0; i < a->m->ndomains; i++)
+			cands[n++] = a->m->domains[i].name;
+	} else if (!strcmp(word, "cause")) {
+		what = "cause";
+		if ((cands = calloc(CAUSE_COUNT, sizeof *cands)) == NULL)
+			return REACT_NONE;
+		for (i = 0; i < CAUSE_COUNT; i++)
+			cands[n++] = cause_name((enum cause)i);
+	} else {
+		return REACT_NONE;
+	}
+	matches = complete_word(a->edit + at, cands, n, out, sizeof out, list, sizeof list);
+	free(cands);
+	if (matches == 0)
+		app_flash(a, "no %s starts with \"%s\"", what, a->edit + at);
+	else if (matches > 1)
+		app_flash(a, "%zu %ss: %s", matches, what, list);
+	if (at + strlen(out) < sizeof a->edit)
+		memcpy(a->edit + at, out, strlen(out) + 1);
+	return REACT_REDRAW;
+}
 
 /* show_messages - open the message table with a fresh filter */
 static void show_messages(struct app *a)
@@ -40,8 +81,8 @@ int app_command(struct app *a, const char *line)
 	if ((k = actionkey_by_name(word)) != NULL) {
 		if (arg[0]) {
 			/* ":hold ALL" must not quietly act on the row under the cursor */
-			app_flash(a, ":%s takes no argument: it acts on the tagged messages, else the row "
-				  "under the cursor (for IDs: %s)", word, k->cli);
+			actions_ui_refused(a, k->name, arg, ":%s takes no argument: it acts on the tagged messages, "
+					   "else the row under the cursor (for IDs: %s)", word, k->cli);
 			return REACT_REDRAW;
 		}
 		return actions_ui_run(a, k);

@@ -7,4 +7,8 @@ struct app;
 /* app_command - run one ":" command line; returns a reaction */
 int app_command(struct app *a, const char *line);
 
+/* app_command_complete - Tab on the ":" line: complete `domain NAME` from the model's domains and
+ * `cause NAME` from the cause names (unique: completed; several: listed in the status line) */
+int app_command_complete(struct app *a);
+
 #endif

@@ -138,7 +138,7 @@ static void build_causes(struct app *a)
 		for (k = 0; k < m->msgs[i]->nrcpts; k++) {
 			const struct qrcpt *r = &m->msgs[i]->rcpts[k];
 
-			if (r->reason[0] == '\0')
+			if (!qrcpt_has_cause(r))
 				continue;
 			if (nl == cap) {
 				size_t nc = cap ? cap * 2 : 1024;
@@ -214,15 +214,15 @@ static int in_group(const struct qmsg *msg, enum filter_kind kind, enum cause ca
 
 		switch (kind) {
 		case FILTER_CAUSE:
-			if (r->reason[0] && r->cause == cause)
+			if (qrcpt_has_cause(r) && r->cause == cause)
 				return 1;
 			break;
 		case FILTER_PROVIDER:
-			if (r->reason[0] && r->cause == cause && strcmp(r->provider, name) == 0)
+			if (qrcpt_has_cause(r) && r->cause == cause && strcmp(r->provider, name) == 0)
 				return 1;
 			break;
 		case FILTER_DOMAIN:
-			if (strcmp(r->domain, name) == 0 && (cause == CAUSE_COUNT || (r->reason[0] && r->cause == cause)))
+			if (strcmp(r->domain, name) == 0 && (cause == CAUSE_COUNT || (qrcpt_has_cause(r) && r->cause == cause)))
 				return 1;
 			break;
 		default:

@@ -82,6 +82,8 @@ static int find(void *ctx, const struct store_action *act)
 	add(d, EL_NORMAL, "User      %s", act->user ? act->user : "?");
 	if (act->state == STORE_ACTION_STARTED)
 		add(d, EL_ERROR, "Outcome   %s (mqmon ended while the command ran)", store_action_outcome(act));
+	else if (act->state == STORE_ACTION_REFUSED)
+		add(d, EL_ERROR, "Outcome   %s: nothing ran (the output says why)", store_action_outcome(act));
 	else
 		add(d, act->ok ? EL_NORMAL : EL_ERROR, "Outcome   %s, exit status %d", act->ok ? "ok" : "FAILED",
 		    act->result);

@@ -1,4 +1,8 @@
-/* view_actions - the audit trail: every operator action, newest first; Enter opens one (view_action) */
+/* view_actions - the audit trail: every operator action, newest first; Enter opens one (view_action)
+ *
+ * A throttle's target says its mode and duration (gmail.com pause 2h00m); a
+ * refused request (read-only, `:hold ALL`, a throttle before its setup)
+ * reads `refused` with its reason after the target. */
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
@@ -30,11 +34,15 @@ static int collect(void *ctx, const struct store_action *act)
 		return 1;
 	format_time(t, sizeof t, act->time);
 	if (act->state == STORE_ACTION_STARTED)	/* mqmon was killed while the command ran */
-		snprintf(r->v[r->n].text, sizeof r->v[r->n].text, "%.19s  %-10.10s %-10s %-4s %3s  [%s] %s", t,
+		snprintf(r->v[r->n].text, sizeof r->v[r->n].text, "%.19s  %-10.10s %-10s %-7s %3s  [%s] %s", t,
 			 act->user ? act->user : "?", act->action ? act->action : "?", "?", "?",
 			 store_action_outcome(act), act->target ? act->target : "");
+	else if (act->state == STORE_ACTION_REFUSED)	/* nothing ran: the reason follows the target */
+		snprintf(r->v[r->n].text, sizeof r->v[r->n].text, "%.19s  %-10.10s %-10s %-7s %3s  %s: %s", t,
+			 act->user ? act->user : "?", act->action ? act->action : "?", store_action_outcome(act),
+			 "-", act->target ? act->target : "", act->output ? act->output : "");
 	else
-		snprintf(r->v[r->n].text, sizeof r->v[r->n].text, "%.19s  %-10.10s %-10s %-4s %3d  %s", t,
+		snprintf(r->v[r->n].text, sizeof r->v[r->n].text, "%.19s  %-10.10s %-10s %-7s %3d  %s", t,
 			 act->user ? act->user : "?", act->action ? act->action : "?", act->ok ? "ok" : "FAIL",
 			 act->result, act->target ? act->target : "");
 	r->v[r->n].id = act->id;
@@ -51,7 +59,7 @@ void view_actions_draw(struct app *a, int y, int h)
 	size_t i;
 
 	rows.n = 0;
-	ui_putf(y, 0, COLS, EL_HEADER, 1, "%-19s  %-10s %-10s %-4s %3s  %s", "TIME", "USER", "ACTION", "OK", "RC",
+	ui_putf(y, 0, COLS, EL_HEADER, 1, "%-19s  %-10s %-10s %-7s %3s  %s", "TIME", "USER", "ACTION", "OK", "RC",
 		"TARGET");
 	if (a->store == NULL) {
 		ui_put(y + 2, 2, COLS - 4, "no history database: the audit trail is unavailable", EL_DIM, 0);

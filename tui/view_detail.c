@@ -188,6 +188,14 @@ static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
 		if (k > 0)	/* a blank line between recipients, none under the header */
 			add(l, EL_NORMAL, "%s", "");
 		add(l, EL_NORMAL, "%s", r->address);
+		if (r->requeued) {
+			add(l, theme_cause(r->cause), "    %s  provider %s  rule %s", cause_name(r->cause), r->provider,
+			    r->rule ? r->rule : "-");
+			add(l, EL_ADVICE, "    REQUEUED (or being retried): no reply since; the cause is the last remote "
+			    "reply's:");
+			add_wrapped(l, EL_NORMAL, msg->remote_reason ? msg->remote_reason : "-", 4, COLS);
+			continue;
+		}
 		if (r->reason[0] == '\0') {
 			add(l, EL_DIM, "    not attempted yet");
 			continue;

@@ -43,7 +43,7 @@ static void filter_title(const struct app *a, char *buf, size_t n)
 void view_messages_draw(struct app *a, int y, int h)
 {
 	int wide = COLS >= 110, list_h = h - 2, row;
-	int sendw = wide ? COLS - 99 : 0;
+	int sendw = wide ? COLS - 102 : 0;
 	char title[512], age[32], next[48], exp[32];
 	size_t i;
 
@@ -52,11 +52,11 @@ void view_messages_draw(struct app *a, int y, int h)
 	ui_putf(y, 0, COLS, EL_DIM, 1, " %zu of %zu messages: %s, sorted by %s, %s", a->nmrows, a->m->n, title,
 		sort_keys[a->sort].title, a->sort_desc ? sort_keys[a->sort].desc : sort_keys[a->sort].asc);
 	if (wide)
-		ui_putf(y + 1, 0, COLS, EL_HEADER, 1, "%-12s %-5s %-22s %-*s %7s %4s %10s %8s %-13s", "QUEUE ID",
+		ui_putf(y + 1, 0, COLS, EL_HEADER, 1, "%-12s %-8s %-22s %-*s %7s %4s %10s %8s %-13s", "QUEUE ID",
 			"QUEUE", "DOMAIN", sendw, "SENDER", "AGE", "ATT", "NEXT RETRY", "EXPIRES", "CAUSE");
 	else
-		ui_putf(y + 1, 0, COLS, EL_HEADER, 1, "%-12s %-5s %-*s %7s %4s %10s %-12s", "QUEUE ID", "QUEUE",
-			COLS - 57, "DOMAIN", "AGE", "ATT", "NEXT RETRY", "CAUSE");
+		ui_putf(y + 1, 0, COLS, EL_HEADER, 1, "%-12s %-8s %-*s %7s %4s %10s %-12s", "QUEUE ID", "QUEUE",
+			COLS - 60, "DOMAIN", "AGE", "ATT", "NEXT RETRY", "CAUSE");
 	if (a->nmrows == 0)
 		ui_put(y + 3, 2, COLS - 4, "no message matches (Esc clears the filter)", EL_DIM, 0);
 	for (row = 0, i = a->mpos.top; i < a->nmrows && row < list_h; i++, row++) {
@@ -80,13 +80,14 @@ void view_messages_draw(struct app *a, int y, int h)
 		/* not '*': mailq marks active mail with it */
 		x += ui_putf(yy, x, 13, base, 1, "%s%s", msg->id,
 			     actions_ui_is_tagged(a, msg->id) ? ui_glyph("\xe2\x9c\x93", "+") : "");
-		x += ui_putf(yy, x, 6, sel ? base : msg->queue == QUEUE_HOLD ? EL_HOLD : base, 1, "%.5s",
+		/* 8 columns: every queue name whole (deferred, maildrop, incoming, active, hold) */
+		x += ui_putf(yy, x, 9, sel ? base : msg->queue == QUEUE_HOLD ? EL_HOLD : base, 1, "%.8s",
 			     queue_name_str(msg->queue));
 		if (wide) {
 			x += ui_put_cut(yy, x, 22, domain, base, 1) + ui_put(yy, x + 22, 1, "", base, 1);
 			x += ui_put(yy, x, sendw + 1, msg->sender[0] ? msg->sender : "<>", base, 1);
 		} else {
-			x += ui_put_cut(yy, x, COLS - 57, domain, base, 1) + ui_put(yy, x + COLS - 57, 1, "", base, 1);
+			x += ui_put_cut(yy, x, COLS - 60, domain, base, 1) + ui_put(yy, x + COLS - 60, 1, "", base, 1);
 		}
 		/* without an EXPIRES column, the age shows that expiry is near */
 		x += ui_putf(yy, x, 8, wide ? base : eel, 1, "%7s ", fmt_age(age, sizeof age, a->now, msg->arrival));
@@ -96,7 +97,7 @@ void view_messages_draw(struct app *a, int y, int h)
 			x += ui_putf(yy, x, 9, eel, 1, "%8s ", exp);
 		/* mail mqmon's pause defers keeps its remote cause, marked paused */
 		ui_putf(yy, x, COLS - x, sel ? base : theme_cause(msg->cause), 1, "%s%s",
-			msg->nrcpts && msg->rcpts[0].reason[0] ? cause_name(msg->cause) : "-",
+			msg->nrcpts && qrcpt_has_cause(&msg->rcpts[0]) ? cause_name(msg->cause) : "-",
 			msg->paused ? (ui_ascii() ? " ||" : " \u23f8") : "");
 	}
 }

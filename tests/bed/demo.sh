@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # demo.sh - `make demo`: a private Postfix test bed fed by mqmon-peer's 4xx
 # replies, a few hundred messages to several providers, and mqmon's console
-# on it. Quitting mqmon (q) stops the bed and removes it.
+# on it. Quitting mqmon (q) stops the bed and removes it. The bed is set up
+# for throttles (`mqmon throttle --setup --apply --reload` on its own
+# main.cf/master.cf; MQMON_SYSTEM_ROOT inside the bed, so the expiry timer's
+# unit is written there and nothing under /etc changes), so T works at once.
 #
 # Environment: MQMON_DEMO_MESSAGES (300), MQMON_BED_PORT_BASE (2920),
 # MQMON_DEMO_MIN_BACKOFF (60: short back-off so countdowns move quickly).
@@ -37,6 +40,14 @@ trap cleanup EXIT
 echo "demo.sh: starting a private Postfix instance in $bed ..."
 "$top/tests/bed/bed.sh" up "$bed"
 . "$bed/bed.env"
+echo "demo.sh: setting the bed up for throttles ..."
+# its expiry job goes to a cron.d inside the bed (nothing runs it: the console expires throttles)
+mkdir -p "$bed/sysroot/etc/cron.d"
+if ! MQMON_SYSTEM_ROOT="$bed/sysroot" "$top/mqmon" -c "$BED_CONF" throttle --setup --apply --reload \
+	--db "$bed/history.db" >"$bed/throttle-setup.log" 2>&1; then
+	cat "$bed/throttle-setup.log" >&2
+	echo "demo.sh: throttle setup failed: the demo runs without throttles (T is refused)" >&2
+fi
 echo "demo.sh: queueing a first batch of messages ..."
 "$top/tests/bed/demo-fill.sh" "$bed" 40 >/dev/null
 # the rest arrives while the console runs, so it shows the queue filling live

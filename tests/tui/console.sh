@@ -50,7 +50,7 @@ check "new deferrals of a new cause appear" wait_for "connections"
 check "the status bar counts what postqueue -j lists ($total)" wait_for " $total msgs"
 tm send-keys -t t Enter
 check "Enter opens the group's messages" wait_for "cause rate-limit, sorted by next retry"
-check "message rows show queue, domain and cause" has "^[0-9A-F]{10,} +defer .*rate-limit"
+check "message rows show queue, domain and cause" has "^[0-9A-F]{10,} +deferred .*rate-limit"
 tm send-keys -t t s
 check "s sorts by age" wait_for "sorted by age"
 tm send-keys -t t Enter
@@ -72,7 +72,7 @@ check "Esc back to the causes" wait_for "CAUSE / PROVIDER / DOMAIN"
 tm send-keys -t t / g m a i l Enter
 check "/ search filters the table" wait_for 'matching "gmail"'
 check "search shows gmail rows" has "^[0-9A-F]{10,} .*gmail"
-check "search shows no other domain" has_not "^[0-9A-F]{10,} +defer +(outlook|yahoo|greylist|busy)"
+check "search shows no other domain" has_not "^[0-9A-F]{10,} +deferred +(outlook|yahoo|greylist|busy)"
 tm send-keys -t t '?'
 check "? shows the help" wait_for "cycle Causes"
 tm send-keys -t t Escape

@@ -179,6 +179,32 @@ static int count_rows(void *ctx, const struct store_action *a)
 	return 0;
 }
 
+/* count_refused - store_actions callback: rows in state refused, saying why */
+static int count_refused(void *ctx, const struct store_action *a)
+{
+	int *n = ctx;
+
+	if (a->state == STORE_ACTION_REFUSED && strcmp(store_action_outcome(a), "refused") == 0
+	    && a->output != NULL && a->output[0])
+		(*n)++;
+	return 0;
+}
+
+/* the newest audit row's target and outcome */
+struct last_row {
+	char target[300], outcome[40];
+};
+
+/* last_row - store_actions callback (newest first): keep the first row */
+static int last_row(void *ctx, const struct store_action *a)
+{
+	struct last_row *l = ctx;
+
+	snprintf(l->target, sizeof l->target, "%s", a->target ? a->target : "");
+	snprintf(l->outcome, sizeof l->outcome, "%s", store_action_outcome(a));
+	return 1;
+}
+
 static void test_refusals_run_nothing(void **state)
 {
 	struct mta_params p = { .config_dir = "/nonexistent/postfix" };
@@ -220,6 +246,33 @@ static void test_refusals_run_nothing(void **state)
 	action_result_free(&res);
 
 	assert_int_equal(store_actions(ctx.store, 0, NULL, count_rows, &rows, &why), 4);
+	rows = 0;
+	store_actions(ctx.store, 0, NULL, count_refused, &rows, &why);
+	assert_int_equal(rows, 4);	/* every refusal is in state refused, with its reason */
+	store_close(ctx.store);
+}
+
+/* a refused throttle (read-only, or not set up) leaves an audit row in state refused with the reason */
+static void test_throttle_refusal_audited(void **state)
+{
+	struct mta_params p = { .config_dir = "/nonexistent/postfix-x" };
+	struct action_ctx ctx = { .params = &p, .read_only = 1 };
+	struct last_row l = { "", "" };
+	struct why why;
+	char path[128];
+	int rows = 0;
+
+	(void)state;
+	snprintf(path, sizeof path, "%s/throttle-audit.db", tmpdir);
+	ctx.store = store_open(path, &why);
+	assert_non_null(ctx.store);
+	assert_int_equal(throttle_set(&ctx, "gmail.com", THROTTLE_PAUSE, time(NULL) + 7200, NULL, &why), -1);
+	assert_int_equal(throttle_clear(&ctx, "gmail.com", NULL, &why), -1);
+	store_actions(ctx.store, 0, NULL, count_refused, &rows, &why);
+	assert_int_equal(rows, 2);
+	store_actions(ctx.store, 0, NULL, last_row, &l, &why);
+	assert_string_equal(l.target, "gmail.com");
+	assert_string_equal(l.outcome, "refused");
 	store_close(ctx.store);
 }
 
@@ -459,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_kind_names),
 		cmocka_unit_test(test_refusals_run_nothing),
 		cmocka_unit_test(test_run_through_echo),
+		cmocka_unit_test(test_throttle_refusal_audited),
 		cmocka_unit_test(test_domains),
 		cmocka_unit_test(test_refusal_messages),
 		cmocka_unit_test(test_map_text),

@@ -3,6 +3,11 @@
 
 #include "core/qmodel.h"
 
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "core/store.h"
+
 static struct ruleset rs;
 static struct classifier *cl;
 
@@ -191,6 +196,76 @@ static void test_one_provider_per_domain(void **state)
 	qmodel_free(m);
 }
 
+/* header totals: every message in exactly one bucket (maildrop and incoming too), adding up to the total */
+static void test_totals_add_up(void **state)
+{
+	struct mta_params p = params();
+	struct qmodel *m = qmodel_new(cl, &p);
+	char buf[200];
+
+	(void)state;
+	qmodel_add(m, "FFFFFF0001", QUEUE_DEFERRED, "s@x", 900, 10, 0);
+	qmodel_add(m, "FFFFFF0002", QUEUE_DEFERRED, "s@x", 900, 10, 0);
+	qmodel_add(m, "FFFFFF0003", QUEUE_HOLD, "s@x", 900, 10, 0);
+	qmodel_add(m, "FFFFFF0004", QUEUE_MAILDROP, "s@x", 900, 10, 0);
+	qmodel_add(m, "FFFFFF0005", QUEUE_INCOMING, "s@x", 900, 10, 0);
+	qmodel_finish(m, 1000);
+	qmodel_totals(m, buf, sizeof buf, 0);
+	assert_string_equal(buf, "5 msgs: 2 def 1 held 0 act 1 incoming 1 maildrop");
+	qmodel_totals(m, buf, sizeof buf, 1);
+	assert_string_equal(buf, "5 msgs: 2 deferred 1 held 0 active 1 incoming 1 maildrop");
+	qmodel_totals(m, buf, 8, 1);	/* cut, still a string */
+	assert_string_equal(buf, "5 msgs:");
+	qmodel_free(m);
+}
+
+/* a requeued message (postsuper -r: no delay reason, a new queue ID linked to the old one) keeps
+ * the cause of the last remote reply in its history, so it stays in its cause group */
+static void test_requeued_keeps_its_cause(void **state)
+{
+	struct mta_params p = params();
+	struct qmodel *m = qmodel_new(cl, &p);
+	char dir[] = "/tmp/test_qmodel.XXXXXX", path[64];
+	struct why why = { 0 };
+	struct store *st;
+	struct store_attempt at = { .time = 900, .queue_id = "ABCDEF1001", .recipient = "u@gmail.com",
+				    .domain = "gmail.com", .status = "deferred", .text = gmail };
+	struct qmsg *maild, *moved, *fresh;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/h.db", dir);
+	assert_non_null(st = store_open(path, &why));
+	assert_int_equal(store_add_attempt(st, &at, &why), 0);
+	at.queue_id = "ABCDEF1002";
+	assert_int_equal(store_add_attempt(st, &at, &why), 0);
+	assert_int_equal(store_message_replaced(st, "ABCDEF1002", "ABCDEF1003", 950, &why), 0);
+	assert_int_equal(store_flush(st, &why), 0);
+	/* waiting in maildrop under its old ID; picked up under a new ID; never deferred at all */
+	maild = qmodel_add(m, "ABCDEF1001", QUEUE_MAILDROP, "s@x", 800, 10, 0);
+	qmodel_add_rcpt(m, maild, "u@gmail.com", NULL, 0, NULL);
+	moved = qmodel_add(m, "ABCDEF1003", QUEUE_INCOMING, "s@x", 800, 10, 0);
+	qmodel_add_rcpt(m, moved, "u@gmail.com", NULL, 0, NULL);
+	fresh = qmodel_add(m, "ABCDEF1004", QUEUE_ACTIVE, "s@x", 800, 10, 0);
+	qmodel_add_rcpt(m, fresh, "u@gmail.com", NULL, 0, NULL);
+	assert_int_equal(qmodel_join_store(m, st, &why), 0);
+	qmodel_finish(m, 1000);
+	assert_int_equal(maild->cause, CAUSE_RATE_LIMIT);
+	assert_true(maild->rcpts[0].requeued);
+	assert_int_equal(moved->cause, CAUSE_RATE_LIMIT);
+	assert_true(qrcpt_has_cause(&moved->rcpts[0]));
+	assert_false(qrcpt_has_cause(&fresh->rcpts[0]));
+	assert_int_equal(m->causes[CAUSE_RATE_LIMIT].messages, 2);
+	qmodel_free(m);
+	store_close(st);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/h.db-wal", dir);
+	unlink(path);
+	snprintf(path, sizeof path, "%s/h.db-shm", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +274,8 @@ int main(void)
 		cmocka_unit_test(test_aggregates_count_messages_once),
 		cmocka_unit_test(test_forget_and_read_again),
 		cmocka_unit_test(test_one_provider_per_domain),
+		cmocka_unit_test(test_totals_add_up),
+		cmocka_unit_test(test_requeued_keeps_its_cause),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
