@@ -80,3 +80,21 @@ size_t actionkey_names(char *buf, size_t n, const char *sep)
 		o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? sep : "", actionkeys[i].name);
 	return o < n ? o : n - 1;
 }
+
+const struct cmdkey cmdkeys[] = {
+	{ 'X', "export json ", 1,
+	  "export like mqmon snapshot: :export [json|csv|prom] FILE" },
+};
+
+const size_t ncmdkeys = sizeof cmdkeys / sizeof cmdkeys[0];
+
+/* cmdkey_by_key - the command key of a key, NULL when none */
+const struct cmdkey *cmdkey_by_key(int key)
+{
+	size_t i;
+
+	for (i = 0; key != 0 && i < ncmdkeys; i++)
+		if (cmdkeys[i].key == key)
+			return &cmdkeys[i];
+	return NULL;
+}

@@ -439,6 +439,16 @@ static int edit_key(struct app *a, int ch)
 /* global_key - keys every view shares */
 static int global_key(struct app *a, int ch)
 {
+	const struct cmdkey *ck = cmdkey_by_key(ch);
+
+	if (ck != NULL && !ck->needs_arg)
+		return app_command(a, ck->command);
+	if (ck != NULL) {
+		/* the command typed on the ":" line, waiting for its argument */
+		a->editing = ':';
+		snprintf(a->edit, sizeof a->edit, "%s", ck->command);
+		return REACT_REDRAW;
+	}
 	switch (ch) {
 	case 'q': case 3:	/* q, ^C */
 		return REACT_QUIT;

@@ -4,12 +4,19 @@
  * (so the two never disagree: action commands are the rows of the actions
  * table, run by the same code as their keys, and :view names come from the
  * views table), a few need an argument a key cannot carry (:cause NAME,
- * :domain NAME, :sort KEY, :theme NAME), :messages shows the status history.
+ * :domain NAME, :sort KEY, :theme NAME, :export FORMAT FILE), :messages
+ * shows the status history.
  */
 #include <curses.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/snapshot.h"
 
 #include "tui/actionkeys.h"
 #include "tui/actions_ui.h"
@@ -23,6 +30,53 @@ static void show_messages(struct app *a)
 	a->sel_id[0] = '\0';
 	app_rebuild_rows(a);
 	app_push_view(a, VIEW_MESSAGES);
+}
+
+/* export_model - ":export [json|csv|prom] FILE": the model on screen written by the snapshot's code
+ * (atomic, links kept, umask honoured, directories refused); the result in the status bar */
+static int export_model(struct app *a, const char *arg)
+{
+	char first[16] = "", where[PATH_MAX];
+	const char *path = arg, *ext;
+	int fmt = -1, n = 0;
+	struct stat sb;
+	struct why why;
+
+	if (sscanf(arg, "%15s %n", first, &n) == 1 && n > 0 && (fmt = snapshot_format_from(first)) >= 0)
+		path = arg + n;
+	if (*path == '\0') {
+		app_flash(a, "export to what file? :export [json|csv|prom] FILE (the format: json unless the "
+			  "name ends in .csv or .prom)");
+		return REACT_REDRAW;
+	}
+	if (fmt < 0) {
+		ext = strrchr(path, '.');
+		fmt = ext && !strcmp(ext, ".csv") ? SNAPSHOT_CSV : ext && !strcmp(ext, ".prom") ? SNAPSHOT_PROM
+			: SNAPSHOT_JSON;
+	}
+	if (a->m == NULL) {
+		app_flash(a, "export: no queue model yet");
+		return REACT_REDRAW;
+	}
+	if (snapshot_target_check(path, &why) < 0) {
+		app_flash(a, "export: %s", why.text);
+		return REACT_REDRAW;
+	}
+	/* a FIFO would block the console, a device (the terminal) would scribble over it */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		app_flash(a, "export: %s is not a regular file (the console writes files; mqmon snapshot -o "
+			  "writes devices and FIFOs)", path);
+		return REACT_REDRAW;
+	}
+	if (snapshot_write_file(a->m, (enum snapshot_format)fmt, a->opt.host, path, &why) < 0) {
+		app_flash(a, "export: %s", why.text);
+		return REACT_REDRAW;
+	}
+	if (realpath(path, where) == NULL)
+		snprintf(where, sizeof where, "%s", path);
+	app_flash(a, "exported %zu messages as %s to %s", a->m->n,
+		  fmt == SNAPSHOT_CSV ? "csv" : fmt == SNAPSHOT_PROM ? "prom" : "json", where);
+	return REACT_REDRAW;
 }
 
 /* app_command - run one ":" command line; returns a reaction */
@@ -143,6 +197,8 @@ int app_command(struct app *a, const char *line)
 		strlist_free(&errs);
 		return REACT_REDRAW;
 	}
+	if (!strcmp(word, "export"))
+		return export_model(a, arg);
 	if (!strcmp(word, "refresh")) {
 		qsource_request(a->qs);
 		a->last_request = a->now;
@@ -150,6 +206,6 @@ int app_command(struct app *a, const char *line)
 	}
 	actionkey_names(names, sizeof names, " ");
 	app_flash(a, "unknown command ':%s' (:help lists the keys; commands: q sort cause domain search clear "
-		  "view theme refresh messages help %s)", word, names);
+		  "view theme refresh export messages help %s)", word, names);
 	return REACT_REDRAW;
 }

@@ -1,7 +1,7 @@
 /* view_help - the keys, the colours and what the columns mean
  *
- * The actions part is generated from the actions table (tui/actionkeys.h),
- * so the help lists the keys the console acts on.
+ * The actions part and the command keys are generated from the tables in
+ * tui/actionkeys.h, so the help lists the keys the console acts on.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -40,7 +40,10 @@ static const char *const help_top[] = {
 	"                   search TEXT, clear (search, filter, tags), view NAME,",
 	"                   theme [NAME] (alone: list the themes), refresh, messages",
 	"                   (every status message of the session, whole), and every",
-	"                   action below by name (:hold ...)",
+	"                   action below by name (:hold ...), export FORMAT FILE",
+};
+
+static const char *const help_mid[] = {
 	"",
 	"Actions (on the tagged messages, else the message or group under the cursor;",
 	"a group's count is what its action touches)",
@@ -75,6 +78,7 @@ static const char *const help_bottom[] = {
 };
 
 #define NTOP (int)(sizeof help_top / sizeof help_top[0])
+#define NMID (int)(sizeof help_mid / sizeof help_mid[0])
 #define NBOTTOM (int)(sizeof help_bottom / sizeof help_bottom[0])
 
 /* help_line - line i of the help into buf: the fixed text with the actions table in between; NULL past the end */
@@ -83,6 +87,15 @@ static const char *help_line(int i, char *buf, size_t n)
 	if (i < NTOP)
 		return help_top[i];
 	i -= NTOP;
+	if (i < (int)ncmdkeys) {
+		/* keys that type a ":" command (they change no mail) */
+		snprintf(buf, n, "  %c                %s", cmdkeys[i].key, cmdkeys[i].help);
+		return buf;
+	}
+	i -= (int)ncmdkeys;
+	if (i < NMID)
+		return help_mid[i];
+	i -= NMID;
 	if (i < (int)nactionkeys) {
 		const struct actionkey *k = &actionkeys[i];
 		char key[16];
@@ -101,7 +114,7 @@ static const char *help_line(int i, char *buf, size_t n)
 /* help_lines - how many lines the help has */
 static int help_lines(void)
 {
-	return NTOP + (int)nactionkeys + NBOTTOM;
+	return NTOP + (int)ncmdkeys + NMID + (int)nactionkeys + NBOTTOM;
 }
 
 /* view_help_draw - the help text, scrolled */

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# asks.sh - issue 12, what operators asked for: export from the console
+# (:export and X, the snapshot's code: atomic, links kept, umask honoured,
+# directories refused), near-expiry warnings (header count, :expiring filter
+# and its chip, [console] expiry_warning), and :goto ID.
+set -u
+. "$(dirname "$0")/../e2e/lib.sh"
+. "$(dirname "$0")/tmux.sh"
+need_bed
+command -v tmux >/dev/null || skip "tmux not installed (make deps)"
+bed_start 5420
+inject 12 gmail.com yahoo.com greylist.example
+"$TOP/tests/bed/bed.sh" wait-deferred "$BED" 10 >/dev/null
+T=$(mktemp -d /tmp/mqmon-asks.XXXXXX)
+trap 'tmux_stop; bed_stop; rm -rf "$T"' EXIT
+export LANG=C.UTF-8 LC_ALL=C.UTF-8
+db=$BED/tui.db
+total=$(postqueue -c "$BED_CONF" -j | wc -l)
+
+# console CONF... - the console on the bed at 80x24, in $T, with umask 077 and an optional configuration
+console() {
+	start "cd $T && umask 077 && $MQMON -c $BED_CONF --db $db $*" 80 24
+	wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
+}
+# cmd TEXT - type a ":" command and Enter
+cmd() { tm send-keys -t t : "$1" Enter; }
+
+console
+
+# --- #1 export from the console
+tm send-keys -t t X
+check "#1 export: X types :export json on the command line" wait_re '^:export json _'
+tm send-keys -t t "q.json" Enter
+check "#1 export: the status bar says where it went" wait_for "exported $total messages as json to $T/q.json"
+check "#1 export: the file is the snapshot's JSON ($total messages)" \
+	test "$(jq '.messages | length' "$T/q.json" 2>&1)" = "$total"
+check_eq "#1 export: the umask is honoured (077: mode 600)" "$(stat -c %a "$T/q.json")" 600
+echo old >"$T/target.csv"
+ln -s target.csv "$T/link.csv"
+cmd "export csv link.csv"
+check "#1 export: csv through a symbolic link" wait_for "exported $total messages as csv to $T/target.csv"
+check "#1 export: the link stays a link, its file holds the CSV" \
+	sh -c "test -L '$T/link.csv' && grep -q '^queue_id,' '$T/target.csv'"
+cmd "export $T/m.prom"
+check "#1 export: the format follows a .prom name" wait_for "as prom to $T/m.prom"
+check "#1 export: Prometheus text" grep -q '^mqmon_queue_messages' "$T/m.prom"
+mkdir "$T/dir"
+cmd "export json dir"
+check "#1 export: a directory is refused with the snapshot's message" wait_re "export: .*dir.*(directory|not a)"
+check "#1 export: and nothing was written into it" test -z "$(ls -A "$T/dir")"
+mkfifo "$T/fifo"
+cmd "export json fifo"
+check "#1 export: a FIFO is refused (it would block the console)" wait_for "fifo is not a regular file"
+cmd "export"
+check "#1 export: no file named: it says how" wait_for "export to what file?"
+tm send-keys -t t '?'
+wait_for "Moving" >/dev/null
+tm send-keys -t t NPage
+check "#1 export: the help lists X" wait_re '^ +X +export like mqmon snapshot'
+tm send-keys -t t Escape
+
+finish
