@@ -84,6 +84,8 @@ size_t actionkey_names(char *buf, size_t n, const char *sep)
 const struct cmdkey cmdkeys[] = {
 	{ 'X', "export json ", 1,
 	  "export like mqmon snapshot: :export [json|csv|prom] FILE" },
+	{ '!', "expiring", 0,
+	  "only mail near expiry (:expiring; [console] expiry_warning)" },
 };
 
 const size_t ncmdkeys = sizeof cmdkeys / sizeof cmdkeys[0];

@@ -295,6 +295,8 @@ static int group_targets(struct app *a, struct strlist *ids, char *what, size_t 
 	}
 	if (a->search[0] && strlen(what) + 1 < whatsz)
 		snprintf(what + strlen(what), whatsz - strlen(what), " matching \"%s\"", a->search);
+	if (a->fexpiring && strlen(what) + 1 < whatsz)
+		snprintf(what + strlen(what), whatsz - strlen(what), ", expiring");
 	return 0;
 }
 

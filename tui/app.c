@@ -174,6 +174,20 @@ int app_scroll_keys(int *scroll, int h, int ch)
 	return REACT_REDRAW;
 }
 
+/* fmt_window - a duration as the operator wrote it, short: "12h", "2d", "90m", else "1h30m" */
+const char *fmt_window(char *buf, size_t n, long seconds)
+{
+	if (seconds > 0 && seconds % 86400 == 0)
+		snprintf(buf, n, "%ldd", seconds / 86400);
+	else if (seconds > 0 && seconds % 3600 == 0)
+		snprintf(buf, n, "%ldh", seconds / 3600);
+	else if (seconds > 0 && seconds % 60 == 0)
+		snprintf(buf, n, "%ldm", seconds / 60);
+	else
+		duration_format(buf, n, seconds);
+	return buf;
+}
+
 /* fmt_age - "4m05s" since t, "-" when t is 0 */
 const char *fmt_age(char *buf, size_t n, time_t now, time_t t)
 {
@@ -269,6 +283,9 @@ static void draw_status(struct app *a)
 	x += ui_put(0, x, COLS - x, buf, EL_TITLE, 0);
 	if (m->overdue)
 		x += ui_putf(0, x, COLS - x, EL_OVERDUE, 0, " %zu overdue ", m->overdue);
+	if (a->nexpiring)
+		x += ui_putf(0, x, COLS - x, EL_EXPIRING, 0, " %zu expiring <%s ", a->nexpiring,
+			     fmt_window(age, sizeof age, a->opt.expiry_warning));
 	if (a->error[0])
 		x += ui_put(0, x, COLS - x, " STALE ", EL_ERROR, 0);
 	else if (a->mta_state != MTA_STOPPED)
@@ -339,9 +356,15 @@ static void draw_chips(struct app *a)
 
 	if (a->m == NULL)
 		return;
-	if (a->search[0])
-		o += (size_t)snprintf(chip, sizeof chip, " /%.40s: %zu of %zu msgs (:clear) ", a->search,
-				      a->nsearched, a->m->n);
+	if (app_narrowed(a)) {
+		char win[32] = "";
+
+		if (a->fexpiring)
+			fmt_window(win, sizeof win, a->opt.expiry_warning);
+		o += (size_t)snprintf(chip, sizeof chip, " %s%.40s%s%s%s: %zu of %zu msgs (:clear) ",
+				      a->search[0] ? "/" : "", a->search, a->search[0] && a->fexpiring ? " " : "",
+				      a->fexpiring ? "expiring <" : "", win, a->nsearched, a->m->n);
+	}
 	if (a->tags.n > 0 && o < sizeof chip)
 		snprintf(chip + o, sizeof chip - o, " %s%zu tagged (x clears) ", ui_glyph("\xe2\x9c\x93", "+"),
 			 a->tags.n);
@@ -475,8 +498,9 @@ static int global_key(struct app *a, int ch)
 	case 27: case KEY_BACKSPACE: case 127: case KEY_LEFT:
 		if (app_pop_view(a))
 			return REACT_REDRAW;
-		if (a->search[0] || a->fkind != FILTER_NONE) {
+		if (app_narrowed(a) || a->fkind != FILTER_NONE) {
 			a->search[0] = '\0';
+			a->fexpiring = 0;
 			a->fkind = FILTER_NONE;
 			app_rebuild_rows(a);
 			return REACT_REDRAW;
@@ -867,6 +891,8 @@ static void reload(struct app *a)
 	a->opt.theme = o.theme;
 	a->opt.read_only = o.read_only;
 	a->opt.refresh_interval = o.refresh_interval;
+	a->opt.expiry_warning = o.expiry_warning;
+	app_rebuild_rows(a);	/* the expiring count and filter */
 	if (o.source.cl != a->opt.source.cl) {
 		/* the next model and the log follower classify with the new rules */
 		a->opt.source.cl = o.source.cl;

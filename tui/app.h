@@ -83,6 +83,8 @@ struct app {
 	enum cause fcause;
 	char fname[256];		/* provider or domain of the group filter */
 	char search[128];		/* "/" text, "" for none */
+	int fexpiring;			/* ":expiring": only mail that expires within opt.expiry_warning */
+	size_t nexpiring;		/* such messages in the whole queue (the header's count) */
 	enum sort_key sort;
 	int sort_desc;			/* largest value first (sort_keys) */
 	struct qmsg **mrows;
@@ -181,7 +183,16 @@ int app_scroll_keys(int *scroll, int h, int ch);
 /* app_list_fix - keep the cursor inside n rows and visible in height */
 void app_list_fix(struct list_pos *pos, size_t n, int height);
 
+/* app_expiring - the message waits in the queue (deferred or held) and expires within opt.expiry_warning */
+int app_expiring(const struct app *a, const struct qmsg *msg);
+
+/* app_narrowed - the search or the expiring filter narrows every view (the chip in the status bar) */
+int app_narrowed(const struct app *a);
+
 /* format helpers shared by views */
+/* fmt_window - a duration as the operator wrote it, short: "12h", "2d", "90m", else "1h30m" */
+const char *fmt_window(char *buf, size_t n, long seconds);
+
 const char *fmt_age(char *buf, size_t n, time_t now, time_t t);
 const char *fmt_retry(char *buf, size_t n, const struct qmsg *msg, time_t now, long queue_run_delay,
 		      enum tui_elem *el);

@@ -156,8 +156,22 @@ int app_command(struct app *a, const char *line)
 		show_messages(a);
 		return REACT_REDRAW;
 	}
+	if (!strcmp(word, "expiring")) {
+		char w[32];
+
+		if (a->opt.expiry_warning <= 0) {
+			app_flash(a, "expiring: off ([console] expiry_warning = 0 in the configuration)");
+			return REACT_REDRAW;
+		}
+		a->fexpiring = 1;
+		show_messages(a);
+		app_flash(a, "%zu messages expire within %s (maximal_queue_lifetime); :clear shows all again",
+			  a->nexpiring, fmt_window(w, sizeof w, a->opt.expiry_warning));
+		return REACT_REDRAW;
+	}
 	if (!strcmp(word, "clear")) {
 		a->search[0] = '\0';
+		a->fexpiring = 0;
 		a->fkind = FILTER_NONE;
 		strlist_free(&a->tags);
 		app_rebuild_rows(a);
@@ -206,6 +220,6 @@ int app_command(struct app *a, const char *line)
 	}
 	actionkey_names(names, sizeof names, " ");
 	app_flash(a, "unknown command ':%s' (:help lists the keys; commands: q sort cause domain search clear "
-		  "view theme refresh export messages help %s)", word, names);
+		  "view theme refresh export expiring messages help %s)", word, names);
 	return REACT_REDRAW;
 }

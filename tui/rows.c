@@ -3,7 +3,7 @@
  * Recomputed whenever a new model arrives or a filter or sort changes. The
  * causes tree groups deferred recipients by cause, provider and domain; a
  * message counts once per group however many of its recipients fall in it.
- * An active search ("/" text) applies to every view: the tree and the
+ * An active search ("/" text) and the expiring filter apply to every view: the tree and the
  * domain table count only the messages it matches, so the count on a row is
  * what an action on that row touches (actions_ui collects a row's messages
  * with the same predicate, msg_matches).
@@ -104,11 +104,27 @@ static void sort_level(struct cause_row *rows, size_t n, int level)
 	free(tmp);
 }
 
-/* text_matches - the message matches the search text (any message when there is none) */
+/* app_expiring - the message waits in the queue (deferred or held) and expires within opt.expiry_warning */
+int app_expiring(const struct app *a, const struct qmsg *msg)
+{
+	return a->opt.expiry_warning > 0 && (msg->queue == QUEUE_DEFERRED || msg->queue == QUEUE_HOLD)
+		&& (long)(msg->expires_at - a->now) < a->opt.expiry_warning;
+}
+
+/* app_narrowed - the search or the expiring filter narrows every view (the chip in the status bar) */
+int app_narrowed(const struct app *a)
+{
+	return a->search[0] != '\0' || a->fexpiring;
+}
+
+/* text_matches - the message passes what narrows every view: the search text and the expiring
+ * filter (any message when neither is active) */
 static int text_matches(const struct app *a, const struct qmsg *msg)
 {
 	size_t k;
 
+	if (a->fexpiring && !app_expiring(a, msg))
+		return 0;
 	if (a->search[0] == '\0' || strcasestr(msg->id, a->search) || strcasestr(msg->sender, a->search))
 		return 1;
 	for (k = 0; k < msg->nrcpts; k++) {
@@ -130,8 +146,10 @@ static void build_causes(struct app *a)
 	struct cause_row *rows;
 	struct idset pset = { 0 }, cset = { 0 };
 
-	a->nsearched = 0;
+	a->nsearched = a->nexpiring = 0;
 	for (i = 0; i < m->n; i++) {
+		if (app_expiring(a, m->msgs[i]))
+			a->nexpiring++;
 		if (!text_matches(a, m->msgs[i]))
 			continue;
 		a->nsearched++;
@@ -363,7 +381,7 @@ static void build_domains(struct app *a)
 	a->drows = m->domains;
 	a->ndrows = m->ndomains;
 	a->drows_owned = 0;
-	if (a->search[0] == '\0')
+	if (!app_narrowed(a))
 		return;
 	for (i = 0; i < m->n; i++) {
 		if (!text_matches(a, m->msgs[i]))

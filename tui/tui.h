@@ -17,6 +17,7 @@ struct tui_options {
 	int ascii;			/* --ascii */
 	int read_only;
 	long refresh_interval;		/* seconds between rebuilds when no event source exists */
+	long expiry_warning;		/* seconds: mail that expires within it is "expiring" (0: none is) */
 	const char *host;		/* shown in the status bar */
 	const char *db;			/* history database, NULL = default path */
 	long retention;			/* seconds of history kept (pruned hourly), <= 0 = forever */

@@ -57,7 +57,7 @@ void view_causes_draw(struct app *a, int y, int h)
 	ui_putf(y, namew, COLS - namew, EL_HEADER, 1, " %7s %7s %9s %10s %s", "MSGS", "RCPTS", "OLDEST",
 		"NEXT RETRY", trend ? "LAST HOUR" : "");
 	if (a->ncrows == 0) {
-		ui_put(y + 2, 2, COLS - 4, a->search[0] ? "no deferred mail matches" :
+		ui_put(y + 2, 2, COLS - 4, app_narrowed(a) ? "no deferred mail matches" :
 		       "no deferred mail: every recipient is delivered or waiting for its first attempt",
 		       EL_DIM, 0);
 	}

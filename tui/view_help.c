@@ -40,7 +40,9 @@ static const char *const help_top[] = {
 	"                   search TEXT, clear (search, filter, tags), view NAME,",
 	"                   theme [NAME] (alone: list the themes), refresh, messages",
 	"                   (every status message of the session, whole), and every",
-	"                   action below by name (:hold ...), export FORMAT FILE",
+	"                   action below by name (:hold ...), export FORMAT FILE,",
+	"                   expiring (only mail near expiry, counted in the status",
+	"                   bar as \"3 expiring <12h\"; :clear shows all again)",
 };
 
 static const char *const help_mid[] = {

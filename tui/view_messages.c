@@ -36,7 +36,12 @@ static void filter_title(const struct app *a, char *buf, size_t n)
 		break;
 	}
 	if (a->search[0] && k >= 0 && (size_t)k < n)
-		snprintf(buf + k, n - (size_t)k, ", matching \"%s\"", a->search);
+		k += snprintf(buf + k, n - (size_t)k, ", matching \"%s\"", a->search);
+	if (a->fexpiring && k >= 0 && (size_t)k < n) {
+		char w[32];
+
+		snprintf(buf + k, n - (size_t)k, ", expiring <%s", fmt_window(w, sizeof w, a->opt.expiry_warning));
+	}
 }
 
 /* view_messages_draw - the table */
@@ -71,7 +76,7 @@ void view_messages_draw(struct app *a, int y, int h)
 			snprintf(a->sel_id, sizeof a->sel_id, "%s", msg->id);
 		snprintf(domain, sizeof domain, "%s%s", dom, msg->nrcpts > 1 ? " +" : "");
 		fmt_retry(next, sizeof next, msg, a->now, a->m->params.queue_run_delay, &rel);
-		if (!sel && left_exp < 12 * 3600)
+		if (!sel && app_expiring(a, msg))
 			eel = EL_EXPIRING;
 		duration_format(exp, sizeof exp, left_exp);
 		if (!sel && actions_ui_is_tagged(a, msg->id))

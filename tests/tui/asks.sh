@@ -11,6 +11,12 @@ command -v tmux >/dev/null || skip "tmux not installed (make deps)"
 bed_start 5420
 inject 12 gmail.com yahoo.com greylist.example
 "$TOP/tests/bed/bed.sh" wait-deferred "$BED" 10 >/dev/null
+# two bounces (null sender): bounce_queue_lifetime, set to 10h, makes them expire within 12h
+postconf -c "$BED_CONF" -e bounce_queue_lifetime=10h
+for i in 1 2; do
+	printf 'Subject: bounce %s\n\nundeliverable\n' "$i" | sendmail -C "$BED_CONF" -f '<>' -- "bounce$i@gmail.com"
+done
+"$TOP/tests/bed/bed.sh" wait-deferred "$BED" 12 >/dev/null
 T=$(mktemp -d /tmp/mqmon-asks.XXXXXX)
 trap 'tmux_stop; bed_stop; rm -rf "$T"' EXIT
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
@@ -19,7 +25,7 @@ total=$(postqueue -c "$BED_CONF" -j | wc -l)
 
 # console CONF... - the console on the bed at 80x24, in $T, with umask 077 and an optional configuration
 console() {
-	start "cd $T && umask 077 && $MQMON -c $BED_CONF --db $db $*" 80 24
+	start "cd $T && umask 077 && $MQMON $* -c $BED_CONF --db $db" 80 24
 	wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
 }
 # cmd TEXT - type a ":" command and Enter
@@ -58,5 +64,30 @@ wait_for "Moving" >/dev/null
 tm send-keys -t t NPage
 check "#1 export: the help lists X" wait_re '^ +X +export like mqmon snapshot'
 tm send-keys -t t Escape
+
+# --- #2 near-expiry warnings
+check "#2 expiring: the header counts the 2 messages that expire within 12h" wait_re '^ mqmon .* 2 expiring <12h '
+tm send-keys -t t '!'
+check "#2 expiring: ! lists only them" wait_re "^ 2 of $total messages: all messages, expiring <12h"
+check "#2 expiring: a chip in the status bar says so" has "expiring <12h: 2 of $total msgs \\(:clear\\)"
+check "#2 expiring: the rows are the two bounces" test "$(screen | grep -cE '^[0-9A-F]{10,} +defer +gmail')" = 2
+tm send-keys -t t Escape
+check "#2 expiring: the chip stays in the causes view" wait_re "^ mqmon .*expiring <12h: 2 of $total msgs"
+cmd clear
+check "#2 expiring: :clear removes it" wait_re '^ mqmon .*live' && sleep 0.3
+check "#2 expiring: no chip after :clear" has_not "expiring <12h: 2 of"
+cmd expiring
+check "#2 expiring: :expiring does what ! does" wait_re "^ 2 of $total messages: all messages, expiring <12h"
+printf '[console]\nexpiry_warning = 9h\n' >"$T/nine.ini"
+check "#2 expiring: --dump-config shows [console] expiry_warning" \
+	sh -c "'$MQMON' --config '$T/nine.ini' --dump-config | grep -qx 'expiry_warning = 9h'"
+tm send-keys -t t q
+console --config "$T/nine.ini"
+sleep 1
+check "#2 expiring: [console] expiry_warning = 9h: none expires that soon" has_not 'expiring <'
+printf '[console]\nexpiry_warning = 2d\n' >"$T/nine.ini"
+tm send-keys -t t C-c
+console --config "$T/nine.ini"
+check "#2 expiring: expiry_warning = 2d: the header counts them as <2d" wait_re '^ mqmon .* 2 expiring <2d '
 
 finish
