@@ -4,7 +4,7 @@
  * (so the two never disagree: action commands are the rows of the actions
  * table, run by the same code as their keys, and :view names come from the
  * views table), a few need an argument a key cannot carry (:cause NAME,
- * :domain NAME, :sort KEY, :theme NAME, :export FORMAT FILE), :messages
+ * :domain NAME, :sort KEY, :theme NAME, :export FORMAT FILE, :goto ID), :messages
  * shows the status history.
  */
 #include <curses.h>
@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/queue_id.h"
 #include "core/snapshot.h"
 
 #include "tui/actionkeys.h"
@@ -76,6 +77,50 @@ static int export_model(struct app *a, const char *arg)
 		snprintf(where, sizeof where, "%s", path);
 	app_flash(a, "exported %zu messages as %s to %s", a->m->n,
 		  fmt == SNAPSHOT_CSV ? "csv" : fmt == SNAPSHOT_PROM ? "prom" : "json", where);
+	return REACT_REDRAW;
+}
+
+/* goto_message - ":goto ID": the detail of a queued message; a short ID typed in lower case is found too */
+static int goto_message(struct app *a, const char *arg)
+{
+	char id[QUEUE_ID_MAX + 1], upper[QUEUE_ID_MAX + 1];
+	size_t len = strlen(arg), i;
+	const char *found = NULL;
+
+	if (len == 0) {
+		app_flash(a, "goto which message? :goto QUEUE-ID");
+		return REACT_REDRAW;
+	}
+	if (len > QUEUE_ID_MAX || strchr(arg, ' ') != NULL) {
+		app_flash(a, "goto: not a queue ID: '%.40s%s'", arg, len > 40 ? "..." : "");
+		return REACT_REDRAW;
+	}
+	memcpy(id, arg, len + 1);
+	for (i = 0; i <= len; i++)
+		upper[i] = (char)(arg[i] >= 'a' && arg[i] <= 'f' ? arg[i] - 'a' + 'A' : arg[i]);
+	if (!queue_id_valid(id, len) && !queue_id_valid(upper, len)) {
+		app_flash(a, "goto: not a queue ID: '%s' (short IDs are hex such as 3F2A1B4C5D, long ones "
+			  "such as 4Xh1Qz6YBgzHnKZ)", id);
+		return REACT_REDRAW;
+	}
+	if (a->m == NULL) {
+		app_flash(a, "goto: no queue model yet");
+		return REACT_REDRAW;
+	}
+	if (queue_id_valid(id, len) && qmodel_find(a->m, id) != NULL)
+		found = id;
+	else if (queue_id_valid(upper, len) && qmodel_find(a->m, upper) != NULL)
+		found = upper;
+	if (found == NULL) {
+		app_flash(a, "goto: %s is not in the queue (delivered, bounced, deleted, or requeued under a "
+			  "new ID)", id);
+		return REACT_REDRAW;
+	}
+	snprintf(a->detail_id, sizeof a->detail_id, "%s", found);
+	a->detail_scroll = 0;
+	if (a->view == VIEW_DETAIL)
+		return REACT_REDRAW;
+	app_push_view(a, VIEW_DETAIL);
 	return REACT_REDRAW;
 }
 
@@ -211,6 +256,8 @@ int app_command(struct app *a, const char *line)
 		strlist_free(&errs);
 		return REACT_REDRAW;
 	}
+	if (!strcmp(word, "goto"))
+		return goto_message(a, arg);
 	if (!strcmp(word, "export"))
 		return export_model(a, arg);
 	if (!strcmp(word, "refresh")) {
@@ -220,6 +267,6 @@ int app_command(struct app *a, const char *line)
 	}
 	actionkey_names(names, sizeof names, " ");
 	app_flash(a, "unknown command ':%s' (:help lists the keys; commands: q sort cause domain search clear "
-		  "view theme refresh export expiring messages help %s)", word, names);
+		  "view theme refresh goto export expiring messages help %s)", word, names);
 	return REACT_REDRAW;
 }

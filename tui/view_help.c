@@ -42,7 +42,8 @@ static const char *const help_top[] = {
 	"                   (every status message of the session, whole), and every",
 	"                   action below by name (:hold ...), export FORMAT FILE,",
 	"                   expiring (only mail near expiry, counted in the status",
-	"                   bar as \"3 expiring <12h\"; :clear shows all again)",
+	"                   bar as \"3 expiring <12h\"; :clear shows all again),",
+	"                   goto ID (the detail of a queued message)",
 };
 
 static const char *const help_mid[] = {

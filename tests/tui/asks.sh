@@ -90,4 +90,26 @@ tm send-keys -t t C-c
 console --config "$T/nine.ini"
 check "#2 expiring: expiry_warning = 2d: the header counts them as <2d" wait_re '^ mqmon .* 2 expiring <2d '
 
+# --- #3 :goto ID
+gid=$(postqueue -c "$BED_CONF" -j | jq -r 'select(.queue_name == "deferred") | .queue_id' | tail -1)
+cmd clear
+cmd "goto $gid"
+check "#3 goto: :goto $gid opens its detail" wait_re "^ Message $gid "
+tm send-keys -t t Escape
+lower=$(tr 'A-Z' 'a-z' <<<"$gid")
+if [[ $gid =~ ^[0-9A-F]+$ ]]; then
+	cmd "goto $lower"
+	check "#3 goto: a short ID typed in lower case is found" wait_re "^ Message $gid "
+	tm send-keys -t t Escape
+fi
+cmd "goto 0123456789AB"
+check "#3 goto: an ID not in the queue says so" wait_for "goto: 0123456789AB is not in the queue"
+check "#3 goto: and opens nothing" has_not "^ Message 0123456789AB"
+cmd "goto ALL"
+check "#3 goto: ALL is not a queue ID" wait_for "goto: not a queue ID: 'ALL'"
+cmd "goto ../x"
+check "#3 goto: ../x is not a queue ID" wait_for "goto: not a queue ID: '../x'"
+cmd "goto"
+check "#3 goto: no ID: it says how" wait_for "goto which message?"
+
 finish
