@@ -287,9 +287,11 @@ static int group_targets(struct app *a, struct strlist *ids, char *what, size_t 
 		app_group_ids(a, r->level == 0 ? FILTER_CAUSE : r->level == 1 ? FILTER_PROVIDER : FILTER_DOMAIN,
 			      r->cause, name, ids);
 		snprintf(what, whatsz, "%s%s%s", cause_name(r->cause), r->level ? " / " : "", name);
-	} else if (a->view == VIEW_DOMAINS && a->ndrows) {
-		app_group_ids(a, FILTER_DOMAIN, CAUSE_COUNT, a->drows[a->dpos.sel].name, ids);
-		snprintf(what, whatsz, "domain %s", a->drows[a->dpos.sel].name);
+	} else if (a->view == VIEW_DOMAINS && a->ndlist) {
+		const struct domain_row *d = &a->dlist[a->dpos.sel];
+
+		app_group_ids(a, d->is_provider ? FILTER_PROVIDER : FILTER_DOMAIN, CAUSE_COUNT, d->q->name, ids);
+		snprintf(what, whatsz, "%s %s", d->is_provider ? "provider" : "domain", d->q->name);
 	} else {
 		return -1;
 	}
@@ -333,8 +335,8 @@ static const char *selected_domain(struct app *a)
 		msg = a->mrows[a->mpos.sel];
 	else if (a->view == VIEW_DETAIL)
 		msg = qmodel_find(a->m, a->detail_id);
-	else if (a->view == VIEW_DOMAINS && a->ndrows)
-		return a->drows[a->dpos.sel].name;
+	else if (a->view == VIEW_DOMAINS && a->ndlist)
+		return a->dlist[a->dpos.sel].is_provider ? NULL : a->dlist[a->dpos.sel].q->name;
 	else if (a->view == VIEW_CAUSES && a->ncrows && a->crows[a->cpos.sel].level == 2)
 		return a->crows[a->cpos.sel].domain;
 	return msg && msg->nrcpts ? msg->rcpts[0].domain : NULL;
@@ -449,6 +451,10 @@ static int start_throttle(struct app *a, int clear)
 	const char *dom = selected_domain(a);
 	struct job *j;
 
+	if (a->view == VIEW_DOMAINS && a->ndlist && a->dlist[a->dpos.sel].is_provider) {
+		app_flash(a, "throttle acts on a domain: select one of %s's domains", a->dlist[a->dpos.sel].q->name);
+		return REACT_REDRAW;
+	}
 	if (dom == NULL || *dom == '\0') {
 		app_flash(a, "throttle: select a message or a domain first");
 		return REACT_REDRAW;

@@ -45,6 +45,15 @@ struct cause_row {
 	unsigned trend[TREND_BUCKETS];	/* deferrals per bucket over the last hour (causes only) */
 };
 
+/* a row of the domains view: a domain, or (grouped by provider, `p`) a provider's totals with its
+ * domains under it */
+struct domain_row {
+	int is_provider;
+	const struct qcount *q;		/* an entry of app.drows (domain) or app.prows (provider) */
+	size_t ndomains;		/* a provider's: its domains listed under it */
+};
+
+/* FILTER_PROVIDER and FILTER_DOMAIN with fcause CAUSE_COUNT: any cause */
 enum filter_kind { FILTER_NONE, FILTER_CAUSE, FILTER_PROVIDER, FILTER_DOMAIN };
 
 enum sort_key { SORT_RETRY, SORT_AGE, SORT_DOMAIN, SORT_CAUSE, SORT_ATTEMPTS, SORT_SIZE, SORT_COUNT };
@@ -97,6 +106,11 @@ struct app {
 	struct qcount *drows;
 	size_t ndrows;
 	int drows_owned;		/* drows is ours (a search is active), not the model's */
+	int dgroup;			/* `p`: grouped by provider, with provider totals */
+	struct qcount *prows;		/* provider totals over the same messages (dgroup) */
+	size_t nprows;
+	struct domain_row *dlist;	/* what the view lists, in order (dpos indexes it) */
+	size_t ndlist;
 	struct list_pos dpos;
 
 	/* deferrals per bucket from the history (trends.h) */

@@ -236,7 +236,7 @@ static int in_group(const struct qmsg *msg, enum filter_kind kind, enum cause ca
 				return 1;
 			break;
 		case FILTER_PROVIDER:
-			if (r->reason[0] && r->cause == cause && strcmp(r->provider, name) == 0)
+			if (strcmp(r->provider, name) == 0 && (cause == CAUSE_COUNT || (r->reason[0] && r->cause == cause)))
 				return 1;
 			break;
 		case FILTER_DOMAIN:
@@ -344,7 +344,7 @@ static void build_messages(struct app *a)
 }
 
 struct dleaf {
-	const char *domain;
+	const char *domain, *provider;
 	const struct qmsg *msg;
 };
 
@@ -365,6 +365,114 @@ static int qcount_cmp(const void *x, const void *y)
 	if (a->messages != b->messages)
 		return a->messages > b->messages ? -1 : 1;
 	return strcmp(a->name, b->name);
+}
+
+struct pleaf {
+	const char *provider;
+	const struct qmsg *msg;
+};
+
+/* pleaf_cmp - order by provider, message */
+static int pleaf_cmp(const void *x, const void *y)
+{
+	const struct pleaf *a = x, *b = y;
+	int c = strcmp(a->provider, b->provider);
+
+	return c ? c : a->msg < b->msg ? -1 : a->msg > b->msg;
+}
+
+/* build_providers - provider totals over the messages every view counts (a message once per
+ * provider; recipients, oldest arrival, soonest retry), most messages first; -1 out of memory */
+static int build_providers(struct app *a)
+{
+	const struct qmodel *m = a->m;
+	struct pleaf *leaves = NULL;
+	struct qcount *rows;
+	size_t nl = 0, cap = 0, i, k, n = 0;
+
+	for (i = 0; i < m->n; i++) {
+		if (!text_matches(a, m->msgs[i]))
+			continue;
+		for (k = 0; k < m->msgs[i]->nrcpts; k++) {
+			if (nl == cap) {
+				size_t nc = cap ? cap * 2 : 256;
+				struct pleaf *nv = realloc(leaves, nc * sizeof *nv);
+
+				if (nv == NULL) {
+					free(leaves);
+					return -1;
+				}
+				leaves = nv;
+				cap = nc;
+			}
+			leaves[nl++] = (struct pleaf){ m->msgs[i]->rcpts[k].provider, m->msgs[i] };
+		}
+	}
+	if (nl > 1)
+		qsort(leaves, nl, sizeof *leaves, pleaf_cmp);
+	if ((rows = calloc(nl + 1, sizeof *rows)) == NULL) {
+		free(leaves);
+		return -1;
+	}
+	for (i = 0; i < nl; i++) {
+		const struct pleaf *l = &leaves[i];
+		struct qcount *q;
+
+		if (i == 0 || strcmp(leaves[i - 1].provider, l->provider) != 0)
+			rows[n++] = (struct qcount){ .name = l->provider };
+		q = &rows[n - 1];
+		q->recipients++;
+		if (i > 0 && leaves[i - 1].msg == l->msg && strcmp(leaves[i - 1].provider, l->provider) == 0)
+			continue;
+		q->messages++;
+		if (q->oldest_arrival == 0 || l->msg->arrival < q->oldest_arrival)
+			q->oldest_arrival = l->msg->arrival;
+		if (l->msg->next_retry && (q->soonest_retry == 0 || l->msg->next_retry < q->soonest_retry))
+			q->soonest_retry = l->msg->next_retry;
+	}
+	if (n > 1)
+		qsort(rows, n, sizeof *rows, qcount_cmp);
+	free(leaves);
+	a->prows = rows;
+	a->nprows = n;
+	return 0;
+}
+
+/* build_domain_list - what the domains view lists: the domains, or (dgroup) each provider's total
+ * followed by its domains */
+static void build_domain_list(struct app *a)
+{
+	size_t i, k, n = 0;
+
+	free(a->prows);
+	free(a->dlist);
+	a->prows = NULL;
+	a->dlist = NULL;
+	a->nprows = a->ndlist = 0;
+	if (a->dgroup && build_providers(a) < 0)
+		return;
+	if ((a->dlist = calloc(a->nprows + a->ndrows + 1, sizeof *a->dlist)) == NULL)
+		return;
+	if (!a->dgroup) {
+		for (i = 0; i < a->ndrows; i++)
+			a->dlist[n++] = (struct domain_row){ 0, &a->drows[i], 0 };
+		a->ndlist = n;
+		return;
+	}
+	for (k = 0; k < a->nprows; k++) {
+		struct domain_row *prow = &a->dlist[n++];
+
+		*prow = (struct domain_row){ 1, &a->prows[k], 0 };
+		for (i = 0; i < a->ndrows; i++) {
+			const char *p = a->drows[i].provider ? a->drows[i].provider : "other";
+
+			if (strcmp(p, a->prows[k].name) == 0 && n < a->nprows + a->ndrows) {
+				a->dlist[n++] = (struct domain_row){ 0, &a->drows[i], 0 };
+				prow->ndomains++;
+			}
+		}
+	}
+	a->ndlist = n;
 }
 
 /* build_domains - the domain table: the model's, or recounted over the messages the search matches
@@ -396,7 +504,8 @@ static void build_domains(struct app *a)
 				leaves = nv;
 				cap = nc;
 			}
-			leaves[nl++] = (struct dleaf){ m->msgs[i]->rcpts[k].domain, m->msgs[i] };
+			leaves[nl++] = (struct dleaf){ m->msgs[i]->rcpts[k].domain, m->msgs[i]->rcpts[k].provider,
+						       m->msgs[i] };
 		}
 	}
 	if (nl > 1)
@@ -408,7 +517,7 @@ static void build_domains(struct app *a)
 		struct qcount *q;
 
 		if (i == 0 || strcmp(leaves[i - 1].domain, l->domain) != 0)
-			rows[n++] = (struct qcount){ .name = l->domain };
+			rows[n++] = (struct qcount){ .name = l->domain, .provider = l->provider };
 		q = &rows[n - 1];
 		q->recipients++;
 		if (i > 0 && leaves[i - 1].msg == l->msg && strcmp(leaves[i - 1].domain, l->domain) == 0)
@@ -441,6 +550,7 @@ void app_rebuild_rows(struct app *a)
 		return;
 	build_causes(a);
 	build_domains(a);
+	build_domain_list(a);
 	build_messages(a);
 }
 
@@ -449,6 +559,11 @@ void app_free_rows(struct app *a)
 {
 	free(a->crows);
 	free(a->mrows);
+	free(a->prows);
+	free(a->dlist);
+	a->prows = NULL;
+	a->dlist = NULL;
+	a->nprows = a->ndlist = 0;
 	if (a->drows_owned)
 		free(a->drows);
 	a->crows = NULL;

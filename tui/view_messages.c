@@ -23,7 +23,10 @@ static void filter_title(const struct app *a, char *buf, size_t n)
 		k = snprintf(buf, n, "cause %s", cause_name(a->fcause));
 		break;
 	case FILTER_PROVIDER:
-		k = snprintf(buf, n, "cause %s, provider %s", cause_name(a->fcause), a->fname);
+		if (a->fcause == CAUSE_COUNT)
+			k = snprintf(buf, n, "provider %s", a->fname);
+		else
+			k = snprintf(buf, n, "cause %s, provider %s", cause_name(a->fcause), a->fname);
 		break;
 	case FILTER_DOMAIN:
 		if (a->fcause == CAUSE_COUNT)

@@ -112,4 +112,46 @@ check "#3 goto: ../x is not a queue ID" wait_for "goto: not a queue ID: '../x'"
 cmd "goto"
 check "#3 goto: no ID: it says how" wait_for "goto which message?"
 
+# --- #4 per-provider totals in the Domains view
+# messages per provider (a message once per provider), most first, as the console groups them
+ptotals=$("$MQMON" -c "$BED_CONF" snapshot --no-log | jq -r '[.messages[] | .queue_id as $id
+	| ([.recipients[].provider] | unique)[] | {p: ., id: $id}] | group_by(.p)
+	| map({p: .[0].p, n: length}) | sort_by(-.n, .p) | .[] | "\(.p) \(.n)"')
+read -r p1 n1 <<<"$(head -1 <<<"$ptotals")"
+cmd "view domains"
+wait_for "2H TREND" >/dev/null
+prow='^[a-z]+ \([0-9]+ domains?\) +[0-9]+ '
+check "#4 providers: the flat domain table has no provider rows" has_not "$prow"
+tm send-keys -t t p
+check "#4 providers: p puts $p1 first with its $n1 messages" wait_re "^$p1 \\([0-9]+ domains?\\) +$n1 "
+check "#4 providers: every provider has its row ($(wc -l <<<"$ptotals"))" \
+	test "$(screen | grep -cE "$prow")" = "$(wc -l <<<"$ptotals")"
+check "#4 providers: domains are indented under their provider" has '^  gmail\.com +[0-9]+ '
+tm send-keys -t t H
+check "#4 providers: an action on a provider row touches its $n1 messages" \
+	wait_re "\\($n1 messages?\\)\\?"
+tm send-keys -t t n
+wait_for "cancelled" >/dev/null
+tm send-keys -t t T
+check "#4 providers: a throttle needs a domain" wait_for "throttle acts on a domain: select one of $p1's domains"
+tm send-keys -t t Enter
+check "#4 providers: Enter lists the provider's messages" wait_re "^ $n1 of $total messages: provider $p1,"
+tm send-keys -t t Escape
+wait_re "^$p1 \\(" >/dev/null
+n_y=$(postqueue -c "$BED_CONF" -j | jq -r 'select(any(.recipients[]; .address | test("yahoo"))) | .queue_id' | wc -l)
+cmd "search yahoo.com"
+wait_for 'matching "yahoo.com"' >/dev/null
+cmd "view domains"
+check "#4 providers: a search narrows the totals: yahoo alone, $n_y messages" wait_re "^yahoo \\(1 domain\\) +$n_y "
+check "#4 providers: no other provider row under the search" test "$(screen | grep -cE "$prow")" = 1
+cmd clear
+tm resize-window -t t -x 120 -y 30
+check "#4 providers: wide: recipients column on the provider row" wait_re "^$p1 \\([0-9]+ domains?\\) +$n1 +[0-9]+ "
+tm resize-window -t t -x 80 -y 24
+wait_re '^DOMAIN +MSGS +OLDEST' >/dev/null
+sleep 0.5
+tm send-keys -t t p
+check "#4 providers: p again: one row per domain" wait_for "one row per domain"
+check "#4 providers: and no provider row" has_not "$prow"
+
 finish
