@@ -44,6 +44,9 @@ static const struct option_def options[CFG_KEY_COUNT] = {
 	[CFG_EXPIRY_WARNING] = { "console", "expiry_warning", OPT_DURATION, "12h", 0, 0,
 		"the console counts in its header, and :expiring lists, the messages that expire (maximal_queue_lifetime) "
 		"within this time (a duration: 12h, 2d; 0: off)" },
+	[CFG_OSC52] = { "console", "osc52", OPT_BOOL, "no", 0, 1,
+		"y and Y copy a queue ID or a reply to the local clipboard with an OSC 52 sequence (the terminal "
+		"must allow it; over SSH too)", "no" },
 };
 
 /* parse_value - check and store a value for key */

@@ -84,6 +84,10 @@ size_t actionkey_names(char *buf, size_t n, const char *sep)
 const struct cmdkey cmdkeys[] = {
 	{ 'X', "export json ", 1,
 	  "export like mqmon snapshot: :export [json|csv|prom] FILE" },
+	{ 'y', "copy id", 0,
+	  "copy the queue ID to the local clipboard (OSC 52)" },
+	{ 'Y', "copy reply", 0,
+	  "copy the message's last reply to the clipboard (OSC 52)" },
 	{ '!', "expiring", 0,
 	  "only mail near expiry (:expiring; [console] expiry_warning)" },
 };

@@ -892,6 +892,7 @@ static void reload(struct app *a)
 	a->opt.read_only = o.read_only;
 	a->opt.refresh_interval = o.refresh_interval;
 	a->opt.expiry_warning = o.expiry_warning;
+	a->opt.osc52 = o.osc52;
 	app_rebuild_rows(a);	/* the expiring count and filter */
 	if (o.source.cl != a->opt.source.cl) {
 		/* the next model and the log follower classify with the new rules */

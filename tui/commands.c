@@ -4,7 +4,7 @@
  * (so the two never disagree: action commands are the rows of the actions
  * table, run by the same code as their keys, and :view names come from the
  * views table), a few need an argument a key cannot carry (:cause NAME,
- * :domain NAME, :sort KEY, :theme NAME, :export FORMAT FILE, :goto ID), :messages
+ * :domain NAME, :sort KEY, :theme NAME, :export FORMAT FILE, :goto ID, :copy id|reply), :messages
  * shows the status history.
  */
 #include <curses.h>
@@ -23,6 +23,7 @@
 #include "tui/actions_ui.h"
 #include "tui/app.h"
 #include "tui/commands.h"
+#include "tui/osc52.h"
 
 /* show_messages - open the message table with a fresh filter */
 static void show_messages(struct app *a)
@@ -77,6 +78,52 @@ static int export_model(struct app *a, const char *arg)
 		snprintf(where, sizeof where, "%s", path);
 	app_flash(a, "exported %zu messages as %s to %s", a->m->n,
 		  fmt == SNAPSHOT_CSV ? "csv" : fmt == SNAPSHOT_PROM ? "prom" : "json", where);
+	return REACT_REDRAW;
+}
+
+/* copy_text - ":copy id|reply": the selected message's queue ID or last reply to the operator's
+ * clipboard with OSC 52, written to the terminal only when [console] osc52 is on */
+static int copy_text(struct app *a, const char *what)
+{
+	const struct qmsg *msg = NULL;
+	const char *text = NULL;
+	char seq[OSC52_MAX_TEXT * 4 / 3 + 32];
+	size_t n, k;
+
+	if (strcmp(what, "id") != 0 && strcmp(what, "reply") != 0) {
+		app_flash(a, "copy what? :copy id (y) or :copy reply (Y)");
+		return REACT_REDRAW;
+	}
+	if (!a->opt.osc52) {
+		app_flash(a, "copy is off: [console] osc52 = yes in the configuration turns it on (the terminal "
+			  "puts the text on your local clipboard; it must allow OSC 52)");
+		return REACT_REDRAW;
+	}
+	if (a->m != NULL && a->view == VIEW_MESSAGES && a->nmrows > 0)
+		msg = a->mrows[a->mpos.sel];
+	else if (a->m != NULL && a->view == VIEW_DETAIL)
+		msg = qmodel_find(a->m, a->detail_id);
+	if (msg == NULL) {
+		app_flash(a, "copy: select a message first (messages view or a detail)");
+		return REACT_REDRAW;
+	}
+	if (what[0] == 'i')
+		text = msg->id;
+	for (k = 0; text == NULL && k < msg->nrcpts; k++)
+		if (msg->rcpts[k].reason[0])
+			text = msg->rcpts[k].reason;
+	if (text == NULL || (n = osc52_format(seq, sizeof seq, text)) == 0) {
+		app_flash(a, "copy: %s has no reply to copy", msg->id);
+		return REACT_REDRAW;
+	}
+	if (write(STDOUT_FILENO, seq, n) != (ssize_t)n) {
+		app_flash(a, "copy: cannot write to the terminal");
+		return REACT_REDRAW;
+	}
+	if (what[0] == 'i')
+		app_flash(a, "copied %s to the clipboard (OSC 52)", msg->id);
+	else
+		app_flash(a, "copied the reply of %s to the clipboard (OSC 52)", msg->id);
 	return REACT_REDRAW;
 }
 
@@ -256,6 +303,8 @@ int app_command(struct app *a, const char *line)
 		strlist_free(&errs);
 		return REACT_REDRAW;
 	}
+	if (!strcmp(word, "copy"))
+		return copy_text(a, arg);
 	if (!strcmp(word, "goto"))
 		return goto_message(a, arg);
 	if (!strcmp(word, "export"))
@@ -267,6 +316,6 @@ int app_command(struct app *a, const char *line)
 	}
 	actionkey_names(names, sizeof names, " ");
 	app_flash(a, "unknown command ':%s' (:help lists the keys; commands: q sort cause domain search clear "
-		  "view theme refresh goto export expiring messages help %s)", word, names);
+		  "view theme refresh goto copy export expiring messages help %s)", word, names);
 	return REACT_REDRAW;
 }

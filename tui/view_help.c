@@ -46,7 +46,7 @@ static const char *const help_top[] = {
 	"                   action below by name (:hold ...), export FORMAT FILE,",
 	"                   expiring (only mail near expiry, counted in the status",
 	"                   bar as \"3 expiring <12h\"; :clear shows all again),",
-	"                   goto ID (the detail of a queued message)",
+	"                   goto ID (the detail of a queued message), copy id|reply",
 };
 
 static const char *const help_mid[] = {

@@ -154,4 +154,31 @@ tm send-keys -t t p
 check "#4 providers: p again: one row per domain" wait_for "one row per domain"
 check "#4 providers: and no provider row" has_not "$prow"
 
+# --- #5 copy over SSH (OSC 52): off by default; on, y and Y put the ID and the reply in tmux's buffer
+tm set -s set-clipboard on
+cmd "goto $gid"
+wait_re "^ Message $gid " >/dev/null
+tm send-keys -t t y
+check "#5 copy: off by default, y says how to turn it on" wait_for "copy is off: [console] osc52 = yes"
+check "#5 copy: off: nothing reached the terminal (no tmux buffer)" sh -c "! tmux -L '$SOCK' show-buffer 2>/dev/null"
+printf '[console]\nosc52 = yes\n' >"$T/osc.ini"
+tm send-keys -t t q
+console --config "$T/osc.ini"
+tm set -s set-clipboard on
+cmd "goto $gid"
+wait_re "^ Message $gid " >/dev/null
+tm send-keys -t t y
+check "#5 copy: y says what it copied" wait_for "copied $gid to the clipboard (OSC 52)"
+check_eq "#5 copy: the OSC 52 sequence reached the terminal: tmux's buffer holds the ID" \
+	"$(tm show-buffer 2>&1)" "$gid"
+reply=$("$MQMON" -c "$BED_CONF" snapshot --no-log |
+	jq -r --arg id "$gid" '.messages[] | select(.queue_id == $id) | [.recipients[] | select(.reason != "")][0].reason')
+tm send-keys -t t Y
+check "#5 copy: Y copies the reply" wait_for "copied the reply of $gid"
+check_eq "#5 copy: tmux's buffer holds the reply" "$(tm show-buffer 2>&1)" "$reply"
+tm send-keys -t t Escape
+wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
+tm send-keys -t t y
+check "#5 copy: in the causes view there is no message to copy" wait_for "copy: select a message first"
+
 finish
