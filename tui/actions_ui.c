@@ -5,6 +5,8 @@
  * owns its own store connection for the audit trail. The worker writes an
  * eventfd when done; the main thread shows the outcome and asks for a fresh
  * model. One job at a time: keys pressed meanwhile say an action is running.
+ * A removed throttle is followed by an offer to retry the domain's deferred
+ * mail now, confirmed like any retry.
  */
 #include "tui/actions_ui.h"
 
@@ -39,6 +41,7 @@ struct job {
 	time_t until;
 	/* outcome */
 	int ok;
+	int removed;			/* JOB_UNTHROTTLE: a throttle was there and is gone */
 	char result[1200];
 };
 
@@ -118,6 +121,7 @@ static void run_job(struct actions_ui *u, struct job *j)
 	case JOB_UNTHROTTLE:
 		rc = throttle_clear(&ctx, j->domain, &err, &why);
 		j->ok = rc >= 0;
+		j->removed = rc > 0;
 		snprintf(j->result, sizeof j->result, rc > 0 ? "%s: throttle removed" : rc == 0 ?
 			 "%s: was not throttled" : "unthrottle %s failed: %s", j->domain, why.text);
 		break;
@@ -162,6 +166,40 @@ static void job_free(struct job *j)
 	free(j);
 }
 
+/* offer_retry - a throttle was removed: its domain's deferred mail would wait for its next retry
+ * (up to maximal_backoff_time), so offer to retry it now, through the same confirmation as the
+ * R key (y runs it, anything else cancels); 0 when the domain has no deferred mail */
+static int offer_retry(struct actions_ui *u, const char *domain)
+{
+	struct app *a = u->app;
+	struct job *j;
+	size_t i, k;
+
+	if (a->m == NULL || u->prompt != PROMPT_NONE || u->pending != NULL || a->opt.read_only
+	    || (j = calloc(1, sizeof *j)) == NULL)
+		return 0;
+	j->kind = JOB_ACTION;
+	j->action = ACTION_RETRY;
+	for (i = 0; i < a->m->n; i++) {
+		const struct qmsg *msg = a->m->msgs[i];
+
+		for (k = 0; msg->queue == QUEUE_DEFERRED && k < msg->nrcpts; k++)
+			if (strcmp(msg->rcpts[k].domain, domain) == 0) {
+				strlist_add(&j->ids, msg->id);
+				break;
+			}
+	}
+	if (j->ids.n == 0) {
+		job_free(j);
+		return 0;
+	}
+	u->pending = j;
+	u->prompt = PROMPT_CONFIRM;
+	snprintf(u->prompt_text, sizeof u->prompt_text, "throttle of %s removed. Retry its %zu deferred message%s "
+		 "now (postqueue -i)?  y = yes, n/Enter/Esc = no", domain, j->ids.n, j->ids.n == 1 ? "" : "s");
+	return 1;
+}
+
 /* on_done - the worker finished a job: show it, rebuild the model */
 static int on_done(struct evloop *loop, int fd, void *ctx)
 {
@@ -183,6 +221,8 @@ static int on_done(struct evloop *loop, int fd, void *ctx)
 		app_flash(u->app, "%s", j->result);
 	if (j->ok && j->kind == JOB_ACTION)
 		strlist_free(&u->app->tags);
+	if (j->ok && j->kind == JOB_UNTHROTTLE && j->removed)
+		offer_retry(u, j->domain);
 	if (j->kind != JOB_EXPIRE || j->result[0]) {
 		qsource_request(u->app->qs);
 		u->app->last_request = time(NULL);

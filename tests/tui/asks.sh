@@ -181,4 +181,47 @@ wait_for "CAUSE / PROVIDER / DOMAIN" >/dev/null
 tm send-keys -t t y
 check "#5 copy: in the causes view there is no message to copy" wait_for "copy: select a message first"
 
+# --- #6 after a throttle is removed, the console offers to retry the domain's deferred mail
+export MQMON_SYSTEM_ROOT=$T/sysroot
+mkdir -p "$MQMON_SYSTEM_ROOT/etc/cron.d"
+mq() { "$MQMON" -c "$BED_CONF" "$@" --db "$db"; }
+mq throttle --setup --apply --reload >"$T/setup.out" 2>&1 || cat "$T/setup.out"
+yid=$(postqueue -c "$BED_CONF" -j | jq -r 'select(.queue_name == "deferred" and any(.recipients[]; .address | endswith("@yahoo.com"))) | .queue_id' | head -1)
+n_yd=$(postqueue -c "$BED_CONF" -j | jq -r 'select(.queue_name == "deferred" and any(.recipients[]; .address | endswith("@yahoo.com"))) | .queue_id' | wc -l)
+retries() { sqlite3 "$db" "SELECT count(*) FROM actions WHERE action = 'retry'" 2>/dev/null; }
+mq throttle yahoo.com --pause >"$T/thr.out" 2>&1 || cat "$T/thr.out"
+tm send-keys -t t q
+console
+r0=$(retries)
+cmd "goto $yid"
+wait_re "^ Message $yid " >/dev/null
+tm send-keys -t t T
+wait_for "r = remove the throttle" >/dev/null
+tm send-keys -t t r
+wait_for "remove the throttle of yahoo.com?" >/dev/null
+tm send-keys -t t y
+check "#6 unpause: the console offers to retry yahoo.com's $n_yd deferred messages" \
+	wait_for "throttle of yahoo.com removed. Retry its $n_yd deferred messages"
+tm send-keys -t t n
+check "#6 unpause: n declines" wait_for "cancelled"
+sleep 0.5
+check_eq "#6 unpause: declined: no retry ran" "$(retries)" "$r0"
+mq throttle yahoo.com --pause >"$T/thr.out" 2>&1 || cat "$T/thr.out"
+tm send-keys -t t T
+wait_for "r = remove the throttle" >/dev/null
+tm send-keys -t t r
+wait_for "remove the throttle of yahoo.com?" >/dev/null
+tm send-keys -t t y
+wait_for "Retry its $n_yd deferred messages" >/dev/null
+tm send-keys -t t y
+check "#6 unpause: y retries them (postqueue -i, one per ID)" wait_for "retry $n_yd:"
+check_eq "#6 unpause: the audit trail has the retry" "$(retries)" "$((r0 + 1))"
+tm send-keys -t t T
+wait_for "r = remove the throttle" >/dev/null
+tm send-keys -t t r
+wait_for "remove the throttle of yahoo.com?" >/dev/null
+tm send-keys -t t y
+check "#6 unpause: no throttle to remove: no offer" wait_for "yahoo.com: was not throttled"
+check "#6 unpause: and no prompt" has_not "Retry its"
+
 finish
