@@ -111,6 +111,7 @@ static int reload_config(struct tui_options *opt, char *err, unsigned long errsz
 	opt->refresh_interval = config_num(&cfg, CFG_REFRESH_INTERVAL);
 	opt->expiry_warning = config_num(&cfg, CFG_EXPIRY_WARNING);
 	opt->osc52 = (int)config_num(&cfg, CFG_OSC52);
+	opt->mouse = (int)config_num(&cfg, CFG_MOUSE);
 	return reload_rules(&cfg, opt, err, errsz);
 }
 
@@ -145,6 +146,7 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	opt.refresh_interval = config_num(&cli->cfg, CFG_REFRESH_INTERVAL);
 	opt.expiry_warning = config_num(&cli->cfg, CFG_EXPIRY_WARNING);
 	opt.osc52 = (int)config_num(&cli->cfg, CFG_OSC52);
+	opt.mouse = (int)config_num(&cli->cfg, CFG_MOUSE);
 	opt.source.use_log = 1;
 	opt.source.source = SNAPSHOT_AUTO;
 	if (*config_str(&cli->cfg, CFG_POSTFIX_LOG))

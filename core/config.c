@@ -47,6 +47,9 @@ static const struct option_def options[CFG_KEY_COUNT] = {
 	[CFG_OSC52] = { "console", "osc52", OPT_BOOL, "no", 0, 1,
 		"y and Y copy a queue ID or a reply to the local clipboard with an OSC 52 sequence (the terminal "
 		"must allow it; over SSH too)", "no" },
+	[CFG_MOUSE] = { "console", "mouse", OPT_BOOL, "yes", 0, 1,
+		"a click selects a row (on the selected row: opens it), the wheel scrolls; no leaves the mouse to the "
+		"terminal (selecting text without Shift)" },
 };
 
 /* parse_value - check and store a value for key */

@@ -26,6 +26,7 @@ enum config_key {
 	CFG_REFRESH_INTERVAL,	/* [postfix] refresh_interval */
 	CFG_EXPIRY_WARNING,	/* [console] expiry_warning */
 	CFG_OSC52,		/* [console] osc52 */
+	CFG_MOUSE,		/* [console] mouse */
 	CFG_KEY_COUNT
 };
 

@@ -91,6 +91,20 @@ static int app_pop_view(struct app *a)
 	return 1;
 }
 
+/* app_list_drawn - a view drew the list of pos from screen line first_y, in lines lines, n rows (mouse clicks) */
+void app_list_drawn(struct app *a, struct list_pos *pos, int first_y, int lines, size_t n)
+{
+	a->drawn_pos = pos;
+	a->drawn = (struct list_geom){ first_y, lines, pos->top, n };
+}
+
+/* mouse_setup - clicks and the wheel reported as KEY_MOUSE, or the mouse left to the terminal */
+static void mouse_setup(int on)
+{
+	mousemask(on ? ALL_MOUSE_EVENTS : 0, NULL);
+	mouseinterval(0);	/* presses at once: no wait for a click to complete */
+}
+
 /* app_list_fix - keep the cursor inside n rows and visible in height */
 void app_list_fix(struct list_pos *pos, size_t n, int height)
 {
@@ -397,6 +411,7 @@ static void draw(struct evloop *loop, void *ctx)
 	}
 	draw_status(a);
 	draw_chips(a);
+	a->drawn_pos = NULL;	/* set again by a list view below */
 	if (a->m == NULL && a->error[0]) {
 		/* the whole error, wrapped: it says what to do */
 		const char *p = a->error, *next;
@@ -519,6 +534,40 @@ static int global_key(struct app *a, int ch)
 	}
 }
 
+/* mouse_key - a mouse event: the wheel moves as Up/Down, a click selects the row under it (on the
+ * selected row: opens it, as Enter); never an action on mail */
+static int mouse_key(struct app *a)
+{
+	MEVENT ev;
+	long i;
+	int r = REACT_NONE, k, ch = 0;
+
+	if (getmouse(&ev) != OK || a->m == NULL)
+		return REACT_NONE;
+	if (ev.bstate & BUTTON4_PRESSED)
+		ch = KEY_UP;
+#ifdef BUTTON5_PRESSED
+	else if (ev.bstate & BUTTON5_PRESSED)
+		ch = KEY_DOWN;
+#endif
+	if (ch != 0) {
+		for (k = 0; k < MOUSE_WHEEL_ROWS; k++)
+			r |= views[a->view].key(a, ch, LINES - 2);
+		return r & REACT_UNHANDLED ? REACT_NONE : r;
+	}
+	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) || a->drawn_pos == NULL
+	    || (i = mouse_list_hit(&a->drawn, ev.y)) < 0)
+		return REACT_NONE;
+	if ((size_t)i == a->drawn_pos->sel) {
+		r = views[a->view].key(a, '\r', LINES - 2);
+		return r & REACT_UNHANDLED ? REACT_NONE : r;
+	}
+	a->drawn_pos->sel = (size_t)i;
+	if (a->view == VIEW_MESSAGES)
+		a->sel_id[0] = '\0';	/* the draw keeps the clicked message under the cursor */
+	return REACT_REDRAW;
+}
+
 /* on_key - a key from the terminal */
 static int on_key(struct app *a, int ch)
 {
@@ -531,6 +580,16 @@ static int on_key(struct app *a, int ch)
 		if (ch == 12)
 			clearok(curscr, TRUE);
 		return REACT_REDRAW;
+	}
+	if (ch == KEY_MOUSE) {
+		MEVENT ev;
+
+		/* a prompt or the line editor waits for keys: the mouse does not answer them */
+		if (a->editing || actions_ui_prompt(a) != NULL) {
+			getmouse(&ev);
+			return REACT_NONE;
+		}
+		return mouse_key(a);
 	}
 	if (a->editing)
 		return edit_key(a, ch);
@@ -893,6 +952,8 @@ static void reload(struct app *a)
 	a->opt.refresh_interval = o.refresh_interval;
 	a->opt.expiry_warning = o.expiry_warning;
 	a->opt.osc52 = o.osc52;
+	a->opt.mouse = o.mouse;
+	mouse_setup(a->opt.mouse);
 	app_rebuild_rows(a);	/* the expiring count and filter */
 	if (o.source.cl != a->opt.source.cl) {
 		/* the next model and the log follower classify with the new rules */
@@ -1143,6 +1204,7 @@ int tui_run(const struct tui_options *opt)
 		rc = 71;
 		goto out;
 	}
+	mouse_setup(a.opt.mouse);
 	evloop_add_fd(a.loop, STDIN_FILENO, on_stdin, &a);
 	evloop_add_fd(a.loop, qsource_fd(a.qs), on_model, &a);
 	evloop_set_draw(a.loop, draw, &a);

@@ -16,6 +16,7 @@
 #include "core/qmodel.h"
 #include "core/qsource.h"
 #include "core/store.h"
+#include "tui/mouse.h"
 #include "tui/prune.h"
 #include "tui/theme.h"
 #include "tui/trends.h"
@@ -130,6 +131,10 @@ struct app {
 	struct actions_ui *aui;		/* worker and prompt state */
 	struct mta_params params;	/* the MTA's parameters, for actions */
 
+	/* the list the last frame drew, for mouse clicks (NULL: none, a text view) */
+	struct list_pos *drawn_pos;
+	struct list_geom drawn;
+
 	/* line editor for "/" */
 	int editing;			/* '/' search or ':' command being typed, 0 when none */
 	char edit[128];
@@ -193,6 +198,9 @@ int app_list_keys(struct list_pos *pos, size_t n, int height, int ch);
 
 /* app_scroll_keys - scrolling a text in a page of h lines (Up/Down, PgUp/PgDn, Space/b, g/G); a reaction */
 int app_scroll_keys(int *scroll, int h, int ch);
+
+/* app_list_drawn - a view drew the list of pos from screen line first_y, in lines lines, n rows (mouse clicks) */
+void app_list_drawn(struct app *a, struct list_pos *pos, int first_y, int lines, size_t n);
 
 /* app_list_fix - keep the cursor inside n rows and visible in height */
 void app_list_fix(struct list_pos *pos, size_t n, int height);

@@ -51,6 +51,7 @@ void view_causes_draw(struct app *a, int y, int h)
 	if (namew > NAME_COLS_MAX)
 		namew = NAME_COLS_MAX;
 	app_list_fix(&a->cpos, a->ncrows, list_h);
+	app_list_drawn(a, &a->cpos, y + 1, list_h, a->ncrows);
 	ui_fill(y, 0, COLS, EL_HEADER);
 	/* the headings are cut like the names, so the numbers stay under theirs */
 	ui_put_cut(y, 0, namew, "CAUSE / PROVIDER / DOMAIN", EL_HEADER, 1);

@@ -118,6 +118,7 @@ void view_domains_draw(struct app *a, int y, int h)
 		namew = 14;
 	refresh_throttles(a);
 	app_list_fix(&a->dpos, a->ndlist, list_h);
+	app_list_drawn(a, &a->dpos, y + 1, list_h, a->ndlist);
 	if (narrow)
 		ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %6s %8s %10s %-10s %-*s", namew, "DOMAIN", "MSGS", "OLDEST",
 			"NEXT RETRY", "THROTTLE", DOMAIN_TREND_BUCKETS, "2H TREND");

@@ -27,6 +27,8 @@ static const char *const help_top[] = {
 	"  Up/Down  k/j     one row",
 	"  PgUp/PgDn ^B/^F  one page (also here and in the detail)",
 	"  g/G  Home/End    first / last row",
+	"  mouse            click: select a row (the selected one: open it); wheel:",
+	"                   three rows ([console] mouse = no: off)",
 	"",
 	"Messages",
 	"  /                search queue id, sender, recipient, domain, cause, reply",

@@ -56,6 +56,7 @@ void view_messages_draw(struct app *a, int y, int h)
 	size_t i;
 
 	app_list_fix(&a->mpos, a->nmrows, list_h);
+	app_list_drawn(a, &a->mpos, y + 2, list_h, a->nmrows);
 	filter_title(a, title, sizeof title);
 	ui_putf(y, 0, COLS, EL_DIM, 1, " %zu of %zu messages: %s, sorted by %s, %s", a->nmrows, a->m->n, title,
 		sort_keys[a->sort].title, a->sort_desc ? sort_keys[a->sort].desc : sort_keys[a->sort].asc);

@@ -224,4 +224,54 @@ tm send-keys -t t y
 check "#6 unpause: no throttle to remove: no offer" wait_for "yahoo.com: was not throttled"
 check "#6 unpause: and no prompt" has_not "Retry its"
 
+# --- #7 mouse: a click selects a row (a click on the selected row opens it), the wheel scrolls
+# mouse_at BUTTON X Y - an X10 mouse report (what the terminal sends under ncurses' mouse mode),
+# 0-based screen cell; BUTTON 0 press, 3 release, 64 wheel up, 65 wheel down
+# shellcheck disable=SC2046
+mouse_at() { tm send-keys -t t -H 1b 5b 4d $(printf '%x %x %x' $((32 + $1)) $((33 + $2)) $((33 + $3))); }
+click() { mouse_at 0 "$1" "$2"; mouse_at 3 "$1" "$2"; }
+line_id() { screen | sed -n "$(($1 + 1))p" | awk '{print $1}'; }
+tm send-keys -t t q
+console
+check_eq "#7 mouse: on by default, the console asks the terminal for mouse reports" \
+	"$(tm display -p -t t '#{mouse_standard_flag}')" 1
+tm send-keys -t t Tab
+wait_re '^ [0-9]+ of [0-9]+ messages: all messages' >/dev/null
+id5=$(line_id 5)
+click 10 5
+sleep 0.3
+check "#7 mouse: a click on a row does not open it yet" has '^ [0-9]+ of [0-9]+ messages: all messages'
+click 10 5
+check "#7 mouse: a click on the selected row opens it: the clicked message $id5" wait_re "^ Message $id5 "
+tm send-keys -t t Escape
+wait_re '^ [0-9]+ of [0-9]+ messages: all messages' >/dev/null
+id3=$(line_id 3)
+id6=$(line_id 6)
+click 10 3
+mouse_at 65 10 10
+sleep 0.3
+tm send-keys -t t Enter
+check "#7 mouse: the wheel moves down $((6 - 3)) rows" wait_re "^ Message $id6 "
+tm send-keys -t t Escape
+mouse_at 64 10 10
+sleep 0.3
+tm send-keys -t t Enter
+check "#7 mouse: and back up" wait_re "^ Message $id3 "
+tm send-keys -t t Escape
+click 10 1
+click 10 1
+sleep 0.3
+check "#7 mouse: a click on a heading opens nothing" has '^ [0-9]+ of [0-9]+ messages: all messages'
+printf '[console]\nmouse = no\n' >"$T/nomouse.ini"
+tm send-keys -t t q
+console --config "$T/nomouse.ini"
+check_eq "#7 mouse: [console] mouse = no: the mouse is left to the terminal" \
+	"$(tm display -p -t t '#{mouse_standard_flag}')" 0
+tm send-keys -t t Tab
+wait_re '^ [0-9]+ of [0-9]+ messages: all messages' >/dev/null
+click 10 5
+click 10 5
+sleep 0.5
+check "#7 mouse: [console] mouse = no: clicks open nothing" has '^ [0-9]+ of [0-9]+ messages: all messages'
+
 finish
