@@ -245,18 +245,20 @@ click 10 5
 check "#7 mouse: a click on the selected row opens it: the clicked message $id5" wait_re "^ Message $id5 "
 tm send-keys -t t Escape
 wait_re '^ [0-9]+ of [0-9]+ messages: all messages' >/dev/null
-id3=$(line_id 3)
+id5=$(line_id 5)
 id6=$(line_id 6)
-click 10 3
+tm send-keys -t t g
 mouse_at 65 10 10
 sleep 0.3
 tm send-keys -t t Enter
-check "#7 mouse: the wheel moves down $((6 - 3)) rows" wait_re "^ Message $id6 "
+check "#7 mouse: the wheel moves down 3 rows" wait_re "^ Message $id6 "
 tm send-keys -t t Escape
+wait_re '^ [0-9]+ of [0-9]+ messages: all messages' >/dev/null
+tm send-keys -t t g j j j j j
 mouse_at 64 10 10
 sleep 0.3
 tm send-keys -t t Enter
-check "#7 mouse: and back up" wait_re "^ Message $id3 "
+check "#7 mouse: and up 3 rows" wait_re "^ Message $id5 "
 tm send-keys -t t Escape
 click 10 1
 click 10 1
