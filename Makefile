@@ -64,6 +64,14 @@ $(B)/tests/unit/test_complete: tests/unit/test_complete.c tests/unit/testutil.h 
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tui/complete.o $(LDLIBS) $(shell pkg-config --libs cmocka)
 
+$(B)/tests/unit/test_mouse: tests/unit/test_mouse.c tests/unit/testutil.h $(B)/tui/mouse.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tui/mouse.o $(LDLIBS) $(shell pkg-config --libs cmocka)
+
+$(B)/tests/unit/test_osc52: tests/unit/test_osc52.c tests/unit/testutil.h $(B)/tui/osc52.o $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tui/osc52.o $(CORE_OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
 $(B)/tests/unit/test_actionkeys: tests/unit/test_actionkeys.c tests/unit/testutil.h $(B)/tui/actionkeys.o $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tui/actionkeys.o $(CORE_OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)

@@ -109,6 +109,9 @@ static int reload_config(struct tui_options *opt, char *err, unsigned long errsz
 	opt->theme = config_str(&cfg, CFG_THEME);
 	opt->read_only = read_only_flag || (int)config_num(&cfg, CFG_READ_ONLY);
 	opt->refresh_interval = config_num(&cfg, CFG_REFRESH_INTERVAL);
+	opt->expiry_warning = config_num(&cfg, CFG_EXPIRY_WARNING);
+	opt->osc52 = (int)config_num(&cfg, CFG_OSC52);
+	opt->mouse = (int)config_num(&cfg, CFG_MOUSE);
 	return reload_rules(&cfg, opt, err, errsz);
 }
 
@@ -141,6 +144,9 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	opt.retention = config_rejected(&cli->cfg, CFG_RETENTION) ? 0 : config_num(&cli->cfg, CFG_RETENTION);
 	opt.no_color = nc != NULL && *nc != '\0';
 	opt.refresh_interval = config_num(&cli->cfg, CFG_REFRESH_INTERVAL);
+	opt.expiry_warning = config_num(&cli->cfg, CFG_EXPIRY_WARNING);
+	opt.osc52 = (int)config_num(&cli->cfg, CFG_OSC52);
+	opt.mouse = (int)config_num(&cli->cfg, CFG_MOUSE);
 	opt.source.use_log = 1;
 	opt.source.source = SNAPSHOT_AUTO;
 	if (*config_str(&cli->cfg, CFG_POSTFIX_LOG))

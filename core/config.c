@@ -41,6 +41,15 @@ static const struct option_def options[CFG_KEY_COUNT] = {
 		"mail log to read (empty: Postfix's maillog_file, else /var/log/mail.log or /var/log/maillog)" },
 	[CFG_REFRESH_INTERVAL] = { "postfix", "refresh_interval", OPT_INT, "30", 1, 3600,
 		"seconds between queue rebuilds when neither the log nor the spool can be watched" },
+	[CFG_EXPIRY_WARNING] = { "console", "expiry_warning", OPT_DURATION, "12h", 0, 0,
+		"the console counts in its header, and :expiring lists, the messages that expire (maximal_queue_lifetime) "
+		"within this time (a duration: 12h, 2d; 0: off)" },
+	[CFG_OSC52] = { "console", "osc52", OPT_BOOL, "no", 0, 1,
+		"y and Y copy a queue ID or a reply to the local clipboard with an OSC 52 sequence (the terminal "
+		"must allow it; over SSH too)", "no" },
+	[CFG_MOUSE] = { "console", "mouse", OPT_BOOL, "yes", 0, 1,
+		"a click selects a row (on the selected row: opens it), the wheel scrolls; no leaves the mouse to the "
+		"terminal (selecting text without Shift)" },
 };
 
 /* parse_value - check and store a value for key */

@@ -24,6 +24,9 @@ enum config_key {
 	CFG_POSTFIX_CONFIG_DIR,	/* [postfix] config_dir */
 	CFG_POSTFIX_LOG,	/* [postfix] log */
 	CFG_REFRESH_INTERVAL,	/* [postfix] refresh_interval */
+	CFG_EXPIRY_WARNING,	/* [console] expiry_warning */
+	CFG_OSC52,		/* [console] osc52 */
+	CFG_MOUSE,		/* [console] mouse */
 	CFG_KEY_COUNT
 };
 

@@ -80,3 +80,27 @@ size_t actionkey_names(char *buf, size_t n, const char *sep)
 		o += (size_t)snprintf(buf + o, n - o, "%s%s", i ? sep : "", actionkeys[i].name);
 	return o < n ? o : n - 1;
 }
+
+const struct cmdkey cmdkeys[] = {
+	{ 'X', "export json ", 1,
+	  "export like mqmon snapshot: :export [json|csv|prom] FILE" },
+	{ 'y', "copy id", 0,
+	  "copy the queue ID to the local clipboard (OSC 52)" },
+	{ 'Y', "copy reply", 0,
+	  "copy the message's last reply to the clipboard (OSC 52)" },
+	{ '!', "expiring", 0,
+	  "only mail near expiry (:expiring; [console] expiry_warning)" },
+};
+
+const size_t ncmdkeys = sizeof cmdkeys / sizeof cmdkeys[0];
+
+/* cmdkey_by_key - the command key of a key, NULL when none */
+const struct cmdkey *cmdkey_by_key(int key)
+{
+	size_t i;
+
+	for (i = 0; key != 0 && i < ncmdkeys; i++)
+		if (cmdkeys[i].key == key)
+			return &cmdkeys[i];
+	return NULL;
+}

@@ -63,4 +63,20 @@ size_t actionkey_hints(char *buf, size_t n, int shortform);
 /* actionkey_names - the action names joined by sep ("retry hold ...") */
 size_t actionkey_names(char *buf, size_t n, const char *sep);
 
+/* console keys that run a ":" command and change no mail (export, the expiring filter): the
+ * key types the command on the ":" line, where the operator adds its argument (needs_arg) or
+ * which runs at once. Neither a movement key nor an action key (unit-tested). */
+struct cmdkey {
+	int key;
+	const char *command;		/* the ":" line it types ("export json ") */
+	int needs_arg;			/* leave the line open for an argument */
+	const char *help;		/* one line for the help view */
+};
+
+extern const struct cmdkey cmdkeys[];
+extern const size_t ncmdkeys;
+
+/* cmdkey_by_key - the command key of a key, NULL when none */
+const struct cmdkey *cmdkey_by_key(int key);
+
 #endif

@@ -5,6 +5,8 @@
  * owns its own store connection for the audit trail. The worker writes an
  * eventfd when done; the main thread shows the outcome and asks for a fresh
  * model. One job at a time: keys pressed meanwhile say an action is running.
+ * A removed throttle is followed by an offer to retry the domain's deferred
+ * mail now, confirmed like any retry.
  */
 #include "tui/actions_ui.h"
 
@@ -41,6 +43,7 @@ struct job {
 	time_t until;
 	/* outcome */
 	int ok;
+	int removed;			/* JOB_UNTHROTTLE: a throttle was there and is gone */
 	char result[1200];
 };
 
@@ -127,6 +130,7 @@ static void run_job(struct actions_ui *u, struct job *j)
 	case JOB_UNTHROTTLE:
 		rc = throttle_clear(&ctx, j->domain, &err, &why);
 		j->ok = rc >= 0;
+		j->removed = rc > 0;
 		snprintf(j->result, sizeof j->result, rc > 0 ? "%s: throttle removed" : rc == 0 ?
 			 "%s: was not throttled" : "unthrottle %s failed: %s", j->domain, why.text);
 		break;
@@ -196,6 +200,40 @@ static void job_free(struct job *j)
 	free(j);
 }
 
+/* offer_retry - a throttle was removed: its domain's deferred mail would wait for its next retry
+ * (up to maximal_backoff_time), so offer to retry it now, through the same confirmation as the
+ * R key (y runs it, anything else cancels); 0 when the domain has no deferred mail */
+static int offer_retry(struct actions_ui *u, const char *domain)
+{
+	struct app *a = u->app;
+	struct job *j;
+	size_t i, k;
+
+	if (a->m == NULL || u->prompt != PROMPT_NONE || u->pending != NULL || a->opt.read_only
+	    || (j = calloc(1, sizeof *j)) == NULL)
+		return 0;
+	j->kind = JOB_ACTION;
+	j->action = ACTION_RETRY;
+	for (i = 0; i < a->m->n; i++) {
+		const struct qmsg *msg = a->m->msgs[i];
+
+		for (k = 0; msg->queue == QUEUE_DEFERRED && k < msg->nrcpts; k++)
+			if (strcmp(msg->rcpts[k].domain, domain) == 0) {
+				strlist_add(&j->ids, msg->id);
+				break;
+			}
+	}
+	if (j->ids.n == 0) {
+		job_free(j);
+		return 0;
+	}
+	u->pending = j;
+	u->prompt = PROMPT_CONFIRM;
+	snprintf(u->prompt_text, sizeof u->prompt_text, "throttle of %s removed. Retry its %zu deferred message%s "
+		 "now (postqueue -i)?  y = yes, n/Enter/Esc = no", domain, j->ids.n, j->ids.n == 1 ? "" : "s");
+	return 1;
+}
+
 /* on_done - the worker finished a job: show it, rebuild the model */
 static int on_done(struct evloop *loop, int fd, void *ctx)
 {
@@ -217,6 +255,8 @@ static int on_done(struct evloop *loop, int fd, void *ctx)
 		app_flash(u->app, "%s", j->result);
 	if (j->ok && j->kind == JOB_ACTION)
 		strlist_free(&u->app->tags);
+	if (j->ok && j->kind == JOB_UNTHROTTLE && j->removed)
+		offer_retry(u, j->domain);
 	if (j->kind != JOB_EXPIRE || j->result[0]) {
 		qsource_request(u->app->qs);
 		u->app->last_request = time(NULL);
@@ -348,14 +388,18 @@ static int group_targets(struct app *a, struct strlist *ids, char *what, size_t 
 		app_group_ids(a, r->level == 0 ? FILTER_CAUSE : r->level == 1 ? FILTER_PROVIDER : FILTER_DOMAIN,
 			      r->cause, name, ids);
 		snprintf(what, whatsz, "%s%s%s", cause_name(r->cause), r->level ? " / " : "", name);
-	} else if (a->view == VIEW_DOMAINS && a->ndrows) {
-		app_group_ids(a, FILTER_DOMAIN, CAUSE_COUNT, a->drows[a->dpos.sel].name, ids);
-		snprintf(what, whatsz, "domain %s", a->drows[a->dpos.sel].name);
+	} else if (a->view == VIEW_DOMAINS && a->ndlist) {
+		const struct domain_row *d = &a->dlist[a->dpos.sel];
+
+		app_group_ids(a, d->is_provider ? FILTER_PROVIDER : FILTER_DOMAIN, CAUSE_COUNT, d->q->name, ids);
+		snprintf(what, whatsz, "%s %s", d->is_provider ? "provider" : "domain", d->q->name);
 	} else {
 		return -1;
 	}
 	if (a->search[0] && strlen(what) + 1 < whatsz)
 		snprintf(what + strlen(what), whatsz - strlen(what), " matching \"%s\"", a->search);
+	if (a->fexpiring && strlen(what) + 1 < whatsz)
+		snprintf(what + strlen(what), whatsz - strlen(what), ", expiring");
 	return 0;
 }
 
@@ -392,8 +436,8 @@ static const char *selected_domain(struct app *a)
 		msg = a->mrows[a->mpos.sel];
 	else if (a->view == VIEW_DETAIL)
 		msg = qmodel_find(a->m, a->detail_id);
-	else if (a->view == VIEW_DOMAINS && a->ndrows)
-		return a->drows[a->dpos.sel].name;
+	else if (a->view == VIEW_DOMAINS && a->ndlist)
+		return a->dlist[a->dpos.sel].is_provider ? NULL : a->dlist[a->dpos.sel].q->name;
 	else if (a->view == VIEW_CAUSES && a->ncrows && a->crows[a->cpos.sel].level == 2)
 		return a->crows[a->cpos.sel].domain;
 	return msg && msg->nrcpts ? msg->rcpts[0].domain : NULL;
@@ -508,6 +552,10 @@ static int start_throttle(struct app *a, int clear)
 	const char *dom = selected_domain(a);
 	struct job *j;
 
+	if (a->view == VIEW_DOMAINS && a->ndlist && a->dlist[a->dpos.sel].is_provider) {
+		app_flash(a, "throttle acts on a domain: select one of %s's domains", a->dlist[a->dpos.sel].q->name);
+		return REACT_REDRAW;
+	}
 	if (dom == NULL || *dom == '\0') {
 		app_flash(a, "throttle: select a message or a domain first");
 		return REACT_REDRAW;

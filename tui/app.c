@@ -91,6 +91,20 @@ static int app_pop_view(struct app *a)
 	return 1;
 }
 
+/* app_list_drawn - a view drew the list of pos from screen line first_y, in lines lines, n rows (mouse clicks) */
+void app_list_drawn(struct app *a, struct list_pos *pos, int first_y, int lines, size_t n)
+{
+	a->drawn_pos = pos;
+	a->drawn = (struct list_geom){ first_y, lines, pos->top, n };
+}
+
+/* mouse_setup - clicks and the wheel reported as KEY_MOUSE, or the mouse left to the terminal */
+static void mouse_setup(int on)
+{
+	mousemask(on ? ALL_MOUSE_EVENTS : 0, NULL);
+	mouseinterval(0);	/* presses at once: no wait for a click to complete */
+}
+
 /* app_list_fix - keep the cursor inside n rows and visible in height */
 void app_list_fix(struct list_pos *pos, size_t n, int height)
 {
@@ -172,6 +186,20 @@ int app_scroll_keys(int *scroll, int h, int ch)
 		return REACT_UNHANDLED;
 	}
 	return REACT_REDRAW;
+}
+
+/* fmt_window - a duration as the operator wrote it, short: "12h", "2d", "90m", else "1h30m" */
+const char *fmt_window(char *buf, size_t n, long seconds)
+{
+	if (seconds > 0 && seconds % 86400 == 0)
+		snprintf(buf, n, "%ldd", seconds / 86400);
+	else if (seconds > 0 && seconds % 3600 == 0)
+		snprintf(buf, n, "%ldh", seconds / 3600);
+	else if (seconds > 0 && seconds % 60 == 0)
+		snprintf(buf, n, "%ldm", seconds / 60);
+	else
+		duration_format(buf, n, seconds);
+	return buf;
 }
 
 /* fmt_age - "4m05s" since t, "-" when t is 0 */
@@ -267,6 +295,9 @@ static void draw_status(struct app *a)
 	x += ui_put(0, x, COLS - x, buf, EL_TITLE, 0);
 	if (m->overdue)
 		x += ui_putf(0, x, COLS - x, EL_OVERDUE, 0, " %zu overdue ", m->overdue);
+	if (a->nexpiring)
+		x += ui_putf(0, x, COLS - x, EL_EXPIRING, 0, " %zu expiring <%s ", a->nexpiring,
+			     fmt_window(age, sizeof age, a->opt.expiry_warning));
 	if (a->error[0])
 		x += ui_put(0, x, COLS - x, " STALE ", EL_ERROR, 0);
 	else if (a->mta_state != MTA_STOPPED)
@@ -342,9 +373,15 @@ static void draw_chips(struct app *a)
 
 	if (a->m == NULL)
 		return;
-	if (a->search[0])
-		o += (size_t)snprintf(chip, sizeof chip, " /%.40s: %zu of %zu msgs (:clear) ", a->search,
-				      a->nsearched, a->m->n);
+	if (app_narrowed(a)) {
+		char win[32] = "";
+
+		if (a->fexpiring)
+			fmt_window(win, sizeof win, a->opt.expiry_warning);
+		o += (size_t)snprintf(chip, sizeof chip, " %s%.40s%s%s%s: %zu of %zu msgs (:clear) ",
+				      a->search[0] ? "/" : "", a->search, a->search[0] && a->fexpiring ? " " : "",
+				      a->fexpiring ? "expiring <" : "", win, a->nsearched, a->m->n);
+	}
 	if (a->tags.n > 0 && o < sizeof chip)
 		snprintf(chip + o, sizeof chip - o, " %s%zu tagged (x clears) ", ui_glyph("\xe2\x9c\x93", "+"),
 			 a->tags.n);
@@ -377,6 +414,7 @@ static void draw(struct evloop *loop, void *ctx)
 	}
 	draw_status(a);
 	draw_chips(a);
+	a->drawn_pos = NULL;	/* set again by a list view below */
 	if (a->m == NULL && a->error[0]) {
 		/* the whole error, wrapped: it says what to do */
 		const char *p = a->error, *next;
@@ -446,6 +484,16 @@ static int edit_key(struct app *a, int ch)
 /* global_key - keys every view shares */
 static int global_key(struct app *a, int ch)
 {
+	const struct cmdkey *ck = cmdkey_by_key(ch);
+
+	if (ck != NULL && !ck->needs_arg)
+		return app_command(a, ck->command);
+	if (ck != NULL) {
+		/* the command typed on the ":" line, waiting for its argument */
+		a->editing = ':';
+		snprintf(a->edit, sizeof a->edit, "%s", ck->command);
+		return REACT_REDRAW;
+	}
 	switch (ch) {
 	case 'q': case 3:	/* q, ^C */
 		return REACT_QUIT;
@@ -473,8 +521,9 @@ static int global_key(struct app *a, int ch)
 	case 27: case KEY_BACKSPACE: case 127: case KEY_LEFT:
 		if (app_pop_view(a))
 			return REACT_REDRAW;
-		if (a->search[0] || a->fkind != FILTER_NONE) {
+		if (app_narrowed(a) || a->fkind != FILTER_NONE) {
 			a->search[0] = '\0';
+			a->fexpiring = 0;
 			a->fkind = FILTER_NONE;
 			app_rebuild_rows(a);
 			return REACT_REDRAW;
@@ -493,6 +542,40 @@ static int global_key(struct app *a, int ch)
 	}
 }
 
+/* mouse_key - a mouse event: the wheel moves as Up/Down, a click selects the row under it (on the
+ * selected row: opens it, as Enter); never an action on mail */
+static int mouse_key(struct app *a)
+{
+	MEVENT ev;
+	long i;
+	int r = REACT_NONE, k, ch = 0;
+
+	if (getmouse(&ev) != OK || a->m == NULL)
+		return REACT_NONE;
+	if (ev.bstate & BUTTON4_PRESSED)
+		ch = KEY_UP;
+#ifdef BUTTON5_PRESSED
+	else if (ev.bstate & BUTTON5_PRESSED)
+		ch = KEY_DOWN;
+#endif
+	if (ch != 0) {
+		for (k = 0; k < MOUSE_WHEEL_ROWS; k++)
+			r |= views[a->view].key(a, ch, LINES - 2);
+		return r & REACT_UNHANDLED ? REACT_NONE : r;
+	}
+	if (!(ev.bstate & (BUTTON1_PRESSED | BUTTON1_CLICKED)) || a->drawn_pos == NULL
+	    || (i = mouse_list_hit(&a->drawn, ev.y)) < 0)
+		return REACT_NONE;
+	if ((size_t)i == a->drawn_pos->sel) {
+		r = views[a->view].key(a, '\r', LINES - 2);
+		return r & REACT_UNHANDLED ? REACT_NONE : r;
+	}
+	a->drawn_pos->sel = (size_t)i;
+	if (a->view == VIEW_MESSAGES)
+		a->sel_id[0] = '\0';	/* the draw keeps the clicked message under the cursor */
+	return REACT_REDRAW;
+}
+
 /* on_key - a key from the terminal */
 static int on_key(struct app *a, int ch)
 {
@@ -505,6 +588,16 @@ static int on_key(struct app *a, int ch)
 		if (ch == 12)
 			clearok(curscr, TRUE);
 		return REACT_REDRAW;
+	}
+	if (ch == KEY_MOUSE) {
+		MEVENT ev;
+
+		/* a prompt or the line editor waits for keys: the mouse does not answer them */
+		if (a->editing || actions_ui_prompt(a) != NULL) {
+			getmouse(&ev);
+			return REACT_NONE;
+		}
+		return mouse_key(a);
 	}
 	if (a->editing)
 		return edit_key(a, ch);
@@ -865,6 +958,11 @@ static void reload(struct app *a)
 	a->opt.theme = o.theme;
 	a->opt.read_only = o.read_only;
 	a->opt.refresh_interval = o.refresh_interval;
+	a->opt.expiry_warning = o.expiry_warning;
+	a->opt.osc52 = o.osc52;
+	a->opt.mouse = o.mouse;
+	mouse_setup(a->opt.mouse);
+	app_rebuild_rows(a);	/* the expiring count and filter */
 	if (o.source.cl != a->opt.source.cl) {
 		/* the next model and the log follower classify with the new rules */
 		a->opt.source.cl = o.source.cl;
@@ -1114,6 +1212,7 @@ int tui_run(const struct tui_options *opt)
 		rc = 71;
 		goto out;
 	}
+	mouse_setup(a.opt.mouse);
 	evloop_add_fd(a.loop, STDIN_FILENO, on_stdin, &a);
 	evloop_add_fd(a.loop, qsource_fd(a.qs), on_model, &a);
 	evloop_set_draw(a.loop, draw, &a);

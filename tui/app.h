@@ -16,6 +16,7 @@
 #include "core/qmodel.h"
 #include "core/qsource.h"
 #include "core/store.h"
+#include "tui/mouse.h"
 #include "tui/prune.h"
 #include "tui/theme.h"
 #include "tui/trends.h"
@@ -45,6 +46,15 @@ struct cause_row {
 	unsigned trend[TREND_BUCKETS];	/* deferrals per bucket over the last hour (causes only) */
 };
 
+/* a row of the domains view: a domain, or (grouped by provider, `p`) a provider's totals with its
+ * domains under it */
+struct domain_row {
+	int is_provider;
+	const struct qcount *q;		/* an entry of app.drows (domain) or app.prows (provider) */
+	size_t ndomains;		/* a provider's: its domains listed under it */
+};
+
+/* FILTER_PROVIDER and FILTER_DOMAIN with fcause CAUSE_COUNT: any cause */
 enum filter_kind { FILTER_NONE, FILTER_CAUSE, FILTER_PROVIDER, FILTER_DOMAIN };
 
 enum sort_key { SORT_RETRY, SORT_AGE, SORT_DOMAIN, SORT_CAUSE, SORT_ATTEMPTS, SORT_SIZE, SORT_COUNT };
@@ -83,6 +93,8 @@ struct app {
 	enum cause fcause;
 	char fname[256];		/* provider or domain of the group filter */
 	char search[128];		/* "/" text, "" for none */
+	int fexpiring;			/* ":expiring": only mail that expires within opt.expiry_warning */
+	size_t nexpiring;		/* such messages in the whole queue (the header's count) */
 	enum sort_key sort;
 	int sort_desc;			/* largest value first (sort_keys) */
 	struct qmsg **mrows;
@@ -95,6 +107,11 @@ struct app {
 	struct qcount *drows;
 	size_t ndrows;
 	int drows_owned;		/* drows is ours (a search is active), not the model's */
+	int dgroup;			/* `p`: grouped by provider, with provider totals */
+	struct qcount *prows;		/* provider totals over the same messages (dgroup) */
+	size_t nprows;
+	struct domain_row *dlist;	/* what the view lists, in order (dpos indexes it) */
+	size_t ndlist;
 	struct list_pos dpos;
 
 	/* deferrals per bucket from the history (trends.h) */
@@ -113,6 +130,10 @@ struct app {
 	struct strlist tags;		/* tagged queue IDs */
 	struct actions_ui *aui;		/* worker and prompt state */
 	struct mta_params params;	/* the MTA's parameters, for actions */
+
+	/* the list the last frame drew, for mouse clicks (NULL: none, a text view) */
+	struct list_pos *drawn_pos;
+	struct list_geom drawn;
 
 	/* line editor for "/" */
 	int editing;			/* '/' search or ':' command being typed, 0 when none */
@@ -178,10 +199,22 @@ int app_list_keys(struct list_pos *pos, size_t n, int height, int ch);
 /* app_scroll_keys - scrolling a text in a page of h lines (Up/Down, PgUp/PgDn, Space/b, g/G); a reaction */
 int app_scroll_keys(int *scroll, int h, int ch);
 
+/* app_list_drawn - a view drew the list of pos from screen line first_y, in lines lines, n rows (mouse clicks) */
+void app_list_drawn(struct app *a, struct list_pos *pos, int first_y, int lines, size_t n);
+
 /* app_list_fix - keep the cursor inside n rows and visible in height */
 void app_list_fix(struct list_pos *pos, size_t n, int height);
 
+/* app_expiring - the message waits in the queue (deferred or held) and expires within opt.expiry_warning */
+int app_expiring(const struct app *a, const struct qmsg *msg);
+
+/* app_narrowed - the search or the expiring filter narrows every view (the chip in the status bar) */
+int app_narrowed(const struct app *a);
+
 /* format helpers shared by views */
+/* fmt_window - a duration as the operator wrote it, short: "12h", "2d", "90m", else "1h30m" */
+const char *fmt_window(char *buf, size_t n, long seconds);
+
 const char *fmt_age(char *buf, size_t n, time_t now, time_t t);
 const char *fmt_retry(char *buf, size_t n, const struct qmsg *msg, time_t now, long queue_run_delay,
 		      enum tui_elem *el);

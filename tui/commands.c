@@ -4,20 +4,27 @@
  * (so the two never disagree: action commands are the rows of the actions
  * table, run by the same code as their keys, and :view names come from the
  * views table), a few need an argument a key cannot carry (:cause NAME,
- * :domain NAME, :sort KEY, :theme NAME), :messages shows the status history.
- * Tab completes the NAME of :domain (the model's domains) and :cause.
+ * :domain NAME, :sort KEY, :theme NAME, :export FORMAT FILE, :goto ID, :copy id|reply), :messages
+ * shows the status history. Tab completes the NAME of :domain (the model's domains) and :cause.
  */
 #include <curses.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/queue_id.h"
+#include "core/snapshot.h"
 
 #include "tui/actionkeys.h"
 #include "tui/actions_ui.h"
 #include "tui/app.h"
 #include "tui/commands.h"
 #include "tui/complete.h"
+#include "tui/osc52.h"
 
 /* app_command_complete - Tab on the ":" line: complete the NAME of `domain NAME` or `cause NAME` */
 int app_command_complete(struct app *a)
@@ -64,6 +71,143 @@ static void show_messages(struct app *a)
 	a->sel_id[0] = '\0';
 	app_rebuild_rows(a);
 	app_push_view(a, VIEW_MESSAGES);
+}
+
+/* export_model - ":export [json|csv|prom] FILE": the model on screen written by the snapshot's code
+ * (atomic, links kept, umask honoured, directories refused); the result in the status bar */
+static int export_model(struct app *a, const char *arg)
+{
+	char first[16] = "", where[PATH_MAX];
+	const char *path = arg, *ext;
+	int fmt = -1, n = 0;
+	struct stat sb;
+	struct why why;
+
+	if (sscanf(arg, "%15s %n", first, &n) == 1 && n > 0 && (fmt = snapshot_format_from(first)) >= 0)
+		path = arg + n;
+	if (*path == '\0') {
+		app_flash(a, "export to what file? :export [json|csv|prom] FILE (the format: json unless the "
+			  "name ends in .csv or .prom)");
+		return REACT_REDRAW;
+	}
+	if (fmt < 0) {
+		ext = strrchr(path, '.');
+		fmt = ext && !strcmp(ext, ".csv") ? SNAPSHOT_CSV : ext && !strcmp(ext, ".prom") ? SNAPSHOT_PROM
+			: SNAPSHOT_JSON;
+	}
+	if (a->m == NULL) {
+		app_flash(a, "export: no queue model yet");
+		return REACT_REDRAW;
+	}
+	if (snapshot_target_check(path, &why) < 0) {
+		app_flash(a, "export: %s", why.text);
+		return REACT_REDRAW;
+	}
+	/* a FIFO would block the console, a device (the terminal) would scribble over it */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
+		app_flash(a, "export: %s is not a regular file (the console writes files; mqmon snapshot -o "
+			  "writes devices and FIFOs)", path);
+		return REACT_REDRAW;
+	}
+	if (snapshot_write_file(a->m, (enum snapshot_format)fmt, a->opt.host, path, &why) < 0) {
+		app_flash(a, "export: %s", why.text);
+		return REACT_REDRAW;
+	}
+	if (realpath(path, where) == NULL)
+		snprintf(where, sizeof where, "%s", path);
+	app_flash(a, "exported %zu messages as %s to %s", a->m->n,
+		  fmt == SNAPSHOT_CSV ? "csv" : fmt == SNAPSHOT_PROM ? "prom" : "json", where);
+	return REACT_REDRAW;
+}
+
+/* copy_text - ":copy id|reply": the selected message's queue ID or last reply to the operator's
+ * clipboard with OSC 52, written to the terminal only when [console] osc52 is on */
+static int copy_text(struct app *a, const char *what)
+{
+	const struct qmsg *msg = NULL;
+	const char *text = NULL;
+	char seq[OSC52_MAX_TEXT * 4 / 3 + 32];
+	size_t n, k;
+
+	if (strcmp(what, "id") != 0 && strcmp(what, "reply") != 0) {
+		app_flash(a, "copy what? :copy id (y) or :copy reply (Y)");
+		return REACT_REDRAW;
+	}
+	if (!a->opt.osc52) {
+		app_flash(a, "copy is off: [console] osc52 = yes in the configuration turns it on (the terminal "
+			  "puts the text on your local clipboard; it must allow OSC 52)");
+		return REACT_REDRAW;
+	}
+	if (a->m != NULL && a->view == VIEW_MESSAGES && a->nmrows > 0)
+		msg = a->mrows[a->mpos.sel];
+	else if (a->m != NULL && a->view == VIEW_DETAIL)
+		msg = qmodel_find(a->m, a->detail_id);
+	if (msg == NULL) {
+		app_flash(a, "copy: select a message first (messages view or a detail)");
+		return REACT_REDRAW;
+	}
+	if (what[0] == 'i')
+		text = msg->id;
+	for (k = 0; text == NULL && k < msg->nrcpts; k++)
+		if (msg->rcpts[k].reason[0])
+			text = msg->rcpts[k].reason;
+	if (text == NULL || (n = osc52_format(seq, sizeof seq, text)) == 0) {
+		app_flash(a, "copy: %s has no reply to copy", msg->id);
+		return REACT_REDRAW;
+	}
+	if (write(STDOUT_FILENO, seq, n) != (ssize_t)n) {
+		app_flash(a, "copy: cannot write to the terminal");
+		return REACT_REDRAW;
+	}
+	if (what[0] == 'i')
+		app_flash(a, "copied %s to the clipboard (OSC 52)", msg->id);
+	else
+		app_flash(a, "copied the reply of %s to the clipboard (OSC 52)", msg->id);
+	return REACT_REDRAW;
+}
+
+/* goto_message - ":goto ID": the detail of a queued message; a short ID typed in lower case is found too */
+static int goto_message(struct app *a, const char *arg)
+{
+	char id[QUEUE_ID_MAX + 1], upper[QUEUE_ID_MAX + 1];
+	size_t len = strlen(arg), i;
+	const char *found = NULL;
+
+	if (len == 0) {
+		app_flash(a, "goto which message? :goto QUEUE-ID");
+		return REACT_REDRAW;
+	}
+	if (len > QUEUE_ID_MAX || strchr(arg, ' ') != NULL) {
+		app_flash(a, "goto: not a queue ID: '%.40s%s'", arg, len > 40 ? "..." : "");
+		return REACT_REDRAW;
+	}
+	memcpy(id, arg, len + 1);
+	for (i = 0; i <= len; i++)
+		upper[i] = (char)(arg[i] >= 'a' && arg[i] <= 'f' ? arg[i] - 'a' + 'A' : arg[i]);
+	if (!queue_id_valid(id, len) && !queue_id_valid(upper, len)) {
+		app_flash(a, "goto: not a queue ID: '%s' (short IDs are hex such as 3F2A1B4C5D, long ones "
+			  "such as 4Xh1Qz6YBgzHnKZ)", id);
+		return REACT_REDRAW;
+	}
+	if (a->m == NULL) {
+		app_flash(a, "goto: no queue model yet");
+		return REACT_REDRAW;
+	}
+	if (queue_id_valid(id, len) && qmodel_find(a->m, id) != NULL)
+		found = id;
+	else if (queue_id_valid(upper, len) && qmodel_find(a->m, upper) != NULL)
+		found = upper;
+	if (found == NULL) {
+		app_flash(a, "goto: %s is not in the queue (delivered, bounced, deleted, or requeued under a "
+			  "new ID)", id);
+		return REACT_REDRAW;
+	}
+	snprintf(a->detail_id, sizeof a->detail_id, "%s", found);
+	a->detail_scroll = 0;
+	if (a->view == VIEW_DETAIL)
+		return REACT_REDRAW;
+	app_push_view(a, VIEW_DETAIL);
+	return REACT_REDRAW;
 }
 
 /* app_command - run one ":" command line; returns a reaction */
@@ -143,8 +287,22 @@ int app_command(struct app *a, const char *line)
 		show_messages(a);
 		return REACT_REDRAW;
 	}
+	if (!strcmp(word, "expiring")) {
+		char w[32];
+
+		if (a->opt.expiry_warning <= 0) {
+			app_flash(a, "expiring: off ([console] expiry_warning = 0 in the configuration)");
+			return REACT_REDRAW;
+		}
+		a->fexpiring = 1;
+		show_messages(a);
+		app_flash(a, "%zu messages expire within %s (maximal_queue_lifetime); :clear shows all again",
+			  a->nexpiring, fmt_window(w, sizeof w, a->opt.expiry_warning));
+		return REACT_REDRAW;
+	}
 	if (!strcmp(word, "clear")) {
 		a->search[0] = '\0';
+		a->fexpiring = 0;
 		a->fkind = FILTER_NONE;
 		strlist_free(&a->tags);
 		app_rebuild_rows(a);
@@ -184,6 +342,12 @@ int app_command(struct app *a, const char *line)
 		strlist_free(&errs);
 		return REACT_REDRAW;
 	}
+	if (!strcmp(word, "copy"))
+		return copy_text(a, arg);
+	if (!strcmp(word, "goto"))
+		return goto_message(a, arg);
+	if (!strcmp(word, "export"))
+		return export_model(a, arg);
 	if (!strcmp(word, "refresh")) {
 		qsource_request(a->qs);
 		a->last_request = a->now;
@@ -191,6 +355,6 @@ int app_command(struct app *a, const char *line)
 	}
 	actionkey_names(names, sizeof names, " ");
 	app_flash(a, "unknown command ':%s' (:help lists the keys; commands: q sort cause domain search clear "
-		  "view theme refresh messages help %s)", word, names);
+		  "view theme refresh goto copy export expiring messages help %s)", word, names);
 	return REACT_REDRAW;
 }

@@ -3,7 +3,7 @@
  * Recomputed whenever a new model arrives or a filter or sort changes. The
  * causes tree groups deferred recipients by cause, provider and domain; a
  * message counts once per group however many of its recipients fall in it.
- * An active search ("/" text) applies to every view: the tree and the
+ * An active search ("/" text) and the expiring filter apply to every view: the tree and the
  * domain table count only the messages it matches, so the count on a row is
  * what an action on that row touches (actions_ui collects a row's messages
  * with the same predicate, msg_matches).
@@ -104,11 +104,27 @@ static void sort_level(struct cause_row *rows, size_t n, int level)
 	free(tmp);
 }
 
-/* text_matches - the message matches the search text (any message when there is none) */
+/* app_expiring - the message waits in the queue (deferred or held) and expires within opt.expiry_warning */
+int app_expiring(const struct app *a, const struct qmsg *msg)
+{
+	return a->opt.expiry_warning > 0 && (msg->queue == QUEUE_DEFERRED || msg->queue == QUEUE_HOLD)
+		&& (long)(msg->expires_at - a->now) < a->opt.expiry_warning;
+}
+
+/* app_narrowed - the search or the expiring filter narrows every view (the chip in the status bar) */
+int app_narrowed(const struct app *a)
+{
+	return a->search[0] != '\0' || a->fexpiring;
+}
+
+/* text_matches - the message passes what narrows every view: the search text and the expiring
+ * filter (any message when neither is active) */
 static int text_matches(const struct app *a, const struct qmsg *msg)
 {
 	size_t k;
 
+	if (a->fexpiring && !app_expiring(a, msg))
+		return 0;
 	if (a->search[0] == '\0' || strcasestr(msg->id, a->search) || strcasestr(msg->sender, a->search))
 		return 1;
 	for (k = 0; k < msg->nrcpts; k++) {
@@ -130,8 +146,10 @@ static void build_causes(struct app *a)
 	struct cause_row *rows;
 	struct idset pset = { 0 }, cset = { 0 };
 
-	a->nsearched = 0;
+	a->nsearched = a->nexpiring = 0;
 	for (i = 0; i < m->n; i++) {
+		if (app_expiring(a, m->msgs[i]))
+			a->nexpiring++;
 		if (!text_matches(a, m->msgs[i]))
 			continue;
 		a->nsearched++;
@@ -218,7 +236,7 @@ static int in_group(const struct qmsg *msg, enum filter_kind kind, enum cause ca
 				return 1;
 			break;
 		case FILTER_PROVIDER:
-			if (qrcpt_has_cause(r) && r->cause == cause && strcmp(r->provider, name) == 0)
+			if (strcmp(r->provider, name) == 0 && (cause == CAUSE_COUNT || (qrcpt_has_cause(r) && r->cause == cause)))
 				return 1;
 			break;
 		case FILTER_DOMAIN:
@@ -326,7 +344,7 @@ static void build_messages(struct app *a)
 }
 
 struct dleaf {
-	const char *domain;
+	const char *domain, *provider;
 	const struct qmsg *msg;
 };
 
@@ -349,6 +367,114 @@ static int qcount_cmp(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
+struct pleaf {
+	const char *provider;
+	const struct qmsg *msg;
+};
+
+/* pleaf_cmp - order by provider, message */
+static int pleaf_cmp(const void *x, const void *y)
+{
+	const struct pleaf *a = x, *b = y;
+	int c = strcmp(a->provider, b->provider);
+
+	return c ? c : a->msg < b->msg ? -1 : a->msg > b->msg;
+}
+
+/* build_providers - provider totals over the messages every view counts (a message once per
+ * provider; recipients, oldest arrival, soonest retry), most messages first; -1 out of memory */
+static int build_providers(struct app *a)
+{
+	const struct qmodel *m = a->m;
+	struct pleaf *leaves = NULL;
+	struct qcount *rows;
+	size_t nl = 0, cap = 0, i, k, n = 0;
+
+	for (i = 0; i < m->n; i++) {
+		if (!text_matches(a, m->msgs[i]))
+			continue;
+		for (k = 0; k < m->msgs[i]->nrcpts; k++) {
+			if (nl == cap) {
+				size_t nc = cap ? cap * 2 : 256;
+				struct pleaf *nv = realloc(leaves, nc * sizeof *nv);
+
+				if (nv == NULL) {
+					free(leaves);
+					return -1;
+				}
+				leaves = nv;
+				cap = nc;
+			}
+			leaves[nl++] = (struct pleaf){ m->msgs[i]->rcpts[k].provider, m->msgs[i] };
+		}
+	}
+	if (nl > 1)
+		qsort(leaves, nl, sizeof *leaves, pleaf_cmp);
+	if ((rows = calloc(nl + 1, sizeof *rows)) == NULL) {
+		free(leaves);
+		return -1;
+	}
+	for (i = 0; i < nl; i++) {
+		const struct pleaf *l = &leaves[i];
+		struct qcount *q;
+
+		if (i == 0 || strcmp(leaves[i - 1].provider, l->provider) != 0)
+			rows[n++] = (struct qcount){ .name = l->provider };
+		q = &rows[n - 1];
+		q->recipients++;
+		if (i > 0 && leaves[i - 1].msg == l->msg && strcmp(leaves[i - 1].provider, l->provider) == 0)
+			continue;
+		q->messages++;
+		if (q->oldest_arrival == 0 || l->msg->arrival < q->oldest_arrival)
+			q->oldest_arrival = l->msg->arrival;
+		if (l->msg->next_retry && (q->soonest_retry == 0 || l->msg->next_retry < q->soonest_retry))
+			q->soonest_retry = l->msg->next_retry;
+	}
+	if (n > 1)
+		qsort(rows, n, sizeof *rows, qcount_cmp);
+	free(leaves);
+	a->prows = rows;
+	a->nprows = n;
+	return 0;
+}
+
+/* build_domain_list - what the domains view lists: the domains, or (dgroup) each provider's total
+ * followed by its domains */
+static void build_domain_list(struct app *a)
+{
+	size_t i, k, n = 0;
+
+	free(a->prows);
+	free(a->dlist);
+	a->prows = NULL;
+	a->dlist = NULL;
+	a->nprows = a->ndlist = 0;
+	if (a->dgroup && build_providers(a) < 0)
+		return;
+	if ((a->dlist = calloc(a->nprows + a->ndrows + 1, sizeof *a->dlist)) == NULL)
+		return;
+	if (!a->dgroup) {
+		for (i = 0; i < a->ndrows; i++)
+			a->dlist[n++] = (struct domain_row){ 0, &a->drows[i], 0 };
+		a->ndlist = n;
+		return;
+	}
+	for (k = 0; k < a->nprows; k++) {
+		struct domain_row *prow = &a->dlist[n++];
+
+		*prow = (struct domain_row){ 1, &a->prows[k], 0 };
+		for (i = 0; i < a->ndrows; i++) {
+			const char *p = a->drows[i].provider ? a->drows[i].provider : "other";
+
+			if (strcmp(p, a->prows[k].name) == 0 && n < a->nprows + a->ndrows) {
+				a->dlist[n++] = (struct domain_row){ 0, &a->drows[i], 0 };
+				prow->ndomains++;
+			}
+		}
+	}
+	a->ndlist = n;
+}
+
 /* build_domains - the domain table: the model's, or recounted over the messages the search matches
  * (a message counts once per domain, as in the model) */
 static void build_domains(struct app *a)
@@ -363,7 +489,7 @@ static void build_domains(struct app *a)
 	a->drows = m->domains;
 	a->ndrows = m->ndomains;
 	a->drows_owned = 0;
-	if (a->search[0] == '\0')
+	if (!app_narrowed(a))
 		return;
 	for (i = 0; i < m->n; i++) {
 		if (!text_matches(a, m->msgs[i]))
@@ -378,7 +504,8 @@ static void build_domains(struct app *a)
 				leaves = nv;
 				cap = nc;
 			}
-			leaves[nl++] = (struct dleaf){ m->msgs[i]->rcpts[k].domain, m->msgs[i] };
+			leaves[nl++] = (struct dleaf){ m->msgs[i]->rcpts[k].domain, m->msgs[i]->rcpts[k].provider,
+						       m->msgs[i] };
 		}
 	}
 	if (nl > 1)
@@ -390,7 +517,7 @@ static void build_domains(struct app *a)
 		struct qcount *q;
 
 		if (i == 0 || strcmp(leaves[i - 1].domain, l->domain) != 0)
-			rows[n++] = (struct qcount){ .name = l->domain };
+			rows[n++] = (struct qcount){ .name = l->domain, .provider = l->provider };
 		q = &rows[n - 1];
 		q->recipients++;
 		if (i > 0 && leaves[i - 1].msg == l->msg && strcmp(leaves[i - 1].domain, l->domain) == 0)
@@ -423,6 +550,7 @@ void app_rebuild_rows(struct app *a)
 		return;
 	build_causes(a);
 	build_domains(a);
+	build_domain_list(a);
 	build_messages(a);
 }
 
@@ -431,6 +559,11 @@ void app_free_rows(struct app *a)
 {
 	free(a->crows);
 	free(a->mrows);
+	free(a->prows);
+	free(a->dlist);
+	a->prows = NULL;
+	a->dlist = NULL;
+	a->nprows = a->ndlist = 0;
 	if (a->drows_owned)
 		free(a->drows);
 	a->crows = NULL;

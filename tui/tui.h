@@ -17,6 +17,9 @@ struct tui_options {
 	int ascii;			/* --ascii */
 	int read_only;
 	long refresh_interval;		/* seconds between rebuilds when no event source exists */
+	long expiry_warning;		/* seconds: mail that expires within it is "expiring" (0: none is) */
+	int osc52;			/* y/Y may write OSC 52 (the clipboard) to the terminal */
+	int mouse;			/* clicks select rows, the wheel scrolls */
 	const char *host;		/* shown in the status bar */
 	const char *db;			/* history database, NULL = default path */
 	long retention;			/* seconds of history kept (pruned hourly), <= 0 = forever */

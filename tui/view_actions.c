@@ -69,6 +69,7 @@ void view_actions_draw(struct app *a, int y, int h)
 	if (rows.n == 0)
 		ui_put(y + 2, 2, COLS - 4, "no operator action in the last 30 days", EL_DIM, 0);
 	app_list_fix(&a->apos, rows.n, h - 1);
+	app_list_drawn(a, &a->apos, y + 1, h - 1, rows.n);
 	for (row = 0, i = a->apos.top; i < rows.n && row < h - 1; i++, row++)
 		ui_put(y + 1 + row, 0, COLS, rows.v[i].text, i == a->apos.sel ? EL_SELECTED :
 		       rows.v[i].ok ? EL_NORMAL : EL_ERROR, 1);

@@ -51,13 +51,14 @@ void view_causes_draw(struct app *a, int y, int h)
 	if (namew > NAME_COLS_MAX)
 		namew = NAME_COLS_MAX;
 	app_list_fix(&a->cpos, a->ncrows, list_h);
+	app_list_drawn(a, &a->cpos, y + 1, list_h, a->ncrows);
 	ui_fill(y, 0, COLS, EL_HEADER);
 	/* the headings are cut like the names, so the numbers stay under theirs */
 	ui_put_cut(y, 0, namew, "CAUSE / PROVIDER / DOMAIN", EL_HEADER, 1);
 	ui_putf(y, namew, COLS - namew, EL_HEADER, 1, " %7s %7s %9s %10s %s", "MSGS", "RCPTS", "OLDEST",
 		"NEXT RETRY", trend ? "LAST HOUR" : "");
 	if (a->ncrows == 0) {
-		ui_put(y + 2, 2, COLS - 4, a->search[0] ? "no deferred mail matches" :
+		ui_put(y + 2, 2, COLS - 4, app_narrowed(a) ? "no deferred mail matches" :
 		       "no deferred mail: every recipient is delivered or waiting for its first attempt",
 		       EL_DIM, 0);
 	}

@@ -153,7 +153,7 @@ static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
 	add(l, EL_NORMAL, "From      %s", msg->sender[0] ? msg->sender : "<> (bounce)");
 	add(l, EL_NORMAL, "Arrived   %s  (%s ago)", format_time(t1, sizeof t1, msg->arrival),
 	    duration_format(d1, sizeof d1, (long)(a->now - msg->arrival)));
-	add(l, msg->expires_at - a->now < 12 * 3600 ? EL_EXPIRING : EL_NORMAL,
+	add(l, app_expiring(a, msg) ? EL_EXPIRING : EL_NORMAL,
 	    "Expires   %s  (in %s%s)", format_time(t2, sizeof t2, msg->expires_at),
 	    duration_format(d2, sizeof d2, (long)(msg->expires_at - a->now)),
 	    msg->forced_expire ? ", forced" : "");

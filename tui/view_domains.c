@@ -1,4 +1,10 @@
-/* view_domains - per destination domain: queued messages, provider, oldest, soonest retry */
+/* view_domains - per destination domain: queued messages, provider, oldest, soonest retry
+ *
+ * `p` groups the domains by provider: each provider's totals (messages once
+ * per provider, recipients, oldest, soonest retry) on a row of its own with
+ * its domains under it; Enter on it lists the provider's messages, and the
+ * action keys act on them (a throttle needs a domain).
+ */
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
@@ -111,7 +117,8 @@ void view_domains_draw(struct app *a, int y, int h)
 	if (namew < 14)
 		namew = 14;
 	refresh_throttles(a);
-	app_list_fix(&a->dpos, a->ndrows, list_h);
+	app_list_fix(&a->dpos, a->ndlist, list_h);
+	app_list_drawn(a, &a->dpos, y + 1, list_h, a->ndlist);
 	if (narrow)
 		ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %6s %8s %10s %-10s %-*s", namew, "DOMAIN", "MSGS", "OLDEST",
 			"NEXT RETRY", "THROTTLE", DOMAIN_TREND_BUCKETS, "2H TREND");
@@ -119,11 +126,12 @@ void view_domains_draw(struct app *a, int y, int h)
 		ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %-10s %6s %6s %8s %10s %-11s %-*s %s", namew, "DOMAIN",
 			"PROVIDER", "MSGS", "RCPTS", "OLDEST", "NEXT RETRY", "THROTTLE", DOMAIN_TREND_BUCKETS, "2H TREND",
 			mixw ? "CAUSES" : "");
-	for (row = 0, i = a->dpos.top; i < a->ndrows && row < list_h; i++, row++) {
-		const struct qcount *d = &a->drows[i];
+	for (row = 0, i = a->dpos.top; i < a->ndlist && row < list_h; i++, row++) {
+		const struct qcount *d = a->dlist[i].q;
 		int sel = i == a->dpos.sel, yy = y + 1 + row;
 		enum tui_elem el = sel ? EL_SELECTED : EL_NORMAL;
 		const char *prov = d->provider ? d->provider : "other";	/* the model's, as in every view */
+		char name[300];
 
 		if (d->soonest_retry == 0)
 			snprintf(next, sizeof next, "-");
@@ -131,33 +139,56 @@ void view_domains_draw(struct app *a, int y, int h)
 			snprintf(next, sizeof next, "due");
 		else
 			duration_format(next, sizeof next, (long)(d->soonest_retry - a->now));
+		if (a->dlist[i].is_provider) {
+			/* a provider's totals: no throttle, trend or cause mix of its own */
+			snprintf(name, sizeof name, "%s (%zu domain%s)", d->name, a->dlist[i].ndomains,
+				 a->dlist[i].ndomains == 1 ? "" : "s");
+			if (narrow)
+				ui_putf(yy, 0, COLS, sel ? el : EL_HEADER, 1, "%-*.*s %6zu %8s %10s", namew, namew,
+					name, d->messages, fmt_age(age, sizeof age, a->now, d->oldest_arrival), next);
+			else
+				ui_putf(yy, 0, COLS, sel ? el : EL_HEADER, 1, "%-*.*s %-10.10s %6zu %6zu %8s %10s", namew,
+					namew, name, "", d->messages, d->recipients,
+					fmt_age(age, sizeof age, a->now, d->oldest_arrival), next);
+			continue;
+		}
+		/* grouped: a domain indented under its provider */
+		snprintf(name, sizeof name, "%s%s", a->dgroup ? "  " : "", d->name);
 		throttle_text(d->name, a->now, thr, sizeof thr);
 		trend_text(a, d->name, trend, sizeof trend);
 		mix[0] = '\0';
 		if (mixw)
 			cause_mix(m, d->name, mix, sizeof mix);
 		if (narrow)
-			ui_putf(yy, 0, COLS, el, 1, "%-*.*s %6zu %8s %10s %-10.10s %s", namew, namew, d->name,
+			ui_putf(yy, 0, COLS, el, 1, "%-*.*s %6zu %8s %10s %-10.10s %s", namew, namew, name,
 				d->messages, fmt_age(age, sizeof age, a->now, d->oldest_arrival), next, thr, trend);
 		else
 			ui_putf(yy, 0, COLS, el, 1, "%-*.*s %-10.10s %6zu %6zu %8s %10s %-11.11s %s %s", namew, namew,
-				d->name, prov, d->messages, d->recipients,
+				name, prov, d->messages, d->recipients,
 				fmt_age(age, sizeof age, a->now, d->oldest_arrival), next, thr, trend, mix);
 	}
 }
 
-/* view_domains_key - Enter opens the domain's messages */
+/* view_domains_key - Enter opens the domain's (or provider's) messages; p groups by provider */
 int view_domains_key(struct app *a, int ch, int h)
 {
-	int r = app_list_keys(&a->dpos, a->ndrows, h - 1, ch);
+	int r = app_list_keys(&a->dpos, a->ndlist, h - 1, ch);
 
 	if (!(r & REACT_UNHANDLED))
 		return r;
-	if ((ch != '\r' && ch != '\n' && ch != KEY_ENTER && ch != KEY_RIGHT && ch != 'l') || a->ndrows == 0)
+	if (ch == 'p') {
+		a->dgroup = !a->dgroup;
+		a->dpos.sel = a->dpos.top = 0;
+		app_rebuild_rows(a);
+		app_flash(a, a->dgroup ? "grouped by provider: each provider's totals, its domains under it (p: "
+			  "one row per domain)" : "one row per domain (p: grouped by provider)");
+		return REACT_REDRAW;
+	}
+	if ((ch != '\r' && ch != '\n' && ch != KEY_ENTER && ch != KEY_RIGHT && ch != 'l') || a->ndlist == 0)
 		return REACT_UNHANDLED;
-	a->fkind = FILTER_DOMAIN;
+	a->fkind = a->dlist[a->dpos.sel].is_provider ? FILTER_PROVIDER : FILTER_DOMAIN;
 	a->fcause = CAUSE_COUNT;	/* any cause */
-	snprintf(a->fname, sizeof a->fname, "%s", a->drows[a->dpos.sel].name);
+	snprintf(a->fname, sizeof a->fname, "%s", a->dlist[a->dpos.sel].q->name);
 	a->mpos.sel = a->mpos.top = 0;
 	a->sel_id[0] = '\0';
 	app_rebuild_rows(a);

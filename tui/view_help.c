@@ -1,7 +1,7 @@
 /* view_help - the keys, the colours and what the columns mean
  *
- * The actions part is generated from the actions table (tui/actionkeys.h),
- * so the help lists the keys the console acts on.
+ * The actions part and the command keys are generated from the tables in
+ * tui/actionkeys.h, so the help lists the keys the console acts on.
  */
 #include <curses.h>
 #include <stdio.h>
@@ -27,12 +27,17 @@ static const char *const help_top[] = {
 	"  Up/Down  k/j     one row",
 	"  PgUp/PgDn ^B/^F  one page (also here and in the detail)",
 	"  g/G  Home/End    first / last row",
+	"  mouse            click: select a row (the selected one: open it); wheel:",
+	"                   three rows ([console] mouse = no: off)",
 	"",
 	"Messages",
 	"  /                search queue id, sender, recipient, domain, cause, reply",
 	"                   text; an active search counts in every view (the status",
 	"                   bar shows it with its count; :clear or Esc at the top)",
 	"  n / N            next / previous match",
+	"  p                Domains: group by provider (each provider's messages,",
+	"                   recipients, oldest and soonest retry; its domains under",
+	"                   it; Enter and the action keys act on a provider row)",
 	"  s / S            cycle the sort key (next retry, age, domain, cause,",
 	"                   attempts, size) / reverse it; desc = largest first",
 	"  ^R               rebuild the queue model now;  ^L redraw the screen",
@@ -41,7 +46,14 @@ static const char *const help_top[] = {
 	"                   theme [NAME] (alone: list the themes), refresh, messages",
 	"                   (every status message of the session, whole), and every",
 	"                   action below by name (:hold ...); Tab completes the NAME",
-	"                   of domain and cause (several: listed above the line)",
+	"                   of domain and cause (several: listed above the line);",
+	"                   export FORMAT FILE, expiring (only mail near expiry,",
+	"                   counted in the status bar as \"3 expiring <12h\"; :clear",
+	"                   shows all again), goto ID (the detail of a queued",
+	"                   message), copy id|reply",
+};
+
+static const char *const help_mid[] = {
 	"",
 	"Actions (on the tagged messages, else the message or group under the cursor;",
 	"a group's count is what its action touches)",
@@ -76,6 +88,7 @@ static const char *const help_bottom[] = {
 };
 
 #define NTOP (int)(sizeof help_top / sizeof help_top[0])
+#define NMID (int)(sizeof help_mid / sizeof help_mid[0])
 #define NBOTTOM (int)(sizeof help_bottom / sizeof help_bottom[0])
 
 /* help_line - line i of the help into buf: the fixed text with the actions table in between; NULL past the end */
@@ -84,6 +97,15 @@ static const char *help_line(int i, char *buf, size_t n)
 	if (i < NTOP)
 		return help_top[i];
 	i -= NTOP;
+	if (i < (int)ncmdkeys) {
+		/* keys that type a ":" command (they change no mail) */
+		snprintf(buf, n, "  %c                %s", cmdkeys[i].key, cmdkeys[i].help);
+		return buf;
+	}
+	i -= (int)ncmdkeys;
+	if (i < NMID)
+		return help_mid[i];
+	i -= NMID;
 	if (i < (int)nactionkeys) {
 		const struct actionkey *k = &actionkeys[i];
 		char key[16];
@@ -102,7 +124,7 @@ static const char *help_line(int i, char *buf, size_t n)
 /* help_lines - how many lines the help has */
 static int help_lines(void)
 {
-	return NTOP + (int)nactionkeys + NBOTTOM;
+	return NTOP + (int)ncmdkeys + NMID + (int)nactionkeys + NBOTTOM;
 }
 
 /* view_help_draw - the help text, scrolled */

@@ -23,7 +23,10 @@ static void filter_title(const struct app *a, char *buf, size_t n)
 		k = snprintf(buf, n, "cause %s", cause_name(a->fcause));
 		break;
 	case FILTER_PROVIDER:
-		k = snprintf(buf, n, "cause %s, provider %s", cause_name(a->fcause), a->fname);
+		if (a->fcause == CAUSE_COUNT)
+			k = snprintf(buf, n, "provider %s", a->fname);
+		else
+			k = snprintf(buf, n, "cause %s, provider %s", cause_name(a->fcause), a->fname);
 		break;
 	case FILTER_DOMAIN:
 		if (a->fcause == CAUSE_COUNT)
@@ -36,7 +39,12 @@ static void filter_title(const struct app *a, char *buf, size_t n)
 		break;
 	}
 	if (a->search[0] && k >= 0 && (size_t)k < n)
-		snprintf(buf + k, n - (size_t)k, ", matching \"%s\"", a->search);
+		k += snprintf(buf + k, n - (size_t)k, ", matching \"%s\"", a->search);
+	if (a->fexpiring && k >= 0 && (size_t)k < n) {
+		char w[32];
+
+		snprintf(buf + k, n - (size_t)k, ", expiring <%s", fmt_window(w, sizeof w, a->opt.expiry_warning));
+	}
 }
 
 /* view_messages_draw - the table */
@@ -48,6 +56,7 @@ void view_messages_draw(struct app *a, int y, int h)
 	size_t i;
 
 	app_list_fix(&a->mpos, a->nmrows, list_h);
+	app_list_drawn(a, &a->mpos, y + 2, list_h, a->nmrows);
 	filter_title(a, title, sizeof title);
 	ui_putf(y, 0, COLS, EL_DIM, 1, " %zu of %zu messages: %s, sorted by %s, %s", a->nmrows, a->m->n, title,
 		sort_keys[a->sort].title, a->sort_desc ? sort_keys[a->sort].desc : sort_keys[a->sort].asc);
@@ -71,7 +80,7 @@ void view_messages_draw(struct app *a, int y, int h)
 			snprintf(a->sel_id, sizeof a->sel_id, "%s", msg->id);
 		snprintf(domain, sizeof domain, "%s%s", dom, msg->nrcpts > 1 ? " +" : "");
 		fmt_retry(next, sizeof next, msg, a->now, a->m->params.queue_run_delay, &rel);
-		if (!sel && left_exp < 12 * 3600)
+		if (!sel && app_expiring(a, msg))
 			eel = EL_EXPIRING;
 		duration_format(exp, sizeof exp, left_exp);
 		if (!sel && actions_ui_is_tagged(a, msg->id))

@@ -21,7 +21,7 @@ struct app;
 	X(CAUSES, causes, "Causes", VIEW_TAB | VIEW_ACTS | VIEW_NAMED, "Enter:messages Tab:views /:search") \
 	X(MESSAGES, messages, "Messages", VIEW_TAB | VIEW_ACTS | VIEW_NAMED, "Enter:detail Space:tag s:sort") \
 	X(DETAIL, detail, "Detail", VIEW_ACTS, "PgUp/PgDn:scroll Esc:back") \
-	X(DOMAINS, domains, "Domains", VIEW_TAB | VIEW_ACTS | VIEW_NAMED, "Enter:messages Tab:views") \
+	X(DOMAINS, domains, "Domains", VIEW_TAB | VIEW_ACTS | VIEW_NAMED, "Enter:messages p:group Tab:views") \
 	X(ACTIONS, actions, "Actions", VIEW_TAB | VIEW_NAMED, "Enter:open Tab:views") \
 	X(ACTION, action, "Action", 0, "PgUp/PgDn/g/G:scroll Esc:back") \
 	X(STATUS, status, "Status messages", VIEW_NAMED, "PgUp/PgDn/g/G:scroll Esc:back") \

@@ -31,6 +31,25 @@ static void test_no_action_key_is_a_movement_key(void **state)
 				fail_msg("action %s is on the movement key %d", actionkeys[i].name, movement_keys[k]);
 }
 
+/* the command keys (export ...) move nothing and take no action's key */
+static void test_command_keys_are_their_own(void **state)
+{
+	size_t i, k;
+
+	(void)state;
+	for (i = 0; i < ncmdkeys; i++) {
+		assert_null(actionkey_by_key(cmdkeys[i].key));
+		assert_ptr_equal(cmdkey_by_key(cmdkeys[i].key), &cmdkeys[i]);
+		assert_non_null(cmdkeys[i].help);
+		for (k = 0; k < sizeof movement_keys / sizeof movement_keys[0]; k++)
+			if (cmdkeys[i].key == movement_keys[k])
+				fail_msg("command %s is on the movement key %d", cmdkeys[i].command, movement_keys[k]);
+	}
+	assert_non_null(cmdkey_by_key('X'));
+	assert_string_equal(cmdkey_by_key('X')->command, "export json ");
+	assert_null(cmdkey_by_key('h'));
+}
+
 static void test_every_action_is_reachable_once(void **state)
 {
 	size_t i, j;
@@ -140,6 +159,13 @@ static void test_docs_name_every_key(void **state)
 		if (!man_has_key(man, k->key))
 			fail_msg("doc/mqmon.1 lacks the key %c (%s) in CONSOLE KEYS", k->key, k->name);
 	}
+	for (i = 0; i < ncmdkeys; i++) {
+		if (!man_has_key(man, cmdkeys[i].key))
+			fail_msg("doc/mqmon.1 lacks the key %c (%s) in CONSOLE KEYS", cmdkeys[i].key, cmdkeys[i].command);
+		snprintf(want, sizeof want, "`%c`", cmdkeys[i].key);
+		if (strstr(readme, want) == NULL)
+			fail_msg("README.md lacks the key %s (%s)", want, cmdkeys[i].command);
+	}
 	free(readme);
 	free(man);
 }
@@ -149,6 +175,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_no_action_key_is_a_movement_key),
 		cmocka_unit_test(test_every_action_is_reachable_once),
+		cmocka_unit_test(test_command_keys_are_their_own),
 		cmocka_unit_test(test_hints_name_every_key),
 		cmocka_unit_test(test_docs_name_every_key),
 	};
