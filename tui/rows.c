@@ -381,6 +381,16 @@ static int pleaf_cmp(const void *x, const void *y)
 	return c ? c : a->msg < b->msg ? -1 : a->msg > b->msg;
 }
 
+/* qcount_add_message - count a message once in a row: messages, oldest arrival, soonest retry */
+static void qcount_add_message(struct qcount *q, const struct qmsg *msg)
+{
+	q->messages++;
+	if (q->oldest_arrival == 0 || msg->arrival < q->oldest_arrival)
+		q->oldest_arrival = msg->arrival;
+	if (msg->next_retry && (q->soonest_retry == 0 || msg->next_retry < q->soonest_retry))
+		q->soonest_retry = msg->next_retry;
+}
+
 /* build_providers - provider totals over the messages every view counts (a message once per
  * provider; recipients, oldest arrival, soonest retry), most messages first; -1 out of memory */
 static int build_providers(struct app *a)
@@ -424,11 +434,7 @@ static int build_providers(struct app *a)
 		q->recipients++;
 		if (i > 0 && leaves[i - 1].msg == l->msg && strcmp(leaves[i - 1].provider, l->provider) == 0)
 			continue;
-		q->messages++;
-		if (q->oldest_arrival == 0 || l->msg->arrival < q->oldest_arrival)
-			q->oldest_arrival = l->msg->arrival;
-		if (l->msg->next_retry && (q->soonest_retry == 0 || l->msg->next_retry < q->soonest_retry))
-			q->soonest_retry = l->msg->next_retry;
+		qcount_add_message(q, l->msg);
 	}
 	if (n > 1)
 		qsort(rows, n, sizeof *rows, qcount_cmp);
@@ -522,11 +528,7 @@ static void build_domains(struct app *a)
 		q->recipients++;
 		if (i > 0 && leaves[i - 1].msg == l->msg && strcmp(leaves[i - 1].domain, l->domain) == 0)
 			continue;
-		q->messages++;
-		if (q->oldest_arrival == 0 || l->msg->arrival < q->oldest_arrival)
-			q->oldest_arrival = l->msg->arrival;
-		if (l->msg->next_retry && (q->soonest_retry == 0 || l->msg->next_retry < q->soonest_retry))
-			q->soonest_retry = l->msg->next_retry;
+		qcount_add_message(q, l->msg);
 	}
 	if (n > 1)
 		qsort(rows, n, sizeof *rows, qcount_cmp);
