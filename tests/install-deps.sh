@@ -4,7 +4,7 @@
 # (or sudo) when something is missing.
 set -euo pipefail
 pkgs=(build-essential pkg-config libncurses-dev libsqlite3-dev libiniparser-dev
-      libjansson-dev libcmocka-dev postfix pflogsumm tmux valgrind sqlite3 procps jq)
+      libjansson-dev libcmocka-dev postfix pflogsumm tmux valgrind sqlite3 procps jq python3)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
