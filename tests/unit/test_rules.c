@@ -73,11 +73,26 @@ static void test_big_file_loads_fast(void **state)
 	unlink(path);
 }
 
+/* compile_refused - the rules at path load, but compiling them is refused (E2BIG) with msg; removes path */
+static void compile_refused(const char *path, const char *msg)
+{
+	struct ruleset rs;
+	struct why why;
+
+	ruleset_init(&rs);
+	assert_int_equal(ruleset_load(&rs, path, &why), 0);
+	errno = 0;
+	assert_null(classifier_new(&rs, &why));
+	assert_int_equal(errno, E2BIG);
+	assert_non_null(strstr(why.text, msg));
+	ruleset_free(&rs);
+	unlink(path);
+}
+
 /* #15: past a limit: a clear error, and E2BIG from the classifier (exit 78, not 70) */
 static void test_limits(void **state)
 {
 	const char *path = write_rules(RULES_MAX + 1, 0, 0);
-	struct classifier *cl;
 	struct ruleset rs;
 	struct why why;
 
@@ -89,28 +104,9 @@ static void test_limits(void **state)
 	unlink(path);
 
 	/* 2,100 rules of 4 short fragments: 8,400 fragments, more than the classifier takes */
-	path = write_rules(2100, 4, 1);
-	ruleset_init(&rs);
-	assert_int_equal(ruleset_load(&rs, path, &why), 0);
-	errno = 0;
-	cl = classifier_new(&rs, &why);
-	assert_null(cl);
-	assert_int_equal(errno, E2BIG);
-	assert_non_null(strstr(why.text, "too many rule text fragments: 8400"));
-	ruleset_free(&rs);
-	unlink(path);
-
+	compile_refused(write_rules(2100, 4, 1), "too many rule text fragments: 8400");
 	/* 100 rules of one 900-byte fragment: more bytes than the automaton takes */
-	path = write_rules(100, 1, 900);
-	ruleset_init(&rs);
-	assert_int_equal(ruleset_load(&rs, path, &why), 0);
-	errno = 0;
-	cl = classifier_new(&rs, &why);
-	assert_null(cl);
-	assert_int_equal(errno, E2BIG);
-	assert_non_null(strstr(why.text, "more than 65534 bytes"));
-	ruleset_free(&rs);
-	unlink(path);
+	compile_refused(write_rules(100, 1, 900), "more than 65534 bytes");
 }
 
 /* more SMTP codes than a rule holds: the rule is reported and skipped, not silently shortened */
