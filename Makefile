@@ -18,11 +18,11 @@ CPPFLAGS += -I. -I/usr/include/iniparser $(shell pkg-config --cflags $(PKGS)) \
             -DMQMON_VERSION='"$(VERSION)"' -DMQMON_DATADIR='"$(DATADIR)"'
 LDLIBS  += $(shell pkg-config --libs $(PKGS)) -liniparser -lm -pthread
 
-CORE_SRC := $(sort $(wildcard core/*.c))
+CORE_SRC := $(sort $(wildcard core/*/*.c))
 CLI_SRC  := $(sort $(wildcard cli/*.c))
 TUI_SRC  := $(sort $(wildcard tui/*.c))
 UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
-HEADERS  := $(wildcard core/*.h cli/*.h tui/*.h)
+HEADERS  := $(wildcard core/*/*.h cli/*.h tui/*.h)
 
 # B is the build directory: build/ for the normal build, build-asan/ for the
 # sanitizer build (`make asan`), so both can live side by side.
@@ -46,7 +46,7 @@ $(B)/.datadir: FORCE
 	@mkdir -p $(B)
 	@echo '$(DATADIR)' | cmp -s - $@ || echo '$(DATADIR)' > $@
 
-$(B)/core/rules.o $(B)/tui/theme.o: $(B)/.datadir
+$(B)/core/classify/rules.o $(B)/tui/theme.o: $(B)/.datadir
 
 .PHONY: FORCE
 FORCE:

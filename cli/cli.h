@@ -7,9 +7,9 @@
 #ifndef MQMON_CLI_H
 #define MQMON_CLI_H
 
-#include "core/classify.h"
-#include "core/config.h"
-#include "core/rules.h"
+#include "core/classify/classify.h"
+#include "core/base/config.h"
+#include "core/classify/rules.h"
 
 struct cli {
 	const char *prog;

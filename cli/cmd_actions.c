@@ -26,12 +26,12 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "core/actions.h"
-#include "core/duration.h"
-#include "core/mta.h"
-#include "core/qsource.h"
-#include "core/store.h"
-#include "core/throttle.h"
+#include "core/mta/actions.h"
+#include "core/base/duration.h"
+#include "core/mta/mta.h"
+#include "core/queue/qsource.h"
+#include "core/history/store.h"
+#include "core/mta/throttle.h"
 
 static const char action_usage[] =
 	"usage: mqmon [-c DIR] retry|hold|release|requeue [--read-only] [--db FILE]\n"

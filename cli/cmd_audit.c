@@ -14,9 +14,9 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "core/duration.h"
-#include "core/report.h"
-#include "core/store.h"
+#include "core/base/duration.h"
+#include "core/history/report.h"
+#include "core/history/store.h"
 
 static const char audit_usage[] =
 	"usage: mqmon actions [--since DURATION] [--ids] [--db FILE] [QUEUE_ID]\n"

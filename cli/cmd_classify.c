@@ -13,14 +13,14 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/deferral.h"
-#include "core/evloop.h"
-#include "core/ingest.h"
-#include "core/logscan.h"
-#include "core/mta.h"
-#include "core/qsource.h"
-#include "core/store.h"
-#include "core/report.h"
+#include "core/log/deferral.h"
+#include "core/base/evloop.h"
+#include "core/history/ingest.h"
+#include "core/log/logscan.h"
+#include "core/mta/mta.h"
+#include "core/queue/qsource.h"
+#include "core/history/store.h"
+#include "core/history/report.h"
 
 struct classify_ctx {
 	const struct classifier *cl;

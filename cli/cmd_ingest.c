@@ -11,7 +11,7 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "core/store.h"
+#include "core/history/store.h"
 
 /* cmd_ingest - entry point */
 int cmd_ingest(struct cli *cli, int argc, char **argv)

@@ -6,12 +6,12 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/deferral.h"
-#include "core/duration.h"
-#include "core/logscan.h"
-#include "core/store.h"
-#include "core/report.h"
-#include "core/sanitize.h"
+#include "core/log/deferral.h"
+#include "core/base/duration.h"
+#include "core/log/logscan.h"
+#include "core/history/store.h"
+#include "core/history/report.h"
+#include "core/base/sanitize.h"
 
 struct report_ctx {
 	const struct classifier *cl;

@@ -7,8 +7,8 @@
 #include <sysexits.h>
 
 #include "cli/cli.h"
-#include "core/corpus.h"
-#include "core/sanitize.h"
+#include "core/classify/corpus.h"
+#include "core/base/sanitize.h"
 
 #define RULES_USAGE \
 	"usage: mqmon rules [--check] [FILE]\n" \

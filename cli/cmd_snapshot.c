@@ -12,10 +12,10 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/mta.h"
-#include "core/qmodel.h"
-#include "core/qsource.h"
-#include "core/snapshot.h"
+#include "core/mta/mta.h"
+#include "core/queue/qmodel.h"
+#include "core/queue/qsource.h"
+#include "core/queue/snapshot.h"
 
 static const char snapshot_usage[] =
 	"usage: mqmon [-c DIR] snapshot [--format json|csv|prom] [-o FILE]\n"

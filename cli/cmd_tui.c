@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "core/duration.h"
+#include "core/base/duration.h"
 #include "tui/tui.h"
 
 static const char console_usage[] =

@@ -16,12 +16,12 @@
 #include <time.h>
 
 #include "cli/cli.h"
-#include "core/duration.h"
-#include "core/store.h"
-#include "core/ingest.h"
-#include "core/mta.h"
-#include "core/qsource.h"
-#include "core/sanitize.h"
+#include "core/base/duration.h"
+#include "core/history/store.h"
+#include "core/history/ingest.h"
+#include "core/mta/mta.h"
+#include "core/queue/qsource.h"
+#include "core/base/sanitize.h"
 
 static const char usage_text[] =
 	"usage: mqmon [global options] [COMMAND] [options] [args]\n"

@@ -3,7 +3,7 @@
 # Prints the offending lines and exits 1 when one does.
 set -u
 cd "$(dirname "$0")/.." || exit 2
-bad=$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](n?curses|ncursesw/|term\.h|panel\.h|tui/)' core/*.c core/*.h 2>/dev/null)
+bad=$(grep -nE '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](n?curses|ncursesw/|term\.h|panel\.h|tui/)' core/*/*.c core/*/*.h 2>/dev/null)
 if [ -n "$bad" ]; then
 	echo "layering: core/ includes curses or tui/ headers:"
 	echo "$bad"

@@ -17,7 +17,7 @@
 
 #include <stddef.h>
 
-#include "core/actions.h"
+#include "core/mta/actions.h"
 
 /* what an action does: a queue action (enum action_kind) or a throttle change */
 enum actionkey_op {

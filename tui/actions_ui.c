@@ -20,11 +20,11 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#include "core/actions.h"
-#include "core/duration.h"
-#include "core/sanitize.h"
-#include "core/thread.h"
-#include "core/throttle.h"
+#include "core/mta/actions.h"
+#include "core/base/duration.h"
+#include "core/base/sanitize.h"
+#include "core/base/thread.h"
+#include "core/mta/throttle.h"
 #include "tui/actionkeys.h"
 #include "tui/app.h"
 

@@ -24,7 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/duration.h"
+#include "core/base/duration.h"
 #include "tui/actionkeys.h"
 #include "tui/actions_ui.h"
 #include "tui/commands.h"

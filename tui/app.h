@@ -10,12 +10,12 @@
 
 #include <time.h>
 
-#include "core/evloop.h"
-#include "core/idset.h"
-#include "core/ingest.h"
-#include "core/qmodel.h"
-#include "core/qsource.h"
-#include "core/store.h"
+#include "core/base/evloop.h"
+#include "core/base/idset.h"
+#include "core/history/ingest.h"
+#include "core/queue/qmodel.h"
+#include "core/queue/qsource.h"
+#include "core/history/store.h"
 #include "tui/mouse.h"
 #include "tui/prune.h"
 #include "tui/theme.h"

@@ -16,8 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/queue_id.h"
-#include "core/snapshot.h"
+#include "core/postfix/queue_id.h"
+#include "core/queue/snapshot.h"
 
 #include "tui/actionkeys.h"
 #include "tui/actions_ui.h"

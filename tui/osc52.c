@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "core/sanitize.h"
+#include "core/base/sanitize.h"
 
 /* base64 - RFC 4648 base64 of in[0..len) into out (4 * ceil(len / 3) bytes, no NUL) */
 static size_t base64(char *out, const unsigned char *in, size_t len)

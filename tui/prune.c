@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/store.h"
-#include "core/thread.h"
+#include "core/history/store.h"
+#include "core/base/thread.h"
 
 /* prune_main - chunk after chunk until nothing is left or stop is asked */
 static void *prune_main(void *arg)

@@ -14,7 +14,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/idset.h"
+#include "core/base/idset.h"
 
 struct leaf {
 	enum cause cause;

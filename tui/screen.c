@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <wchar.h>
 
-#include "core/sanitize.h"
+#include "core/base/sanitize.h"
 
 static int ascii_mode;
 

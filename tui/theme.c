@@ -16,7 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/inifile.h"
+#include "core/base/inifile.h"
 
 #ifndef MQMON_DATADIR
 #define MQMON_DATADIR "/usr/local/share/mqmon"

@@ -10,9 +10,9 @@
 #ifndef MQMON_TUI_THEME_H
 #define MQMON_TUI_THEME_H
 
-#include "core/cause.h"
-#include "core/strlist.h"
-#include "core/why.h"
+#include "core/classify/cause.h"
+#include "core/base/strlist.h"
+#include "core/base/why.h"
 
 enum tui_elem {
 	EL_NORMAL,

@@ -14,8 +14,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "core/store.h"
-#include "core/strmap.h"
+#include "core/history/store.h"
+#include "core/base/strmap.h"
 
 #define TRENDS_MIN_AGE 2
 #define TRENDS_MAX_AGE 30

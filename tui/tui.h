@@ -8,7 +8,7 @@
 #ifndef MQMON_TUI_H
 #define MQMON_TUI_H
 
-#include "core/qsource.h"
+#include "core/queue/qsource.h"
 
 struct tui_options {
 	struct qsource_config source;	/* how to build models */

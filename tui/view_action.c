@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/report.h"
+#include "core/history/report.h"
 #include "tui/app.h"
 #include "tui/screen.h"
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/duration.h"
+#include "core/base/duration.h"
 #include "tui/app.h"
 #include "tui/screen.h"
 #include "tui/sparkline.h"

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/duration.h"
-#include "core/report.h"
+#include "core/base/duration.h"
+#include "core/history/report.h"
 #include "tui/app.h"
 #include "tui/screen.h"
 

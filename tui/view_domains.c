@@ -9,8 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/duration.h"
-#include "core/throttle.h"
+#include "core/base/duration.h"
+#include "core/mta/throttle.h"
 #include "tui/app.h"
 #include "tui/screen.h"
 #include "tui/sparkline.h"

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/classify.h"
-#include "core/deferral.h"
-#include "core/logline.h"
-#include "core/sanitize.h"
+#include "core/classify/classify.h"
+#include "core/log/deferral.h"
+#include "core/log/logline.h"
+#include "core/base/sanitize.h"
 
 static struct ruleset rs;
 static struct classifier *cl;

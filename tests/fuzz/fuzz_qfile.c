@@ -3,8 +3,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/deferlog.h"
-#include "core/qfile.h"
+#include "core/postfix/deferlog.h"
+#include "core/postfix/qfile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

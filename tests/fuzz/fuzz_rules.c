@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/classify.h"
-#include "core/reply.h"
-#include "core/rules.h"
+#include "core/classify/classify.h"
+#include "core/classify/reply.h"
+#include "core/classify/rules.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -28,11 +28,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/classify.h"
-#include "core/deferral.h"
-#include "core/qmodel.h"
-#include "core/sanitize.h"
-#include "core/snapshot.h"
+#include "core/classify/classify.h"
+#include "core/log/deferral.h"
+#include "core/queue/qmodel.h"
+#include "core/base/sanitize.h"
+#include "core/queue/snapshot.h"
 #include "tests/fuzz/fuzz_util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

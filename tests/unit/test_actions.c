@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/actions.h"
-#include "core/mta.h"
-#include "core/store.h"
-#include "core/throttle.h"
+#include "core/mta/actions.h"
+#include "core/mta/mta.h"
+#include "core/history/store.h"
+#include "core/mta/throttle.h"
 
 static char tmpdir[64];
 

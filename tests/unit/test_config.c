@@ -3,7 +3,7 @@
 
 #include <unistd.h>
 
-#include "core/config.h"
+#include "core/base/config.h"
 
 /* write_tmp - write text to a temporary file, return its path (static buffer) */
 static const char *write_tmp(const char *text)

@@ -3,8 +3,8 @@
 
 #include <unistd.h>
 
-#include "core/classify.h"
-#include "core/corpus.h"
+#include "core/classify/classify.h"
+#include "core/classify/corpus.h"
 
 /* write_tmp - write text to a temporary file named after tag, return its path (static buffer) */
 static const char *write_tmp(const char *tag, const char *text)

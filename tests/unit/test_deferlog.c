@@ -1,7 +1,7 @@
 /* test_deferlog - Postfix defer logfiles: blocks, long values cut with a mark, long recipients kept */
 #include "tests/unit/testutil.h"
 
-#include "core/deferlog.h"
+#include "core/postfix/deferlog.h"
 
 struct got {
 	char rcpt[8192], status[64], reason[8192];

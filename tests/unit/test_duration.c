@@ -1,8 +1,8 @@
 /* test_duration - duration parsing and its 10-year cap, and config keys of that type */
 #include "tests/unit/testutil.h"
 
-#include "core/config.h"
-#include "core/duration.h"
+#include "core/base/config.h"
+#include "core/base/duration.h"
 
 /* ordinary durations, and what is not one */
 static void test_parse(void **state)

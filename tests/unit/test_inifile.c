@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/inifile.h"
+#include "core/base/inifile.h"
 
 /* write_tmp - write text to a temporary file, return its path (static buffer) */
 static const char *write_tmp(const char *text)

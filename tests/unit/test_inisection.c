@@ -10,8 +10,8 @@
 
 #include <unistd.h>
 
-#include "core/config.h"
-#include "core/rules.h"
+#include "core/base/config.h"
+#include "core/classify/rules.h"
 
 /* write_tmp - write text to a temporary file, return its path (static buffer) */
 static const char *write_tmp(const char *text)

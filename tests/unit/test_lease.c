@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "core/lease.h"
+#include "core/base/lease.h"
 
 static char dir[] = "/tmp/mqmon-test-lease.XXXXXX";
 static char db[256];

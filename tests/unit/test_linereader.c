@@ -5,7 +5,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-#include "core/linereader.h"
+#include "core/base/linereader.h"
 
 static void test_split_writes_and_partial(void **state)
 {

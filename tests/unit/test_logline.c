@@ -3,7 +3,7 @@
 
 #include <time.h>
 
-#include "core/logline.h"
+#include "core/log/logline.h"
 
 static struct log_clock clock_;
 

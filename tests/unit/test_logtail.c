@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/logtail.h"
+#include "core/log/logtail.h"
 
 /* what the callback collected */
 struct got {

@@ -4,8 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/pathname.h"
-#include "core/store.h"
+#include "core/base/pathname.h"
+#include "core/history/store.h"
 
 /* key - path_absolute into a static buffer, "(error)" on failure */
 static const char *key(const char *path, const char *cwd, size_t n)

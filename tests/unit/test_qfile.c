@@ -19,7 +19,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
-#include "core/qfile.h"
+#include "core/postfix/qfile.h"
 
 #define FIXDIR "tests/golden/qfile/"
 

@@ -1,12 +1,12 @@
 /* test_qmodel - retry times, expiry, overdue, aggregates and forgetting, on a hand-built model */
 #include "tests/unit/testutil.h"
 
-#include "core/qmodel.h"
+#include "core/queue/qmodel.h"
 
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "core/store.h"
+#include "core/history/store.h"
 
 static struct ruleset rs;
 static struct classifier *cl;

@@ -1,7 +1,7 @@
 /* test_queue_id - short and long Postfix queue IDs; operator words refused */
 #include "tests/unit/testutil.h"
 
-#include "core/queue_id.h"
+#include "core/postfix/queue_id.h"
 
 /* valid - queue_id_valid on a NUL-terminated string */
 static int valid(const char *s)

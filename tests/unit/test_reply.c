@@ -1,8 +1,8 @@
 /* test_reply - reason texts taken apart: kind, host, codes, stage, joined text */
 #include "tests/unit/testutil.h"
 
-#include "core/reply.h"
-#include "core/sanitize.h"
+#include "core/classify/reply.h"
+#include "core/base/sanitize.h"
 
 static struct reply_info info;
 

@@ -5,8 +5,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/classify.h"
-#include "core/rules.h"
+#include "core/classify/classify.h"
+#include "core/classify/rules.h"
 
 /* write_rules - n generated rules (frag: "text = " fragments per rule, each len bytes) to a temporary file */
 static const char *write_rules(int n, int frags, int len)

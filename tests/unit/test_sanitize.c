@@ -1,7 +1,7 @@
 /* test_sanitize - control characters, escape sequences and invalid UTF-8 are made inert */
 #include "tests/unit/testutil.h"
 
-#include "core/sanitize.h"
+#include "core/base/sanitize.h"
 
 #include <locale.h>
 

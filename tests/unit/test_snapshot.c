@@ -5,7 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/snapshot.h"
+#include "core/queue/snapshot.h"
 
 static const char reason[] = "host a[192.0.2.1] said: 421 4.7.0 try \xe2\x80\xae" "again later";
 

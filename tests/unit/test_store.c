@@ -18,7 +18,7 @@
 
 #include <sqlite3.h>
 
-#include "core/store.h"
+#include "core/history/store.h"
 
 /* the speed bound: sanitizers slow malloc and our loop, not the store */
 #if defined(__SANITIZE_ADDRESS__)

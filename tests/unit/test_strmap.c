@@ -1,7 +1,7 @@
 /* test_strmap - the string -> integer map behind the store's names */
 #include "tests/unit/testutil.h"
 
-#include "core/strmap.h"
+#include "core/base/strmap.h"
 
 static void test_put_get_overwrite(void **state)
 {

@@ -3,7 +3,7 @@
 
 #include <strings.h>
 
-#include "core/textmatch.h"
+#include "core/classify/textmatch.h"
 
 static void test_basic_case_insensitive(void **state)
 {

@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/expiry_timer.h"
-#include "core/logline.h"
-#include "core/throttle.h"
+#include "core/mta/expiry_timer.h"
+#include "core/log/logline.h"
+#include "core/mta/throttle.h"
 
 /* #3: the pause entry's deferral text is mqmon's own, never a remote reply */
 static void test_pause_reason(void **state)

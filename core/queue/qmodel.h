@@ -1,0 +1,188 @@
+/* qmodel - the queue as mqmon sees it: messages, recipients, causes, retry times
+ *
+ * A model is filled by a backend snapshot (qmodel_add / qmodel_add_rcpt),
+ * enriched by the MTA's log (qmodel_join_log: attempts, last attempt, relay,
+ * stage), then finished (qmodel_finish): every recipient classified, retry
+ * and expiry times computed, aggregates built. Views and exports read a
+ * finished model; they never recompute.
+ *
+ * One provider per recipient, computed here only: the classifier's verdict
+ * (which may come from the remote host or the reply text, so busy.example
+ * can be gmail); a recipient whose own verdict names none ("other": not
+ * deferred yet, or a reply without evidence) takes the provider another
+ * recipient of its domain showed, so a domain has one provider in every
+ * view, the report and the export (qcount.provider of m->domains).
+ *
+ * Retry times: a deferred message's next retry is exact when the spool is
+ * readable (Postfix sets the deferred file's mtime to it), estimated from the
+ * last attempt seen in the log plus Postfix's back-off rule (age clamped to
+ * [minimal_backoff_time, maximal_backoff_time]) otherwise, and unknown when
+ * neither is available. Postfix scans the deferred queue every
+ * queue_run_delay, so a retry really happens by next_retry + queue_run_delay;
+ * a message whose retry time passed more than two scan intervals (plus a
+ * minute) ago is `overdue`: its retry is not happening (a stuck qmgr).
+ *
+ * Mail deferred by mqmon's own pause (core/throttle: the reply is
+ * THROTTLE_PAUSE_TEXT) is not a remote reply: such a recipient is marked
+ * `paused` and keeps the cause, provider and rule of the message's last
+ * remote reply, taken from the history (store) or the log; only when none
+ * is known is it unclassified (still paused).
+ *
+ * A requeued message (postsuper -r) loses its delay reasons: it waits in
+ * maildrop (pickup takes it within a minute) and gets a new queue ID, which
+ * the log links to the old one. Until Postfix replies again, its recipients
+ * are `requeued` and keep the cause, provider and rule of the last remote
+ * reply in the history of its queue IDs (store: through the requeue links;
+ * log: the same ID), so it stays in its cause group. The same holds for any
+ * recipient listed without a reply whose message was deferred before (a
+ * retry in progress listed by postqueue -j).
+ */
+#ifndef MQMON_QMODEL_H
+#define MQMON_QMODEL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "core/classify/cause.h"
+#include "core/classify/classify.h"
+#include "core/mta/mta.h"
+#include "core/postfix/queue_id.h"
+#include "core/classify/reply.h"
+
+enum queue_name {
+	QUEUE_ACTIVE, QUEUE_DEFERRED, QUEUE_HOLD, QUEUE_INCOMING, QUEUE_MAILDROP,
+	QUEUE_CORRUPT, QUEUE_OTHER, QUEUE_COUNT
+};
+
+enum retry_source {
+	RETRY_NONE,		/* not waiting for a retry (active, hold, ...) */
+	RETRY_UNKNOWN,		/* deferred, but no way to know when */
+	RETRY_ESTIMATED,	/* from the log's last attempt and the back-off rule */
+	RETRY_EXACT,		/* from the deferred file's mtime */
+};
+
+struct qrcpt {
+	char *address;
+	char *domain;		/* lower case */
+	char *reason;		/* sanitised, joined reply text ("" when none) */
+	char dsn[16];		/* enhanced status ("" when unknown) */
+	enum cause cause;
+	const char *provider;	/* owned by the ruleset; its verdict's, else its domain's (qmodel_finish) */
+	const char *rule;	/* rule name, NULL when unclassified or no reason */
+	enum smtp_stage stage;
+	int paused;		/* deferred by mqmon's pause: cause/rule are the last remote reply's */
+	int requeued;		/* no reply since a requeue (or retry): cause/rule are the last remote reply's */
+};
+
+struct qmsg {
+	char id[QUEUE_ID_MAX + 1];
+	enum queue_name queue;
+	char *sender;
+	time_t arrival;
+	long size;
+	int forced_expire;
+	struct qrcpt *rcpts;
+	size_t nrcpts;
+	/* from the log */
+	int attempts;		/* delivery attempts seen (deferral lines, one per second) */
+	time_t last_attempt;	/* 0 when none seen */
+	char *relay;		/* relay= of the last deferral, NULL when none */
+	char last_dsn[16];
+	char *remote_reason;	/* paused or requeued mail: the last remote reply seen (NULL when none) */
+	int paused;		/* a recipient is deferred by mqmon's pause */
+	/* retry and expiry (qmodel_finish) */
+	time_t spool_mtime;	/* deferred/hold file mtime when the spool was read, else 0 */
+	time_t next_retry;	/* 0 when none/unknown */
+	enum retry_source retry_source;
+	time_t expires_at;
+	int overdue;
+	int gone;		/* forgotten: dropped at the next qmodel_finish */
+	enum cause cause;	/* the message's cause: its first deferred recipient's */
+	const char *provider;
+};
+
+struct qcount {
+	const char *name;	/* cause, provider, domain or queue name */
+	size_t messages, recipients;
+	time_t oldest_arrival, soonest_retry;
+	struct qcount *sub;	/* causes: per domain; NULL otherwise */
+	const char *provider;	/* domains: the domain's provider (the one every recipient of it shows) */
+	size_t nsub;
+};
+
+struct qmodel {
+	struct qmsg **msgs;
+	size_t n, cap;
+	size_t *index;		/* open addressing: position+1, 0 = empty */
+	size_t imask;
+	const struct classifier *cl;
+	struct verdict_cache *vc;	/* verdicts of reply templates already seen */
+	struct mta_params params;
+	time_t generated_at;
+	const char *source;	/* "spool" or "postqueue" */
+	int mta_running;	/* enum mta_state when the model was built (MTA_UNKNOWN until set) */
+	/* aggregates (qmodel_finish) */
+	struct qcount causes[CAUSE_COUNT];
+	struct qcount queues[QUEUE_COUNT];
+	struct qcount *providers, *domains;
+	size_t nproviders, ndomains;
+	size_t recipients;
+	const struct qmsg *oldest, *soonest;
+	size_t overdue;
+	unsigned long long log_lines, log_deferrals;
+};
+
+/* qrcpt_has_cause - the recipient has a cause: a reply of its own, or its last one kept through a requeue */
+int qrcpt_has_cause(const struct qrcpt *r);
+
+/* qmodel_new - an empty model using cl to classify and params for the retry rule */
+struct qmodel *qmodel_new(const struct classifier *cl, const struct mta_params *params);
+
+/* qmodel_free - release the model */
+void qmodel_free(struct qmodel *m);
+
+/* qmodel_find - message by queue ID, NULL when absent */
+struct qmsg *qmodel_find(const struct qmodel *m, const char *id);
+
+/* qmodel_add - add a message (or return the one with that ID: a message listed twice is kept once) */
+struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue, const char *sender,
+			time_t arrival, long size, int forced_expire);
+
+/* qmodel_forget - drop a message (it left the queue or is about to be read again); 0, -1 when absent */
+int qmodel_forget(struct qmodel *m, const char *id);
+
+/* qmodel_add_rcpt - add a pending recipient with its delay reason (raw text) and dsn (may be NULL) */
+int qmodel_add_rcpt(struct qmodel *m, struct qmsg *msg, const char *address, const char *reason,
+		    size_t reasonlen, const char *dsn);
+
+/* qmodel_join_log - read a log file for attempts of the model's messages (follows requeue NEWIDs); -1 with why */
+int qmodel_join_log(struct qmodel *m, const char *path, struct why *why);
+
+struct store;
+
+/* qmodel_join_store - attempts and last attempt times from the store's history; -1 with why */
+int qmodel_join_store(struct qmodel *m, struct store *st, struct why *why);
+
+/* qmodel_join_store_one - the same for one message (after it was read again) */
+void qmodel_join_store_one(struct qmsg *msg, struct store *st);
+
+/* qmodel_join_store_one_in - qmodel_join_store_one, and for paused mail its last remote cause from the store */
+void qmodel_join_store_one_in(struct qmodel *m, struct qmsg *msg, struct store *st);
+
+/* qmodel_finish - drop forgotten messages, compute retry/expiry/overdue at now, build aggregates */
+void qmodel_finish(struct qmodel *m, time_t now);
+
+/* queue_name_str - "deferred" ... */
+const char *queue_name_str(enum queue_name q);
+
+/* queue_name_from - inverse of queue_name_str; QUEUE_OTHER when unknown */
+enum queue_name queue_name_from(const char *s);
+
+/* qmodel_totals - "62 msgs: 58 def 1 held 1 act 2 maildrop" into buf (long: "deferred", "active"):
+ * every queue that holds a message, deferred/held/active always; the numbers add up to m->n */
+void qmodel_totals(const struct qmodel *m, char *buf, size_t n, int longform);
+
+/* retry_source_str - "exact", "estimated", "unknown", "none" */
+const char *retry_source_str(enum retry_source s);
+
+#endif

@@ -1,0 +1,258 @@
+/* qsource - build queue models in the foreground or on a worker thread; see qsource.h
+ *
+ * One worker thread sleeps on a condition variable. A request sets `wanted`;
+ * the worker builds, stores the result in `ready` (replacing an untaken one)
+ * and writes the eventfd. The main thread only touches the shared fields
+ * under the mutex, and the classifier it shares is read-only.
+ */
+#include "core/queue/qsource.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/history/store.h"
+#include "core/base/thread.h"
+
+/* qsource_default_log - the MTA's own log file when it writes one, else the usual syslog file */
+const char *qsource_default_log(const struct mta_params *p)
+{
+	static const char *const candidates[] = { "/var/log/mail.log", "/var/log/maillog" };
+	size_t i;
+
+	if (p->maillog_file[0] == '/' && strncmp(p->maillog_file, "/dev/", 5) != 0)
+		return access(p->maillog_file, R_OK) == 0 ? p->maillog_file : NULL;
+	for (i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
+		if (access(candidates[i], R_OK) == 0)
+			return candidates[i];
+	return NULL;
+}
+
+/* build - one finished model now; NULL with why; *mta gets whether the MTA runs (enum mta_state), also on failure */
+static struct qmodel *build(const struct qsource_config *cfg, struct strlist *warn, struct why *why, int *mta)
+{
+	const struct mta_backend *be = cfg->backend ? cfg->backend : &mta_postfix;
+	struct mta_params params;
+	struct qmodel *m;
+	struct why w;
+	int i, rc;
+
+	*mta = MTA_UNKNOWN;
+	if (be->load_params(cfg->config_dir, &params, why) < 0)
+		return NULL;
+	*mta = be->running ? be->running(&params) : MTA_UNKNOWN;
+	if ((m = qmodel_new(cfg->cl, &params)) == NULL) {
+		why_set(why, "out of memory");
+		return NULL;
+	}
+	if ((rc = be->snapshot(&params, cfg->source, m, why)) < 0) {
+		if (rc == MTA_SNAPSHOT_STOPPED)
+			*mta = MTA_STOPPED;
+		qmodel_free(m);
+		return NULL;
+	}
+	if (*mta == MTA_UNKNOWN && strcmp(m->source, "postqueue") == 0)
+		*mta = MTA_RUNNING;	/* its daemons answered the listing */
+	m->mta_running = *mta;
+	if (cfg->db[0]) {
+		/* the console keeps the log in the store: a grouped query instead of a log scan */
+		struct store *st = store_open(cfg->db, &w);
+
+		if (st == NULL || qmodel_join_store(m, st, &w) < 0) {
+			if (warn != NULL)
+				strlist_addf(warn, "%s (attempt counts unavailable)", w.text);
+		}
+		store_close(st);
+	} else if (cfg->use_log && cfg->nlogs == 0) {
+		const char *def = qsource_default_log(&params);
+
+		if (def == NULL && warn != NULL)
+			strlist_addf(warn, "no mail log found for the instance %s (attempt counts unavailable; --log FILE)",
+				     params.config_dir);
+		else if (def != NULL && qmodel_join_log(m, def, &w) < 0 && warn != NULL)
+			strlist_addf(warn, "%s (attempt counts unavailable)", w.text);
+	}
+	for (i = 0; !cfg->db[0] && cfg->use_log && i < cfg->nlogs; i++)
+		if (qmodel_join_log(m, cfg->logs[i], &w) < 0 && warn != NULL)
+			strlist_addf(warn, "%s", w.text);
+	qmodel_finish(m, time(NULL));
+	return m;
+}
+
+/* qsource_build - one finished model now; NULL with why; *mta (may be NULL) whether the MTA runs */
+struct qmodel *qsource_build(const struct qsource_config *cfg, struct strlist *warn, struct why *why, int *mta)
+{
+	int state;
+
+	return build(cfg, warn, why, mta != NULL ? mta : &state);
+}
+
+struct qsource {
+	struct qsource_config cfg;
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int efd;
+	int wanted, busy, quit;
+	struct qmodel *ready;
+	struct why ready_why;
+	int ready_failed;
+	int ready_mta;		/* enum mta_state of the last build, also a failed one */
+	long ready_ms;
+};
+
+/* worker - build whenever asked, until told to quit */
+static void *worker(void *arg)
+{
+	struct qsource *qs = arg;
+
+	pthread_mutex_lock(&qs->lock);
+	for (;;) {
+		struct qsource_config cfg;
+		struct qmodel *m;
+		struct why why;
+		struct timespec t0, t1;
+		uint64_t one = 1;
+		int mta;
+
+		while (!qs->wanted && !qs->quit)
+			pthread_cond_wait(&qs->cond, &qs->lock);
+		if (qs->quit)
+			break;
+		qs->wanted = 0;
+		qs->busy = 1;
+		cfg = qs->cfg;	/* qsource_set_classifier may change it during the build */
+		pthread_mutex_unlock(&qs->lock);
+
+		clock_gettime(CLOCK_MONOTONIC, &t0);
+		m = build(&cfg, NULL, &why, &mta);
+		clock_gettime(CLOCK_MONOTONIC, &t1);
+
+		pthread_mutex_lock(&qs->lock);
+		qs->busy = 0;
+		qmodel_free(qs->ready);
+		qs->ready = m;
+		qs->ready_failed = m == NULL;
+		qs->ready_why = why;
+		qs->ready_mta = mta;
+		qs->ready_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		if (write(qs->efd, &one, sizeof one) < 0) {
+			/* the counter cannot overflow in practice; nothing else to do */
+		}
+	}
+	pthread_mutex_unlock(&qs->lock);
+	return NULL;
+}
+
+/* qsource_new - a background builder; its fd becomes readable when a model is ready */
+struct qsource *qsource_new(const struct qsource_config *cfg, struct why *why)
+{
+	struct qsource *qs = calloc(1, sizeof *qs);
+
+	if (qs == NULL) {
+		why_set(why, "out of memory");
+		return NULL;
+	}
+	qs->cfg = *cfg;
+	qs->ready_mta = MTA_UNKNOWN;
+	pthread_mutex_init(&qs->lock, NULL);
+	pthread_cond_init(&qs->cond, NULL);
+	if ((qs->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
+		why_errno(why, "eventfd");
+		free(qs);
+		return NULL;
+	}
+	if (thread_spawn(&qs->thread, worker, qs) != 0) {
+		why_set(why, "cannot start the model builder thread");
+		close(qs->efd);
+		free(qs);
+		return NULL;
+	}
+	return qs;
+}
+
+/* qsource_fd - poll this for "a build finished" */
+int qsource_fd(const struct qsource *qs)
+{
+	return qs->efd;
+}
+
+/* qsource_request - ask for a fresh model (coalesced while a build runs) */
+void qsource_request(struct qsource *qs)
+{
+	pthread_mutex_lock(&qs->lock);
+	qs->wanted = 1;
+	pthread_cond_signal(&qs->cond);
+	pthread_mutex_unlock(&qs->lock);
+}
+
+/* qsource_set_classifier - classify with cl from the next build on (the running one keeps the old) */
+void qsource_set_classifier(struct qsource *qs, const struct classifier *cl)
+{
+	pthread_mutex_lock(&qs->lock);
+	qs->cfg.cl = cl;
+	pthread_mutex_unlock(&qs->lock);
+}
+
+/* qsource_busy - true while a build runs or is wanted */
+int qsource_busy(struct qsource *qs)
+{
+	int busy;
+
+	pthread_mutex_lock(&qs->lock);
+	busy = qs->busy || qs->wanted;
+	pthread_mutex_unlock(&qs->lock);
+	return busy;
+}
+
+/* qsource_mta_state - whether the MTA ran at the last build (enum mta_state), known also when it failed */
+int qsource_mta_state(struct qsource *qs)
+{
+	int mta;
+
+	pthread_mutex_lock(&qs->lock);
+	mta = qs->ready_mta;
+	pthread_mutex_unlock(&qs->lock);
+	return mta;
+}
+
+/* qsource_take - the new model (caller owns it) or NULL with why */
+struct qmodel *qsource_take(struct qsource *qs, struct why *why, long *build_ms)
+{
+	struct qmodel *m;
+	uint64_t n;
+
+	if (read(qs->efd, &n, sizeof n) < 0) {
+		/* nothing pending: fall through, ready may still be NULL */
+	}
+	pthread_mutex_lock(&qs->lock);
+	m = qs->ready;
+	qs->ready = NULL;
+	if (m == NULL && why != NULL)
+		*why = qs->ready_failed ? qs->ready_why : (struct why){ "no model ready" };
+	if (build_ms)
+		*build_ms = qs->ready_ms;
+	pthread_mutex_unlock(&qs->lock);
+	return m;
+}
+
+/* qsource_free - stop the worker (waits for a running build) and release everything */
+void qsource_free(struct qsource *qs)
+{
+	if (qs == NULL)
+		return;
+	pthread_mutex_lock(&qs->lock);
+	qs->quit = 1;
+	pthread_cond_signal(&qs->cond);
+	pthread_mutex_unlock(&qs->lock);
+	pthread_join(qs->thread, NULL);
+	qmodel_free(qs->ready);
+	close(qs->efd);
+	pthread_mutex_destroy(&qs->lock);
+	pthread_cond_destroy(&qs->cond);
+	free(qs);
+}

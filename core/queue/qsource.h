@@ -1,0 +1,65 @@
+/* qsource - build a finished queue model from the MTA, in the foreground or on a worker thread
+ *
+ * qsource_build() is the whole recipe (parameters, snapshot, log join,
+ * finish) shared by `mqmon snapshot` and the TUI. The TUI must never freeze
+ * while postqueue -j lists 100,000 messages, so a qsource can also build on
+ * a worker thread: qsource_request() asks for a fresh model (requests made
+ * while a build runs are coalesced into one more build), the worker signals
+ * an eventfd the caller polls, and qsource_take() hands the model over.
+ */
+#ifndef MQMON_QSOURCE_H
+#define MQMON_QSOURCE_H
+
+#include "core/classify/classify.h"
+#include "core/mta/mta.h"
+#include "core/queue/qmodel.h"
+#include "core/base/why.h"
+
+#define QSOURCE_MAX_LOGS 16
+
+struct qsource_config {
+	const struct classifier *cl;	/* read-only, shared with the worker */
+	const struct mta_backend *backend;
+	char config_dir[PATH_MAX];
+	enum snapshot_source source;
+	int use_log;			/* join a log for attempts */
+	char db[PATH_MAX];		/* when set: attempts from this store instead of reading the log */
+	int nlogs;			/* 0: the MTA's own log or the usual syslog file */
+	char logs[QSOURCE_MAX_LOGS][PATH_MAX];
+};
+
+/* qsource_default_log - the MTA's own log file when it writes one, else the usual syslog file; NULL when none */
+const char *qsource_default_log(const struct mta_params *p);
+
+/* qsource_build - one finished model now; NULL with why (warnings about logs go to warn, may be NULL);
+ * mta (may be NULL) gets whether the MTA runs (enum mta_state), also when the build failed */
+struct qmodel *qsource_build(const struct qsource_config *cfg, struct strlist *warn, struct why *why, int *mta);
+
+struct qsource;
+
+/* qsource_new - a background builder; its fd becomes readable when a model is ready */
+struct qsource *qsource_new(const struct qsource_config *cfg, struct why *why);
+
+/* qsource_fd - poll this for "a build finished" */
+int qsource_fd(const struct qsource *qs);
+
+/* qsource_request - ask for a fresh model (coalesced while a build runs) */
+void qsource_request(struct qsource *qs);
+
+/* qsource_take - after qsource_fd is readable: the new model (caller owns it) or NULL with why; build_ms gets the build time */
+struct qmodel *qsource_take(struct qsource *qs, struct why *why, long *build_ms);
+
+/* qsource_mta_state - whether the MTA ran at the last build (enum mta_state), known also when it failed */
+int qsource_mta_state(struct qsource *qs);
+
+/* qsource_set_classifier - classify with cl from the next build on; models keep the classifier they were
+ * built with (qmodel.cl), so the old one must outlive them */
+void qsource_set_classifier(struct qsource *qs, const struct classifier *cl);
+
+/* qsource_busy - true while a build runs */
+int qsource_busy(struct qsource *qs);
+
+/* qsource_free - stop the worker (waits for a running build) and release everything */
+void qsource_free(struct qsource *qs);
+
+#endif
