@@ -10,6 +10,7 @@
 #include "core/classify/classify.h"
 #include "core/base/config.h"
 #include "core/classify/rules.h"
+#include "core/mta/instance.h"
 
 struct cli {
 	const char *prog;
@@ -18,7 +19,17 @@ struct cli {
 	struct ruleset rs;
 	struct classifier *cl;
 	int store_fault;		/* enum store_fault of the last failed cli_catch_up (0: none) */
+	struct mta_instance inst;	/* built once, on first use (cli_instance) */
+	int inst_built;			/* 1 built, -1 no MTA matched (inst_why says why) */
+	struct why inst_why;
 };
+
+/* cli_instance - the MTA instance of -c/--mta and the configuration, built on first use; NULL with why
+ * when no MTA matches (its parameters may still be missing: mta_instance_params) */
+struct mta_instance *cli_instance(struct cli *cli, struct why *why);
+
+/* cli_params - the instance's parameters; NULL with why when there is no instance or they cannot be read */
+const struct mta_params *cli_params(struct cli *cli, struct why *why);
 
 /* cli_compile_rules - the shipped rules then extra (NULL or "" for none) into rs, compiled into *cl;
  * rule errors stay in rs->errors; 0, -1 (a file could not be read or parsed, or the rules exceed a
@@ -35,11 +46,11 @@ int cli_parse_source(const char *name, int *source);
 struct store;
 
 /* cli_db_path - the history database: override (--db), else the configured one, else the instance's own
- * (core/store store_default_path for -c DIR: one history per Postfix instance), NULL when there is none */
-const char *cli_db_path(const struct cli *cli, const char *override);
+ * (core/history store_default_path for -c: one history per MTA instance), NULL when there is none */
+const char *cli_db_path(struct cli *cli, const char *override);
 
 /* cli_open_store - open the history; NULL with why */
-struct store *cli_open_store(const struct cli *cli, const char *override, struct why *why);
+struct store *cli_open_store(struct cli *cli, const char *override, struct why *why);
 
 /* cli_prune_store - after a command's work succeeded: delete what is older than the retention
  * (nothing when it is 0 or the configured value was refused); NULL-safe */
@@ -49,7 +60,7 @@ void cli_prune_store(const struct cli *cli, struct store *st);
  * (busy), 73 it cannot be written (read-only), 74 disk full or another I/O error */
 int cli_store_exit(int fault);
 
-/* cli_log_path - the configured [postfix] log, NULL when not set */
+/* cli_log_path - the configured [mta] log, NULL when not set */
 const char *cli_log_path(const struct cli *cli);
 
 /* cli_catch_up - store what the logs (none given: [postfix] log, else the instance's log) hold past the

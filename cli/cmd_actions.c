@@ -106,21 +106,18 @@ static void env_close(struct act_env *env)
 /* env_open - parameters of the instance at -c DIR, the store, the prefix; 0 or an EX_ code (message printed) */
 static int env_open(struct cli *cli, struct act_env *env, const char *db, int read_only)
 {
-	const char *dir = config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR);
-	char absdir[PATH_MAX], path[PATH_MAX];
+	const struct mta_params *params;
+	char path[PATH_MAX];
 	struct why why;
 
 	memset(env, 0, sizeof *env);
 	signal(SIGPIPE, SIG_IGN);	/* a command that stops reading its stdin must not kill us */
-	/* postsuper and postqueue insist on an absolute -c */
-	if (realpath(dir, absdir) == NULL) {
-		cli_error("cannot use the Postfix configuration directory %s: %s", dir, strerror(errno));
-		return EX_UNAVAILABLE;
-	}
-	if (mta_postfix.load_params(absdir, &env->params, &why) < 0) {
+	/* the instance's configuration is absolute (postsuper, postqueue and exim insist) */
+	if ((params = cli_params(cli, &why)) == NULL) {
 		cli_error("%s", why.text);
 		return EX_UNAVAILABLE;
 	}
+	env->params = *params;
 	db = cli_db_path(cli, db);
 	if (db == NULL && store_default_path(env->params.config_dir, path, sizeof path) == 0)
 		db = path;
@@ -131,7 +128,6 @@ static int env_open(struct cli *cli, struct act_env *env, const char *db, int re
 			  why.text);
 	env->prefix = action_prefix_parse(config_str(&cli->cfg, CFG_COMMAND_PREFIX));
 	env->ctx.params = &env->params;
-	env->ctx.backend = &mta_postfix;
 	env->ctx.store = env->store;
 	env->ctx.read_only = read_only || config_num(&cli->cfg, CFG_READ_ONLY);
 	env->ctx.prefix = env->prefix;
@@ -518,8 +514,8 @@ int cmd_unthrottle(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
-/* expire_due - the map of the instance at dir has an entry whose time is up (read without Postfix) */
-static int expire_due(const char *dir)
+/* expire_due - the instance's throttle map has an entry whose time is up (read without asking the MTA) */
+static int expire_due(const struct mta_instance *inst)
 {
 	struct mta_params params;
 	struct action_ctx ctx;
@@ -531,7 +527,8 @@ static int expire_due(const char *dir)
 
 	memset(&params, 0, sizeof params);
 	memset(&ctx, 0, sizeof ctx);
-	snprintf(params.config_dir, sizeof params.config_dir, "%s", dir);
+	params.backend = inst->backend;
+	snprintf(params.config_dir, sizeof params.config_dir, "%s", inst->config);
 	ctx.params = &params;
 	if (throttle_load(&ctx, &l, &why) < 0)
 		return 1;	/* let the full run report it */
@@ -545,14 +542,14 @@ static int expire_due(const char *dir)
 /* expire_only - `throttles --expire`, the job the expiry timer runs: nothing due is a quick exit 0 */
 static int expire_only(struct cli *cli, const char *db)
 {
-	const char *dir = config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR);
+	const struct mta_instance *inst = cli_instance(cli, NULL);
 	struct strlist removed = { 0 };
 	struct act_env env;
 	struct why why;
 	size_t i;
 	int rc;
 
-	if (!expire_due(dir))
+	if (inst != NULL && !expire_due(inst))
 		return EX_OK;
 	if ((rc = env_open(cli, &env, db, 0)) != 0)
 		return rc;
@@ -618,8 +615,9 @@ int cmd_throttles(struct cli *cli, int argc, char **argv)
 		env_close(&env);
 		return EX_DATAERR;
 	}
-	if (throttle_scan_log(qsource_default_log(&env.params), &l, &why) < 0 && l.n > 0)
-		cli_error("warning: %s: cannot tell whether Postfix applies the throttles yet", why.text);
+	if (throttle_scan_log(&env.params, qsource_default_log(&env.params), &l, &why) < 0 && l.n > 0)
+		cli_error("warning: %s: cannot tell whether %s applies the throttles yet", why.text,
+			  env.params.backend->title);
 	now = time(NULL);
 	printf("%-30s %-6s %-12s %-20s %-20s %-10s %s\n", "DOMAIN", "MODE", "STATE", "SINCE", "UNTIL", "USER",
 	       "ROUTE");
@@ -633,7 +631,7 @@ int cmd_throttles(struct cli *cli, int argc, char **argv)
 		if (t->until) {
 			snprintf(until, sizeof until, "in %s", duration_format(left, sizeof left, (long)(t->until - now)));
 		}
-		throttle_value(t, value, sizeof value);
+		throttle_describe(&env.params, t, value, sizeof value);
 		printf("%-30s %-6s %-12s %-20s %-20s %-10s %s\n", t->domain, throttle_mode_name(t->mode),
 		       throttle_state_text(t, now, state, sizeof state), since, until, t->user[0] ? t->user : "-", value);
 	}

@@ -149,7 +149,6 @@ static int follow_logs(struct cli *cli, char **files, int nfiles, const char *db
 	static const int signals[] = { SIGINT, SIGTERM, SIGHUP, SIGPIPE };
 	static struct classify_ctx ctx;
 	struct follow_state fs = { 0 };
-	struct mta_params params;
 	struct store *st;
 	struct evloop *loop;
 	struct why why;
@@ -163,8 +162,7 @@ static int follow_logs(struct cli *cli, char **files, int nfiles, const char *db
 		nfiles = 1;
 	}
 	if (nfiles == 0) {
-		if (mta_postfix.load_params(config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR), &params, &why) < 0
-		    || (def = qsource_default_log(&params)) == NULL) {
+		if (cli_instance(cli, &why) == NULL || (def = mta_instance_log(&cli->inst, NULL)) == NULL) {
 			cli_error("classify --follow: no log file given and none found (give LOG)");
 			return EX_USAGE;
 		}

@@ -73,10 +73,12 @@ static int report_since(struct cli *cli, struct report_ctx *ctx, char **files, i
 		cli_error("%s (reporting from the history as it is)", why.text);
 	else if (rc == 1)
 		/* the history of this instance only grows from its log: say that none was found (and why) */
-		cli_error("warning: no readable mail log for the Postfix instance %s (its maillog_file, else "
+		cli_error("warning: no readable mail log for the %s instance %s (its own log file, else "
 			  "/var/log/mail.log or /var/log/maillog%s%s): the report holds only what its history %s "
-			  "already had; give the log as LOG or set [postfix] log", config_str(&cli->cfg,
-			  CFG_POSTFIX_CONFIG_DIR), why.text[0] ? "; " : "", why.text,
+			  "already had; give the log as LOG or set [mta] log",
+			  cli_instance(cli, NULL) ? cli->inst.backend->title : "MTA",
+			  cli_instance(cli, NULL) ? cli->inst.config : config_str(&cli->cfg, CFG_MTA_CONFIG),
+			  why.text[0] ? "; " : "", why.text,
 			  cli_db_path(cli, db) ? cli_db_path(cli, db) : "");
 	if (store_attempts_since(st, since, "deferred", add_stored, ctx, &why) < 0) {
 		cli_error("%s", why.text);

@@ -34,8 +34,13 @@ struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlo
 	if ((*exitcode = cli_load_classifier(cli)) != 0)
 		return NULL;
 	cfg.cl = cli->cl;
-	cfg.backend = &mta_postfix;
-	snprintf(cfg.config_dir, sizeof cfg.config_dir, "%s", config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR));
+	if (cli_instance(cli, &why) == NULL) {
+		cli_error("%s", why.text);
+		*exitcode = EX_UNAVAILABLE;
+		return NULL;
+	}
+	cfg.backend = cli->inst.backend;
+	snprintf(cfg.config_dir, sizeof cfg.config_dir, "%s", cli->inst.config);
 	cfg.source = (enum snapshot_source)source;
 	cfg.use_log = use_log;
 	for (i = 0; i < (size_t)nlogs && i < QSOURCE_MAX_LOGS; i++)

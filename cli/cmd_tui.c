@@ -132,6 +132,8 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	struct tui_options opt = { 0 };
 	const char *nc = getenv("NO_COLOR");
 	char host[256] = "";
+	struct mta_instance *inst;
+	struct why why;
 	int c, rc, src;
 
 	opt.theme = config_str(&cli->cfg, CFG_THEME);
@@ -149,9 +151,9 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	opt.mouse = (int)config_num(&cli->cfg, CFG_MOUSE);
 	opt.source.use_log = 1;
 	opt.source.source = SNAPSHOT_AUTO;
-	if (*config_str(&cli->cfg, CFG_POSTFIX_LOG))
+	if (*config_str(&cli->cfg, CFG_MTA_LOG))
 		snprintf(opt.source.logs[opt.source.nlogs++], sizeof opt.source.logs[0], "%s",
-			 config_str(&cli->cfg, CFG_POSTFIX_LOG));
+			 config_str(&cli->cfg, CFG_MTA_LOG));
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 't':
@@ -199,15 +201,16 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 		return rc;
 	opt.source.cl = cli->cl;
 	rules_override = cli->rules_override;
-	opt.source.backend = &mta_postfix;
-	/* postsuper and postqueue refuse a relative -c */
-	if (realpath(config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR), opt.source.config_dir) == NULL)
-		snprintf(opt.source.config_dir, sizeof opt.source.config_dir, "%s",
-			 config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR));
+	if ((inst = cli_instance(cli, &why)) == NULL) {
+		cli_error("%s", why.text);
+		return EX_UNAVAILABLE;
+	}
+	opt.source.backend = inst->backend;
+	snprintf(opt.source.config_dir, sizeof opt.source.config_dir, "%s", inst->config);	/* absolute */
 	gethostname(host, sizeof host - 1);
 	opt.host = host;
-	if (!mta_postfix.detect(opt.source.config_dir)) {
-		cli_error("no Postfix configuration at %s (use -c DIR)", opt.source.config_dir);
+	if (!inst->backend->detect(opt.source.config_dir)) {
+		cli_error("no %s configuration at %s (use -c PATH)", inst->backend->title, opt.source.config_dir);
 		return EX_UNAVAILABLE;
 	}
 	rc = tui_run(&opt);

@@ -20,6 +20,7 @@
 #include "core/history/store.h"
 #include "core/history/ingest.h"
 #include "core/mta/mta.h"
+#include "core/mta/registry.h"
 #include "core/queue/qsource.h"
 #include "core/base/sanitize.h"
 
@@ -75,7 +76,10 @@ static const char usage_text[] =
 	"3653d (10 years).\n"
 	"\n"
 	"Global options:\n"
-	"  -c DIR            Postfix configuration directory (like postqueue -c)\n"
+	"  -c PATH           the MTA instance's configuration: a Postfix configuration\n"
+	"                    directory (postqueue -c) or an Exim configuration file\n"
+	"  --mta NAME        postfix, exim or auto (default: the one -c names, else the\n"
+	"                    one installed)\n"
 	"  --config FILE     configuration file (default:\n"
 	"                    $XDG_CONFIG_HOME/mqmon/mqmon.ini, ~/.config/mqmon/mqmon.ini,\n"
 	"                    /etc/mqmon/mqmon.ini)\n"
@@ -94,7 +98,7 @@ static const char usage_text[] =
  * process stores them (who, in why), -1 with why */
 int cli_catch_up(struct cli *cli, struct store *st, char **files, int nfiles, long *lines, struct why *why)
 {
-	struct mta_params params;
+	struct mta_instance *inst;
 	struct ingest *in;
 	char *defaults[1];
 	const char *def;
@@ -106,8 +110,7 @@ int cli_catch_up(struct cli *cli, struct store *st, char **files, int nfiles, lo
 		files = defaults;
 		nfiles = 1;
 	}
-	if (nfiles == 0 && mta_postfix.load_params(config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR), &params, why) == 0
-	    && (def = qsource_default_log(&params)) != NULL) {
+	if (nfiles == 0 && (inst = cli_instance(cli, why)) != NULL && (def = mta_instance_log(inst, NULL)) != NULL) {
 		defaults[0] = (char *)def;
 		files = defaults;
 		nfiles = 1;
@@ -209,7 +212,7 @@ int cli_parse_source(const char *name, int *source)
 
 /* cli_db_path - the history database: override (--db), else the configured one, else the instance's own
  * (store_default_path for -c DIR), NULL when there is none */
-const char *cli_db_path(const struct cli *cli, const char *override)
+const char *cli_db_path(struct cli *cli, const char *override)
 {
 	static char path[PATH_MAX];
 
@@ -217,11 +220,33 @@ const char *cli_db_path(const struct cli *cli, const char *override)
 		return override;
 	if (*config_str(&cli->cfg, CFG_DB))
 		return config_str(&cli->cfg, CFG_DB);
-	return store_default_path(config_str(&cli->cfg, CFG_POSTFIX_CONFIG_DIR), path, sizeof path) == 0 ? path : NULL;
+	if (cli_instance(cli, NULL) == NULL)
+		return store_default_path(config_str(&cli->cfg, CFG_MTA_CONFIG), path, sizeof path) == 0 ? path : NULL;
+	return store_default_path(cli->inst.config, path, sizeof path) == 0 ? path : NULL;
+}
+
+/* cli_instance - the MTA instance, built on first use; NULL with why when no MTA matches */
+struct mta_instance *cli_instance(struct cli *cli, struct why *why)
+{
+	if (cli->inst_built == 0)
+		cli->inst_built = mta_instance_open(&cli->inst, config_str(&cli->cfg, CFG_MTA_TYPE),
+						    config_str(&cli->cfg, CFG_MTA_CONFIG), &cli->inst_why) < 0 ? -1 : 1;
+	if (cli->inst_built > 0)
+		return &cli->inst;
+	why_set(why, "%s", cli->inst_why.text);
+	return NULL;
+}
+
+/* cli_params - the instance's parameters; NULL with why */
+const struct mta_params *cli_params(struct cli *cli, struct why *why)
+{
+	struct mta_instance *inst = cli_instance(cli, why);
+
+	return inst != NULL ? mta_instance_params(inst, why) : NULL;
 }
 
 /* cli_open_store - open the history; NULL with why */
-struct store *cli_open_store(const struct cli *cli, const char *override, struct why *why)
+struct store *cli_open_store(struct cli *cli, const char *override, struct why *why)
 {
 	return store_open(cli_db_path(cli, override), why);
 }
@@ -249,10 +274,10 @@ int cli_store_exit(int fault)
 	}
 }
 
-/* cli_log_path - the configured [postfix] log, NULL when not set */
+/* cli_log_path - the configured [mta] log, NULL when not set */
 const char *cli_log_path(const struct cli *cli)
 {
-	return *config_str(&cli->cfg, CFG_POSTFIX_LOG) ? config_str(&cli->cfg, CFG_POSTFIX_LOG) : NULL;
+	return *config_str(&cli->cfg, CFG_MTA_LOG) ? config_str(&cli->cfg, CFG_MTA_LOG) : NULL;
 }
 
 /* cli_finish_output - flush stdout; EX_IOERR (with a message) when writing failed */
@@ -343,6 +368,7 @@ int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'C' },
+		{ "mta", required_argument, NULL, 'M' },
 		{ "rules", required_argument, NULL, 'R' },
 		{ "dump-config", no_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
@@ -370,7 +396,7 @@ int main(int argc, char **argv)
 		{ "console", cmd_tui },
 	};
 	struct cli cli = { .prog = "mqmon" };
-	const char *config_path = NULL, *postfix_dir = NULL;
+	const char *config_path = NULL, *postfix_dir = NULL, *mta_type = NULL;
 	int c, dump = 0, rc;
 	size_t i;
 	struct why why;
@@ -382,6 +408,7 @@ int main(int argc, char **argv)
 		if (setlocale(LC_CTYPE, "C.UTF-8") == NULL)
 			setlocale(LC_CTYPE, "C");
 	store_on_migration(say_migration);
+	mta_registry_init();
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+c:hV", longopts, NULL)) != -1) {
 		switch (c) {
@@ -390,6 +417,9 @@ int main(int argc, char **argv)
 			break;
 		case 'C':
 			config_path = optarg;
+			break;
+		case 'M':
+			mta_type = optarg;
 			break;
 		case 'R':
 			cli.rules_override = optarg;
@@ -418,7 +448,11 @@ options_done:
 	 * each command reports it through cli_option_error() */
 	if ((rc = load_config(&cli, config_path)) != 0)
 		return rc;
-	if (postfix_dir != NULL && config_set(&cli.cfg, CFG_POSTFIX_CONFIG_DIR, postfix_dir, &why) < 0) {
+	if (postfix_dir != NULL && config_set(&cli.cfg, CFG_MTA_CONFIG, postfix_dir, &why) < 0) {
+		cli_error("%s", why.text);
+		return EX_USAGE;
+	}
+	if (mta_type != NULL && config_set(&cli.cfg, CFG_MTA_TYPE, mta_type, &why) < 0) {
 		cli_error("%s", why.text);
 		return EX_USAGE;
 	}

@@ -230,7 +230,7 @@ static int offer_retry(struct actions_ui *u, const char *domain)
 	u->pending = j;
 	u->prompt = PROMPT_CONFIRM;
 	snprintf(u->prompt_text, sizeof u->prompt_text, "throttle of %s removed. Retry its %zu deferred message%s "
-		 "now (postqueue -i)?  y = yes, n/Enter/Esc = no", domain, j->ids.n, j->ids.n == 1 ? "" : "s");
+		 "now?  y = yes, n/Enter/Esc = no", domain, j->ids.n, j->ids.n == 1 ? "" : "s");
 	return 1;
 }
 

@@ -289,7 +289,7 @@ static void draw_status(struct app *a)
 	/* every message in one queue bucket: the numbers add up to the total (maildrop and incoming too) */
 	qmodel_totals(m, totals, sizeof totals, COLS >= 100);
 	if (COLS >= 100)
-		snprintf(buf, sizeof buf, "| postfix %s | %s ", m->params.mail_version, totals);
+		snprintf(buf, sizeof buf, "| %s %s | %s ", m->params.backend ? m->params.backend->name : "mta", m->params.mail_version, totals);
 	else
 		snprintf(buf, sizeof buf, "| %s ", totals);
 	x += ui_put(0, x, COLS - x, buf, EL_TITLE, 0);
@@ -1045,15 +1045,14 @@ static int watch_dir_tree(struct app *a, const char *path, int depth)
 /* setup_watches - queue directory events that make the model stale; returns how many watches exist */
 static int setup_watches(struct app *a, const struct mta_params *p)
 {
-	static const char *const qdirs[] = { "deferred", "hold", "active", "incoming", "maildrop" };
+	const struct mta_watch *w;
 	char path[PATH_MAX + 32];
 	int n = 0;
-	size_t i;
 
-	if (p->spool_readable)
-		for (i = 0; i < sizeof qdirs / sizeof qdirs[0]; i++) {
-			snprintf(path, sizeof path, "%s/%s", p->queue_dir, qdirs[i]);
-			n += watch_dir_tree(a, path, i == 0 ? 2 : 0);
+	if (p->spool_readable && p->backend != NULL && p->backend->watch != NULL)
+		for (w = p->backend->watch; w->dir != NULL; w++) {
+			snprintf(path, sizeof path, "%s/%s", p->queue_dir, w->dir);
+			n += watch_dir_tree(a, path, w->depth);
 		}
 	return n;
 }

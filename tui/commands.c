@@ -16,7 +16,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/postfix/queue_id.h"
 #include "core/queue/snapshot.h"
 
 #include "tui/actionkeys.h"
@@ -184,18 +183,18 @@ static int goto_message(struct app *a, const char *arg)
 	memcpy(id, arg, len + 1);
 	for (i = 0; i <= len; i++)
 		upper[i] = (char)(arg[i] >= 'a' && arg[i] <= 'f' ? arg[i] - 'a' + 'A' : arg[i]);
-	if (!queue_id_valid(id, len) && !queue_id_valid(upper, len)) {
-		app_flash(a, "goto: not a queue ID: '%s' (short IDs are hex such as 3F2A1B4C5D, long ones "
-			  "such as 4Xh1Qz6YBgzHnKZ)", id);
-		return REACT_REDRAW;
-	}
 	if (a->m == NULL) {
 		app_flash(a, "goto: no queue model yet");
 		return REACT_REDRAW;
 	}
-	if (queue_id_valid(id, len) && qmodel_find(a->m, id) != NULL)
+	/* Postfix's short IDs are hex: 3f2a1b4c5d is typed for 3F2A1B4C5D */
+	if (!a->m->params.backend->log->id_valid(id, len) && !a->m->params.backend->log->id_valid(upper, len)) {
+		app_flash(a, "goto: not a %s queue ID: '%s'", a->m->params.backend->title, id);
+		return REACT_REDRAW;
+	}
+	if (a->m->params.backend->log->id_valid(id, len) && qmodel_find(a->m, id) != NULL)
 		found = id;
-	else if (queue_id_valid(upper, len) && qmodel_find(a->m, upper) != NULL)
+	else if (a->m->params.backend->log->id_valid(upper, len) && qmodel_find(a->m, upper) != NULL)
 		found = upper;
 	if (found == NULL) {
 		app_flash(a, "goto: %s is not in the queue (delivered, bounced, deleted, or requeued under a "

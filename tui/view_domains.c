@@ -45,7 +45,7 @@ static void refresh_throttles(struct app *a)
 		}
 	}
 	for (i = 0; i < (size_t)a->nlogs; i++)
-		if (throttle_scan_log(a->logs[i], &l, &why) == 0)
+		if (throttle_scan_log(&a->params, a->logs[i], &l, &why) == 0)
 			break;
 	throttle_list_free(&shown);
 	shown = l;

@@ -69,7 +69,7 @@ static const char *const help_bottom[] = {
 	"Retry column",
 	"  4m05s            next retry in 4m05s, exact (the deferred file's time stamp)",
 	"  ~4m05s           estimated from the last attempt in the log and the back-off",
-	"  due              retry time reached; Postfix retries at its next queue scan",
+	"  due              retry time reached; the MTA retries at its next queue run",
 	"  late 12m         retry time passed more than two scans ago: is qmgr stuck?",
 	"  held / active    on hold (no retry until released) / being delivered now",
 	"",

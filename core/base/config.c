@@ -35,11 +35,15 @@ static const struct option_def options[CFG_KEY_COUNT] = {
 	[CFG_RETENTION] = { "mqmon", "retention", OPT_DURATION, "30d", 0, 0,
 		"how long attempts and audit rows are kept in the history (a duration: 30d, 12w; at most "
 		DURATION_MAX_TEXT "; 0 keeps everything)", "0" },
-	[CFG_POSTFIX_CONFIG_DIR] = { "postfix", "config_dir", OPT_STRING, "/etc/postfix", 0, 0,
-		"Postfix configuration directory (like postqueue -c)" },
-	[CFG_POSTFIX_LOG] = { "postfix", "log", OPT_STRING, "", 0, 0,
-		"mail log to read (empty: Postfix's maillog_file, else /var/log/mail.log or /var/log/maillog)" },
-	[CFG_REFRESH_INTERVAL] = { "postfix", "refresh_interval", OPT_INT, "30", 1, 3600,
+	[CFG_MTA_TYPE] = { "mta", "type", OPT_STRING, "auto", 0, 0,
+		"the MTA: postfix, exim, or auto (the one whose configuration -c names, else the one installed)" },
+	[CFG_MTA_CONFIG] = { "mta", "config", OPT_STRING, "", 0, 0,
+		"the instance's configuration, like -c: a Postfix configuration directory (postqueue -c) or an Exim "
+		"configuration file (exim -C); empty: the system instance's ([postfix] config_dir is read as this)" },
+	[CFG_MTA_LOG] = { "mta", "log", OPT_STRING, "", 0, 0,
+		"mail log to read (empty: the MTA's own log file, Postfix's maillog_file or Exim's log_file_path, else "
+		"/var/log/mail.log or /var/log/maillog; [postfix] log is read as this)" },
+	[CFG_REFRESH_INTERVAL] = { "mta", "refresh_interval", OPT_INT, "30", 1, 3600,
 		"seconds between queue rebuilds when neither the log nor the spool can be watched" },
 	[CFG_EXPIRY_WARNING] = { "console", "expiry_warning", OPT_DURATION, "12h", 0, 0,
 		"the console counts in its header, and :expiring lists, the messages that expire (maximal_queue_lifetime) "
@@ -117,7 +121,17 @@ const char *config_default_path(void)
 	return NULL;
 }
 
-/* find_option - index of section.key, -1 when unknown */
+/* the names an older configuration file gives some keys */
+static const struct {
+	const char *section, *key;
+	enum config_key to;
+} legacy_names[] = {
+	{ "postfix", "config_dir", CFG_MTA_CONFIG },
+	{ "postfix", "log", CFG_MTA_LOG },
+	{ "postfix", "refresh_interval", CFG_REFRESH_INTERVAL },
+};
+
+/* find_option - index of section.key (or its older name), -1 when unknown */
 static int find_option(const char *section, const char *key)
 {
 	int k;
@@ -125,6 +139,9 @@ static int find_option(const char *section, const char *key)
 	for (k = 0; k < CFG_KEY_COUNT; k++)
 		if (strcmp(options[k].section, section) == 0 && strcmp(options[k].key, key) == 0)
 			return k;
+	for (k = 0; k < (int)(sizeof legacy_names / sizeof legacy_names[0]); k++)
+		if (strcmp(legacy_names[k].section, section) == 0 && strcmp(legacy_names[k].key, key) == 0)
+			return (int)legacy_names[k].to;
 	return -1;
 }
 
@@ -136,7 +153,7 @@ static int known_section(const char *section)
 	for (k = 0; k < CFG_KEY_COUNT; k++)
 		if (strcmp(options[k].section, section) == 0)
 			return 1;
-	return 0;
+	return strcmp(section, "postfix") == 0;	/* the older names (legacy_names) */
 }
 
 /* set_from_file - one key = value of the file; a problem is collected, a safety switch takes its safe side */

@@ -21,9 +21,10 @@ enum config_key {
 	CFG_COMMAND_PREFIX,	/* [mqmon] command_prefix */
 	CFG_DB,			/* [mqmon] db */
 	CFG_RETENTION,		/* [mqmon] retention */
-	CFG_POSTFIX_CONFIG_DIR,	/* [postfix] config_dir */
-	CFG_POSTFIX_LOG,	/* [postfix] log */
-	CFG_REFRESH_INTERVAL,	/* [postfix] refresh_interval */
+	CFG_MTA_TYPE,		/* [mta] type */
+	CFG_MTA_CONFIG,		/* [mta] config (older name: [postfix] config_dir) */
+	CFG_MTA_LOG,		/* [mta] log (older name: [postfix] log) */
+	CFG_REFRESH_INTERVAL,	/* [mta] refresh_interval */
 	CFG_EXPIRY_WARNING,	/* [console] expiry_warning */
 	CFG_OSC52,		/* [console] osc52 */
 	CFG_MOUSE,		/* [console] mouse */

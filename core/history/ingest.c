@@ -574,7 +574,8 @@ static void on_line(void *ctx, const struct logtail_line *l)
 	case LOG_PICKUP:
 		if (ev.orig_id.n > 0 && in->st) {
 			span_copy(old, sizeof old, ev.orig_id);
-			if (queue_id_valid(old, strlen(old)) && strcmp(old, ev.queue_id) != 0)
+			if (in->clock.dialect != NULL && in->clock.dialect->id_valid(old, strlen(old))
+			    && strcmp(old, ev.queue_id) != 0)
 				queue_message(in, OP_REPLACED, old, ev.queue_id, ev.time, NULL);
 		}
 		break;

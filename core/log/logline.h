@@ -1,10 +1,12 @@
-/* logline - parse one Postfix log line into a structured event
+/* logline - one MTA log line as an MTA-neutral event, and the dialect that reads it
  *
- * Accepts classic syslog lines (`Nov 22 12:57:38 host prog[pid]: text`) and
- * RFC 3339 lines (`2026-11-22T12:57:38.123456+01:00 host prog[pid]: text`,
- * rsyslog high precision or journald export), any `syslog_name/service`
- * program (`postfix/smtp`, `postfix-slow/smtp`, `postfix/submission/smtpd`),
- * short and long queue IDs.
+ * Each MTA backend brings its log dialect (struct log_dialect: Postfix's
+ * syslog lines in core/postfix/postfix_log, Exim's main log in core/exim):
+ * a parser into the shared struct log_event and a cheap "could this be a
+ * deferral" test. A struct log_clock carries the dialect of the file it
+ * reads; a clock without one tries the registered dialects
+ * (log_dialects_set, from core/mta/registry) and keeps the first that
+ * understands a line, so `mqmon classify FILE` reads either MTA's log.
  *
  * Parsing never copies: every text field is a span pointing into the line,
  * valid while the line is. The parser keeps a small clock cache so that
@@ -19,7 +21,9 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "core/postfix/queue_id.h"
+
+/* longest queue ID of any MTA (Postfix long IDs, Exim 4.97+'s 23 characters), NUL excluded */
+#define QUEUE_ID_MAX 32
 
 struct span {
 	const char *p;
@@ -80,20 +84,58 @@ struct log_event {
 	struct span message_id;
 };
 
-/* Clock cache and year inference for stamps without a year. */
+struct log_clock;
+
+/* log_dialect - how one MTA writes its log (an entry of the MTA contract, core/mta/mta.h) */
+struct log_dialect {
+	const char *name;
+	/* parse - line[0..len) (no newline) into ev (zeroed first); returns ev->kind, LOG_UNPARSED for a
+	 * line that is not this dialect's */
+	enum log_kind (*parse)(struct log_clock *clock, const char *line, size_t len, struct log_event *ev);
+	/* maybe_deferral - false only when the line cannot be a deferral (a memmem before parsing) */
+	int (*maybe_deferral)(const char *line, size_t len);
+	/* id_valid - s[0..len) is one of this MTA's queue IDs (the grammar an ID typed by an operator is
+	 * checked against before it reaches an MTA command) */
+	int (*id_valid)(const char *s, size_t len);
+};
+
+/* Clock cache and year inference for stamps without a year; the file's dialect. */
 struct log_clock {
 	int ref_year;		/* year of the reference time */
 	int ref_mon;		/* month (0-11) of the reference time */
 	long cache_key;		/* (year, mon, day, hour) of the cached value */
 	time_t cache_base;	/* epoch of that hour */
+	const struct log_dialect *dialect;	/* NULL until known: logline_parse tries each */
 };
 
-/* log_clock_init - set the reference time used to infer years (usually the file's mtime or now) */
+/* log_clock_init - set the reference time used to infer years (usually the file's mtime or now); no dialect */
 void log_clock_init(struct log_clock *clock, time_t reference);
 
-/* logline_parse - parse line[0..len) (no newline) into ev; returns ev->kind */
+/* log_clock_local - epoch of a local wall-clock time (mon 0-11), one mktime() per hour */
+time_t log_clock_local(struct log_clock *clock, int year, int mon, int day, int hour, int min, int sec);
+
+/* log_dialects_set - the dialects a clock without one tries, NULL-terminated (set once at start) */
+void log_dialects_set(const struct log_dialect *const *list);
+
+/* logline_parse - parse line[0..len) (no newline) into ev with the clock's dialect (found on the first
+ * line one understands when the clock has none); returns ev->kind */
 enum log_kind logline_parse(struct log_clock *clock, const char *line, size_t len,
 			    struct log_event *ev);
+
+/* logline_maybe_deferral - false only when the line cannot be a deferral in the clock's dialect */
+int logline_maybe_deferral(const struct log_clock *clock, const char *line, size_t len);
+
+/* log_digits - exactly n decimal digits at p (before end) as a number; -1 when not digits */
+int log_digits(const char *p, const char *end, int n);
+
+/* log_month_index - "Jan".."Dec" at p to 0..11, -1 otherwise (p has 3 bytes) */
+int log_month_index(const char *p);
+
+/* log_days_from_civil - days since 1970-01-01 of a proleptic Gregorian date (m 1-12) */
+long log_days_from_civil(long y, int m, int d);
+
+/* log_fraction - optional ".digits" at p: microseconds into *usec; the position after it */
+const char *log_fraction(const char *p, const char *end, long *usec);
 
 /* log_kind_name - short name of a kind, for statistics */
 const char *log_kind_name(enum log_kind kind);

@@ -19,7 +19,7 @@ static int scan_line(struct log_clock *clock, const char *line, size_t len, int 
 {
 	struct log_event ev;
 
-	if ((flags & LOGSCAN_DEFERRALS_ONLY) && memmem(line, len, "status=deferred", 15) == NULL)
+	if ((flags & LOGSCAN_DEFERRALS_ONLY) && !logline_maybe_deferral(clock, line, len))
 		return 0;
 	logline_parse(clock, line, len, &ev);
 	st->kinds[ev.kind]++;

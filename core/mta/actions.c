@@ -1,10 +1,10 @@
 /* actions - operator actions on queued mail; see actions.h
  *
  * The checks come first and are all-or-nothing: read-only, backend, every
- * ID. Only then is a command built (prefix + postsuper/postqueue argv) and
- * run; hold/release/delete/requeue feed the whole ID list to one postsuper
- * on stdin, retry runs postqueue -i once per ID and goes on after a failure
- * so one vanished message does not stop the rest. One audit row is written
+ * ID. Only then is a command built (prefix + the backend's argv) and run,
+ * the way the backend says it takes IDs: one run per ID (going on after a
+ * failure, so one vanished message does not stop the rest), all of them
+ * on stdin, or in batches as words. One audit row is written
  * per request, whatever its outcome: for a command, before it runs (state
  * started, with every target ID) and completed after it, so a kill in
  * between leaves a row whose outcome is unknown rather than no row.
@@ -21,7 +21,6 @@
 #include "core/base/idset.h"
 #include "core/mta/mta.h"
 #include "core/base/proc.h"
-#include "core/postfix/queue_id.h"
 #include "core/base/sanitize.h"
 #include "core/history/store.h"
 
@@ -30,7 +29,7 @@
 /* captured output kept per request */
 #define OUTPUT_KEEP (256u * 1024)
 
-static const char *const kind_names[] = {
+static const char *const kind_names[ACTION_KIND_COUNT] = {
 	[ACTION_RETRY] = "retry",
 	[ACTION_HOLD] = "hold",
 	[ACTION_RELEASE] = "release",
@@ -64,8 +63,8 @@ static const char *printable(const char *s, char *buf, size_t bufsz)
 	return buf;
 }
 
-/* action_check_ids - every ID valid and at least one; -1 with why naming the first bad one */
-int action_check_ids(char *const *ids, size_t nids, struct why *why)
+/* action_check_ids - every ID one of be's queue IDs and at least one; -1 with why naming the first bad one */
+int action_check_ids(const struct mta_backend *be, char *const *ids, size_t nids, struct why *why)
 {
 	char show[64];
 	size_t i;
@@ -78,47 +77,47 @@ int action_check_ids(char *const *ids, size_t nids, struct why *why)
 		if (id == NULL || id[0] == '\0')
 			return why_set(why, "empty queue ID (argument %zu): refused, nothing done", i + 1);
 		if (strcmp(id, "ALL") == 0 || strcmp(id, "-") == 0)
-			return why_set(why, "'%s' is not a queue ID (postsuper would act on %s): refused, nothing done",
+			return why_set(why, "'%s' is not a queue ID (the MTA would act on %s): refused, nothing done",
 				       id, id[0] == '-' ? "the IDs on its input" : "every message");
-		if (!queue_id_valid(id, strlen(id)))
-			return why_set(why, "'%s' is not a Postfix queue ID: refused, nothing done",
-				       printable(id, show, sizeof show));
+		if (!be->log->id_valid(id, strlen(id)))
+			return why_set(why, "'%s' is not a%s %s queue ID: refused, nothing done",
+				       printable(id, show, sizeof show), be->title[0] == 'E' ? "n" : "", be->title);
 	}
 	return 0;
 }
 
-/* action_build_argv - prefix + the command for kind (id used by retry only); argc or -1 when max is too small */
-int action_build_argv(const struct action_ctx *ctx, enum action_kind kind, const char *id,
-		      char **argv, size_t max)
+/* action_build_argv - prefix + the backend's command for kind, then ids[0..nids) as words when it takes
+ * them so (MTA_IDS_EACH: ids[0] only; MTA_IDS_STDIN: none); argc, or -1 when the MTA has no such action or
+ * max is too small; *how (may be NULL) says how the IDs go */
+int action_build_argv(const struct action_ctx *ctx, enum action_kind kind, char *const *ids, size_t nids,
+		      char **argv, size_t max, enum mta_ids *how)
 {
-	static const char *const super_flag[] = {
-		[ACTION_HOLD] = "-h", [ACTION_RELEASE] = "-H",
-		[ACTION_DELETE] = "-d", [ACTION_REQUEUE] = "-r",
-	};
+	const struct mta_backend *be = ctx->params->backend;
 	size_t n = 0, i;
+	enum mta_ids mode;
+	int words;
 
 	for (i = 0; ctx->prefix != NULL && ctx->prefix[i] != NULL; i++) {
 		if (n + 1 >= max)
 			return -1;
 		argv[n++] = ctx->prefix[i];
 	}
-	if (n + 6 > max)
+	if ((unsigned)kind >= ACTION_KIND_COUNT
+	    || (mode = be->action_argv(ctx->params, kind, argv + n, max - n)) == MTA_IDS_UNSUPPORTED)
 		return -1;
-	if (kind == ACTION_RETRY) {
-		argv[n++] = "postqueue";
-		argv[n++] = "-c";
-		argv[n++] = (char *)ctx->params->config_dir;
-		argv[n++] = "-i";
-		argv[n++] = (char *)id;
-	} else if (kind >= ACTION_HOLD && kind <= ACTION_REQUEUE) {
-		argv[n++] = "postsuper";
-		argv[n++] = "-c";
-		argv[n++] = (char *)ctx->params->config_dir;
-		argv[n++] = (char *)super_flag[kind];
-		argv[n++] = "-";	/* the IDs on stdin */
-	} else {
+	if (how != NULL)
+		*how = mode;
+	for (words = 0; argv[n + (size_t)words] != NULL; words++)
+		;
+	n += (size_t)words;
+	if (mode == MTA_IDS_STDIN)
+		nids = 0;
+	else if (mode == MTA_IDS_EACH && nids > 1)
+		nids = 1;
+	if (n + nids + 1 > max)
 		return -1;
-	}
+	for (i = 0; i < nids; i++)
+		argv[n++] = ids[i];
 	argv[n] = NULL;
 	return (int)n;
 }
@@ -461,7 +460,7 @@ static void audit_end(const struct action_ctx *ctx, long long id, enum action_ki
 static size_t keep_queued(const struct action_ctx *ctx, char *const *ids, size_t nids, char **kept,
 			  char *skipped, size_t skippedsz, size_t *nskipped)
 {
-	const struct mta_backend *be = ctx->backend ? ctx->backend : &mta_postfix;
+	const struct mta_backend *be = ctx->params->backend;
 	struct idset queued = { 0 };
 	struct why w;
 	char *missing[64];
@@ -489,35 +488,63 @@ static size_t keep_queued(const struct action_ctx *ctx, char *const *ids, size_t
 	return n;
 }
 
-/* postsuper_count - the number postsuper reported ("Placed on hold: 3 messages"); -1 when it said none */
-static long postsuper_count(const char *err, size_t len)
+/* run_one - one command run of a request: argv (stdin from input when non-NULL); its outcome into res,
+ * the first failure's text into why; label names the IDs in the kept output when there are several runs */
+static void run_one(struct action_result *res, char **argv, const char *input, size_t inlen, const char *label,
+		    size_t *acted, long *done_total, enum action_kind kind, const struct mta_backend *be,
+		    size_t nids, struct why *why)
 {
-	const char *p = err, *end = err + len, *m;
-	long count = -1;
+	struct proc_result pr;
+	struct why w;
+	char cmd[300];
+	long done;
 
-	while (p < end && (m = memmem(p, (size_t)(end - p), ": ", 2)) != NULL) {
-		char *after;
-		long n = strtol(m + 2, &after, 10);
-
-		if (after > m + 2 && (size_t)(end - after) >= 8 && memcmp(after, " message", 8) == 0)
-			count = n;
-		p = m + 2;
+	res->nruns++;
+	action_argv_text(argv, cmd, sizeof cmd);
+	if (proc_run(argv, input, inlen, &pr, &w) < 0) {
+		proc_result_free(&pr);
+		res->nfailed += nids;
+		if (res->status <= 0)
+			res->status = 127;
+		keep_text(res, w.text);
+		if (res->nfailed == nids)
+			snprintf(why->text, sizeof why->text, "%s", w.text);
+		return;
 	}
-	return count;
+	if (pr.status != 0) {
+		res->nfailed += nids;
+		if (res->status <= 0)
+			res->status = pr.status;
+		if (res->nfailed == nids)
+			why_set(why, "%.200s failed (exit %d): %.300s", cmd, pr.status,
+				pr.errlen ? pr.err : pr.outlen ? pr.out : "no message");
+	} else {
+		if (res->status < 0)
+			res->status = 0;
+		*acted += nids;
+		if (*done_total >= 0 && be->action_done != NULL
+		    && (done = be->action_done(kind, pr.errlen ? pr.err : pr.out, pr.errlen ? pr.errlen : pr.outlen)) >= 0)
+			*done_total += done;
+		else
+			*done_total = -1;
+	}
+	keep_output(res, &pr, label);
+	proc_result_free(&pr);
 }
 
 /* action_run - validate and run one action on ids; 0 when it ran and succeeded, else -1 with why and res->error */
 int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const *ids, size_t nids,
 	       struct action_result *res, struct why *why)
 {
-	char *argv[PREFIX_MAX_WORDS + 8], *input = NULL;
+	char *argv[PREFIX_MAX_WORDS + MTA_IDS_ARGS_MAX + 16], *input = NULL;
 	char target[ACTION_TARGET_MAX + 64], args[8192];
-	struct proc_result pr;
-	struct why w, tmp;
-	size_t inlen = 0, i, nkept, nskipped;
+	const struct mta_backend *be;
+	struct why tmp;
+	size_t inlen = 0, i, nkept, nskipped, acted = 0, step;
 	char skipped[512], **kept, *const *all;
-	long done, fewer = -1;
+	long done_total = 0, fewer = -1;
 	long long audit_id;
+	enum mta_ids how = MTA_IDS_UNSUPPORTED;
 	int argc;
 
 	if (why == NULL)
@@ -525,7 +552,7 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 	memset(res, 0, sizeof *res);
 	res->status = -1;
 	res->nids = nids;
-	if ((unsigned)kind > ACTION_REQUEUE) {
+	if ((unsigned)kind >= ACTION_KIND_COUNT) {
 		why_set(why, "unknown action");
 		return refuse(ctx, ACTION_RETRY, ids, 0, res, ACTION_E_INVALID, why);
 	}
@@ -534,21 +561,28 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 			action_kind_name(kind));
 		return refuse(ctx, kind, ids, nids, res, ACTION_E_READ_ONLY, why);
 	}
-	if (ctx->backend != NULL && ctx->backend != &mta_postfix) {
-		why_set(why, "%s: operator actions are not supported for the %s backend yet (Postfix only)",
-			action_kind_name(kind), ctx->backend->name);
-		return refuse(ctx, kind, ids, nids, res, ACTION_E_UNSUPPORTED, why);
-	}
-	if (action_check_ids(ids, nids, why) < 0)
+	if (ctx->params == NULL || (be = ctx->params->backend) == NULL) {
+		why_set(why, "%s: no MTA instance", action_kind_name(kind));
 		return refuse(ctx, kind, ids, nids, res, ACTION_E_INVALID, why);
-	if (ctx->params == NULL || ctx->params->config_dir[0] != '/') {
-		why_set(why, "%s: the Postfix configuration directory must be an absolute path",
-			action_kind_name(kind));
+	}
+	if (action_check_ids(be, ids, nids, why) < 0)
+		return refuse(ctx, kind, ids, nids, res, ACTION_E_INVALID, why);
+	if (ctx->params->config_dir[0] != '/') {
+		why_set(why, "%s: the %s configuration must be an absolute path", action_kind_name(kind), be->title);
+		return refuse(ctx, kind, ids, nids, res, ACTION_E_INVALID, why);
+	}
+	if (action_build_argv(ctx, kind, ids, 1, argv, sizeof argv / sizeof argv[0], &how) < 0) {
+		if (how == MTA_IDS_UNSUPPORTED && be->action_argv(ctx->params, kind, argv, sizeof argv / sizeof argv[0])
+		    == MTA_IDS_UNSUPPORTED) {
+			why_set(why, "%s: %s has no such action (nothing done)", action_kind_name(kind), be->title);
+			return refuse(ctx, kind, ids, nids, res, ACTION_E_UNSUPPORTED, why);
+		}
+		why_set(why, "%s: command prefix too long", action_kind_name(kind));
 		return refuse(ctx, kind, ids, nids, res, ACTION_E_INVALID, why);
 	}
 
 	action_target_text(ids, nids, target, sizeof target, ACTION_TARGET_MAX);
-	/* IDs that are not in the queue: postqueue -i would not say so */
+	/* IDs that are not in the queue: the MTA's command may not say so */
 	if ((all = ids, kept = malloc(nids * sizeof *kept)) == NULL) {
 		why_set(why, "%s: out of memory", action_kind_name(kind));
 		res->error = ACTION_E_MTA;
@@ -562,91 +596,45 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 	}
 	ids = kept;
 	nids = nkept;
-	if (kind == ACTION_RETRY) {
-		if (action_build_argv(ctx, kind, ids[0], argv, sizeof argv / sizeof argv[0]) < 0) {
-			why_set(why, "retry: command prefix too long");
-			free(kept);
-			return refuse(ctx, kind, all, res->nids, res, ACTION_E_INVALID, why);
-		}
-		action_argv_text(argv, args, sizeof args);
-		if (nids > 1) {
-			size_t off = strlen(args);
+	step = how == MTA_IDS_EACH ? 1 : how == MTA_IDS_ARGS ? MTA_IDS_ARGS_MAX : nids;
+	argc = action_build_argv(ctx, kind, ids, how == MTA_IDS_STDIN ? 0 : 1, argv, sizeof argv / sizeof argv[0], NULL);
+	action_argv_text(argv, args, sizeof args);
+	{
+		size_t off = strlen(args);
 
-			snprintf(args + off, sizeof args - off, " (one run per ID, %zu runs)", nids);
-		}
-		audit_id = audit_begin(ctx, kind, target, args, all, res->nids, res);
-		/* postqueue -i takes one ID: one process per ID, all of them tried */
-		for (i = 0; i < nids; i++) {
-			action_build_argv(ctx, kind, ids[i], argv, sizeof argv / sizeof argv[0]);	/* fits: checked above */
-			res->nruns++;
-			if (proc_run(argv, NULL, 0, &pr, &w) < 0) {
-				proc_result_free(&pr);
-				res->nfailed++;
-				if (res->status <= 0)
-					res->status = 127;
-				keep_text(res, w.text);
-				if (res->nfailed == 1)
-					snprintf(why->text, sizeof why->text, "%s", w.text);
-				continue;
-			}
-			if (pr.status != 0) {
-				res->nfailed++;
-				if (res->status <= 0)
-					res->status = pr.status;
-				if (res->nfailed == 1)
-					why_set(why, "postqueue -i %s failed (exit %d): %.300s", ids[i], pr.status,
-						pr.errlen ? pr.err : "no message");
-			} else if (res->status < 0) {
-				res->status = 0;
-			}
-			keep_output(res, &pr, nids > 1 ? ids[i] : NULL);
-			proc_result_free(&pr);
-		}
-		res->ok = res->nfailed == 0;
-		if (res->nfailed > 1) {
-			size_t off = strlen(why->text);
-
-			snprintf(why->text + off, sizeof why->text - off, " (%zu of %zu IDs failed)",
-				 res->nfailed, nids);
-		}
-	} else {
-		if ((argc = action_build_argv(ctx, kind, NULL, argv, sizeof argv / sizeof argv[0])) < 0) {
-			why_set(why, "%s: command prefix too long", action_kind_name(kind));
-			free(kept);
-			return refuse(ctx, kind, all, res->nids, res, ACTION_E_INVALID, why);
-		}
-		action_argv_text(argv, args, sizeof args);
-		{
-			size_t off = strlen(args);
-
+		if (how == MTA_IDS_STDIN)
 			snprintf(args + off, sizeof args - off, " <<< %zu ID%s on stdin", nids, nids == 1 ? "" : "s");
-		}
-		if ((input = action_stdin(ids, nids, &inlen)) == NULL) {
-			why_set(why, "%s: out of memory", action_kind_name(kind));
-			res->error = ACTION_E_MTA;
-			free(kept);
-			return -1;
-		}
-		audit_id = audit_begin(ctx, kind, target, args, all, res->nids, res);
-		res->nruns = 1;
-		if (proc_run(argv, input, inlen, &pr, &w) < 0) {
-			proc_result_free(&pr);
-			res->status = 127;
-			snprintf(why->text, sizeof why->text, "%s", w.text);
-			keep_text(res, w.text);
-		} else {
-			res->status = pr.status;
-			keep_output(res, &pr, NULL);
-			if (pr.status != 0)
-				why_set(why, "%s failed (exit %d): %.300s", argv[argc - 5], pr.status,
-					pr.errlen ? pr.err : "no message");
-			else if ((done = postsuper_count(pr.err, pr.errlen)) >= 0 && (size_t)done < nids)
-				fewer = done;	/* a message left the queue meanwhile, or was already in that state */
-			proc_result_free(&pr);
-		}
-		free(input);
-		res->ok = res->status == 0;
+		else if (nids > step)
+			snprintf(args + off, sizeof args - off, " (%s, %zu runs)", how == MTA_IDS_EACH ? "one run per ID"
+				 : "IDs in batches", (nids + step - 1) / step);
+		else if (how == MTA_IDS_ARGS && nids > 1)
+			snprintf(args + off, sizeof args - off, " ... (%zu IDs)", nids);
 	}
+	if (how == MTA_IDS_STDIN && (input = action_stdin(ids, nids, &inlen)) == NULL) {
+		why_set(why, "%s: out of memory", action_kind_name(kind));
+		res->error = ACTION_E_MTA;
+		free(kept);
+		return -1;
+	}
+	(void)argc;
+	audit_id = audit_begin(ctx, kind, target, args, all, res->nids, res);
+	for (i = 0; i < nids; i += step) {
+		size_t n = nids - i < step ? nids - i : step;
+
+		action_build_argv(ctx, kind, ids + i, how == MTA_IDS_STDIN ? 0 : n, argv, sizeof argv / sizeof argv[0],
+				  NULL);	/* fits: checked above */
+		run_one(res, argv, input, inlen, nids > step && how == MTA_IDS_EACH ? ids[i] : NULL, &acted,
+			&done_total, kind, be, n, why);
+	}
+	free(input);
+	res->ok = res->nfailed == 0;
+	if (res->nfailed > 0 && res->nfailed < nids) {
+		size_t off = strlen(why->text);
+
+		snprintf(why->text + off, sizeof why->text - off, " (%zu of %zu IDs failed)", res->nfailed, nids);
+	}
+	if (res->ok && done_total >= 0 && (size_t)done_total < acted)
+		fewer = done_total;	/* a message left the queue meanwhile, or was already in that state */
 	if (nskipped > 0) {
 		char line[512];
 
@@ -661,7 +649,8 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 		why_set(why, "%s: %zu of %zu queue IDs not in the queue (skipped): %s; done for the other %zu",
 			action_kind_name(kind), nskipped, res->nids, skipped, nids);
 	} else if (res->ok && fewer >= 0) {
-		static const char *const why_fewer[] = {
+		static const char *const why_fewer[ACTION_KIND_COUNT] = {
+			[ACTION_RETRY] = "left the queue meanwhile",
 			[ACTION_HOLD] = "already held, or left the queue meanwhile",
 			[ACTION_RELEASE] = "not on hold, or left the queue meanwhile",
 			[ACTION_DELETE] = "left the queue meanwhile",
@@ -669,8 +658,8 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 		};
 
 		res->error = ACTION_E_NOT_QUEUED;
-		why_set(why, "%s: postsuper did it for %ld of %zu message%s; the rest: %s", action_kind_name(kind),
-			fewer, nids, nids == 1 ? "" : "s", why_fewer[kind]);
+		why_set(why, "%s: %s did it for %ld of %zu message%s; the rest: %s", action_kind_name(kind),
+			be->title, fewer, nids, nids == 1 ? "" : "s", why_fewer[kind]);
 	}
 	free(kept);
 	return res->ok && res->error == ACTION_E_NONE ? 0 : -1;

@@ -7,17 +7,15 @@
  * overlong, with blanks) refuses the whole request and nothing runs. A
  * read-only context refuses every action.
  *
- * Postfix commands:
- *   retry    postqueue -c DIR -i ID        one process per ID (-i takes one ID;
- *                                          postqueue -f is never used: it
- *                                          flushes the whole queue)
- *   hold     postsuper -c DIR -h -         IDs on stdin, one per line: one
- *   release  postsuper -c DIR -H -         process for any number of IDs
- *   delete   postsuper -c DIR -d -
- *   requeue  postsuper -c DIR -r -
+ * The command is the backend's (mta_backend.action_argv), and so is the way it
+ * takes IDs: Postfix's retry is `postqueue -c DIR -i ID`, one process per
+ * ID (postqueue -f is never used: it flushes the whole queue), its hold,
+ * release, delete and requeue one `postsuper -c DIR -h -` with the IDs on
+ * stdin; Exim's are `exim -C CONF -M|-Mf|-Mt|-Mrm ID...` in batches, and it
+ * has no requeue (refused as unsupported).
  *
- * Requeue gives a message a NEW queue ID: postsuper moves it to maildrop and
- * pickup re-injects it within about 60 s, logging
+ * Postfix's requeue gives a message a NEW queue ID: postsuper moves it to
+ * maildrop and pickup re-injects it within about 60 s, logging
  * `pickup[PID]: NEWID: uid=0 from=<...> orig_id=OLDID`. The model follows
  * the message through that log line (the live ingest calls
  * store_message_replaced(old, new) when it sees it), not from here.
@@ -26,11 +24,12 @@
  * root, else postqueue -j) and IDs that are not in it are skipped: when
  * none is left the request is refused (ACTION_E_NOT_QUEUED: postqueue -i
  * would say nothing and exit 0 for an ID it does not know); otherwise the
- * rest runs and the result names the skipped ones. postsuper's own count
- * ("Placed on hold: N messages") is compared with the IDs it was given, so
- * a message that left meanwhile is reported too. When the queue cannot be
- * listed (Postfix down, as non-root) the request goes ahead unchecked; with
- * no queue directory in the parameters (unit tests) there is no check.
+ * rest runs and the result names the skipped ones. The command's own count
+ * (mta_backend.action_done: postsuper's "Placed on hold: N messages") is
+ * compared with the IDs it was given, so a message that left meanwhile is
+ * reported too. When the queue cannot be listed (the MTA down, as
+ * non-root) the request goes ahead unchecked; with no queue directory in
+ * the parameters (unit tests) there is no check.
  *
  * Every request that reaches the MTA, and every refusal, is written to the
  * store's audit table (when a store is given): user, time, action, target
@@ -39,8 +38,7 @@
  * ran), exit status, output. The row of a command is written before it
  * runs (started) and completed after it, so a kill leaves a trace.
  *
- * Only the Postfix backend is supported; any other is refused. Callers
- * ignore SIGPIPE (postsuper may stop reading its stdin early).
+ * Callers ignore SIGPIPE (postsuper may stop reading its stdin early).
  */
 #ifndef MQMON_ACTIONS_H
 #define MQMON_ACTIONS_H
@@ -50,25 +48,16 @@
 #include "core/base/proc.h"
 #include "core/base/strlist.h"
 #include "core/base/why.h"
+#include "core/mta/mta.h"
 
-struct mta_params;
-struct mta_backend;
 struct store;
-
-enum action_kind {
-	ACTION_RETRY,
-	ACTION_HOLD,
-	ACTION_RELEASE,
-	ACTION_DELETE,
-	ACTION_REQUEUE,
-};
 
 /* why an action did not complete (action_result.error) */
 enum action_error {
 	ACTION_E_NONE,		/* ran, and every command exited 0 */
 	ACTION_E_INVALID,	/* refused: bad or missing ID, bad argument */
 	ACTION_E_READ_ONLY,	/* refused: read-only mode */
-	ACTION_E_UNSUPPORTED,	/* refused: not a Postfix backend */
+	ACTION_E_UNSUPPORTED,	/* refused: the MTA has no such action */
 	ACTION_E_MTA,		/* the MTA command failed or could not run */
 	ACTION_E_CONFIG,	/* refused: the MTA is not set up for it (throttle --setup) */
 	ACTION_E_IO,		/* a file mqmon writes could not be written */
@@ -76,8 +65,7 @@ enum action_error {
 };
 
 struct action_ctx {
-	const struct mta_params *params;	/* config_dir must be absolute (postsuper -c) */
-	const struct mta_backend *backend;	/* NULL = Postfix */
+	const struct mta_params *params;	/* the instance (params->backend); config_dir absolute (postsuper -c) */
 	struct store *store;			/* NULL: no audit trail */
 	int read_only;
 	char **prefix;				/* argv prefix, NULL-terminated; NULL = none */
@@ -91,7 +79,7 @@ struct action_result {
 	int ok;			/* ran and every command succeeded */
 	size_t nids;		/* IDs in the request */
 	size_t nruns;		/* commands run */
-	size_t nfailed;		/* retry: IDs whose postqueue -i failed */
+	size_t nfailed;		/* IDs whose command failed */
 	char *output;		/* stdout and stderr of the commands (malloc'd, may be NULL) */
 	int audited;		/* the audit row was written */
 	char audit_error[256];	/* why not, when a store was given */
@@ -106,12 +94,14 @@ const char *action_kind_name(enum action_kind kind);
 /* action_kind_from - kind from its name; -1 when unknown */
 int action_kind_from(const char *name);
 
-/* action_check_ids - every ID a valid queue ID and at least one; -1 with why naming the first bad one */
-int action_check_ids(char *const *ids, size_t nids, struct why *why);
+/* action_check_ids - every ID one of be's queue IDs and at least one; -1 with why naming the first bad one */
+int action_check_ids(const struct mta_backend *be, char *const *ids, size_t nids, struct why *why);
 
-/* action_build_argv - prefix + the command for kind (id used by retry only); argc or -1 when max is too small */
-int action_build_argv(const struct action_ctx *ctx, enum action_kind kind, const char *id,
-		      char **argv, size_t max);
+/* action_build_argv - prefix + the backend's command for kind, then ids[0..nids) as words when it takes
+ * them so (MTA_IDS_EACH: ids[0] only; MTA_IDS_STDIN: none); argc, or -1 when the MTA has no such action or
+ * max is too small; *how (may be NULL) says how the IDs go */
+int action_build_argv(const struct action_ctx *ctx, enum action_kind kind, char *const *ids, size_t nids,
+		      char **argv, size_t max, enum mta_ids *how);
 
 /* action_stdin - the IDs as newline-terminated lines (malloc'd); NULL on out of memory */
 char *action_stdin(char *const *ids, size_t nids, size_t *len);

@@ -1,10 +1,15 @@
-/* mta - the backend ops table: one MTA (Postfix, later Exim) behind one interface
+/* mta - the MTA contract: everything mqmon knows about one MTA, behind one table
  *
- * Everything mqmon does to or learns from an MTA goes through a struct
- * mta_backend chosen at run time: detect it, read its parameters, take a
- * snapshot of its queue into a qmodel, tell whether it runs. Operator
- * actions (core/mta/actions.c, core/mta/throttle.c) are Postfix-only for now and
- * refuse any other backend.
+ * A struct mta_backend is the whole MTA (Postfix in core/postfix, Exim in
+ * core/exim): how to find it and read its parameters, how to list its
+ * queue (spool or listing command) and which spool directories to watch,
+ * its log dialect (line parser, queue-ID grammar), the retry estimate when
+ * no exact time is known, the argv of each operator action and how to read
+ * its output, the throttle mechanism, and whether it runs. Nothing outside
+ * the backends' folders names an MTA: callers reach the backend through
+ * the instance's parameters (mta_params.backend, set by load_params) and
+ * the registry (core/mta/registry: find by name, detect). The layering
+ * check (tests/check-layering.sh) enforces it.
  *
  * Whether the MTA runs: `running` answers from what any user can see
  * cheaply (Postfix: the master's pid file under the queue directory and a
@@ -18,11 +23,17 @@
 #define MQMON_MTA_H
 
 #include <limits.h>
+#include <stddef.h>
+#include <time.h>
 
 #include "core/base/why.h"
+#include "core/log/logline.h"
 
 struct idset;
+struct mta_backend;
 struct qmodel;
+struct qmsg;
+struct mta_throttle_ops;
 
 /* whether the MTA's daemons run (mta_backend.running, qmodel.mta_running) */
 enum mta_state {
@@ -37,13 +48,35 @@ enum mta_state {
 enum snapshot_source {
 	SNAPSHOT_AUTO,		/* the spool when readable, else the MTA's queue listing */
 	SNAPSHOT_SPOOL,		/* read queue files directly (root) */
-	SNAPSHOT_LISTING,	/* postqueue -j */
+	SNAPSHOT_LISTING,	/* the MTA's listing command (postqueue -j, exim -bp) */
 };
 
+/* the operator actions, one table of them in core/mta/actions.c */
+enum action_kind {
+	ACTION_RETRY,
+	ACTION_HOLD,
+	ACTION_RELEASE,
+	ACTION_DELETE,
+	ACTION_REQUEUE,
+	ACTION_KIND_COUNT
+};
+
+/* how an action's command takes its queue IDs */
+enum mta_ids {
+	MTA_IDS_UNSUPPORTED,	/* the MTA has no such action */
+	MTA_IDS_EACH,		/* one run per ID, the ID as the last word (postqueue -i ID) */
+	MTA_IDS_STDIN,		/* one run, the IDs on stdin one per line (postsuper -h -) */
+	MTA_IDS_ARGS,		/* one run per MTA_IDS_ARGS_MAX IDs, as words after the command (exim -Mf ID...) */
+};
+
+#define MTA_IDS_ARGS_MAX 200
+
 struct mta_params {
-	char config_dir[PATH_MAX];
-	char queue_dir[PATH_MAX];
+	const struct mta_backend *backend;	/* set by load_params: the instance's MTA */
+	char config_dir[PATH_MAX];	/* Postfix: the configuration directory; Exim: the configuration file */
+	char queue_dir[PATH_MAX];	/* the spool */
 	char maillog_file[PATH_MAX];	/* "" when the MTA logs through syslog */
+	char binary[PATH_MAX];		/* the MTA's command (Exim: exim_path); "" when found in PATH */
 	char mail_version[32];
 	char myhostname[256];
 	long queue_run_delay;		/* seconds between deferred queue scans */
@@ -51,14 +84,26 @@ struct mta_params {
 	long max_queue_lifetime;	/* age at which a message bounces */
 	long bounce_queue_lifetime;	/* the same for bounces (null sender) */
 	int spool_readable;		/* queue directory readable: exact retry times */
+	char retry_rule[256];		/* Exim: the retry rule of `* *` ("F,2h,15m; G,16h,1h,1.5; F,4d,6h") */
+};
+
+/* a spool directory the console watches with inotify (below queue_dir; depth: levels of subdirectories) */
+struct mta_watch {
+	const char *dir;
+	int depth;
 };
 
 struct mta_backend {
-	const char *name;
-	/* detect - true when this MTA is installed with a configuration at config_dir */
-	int (*detect)(const char *config_dir);
-	/* load_params - read the MTA's parameters; -1 with why */
-	int (*load_params)(const char *config_dir, struct mta_params *params, struct why *why);
+	const char *name;		/* "postfix": --mta, [mta] type, snapshots */
+	const char *title;		/* "Postfix": what the screen says */
+	const char *default_config;	/* the system instance's configuration (-c) */
+	const char *listing_name;	/* the listing command, for --source and messages ("postqueue") */
+	/* detect - true when this MTA is installed with a configuration at config */
+	int (*detect)(const char *config);
+	/* load_params - read the MTA's parameters (params->backend set); -1 with why */
+	int (*load_params)(const char *config, struct mta_params *params, struct why *why);
+	/* default_log - the instance's log file when it has a known one, else NULL */
+	const char *(*default_log)(const struct mta_params *params);
 	/* snapshot - fill an empty model with the queue as it is now; -1 with why, MTA_SNAPSHOT_STOPPED
 	 * (with why) when the MTA refused because it is not running */
 	int (*snapshot)(const struct mta_params *params, enum snapshot_source source,
@@ -67,15 +112,27 @@ struct mta_backend {
 	int (*queue_ids)(const struct mta_params *params, struct idset *ids, struct why *why);
 	/* running - whether the MTA's daemons run now (enum mta_state); cheap enough for every second */
 	int (*running)(const struct mta_params *params);
+	/* watch - the spool directories whose events make the model stale, {NULL} terminated */
+	const struct mta_watch *watch;
 	/* spool_update - a queue file appeared in or left dir (a path below the queue directory):
 	 * read it again into the model, or forget it; returns the message, or NULL when it is gone */
 	struct qmsg *(*spool_update)(const struct mta_params *params, struct qmodel *model, const char *dir,
 				     const char *name);
+	/* log - the log dialect: parser, deferral prefilter, queue-ID grammar */
+	const struct log_dialect *log;
+	/* retry_estimate - when a deferred message with no exact retry time is tried next, from its last
+	 * attempt (0 when it cannot tell) */
+	time_t (*retry_estimate)(const struct mta_params *params, const struct qmsg *msg);
+	/* own_deferral - true when a deferral's text is mqmon's own pause (not a remote reply) */
+	int (*own_deferral)(const char *text, size_t len);
+	/* action_argv - the command words of kind (no prefix, no IDs) into argv (NULL-terminated); how it
+	 * takes the IDs, MTA_IDS_UNSUPPORTED when the MTA has no such action; argv may point into params */
+	enum mta_ids (*action_argv)(const struct mta_params *params, enum action_kind kind, char **argv,
+				    size_t max);
+	/* action_done - how many messages the command's output says it acted on; -1 when it does not say */
+	long (*action_done)(enum action_kind kind, const char *out, size_t len);
+	/* throttle - slow/pause a domain; NULL when the backend has none */
+	const struct mta_throttle_ops *throttle;
 };
-
-extern const struct mta_backend mta_postfix;
-
-/* mta_backend_find - backend by name ("postfix"), NULL when unknown */
-const struct mta_backend *mta_backend_find(const char *name);
 
 #endif

@@ -7,7 +7,7 @@
  * once); when the queue directory is readable (root), the deferred files'
  * mtimes give the exact next retry times.
  */
-#include "core/mta/mta.h"
+#include "core/postfix/mta_postfix.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -26,7 +26,10 @@
 #include "core/base/idset.h"
 #include "core/base/linereader.h"
 #include "core/base/proc.h"
+#include "core/postfix/postfix_log.h"
+#include "core/postfix/postfix_throttle.h"
 #include "core/postfix/qfile.h"
+#include "core/postfix/queue_id.h"
 #include "core/queue/qmodel.h"
 
 /* postfix_time - a Postfix time parameter in seconds, capped at DURATION_MAX (so arithmetic with it
@@ -72,6 +75,7 @@ static int postfix_load_params(const char *config_dir, struct mta_params *p, str
 	DIR *d;
 
 	memset(p, 0, sizeof *p);
+	p->backend = &mta_postfix;
 	snprintf(p->config_dir, sizeof p->config_dir, "%s", config_dir);
 	argv[argc++] = "postconf";
 	argv[argc++] = "-c";
@@ -331,7 +335,7 @@ static void add_spool_message(struct qmodel *m, int dirfd, const char *name, enu
 	struct qmsg *msg;
 	size_t i, k;
 
-	if (!queue_id_valid(name, strlen(name)) || qmodel_find(m, name) != NULL)
+	if (!postfix_id_valid(name, strlen(name)) || qmodel_find(m, name) != NULL)
 		return;
 	if (qfile_read(dirfd, name, &info, NULL) < 0)
 		return;		/* gone meanwhile, being written, or corrupt: showq skips it too */
@@ -375,7 +379,7 @@ static void walk_queue(struct qmodel *m, int dirfd, enum queue_name queue, int d
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
-		if (e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && queue_id_valid(e->d_name, strlen(e->d_name)) == 0)) {
+		if (e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && postfix_id_valid(e->d_name, strlen(e->d_name)) == 0)) {
 			int sub, dsub = -1;
 
 			if (depth <= 0 || (sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
@@ -469,7 +473,7 @@ static void collect_names(int dirfd, int depth, struct idset *ids)
 
 		if (e->d_name[0] == '.')
 			continue;
-		if (queue_id_valid(e->d_name, strlen(e->d_name))) {
+		if (postfix_id_valid(e->d_name, strlen(e->d_name))) {
 			idset_add(ids, idset_hash(e->d_name));
 			continue;
 		}
@@ -563,7 +567,7 @@ static struct qmsg *postfix_spool_update(const struct mta_params *p, struct qmod
 	int dirfd, deferfd = -1, dsub = -1;
 	char sub[PATH_MAX];
 
-	if (!queue_id_valid(name, strlen(name)) || strncmp(dir, p->queue_dir, qlen) != 0 || dir[qlen] != '/')
+	if (!postfix_id_valid(name, strlen(name)) || strncmp(dir, p->queue_dir, qlen) != 0 || dir[qlen] != '/')
 		return NULL;
 	rel = dir + qlen + 1;
 	for (i = 0; i < sizeof queues / sizeof queues[0]; i++) {
@@ -600,20 +604,99 @@ static struct qmsg *postfix_spool_update(const struct mta_params *p, struct qmod
 	return qmodel_find(m, name);
 }
 
-const struct mta_backend mta_postfix = {
-	.name = "postfix",
-	.detect = postfix_detect,
-	.load_params = postfix_load_params,
-	.snapshot = postfix_snapshot,
-	.running = postfix_running,
-	.queue_ids = postfix_queue_ids,
-	.spool_update = postfix_spool_update,
-};
-
-/* mta_backend_find - backend by name ("postfix"), NULL when unknown */
-const struct mta_backend *mta_backend_find(const char *name)
+/* postfix_default_log - maillog_file when Postfix writes its own log, else the usual syslog file */
+static const char *postfix_default_log(const struct mta_params *p)
 {
-	if (strcmp(name, "postfix") == 0)
-		return &mta_postfix;
+	static const char *const candidates[] = { "/var/log/mail.log", "/var/log/maillog" };
+	size_t i;
+
+	if (p->maillog_file[0] == '/' && strncmp(p->maillog_file, "/dev/", 5) != 0)
+		return access(p->maillog_file, R_OK) == 0 ? p->maillog_file : NULL;
+	for (i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
+		if (access(candidates[i], R_OK) == 0)
+			return candidates[i];
 	return NULL;
 }
+
+/* postfix_retry_estimate - qmgr's back-off: the time the message has spent in the queue, within
+ * [minimal_backoff_time, maximal_backoff_time], after its last attempt */
+static time_t postfix_retry_estimate(const struct mta_params *p, const struct qmsg *msg)
+{
+	long backoff;
+
+	if (msg->last_attempt == 0)
+		return 0;
+	backoff = msg->last_attempt - msg->arrival;
+	if (backoff < p->min_backoff)
+		backoff = p->min_backoff;
+	if (backoff > p->max_backoff)
+		backoff = p->max_backoff;
+	return msg->last_attempt + backoff;
+}
+
+/* postfix_action_argv - postqueue -c DIR -i ID (one per ID), postsuper -c DIR -h|-H|-d|-r - (IDs on stdin) */
+static enum mta_ids postfix_action_argv(const struct mta_params *p, enum action_kind kind, char **argv, size_t max)
+{
+	static const char *const super_flag[ACTION_KIND_COUNT] = {
+		[ACTION_HOLD] = "-h", [ACTION_RELEASE] = "-H",
+		[ACTION_DELETE] = "-d", [ACTION_REQUEUE] = "-r",
+	};
+	size_t n = 0;
+
+	if (max < 6 || (unsigned)kind >= ACTION_KIND_COUNT)
+		return MTA_IDS_UNSUPPORTED;
+	argv[n++] = kind == ACTION_RETRY ? "postqueue" : "postsuper";
+	argv[n++] = "-c";
+	argv[n++] = (char *)p->config_dir;
+	argv[n++] = kind == ACTION_RETRY ? "-i" : (char *)super_flag[kind];
+	if (kind != ACTION_RETRY)
+		argv[n++] = "-";	/* the IDs on stdin */
+	argv[n] = NULL;
+	return kind == ACTION_RETRY ? MTA_IDS_EACH : MTA_IDS_STDIN;
+}
+
+/* postfix_action_done - the number postsuper reported ("Placed on hold: 3 messages"); -1 when it said
+ * none (postqueue -i says nothing) */
+static long postfix_action_done(enum action_kind kind, const char *err, size_t len)
+{
+	const char *p = err, *end = err + len, *m;
+	long count = -1;
+
+	if (kind == ACTION_RETRY || err == NULL)
+		return -1;
+	while (p < end && (m = memmem(p, (size_t)(end - p), ": ", 2)) != NULL) {
+		char *after;
+		long n = strtol(m + 2, &after, 10);
+
+		if (after > m + 2 && (size_t)(end - after) >= 8 && memcmp(after, " message", 8) == 0)
+			count = n;
+		p = m + 2;
+	}
+	return count;
+}
+
+/* the queue directories whose events matter: deferred is hashed two levels deep */
+static const struct mta_watch postfix_watch[] = {
+	{ "deferred", 2 }, { "hold", 0 }, { "active", 0 }, { "incoming", 0 }, { "maildrop", 0 }, { NULL, 0 },
+};
+
+const struct mta_backend mta_postfix = {
+	.name = "postfix",
+	.title = "Postfix",
+	.default_config = "/etc/postfix",
+	.listing_name = "postqueue",
+	.detect = postfix_detect,
+	.load_params = postfix_load_params,
+	.default_log = postfix_default_log,
+	.snapshot = postfix_snapshot,
+	.queue_ids = postfix_queue_ids,
+	.running = postfix_running,
+	.watch = postfix_watch,
+	.spool_update = postfix_spool_update,
+	.log = &postfix_log_dialect,
+	.retry_estimate = postfix_retry_estimate,
+	.own_deferral = postfix_throttle_own,
+	.action_argv = postfix_action_argv,
+	.action_done = postfix_action_done,
+	.throttle = &postfix_throttle_ops,
+};

@@ -41,8 +41,8 @@ static int is_long_id(const char *s, size_t len)
 	return sep >= 10 && sep + 1 < len;
 }
 
-/* queue_id_valid - true when s[0..len) is a short or long Postfix queue ID */
-int queue_id_valid(const char *s, size_t len)
+/* postfix_id_valid - true when s[0..len) is a short or long Postfix queue ID */
+int postfix_id_valid(const char *s, size_t len)
 {
 	if (s == NULL || len == 0 || len > QUEUE_ID_MAX)
 		return 0;

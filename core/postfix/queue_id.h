@@ -14,7 +14,7 @@
 
 #define QUEUE_ID_MAX 32		/* longest ID accepted, NUL excluded */
 
-/* queue_id_valid - true when s[0..len) is a short or long Postfix queue ID */
-int queue_id_valid(const char *s, size_t len);
+/* postfix_id_valid - true when s[0..len) is a short or long Postfix queue ID */
+int postfix_id_valid(const char *s, size_t len);
 
 #endif

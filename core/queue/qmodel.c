@@ -17,7 +17,6 @@
 #include "core/log/logscan.h"
 #include "core/base/sanitize.h"
 #include "core/history/store.h"
-#include "core/mta/throttle.h"
 
 static const char *const queue_names[QUEUE_COUNT] = {
 	"active", "deferred", "hold", "incoming", "maildrop", "corrupt", "other",
@@ -217,7 +216,7 @@ struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue,
 	struct qmsg *msg;
 	char buf[512];
 
-	if (!queue_id_valid(id, strlen(id)))
+	if (m->params.backend == NULL || !m->params.backend->log->id_valid(id, strlen(id)))
 		return NULL;
 	if ((msg = qmodel_find(m, id)) != NULL)
 		return msg;	/* listed twice while moving between queues: keep the first */
@@ -249,6 +248,14 @@ struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue,
 	return msg;
 }
 
+/* own_deferral - true when text is mqmon's own pause as the model's MTA words it (not a remote reply) */
+static int own_deferral(const struct qmodel *m, const char *text, size_t len)
+{
+	const struct mta_backend *be = m->params.backend;
+
+	return be != NULL && be->own_deferral != NULL && be->own_deferral(text, len);
+}
+
 /* classify_rcpt - (re)classify a recipient from its stored reason and dsn */
 static void classify_rcpt(struct qmodel *m, struct qrcpt *r)
 {
@@ -262,7 +269,7 @@ static void classify_rcpt(struct qmodel *m, struct qrcpt *r)
 		r->provider = m->cl ? classifier_provider(m->cl, r->domain, NULL) : "other";
 		return;
 	}
-	if (throttle_pause_reason(r->reason, strlen(r->reason))) {
+	if (own_deferral(m, r->reason, strlen(r->reason))) {
 		/* mqmon's own pause: not a remote reply (apply_remote gives the last remote cause) */
 		r->paused = 1;
 		r->cause = CAUSE_UNCLASSIFIED;
@@ -455,7 +462,7 @@ static int join_event(void *arg, const struct log_event *ev)
 			char buf[256];
 
 			msg->last_attempt = ev->time;
-			if (wants_remote(msg) && !throttle_pause_reason(ev->reason.p, ev->reason.n))
+			if (wants_remote(msg) && !own_deferral(j->m, ev->reason.p, ev->reason.n))
 				set_remote(msg, ev->reason.p, ev->reason.n);
 			sanitize_text(buf, sizeof buf, ev->relay.p, ev->relay.n);
 			free(msg->relay);
@@ -555,23 +562,30 @@ static int count_attempt(void *ctx, const struct store_attempt *a)
 	return 0;
 }
 
+struct remote_ctx {
+	const struct qmodel *m;
+	struct qmsg *msg;
+};
+
 /* remote_attempt - a stored deferral of a paused or requeued message: the last one that is not the pause is its remote reply */
 static int remote_attempt(void *ctx, const struct store_attempt *a)
 {
-	struct qmsg *msg = ctx;
+	struct remote_ctx *c = ctx;
 
 	if (a->status != NULL && strcmp(a->status, "deferred") == 0 && a->text != NULL
-	    && !throttle_pause_reason(a->text, strlen(a->text)))
-		set_remote(msg, a->text, strlen(a->text));
+	    && !own_deferral(c->m, a->text, strlen(a->text)))
+		set_remote(c->msg, a->text, strlen(a->text));
 	return 0;
 }
 
 /* join_remote - the last remote reply of a paused or requeued message from the store (through requeue links) */
 static void join_remote(struct qmodel *m, struct qmsg *msg, struct store *st)
 {
+	struct remote_ctx c = { m, msg };
+
 	if (!wants_remote(msg) || st == NULL)
 		return;
-	store_attempts_for(st, msg->id, remote_attempt, msg, NULL);
+	store_attempts_for(st, msg->id, remote_attempt, &c, NULL);
 	apply_remote(m, msg);
 }
 
@@ -688,14 +702,8 @@ static void compute_times(const struct qmodel *m, struct qmsg *msg, time_t now)
 	if (msg->spool_mtime) {
 		msg->next_retry = msg->spool_mtime;
 		msg->retry_source = RETRY_EXACT;
-	} else if (msg->last_attempt) {
-		long backoff = msg->last_attempt - msg->arrival;
-
-		if (backoff < p->min_backoff)
-			backoff = p->min_backoff;
-		if (backoff > p->max_backoff)
-			backoff = p->max_backoff;
-		msg->next_retry = msg->last_attempt + backoff;
+	} else if (msg->last_attempt && p->backend != NULL && p->backend->retry_estimate != NULL
+		   && (msg->next_retry = p->backend->retry_estimate(p, msg)) != 0) {
 		msg->retry_source = RETRY_ESTIMATED;
 	} else {
 		msg->retry_source = RETRY_UNKNOWN;

@@ -46,7 +46,6 @@
 #include "core/classify/cause.h"
 #include "core/classify/classify.h"
 #include "core/mta/mta.h"
-#include "core/postfix/queue_id.h"
 #include "core/classify/reply.h"
 
 enum queue_name {

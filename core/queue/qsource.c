@@ -18,24 +18,16 @@
 #include "core/history/store.h"
 #include "core/base/thread.h"
 
-/* qsource_default_log - the MTA's own log file when it writes one, else the usual syslog file */
+/* qsource_default_log - the instance's log as its backend knows it; NULL when none */
 const char *qsource_default_log(const struct mta_params *p)
 {
-	static const char *const candidates[] = { "/var/log/mail.log", "/var/log/maillog" };
-	size_t i;
-
-	if (p->maillog_file[0] == '/' && strncmp(p->maillog_file, "/dev/", 5) != 0)
-		return access(p->maillog_file, R_OK) == 0 ? p->maillog_file : NULL;
-	for (i = 0; i < sizeof candidates / sizeof candidates[0]; i++)
-		if (access(candidates[i], R_OK) == 0)
-			return candidates[i];
-	return NULL;
+	return p->backend != NULL && p->backend->default_log != NULL ? p->backend->default_log(p) : NULL;
 }
 
 /* build - one finished model now; NULL with why; *mta gets whether the MTA runs (enum mta_state), also on failure */
 static struct qmodel *build(const struct qsource_config *cfg, struct strlist *warn, struct why *why, int *mta)
 {
-	const struct mta_backend *be = cfg->backend ? cfg->backend : &mta_postfix;
+	const struct mta_backend *be = cfg->backend;
 	struct mta_params params;
 	struct qmodel *m;
 	struct why w;
@@ -55,7 +47,7 @@ static struct qmodel *build(const struct qsource_config *cfg, struct strlist *wa
 		qmodel_free(m);
 		return NULL;
 	}
-	if (*mta == MTA_UNKNOWN && strcmp(m->source, "postqueue") == 0)
+	if (*mta == MTA_UNKNOWN && strcmp(m->source, be->listing_name) == 0)
 		*mta = MTA_RUNNING;	/* its daemons answered the listing */
 	m->mta_running = *mta;
 	if (cfg->db[0]) {

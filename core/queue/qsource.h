@@ -19,7 +19,7 @@
 
 struct qsource_config {
 	const struct classifier *cl;	/* read-only, shared with the worker */
-	const struct mta_backend *backend;
+	const struct mta_backend *backend;	/* the instance's MTA */
 	char config_dir[PATH_MAX];
 	enum snapshot_source source;
 	int use_log;			/* join a log for attempts */
@@ -28,7 +28,8 @@ struct qsource_config {
 	char logs[QSOURCE_MAX_LOGS][PATH_MAX];
 };
 
-/* qsource_default_log - the MTA's own log file when it writes one, else the usual syslog file; NULL when none */
+/* qsource_default_log - the instance's log as its backend knows it (its own log file, else the usual
+ * syslog file); NULL when none */
 const char *qsource_default_log(const struct mta_params *p);
 
 /* qsource_build - one finished model now; NULL with why (warnings about logs go to warn, may be NULL);

@@ -14,6 +14,7 @@
 #include "core/log/deferral.h"
 #include "core/log/logline.h"
 #include "core/base/sanitize.h"
+#include "core/postfix/postfix_log.h"
 
 static struct ruleset rs;
 static struct classifier *cl;
@@ -32,6 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (ruleset_load(&rs, "rules/causes.ini", NULL) < 0 || (cl = classifier_new(&rs, NULL)) == NULL)
 			abort();
 		log_clock_init(&clock, 1795352258);
+		clock.dialect = &postfix_log_dialect;
 	}
 	logline_parse(&clock, (const char *)data, size, &ev);
 	if (deferral_from_event(cl, NULL, &ev, &d) == 0) {

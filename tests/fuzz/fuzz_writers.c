@@ -31,6 +31,7 @@
 #include "core/classify/classify.h"
 #include "core/log/deferral.h"
 #include "core/queue/qmodel.h"
+#include "core/postfix/mta_postfix.h"
 #include "core/base/sanitize.h"
 #include "core/queue/snapshot.h"
 #include "tests/fuzz/fuzz_util.h"
@@ -386,7 +387,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* fields are copied so that each is NUL-terminated */
 	char *copy = malloc(size + 1), provider[256], sender[512], addr0[512], domain[512];
 	const char *p, *end, *f;
-	struct mta_params params = { .queue_run_delay = 300, .min_backoff = 300, .max_backoff = 4000,
+	struct mta_params params = { .backend = &mta_postfix, .queue_run_delay = 300, .min_backoff = 300, .max_backoff = 4000,
 				     .max_queue_lifetime = 432000, .bounce_queue_lifetime = 432000 };
 	struct ruleset rs;
 	struct classifier *cl;

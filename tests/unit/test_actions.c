@@ -14,6 +14,8 @@
 #include "core/mta/mta.h"
 #include "core/history/store.h"
 #include "core/mta/throttle.h"
+#include "core/postfix/mta_postfix.h"
+#include "core/postfix/postfix_throttle.h"
 
 static char tmpdir[64];
 
@@ -53,7 +55,7 @@ static int check_ids(const char *first, ...)
 	for (s = first; s != NULL && n < 16; s = va_arg(ap, const char *))
 		ids[n++] = (char *)s;
 	va_end(ap);
-	return action_check_ids(ids, n, NULL);
+	return action_check_ids(&mta_postfix, ids, n, NULL);
 }
 
 static void test_ids(void **state)
@@ -71,39 +73,40 @@ static void test_ids(void **state)
 	assert_int_equal(check_ids("ABCDEF0123456789ABCDEF0123456789ABCDEF01", NULL), -1);	/* 40 chars */
 	assert_int_equal(check_ids("4621CA7211A 4621CA7211B", NULL), -1);
 	assert_int_equal(check_ids("4621CA7211A\n", NULL), -1);
-	assert_int_equal(action_check_ids(NULL, 0, &why), -1);
+	assert_int_equal(action_check_ids(&mta_postfix, NULL, 0, &why), -1);
 	assert_non_null(strstr(why.text, "no queue ID"));
-	assert_int_equal(action_check_ids(bad, 2, &why), -1);
+	assert_int_equal(action_check_ids(&mta_postfix, bad, 2, &why), -1);
 	assert_non_null(strstr(why.text, "'ALL'"));
 	assert_non_null(strstr(why.text, "nothing done"));
 }
 
 static void test_argv(void **state)
 {
-	struct mta_params p = { .config_dir = "/etc/postfix-x" };
+	struct mta_params p = { .backend = &mta_postfix, .config_dir = "/etc/postfix-x" };
 	char *prefix[] = { "sudo", "-n", NULL };
+	char *one[] = { "4621CA7211A" };
 	struct action_ctx ctx = { .params = &p };
 	char *argv[16], text[512];
 	int n;
 
 	(void)state;
-	n = action_build_argv(&ctx, ACTION_HOLD, NULL, argv, 16);
+	n = action_build_argv(&ctx, ACTION_HOLD, NULL, 0, argv, 16, NULL);
 	assert_int_equal(n, 5);
 	action_argv_text(argv, text, sizeof text);
 	assert_string_equal(text, "postsuper -c /etc/postfix-x -h -");
 	assert_null(argv[n]);
-	action_build_argv(&ctx, ACTION_RELEASE, NULL, argv, 16);
+	action_build_argv(&ctx, ACTION_RELEASE, NULL, 0, argv, 16, NULL);
 	assert_string_equal(argv[3], "-H");
-	action_build_argv(&ctx, ACTION_DELETE, NULL, argv, 16);
+	action_build_argv(&ctx, ACTION_DELETE, NULL, 0, argv, 16, NULL);
 	assert_string_equal(argv[3], "-d");
-	action_build_argv(&ctx, ACTION_REQUEUE, NULL, argv, 16);
+	action_build_argv(&ctx, ACTION_REQUEUE, NULL, 0, argv, 16, NULL);
 	assert_string_equal(argv[3], "-r");
 	ctx.prefix = prefix;
-	n = action_build_argv(&ctx, ACTION_RETRY, "4621CA7211A", argv, 16);
+	n = action_build_argv(&ctx, ACTION_RETRY, one, 1, argv, 16, NULL);
 	assert_int_equal(n, 7);
 	action_argv_text(argv, text, sizeof text);
 	assert_string_equal(text, "sudo -n postqueue -c /etc/postfix-x -i 4621CA7211A");
-	assert_int_equal(action_build_argv(&ctx, ACTION_RETRY, "4621CA7211A", argv, 5), -1);
+	assert_int_equal(action_build_argv(&ctx, ACTION_RETRY, one, 1, argv, 5, NULL), -1);
 	/* display quoting */
 	{
 		char *odd[] = { "postconf", "-e", "transport_maps=hash:/x, texthash:/y", "it's", NULL };
@@ -207,7 +210,7 @@ static int last_row(void *ctx, const struct store_action *a)
 
 static void test_refusals_run_nothing(void **state)
 {
-	struct mta_params p = { .config_dir = "/nonexistent/postfix" };
+	struct mta_params p = { .backend = &mta_postfix, .config_dir = "/nonexistent/postfix" };
 	/* would fail loudly if anything ran: the prefix is a command that does not exist */
 	char *prefix[] = { "/nonexistent/must-not-run", NULL };
 	struct action_ctx ctx = { .params = &p, .prefix = prefix };
@@ -255,7 +258,7 @@ static void test_refusals_run_nothing(void **state)
 /* a refused throttle (read-only, or not set up) leaves an audit row in state refused with the reason */
 static void test_throttle_refusal_audited(void **state)
 {
-	struct mta_params p = { .config_dir = "/nonexistent/postfix-x" };
+	struct mta_params p = { .backend = &mta_postfix, .config_dir = "/nonexistent/postfix-x" };
 	struct action_ctx ctx = { .params = &p, .read_only = 1 };
 	struct last_row l = { "", "" };
 	struct why why;
@@ -278,7 +281,7 @@ static void test_throttle_refusal_audited(void **state)
 
 static void test_run_through_echo(void **state)
 {
-	struct mta_params p = { .config_dir = "/etc/postfix-x" };
+	struct mta_params p = { .backend = &mta_postfix, .config_dir = "/etc/postfix-x" };
 	char *prefix[] = { "/bin/echo", NULL };
 	struct action_ctx ctx = { .params = &p, .prefix = prefix };
 	char *ids[] = { "4621CA7211A", "C70C2A720DE" };
@@ -359,7 +362,7 @@ static void test_refusal_messages(void **state)
 	assert_int_equal(throttle_domain_valid("b\xc3\xbc" "cher\x1b[2J.de", &why), -1);	/* no idn2 line to paste */
 	assert_null(strchr(why.text, '\x1b'));
 	assert_null(strstr(why.text, "idn2 b"));
-	assert_int_equal(action_check_ids(ids, 2, &why), -1);
+	assert_int_equal(action_check_ids(&mta_postfix, ids, 2, &why), -1);
 	assert_null(strchr(why.text, '\x1b'));
 	assert_null(strstr(why.text, "\xe2\x80\xae"));
 }
@@ -384,12 +387,12 @@ static void test_map_text(void **state)
 	l.v[1].since = 1700000000;
 	l.v[1].until = 1700001800;
 
-	throttle_value(&l.v[0], value, sizeof value);
+	postfix_throttle_value(&l.v[0], value, sizeof value);
 	assert_string_equal(value, "slow:[127.0.0.1]:3026");
-	throttle_value(&l.v[1], value, sizeof value);
+	postfix_throttle_value(&l.v[1], value, sizeof value);
 	assert_string_equal(value, "retry:4.7.0 paused by operator (mqmon)");
 
-	text = throttle_render(&l);
+	text = throttle_render(&l, "# test map\n", postfix_throttle_value);
 	assert_non_null(text);
 	assert_non_null(strstr(text, "\ngmail.com slow:[127.0.0.1]:3026\n"));
 	assert_non_null(strstr(text, "\noutlook.com retry:4.7.0 paused by operator (mqmon)\n"));
@@ -420,7 +423,7 @@ static void test_map_text(void **state)
 
 static void test_load_missing_and_present(void **state)
 {
-	struct mta_params p = { 0 };
+	struct mta_params p = { .backend = &mta_postfix };
 	struct action_ctx ctx = { .params = &p };
 	struct throttle_list l = { 0 };
 	struct why why;
@@ -431,7 +434,7 @@ static void test_load_missing_and_present(void **state)
 	snprintf(p.config_dir, sizeof p.config_dir, "%s", tmpdir);
 	assert_int_equal(throttle_load(&ctx, &l, &why), 0);	/* no map yet: empty */
 	assert_int_equal(l.n, 0);
-	assert_int_equal(throttle_map_path(&ctx, path, sizeof path), 0);
+	assert_int_equal(postfix_throttle_map_path(&ctx, path, sizeof path), 0);
 	fp = fopen(path, "w");
 	assert_non_null(fp);
 	fputs("# mqmon: yahoo.com mode=pause since=5 until=10 user=ops\nyahoo.com retry:4.7.0 x\n", fp);
@@ -447,7 +450,7 @@ static void test_load_missing_and_present(void **state)
 /* issue 12 #9: an ID that is not in the queue is never reported done (postqueue -i would exit 0 for it) */
 static void test_not_in_queue(void **state)
 {
-	struct mta_params p = { .config_dir = "/etc/postfix-x", .spool_readable = 1 };
+	struct mta_params p = { .backend = &mta_postfix, .config_dir = "/etc/postfix-x", .spool_readable = 1 };
 	char *prefix[] = { "/bin/echo", NULL };
 	char *say0[] = { "/bin/sh", "-c", "echo 'postsuper: Placed on hold: 0 messages' >&2", NULL };
 	struct action_ctx ctx = { .params = &p, .prefix = prefix };

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "core/log/logline.h"
+#include "core/postfix/postfix_log.h"
 
 static struct log_clock clock_;
 
@@ -21,6 +22,7 @@ static int setup(void **state)
 	setenv("TZ", "UTC", 1);
 	tzset();
 	log_clock_init(&clock_, mktime(&tm));
+	clock_.dialect = &postfix_log_dialect;
 	return 0;
 }
 

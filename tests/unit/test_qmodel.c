@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "core/history/store.h"
+#include "core/postfix/mta_postfix.h"
 
 static struct ruleset rs;
 static struct classifier *cl;
@@ -31,7 +32,7 @@ static int teardown(void **state)
 /* params - Postfix's defaults */
 static struct mta_params params(void)
 {
-	struct mta_params p = { 0 };
+	struct mta_params p = { .backend = &mta_postfix };
 
 	p.queue_run_delay = 300;
 	p.min_backoff = 300;

@@ -3,10 +3,10 @@
 
 #include "core/postfix/queue_id.h"
 
-/* valid - queue_id_valid on a NUL-terminated string */
+/* valid - postfix_id_valid on a NUL-terminated string */
 static int valid(const char *s)
 {
-	return queue_id_valid(s, strlen(s));
+	return postfix_id_valid(s, strlen(s));
 }
 
 static void test_short_ids(void **state)
@@ -39,7 +39,7 @@ static void test_operator_words_refused(void **state)
 	assert_false(valid("ABCDEF ABCDEF"));
 	assert_false(valid("ABCDEF\n"));
 	assert_false(valid("AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA"));	/* overlong */
-	assert_false(queue_id_valid(NULL, 0));
+	assert_false(postfix_id_valid(NULL, 0));
 }
 
 int main(void)

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/postfix/mta_postfix.h"
 #include "core/queue/snapshot.h"
 
 static const char reason[] = "host a[192.0.2.1] said: 421 4.7.0 try \xe2\x80\xae" "again later";
@@ -14,7 +15,7 @@ static struct qmodel *model(void)
 {
 	static const char *addrs[] = { "=cmd|calc!A1@yahoo.com", "+1@gmail.com", "-2@gmail.com", "@x@gmail.com",
 				       "\tx@gmail.com", "ab\xe2\x80\xae" "cd@gmail.com", "plain@gmail.com" };
-	struct mta_params p = { .queue_run_delay = 300, .min_backoff = 300, .max_backoff = 4000,
+	struct mta_params p = { .backend = &mta_postfix, .queue_run_delay = 300, .min_backoff = 300, .max_backoff = 4000,
 				.max_queue_lifetime = 432000, .bounce_queue_lifetime = 432000 };
 	struct qmodel *m = qmodel_new(NULL, &p);
 	char id[16];

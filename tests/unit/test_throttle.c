@@ -8,17 +8,19 @@
 #include "core/mta/expiry_timer.h"
 #include "core/log/logline.h"
 #include "core/mta/throttle.h"
+#include "core/postfix/postfix_log.h"
+#include "core/postfix/postfix_throttle.h"
 
 /* #3: the pause entry's deferral text is mqmon's own, never a remote reply */
 static void test_pause_reason(void **state)
 {
 	(void)state;
-	assert_true(throttle_pause_reason(THROTTLE_PAUSE_TEXT, strlen(THROTTLE_PAUSE_TEXT)));
-	assert_true(throttle_pause_reason(" paused by operator (mqmon) ", 28));
-	assert_true(throttle_pause_reason(THROTTLE_PAUSE_REASON, strlen(THROTTLE_PAUSE_REASON)));
-	assert_false(throttle_pause_reason("421 4.7.0 paused by operator (mqmon) and more", 45));
-	assert_false(throttle_pause_reason("host x said: paused by operator (mqmon)", 39));
-	assert_false(throttle_pause_reason("", 0));
+	assert_true(postfix_throttle_own(THROTTLE_PAUSE_TEXT, strlen(THROTTLE_PAUSE_TEXT)));
+	assert_true(postfix_throttle_own(" paused by operator (mqmon) ", 28));
+	assert_true(postfix_throttle_own(THROTTLE_PAUSE_REASON, strlen(THROTTLE_PAUSE_REASON)));
+	assert_false(postfix_throttle_own("421 4.7.0 paused by operator (mqmon) and more", 45));
+	assert_false(postfix_throttle_own("host x said: paused by operator (mqmon)", 39));
+	assert_false(postfix_throttle_own("", 0));
 }
 
 /* #1 #2: pending until the log shows the route, then the mode with the time left, expired at once */
@@ -48,6 +50,8 @@ static void parse(const char *line, struct log_event *ev)
 	struct log_clock clock;
 
 	log_clock_init(&clock, time(NULL));
+
+	clock.dialect = &postfix_log_dialect;
 	logline_parse(&clock, line, strlen(line), ev);
 }
 
@@ -62,24 +66,24 @@ static void test_routes(void **state)
 	parse("Dec  2 06:59:22 mx postfix/error[3004]: 008FCA744E3: to=<user0@gmail.com>, relay=none, "
 	      "delay=275, delays=275/0.05/0/0.03, dsn=4.7.0, status=deferred (paused by operator (mqmon))", &ev);
 	pause.since = slow.since = ev.time;
-	assert_true(throttle_routes(&pause, &ev));
-	assert_false(throttle_routes(&slow, &ev));
+	assert_true(postfix_throttle_routes(&pause, &ev));
+	assert_false(postfix_throttle_routes(&slow, &ev));
 	pause.since = ev.time + 1;	/* before the throttle began: not its doing */
-	assert_false(throttle_routes(&pause, &ev));
+	assert_false(postfix_throttle_routes(&pause, &ev));
 	pause.since = ev.time;
 	strcpy(pause.domain, "mail.com");	/* another domain ending the same way */
-	assert_false(throttle_routes(&pause, &ev));
+	assert_false(postfix_throttle_routes(&pause, &ev));
 	strcpy(pause.domain, "gmail.com");
 	parse("Dec  2 06:59:19 mx postfix/smtp[2734]: 000B0A7424E: to=<user4@gmail.com>, relay=127.0.0.1[127.0.0.1]:4886, "
 	      "delay=272, delays=272/0.02/0/0, dsn=4.7.28, status=deferred (host 127.0.0.1[127.0.0.1] said: 421 4.7.28 "
 	      "rate limited (in reply to RCPT TO command))", &ev);
 	pause.since = slow.since = ev.time;
-	assert_false(throttle_routes(&pause, &ev));
-	assert_false(throttle_routes(&slow, &ev));
+	assert_false(postfix_throttle_routes(&pause, &ev));
+	assert_false(postfix_throttle_routes(&slow, &ev));
 	parse("Dec  2 06:59:19 mx postfix/slow/smtp[2734]: 000B0A7424E: to=<user4@gmail.com>, relay=127.0.0.1[127.0.0.1]:4886, "
 	      "delay=272, delays=272/0.02/0/0, dsn=2.0.0, status=sent (250 ok)", &ev);
-	assert_true(throttle_routes(&slow, &ev));
-	assert_false(throttle_routes(&pause, &ev));
+	assert_true(postfix_throttle_routes(&slow, &ev));
+	assert_false(postfix_throttle_routes(&pause, &ev));
 }
 
 /* #1: the systemd timer (or cron line) runs `mqmon -c DIR throttles --expire`; unsafe paths are refused */
