@@ -1,29 +1,27 @@
 /* actions_ui - operator actions from the console; see actions_ui.h
  *
  * A job (an action on a list of IDs, or a throttle change) is built on the
- * main thread, confirmed if it must be, and handed to one worker thread that
- * owns its own store connection for the audit trail. The worker writes an
- * eventfd when done; the main thread shows the outcome and asks for a fresh
- * model. One job at a time: keys pressed meanwhile say an action is running.
+ * main thread, confirmed if it must be, and handed to one worker
+ * (core/base/worker) that opens its own store connection for the audit
+ * trail. When the worker's fd is readable the main thread shows the outcome
+ * and asks for a fresh model. One job at a time: keys pressed meanwhile say an action is running.
  * A removed throttle is followed by an offer to retry the domain's deferred
  * mail now, confirmed like any retry.
  */
 #include "tui/actions_ui.h"
 
 #include <curses.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include "core/mta/actions.h"
 #include "core/base/duration.h"
 #include "core/base/sanitize.h"
-#include "core/base/thread.h"
+#include "core/base/worker.h"
 #include "core/mta/throttle.h"
 #include "tui/actionkeys.h"
 #include "tui/app.h"
@@ -54,10 +52,8 @@ struct refusal {
 
 struct actions_ui {
 	struct app *app;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int efd, quit, started;
+	struct worker *worker;
+	int started;
 	struct job *todo, *done;	/* handed to / back from the worker */
 	struct job *pending;		/* built, waiting for the operator */
 	struct refusal *refusals;	/* to audit (the worker takes them all at once) */
@@ -151,44 +147,31 @@ static void audit_refusals(struct actions_ui *u, struct refusal *r, size_t n)
 	store_close(ctx.store);
 }
 
-/* worker - run jobs until told to quit */
-static void *worker(void *arg)
+/* run_jobs - on the worker: audit the refusals handed over, then run the job, if any */
+static void run_jobs(struct worker *w, void *ctx)
 {
-	struct actions_ui *u = arg;
+	struct actions_ui *u = ctx;
+	struct refusal *r;
+	struct job *j;
+	size_t n;
 
-	pthread_mutex_lock(&u->lock);
-	for (;;) {
-		struct job *j;
-		uint64_t one = 1;
-
-		while (u->todo == NULL && u->nrefusals == 0 && !u->quit)
-			pthread_cond_wait(&u->cond, &u->lock);
-		if (u->quit)
-			break;
-		if (u->nrefusals > 0) {
-			struct refusal *r = u->refusals;
-			size_t n = u->nrefusals;
-
-			u->refusals = NULL;
-			u->nrefusals = 0;
-			pthread_mutex_unlock(&u->lock);
-			audit_refusals(u, r, n);
-			free(r);
-			pthread_mutex_lock(&u->lock);
-			continue;
-		}
-		j = u->todo;
-		u->todo = NULL;
-		pthread_mutex_unlock(&u->lock);
-		run_job(u, j);
-		pthread_mutex_lock(&u->lock);
-		u->done = j;
-		if (write(u->efd, &one, sizeof one) < 0) {
-			/* an eventfd counter does not overflow in practice */
-		}
-	}
-	pthread_mutex_unlock(&u->lock);
-	return NULL;
+	worker_lock(w);
+	r = u->refusals;
+	n = u->nrefusals;
+	u->refusals = NULL;
+	u->nrefusals = 0;
+	j = u->todo;
+	u->todo = NULL;
+	worker_unlock(w);
+	if (n > 0)
+		audit_refusals(u, r, n);
+	free(r);
+	if (j == NULL)
+		return;
+	run_job(u, j);
+	worker_lock(w);
+	u->done = j;
+	worker_unlock(w);
 }
 
 /* job_free - release a job */
@@ -239,15 +222,12 @@ static int on_done(struct evloop *loop, int fd, void *ctx)
 {
 	struct actions_ui *u = ctx;
 	struct job *j;
-	uint64_t n;
 
-	if (read(fd, &n, sizeof n) < 0) {
-		/* spurious wake-up */
-	}
-	pthread_mutex_lock(&u->lock);
+	worker_ack(u->worker);
+	worker_lock(u->worker);
 	j = u->done;
 	u->done = NULL;
-	pthread_mutex_unlock(&u->lock);
+	worker_unlock(u->worker);
 	if (j == NULL)
 		return 0;
 	u->busy = 0;
@@ -277,17 +257,10 @@ int actions_ui_start(struct app *a)
 	a->aui = u;
 	u->prefix = action_prefix_parse(a->opt.command_prefix);
 	snprintf(u->dbpath, sizeof u->dbpath, "%s", a->opt.source.db);
-	pthread_mutex_init(&u->lock, NULL);
-	pthread_cond_init(&u->cond, NULL);
-	if ((u->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0)
+	if ((u->worker = worker_new("mqmon-actions", run_jobs, u, NULL)) == NULL)
 		return -1;
-	if (thread_spawn(&u->thread, worker, u) != 0) {
-		close(u->efd);
-		u->efd = -1;
-		return -1;
-	}
 	u->started = 1;
-	evloop_add_fd(a->loop, u->efd, on_done, u);
+	evloop_add_fd(a->loop, worker_fd(u->worker), on_done, u);
 	return 0;
 }
 
@@ -298,22 +271,12 @@ void actions_ui_stop(struct app *a)
 
 	if (u == NULL)
 		return;
-	if (u->started) {
-		pthread_mutex_lock(&u->lock);
-		u->quit = 1;
-		pthread_cond_signal(&u->cond);
-		pthread_mutex_unlock(&u->lock);
-		pthread_join(u->thread, NULL);
-	}
-	if (u->efd >= 0)
-		close(u->efd);
+	worker_free(u->worker);	/* waits for a running job */
 	job_free(u->todo);
 	job_free(u->done);
 	job_free(u->pending);
 	free(u->refusals);
 	action_prefix_free(u->prefix);
-	pthread_mutex_destroy(&u->lock);
-	pthread_cond_destroy(&u->cond);
 	strlist_free(&a->tags);
 	free(u);
 	a->aui = NULL;
@@ -333,26 +296,26 @@ void actions_ui_refused(struct app *a, const char *action, const char *target, c
 	app_flash(a, "%s", reason);
 	if (u == NULL || !u->started)
 		return;
-	pthread_mutex_lock(&u->lock);
+	worker_lock(u->worker);
 	if (u->nrefusals < 64 && (v = realloc(u->refusals, (u->nrefusals + 1) * sizeof *v)) != NULL) {
 		u->refusals = v;
 		v += u->nrefusals++;
 		snprintf(v->action, sizeof v->action, "%s", action);
 		sanitize_text(v->target, sizeof v->target, target, strlen(target));
 		snprintf(v->reason, sizeof v->reason, "%s", reason);
-		pthread_cond_signal(&u->cond);
 	}
-	pthread_mutex_unlock(&u->lock);
+	worker_unlock(u->worker);
+	worker_kick(u->worker);
 }
 
 /* submit - hand a job to the worker */
 static void submit(struct actions_ui *u, struct job *j)
 {
-	pthread_mutex_lock(&u->lock);
+	worker_lock(u->worker);
 	u->todo = j;
 	u->busy = 1;
-	pthread_cond_signal(&u->cond);
-	pthread_mutex_unlock(&u->lock);
+	worker_unlock(u->worker);
+	worker_kick(u->worker);
 	app_flash(u->app, "running %s ...", j->kind == JOB_ACTION ? action_kind_name(j->action) :
 		  j->kind == JOB_THROTTLE ? "throttle" : "unthrottle");
 }
@@ -691,9 +654,9 @@ void actions_ui_tick(struct app *a)
 	if ((j = calloc(1, sizeof *j)) == NULL)
 		return;
 	j->kind = JOB_EXPIRE;
-	pthread_mutex_lock(&u->lock);
+	worker_lock(u->worker);
 	u->todo = j;
 	u->busy = 1;
-	pthread_cond_signal(&u->cond);
-	pthread_mutex_unlock(&u->lock);
+	worker_unlock(u->worker);
+	worker_kick(u->worker);
 }

@@ -53,7 +53,8 @@ const struct mta_backend *mta_backend_detect(const char *config, struct why *why
 		if (backends[i]->detect(config != NULL ? config : backends[i]->default_config))
 			return backends[i];
 	if (config != NULL)
-		why_set(why, "no MTA configuration at %s (neither %s; use -c and --mta)", config, mta_backend_names());
+		why_set(why, "no MTA configuration at %s (a configuration of %s; use -c PATH and --mta NAME)", config,
+			mta_backend_names());
 	else
 		why_set(why, "no MTA found (%s) at its usual place; use -c and --mta", mta_backend_names());
 	return NULL;

@@ -1,22 +1,20 @@
 /* qsource - build queue models in the foreground or on a worker thread; see qsource.h
  *
- * One worker thread sleeps on a condition variable. A request sets `wanted`;
- * the worker builds, stores the result in `ready` (replacing an untaken one)
- * and writes the eventfd. The main thread only touches the shared fields
- * under the mutex, and the classifier it shares is read-only.
+ * A core/base/worker runs the build; each build stores its result in
+ * `ready` (replacing an untaken one). The main thread only touches the
+ * shared fields under the worker's lock, and the classifier it shares is
+ * read-only.
  */
 #include "core/queue/qsource.h"
 
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "core/history/store.h"
-#include "core/base/thread.h"
+#include "core/base/worker.h"
 
 /* qsource_default_log - the instance's log as its backend knows it; NULL when none */
 const char *qsource_default_log(const struct mta_params *p)
@@ -85,11 +83,7 @@ struct qmodel *qsource_build(const struct qsource_config *cfg, struct strlist *w
 
 struct qsource {
 	struct qsource_config cfg;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	int efd;
-	int wanted, busy, quit;
+	struct worker *worker;
 	struct qmodel *ready;
 	struct why ready_why;
 	int ready_failed;
@@ -97,47 +91,30 @@ struct qsource {
 	long ready_ms;
 };
 
-/* worker - build whenever asked, until told to quit */
-static void *worker(void *arg)
+/* build_job - one build on the worker thread, its outcome into ready */
+static void build_job(struct worker *w, void *ctx)
 {
-	struct qsource *qs = arg;
+	struct qsource *qs = ctx;
+	struct qsource_config cfg;
+	struct qmodel *m;
+	struct why why;
+	struct timespec t0, t1;
+	int mta;
 
-	pthread_mutex_lock(&qs->lock);
-	for (;;) {
-		struct qsource_config cfg;
-		struct qmodel *m;
-		struct why why;
-		struct timespec t0, t1;
-		uint64_t one = 1;
-		int mta;
-
-		while (!qs->wanted && !qs->quit)
-			pthread_cond_wait(&qs->cond, &qs->lock);
-		if (qs->quit)
-			break;
-		qs->wanted = 0;
-		qs->busy = 1;
-		cfg = qs->cfg;	/* qsource_set_classifier may change it during the build */
-		pthread_mutex_unlock(&qs->lock);
-
-		clock_gettime(CLOCK_MONOTONIC, &t0);
-		m = build(&cfg, NULL, &why, &mta);
-		clock_gettime(CLOCK_MONOTONIC, &t1);
-
-		pthread_mutex_lock(&qs->lock);
-		qs->busy = 0;
-		qmodel_free(qs->ready);
-		qs->ready = m;
-		qs->ready_failed = m == NULL;
-		qs->ready_why = why;
-		qs->ready_mta = mta;
-		qs->ready_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
-		if (write(qs->efd, &one, sizeof one) < 0) {
-			/* the counter cannot overflow in practice; nothing else to do */
-		}
-	}
-	pthread_mutex_unlock(&qs->lock);
-	return NULL;
+	worker_lock(w);
+	cfg = qs->cfg;	/* qsource_set_classifier may change it during the build */
+	worker_unlock(w);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	m = build(&cfg, NULL, &why, &mta);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	worker_lock(w);
+	qmodel_free(qs->ready);
+	qs->ready = m;
+	qs->ready_failed = m == NULL;
+	qs->ready_why = why;
+	qs->ready_mta = mta;
+	qs->ready_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+	worker_unlock(w);
 }
 
 /* qsource_new - a background builder; its fd becomes readable when a model is ready */
@@ -151,16 +128,7 @@ struct qsource *qsource_new(const struct qsource_config *cfg, struct why *why)
 	}
 	qs->cfg = *cfg;
 	qs->ready_mta = MTA_UNKNOWN;
-	pthread_mutex_init(&qs->lock, NULL);
-	pthread_cond_init(&qs->cond, NULL);
-	if ((qs->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
-		why_errno(why, "eventfd");
-		free(qs);
-		return NULL;
-	}
-	if (thread_spawn(&qs->thread, worker, qs) != 0) {
-		why_set(why, "cannot start the model builder thread");
-		close(qs->efd);
+	if ((qs->worker = worker_new("mqmon-model", build_job, qs, why)) == NULL) {
 		free(qs);
 		return NULL;
 	}
@@ -170,35 +138,27 @@ struct qsource *qsource_new(const struct qsource_config *cfg, struct why *why)
 /* qsource_fd - poll this for "a build finished" */
 int qsource_fd(const struct qsource *qs)
 {
-	return qs->efd;
+	return worker_fd(qs->worker);
 }
 
 /* qsource_request - ask for a fresh model (coalesced while a build runs) */
 void qsource_request(struct qsource *qs)
 {
-	pthread_mutex_lock(&qs->lock);
-	qs->wanted = 1;
-	pthread_cond_signal(&qs->cond);
-	pthread_mutex_unlock(&qs->lock);
+	worker_kick(qs->worker);
 }
 
 /* qsource_set_classifier - classify with cl from the next build on (the running one keeps the old) */
 void qsource_set_classifier(struct qsource *qs, const struct classifier *cl)
 {
-	pthread_mutex_lock(&qs->lock);
+	worker_lock(qs->worker);
 	qs->cfg.cl = cl;
-	pthread_mutex_unlock(&qs->lock);
+	worker_unlock(qs->worker);
 }
 
 /* qsource_busy - true while a build runs or is wanted */
 int qsource_busy(struct qsource *qs)
 {
-	int busy;
-
-	pthread_mutex_lock(&qs->lock);
-	busy = qs->busy || qs->wanted;
-	pthread_mutex_unlock(&qs->lock);
-	return busy;
+	return worker_busy(qs->worker);
 }
 
 /* qsource_mta_state - whether the MTA ran at the last build (enum mta_state), known also when it failed */
@@ -206,9 +166,9 @@ int qsource_mta_state(struct qsource *qs)
 {
 	int mta;
 
-	pthread_mutex_lock(&qs->lock);
+	worker_lock(qs->worker);
 	mta = qs->ready_mta;
-	pthread_mutex_unlock(&qs->lock);
+	worker_unlock(qs->worker);
 	return mta;
 }
 
@@ -216,19 +176,16 @@ int qsource_mta_state(struct qsource *qs)
 struct qmodel *qsource_take(struct qsource *qs, struct why *why, long *build_ms)
 {
 	struct qmodel *m;
-	uint64_t n;
 
-	if (read(qs->efd, &n, sizeof n) < 0) {
-		/* nothing pending: fall through, ready may still be NULL */
-	}
-	pthread_mutex_lock(&qs->lock);
+	worker_ack(qs->worker);
+	worker_lock(qs->worker);
 	m = qs->ready;
 	qs->ready = NULL;
 	if (m == NULL && why != NULL)
 		*why = qs->ready_failed ? qs->ready_why : (struct why){ "no model ready" };
 	if (build_ms)
 		*build_ms = qs->ready_ms;
-	pthread_mutex_unlock(&qs->lock);
+	worker_unlock(qs->worker);
 	return m;
 }
 
@@ -237,14 +194,7 @@ void qsource_free(struct qsource *qs)
 {
 	if (qs == NULL)
 		return;
-	pthread_mutex_lock(&qs->lock);
-	qs->quit = 1;
-	pthread_cond_signal(&qs->cond);
-	pthread_mutex_unlock(&qs->lock);
-	pthread_join(qs->thread, NULL);
+	worker_free(qs->worker);
 	qmodel_free(qs->ready);
-	close(qs->efd);
-	pthread_mutex_destroy(&qs->lock);
-	pthread_cond_destroy(&qs->cond);
 	free(qs);
 }

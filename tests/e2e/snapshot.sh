@@ -99,5 +99,5 @@ postfix -c "$BED_CONF" reload >/dev/null 2>&1
 # errors: a missing config directory is a clear error, not a crash
 out=$("$MQMON" -c /nonexistent/dir snapshot 2>&1); rc=$?
 check_eq "missing config dir: exit 69" "$rc" 69
-check "missing config dir: says why" grep -q "postconf" <<<"$out"
+check "missing config dir: says why" grep -q "no MTA configuration at /nonexistent/dir" <<<"$out"
 finish
