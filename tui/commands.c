@@ -189,7 +189,7 @@ static int goto_message(struct app *a, const char *arg)
 	}
 	/* Postfix's short IDs are hex: 3f2a1b4c5d is typed for 3F2A1B4C5D */
 	if (!a->m->params.backend->log->id_valid(id, len) && !a->m->params.backend->log->id_valid(upper, len)) {
-		app_flash(a, "goto: not a %s queue ID: '%s'", a->m->params.backend->title, id);
+		app_flash(a, "goto: not a queue ID: '%s' (not one of %s's)", id, a->m->params.backend->title);
 		return REACT_REDRAW;
 	}
 	if (a->m->params.backend->log->id_valid(id, len) && qmodel_find(a->m, id) != NULL)
