@@ -234,3 +234,45 @@ int proc_wait(pid_t pid)
 		return 128 + WTERMSIG(st);
 	return -1;
 }
+
+/* proc_pidfile_state - whether the daemon whose pid file is at path runs: 1 its pid is a live process (not a
+ * zombie) named comm (or there is no /proc to ask), 0 no pid file, an empty or stale one, or a reused pid,
+ * -1 the file cannot be read (not root) */
+int proc_pidfile_state(const char *path, const char *comm)
+{
+	char buf[512], stat[64], *name, *end;
+	ssize_t n;
+	long pid;
+	int fd;
+	size_t clen = strlen(comm);
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return errno == ENOENT ? 0 : -1;	/* never started, or root's file */
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;	/* empty: the daemon died while writing it */
+	buf[n] = '\0';
+	pid = strtol(buf, NULL, 10);	/* Postfix pads it with blanks */
+	if (pid <= 1)
+		return 0;
+	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
+		return 0;	/* the daemon left its pid file behind */
+	/* that pid may have been reused: it must be the daemon, and not a zombie nobody reaped yet */
+	snprintf(stat, sizeof stat, "/proc/%ld/stat", pid);
+	if ((fd = open(stat, O_RDONLY | O_CLOEXEC)) < 0)
+		return 1;	/* no /proc: the live pid has to do */
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 1;
+	buf[n] = '\0';
+	/* "PID (comm) S ...": comm is the daemon's (cut at 15 characters), the state is not Z or X */
+	if ((name = strchr(buf, '(')) == NULL || (end = strrchr(buf, ')')) == NULL || end[1] != ' ')
+		return 1;
+	if (clen > 15)
+		clen = 15;
+	if ((size_t)(end - name - 1) != clen || strncmp(name + 1, comm, clen) != 0 || end[2] == 'Z' || end[2] == 'X')
+		return 0;
+	return 1;
+}

@@ -41,4 +41,8 @@ int proc_wait(pid_t pid);
 /* proc_find - full path of a command (PATH, /usr/sbin, /sbin ...), NULL when not found */
 const char *proc_find(const char *name, char *buf, size_t bufsz);
 
+/* proc_pidfile_state - whether the daemon whose pid file is at path runs: 1 a live process named comm has
+ * that pid, 0 it does not (no file, empty, stale, reused pid), -1 the file cannot be read (not root) */
+int proc_pidfile_state(const char *path, const char *comm);
+
 #endif

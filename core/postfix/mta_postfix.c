@@ -516,41 +516,12 @@ static int postfix_queue_ids(const struct mta_params *p, struct idset *ids, stru
 /* postfix_running - the master's pid file (queue_directory/pid/master.pid) names a live process called master */
 static int postfix_running(const struct mta_params *p)
 {
-	char path[PATH_MAX + 32], buf[512], *comm, *end;
-	ssize_t n;
-	long pid;
-	int fd;
+	char path[PATH_MAX + 32];
 
 	if (p->queue_dir[0] == '\0')
 		return MTA_UNKNOWN;
 	snprintf(path, sizeof path, "%s/pid/master.pid", p->queue_dir);
-	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC)) < 0)
-		return errno == ENOENT ? MTA_STOPPED : MTA_UNKNOWN;	/* never started, or root's file */
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return MTA_STOPPED;	/* empty: the master died while writing it */
-	buf[n] = '\0';
-	pid = strtol(buf, NULL, 10);	/* "%*lu\n": padded with blanks */
-	if (pid <= 1)
-		return MTA_STOPPED;
-	if (kill((pid_t)pid, 0) < 0 && errno == ESRCH)
-		return MTA_STOPPED;	/* the master left its pid file behind (postfix stop does) */
-	/* that pid may have been reused: it must be Postfix's master, and not a zombie nobody reaped yet */
-	snprintf(path, sizeof path, "/proc/%ld/stat", pid);
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return MTA_RUNNING;	/* no /proc: the live pid has to do */
-	n = read(fd, buf, sizeof buf - 1);
-	close(fd);
-	if (n <= 0)
-		return MTA_RUNNING;
-	buf[n] = '\0';
-	/* "PID (comm) S ...": comm is "master", the state is not Z (zombie) or X (dead) */
-	if ((comm = strchr(buf, '(')) == NULL || (end = strrchr(buf, ')')) == NULL || end[1] != ' ')
-		return MTA_RUNNING;
-	if (end - comm - 1 != 6 || strncmp(comm + 1, "master", 6) != 0 || end[2] == 'Z' || end[2] == 'X')
-		return MTA_STOPPED;
-	return MTA_RUNNING;
+	return proc_pidfile_state(path, "master");
 }
 
 /* postfix_spool_update - one queue file changed in dir: read it again, or forget it; the message or NULL */
