@@ -77,6 +77,8 @@ struct mta_params {
 	char queue_dir[PATH_MAX];	/* the spool */
 	char maillog_file[PATH_MAX];	/* "" when the MTA logs through syslog */
 	char binary[PATH_MAX];		/* the MTA's command (Exim: exim_path); "" when found in PATH */
+	char pid_file[PATH_MAX];	/* the daemon's pid file ("" when the backend knows it otherwise) */
+	char throttle_file[PATH_MAX];	/* Exim: the file hold_domains names ("" when it names none) */
 	char mail_version[32];
 	char myhostname[256];
 	long queue_run_delay;		/* seconds between deferred queue scans */

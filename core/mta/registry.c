@@ -5,9 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/exim/mta_exim.h"
 #include "core/postfix/mta_postfix.h"
 
-static const struct mta_backend *const backends[] = { &mta_postfix, NULL };
+static const struct mta_backend *const backends[] = { &mta_postfix, &mta_exim, NULL };
 
 /* mta_registry_init - register the log dialects (once, before any log is read) */
 void mta_registry_init(void)

@@ -248,7 +248,7 @@ static void walk_mtimes(struct qmodel *m, int dirfd, int depth)
 			continue;
 		}
 		if (S_ISREG(sb.st_mode) && (msg = qmodel_find(m, e->d_name)) != NULL)
-			msg->spool_mtime = sb.st_mtime;
+			msg->exact_retry = sb.st_mtime;
 	}
 	closedir(d);
 }
@@ -345,7 +345,7 @@ static void add_spool_message(struct qmodel *m, int dirfd, const char *name, enu
 		return;
 	}
 	if (queue == QUEUE_DEFERRED)
-		msg->spool_mtime = info.mtime;
+		msg->exact_retry = info.mtime;
 	if (defer_subfd >= 0)
 		deferlog_read(defer_subfd, name, collect_defer, &dl, NULL);
 	else if (queue == QUEUE_HOLD && deferfd >= 0)

@@ -699,8 +699,8 @@ static void compute_times(const struct qmodel *m, struct qmsg *msg, time_t now)
 		msg->retry_source = RETRY_NONE;
 		return;
 	}
-	if (msg->spool_mtime) {
-		msg->next_retry = msg->spool_mtime;
+	if (msg->exact_retry) {
+		msg->next_retry = msg->exact_retry;
 		msg->retry_source = RETRY_EXACT;
 	} else if (msg->last_attempt && p->backend != NULL && p->backend->retry_estimate != NULL
 		   && (msg->next_retry = p->backend->retry_estimate(p, msg)) != 0) {

@@ -90,7 +90,7 @@ struct qmsg {
 	char *remote_reason;	/* paused or requeued mail: the last remote reply seen (NULL when none) */
 	int paused;		/* a recipient is deferred by mqmon's pause */
 	/* retry and expiry (qmodel_finish) */
-	time_t spool_mtime;	/* deferred/hold file mtime when the spool was read, else 0 */
+	time_t exact_retry;	/* the next try the MTA keeps (Postfix: the deferred file mtime; Exim: the retry database), else 0 */
 	time_t next_retry;	/* 0 when none/unknown */
 	enum retry_source retry_source;
 	time_t expires_at;

@@ -56,7 +56,7 @@ static void test_retry_rules(void **state)
 	(void)state;
 	/* exact: the spool's mtime */
 	a = qmodel_add(m, "AAAAAA0001", QUEUE_DEFERRED, "s@x", now - 100, 10, 0);
-	a->spool_mtime = now + 200;
+	a->exact_retry = now + 200;
 	/* estimated: last attempt + age clamped to [300, 4000] */
 	b = qmodel_add(m, "AAAAAA0002", QUEUE_DEFERRED, "s@x", now - 10000, 10, 0);
 	b->last_attempt = now - 100;	/* age at the attempt 9900 -> 4000 */
@@ -65,7 +65,7 @@ static void test_retry_rules(void **state)
 	/* unknown, and held */
 	d = qmodel_add(m, "AAAAAA0004", QUEUE_DEFERRED, "s@x", now - 50, 10, 0);
 	e = qmodel_add(m, "AAAAAA0005", QUEUE_HOLD, "", now - 50, 10, 0);
-	e->spool_mtime = now + 10;
+	e->exact_retry = now + 10;
 	qmodel_finish(m, now);
 	assert_int_equal(a->retry_source, RETRY_EXACT);
 	assert_int_equal((long)a->next_retry, (long)(now + 200));
@@ -89,9 +89,9 @@ static void test_overdue(void **state)
 
 	(void)state;
 	late = qmodel_add(m, "BBBBBB0001", QUEUE_DEFERRED, "s@x", now - 9000, 10, 0);
-	late->spool_mtime = now - (2 * 300 + 61);	/* two scans and a minute ago */
+	late->exact_retry = now - (2 * 300 + 61);	/* two scans and a minute ago */
 	due = qmodel_add(m, "BBBBBB0002", QUEUE_DEFERRED, "s@x", now - 9000, 10, 0);
-	due->spool_mtime = now - 299;			/* within one scan interval */
+	due->exact_retry = now - 299;			/* within one scan interval */
 	qmodel_finish(m, now);
 	assert_true(late->overdue);
 	assert_false(due->overdue);
