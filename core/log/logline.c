@@ -91,9 +91,8 @@ void log_clock_init(struct log_clock *clock, time_t reference)
 	clock->cache_base = 0;
 }
 
-/* local_epoch - epoch of a local wall-clock time, one mktime() per hour */
-static time_t local_epoch(struct log_clock *clock, int year, int mon, int day,
-			  int hour, int min, int sec)
+/* log_clock_local - epoch of a local wall-clock time (mon 0-11), one mktime() per hour of stamps */
+time_t log_clock_local(struct log_clock *clock, int year, int mon, int day, int hour, int min, int sec)
 {
 	long key = (((long)year * 12 + mon) * 32 + day) * 24 + hour;
 
@@ -156,7 +155,7 @@ static const char *parse_classic_stamp(struct log_clock *clock, const char *p,
 	if (p >= end || *p != ' ')
 		return NULL;
 	year = mon > clock->ref_mon ? clock->ref_year - 1 : clock->ref_year;
-	ev->time = local_epoch(clock, year, mon, day, hh, mm, ss);
+	ev->time = log_clock_local(clock, year, mon, day, hh, mm, ss);
 	return p + 1;
 }
 
@@ -507,7 +506,7 @@ const char *log_kind_name(enum log_kind kind)
 	static const char *const names[LOG_KIND_COUNT] = {
 		"unparsed", "other", "delivery", "queued", "expired", "removed",
 		"pickup", "message-id", "client", "hold", "release", "requeue",
-		"attempt-note",
+		"attempt-note", "retry-skip",
 	};
 
 	return (unsigned)kind < LOG_KIND_COUNT ? names[kind] : "?";
