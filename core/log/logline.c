@@ -77,9 +77,8 @@ void log_clock_init(struct log_clock *clock, time_t reference)
 	clock->dialect = NULL;
 }
 
-/* log_clock_local - epoch of a local wall-clock time, one mktime() per hour */
-time_t log_clock_local(struct log_clock *clock, int year, int mon, int day,
-			  int hour, int min, int sec)
+/* log_clock_local - epoch of a local wall-clock time (mon 0-11), one mktime() per hour of stamps */
+time_t log_clock_local(struct log_clock *clock, int year, int mon, int day, int hour, int min, int sec)
 {
 	long key = (((long)year * 12 + mon) * 32 + day) * 24 + hour;
 
@@ -123,7 +122,7 @@ const char *log_kind_name(enum log_kind kind)
 	static const char *const names[LOG_KIND_COUNT] = {
 		"unparsed", "other", "delivery", "queued", "expired", "removed",
 		"pickup", "message-id", "client", "hold", "release", "requeue",
-		"attempt-note",
+		"attempt-note", "retry-skip",
 	};
 
 	return (unsigned)kind < LOG_KIND_COUNT ? names[kind] : "?";

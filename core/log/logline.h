@@ -44,6 +44,8 @@ enum log_kind {
 	LOG_RELEASE,		/* postsuper ID: released from hold */
 	LOG_REQUEUE,		/* postsuper ID: requeued */
 	LOG_ATTEMPT_NOTE,	/* ID: host X said: ... (failure at a non-final MX, no status=) */
+	LOG_RETRY_SKIP,		/* Exim `== addr ... defer (-52..)`: a queue run skipped the address
+				 * (retry time not reached ...): no attempt was made, not a deferral */
 	LOG_KIND_COUNT
 };
 
@@ -111,7 +113,8 @@ struct log_clock {
 /* log_clock_init - set the reference time used to infer years (usually the file's mtime or now); no dialect */
 void log_clock_init(struct log_clock *clock, time_t reference);
 
-/* log_clock_local - epoch of a local wall-clock time (mon 0-11), one mktime() per hour */
+/* log_clock_local - epoch of a local wall-clock time (mon 0-11), one mktime() per hour of stamps
+ * (shared by the dialects' parsers) */
 time_t log_clock_local(struct log_clock *clock, int year, int mon, int day, int hour, int min, int sec);
 
 /* log_dialects_set - the dialects a clock without one tries, NULL-terminated (set once at start) */
