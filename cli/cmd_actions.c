@@ -50,7 +50,7 @@ static const char map_note[] =
 	"note: postfix reload was run so that Postfix routes by the changed map now (it retries at once the\n"
 	"      deferred mail that is due); `mqmon throttles` says `pending` until the log shows it working";
 
-/* what every command here shares: Postfix parameters, store, prefix, context */
+/* what every command here shares: the instance's parameters, store, prefix, context */
 struct act_env {
 	struct mta_params params;
 	struct store *store;
@@ -301,7 +301,7 @@ int cmd_action(struct cli *cli, int argc, char **argv)
 		rc = exit_code(res.error);
 	} else {
 		if (kind == ACTION_RETRY)
-			printf("retry: %zu message%s scheduled for immediate delivery (postqueue -i)\n", res.nids,
+			printf("retry: %zu message%s scheduled for immediate delivery\n", res.nids,
 			       res.nids == 1 ? "" : "s");
 		print_output(res.output, res.nids, stdout);
 		rc = cli_finish_output();

@@ -19,7 +19,7 @@
 
 static const char snapshot_usage[] =
 	"usage: mqmon [-c DIR] snapshot [--format json|csv|prom] [-o FILE]\n"
-	"                      [--source auto|spool|postqueue] [--log FILE]... [--no-log]\n";
+	"                      [--source auto|spool|listing] [--log FILE]... [--no-log]\n";
 
 /* cli_build_model - qsource_build with the CLI's configuration; NULL with exitcode set (message printed) */
 struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlogs, int use_log,

@@ -13,7 +13,7 @@
 static const char console_usage[] =
 	"usage: mqmon [-c DIR] [console] [--theme NAME|FILE] [--ascii] [--no-color]\n"
 	"                      [--read-only] [--log FILE]... [--db FILE]\n"
-	"                      [--source auto|spool|postqueue]\n";
+	"                      [--source auto|spool|listing]\n";
 
 static char reload_path[4096];
 static int read_only_flag;	/* --read-only: a reload cannot lift it */

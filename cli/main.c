@@ -28,14 +28,15 @@ static const char usage_text[] =
 	"usage: mqmon [global options] [COMMAND] [options] [args]\n"
 	"\n"
 	"With no COMMAND (or with `console`), mqmon opens the operator console on the\n"
-	"Postfix instance at -c DIR: deferrals by cause, provider and domain, the queue\n"
-	"with live retry countdowns, message details (console --help for its options).\n"
+	"MTA instance at -c PATH (Postfix or Exim): deferrals by cause, provider and\n"
+	"domain, the queue with live retry countdowns, message details (console --help\n"
+	"for its options).\n"
 	"\n"
 	"Commands:\n"
 	"  classify [--stats] [LOG...]       one TSV line per deferral: time, queue_id,\n"
 	"                                    recipient, dsn, cause, provider, text\n"
 	"  classify --follow [--db FILE] [LOG...]\n"
-	"                                    the same for new lines as Postfix writes\n"
+	"                                    the same for new lines as the MTA writes\n"
 	"                                    them, stored in the history; resumes where\n"
 	"                                    it stopped\n"
 	"  report [--format text|json] [LOG...]\n"
@@ -47,9 +48,9 @@ static const char usage_text[] =
 	"                                    (the whole files the first time) and exit;\n"
 	"                                    nothing while a console or a follower stores\n"
 	"                                    them\n"
-	"  snapshot [--format json|csv|prom] [-o FILE] [--source auto|spool|postqueue]\n"
+	"  snapshot [--format json|csv|prom] [-o FILE] [--source auto|spool|listing]\n"
 	"           [--log FILE]... [--no-log]\n"
-	"                                    the live queue model (Postfix at -c DIR)\n"
+	"                                    the live queue model of the instance\n"
 	"  rules [--check] [FILE]            list the cause rules; --check classifies\n"
 	"                                    every rule's samples (FILE: an operator\n"
 	"                                    rules file)\n"
@@ -64,14 +65,15 @@ static const char usage_text[] =
 	"  throttle DOMAIN --slow|--pause [--for DURATION] [--read-only] [--db FILE]\n"
 	"  throttle --setup [--apply] [--reload]\n"
 	"  unthrottle DOMAIN [--read-only] [--db FILE]\n"
-	"  throttles                         slow down or pause a domain through mqmon's\n"
-	"                                    transport map; list the throttles\n"
+	"  throttles                         slow down or pause a domain (Postfix:\n"
+	"                                    mqmon's transport map); list them\n"
 	"  actions [--since DURATION] [--ids] [--db FILE] [QUEUE_ID]\n"
 	"                                    the audit trail, newest first; --ids: every\n"
 	"                                    queue ID each action named\n"
 	"\n"
-	"LOG is a Postfix log file; with none, or '-', classify and report read standard\n"
-	"input (--follow, --since and ingest use [postfix] log, else the instance's log).\n"
+	"LOG is a Postfix or Exim log file; with none, or '-', classify and report read\n"
+	"standard input (--follow, --since and ingest use [mta] log, else the instance's\n"
+	"log). --source listing: the MTA's listing command (postqueue -j, exim -bp).\n"
 	"DURATION: a number of seconds or 90s, 30m, 2h, 7d, 1w (or 1h30m); at most\n"
 	"3653d (10 years).\n"
 	"\n"
@@ -194,17 +196,17 @@ void cli_option_error(const char *cmd, char **argv, const char *optstring, const
 		cli_error("%s: unknown option -%c", cmd, optopt > ' ' && optopt < 0x7f ? optopt : '?');
 }
 
-/* cli_parse_source - "auto", "spool" or "postqueue" into *source; -1 with a message */
+/* cli_parse_source - "auto", "spool" or "listing" (older name "postqueue") into *source; -1 with a message */
 int cli_parse_source(const char *name, int *source)
 {
 	if (strcmp(name, "auto") == 0)
 		*source = SNAPSHOT_AUTO;
 	else if (strcmp(name, "spool") == 0)
 		*source = SNAPSHOT_SPOOL;
-	else if (strcmp(name, "postqueue") == 0)
+	else if (strcmp(name, "listing") == 0 || strcmp(name, "postqueue") == 0)
 		*source = SNAPSHOT_LISTING;
 	else {
-		cli_error("unknown source '%s' (auto, spool or postqueue)", name);
+		cli_error("unknown source '%s' (auto, spool or listing)", name);
 		return -1;
 	}
 	return 0;

@@ -96,7 +96,7 @@ static int write_json(const struct qmodel *m, const char *host, FILE *fp)
 	fputc('{', fp);
 	rc |= dump_member(fp, "generated_at", json_integer((json_int_t)m->generated_at), 1);
 	rc |= dump_member(fp, "host", json_string(host), 0);
-	rc |= dump_member(fp, "mta", json_string("postfix"), 0);
+	rc |= dump_member(fp, "mta", json_string(m->params.backend ? m->params.backend->name : "unknown"), 0);
 	rc |= dump_member(fp, "mail_version", json_string(m->params.mail_version), 0);
 	rc |= dump_member(fp, "config_dir", json_string(m->params.config_dir), 0);
 	rc |= dump_member(fp, "source", json_string(m->source), 0);
@@ -264,7 +264,7 @@ static int write_prom(const struct qmodel *m, const char *host, FILE *fp)
 	(void)host;
 	if (m->mta_running != MTA_UNKNOWN) {
 		/* not known (the pid file is root's): no sample rather than a guess */
-		prom_family(fp, "mqmon_mta_up", "1 when the MTA's master process runs, 0 when it is stopped.");
+		prom_family(fp, "mqmon_mta_up", "1 when the MTA's daemon runs, 0 when it is stopped.");
 		fprintf(fp, "mqmon_mta_up %d\n", m->mta_running == MTA_RUNNING);
 	}
 	if (strcmp(m->source, SNAPSHOT_SOURCE_NONE) == 0)
