@@ -60,6 +60,9 @@ void cli_prune_store(const struct cli *cli, struct store *st);
  * (busy), 73 it cannot be written (read-only), 74 disk full or another I/O error */
 int cli_store_exit(int fault);
 
+/* cli_log - the log a command reads when given none: [mta] log, else the instance's own; NULL with why */
+const char *cli_log(struct cli *cli, struct why *why);
+
 /* cli_log_path - the configured [mta] log, NULL when not set */
 const char *cli_log_path(const struct cli *cli);
 

@@ -615,7 +615,7 @@ int cmd_throttles(struct cli *cli, int argc, char **argv)
 		env_close(&env);
 		return EX_DATAERR;
 	}
-	if (throttle_scan_log(&env.params, qsource_default_log(&env.params), &l, &why) < 0 && l.n > 0)
+	if (throttle_scan_log(&env.params, cli_log(cli, &why), &l, &why) < 0 && l.n > 0)
 		cli_error("warning: %s: cannot tell whether %s applies the throttles yet", why.text,
 			  env.params.backend->title);
 	now = time(NULL);

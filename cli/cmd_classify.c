@@ -156,13 +156,8 @@ static int follow_logs(struct cli *cli, char **files, int nfiles, const char *db
 	const char *def;
 	int rc = EX_OK;
 
-	if (nfiles == 0 && cli_log_path(cli) != NULL) {
-		defaults[0] = (char *)cli_log_path(cli);
-		files = defaults;
-		nfiles = 1;
-	}
 	if (nfiles == 0) {
-		if (cli_instance(cli, &why) == NULL || (def = mta_instance_log(&cli->inst, NULL)) == NULL) {
+		if ((def = cli_log(cli, &why)) == NULL) {
 			cli_error("classify --follow: no log file given and none found (give LOG)");
 			return EX_USAGE;
 		}

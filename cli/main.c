@@ -100,19 +100,13 @@ static const char usage_text[] =
  * process stores them (who, in why), -1 with why */
 int cli_catch_up(struct cli *cli, struct store *st, char **files, int nfiles, long *lines, struct why *why)
 {
-	struct mta_instance *inst;
 	struct ingest *in;
 	char *defaults[1];
 	const char *def;
 	long n = 0;
 	int rc = 0;
 
-	if (nfiles == 0 && cli_log_path(cli) != NULL) {
-		defaults[0] = (char *)cli_log_path(cli);
-		files = defaults;
-		nfiles = 1;
-	}
-	if (nfiles == 0 && (inst = cli_instance(cli, why)) != NULL && (def = mta_instance_log(inst, NULL)) != NULL) {
+	if (nfiles == 0 && (def = cli_log(cli, why)) != NULL) {
 		defaults[0] = (char *)def;
 		files = defaults;
 		nfiles = 1;
@@ -274,6 +268,21 @@ int cli_store_exit(int fault)
 	default:
 		return EX_IOERR;	/* disk full, I/O error, damaged file */
 	}
+}
+
+/* cli_log - the log a command reads when given none: [mta] log, else the instance's own; NULL with why */
+const char *cli_log(struct cli *cli, struct why *why)
+{
+	struct mta_instance *inst;
+	const char *log;
+
+	if (cli_log_path(cli) != NULL)
+		return cli_log_path(cli);
+	if ((inst = cli_instance(cli, why)) == NULL)
+		return NULL;
+	if ((log = mta_instance_log(inst, NULL)) == NULL)
+		why_set(why, "no readable log for the %s instance %s", inst->backend->title, inst->config);
+	return log;
 }
 
 /* cli_log_path - the configured [mta] log, NULL when not set */
