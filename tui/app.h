@@ -52,6 +52,7 @@ struct domain_row {
 	int is_provider;
 	const struct qcount *q;		/* an entry of app.drows (domain) or app.prows (provider) */
 	size_t ndomains;		/* a provider's: its domains listed under it */
+	const size_t *mix;		/* a domain's: its messages per cause (app.dmix), NULL on a provider row */
 };
 
 /* FILTER_PROVIDER and FILTER_DOMAIN with fcause CAUSE_COUNT: any cause */
@@ -107,6 +108,7 @@ struct app {
 	struct qcount *drows;
 	size_t ndrows;
 	int drows_owned;		/* drows is ours (a search is active), not the model's */
+	size_t (*dmix)[CAUSE_COUNT];	/* per row of drows: its messages per cause, over the same messages */
 	int dgroup;			/* `p`: grouped by provider, with provider totals */
 	struct qcount *prows;		/* provider totals over the same messages (dgroup) */
 	size_t nprows;
