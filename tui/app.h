@@ -16,6 +16,7 @@
 #include "core/qmodel.h"
 #include "core/qsource.h"
 #include "core/store.h"
+#include "tui/columns.h"
 #include "tui/mouse.h"
 #include "tui/prune.h"
 #include "tui/theme.h"
@@ -98,6 +99,7 @@ struct app {
 	size_t nexpiring;		/* such messages in the whole queue (the header's count) */
 	enum sort_key sort;
 	int sort_desc;			/* largest value first (sort_keys) */
+	struct column_list cols;	/* the columns, in order ([console] columns, :columns) */
 	struct qmsg **mrows;
 	size_t nmrows;
 	struct list_pos mpos;
@@ -209,6 +211,10 @@ void app_list_fix(struct list_pos *pos, size_t n, int height);
 
 /* app_expiring - the message waits in the queue (deferred or held) and expires within opt.expiry_warning */
 int app_expiring(const struct app *a, const struct qmsg *msg);
+
+/* app_set_columns - the Messages view's columns from text ([console] columns), the default when NULL;
+ * -1 with why (the columns stay) */
+int app_set_columns(struct app *a, const char *text, struct why *why);
 
 /* app_narrowed - the search or the expiring filter narrows every view (the chip in the status bar) */
 int app_narrowed(const struct app *a);
