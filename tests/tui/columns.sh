@@ -125,6 +125,10 @@ check "columns = id cause: the header has those two" wait_re "^QUEUE ID +CAUSE *
 check "columns = id cause: $gid's row has those two" has "^$gid +rate-limit *$"
 check "columns = id cause: no other column in any row" \
 	test "$(screen | grep -cE '^[0-9A-F]{10,} ')" = "$(screen | grep -cE '^[0-9A-F]{10,} +(rate-limit|greylisting) *$')"
+# SIGHUP reads the key again
+printf '[console]\ncolumns = code id\n' >"$cfg"
+kill -HUP "$(pgrep -f "^$MQMON --config $cfg" | head -1)"
+check "SIGHUP: the columns of the file read again (code id)" wait_re "^CODE +QUEUE ID *$"
 tm send-keys -t t q
 check "columns = id cause session quits" wait_for "EXIT=0"
 
