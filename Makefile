@@ -72,6 +72,10 @@ $(B)/tests/unit/test_osc52: tests/unit/test_osc52.c tests/unit/testutil.h $(B)/t
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tui/osc52.o $(CORE_OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
+$(B)/tests/unit/test_columns: tests/unit/test_columns.c tests/unit/testutil.h $(B)/tui/columns.o $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tui/columns.o $(CORE_OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
 $(B)/tests/unit/test_actionkeys: tests/unit/test_actionkeys.c tests/unit/testutil.h $(B)/tui/actionkeys.o $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tui/actionkeys.o $(CORE_OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)

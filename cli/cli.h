@@ -66,7 +66,7 @@ const char *cli_log(struct cli *cli, struct why *why);
 /* cli_log_path - the configured [mta] log, NULL when not set */
 const char *cli_log_path(const struct cli *cli);
 
-/* cli_catch_up - store what the logs (none given: [postfix] log, else the instance's log) hold past the
+/* cli_catch_up - store what the logs (none given: [mta] log, else the instance's log) hold past the
  * saved positions, the whole files the first time; lines read into *lines (may be NULL); 0, 1 when there
  * is no log to read, 2 when another process stores them already (why says who; nothing read), -1 with why */
 int cli_catch_up(struct cli *cli, struct store *st, char **files, int nfiles, long *lines, struct why *why);

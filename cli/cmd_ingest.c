@@ -54,7 +54,7 @@ int cmd_ingest(struct cli *cli, int argc, char **argv)
 		cli_prune_store(cli, st);	/* only after the work is done */
 	store_close(st);
 	if (rc == 1) {
-		cli_error("ingest: no log given and none configured ([postfix] log, or the instance's maillog_file)");
+		cli_error("ingest: no log given and none configured ([mta] log, or the instance's own log)");
 		return EX_USAGE;
 	}
 	if (rc < 0) {

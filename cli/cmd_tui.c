@@ -112,6 +112,7 @@ static int reload_config(struct tui_options *opt, char *err, unsigned long errsz
 	opt->expiry_warning = config_num(&cfg, CFG_EXPIRY_WARNING);
 	opt->osc52 = (int)config_num(&cfg, CFG_OSC52);
 	opt->mouse = (int)config_num(&cfg, CFG_MOUSE);
+	opt->columns = config_str(&cfg, CFG_COLUMNS);
 	return reload_rules(&cfg, opt, err, errsz);
 }
 
@@ -149,6 +150,8 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	opt.expiry_warning = config_num(&cli->cfg, CFG_EXPIRY_WARNING);
 	opt.osc52 = (int)config_num(&cli->cfg, CFG_OSC52);
 	opt.mouse = (int)config_num(&cli->cfg, CFG_MOUSE);
+	opt.columns = config_str(&cli->cfg, CFG_COLUMNS);
+	opt.config_errors = &cli->cfg.errors;
 	opt.source.use_log = 1;
 	opt.source.source = SNAPSHOT_AUTO;
 	if (*config_str(&cli->cfg, CFG_MTA_LOG))

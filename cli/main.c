@@ -20,9 +20,10 @@
 #include "core/history/store.h"
 #include "core/history/ingest.h"
 #include "core/mta/mta.h"
-#include "core/mta/registry.h"
 #include "core/queue/qsource.h"
 #include "core/base/sanitize.h"
+#include "tui/columns.h"
+#include "core/mta/registry.h"
 
 static const char usage_text[] =
 	"usage: mqmon [global options] [COMMAND] [options] [args]\n"
@@ -457,6 +458,8 @@ int main(int argc, char **argv)
 options_done:
 	/* opterr stays 0: getopt's own messages echo a refused option raw (escape sequences and all);
 	 * each command reports it through cli_option_error() */
+	/* the console's column names are tui's: every command checks [console] columns with them */
+	config_set_check(CFG_COLUMNS, columns_check);
 	if ((rc = load_config(&cli, config_path)) != 0)
 		return rc;
 	if (postfix_dir != NULL && config_set(&cli.cfg, CFG_MTA_CONFIG, postfix_dir, &why) < 0) {

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/base/config.h"
 #include "core/base/duration.h"
 #include "tui/actionkeys.h"
 #include "tui/actions_ui.h"
@@ -103,6 +104,13 @@ static void mouse_setup(int on)
 {
 	mousemask(on ? ALL_MOUSE_EVENTS : 0, NULL);
 	mouseinterval(0);	/* presses at once: no wait for a click to complete */
+}
+
+/* app_set_columns - the Messages view's columns from text ([console] columns), the default when NULL;
+ * -1 with why (the columns stay) */
+int app_set_columns(struct app *a, const char *text, struct why *why)
+{
+	return columns_parse(text != NULL ? text : config_default(CFG_COLUMNS), &a->cols, why);
 }
 
 /* app_list_fix - keep the cursor inside n rows and visible in height */
@@ -962,6 +970,9 @@ static void reload(struct app *a)
 	a->opt.osc52 = o.osc52;
 	a->opt.mouse = o.mouse;
 	mouse_setup(a->opt.mouse);
+	a->opt.columns = o.columns;
+	if (app_set_columns(a, a->opt.columns, &why) < 0)
+		app_flash(a, "columns: %s", why.text);
 	app_rebuild_rows(a);	/* the expiring count and filter */
 	if (o.source.cl != a->opt.source.cl) {
 		/* the next model and the log follower classify with the new rules */
@@ -1166,6 +1177,13 @@ int tui_run(const struct tui_options *opt)
 	}
 	for (i = 0; i < theme_errs.n; i++)
 		fprintf(stderr, "mqmon: %s\n", theme_errs.v[i]);
+	if (app_set_columns(&a, opt->columns, &why) < 0) {
+		fprintf(stderr, "mqmon: columns: %s (the default is used)\n", why.text);
+		app_set_columns(&a, NULL, NULL);
+	}
+	/* the configuration's problems were printed before the screen was taken: say them here too */
+	for (i = 0; opt->config_errors != NULL && i < opt->config_errors->n; i++)
+		app_flash(&a, "config: %s", opt->config_errors->v[i]);
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		fprintf(stderr, "mqmon: the console needs a terminal (try mqmon report or mqmon snapshot)\n");
 		strlist_free(&theme_errs);

@@ -16,6 +16,7 @@
 #include "core/queue/qmodel.h"
 #include "core/queue/qsource.h"
 #include "core/history/store.h"
+#include "tui/columns.h"
 #include "tui/mouse.h"
 #include "tui/prune.h"
 #include "tui/theme.h"
@@ -52,6 +53,7 @@ struct domain_row {
 	int is_provider;
 	const struct qcount *q;		/* an entry of app.drows (domain) or app.prows (provider) */
 	size_t ndomains;		/* a provider's: its domains listed under it */
+	const size_t *mix;		/* a domain's: its messages per cause (app.dmix), NULL on a provider row */
 };
 
 /* FILTER_PROVIDER and FILTER_DOMAIN with fcause CAUSE_COUNT: any cause */
@@ -97,6 +99,7 @@ struct app {
 	size_t nexpiring;		/* such messages in the whole queue (the header's count) */
 	enum sort_key sort;
 	int sort_desc;			/* largest value first (sort_keys) */
+	struct column_list cols;	/* the columns, in order ([console] columns, :columns) */
 	struct qmsg **mrows;
 	size_t nmrows;
 	struct list_pos mpos;
@@ -107,6 +110,7 @@ struct app {
 	struct qcount *drows;
 	size_t ndrows;
 	int drows_owned;		/* drows is ours (a search is active), not the model's */
+	size_t (*dmix)[CAUSE_COUNT];	/* per row of drows: its messages per cause, over the same messages */
 	int dgroup;			/* `p`: grouped by provider, with provider totals */
 	struct qcount *prows;		/* provider totals over the same messages (dgroup) */
 	size_t nprows;
@@ -207,6 +211,10 @@ void app_list_fix(struct list_pos *pos, size_t n, int height);
 
 /* app_expiring - the message waits in the queue (deferred or held) and expires within opt.expiry_warning */
 int app_expiring(const struct app *a, const struct qmsg *msg);
+
+/* app_set_columns - the Messages view's columns from text ([console] columns), the default when NULL;
+ * -1 with why (the columns stay) */
+int app_set_columns(struct app *a, const char *text, struct why *why);
 
 /* app_narrowed - the search or the expiring filter narrows every view (the chip in the status bar) */
 int app_narrowed(const struct app *a);

@@ -4,7 +4,7 @@
  * (so the two never disagree: action commands are the rows of the actions
  * table, run by the same code as their keys, and :view names come from the
  * views table), a few need an argument a key cannot carry (:cause NAME,
- * :domain NAME, :sort KEY, :theme NAME, :export FORMAT FILE, :goto ID, :copy id|reply), :messages
+ * :domain NAME, :sort KEY, :theme NAME, :columns NAME..., :export FORMAT FILE, :goto ID, :copy id|reply), :messages
  * shows the status history. Tab completes the NAME of :domain (the model's domains) and :cause.
  */
 #include <curses.h>
@@ -162,6 +162,36 @@ static int copy_text(struct app *a, const char *what)
 		app_flash(a, "copied %s to the clipboard (OSC 52)", msg->id);
 	else
 		app_flash(a, "copied the reply of %s to the clipboard (OSC 52)", msg->id);
+	return REACT_REDRAW;
+}
+
+/* set_columns - ":columns [NAME...|default]": the Messages view's columns for this session (SIGHUP
+ * reads [console] columns again); alone, the columns in use and which of them this width leaves out */
+static int set_columns(struct app *a, const char *arg)
+{
+	struct column_place place[COL_COUNT];
+	char list[200], names[200], out[200] = "";
+	size_t o = 0;
+	struct why why;
+	int n, i, k;
+
+	if (arg[0] != '\0' && app_set_columns(a, strcmp(arg, "default") == 0 ? NULL : arg, &why) < 0) {
+		app_flash(a, "columns: %s", why.text);
+		return REACT_REDRAW;
+	}
+	columns_format(&a->cols, list, sizeof list);
+	n = columns_layout(&a->cols, COLS, place);
+	for (i = 0; i < a->cols.n; i++) {
+		for (k = 0; k < n && place[k].id != a->cols.id[i]; k++)
+			;
+		if (k == n && o < sizeof out)
+			o += (size_t)snprintf(out + o, sizeof out - o, " %s", column_defs[a->cols.id[i]].name);
+	}
+	columns_names(names, sizeof names, " ");
+	app_flash(a, "columns: %s%s%s%s (:columns NAME... or default; the columns: %s)", list,
+		  o ? "; too narrow for" : "", out, o ? " here" : "", names);
+	if (a->view != VIEW_MESSAGES && arg[0] != '\0')
+		app_push_view(a, VIEW_MESSAGES);
 	return REACT_REDRAW;
 }
 
@@ -343,6 +373,8 @@ int app_command(struct app *a, const char *line)
 	}
 	if (!strcmp(word, "copy"))
 		return copy_text(a, arg);
+	if (!strcmp(word, "columns"))
+		return set_columns(a, arg);
 	if (!strcmp(word, "goto"))
 		return goto_message(a, arg);
 	if (!strcmp(word, "export"))
@@ -354,6 +386,6 @@ int app_command(struct app *a, const char *line)
 	}
 	actionkey_names(names, sizeof names, " ");
 	app_flash(a, "unknown command ':%s' (:help lists the keys; commands: q sort cause domain search clear "
-		  "view theme refresh goto copy export expiring messages help %s)", word, names);
+		  "view theme columns refresh goto copy export expiring messages help %s)", word, names);
 	return REACT_REDRAW;
 }

@@ -4,7 +4,7 @@
  * causes tree groups deferred recipients by cause, provider and domain; a
  * message counts once per group however many of its recipients fall in it.
  * An active search ("/" text) and the expiring filter apply to every view: the tree and the
- * domain table count only the messages it matches, so the count on a row is
+ * domain table (its counts and its cause mix alike) count only the messages it matches, so the count on a row is
  * what an action on that row touches (actions_ui collects a row's messages
  * with the same predicate, msg_matches).
  */
@@ -444,6 +444,93 @@ static int build_providers(struct app *a)
 	return 0;
 }
 
+struct mixleaf {
+	const char *domain;
+	const struct qmsg *msg;
+	enum cause cause;
+};
+
+/* mixleaf_cmp - order by domain, message, cause */
+static int mixleaf_cmp(const void *x, const void *y)
+{
+	const struct mixleaf *a = x, *b = y;
+	int c = strcmp(a->domain, b->domain);
+
+	if (c != 0)
+		return c;
+	if (a->msg != b->msg)
+		return a->msg < b->msg ? -1 : 1;
+	return (int)a->cause - (int)b->cause;
+}
+
+struct mixgroup {
+	const char *domain;
+	size_t counts[CAUSE_COUNT];
+};
+
+/* mixgroup_cmp - bsearch a domain name among the groups (ordered by name) */
+static int mixgroup_cmp(const void *key, const void *elem)
+{
+	return strcmp(key, ((const struct mixgroup *)elem)->domain);
+}
+
+/* build_domain_mix - each domain row's messages per cause (its CAUSES mix) over the messages the
+ * search and the expiring filter match, as the row's own counts are: a message once per domain and
+ * cause, counted by the recipients that have a cause (as the model counts m->causes[].sub) */
+static void build_domain_mix(struct app *a)
+{
+	const struct qmodel *m = a->m;
+	struct mixleaf *leaves = NULL;
+	struct mixgroup *groups = NULL;
+	size_t nl = 0, cap = 0, ng = 0, i, k;
+
+	free(a->dmix);
+	if ((a->dmix = calloc(a->ndrows + 1, sizeof *a->dmix)) == NULL)
+		return;
+	for (i = 0; i < m->n; i++) {
+		if (!text_matches(a, m->msgs[i]))
+			continue;
+		for (k = 0; k < m->msgs[i]->nrcpts; k++) {
+			const struct qrcpt *r = &m->msgs[i]->rcpts[k];
+
+			if (!qrcpt_has_cause(r))
+				continue;
+			if (nl == cap) {
+				size_t nc = cap ? cap * 2 : 256;
+				struct mixleaf *nv = realloc(leaves, nc * sizeof *nv);
+
+				if (nv == NULL)
+					goto out;
+				leaves = nv;
+				cap = nc;
+			}
+			leaves[nl++] = (struct mixleaf){ r->domain, m->msgs[i], r->cause };
+		}
+	}
+	if (nl > 1)
+		qsort(leaves, nl, sizeof *leaves, mixleaf_cmp);
+	if ((groups = calloc(nl + 1, sizeof *groups)) == NULL)
+		goto out;
+	for (i = 0; i < nl; i++) {
+		const struct mixleaf *l = &leaves[i], *p = i ? &leaves[i - 1] : NULL;
+
+		if (p == NULL || strcmp(p->domain, l->domain) != 0)
+			groups[ng++].domain = l->domain;
+		else if (p->msg == l->msg && p->cause == l->cause)
+			continue;	/* the same message's other recipient of this domain and cause */
+		groups[ng - 1].counts[l->cause]++;
+	}
+	for (i = 0; i < a->ndrows; i++) {
+		const struct mixgroup *g = bsearch(a->drows[i].name, groups, ng, sizeof *groups, mixgroup_cmp);
+
+		if (g != NULL)
+			memcpy(a->dmix[i], g->counts, sizeof g->counts);
+	}
+out:
+	free(groups);
+	free(leaves);
+}
+
 /* build_domain_list - what the domains view lists: the domains, or (dgroup) each provider's total
  * followed by its domains */
 static void build_domain_list(struct app *a)
@@ -461,19 +548,19 @@ static void build_domain_list(struct app *a)
 		return;
 	if (!a->dgroup) {
 		for (i = 0; i < a->ndrows; i++)
-			a->dlist[n++] = (struct domain_row){ 0, &a->drows[i], 0 };
+			a->dlist[n++] = (struct domain_row){ 0, &a->drows[i], 0, a->dmix ? a->dmix[i] : NULL };
 		a->ndlist = n;
 		return;
 	}
 	for (k = 0; k < a->nprows; k++) {
 		struct domain_row *prow = &a->dlist[n++];
 
-		*prow = (struct domain_row){ 1, &a->prows[k], 0 };
+		*prow = (struct domain_row){ 1, &a->prows[k], 0, NULL };
 		for (i = 0; i < a->ndrows; i++) {
 			const char *p = a->drows[i].provider ? a->drows[i].provider : "other";
 
 			if (strcmp(p, a->prows[k].name) == 0 && n < a->nprows + a->ndrows) {
-				a->dlist[n++] = (struct domain_row){ 0, &a->drows[i], 0 };
+				a->dlist[n++] = (struct domain_row){ 0, &a->drows[i], 0, a->dmix ? a->dmix[i] : NULL };
 				prow->ndomains++;
 			}
 		}
@@ -552,6 +639,7 @@ void app_rebuild_rows(struct app *a)
 		return;
 	build_causes(a);
 	build_domains(a);
+	build_domain_mix(a);
 	build_domain_list(a);
 	build_messages(a);
 }
@@ -563,8 +651,10 @@ void app_free_rows(struct app *a)
 	free(a->mrows);
 	free(a->prows);
 	free(a->dlist);
+	free(a->dmix);
 	a->prows = NULL;
 	a->dlist = NULL;
+	a->dmix = NULL;
 	a->nprows = a->ndlist = 0;
 	if (a->drows_owned)
 		free(a->drows);

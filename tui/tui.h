@@ -9,6 +9,7 @@
 #define MQMON_TUI_H
 
 #include "core/queue/qsource.h"
+#include "core/base/strlist.h"
 
 struct tui_options {
 	struct qsource_config source;	/* how to build models */
@@ -20,6 +21,8 @@ struct tui_options {
 	long expiry_warning;		/* seconds: mail that expires within it is "expiring" (0: none is) */
 	int osc52;			/* y/Y may write OSC 52 (the clipboard) to the terminal */
 	int mouse;			/* clicks select rows, the wheel scrolls */
+	const char *columns;		/* [console] columns: the Messages view's, NULL = the default */
+	const struct strlist *config_errors;	/* the configuration's problems (shown at start), NULL: none */
 	const char *host;		/* shown in the status bar */
 	const char *db;			/* history database, NULL = default path */
 	long retention;			/* seconds of history kept (pruned hourly), <= 0 = forever */

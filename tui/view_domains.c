@@ -72,16 +72,15 @@ static void trend_text(struct app *a, const char *domain, char *buf, size_t n)
 	sparkline_format(buf, n, v, DOMAIN_TREND_BUCKETS, ui_ascii());
 }
 
-/* cause_mix - the domain's causes, largest first: "rate-limit 12, tls 3" */
-static void cause_mix(const struct qmodel *m, const char *domain, char *buf, size_t n)
+/* cause_mix - a domain row's causes, largest first: "rate-limit 12, tls 3" (mix: its messages per
+ * cause, counted by tui/rows.c over the same messages as the row, so a search narrows both) */
+static void cause_mix(const size_t *mix, char *buf, size_t n)
 {
-	size_t counts[CAUSE_COUNT] = { 0 }, i, k, o = 0;
+	size_t counts[CAUSE_COUNT] = { 0 }, i, o = 0;
 	int c, best;
 
-	for (c = 0; c < CAUSE_COUNT; c++)
-		for (k = 0; k < m->causes[c].nsub; k++)
-			if (strcmp(m->causes[c].sub[k].name, domain) == 0)
-				counts[c] = m->causes[c].sub[k].messages;
+	if (mix != NULL)
+		memcpy(counts, mix, sizeof counts);
 	buf[0] = '\0';
 	for (i = 0; i < CAUSE_COUNT; i++) {
 		best = -1;
@@ -101,7 +100,6 @@ static void cause_mix(const struct qmodel *m, const char *domain, char *buf, siz
 /* view_domains_draw - the domain table */
 void view_domains_draw(struct app *a, int y, int h)
 {
-	const struct qmodel *m = a->m;
 	/* fixed columns take 66; on narrow terminals the provider and recipient
 	 * columns make room for the domain name */
 	int narrow = COLS < 100, fixed = narrow ? 47 : 66;
@@ -158,7 +156,7 @@ void view_domains_draw(struct app *a, int y, int h)
 		trend_text(a, d->name, trend, sizeof trend);
 		mix[0] = '\0';
 		if (mixw)
-			cause_mix(m, d->name, mix, sizeof mix);
+			cause_mix(a->dlist[i].mix, mix, sizeof mix);
 		if (narrow)
 			ui_putf(yy, 0, COLS, el, 1, "%-*.*s %6zu %8s %10s %-10.10s %s", namew, namew, name,
 				d->messages, fmt_age(age, sizeof age, a->now, d->oldest_arrival), next, thr, trend);

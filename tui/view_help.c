@@ -1,7 +1,8 @@
 /* view_help - the keys, the colours and what the columns mean
  *
  * The actions part and the command keys are generated from the tables in
- * tui/actionkeys.h, so the help lists the keys the console acts on.
+ * tui/actionkeys.h, so the help lists the keys the console acts on; the
+ * Messages view's columns from the column table (tui/columns.h).
  */
 #include <curses.h>
 #include <stdio.h>
@@ -9,6 +10,7 @@
 
 #include "tui/actionkeys.h"
 #include "tui/app.h"
+#include "tui/columns.h"
 #include "tui/screen.h"
 
 static const char *const help_top[] = {
@@ -50,7 +52,8 @@ static const char *const help_top[] = {
 	"                   export FORMAT FILE, expiring (only mail near expiry,",
 	"                   counted in the status bar as \"3 expiring <12h\"; :clear",
 	"                   shows all again), goto ID (the detail of a queued",
-	"                   message), copy id|reply",
+	"                   message), copy id|reply, columns NAME ... (the Messages",
+	"                   view's, below; alone: those in use; default)",
 };
 
 static const char *const help_mid[] = {
@@ -91,6 +94,35 @@ static const char *const help_bottom[] = {
 #define NMID (int)(sizeof help_mid / sizeof help_mid[0])
 #define NBOTTOM (int)(sizeof help_bottom / sizeof help_bottom[0])
 
+static const char *const help_columns[] = {
+	"",
+	"Message columns ([console] columns = NAME ...; :columns NAME ...)",
+	"  RECIPIENT, CODE and REPLY are the first pending recipient's; on a narrow",
+	"  terminal columns are left out, the first of these first:",
+};
+#define NCOLHEAD (int)(sizeof help_columns / sizeof help_columns[0])
+/* the column lines: the header, the drop order, one per column, the expiry note */
+#define NCOLUMNS (NCOLHEAD + 1 + COL_COUNT + 1)
+
+/* column_line - line i of the columns part, from the column table */
+static const char *column_line(int i, char *buf, size_t n)
+{
+	char order[200];
+
+	if (i < NCOLHEAD)
+		return help_columns[i];
+	if (i == NCOLHEAD) {
+		columns_drop_order(order, sizeof order);
+		snprintf(buf, n, "  %s", order);
+		return buf;
+	}
+	if ((i -= NCOLHEAD + 1) < COL_COUNT) {
+		snprintf(buf, n, "  %-9s %-10s %s", column_defs[i].name, column_defs[i].title, column_defs[i].help);
+		return buf;
+	}
+	return "  near expiry: EXPIRES is coloured, without it AGE, without both QUEUE ID";
+}
+
 /* help_line - line i of the help into buf: the fixed text with the actions table in between; NULL past the end */
 static const char *help_line(int i, char *buf, size_t n)
 {
@@ -118,13 +150,16 @@ static const char *help_line(int i, char *buf, size_t n)
 		return buf;
 	}
 	i -= (int)nactionkeys;
-	return i < NBOTTOM ? help_bottom[i] : NULL;
+	if (i < NBOTTOM)
+		return help_bottom[i];
+	i -= NBOTTOM;
+	return i < NCOLUMNS ? column_line(i, buf, n) : NULL;
 }
 
 /* help_lines - how many lines the help has */
 static int help_lines(void)
 {
-	return NTOP + (int)ncmdkeys + NMID + (int)nactionkeys + NBOTTOM;
+	return NTOP + (int)ncmdkeys + NMID + (int)nactionkeys + NBOTTOM + NCOLUMNS;
 }
 
 /* view_help_draw - the help text, scrolled */

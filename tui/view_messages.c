@@ -1,14 +1,20 @@
 /* view_messages - the queue as a table with live retry countdowns
  *
- * Columns adapt to the width: sender and expiry appear on wide terminals.
- * Overdue retries and messages near expiry stand out; estimated retry times
- * are marked with '~'. `s` cycles the sort key, `S` reverses it.
+ * The columns are [console] columns (or :columns) in their order; those that
+ * do not fit the width are left out by their priority, flexible ones share
+ * the rest (tui/columns.c lays them out; a cell function per column here
+ * draws them). Overdue retries and messages near expiry stand out;
+ * estimated retry times are marked with '~'. The recipient, the CODE (SMTP
+ * code and DSN) and the REPLY are the first pending recipient's, " +N"
+ * counting the others. `s` cycles the sort key, `S` reverses it.
  */
 #include <curses.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/base/duration.h"
+#include "core/classify/reply.h"
+#include "tui/columns.h"
 #include "tui/actions_ui.h"
 #include "tui/app.h"
 #include "tui/screen.h"
@@ -47,67 +53,202 @@ static void filter_title(const struct app *a, char *buf, size_t n)
 	}
 }
 
-/* view_messages_draw - the table */
+/* the row being drawn, as its cells see it */
+struct cell_row {
+	struct app *a;
+	const struct qmsg *msg;
+	int sel;
+	enum tui_elem base;		/* the row's colours: selected, tagged or normal */
+	enum tui_elem eel;		/* the expiring colour where expiry is shown, else base */
+	enum col_id expiry_on;		/* the column that shows that expiry is near */
+	char code[32];			/* the first recipient's last reply: "421 4.7.28", "" when none */
+	char gist[256];			/* ... and the start of its words */
+};
+
+/* put_with_suffix - text cut to fit w columns (an ellipsis shows the cut) followed by suffix whole,
+ * as "user1@gmail.com +2": the count of other recipients is never what gets cut */
+static void put_with_suffix(int y, int x, int w, const char *text, const char *suffix, enum tui_elem el)
+{
+	int sw = ui_width(suffix), used;
+
+	if (sw == 0 || w - sw < 4) {
+		char whole[600];
+
+		snprintf(whole, sizeof whole, "%s%s", text, suffix);
+		ui_put_cut(y, x, w, whole, el, 1);
+		return;
+	}
+	used = ui_put_cut(y, x, ui_width(text) + sw <= w ? ui_width(text) : w - sw, text, el, 0);
+	ui_put(y, x + used, w - used, suffix, el, 1);
+}
+
+/* more_suffix - " +N" when the message has N more pending recipients, else "" */
+static const char *more_suffix(const struct qmsg *msg, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	if (msg->nrcpts > 1)
+		snprintf(buf, n, " +%zu", msg->nrcpts - 1);
+	return buf;
+}
+
+/* cell_id - the queue ID, marked when tagged (the mark may take the space after the column) */
+static void cell_id(const struct cell_row *r, int y, int x, int w)
+{
+	/* not '*': mailq marks active mail with it */
+	ui_putf(y, x, w + 1, r->expiry_on == COL_ID ? r->eel : r->base, 0, "%s%s", r->msg->id,
+		actions_ui_is_tagged(r->a, r->msg->id) ? ui_glyph("\xe2\x9c\x93", "+") : "");
+}
+
+/* cell_queue - the queue's whole name; hold in its colour */
+static void cell_queue(const struct cell_row *r, int y, int x, int w)
+{
+	ui_put(y, x, w, queue_name_str(r->msg->queue), !r->sel && r->msg->queue == QUEUE_HOLD ? EL_HOLD : r->base, 1);
+}
+
+/* cell_recipient - the first pending recipient, " +N" for the others */
+static void cell_recipient(const struct cell_row *r, int y, int x, int w)
+{
+	char more[32];
+
+	put_with_suffix(y, x, w, r->msg->nrcpts ? r->msg->rcpts[0].address : "-", more_suffix(r->msg, more, sizeof more),
+			r->base);
+}
+
+/* cell_domain - the first pending recipient's domain, " +N" for the other recipients */
+static void cell_domain(const struct cell_row *r, int y, int x, int w)
+{
+	char more[32];
+
+	put_with_suffix(y, x, w, r->msg->nrcpts ? r->msg->rcpts[0].domain : "-", more_suffix(r->msg, more, sizeof more),
+			r->base);
+}
+
+/* cell_sender - the envelope sender, <> for a bounce */
+static void cell_sender(const struct cell_row *r, int y, int x, int w)
+{
+	ui_put_cut(y, x, w, r->msg->sender[0] ? r->msg->sender : "<>", r->base, 1);
+}
+
+/* cell_age - time in the queue; without an EXPIRES column it shows that expiry is near */
+static void cell_age(const struct cell_row *r, int y, int x, int w)
+{
+	char age[32];
+
+	ui_putf(y, x, w, r->expiry_on == COL_AGE ? r->eel : r->base, 1, "%*s", w,
+		fmt_age(age, sizeof age, r->a->now, r->msg->arrival));
+}
+
+/* cell_attempts - delivery attempts seen */
+static void cell_attempts(const struct cell_row *r, int y, int x, int w)
+{
+	ui_putf(y, x, w, r->base, 1, "%*d", w, r->msg->attempts);
+}
+
+/* cell_next - the retry countdown: overdue, near, estimated ('~') in their colours */
+static void cell_next(const struct cell_row *r, int y, int x, int w)
+{
+	char next[48];
+	enum tui_elem rel;
+
+	fmt_retry(next, sizeof next, r->msg, r->a->now, r->a->m->params.queue_run_delay, &rel);
+	ui_putf(y, x, w, r->sel ? r->base : rel, 1, "%*s", w, next);
+}
+
+/* cell_expires - time left until maximal_queue_lifetime, coloured when near */
+static void cell_expires(const struct cell_row *r, int y, int x, int w)
+{
+	char exp[32];
+
+	duration_format(exp, sizeof exp, (long)(r->msg->expires_at - r->a->now));
+	ui_putf(y, x, w, r->eel, 1, "%*s", w, exp);
+}
+
+/* cell_code - SMTP code and DSN of the first recipient's last reply */
+static void cell_code(const struct cell_row *r, int y, int x, int w)
+{
+	ui_put_cut(y, x, w, r->code[0] ? r->code : "-", r->base, 1);
+}
+
+/* cell_cause - the cause in its colour; mail mqmon's pause defers keeps its remote cause, marked paused */
+static void cell_cause(const struct cell_row *r, int y, int x, int w)
+{
+	const struct qmsg *msg = r->msg;
+
+	ui_putf(y, x, w, r->sel ? r->base : theme_cause(msg->cause), 1, "%s%s",
+		msg->nrcpts && qrcpt_has_cause(&msg->rcpts[0]) ? cause_name(msg->cause) : "-",
+		msg->paused ? (ui_ascii() ? " ||" : " \u23f8") : "");
+}
+
+/* cell_reply - the start of the first recipient's last reply, in the remote's words */
+static void cell_reply(const struct cell_row *r, int y, int x, int w)
+{
+	ui_put_cut(y, x, w, r->gist[0] ? r->gist : "-", r->base, 1);
+}
+
+/* how each column of tui/columns.h draws its cell */
+static void (*const cells[COL_COUNT])(const struct cell_row *r, int y, int x, int w) = {
+	[COL_ID] = cell_id, [COL_QUEUE] = cell_queue, [COL_RECIPIENT] = cell_recipient,
+	[COL_DOMAIN] = cell_domain, [COL_SENDER] = cell_sender, [COL_AGE] = cell_age,
+	[COL_ATTEMPTS] = cell_attempts, [COL_NEXT] = cell_next, [COL_EXPIRES] = cell_expires,
+	[COL_CODE] = cell_code, [COL_CAUSE] = cell_cause, [COL_REPLY] = cell_reply,
+};
+
+/* last_reply - the code and the start of the first pending recipient's last reply into r */
+static void last_reply(struct cell_row *r)
+{
+	static struct reply_info info;
+	const struct qrcpt *rc = r->msg->nrcpts ? &r->msg->rcpts[0] : NULL;
+	const char *text = rc ? qrcpt_reply(r->msg, rc) : "", *start;
+	size_t len;
+
+	r->code[0] = r->gist[0] = '\0';
+	if (*text == '\0')
+		return;
+	reply_parse(text, strlen(text), &info);
+	reply_code(&info, rc->dsn, r->code, sizeof r->code);
+	len = reply_gist(&info, &start);
+	snprintf(r->gist, sizeof r->gist, "%.*s", (int)(len < sizeof r->gist ? len : sizeof r->gist - 1), start);
+}
+
+/* view_messages_draw - the table: the configured columns that fit (tui/columns.c) */
 void view_messages_draw(struct app *a, int y, int h)
 {
-	int wide = COLS >= 110, list_h = h - 2, row;
-	int sendw = wide ? COLS - 102 : 0;
-	char title[512], age[32], next[48], exp[32];
+	struct column_place place[COL_COUNT];
+	int list_h = h - 2, row, n = columns_layout(&a->cols, COLS, place), c, replies = 0;
+	enum col_id expiry_on = COL_ID;
+	char title[512];
 	size_t i;
 
+	for (c = 0; c < n; c++) {
+		replies |= place[c].id == COL_CODE || place[c].id == COL_REPLY;
+		/* the expiring colour: on EXPIRES, else on AGE, else on the queue ID */
+		if (place[c].id == COL_EXPIRES || (place[c].id == COL_AGE && expiry_on != COL_EXPIRES))
+			expiry_on = place[c].id;
+	}
 	app_list_fix(&a->mpos, a->nmrows, list_h);
 	app_list_drawn(a, &a->mpos, y + 2, list_h, a->nmrows);
 	filter_title(a, title, sizeof title);
 	ui_putf(y, 0, COLS, EL_DIM, 1, " %zu of %zu messages: %s, sorted by %s, %s", a->nmrows, a->m->n, title,
 		sort_keys[a->sort].title, a->sort_desc ? sort_keys[a->sort].desc : sort_keys[a->sort].asc);
-	if (wide)
-		ui_putf(y + 1, 0, COLS, EL_HEADER, 1, "%-12s %-8s %-22s %-*s %7s %4s %10s %8s %-13s", "QUEUE ID",
-			"QUEUE", "DOMAIN", sendw, "SENDER", "AGE", "ATT", "NEXT RETRY", "EXPIRES", "CAUSE");
-	else
-		ui_putf(y + 1, 0, COLS, EL_HEADER, 1, "%-12s %-8s %-*s %7s %4s %10s %-12s", "QUEUE ID", "QUEUE",
-			COLS - 60, "DOMAIN", "AGE", "ATT", "NEXT RETRY", "CAUSE");
+	ui_fill(y + 1, 0, COLS, EL_HEADER);
+	for (c = 0; c < n; c++)
+		ui_putf(y + 1, place[c].x, place[c].w, EL_HEADER, 1, column_defs[place[c].id].right ? "%*s" : "%-*s",
+			place[c].w, column_defs[place[c].id].title);
 	if (a->nmrows == 0)
 		ui_put(y + 3, 2, COLS - 4, "no message matches (Esc clears the filter)", EL_DIM, 0);
 	for (row = 0, i = a->mpos.top; i < a->nmrows && row < list_h; i++, row++) {
-		const struct qmsg *msg = a->mrows[i];
-		int yy = y + 2 + row, sel = i == a->mpos.sel, x = 0;
-		enum tui_elem base = sel ? EL_SELECTED : EL_NORMAL, rel, eel = base;
-		const char *dom = msg->nrcpts ? msg->rcpts[0].domain : "-";
-		char domain[300];
-		long left_exp = (long)(msg->expires_at - a->now);
+		struct cell_row r = { .a = a, .msg = a->mrows[i], .sel = i == a->mpos.sel, .expiry_on = expiry_on };
+		int yy = y + 2 + row;
 
-		if (sel)
-			snprintf(a->sel_id, sizeof a->sel_id, "%s", msg->id);
-		snprintf(domain, sizeof domain, "%s%s", dom, msg->nrcpts > 1 ? " +" : "");
-		fmt_retry(next, sizeof next, msg, a->now, a->m->params.queue_run_delay, &rel);
-		if (!sel && app_expiring(a, msg))
-			eel = EL_EXPIRING;
-		duration_format(exp, sizeof exp, left_exp);
-		if (!sel && actions_ui_is_tagged(a, msg->id))
-			base = EL_TAGGED;
-		ui_fill(yy, 0, COLS, base);
-		/* not '*': mailq marks active mail with it */
-		x += ui_putf(yy, x, 13, base, 1, "%s%s", msg->id,
-			     actions_ui_is_tagged(a, msg->id) ? ui_glyph("\xe2\x9c\x93", "+") : "");
-		/* 8 columns: every queue name whole (deferred, maildrop, incoming, active, hold) */
-		x += ui_putf(yy, x, 9, sel ? base : msg->queue == QUEUE_HOLD ? EL_HOLD : base, 1, "%.8s",
-			     queue_name_str(msg->queue));
-		if (wide) {
-			x += ui_put_cut(yy, x, 22, domain, base, 1) + ui_put(yy, x + 22, 1, "", base, 1);
-			x += ui_put(yy, x, sendw + 1, msg->sender[0] ? msg->sender : "<>", base, 1);
-		} else {
-			x += ui_put_cut(yy, x, COLS - 60, domain, base, 1) + ui_put(yy, x + COLS - 60, 1, "", base, 1);
-		}
-		/* without an EXPIRES column, the age shows that expiry is near */
-		x += ui_putf(yy, x, 8, wide ? base : eel, 1, "%7s ", fmt_age(age, sizeof age, a->now, msg->arrival));
-		x += ui_putf(yy, x, 5, base, 1, "%4d ", msg->attempts);
-		x += ui_putf(yy, x, 11, sel ? base : rel, 1, "%10s ", next);
-		if (wide)
-			x += ui_putf(yy, x, 9, eel, 1, "%8s ", exp);
-		/* mail mqmon's pause defers keeps its remote cause, marked paused */
-		ui_putf(yy, x, COLS - x, sel ? base : theme_cause(msg->cause), 1, "%s%s",
-			msg->nrcpts && qrcpt_has_cause(&msg->rcpts[0]) ? cause_name(msg->cause) : "-",
-			msg->paused ? (ui_ascii() ? " ||" : " \u23f8") : "");
+		if (r.sel)
+			snprintf(a->sel_id, sizeof a->sel_id, "%s", r.msg->id);
+		r.base = r.sel ? EL_SELECTED : actions_ui_is_tagged(a, r.msg->id) ? EL_TAGGED : EL_NORMAL;
+		r.eel = !r.sel && app_expiring(a, r.msg) ? EL_EXPIRING : r.base;
+		if (replies)
+			last_reply(&r);
+		ui_fill(yy, 0, COLS, r.base);
+		for (c = 0; c < n; c++)
+			cells[place[c].id](&r, yy, place[c].x, place[c].w);
 	}
 }
 

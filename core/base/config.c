@@ -54,7 +54,27 @@ static const struct option_def options[CFG_KEY_COUNT] = {
 	[CFG_MOUSE] = { "console", "mouse", OPT_BOOL, "yes", 0, 1,
 		"a click selects a row (on the selected row: opens it), the wheel scrolls; no leaves the mouse to the "
 		"terminal (selecting text without Shift)" },
+	[CFG_COLUMNS] = { "console", "columns", OPT_STRING,
+		"id queue recipient age attempts next expires code cause reply sender", 0, 0,
+		"the Messages view's columns in display order, names separated by blanks: id queue recipient domain "
+		"sender age attempts next expires code (SMTP code and DSN of the last reply) cause reply (its start); "
+		"on a narrow terminal sender, expires and attempts are left out first, id, queue, cause and next last" },
 };
+
+/* checks of keys whose vocabulary core does not know (config_set_check) */
+static config_check_fn checks[CFG_KEY_COUNT];
+
+/* config_set_check - later loads, sets and inits check key's values with check (NULL: none) */
+void config_set_check(enum config_key key, config_check_fn check)
+{
+	checks[key] = check;
+}
+
+/* config_default - a key's default value as text */
+const char *config_default(enum config_key key)
+{
+	return options[key].def;
+}
 
 /* parse_value - check and store a value for key */
 static int parse_value(struct config *cfg, enum config_key k, const char *v, struct why *why)
@@ -82,6 +102,12 @@ static int parse_value(struct config *cfg, enum config_key k, const char *v, str
 			n = 0;
 		else
 			return why_set(why, "%s.%s: not yes/no: %s", o->section, o->key, v);
+	}
+	if (checks[k] != NULL) {
+		struct why w;
+
+		if (checks[k](v, &w) < 0)
+			return why_set(why, "%s.%s: %s", o->section, o->key, w.text);
 	}
 	free(cfg->str[k]);
 	cfg->str[k] = strdup(v);

@@ -5,6 +5,9 @@
  * Problems (unknown key, bad number, value out of range) are collected, not
  * fatal: the key keeps its default and the caller shows the messages.
  * `mqmon --dump-config` prints the effective configuration from the table.
+ * A key whose values are a vocabulary core does not know (the console's
+ * column names live in tui/) gets its check from the caller
+ * (config_set_check) before the file is read.
  */
 #ifndef MQMON_CONFIG_H
 #define MQMON_CONFIG_H
@@ -28,6 +31,7 @@ enum config_key {
 	CFG_EXPIRY_WARNING,	/* [console] expiry_warning */
 	CFG_OSC52,		/* [console] osc52 */
 	CFG_MOUSE,		/* [console] mouse */
+	CFG_COLUMNS,		/* [console] columns */
 	CFG_KEY_COUNT
 };
 
@@ -38,6 +42,16 @@ struct config {
 	unsigned char rejected[CFG_KEY_COUNT];	/* the file's value was refused: the default is in use */
 	struct strlist errors;
 };
+
+/* config_check_fn - 0 when value is acceptable, else -1 with why (without the key's name) */
+typedef int (*config_check_fn)(const char *value, struct why *why);
+
+/* config_set_check - every later config_load, config_set and config_init checks key's values with
+ * check (NULL: none); the default must pass it */
+void config_set_check(enum config_key key, config_check_fn check);
+
+/* config_default - a key's default value as text */
+const char *config_default(enum config_key key);
 
 /* config_init - every key at its default */
 void config_init(struct config *cfg);

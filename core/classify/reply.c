@@ -378,6 +378,40 @@ size_t reply_words(const struct reply_info *info, const char **start)
 	return end != NULL ? (size_t)(end - s) : strlen(s);
 }
 
+/* reply_code - "421 4.7.28": the SMTP code and enhanced status code (dsn when the text has none) */
+void reply_code(const struct reply_info *info, const char *dsn, char *buf, size_t n)
+{
+	const char *enh = info->enhanced[0] ? info->enhanced : dsn ? dsn : "";
+
+	if (n == 0)
+		return;
+	if (info->smtp_code != 0)
+		snprintf(buf, n, "%d%s%s", info->smtp_code, *enh ? " " : "", enh);
+	else
+		snprintf(buf, n, "%s", enh);
+}
+
+/* reply_gist - the remote's words without their leading SMTP and enhanced codes; returns the length */
+size_t reply_gist(const struct reply_info *info, const char **start)
+{
+	const char *s;
+	size_t len = reply_words(info, &s), skip = 0, enh;
+	char sep;
+
+	if (len >= 3 && parse_code(s, &sep) != 0) {
+		skip = 3;
+		while (skip < len && (s[skip] == ' ' || s[skip] == '-'))
+			skip++;
+	}
+	if ((enh = parse_enhanced(s + skip)) > 0 && skip + enh <= len) {
+		skip += enh;
+		while (skip < len && s[skip] == ' ')
+			skip++;
+	}
+	*start = s + skip;
+	return len - skip;
+}
+
 static const char *const kind_names[REPLY_KIND_COUNT] = {
 	"other", "said", "refused", "connect", "lost", "timeout", "tls", "dns",
 };

@@ -62,6 +62,14 @@ void reply_parse(const char *reason, size_t len, struct reply_info *info);
  * "(in reply to X command)" left out); returns their length, *start where they begin */
 size_t reply_words(const struct reply_info *info, const char **start);
 
+/* reply_code - "421 4.7.28": info's SMTP code and enhanced status code (dsn, the recipient's, when the
+ * text has none; may be NULL) into buf; either alone when only one is known, "" when neither is */
+void reply_code(const struct reply_info *info, const char *dsn, char *buf, size_t n);
+
+/* reply_gist - the remote's words (reply_words) without their leading SMTP and enhanced codes, which
+ * reply_code gives: where a short excerpt of the reply starts; returns its length, *start where it begins */
+size_t reply_gist(const struct reply_info *info, const char **start);
+
 /* reply_kind_name - "said", "refused", "connect" ... */
 const char *reply_kind_name(enum reply_kind kind);
 

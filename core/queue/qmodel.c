@@ -83,6 +83,14 @@ int qrcpt_has_cause(const struct qrcpt *r)
 	return r->reason[0] != '\0' || r->requeued;
 }
 
+/* qrcpt_reply - the reply r's cause comes from: its own, or a paused or requeued recipient's last remote one */
+const char *qrcpt_reply(const struct qmsg *msg, const struct qrcpt *r)
+{
+	if ((r->paused || r->requeued) && msg->remote_reason != NULL)
+		return msg->remote_reason;
+	return r->reason;	/* "" for a requeued one */
+}
+
 /* qmodel_new - an empty model using cl to classify and params for the retry rule */
 struct qmodel *qmodel_new(const struct classifier *cl, const struct mta_params *params)
 {

@@ -134,6 +134,10 @@ struct qmodel {
 /* qrcpt_has_cause - the recipient has a cause: a reply of its own, or its last one kept through a requeue */
 int qrcpt_has_cause(const struct qrcpt *r);
 
+/* qrcpt_reply - the reply r's cause comes from: its own, or for a paused or requeued recipient the
+ * message's last remote reply (a paused one's own when none is known); "" when there is none */
+const char *qrcpt_reply(const struct qmsg *msg, const struct qrcpt *r);
+
 /* qmodel_new - an empty model using cl to classify and params for the retry rule */
 struct qmodel *qmodel_new(const struct classifier *cl, const struct mta_params *params);
 

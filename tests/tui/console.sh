@@ -50,7 +50,8 @@ check "new deferrals of a new cause appear" wait_for "connections"
 check "the status bar counts what postqueue -j lists ($total)" wait_for " $total msgs"
 tm send-keys -t t Enter
 check "Enter opens the group's messages" wait_for "cause rate-limit, sorted by next retry"
-check "message rows show queue, domain and cause" has "^[0-9A-F]{10,} +deferred .*rate-limit"
+check "message rows show queue, recipient, the reply's code and cause" \
+	has "^[0-9A-F]{10,} +deferred +[^ @]+@[^ ]+ .* 4[0-9][0-9] 4\\.[0-9]+\\.[0-9]+ +rate-limit"
 tm send-keys -t t s
 check "s sorts by age" wait_for "sorted by age"
 tm send-keys -t t Enter
@@ -71,13 +72,15 @@ tm send-keys -t t Escape
 check "Esc back to the causes" wait_for "CAUSE / PROVIDER / DOMAIN"
 tm send-keys -t t / g m a i l Enter
 check "/ search filters the table" wait_for 'matching "gmail"'
-check "search shows gmail rows" has "^[0-9A-F]{10,} .*gmail"
-check "search shows no other domain" has_not "^[0-9A-F]{10,} +deferred +(outlook|yahoo|greylist|busy)"
+check "search shows gmail rows" has "^[0-9A-F]{10,} +deferred +[^ @]+@gmail\\.com "
+check "search shows no other domain" has_not "^[0-9A-F]{10,} +deferred +[^ @]+@(outlook|yahoo|greylist|busy)"
 tm send-keys -t t '?'
 check "? shows the help" wait_for "cycle Causes"
 tm send-keys -t t Escape
 tm resize-window -t t -x 120 -y 40 2>/dev/null || tm resize-window -t t -x 120 -y 40
-check "resize to 120x40: wide table with SENDER" wait_for "SENDER"
+check "resize to 120x40: wide table with EXPIRES and the REPLY" wait_re "^QUEUE ID .* EXPIRES .* REPLY *$"
+tm resize-window -t t -x 140 -y 40
+check "resize to 140x40: every column, SENDER too" wait_re "^QUEUE ID .* REPLY +SENDER *$"
 tm resize-window -t t -x 40 -y 10
 check "a small terminal gets a clear message" wait_for "terminal too small"
 tm resize-window -t t -x 80 -y 24

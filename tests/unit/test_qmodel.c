@@ -257,6 +257,10 @@ static void test_requeued_keeps_its_cause(void **state)
 	assert_true(qrcpt_has_cause(&moved->rcpts[0]));
 	assert_false(qrcpt_has_cause(&fresh->rcpts[0]));
 	assert_int_equal(m->causes[CAUSE_RATE_LIMIT].messages, 2);
+	/* the reply its cause comes from (the Messages view's CODE and REPLY): the last remote one */
+	assert_non_null(strstr(qrcpt_reply(maild, &maild->rcpts[0]), "421"));
+	assert_string_equal(qrcpt_reply(maild, &maild->rcpts[0]), maild->remote_reason);
+	assert_string_equal(qrcpt_reply(fresh, &fresh->rcpts[0]), "");
 	qmodel_free(m);
 	store_close(st);
 	unlink(path);

@@ -217,6 +217,48 @@ static void test_overlong_reason(void **state)
 	free(big);
 }
 
+/* the Messages view's CODE and REPLY columns: the codes once, then the remote's own words */
+static void test_code_and_gist(void **state)
+{
+	const char *g;
+	char code[32];
+	size_t n;
+
+	(void)state;
+	parse("host mx.google.com[127.0.0.1] said: 421-4.7.28 [127.0.0.1 15] Our system has detected 421-4.7.28 "
+	      "an unusual rate (in reply to RCPT TO command)");
+	reply_code(&info, "4.7.0", code, sizeof code);
+	assert_string_equal(code, "421 4.7.28");	/* the reply's own enhanced code first */
+	n = reply_gist(&info, &g);
+	assert_string_equal(g, "[127.0.0.1 15] Our system has detected an unusual rate (in reply to RCPT TO command)");
+	assert_int_equal(n, strlen("[127.0.0.1 15] Our system has detected an unusual rate"));
+	/* a reply without an enhanced code: the recipient's DSN (from the log) stands in */
+	parse("host h[192.0.2.1] said: 450 Greylisted, come back later (in reply to RCPT TO command)");
+	reply_code(&info, "4.2.0", code, sizeof code);
+	assert_string_equal(code, "450 4.2.0");
+	reply_code(&info, NULL, code, sizeof code);
+	assert_string_equal(code, "450");
+	n = reply_gist(&info, &g);
+	assert_memory_equal(g, "Greylisted, come back later", n);
+	/* no remote reply: Postfix's words whole, only the DSN as the code */
+	parse("connect to mx.example[192.0.2.9]:25: Connection refused");
+	reply_code(&info, "4.4.1", code, sizeof code);
+	assert_string_equal(code, "4.4.1");
+	reply_code(&info, "", code, sizeof code);
+	assert_string_equal(code, "");
+	n = reply_gist(&info, &g);
+	assert_memory_equal(g, "connect to mx.example[192.0.2.9]:25: Connection refused", n);
+	/* a bare reply (rule samples, other MTAs) */
+	parse("421 4.7.0 [TSS04] Messages deferred");
+	n = reply_gist(&info, &g);
+	assert_memory_equal(g, "[TSS04] Messages deferred", n);
+	assert_int_equal(n, strlen("[TSS04] Messages deferred"));
+	/* the code alone */
+	parse("host h[192.0.2.1] said: 421 (in reply to RCPT TO command)");
+	n = reply_gist(&info, &g);
+	assert_int_equal(n, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -232,6 +274,7 @@ int main(void)
 		cmocka_unit_test(test_code_alone),
 		cmocka_unit_test(test_escape_sequences_inert),
 		cmocka_unit_test(test_overlong_reason),
+		cmocka_unit_test(test_code_and_gist),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
