@@ -23,7 +23,7 @@ const struct column_def column_defs[COL_COUNT] = {
 	[COL_NEXT] = { "next", "NEXT RETRY", 10, 10, 1, 9,
 		"the next retry (Retry column, above)" },
 	[COL_EXPIRES] = { "expires", "EXPIRES", 8, 8, 1, 2,
-		"time left until Postfix returns it as undeliverable" },
+		"time left until the MTA returns it as undeliverable" },
 	[COL_CODE] = { "code", "CODE", 10, 10, 0, 8,
 		"the recipient's last reply: SMTP code, DSN (421 4.7.28)" },
 	[COL_CAUSE] = { "cause", "CAUSE", 15, 15, 0, 10,
@@ -135,13 +135,19 @@ static int flexible(enum col_id id)
 	return column_defs[id].min != column_defs[id].max;
 }
 
-/* columns_layout - the columns of list that fit in width, in list order, with their places */
-int columns_layout(const struct column_list *list, int width, struct column_place *out)
+/* columns_layout - the columns of list that fit in width, in list order, with their places; the ID
+ * column is id_width wide when that is more than its minimum (the longest queue ID and its tag mark) */
+int columns_layout(const struct column_list *list, int width, int id_width, struct column_place *out)
 {
 	int n = 0, i, need, extra, open, share, add, drop, x;
 
-	for (i = 0; i < list->n && i < COL_COUNT; i++)
-		out[n++] = (struct column_place){ list->id[i], 0, column_defs[list->id[i]].min };
+	for (i = 0; i < list->n && i < COL_COUNT; i++) {
+		int w = column_defs[list->id[i]].min;
+
+		if (list->id[i] == COL_ID && id_width > w)
+			w = id_width;
+		out[n++] = (struct column_place){ list->id[i], 0, w };
+	}
 	if (width < 0)
 		width = 0;
 	/* leave out the column that keeps least until the minimum widths fit */

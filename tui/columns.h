@@ -70,8 +70,9 @@ void columns_drop_order(char *buf, size_t n);
 void columns_format(const struct column_list *list, char *buf, size_t n);
 
 /* columns_layout - the columns of list that fit in width, in list order, with their places, into
- * out[COL_COUNT]; returns how many (at least one for a non-empty list: the one that keeps longest,
- * cut to width) */
-int columns_layout(const struct column_list *list, int width, struct column_place *out);
+ * out[COL_COUNT]; the ID column is id_width wide when that is more than its minimum (the longest
+ * queue ID and its tag mark: Exim's are 16 or 23 characters); returns how many (at least one for a
+ * non-empty list: the one that keeps longest, cut to width) */
+int columns_layout(const struct column_list *list, int width, int id_width, struct column_place *out);
 
 #endif

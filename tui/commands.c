@@ -180,7 +180,7 @@ static int set_columns(struct app *a, const char *arg)
 		return REACT_REDRAW;
 	}
 	columns_format(&a->cols, list, sizeof list);
-	n = columns_layout(&a->cols, COLS, place);
+	n = columns_layout(&a->cols, COLS, a->m != NULL ? (int)a->m->longest_id + 1 : 0, place);
 	for (i = 0; i < a->cols.n; i++) {
 		for (k = 0; k < n && place[k].id != a->cols.id[i]; k++)
 			;

@@ -214,7 +214,9 @@ static void last_reply(struct cell_row *r)
 void view_messages_draw(struct app *a, int y, int h)
 {
 	struct column_place place[COL_COUNT];
-	int list_h = h - 2, row, n = columns_layout(&a->cols, COLS, place), c, replies = 0;
+	/* the ID column fits the longest ID and its tag mark (Exim's IDs are 16 or 23 characters) */
+	int list_h = h - 2, row, c, replies = 0;
+	int n = columns_layout(&a->cols, COLS, a->m != NULL ? (int)a->m->longest_id + 1 : 0, place);
 	enum col_id expiry_on = COL_ID;
 	char title[512];
 	size_t i;

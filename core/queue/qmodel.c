@@ -228,6 +228,8 @@ struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue,
 		return NULL;
 	if ((msg = qmodel_find(m, id)) != NULL)
 		return msg;	/* listed twice while moving between queues: keep the first */
+	if (strlen(id) > m->longest_id)
+		m->longest_id = strlen(id);
 	if ((m->n + 1) * 2 > (m->index ? m->imask + 1 : 0) && index_grow(m) < 0)
 		return NULL;
 	if (m->n == m->cap) {

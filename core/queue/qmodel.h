@@ -112,6 +112,7 @@ struct qcount {
 struct qmodel {
 	struct qmsg **msgs;
 	size_t n, cap;
+	size_t longest_id;	/* characters of the longest queue ID added (the console sizes its column by it) */
 	size_t *index;		/* open addressing: position+1, 0 = empty */
 	size_t imask;
 	const struct classifier *cl;

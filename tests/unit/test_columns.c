@@ -23,7 +23,7 @@ static const char *shown(const char *text, int width)
 	static char buf[400];
 	struct column_list l = parse(text);
 	struct column_place p[COL_COUNT];
-	int n = columns_layout(&l, width, p), i, o = 0;
+	int n = columns_layout(&l, width, 0, p), i, o = 0;
 
 	buf[0] = '\0';
 	for (i = 0; i < n; i++)
@@ -37,7 +37,7 @@ static void assert_fits(const char *text, int width)
 {
 	struct column_list l = parse(text);
 	struct column_place p[COL_COUNT];
-	int n = columns_layout(&l, width, p), i;
+	int n = columns_layout(&l, width, 0, p), i;
 
 	assert_true(n >= 1);
 	for (i = 1; i < n; i++)
