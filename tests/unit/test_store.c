@@ -1236,7 +1236,7 @@ static void test_vocabularies_round_trip(void **state)
 	struct vocab_seen c = { 0 };
 	struct store_attempt a;
 	struct store_action act = { .user = "op", .target = "X", .ok = 1 };
-	char sql[160], buf[32], id[16];
+	char sql[160], buf[32], id[32];
 	int v;
 
 	(void)state;
