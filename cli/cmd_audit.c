@@ -47,7 +47,7 @@ static int print_action(void *ctx, const struct store_action *a)
 	format_time(t, sizeof t, a->time);
 	if (a->state == STORE_ACTION_DONE)
 		snprintf(rc, sizeof rc, "%d", a->result);
-	printf("%-25s %-10s %-10s %-27s %4s %7lld  %s\n", t, a->user ? a->user : "?", a->action ? a->action : "?",
+	printf("%-25s %-10s %-10s %-27s %4s %7lld  %s\n", t, a->user ? a->user : "?", audit_verb_name(a->action),
 	       store_action_outcome(a), rc, a->ntargets, a->target ? a->target : "");
 	if (c->ids && a->ntargets > 0 && store_action_targets(c->st, a->id, print_target, c, &c->why) < 0) {
 		c->failed = 1;

@@ -46,6 +46,12 @@ const struct actionkey *actionkey_by_name(const char *name)
 	return NULL;
 }
 
+/* actionkey_verb - the verb an action's audit row carries (the op's value, actionkeys.h) */
+enum audit_verb actionkey_verb(const struct actionkey *k)
+{
+	return (enum audit_verb)k->op;
+}
+
 /* actionkey_hints - footer hints for every action with a key; returns the length written */
 size_t actionkey_hints(char *buf, size_t n, int shortform)
 {

@@ -19,15 +19,16 @@
 
 #include "core/mta/actions.h"
 
-/* what an action does: a queue action (enum action_kind) or a throttle change */
+/* what an action does: a queue action (enum action_kind) or a throttle change; the values are the
+ * audited verbs' (core/base/vocab), whose words are the actions' names */
 enum actionkey_op {
 	OP_RETRY = ACTION_RETRY,
 	OP_HOLD = ACTION_HOLD,
 	OP_RELEASE = ACTION_RELEASE,
 	OP_DELETE = ACTION_DELETE,
 	OP_REQUEUE = ACTION_REQUEUE,
-	OP_THROTTLE = 100,
-	OP_UNTHROTTLE,
+	OP_THROTTLE = AUDIT_THROTTLE,
+	OP_UNTHROTTLE = AUDIT_UNTHROTTLE,
 };
 
 /* when an action asks before it runs */
@@ -38,7 +39,7 @@ enum actionkey_confirm {
 };
 
 struct actionkey {
-	const char *name;		/* ":NAME" and "mqmon NAME" */
+	const char *name;		/* ":NAME" and "mqmon NAME": the word of its audited verb */
 	int key;			/* 0: no key of its own (see keyhelp) */
 	enum actionkey_op op;
 	enum actionkey_confirm confirm;
@@ -55,6 +56,9 @@ const struct actionkey *actionkey_by_key(int key);
 
 /* actionkey_by_name - the action of a ":" command word, NULL when none */
 const struct actionkey *actionkey_by_name(const char *name);
+
+/* actionkey_verb - the verb an action's audit row carries */
+enum audit_verb actionkey_verb(const struct actionkey *k);
 
 /* actionkey_hints - footer hints for every action with a key: "R:retry H:hold ..." or, short,
  * "actions R H U D Q T"; returns the length written (cut at n - 1) */

@@ -47,7 +47,8 @@ struct job {
 
 /* a refusal waiting for the worker to audit it */
 struct refusal {
-	char action[16], target[300], reason[1200];
+	enum audit_verb verb;
+	char target[300], reason[1200];
 };
 
 struct actions_ui {
@@ -143,7 +144,7 @@ static void audit_refusals(struct actions_ui *u, struct refusal *r, size_t n)
 	ctx.params = &u->app->params;
 	ctx.store = u->dbpath[0] ? store_open(u->dbpath, NULL) : NULL;
 	for (i = 0; ctx.store != NULL && i < n; i++)
-		action_audit_refusal(&ctx, r[i].action, r[i].target, r[i].reason, NULL);
+		action_audit_refusal(&ctx, r[i].verb, r[i].target, r[i].reason, NULL);
 	store_close(ctx.store);
 }
 
@@ -283,7 +284,7 @@ void actions_ui_stop(struct app *a)
 }
 
 /* actions_ui_refused - refuse action on target: say why in the footer and audit it (state refused) */
-void actions_ui_refused(struct app *a, const char *action, const char *target, const char *fmt, ...)
+void actions_ui_refused(struct app *a, enum audit_verb verb, const char *target, const char *fmt, ...)
 {
 	struct actions_ui *u = a->aui;
 	struct refusal *v;
@@ -300,7 +301,7 @@ void actions_ui_refused(struct app *a, const char *action, const char *target, c
 	if (u->nrefusals < 64 && (v = realloc(u->refusals, (u->nrefusals + 1) * sizeof *v)) != NULL) {
 		u->refusals = v;
 		v += u->nrefusals++;
-		snprintf(v->action, sizeof v->action, "%s", action);
+		v->verb = verb;
 		sanitize_text(v->target, sizeof v->target, target, strlen(target));
 		snprintf(v->reason, sizeof v->reason, "%s", reason);
 	}
@@ -317,7 +318,7 @@ static void submit(struct actions_ui *u, struct job *j)
 	worker_unlock(u->worker);
 	worker_kick(u->worker);
 	app_flash(u->app, "running %s ...", j->kind == JOB_ACTION ? action_kind_name(j->action) :
-		  j->kind == JOB_THROTTLE ? "throttle" : "unthrottle");
+		  audit_verb_name(j->kind == JOB_THROTTLE ? AUDIT_THROTTLE : AUDIT_UNTHROTTLE));
 }
 
 /* actions_ui_is_tagged - the message is tagged */
@@ -561,7 +562,7 @@ int actions_ui_run(struct app *a, const struct actionkey *k)
 		else
 			targets(a, &ids, what, sizeof what);
 		strlist_free(&ids);
-		actions_ui_refused(a, k->name, what, "read-only: actions are off (--read-only or read_only = yes "
+		actions_ui_refused(a, actionkey_verb(k), what, "read-only: actions are off (--read-only or read_only = yes "
 				   "in the configuration)");
 		return REACT_REDRAW;
 	}

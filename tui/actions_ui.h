@@ -15,6 +15,8 @@
 #ifndef MQMON_TUI_ACTIONS_UI_H
 #define MQMON_TUI_ACTIONS_UI_H
 
+#include "core/base/vocab.h"
+
 struct app;
 struct actionkey;
 
@@ -31,7 +33,7 @@ int actions_ui_key(struct app *a, int ch);
 int actions_ui_run(struct app *a, const struct actionkey *k);
 
 /* actions_ui_refused - refuse action on target: say why in the footer and audit it (state refused) */
-void actions_ui_refused(struct app *a, const char *action, const char *target, const char *fmt, ...)
+void actions_ui_refused(struct app *a, enum audit_verb verb, const char *target, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 /* actions_ui_prompt - the prompt line to show instead of the footer, NULL when none */

@@ -254,7 +254,7 @@ int app_command(struct app *a, const char *line)
 	if ((k = actionkey_by_name(word)) != NULL) {
 		if (arg[0]) {
 			/* ":hold ALL" must not quietly act on the row under the cursor */
-			actions_ui_refused(a, k->name, arg, ":%s takes no argument: it acts on the tagged messages, "
+			actions_ui_refused(a, actionkey_verb(k), arg, ":%s takes no argument: it acts on the tagged messages, "
 					   "else the row under the cursor (for IDs: %s)", word, k->cli);
 			return REACT_REDRAW;
 		}

@@ -77,7 +77,7 @@ static int find(void *ctx, const struct store_action *act)
 		return 0;
 	d->found = 1;
 	format_time(t, sizeof t, act->time);
-	add(d, EL_HEADER, "Action %lld: %s", act->id, act->action ? act->action : "?");
+	add(d, EL_HEADER, "Action %lld: %s", act->id, audit_verb_name(act->action));
 	add(d, EL_NORMAL, "Time      %s", t);
 	add(d, EL_NORMAL, "User      %s", act->user ? act->user : "?");
 	if (act->state == STORE_ACTION_STARTED)

@@ -35,15 +35,15 @@ static int collect(void *ctx, const struct store_action *act)
 	format_time(t, sizeof t, act->time);
 	if (act->state == STORE_ACTION_STARTED)	/* mqmon was killed while the command ran */
 		snprintf(r->v[r->n].text, sizeof r->v[r->n].text, "%.19s  %-10.10s %-10s %-7s %3s  [%s] %s", t,
-			 act->user ? act->user : "?", act->action ? act->action : "?", "?", "?",
+			 act->user ? act->user : "?", audit_verb_name(act->action), "?", "?",
 			 store_action_outcome(act), act->target ? act->target : "");
 	else if (act->state == STORE_ACTION_REFUSED)	/* nothing ran: the reason follows the target */
 		snprintf(r->v[r->n].text, sizeof r->v[r->n].text, "%.19s  %-10.10s %-10s %-7s %3s  %s: %s", t,
-			 act->user ? act->user : "?", act->action ? act->action : "?", store_action_outcome(act),
+			 act->user ? act->user : "?", audit_verb_name(act->action), store_action_outcome(act),
 			 "-", act->target ? act->target : "", act->output ? act->output : "");
 	else
 		snprintf(r->v[r->n].text, sizeof r->v[r->n].text, "%.19s  %-10.10s %-10s %-7s %3d  %s", t,
-			 act->user ? act->user : "?", act->action ? act->action : "?", act->ok ? "ok" : "FAIL",
+			 act->user ? act->user : "?", audit_verb_name(act->action), act->ok ? "ok" : "FAIL",
 			 act->result, act->target ? act->target : "");
 	r->v[r->n].id = act->id;
 	r->v[r->n++].ok = act->ok;

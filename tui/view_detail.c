@@ -70,7 +70,7 @@ static int history_row(void *ctx, const struct store_attempt *at)
 	int c = at->cause ? cause_from_name(at->cause) : -1;
 
 	format_time(t, sizeof t, at->time);
-	snprintf(l->text, sizeof l->text, "  %s  %-8s %-7s %-12s %s  %s", t, at->status ? at->status : "?",
+	snprintf(l->text, sizeof l->text, "  %s  %-8s %-7s %-12s %s  %s", t, delivery_status_name(at->status),
 		 at->dsn && *at->dsn ? at->dsn : "-", at->cause && *at->cause ? at->cause : "-",
 		 at->queue_id ? at->queue_id : "", at->recipient ? at->recipient : "");
 	l->el = c >= 0 ? theme_cause((enum cause)c) : EL_NORMAL;
@@ -109,7 +109,7 @@ static int action_row(void *ctx, const struct store_action *act)
 
 	format_time(t, sizeof t, act->time);
 	add(l, act->ok ? EL_NORMAL : EL_ERROR, "  %s  %-10s %-10s %s", t, act->user ? act->user : "?",
-	    act->action ? act->action : "?", store_action_outcome(act));
+	    audit_verb_name(act->action), store_action_outcome(act));
 	return l->n >= MAX_LINES - 2;
 }
 

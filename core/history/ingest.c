@@ -57,7 +57,9 @@ enum { S_QUEUE_ID, S_RECIPIENT, S_DOMAIN, S_PROVIDER, S_DSN, S_RELAY, S_TEXT, S_
 struct op {
 	enum op_kind kind;
 	time_t time;
-	const char *status, *cause, *stage;	/* OP_ATTEMPT; status is the state of OP_SEEN */
+	enum delivery_status status;		/* OP_ATTEMPT */
+	enum message_state state;		/* OP_SEEN */
+	const char *cause, *stage;		/* OP_ATTEMPT */
 	uint32_t str[S_COUNT];			/* OP_SEEN: id, sender; OP_REPLACED: old, new */
 };
 
@@ -176,7 +178,7 @@ static int write_chunk(struct ingest *in, const struct chunk *c, struct why *why
 			r = store_add_attempt(in->st, &a, &w);
 		} else if (o->kind == OP_SEEN) {
 			r = store_message_seen(in->st, op_str(c, o->str[0]), o->time, op_str(c, o->str[1]),
-					       o->status, &w);
+					       o->state, &w);
 		} else {
 			r = store_message_replaced(in->st, op_str(c, o->str[0]), op_str(c, o->str[1]), o->time, &w);
 		}
@@ -364,7 +366,7 @@ static struct op *op_begin(struct ingest *in, enum op_kind kind, time_t t, size_
 }
 
 /* queue_attempt - an attempt row for the writer */
-static void queue_attempt(struct ingest *in, time_t t, const char *status, const char *cause,
+static void queue_attempt(struct ingest *in, time_t t, enum delivery_status status, const char *cause,
 			  const char *stage, const char *const str[S_COUNT])
 {
 	struct op *o = op_begin(in, OP_ATTEMPT, t, str_bytes(str, S_COUNT));
@@ -379,16 +381,16 @@ static void queue_attempt(struct ingest *in, time_t t, const char *status, const
 		o->str[i] = put_str(in, str[i]);
 }
 
-/* queue_message - an OP_SEEN (state) or OP_REPLACED (state NULL) row for the writer */
+/* queue_message - an OP_SEEN (state) or OP_REPLACED (state MESSAGE_STATE_UNKNOWN) row for the writer */
 static void queue_message(struct ingest *in, enum op_kind kind, const char *a, const char *b, time_t t,
-			  const char *state)
+			  enum message_state state)
 {
 	const char *v[2] = { a, b };
 	struct op *o = op_begin(in, kind, t, str_bytes(v, 2));
 
 	if (o == NULL)
 		return;
-	o->status = state;
+	o->state = state;
 	o->str[0] = put_str(in, a);
 	o->str[1] = put_str(in, b);
 }
@@ -503,7 +505,7 @@ static void attempt_row(struct ingest *in, const struct log_event *ev)
 		};
 
 		if (in->st != NULL)
-			queue_attempt(in, d->time, "deferred", cause_name(d->verdict.cause),
+			queue_attempt(in, d->time, STATUS_DEFERRED, cause_name(d->verdict.cause),
 				      smtp_stage_name(d->reply.stage), str);
 		if (in->fn != NULL)	/* after its row: ingest_rows_read() counts it */
 			in->fn(in->ctx, d);
@@ -521,7 +523,7 @@ static void attempt_row(struct ingest *in, const struct log_event *ev)
 		sanitize_text(relay, sizeof relay, ev->relay.p, ev->relay.n);
 		sanitize_text(text, sizeof text, ev->reason.p, ev->reason.n);
 		str[S_PROVIDER] = classifier_provider(in->cl, dom, NULL);
-		queue_attempt(in, ev->time, delivery_status_name(ev->status), NULL, NULL, str);
+		queue_attempt(in, ev->time, ev->status, NULL, NULL, str);
 	}
 }
 
@@ -553,30 +555,30 @@ static void on_line(void *ctx, const struct logtail_line *l)
 	case LOG_QUEUED:
 		sanitize_text(sender, sizeof sender, ev.from.p, ev.from.n);
 		if (in->st)
-			queue_message(in, OP_SEEN, ev.queue_id, sender, ev.time, "queued");
+			queue_message(in, OP_SEEN, ev.queue_id, sender, ev.time, MESSAGE_QUEUED);
 		break;
 	case LOG_REMOVED:
 		if (in->st)
-			queue_message(in, OP_SEEN, ev.queue_id, NULL, ev.time, "removed");
+			queue_message(in, OP_SEEN, ev.queue_id, NULL, ev.time, MESSAGE_REMOVED);
 		break;
 	case LOG_EXPIRED:
 		if (in->st)
-			queue_message(in, OP_SEEN, ev.queue_id, NULL, ev.time, "expired");
+			queue_message(in, OP_SEEN, ev.queue_id, NULL, ev.time, MESSAGE_EXPIRED);
 		break;
 	case LOG_HOLD:
 		if (in->st)
-			queue_message(in, OP_SEEN, ev.queue_id, NULL, ev.time, "hold");
+			queue_message(in, OP_SEEN, ev.queue_id, NULL, ev.time, MESSAGE_HOLD);
 		break;
 	case LOG_RELEASE:
 		if (in->st)
-			queue_message(in, OP_SEEN, ev.queue_id, NULL, ev.time, "queued");
+			queue_message(in, OP_SEEN, ev.queue_id, NULL, ev.time, MESSAGE_QUEUED);
 		break;
 	case LOG_PICKUP:
 		if (ev.orig_id.n > 0 && in->st) {
 			span_copy(old, sizeof old, ev.orig_id);
 			if (in->clock.dialect != NULL && in->clock.dialect->id_valid(old, strlen(old))
 			    && strcmp(old, ev.queue_id) != 0)
-				queue_message(in, OP_REPLACED, old, ev.queue_id, ev.time, NULL);
+				queue_message(in, OP_REPLACED, old, ev.queue_id, ev.time, MESSAGE_STATE_UNKNOWN);
 		}
 		break;
 	default:

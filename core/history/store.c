@@ -16,8 +16,14 @@
  * later ones join it, and store_flush() or the STORE_BATCH_ROWS-th row
  * commits. Should SQLite roll the transaction back by itself (disk full,
  * I/O error), the loss is reported once and the next write starts afresh.
- * Value vocabularies (status, action, mode) are checked here rather than
- * with CHECK constraints, so growing them never needs a table rebuild.
+ * Vocabularies (core/base/vocab) cross the API as their enums and are
+ * turned into what the tables hold here alone: attempts.status and
+ * message_events.state are the enums' values (their codes, pinned below and
+ * spelled out by the views), actions.action and throttles.mode their words
+ * (text, as schema 1 wrote them; a word this mqmon does not know reads back
+ * as the enum's unknown value). Values are checked here rather than with
+ * CHECK constraints, so growing a text vocabulary never needs a table
+ * rebuild; a new code needs a migration (the views name every code).
  *
  * Writing must keep up with parsing (schema 2): attempt and message-event
  * ids are time << 24 | sequence (next_id), so rows are appended and time
@@ -44,6 +50,7 @@
 
 #include "core/base/pathname.h"
 #include "core/base/strmap.h"
+#include "core/base/vocab.h"
 
 /* "mqmn": PRAGMA application_id of mqmon databases */
 #define STORE_APP_ID 0x6d716d6e
@@ -196,12 +203,17 @@ enum stmt {
 	ST_COUNT
 };
 
-#define ATTEMPT_COLS "time, queue_id, recipient, domain, provider, cause, dsn, status, relay, stage, text"
-/* deferrals per (value, bucket) in (?2, ?4], one rowid range scan; ?1 NULL = every value */
+/* an attempt's columns in the order each_attempt reads them, the status as its code */
+#define ATTEMPT_SELECT \
+	"SELECT a.id >> 24, a.queue_id, a.recipient, d.name, p.name, c.name, n.name, a.status, r.name, g.name," \
+	"  a.text FROM attempts a LEFT JOIN names d ON d.id = a.domain LEFT JOIN names p ON p.id = a.provider" \
+	"  LEFT JOIN names c ON c.id = a.cause LEFT JOIN names n ON n.id = a.dsn" \
+	"  LEFT JOIN names r ON r.id = a.relay LEFT JOIN names g ON g.id = a.stage"
+/* attempts of status ?5 per (value, bucket) in (?2, ?4], one rowid range scan; ?1 NULL = every value */
 #define TREND_SQL(col) \
 	"SELECT n.name, t.b, t.c FROM (SELECT " col " AS k, ((id >> 24) - ?2 - 1) / ?3 AS b, count(*) AS c" \
 	"  FROM attempts WHERE id > ((?2 << 24) | 16777215) AND id <= ((?4 << 24) | 16777215)" \
-	"   AND status = 1 AND (?1 IS NULL OR " col " = (SELECT id FROM names WHERE name = ?1))" \
+	"   AND status = ?5 AND (?1 IS NULL OR " col " = (SELECT id FROM names WHERE name = ?1))" \
 	"  GROUP BY 1, 2) t JOIN names n ON n.id = t.k ORDER BY t.k, t.b"
 
 static const char *const stmt_sql[ST_COUNT] = {
@@ -237,16 +249,16 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_ATTEMPTS_FOR] = "WITH RECURSIVE chain (id) AS ("
 		"  SELECT ?1 UNION"
 		"  SELECT r.old_id FROM requeues r JOIN chain c ON r.new_id = c.id)"
-		" SELECT " ATTEMPT_COLS " FROM attempt_rows"
-		" WHERE queue_id IN (SELECT id FROM chain) ORDER BY id",
-	/* per queue ID over a rowid range; relay and dsn come from its newest row */
+		" " ATTEMPT_SELECT
+		" WHERE a.queue_id IN (SELECT id FROM chain) ORDER BY a.id",
+	/* per queue ID over a rowid range, attempts of status ?2; relay and dsn come from its newest row */
 	[ST_ATTEMPT_STATS] = "SELECT a.queue_id, s.n, s.last >> 24, r.name, d.name FROM"
 		" (SELECT +queue_id AS q, count(DISTINCT id >> 24) AS n, max(id) AS last FROM attempts"
-		"  WHERE id >= (?1 << 24) AND status = 1 GROUP BY 1) s"
+		"  WHERE id >= (?1 << 24) AND status = ?2 GROUP BY 1) s"
 		" JOIN attempts a ON a.id = s.last"
 		" LEFT JOIN names r ON r.id = a.relay LEFT JOIN names d ON d.id = a.dsn",
-	[ST_ATTEMPTS_SINCE] = "SELECT " ATTEMPT_COLS " FROM attempt_rows"
-		" WHERE id >= (?1 << 24) AND (?2 IS NULL OR status = ?2) ORDER BY id",
+	[ST_ATTEMPTS_SINCE] = ATTEMPT_SELECT
+		" WHERE a.id >= (?1 << 24) AND (?2 IS NULL OR a.status = ?2) ORDER BY a.id",
 	[ST_ACTIONS] = "SELECT time, user, action, target, args, result, output, ok, state, id,"
 		"  (SELECT count(*) FROM action_targets t WHERE t.action_id = actions.id) FROM actions"
 		" WHERE time >= ?1 AND (?2 IS NULL OR instr(target, ?2) > 0"
@@ -290,20 +302,25 @@ struct store {
 	} attempt_ids, event_ids;
 };
 
-/* statuses[i] is attempts.status i + 1 in the database: append only, never reorder */
-static const char *const statuses[] = { "deferred", "sent", "bounced", "expired", NULL };
-static const char *const action_names[] = {
-	"retry", "hold", "release", "delete", "requeue", "throttle", "unthrottle", NULL
-};
-static const char *const modes[] = { "slow", "pause", NULL };
+/* The codes the schema was written with (schema 2's conversions and its views attempt_rows and messages
+ * spell them out): the vocabularies' values are these codes. A new status or state needs a migration
+ * that teaches the views its word (and makes these asserts fail until it is written). */
+_Static_assert(STATUS_DEFERRED == 1 && STATUS_SENT == 2 && STATUS_BOUNCED == 3 && STATUS_EXPIRED == 4
+	       && STATUS_OTHER == STATUS_EXPIRED + 1, "attempts.status: 1 deferred 2 sent 3 bounced 4 expired");
+_Static_assert(MESSAGE_QUEUED == 1 && MESSAGE_HOLD == 2 && MESSAGE_REMOVED == 3 && MESSAGE_EXPIRED == 4
+	       && MESSAGE_DEFERRED == 5 && MESSAGE_STATE_COUNT == 6,
+	       "message_events.state: 1 queued 2 hold 3 removed 4 expired 5 deferred");
 
-/* in_list - true when s is one of the NULL-terminated words */
-static int in_list(const char *s, const char *const *words)
+/* status_stored - true when an attempt of this status can be stored (its value is its code) */
+static int status_stored(enum delivery_status status)
 {
-	for (; *words; words++)
-		if (strcmp(s, *words) == 0)
-			return 1;
-	return 0;
+	return status > STATUS_NONE && status < STATUS_OTHER;
+}
+
+/* status_of_code - the status of an attempts.status code; STATUS_OTHER for one this mqmon does not know */
+static enum delivery_status status_of_code(int code)
+{
+	return code > STATUS_NONE && code < STATUS_OTHER ? (enum delivery_status)code : STATUS_OTHER;
 }
 
 /* fault_of - the class of an SQLite result code */
@@ -899,26 +916,15 @@ static void id_used(struct id_alloc *ids, sqlite3_int64 id)
 		ids->max = id;
 }
 
-/* word_code - 1 + the index of word in the NULL-terminated words, 0 when absent (or NULL) */
-static int word_code(const char *const *words, const char *word)
-{
-	int i;
-
-	for (i = 0; word != NULL && words[i] != NULL; i++)
-		if (strcmp(word, words[i]) == 0)
-			return i + 1;
-	return 0;
-}
-
 /* store_add_attempt - append one delivery attempt (batched) */
 int store_add_attempt(struct store *s, const struct store_attempt *a, struct why *why)
 {
 	sqlite3_stmt *st = s->st[ST_ADD_ATTEMPT];
-	int status = word_code(statuses, a->status);	/* 1 deferred 2 sent 3 bounced 4 expired */
 	sqlite3_int64 id = 0;
 
-	if (status == 0)
-		return why_set(why, "store: unknown attempt status \"%s\"", a->status ? a->status : "(null)");
+	if (!status_stored(a->status))
+		return why_set(why, "store: an attempt of status %d (\"%s\") is not stored", (int)a->status,
+			       delivery_status_name(a->status));
 	if (a->queue_id == NULL)
 		return why_set(why, "store: attempt without a queue ID");
 	if (batch_begin(s, why) < 0 || next_id(s, &s->attempt_ids, a->time, &id, why) < 0)
@@ -926,7 +932,7 @@ int store_add_attempt(struct store *s, const struct store_attempt *a, struct why
 	sqlite3_bind_int64(st, 1, id);
 	bind_str(st, 2, a->queue_id);
 	bind_str(st, 3, a->recipient);
-	sqlite3_bind_int(st, 4, status);
+	sqlite3_bind_int(st, 4, (int)a->status);
 	if (bind_name(s, st, 5, a->domain, why) < 0 || bind_name(s, st, 6, a->provider, why) < 0 ||
 	    bind_name(s, st, 7, a->cause, why) < 0 || bind_name(s, st, 8, a->dsn, why) < 0 ||
 	    bind_name(s, st, 9, a->relay, why) < 0 || bind_name(s, st, 10, a->stage, why) < 0) {
@@ -939,10 +945,6 @@ int store_add_attempt(struct store *s, const struct store_attempt *a, struct why
 	id_used(&s->attempt_ids, id);
 	return batch_row(s, why);
 }
-
-/* message_events.state i + 1 is msg_states[i]: append only, never reorder */
-static const char *const msg_states[] = { "queued", "hold", "removed", "expired", "deferred", NULL };
-
 
 /* seed_msgs - fill the repeat cache with the newest stored event of each queue ID among the last
  * MSGS_CACHE_MAX events, so that a restarted ingest skips the repeats the one before it skipped
@@ -983,17 +985,18 @@ static int seed_msgs(struct store *s, struct why *why)
  * reads the newest stored events (seed_msgs), so after a restart the same
  * repeats are skipped as in one long run. */
 int store_message_seen(struct store *s, const char *queue_id, time_t when, const char *sender,
-		       const char *state, struct why *why)
+		       enum message_state state, struct why *why)
 {
 	sqlite3_stmt *st = s->st[ST_MSG_SEEN];
-	int code = word_code(msg_states, state);
+	/* the state's value is message_events.state; 1-5 fit the repeat cache's three bits */
+	int code = state > MESSAGE_STATE_UNKNOWN && state < MESSAGE_STATE_COUNT ? (int)state : 0;
 	long long have, key = (long long)when << 4 | code << 1 | (sender != NULL);
 	sqlite3_int64 id;
 
 	if (queue_id == NULL)
 		return why_set(why, "store: message without a queue ID");
 	if (code == 0)
-		return why_set(why, "store: unknown message state \"%s\"", state ? state : "(null)");
+		return why_set(why, "store: unknown message state %d", (int)state);
 	if (!s->msgs_seeded && seed_msgs(s, why) < 0)
 		return -1;
 	if (strmap_get(&s->msgs, queue_id, &have) && (have & 14) == (key & 14) && (have >> 4) <= (long long)when &&
@@ -1078,8 +1081,8 @@ static int insert_action(struct store *s, const struct store_action *a, int stat
 	size_t i;
 	int rc;
 
-	if (a->action == NULL || !in_list(a->action, action_names))
-		return why_set(why, "store: unknown action \"%s\"", a->action ? a->action : "(null)");
+	if ((unsigned)a->action >= AUDIT_VERB_COUNT)
+		return why_set(why, "store: unknown audited verb %d", (int)a->action);
 	if (cut_output(a->output, &cut, why) < 0)
 		return -1;
 	if (a->user == NULL)
@@ -1088,7 +1091,7 @@ static int insert_action(struct store *s, const struct store_action *a, int stat
 	if (rc == 0) {
 		sqlite3_bind_int64(st, 1, (sqlite3_int64)(a->time ? a->time : time(NULL)));
 		bind_str(st, 2, a->user ? a->user : user);
-		bind_str(st, 3, a->action);
+		bind_str(st, 3, audit_verb_name(a->action));	/* actions.action holds the word */
 		bind_str(st, 4, a->target);
 		bind_str(st, 5, a->args);
 		sqlite3_bind_int(st, 6, a->result);
@@ -1195,19 +1198,19 @@ int store_action_targets(struct store *s, long long action_id, store_target_fn f
 }
 
 /* store_set_throttle - insert or replace a domain's throttle (until 0 = no expiry); committed at once */
-int store_set_throttle(struct store *s, const char *domain, const char *mode, time_t since,
+int store_set_throttle(struct store *s, const char *domain, enum throttle_mode mode, time_t since,
 		       time_t until, const char *user, struct why *why)
 {
 	sqlite3_stmt *st = s->st[ST_SET_THROTTLE];
 
 	if (domain == NULL || domain[0] == '\0')
 		return why_set(why, "store: throttle without a domain");
-	if (mode == NULL || !in_list(mode, modes))
-		return why_set(why, "store: throttle mode must be slow or pause, not \"%s\"", mode ? mode : "(null)");
+	if ((unsigned)mode >= THROTTLE_MODE_COUNT)
+		return why_set(why, "store: unknown throttle mode %d", (int)mode);
 	if (batch_begin(s, why) < 0)
 		return -1;
 	bind_str(st, 1, domain);
-	bind_str(st, 2, mode);
+	bind_str(st, 2, throttle_mode_name(mode));	/* throttles.mode holds the word */
 	sqlite3_bind_int64(st, 3, (sqlite3_int64)since);
 	if (until == 0)
 		sqlite3_bind_null(st, 4);
@@ -1247,7 +1250,7 @@ static int each_attempt(struct store *s, enum stmt which, store_attempt_fn fn, v
 		a.provider = col_str(st, 4);
 		a.cause = col_str(st, 5);
 		a.dsn = col_str(st, 6);
-		a.status = col_str(st, 7);
+		a.status = status_of_code(sqlite3_column_int(st, 7));
 		a.relay = col_str(st, 8);
 		a.stage = col_str(st, 9);
 		a.text = col_str(st, 10);
@@ -1274,8 +1277,8 @@ int store_attempts_for(struct store *s, const char *queue_id, store_attempt_fn f
 	return each_attempt(s, ST_ATTEMPTS_FOR, fn, ctx, why);
 }
 
-/* store_attempts_since - attempts at or after since, of one status (NULL = any), oldest first; rows passed or -1 */
-int store_attempts_since(struct store *s, time_t since, const char *status, store_attempt_fn fn,
+/* store_attempts_since - attempts at or after since, of one status (STATUS_NONE = any), oldest first; rows passed or -1 */
+int store_attempts_since(struct store *s, time_t since, enum delivery_status status, store_attempt_fn fn,
 			 void *ctx, struct why *why)
 {
 	sqlite3_stmt *st = s->st[ST_ATTEMPTS_SINCE];
@@ -1283,7 +1286,12 @@ int store_attempts_since(struct store *s, time_t since, const char *status, stor
 	if (busy_check(s, ST_ATTEMPTS_SINCE, why) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, key_time(since));
-	bind_str(st, 2, status);
+	if (status == STATUS_NONE)
+		sqlite3_bind_null(st, 2);
+	else if (status_stored(status))
+		sqlite3_bind_int(st, 2, (int)status);
+	else
+		sqlite3_bind_int(st, 2, -1);	/* never stored: no row matches */
 	return each_attempt(s, ST_ATTEMPTS_SINCE, fn, ctx, why);
 }
 
@@ -1296,6 +1304,7 @@ int store_attempt_stats(struct store *s, time_t since, store_stats_fn fn, void *
 	if (busy_check(s, ST_ATTEMPT_STATS, why) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, key_time(since));
+	sqlite3_bind_int(st, 2, STATUS_DEFERRED);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		n++;
 		if (fn != NULL && fn(ctx, col_str(st, 0), sqlite3_column_int(st, 1),
@@ -1325,7 +1334,7 @@ int store_actions(struct store *s, time_t since, const char *target_sub, store_a
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		a.time = (time_t)sqlite3_column_int64(st, 0);
 		a.user = col_str(st, 1);
-		a.action = col_str(st, 2);
+		a.action = audit_verb_from(col_str(st, 2));
 		a.target = col_str(st, 3);
 		a.args = col_str(st, 4);
 		a.result = sqlite3_column_int(st, 5);
@@ -1358,7 +1367,7 @@ int store_throttles(struct store *s, store_throttle_fn fn, void *ctx, struct why
 		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		t.domain = col_str(st, 0);
-		t.mode = col_str(st, 1);
+		t.mode = throttle_mode_from(col_str(st, 1));
 		t.user = col_str(st, 2);
 		t.since = (time_t)sqlite3_column_int64(st, 3);
 		t.until = (time_t)sqlite3_column_int64(st, 4);	/* NULL reads as 0 */
@@ -1409,6 +1418,7 @@ int store_trends(struct store *s, const char *key, const char *value, time_t end
 	sqlite3_bind_int64(st, 2, start);
 	sqlite3_bind_int64(st, 3, bucket_seconds);
 	sqlite3_bind_int64(st, 4, (sqlite3_int64)end);
+	sqlite3_bind_int(st, 5, STATUS_DEFERRED);
 	/* rows come ordered by value id, then bucket: one value's buckets are adjacent */
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
 		if (name == NULL || strcmp(name, col_str(st, 0)) != 0) {

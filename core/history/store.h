@@ -16,6 +16,10 @@
  * drained its input. Operator writes (actions, throttles) and store_prune()
  * commit at once, taking any pending batch with them.
  *
+ * Statuses, audited verbs, throttle modes and message states cross as the
+ * enums of core/base/vocab; store.c alone turns them into what the tables
+ * hold (codes or words) and back.
+ *
  * Strings passed in are only read during the call; NULL stores SQL NULL
  * ("unknown"). Strings handed to callbacks are valid only during the
  * callback, which must not run another query of the same kind on the same
@@ -30,6 +34,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "core/base/vocab.h"
 #include "core/base/why.h"
 
 /* the schema version this code writes (PRAGMA user_version) */
@@ -48,7 +53,8 @@ struct store;
 struct store_attempt {
 	time_t time;
 	const char *queue_id, *recipient, *domain, *provider, *cause, *dsn;
-	const char *status;	/* "deferred" "sent" "bounced" "expired" */
+	enum delivery_status status;	/* STATUS_DEFERRED ... STATUS_EXPIRED; read back: STATUS_OTHER for a code
+					 * this mqmon does not know */
 	const char *relay, *stage, *text;
 };
 
@@ -74,14 +80,15 @@ struct store_action {
 	long long ntargets;	/* read back: queue IDs in action_targets */
 	time_t time;		/* 0 = now */
 	const char *user;	/* NULL = the real uid's login name (or number) */
-	const char *action;	/* "retry" "hold" "release" "delete" "requeue" "throttle" "unthrottle" */
+	enum audit_verb action;	/* read back: AUDIT_VERB_UNKNOWN for a word this mqmon does not know */
 	const char *target, *args, *output;
 	int result;		/* exit code */
 	int ok;
 };
 
 struct store_throttle {
-	const char *domain, *mode, *user;	/* mode "slow" or "pause" */
+	const char *domain, *user;
+	enum throttle_mode mode;		/* read back: THROTTLE_MODE_UNKNOWN for a word this mqmon does not know */
 	time_t since, until;			/* until 0 = no expiry */
 };
 
@@ -159,9 +166,10 @@ const char *store_fault_name(enum store_fault f);
 /* store_add_attempt - append one delivery attempt (batched) */
 int store_add_attempt(struct store *s, const struct store_attempt *a, struct why *why);
 
-/* store_message_seen - a queue ID's state ("queued" "hold" "removed" "expired" "deferred") at a time,
- * with its sender when known (batched); repeats of the last state are not written */
-int store_message_seen(struct store *s, const char *queue_id, time_t when, const char *sender, const char *state, struct why *why);
+/* store_message_seen - a queue ID's state at a time, with its sender when known (batched); repeats of the
+ * last state are not written */
+int store_message_seen(struct store *s, const char *queue_id, time_t when, const char *sender,
+		       enum message_state state, struct why *why);
 
 /* store_message_replaced - record that old_id was requeued as new_id at a time (batched) */
 int store_message_replaced(struct store *s, const char *old_id, const char *new_id, time_t when, struct why *why);
@@ -185,7 +193,8 @@ const char *store_action_outcome(const struct store_action *a);
 int store_action_targets(struct store *s, long long action_id, store_target_fn fn, void *ctx, struct why *why);
 
 /* store_set_throttle - insert or replace a domain's throttle (until 0 = no expiry); committed at once */
-int store_set_throttle(struct store *s, const char *domain, const char *mode, time_t since, time_t until, const char *user, struct why *why);
+int store_set_throttle(struct store *s, const char *domain, enum throttle_mode mode, time_t since, time_t until,
+		       const char *user, struct why *why);
 
 /* store_clear_throttle - remove a domain's throttle (absent is fine); committed at once */
 int store_clear_throttle(struct store *s, const char *domain, struct why *why);
@@ -193,8 +202,9 @@ int store_clear_throttle(struct store *s, const char *domain, struct why *why);
 /* store_attempts_for - attempts of queue_id and of the IDs it was requeued from, oldest first; rows passed or -1 */
 int store_attempts_for(struct store *s, const char *queue_id, store_attempt_fn fn, void *ctx, struct why *why);
 
-/* store_attempts_since - attempts at or after since, of one status (NULL = any), oldest first; rows passed or -1 */
-int store_attempts_since(struct store *s, time_t since, const char *status, store_attempt_fn fn, void *ctx, struct why *why);
+/* store_attempts_since - attempts at or after since, of one status (STATUS_NONE = any), oldest first; rows passed or -1 */
+int store_attempts_since(struct store *s, time_t since, enum delivery_status status, store_attempt_fn fn, void *ctx,
+			 struct why *why);
 
 /* store_actions - audit rows at or after since whose target text contains target_sub or whose
  * target IDs include it (NULL = all), newest first; rows passed or -1 */

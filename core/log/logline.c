@@ -128,16 +128,6 @@ const char *log_kind_name(enum log_kind kind)
 	return (unsigned)kind < LOG_KIND_COUNT ? names[kind] : "?";
 }
 
-/* delivery_status_name - "deferred", "sent" ... */
-const char *delivery_status_name(enum delivery_status status)
-{
-	static const char *const names[] = {
-		"", "deferred", "sent", "bounced", "expired", "other",
-	};
-
-	return (unsigned)status <= STATUS_OTHER ? names[status] : "?";
-}
-
 static const struct log_dialect *const *dialects;
 
 /* log_dialects_set - the dialects a clock without one tries, NULL-terminated (the MTA registry's) */

@@ -21,6 +21,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "core/base/vocab.h"	/* enum delivery_status */
 
 /* longest queue ID of any MTA (Postfix long IDs, Exim 4.97+'s 23 characters), NUL excluded */
 #define QUEUE_ID_MAX 32
@@ -47,15 +48,6 @@ enum log_kind {
 	LOG_RETRY_SKIP,		/* Exim `== addr ... defer (-52..)`: a queue run skipped the address
 				 * (retry time not reached ...): no attempt was made, not a deferral */
 	LOG_KIND_COUNT
-};
-
-enum delivery_status {
-	STATUS_NONE,
-	STATUS_DEFERRED,
-	STATUS_SENT,
-	STATUS_BOUNCED,
-	STATUS_EXPIRED,
-	STATUS_OTHER
 };
 
 struct log_event {
@@ -142,9 +134,6 @@ const char *log_fraction(const char *p, const char *end, long *usec);
 
 /* log_kind_name - short name of a kind, for statistics */
 const char *log_kind_name(enum log_kind kind);
-
-/* delivery_status_name - "deferred", "sent" ... */
-const char *delivery_status_name(enum delivery_status status);
 
 /* span_eq - true when the span equals the NUL-terminated string */
 int span_eq(struct span s, const char *str);

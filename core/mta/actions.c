@@ -29,33 +29,6 @@
 /* captured output kept per request */
 #define OUTPUT_KEEP (256u * 1024)
 
-static const char *const kind_names[ACTION_KIND_COUNT] = {
-	[ACTION_RETRY] = "retry",
-	[ACTION_HOLD] = "hold",
-	[ACTION_RELEASE] = "release",
-	[ACTION_DELETE] = "delete",
-	[ACTION_REQUEUE] = "requeue",
-};
-
-/* action_kind_name - the kind's name */
-const char *action_kind_name(enum action_kind kind)
-{
-	if ((unsigned)kind >= sizeof kind_names / sizeof kind_names[0])
-		return "?";
-	return kind_names[kind];
-}
-
-/* action_kind_from - kind from its name; -1 when unknown */
-int action_kind_from(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof kind_names / sizeof kind_names[0]; i++)
-		if (name != NULL && strcmp(name, kind_names[i]) == 0)
-			return (int)i;
-	return -1;
-}
-
 /* printable - copy s for a message: at most 40 bytes, control and format characters as '?' */
 static const char *printable(const char *s, char *buf, size_t bufsz)
 {
@@ -270,7 +243,7 @@ const char *action_user(char *buf, size_t bufsz)
 }
 
 /* action_audit - write one audit row when ctx has a store; 0, or -1 with why */
-int action_audit(const struct action_ctx *ctx, const char *action, const char *target,
+int action_audit(const struct action_ctx *ctx, enum audit_verb verb, const char *target,
 		 const char *args, int result, int ok, const char *output, struct why *why)
 {
 	struct store_action a = { 0 };
@@ -279,7 +252,7 @@ int action_audit(const struct action_ctx *ctx, const char *action, const char *t
 	if (ctx->store == NULL)
 		return 0;
 	a.user = ctx->user ? ctx->user : action_user(user, sizeof user);
-	a.action = action;
+	a.action = verb;
 	a.target = target;
 	a.args = args;
 	a.result = result;
@@ -289,7 +262,7 @@ int action_audit(const struct action_ctx *ctx, const char *action, const char *t
 }
 
 /* action_audit_refusal - audit a refused request (state refused, nothing ran; reason as its output) */
-int action_audit_refusal(const struct action_ctx *ctx, const char *action, const char *target,
+int action_audit_refusal(const struct action_ctx *ctx, enum audit_verb verb, const char *target,
 			 const char *reason, struct why *why)
 {
 	struct store_action a = { 0 };
@@ -299,7 +272,7 @@ int action_audit_refusal(const struct action_ctx *ctx, const char *action, const
 		return 0;
 	a.state = STORE_ACTION_REFUSED;
 	a.user = ctx->user ? ctx->user : action_user(user, sizeof user);
-	a.action = action;
+	a.action = verb;
 	a.target = target;
 	a.result = -1;
 	a.output = reason;
@@ -399,7 +372,7 @@ static int refuse(const struct action_ctx *ctx, enum action_kind kind, char *con
 		for (i = 0; i < nids && ids[i] != NULL; i++)
 			n++;
 		action_target_text(ids, n, target, sizeof target, 200);
-		if (action_audit_refusal(ctx, action_kind_name(kind), target, why->text, &w) < 0) {
+		if (action_audit_refusal(ctx, action_kind_verb(kind), target, why->text, &w) < 0) {
 			snprintf(res->audit_error, sizeof res->audit_error, "%.200s", w.text);
 			action_warn(ctx, "the audit row could not be written: %s", w.text);
 		} else
@@ -421,7 +394,7 @@ static long long audit_begin(const struct action_ctx *ctx, enum action_kind kind
 	if (ctx->store == NULL)
 		return 0;
 	a.user = ctx->user ? ctx->user : action_user(user, sizeof user);
-	a.action = action_kind_name(kind);
+	a.action = action_kind_verb(kind);
 	a.target = target;
 	a.args = args;
 	a.result = -1;
@@ -445,7 +418,7 @@ static void audit_end(const struct action_ctx *ctx, long long id, enum action_ki
 	if (id > 0)
 		rc = store_end_action(ctx->store, id, &a, &w);
 	else
-		rc = action_audit(ctx, action_kind_name(kind), target, args, res->status, res->ok, res->output, &w);
+		rc = action_audit(ctx, action_kind_verb(kind), target, args, res->status, res->ok, res->output, &w);
 	if (rc < 0) {
 		snprintf(res->audit_error, sizeof res->audit_error, "%.200s", w.text);
 		action_warn(ctx, "the audit row could not be %s: %s", id > 0 ? "completed (it stays \"started\")"

@@ -36,7 +36,9 @@
  * (the IDs, cut after ACTION_TARGET_MAX characters with a count; every ID
  * is kept in action_targets), args (the command as text; NULL when nothing
  * ran), exit status, output. The row of a command is written before it
- * runs (started) and completed after it, so a kill leaves a trace.
+ * runs (started) and completed after it, so a kill leaves a trace. A row
+ * carries its verb (enum audit_verb, core/base/vocab: a queue action's is
+ * the kind itself, action_kind_verb; throttle changes add two more).
  *
  * Callers ignore SIGPIPE (postsuper may stop reading its stdin early).
  */
@@ -47,6 +49,7 @@
 
 #include "core/base/proc.h"
 #include "core/base/strlist.h"
+#include "core/base/vocab.h"	/* enum action_kind and enum audit_verb, their names */
 #include "core/base/why.h"
 #include "core/mta/mta.h"
 
@@ -88,12 +91,6 @@ struct action_result {
 /* longest audit target text before it is cut with a count */
 #define ACTION_TARGET_MAX 1000
 
-/* action_kind_name - "retry" "hold" "release" "delete" "requeue" */
-const char *action_kind_name(enum action_kind kind);
-
-/* action_kind_from - kind from its name; -1 when unknown */
-int action_kind_from(const char *name);
-
 /* action_check_ids - every ID one of be's queue IDs and at least one; -1 with why naming the first bad one */
 int action_check_ids(const struct mta_backend *be, char *const *ids, size_t nids, struct why *why);
 
@@ -122,12 +119,12 @@ void action_prefix_free(char **prefix);
 const char *action_user(char *buf, size_t bufsz);
 
 /* action_audit - write one audit row when ctx has a store; 0, or -1 with why */
-int action_audit(const struct action_ctx *ctx, const char *action, const char *target,
+int action_audit(const struct action_ctx *ctx, enum audit_verb verb, const char *target,
 		 const char *args, int result, int ok, const char *output, struct why *why);
 
 /* action_audit_refusal - audit a refused request (state refused, nothing ran; reason as its output)
  * when ctx has a store; 0, or -1 with why */
-int action_audit_refusal(const struct action_ctx *ctx, const char *action, const char *target,
+int action_audit_refusal(const struct action_ctx *ctx, enum audit_verb verb, const char *target,
 			 const char *reason, struct why *why);
 
 /* action_exec - run ctx's prefix + cmd (stdin from input when non-NULL); 0 when it ran (see res->status), -1 with why */

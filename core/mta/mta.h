@@ -26,6 +26,7 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "core/base/vocab.h"	/* enum action_kind: the operator actions */
 #include "core/base/why.h"
 #include "core/log/logline.h"
 
@@ -49,16 +50,6 @@ enum snapshot_source {
 	SNAPSHOT_AUTO,		/* the spool when readable, else the MTA's queue listing */
 	SNAPSHOT_SPOOL,		/* read queue files directly (root) */
 	SNAPSHOT_LISTING,	/* the MTA's listing command (postqueue -j, exim -bp) */
-};
-
-/* the operator actions, one table of them in core/mta/actions.c */
-enum action_kind {
-	ACTION_RETRY,
-	ACTION_HOLD,
-	ACTION_RELEASE,
-	ACTION_DELETE,
-	ACTION_REQUEUE,
-	ACTION_KIND_COUNT
 };
 
 /* how an action's command takes its queue IDs */

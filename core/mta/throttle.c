@@ -16,12 +16,6 @@
 /* the latest time a map comment may carry (year 36812): far from time_t overflow */
 #define MAP_TIME_MAX (1LL << 40)
 
-/* throttle_mode_name - "slow" or "pause" */
-const char *throttle_mode_name(enum throttle_mode mode)
-{
-	return mode == THROTTLE_PAUSE ? "pause" : "slow";
-}
-
 /* throttle_state_of - t's state at now */
 enum throttle_state throttle_state_of(const struct throttle *t, time_t now)
 {

@@ -24,18 +24,14 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "core/mta/actions.h"
 #include "core/base/strlist.h"
+#include "core/base/vocab.h"	/* enum throttle_mode, throttle_mode_name */
 #include "core/base/why.h"
+#include "core/mta/actions.h"
 
 #define THROTTLE_DOMAIN_MAX 253
 /* bytes at the end of the mail log a backend's scan_log reads */
 #define THROTTLE_LOG_TAIL (16L << 20)
-
-enum throttle_mode {
-	THROTTLE_SLOW,
-	THROTTLE_PAUSE,
-};
 
 struct throttle {
 	char domain[THROTTLE_DOMAIN_MAX + 1];
@@ -60,9 +56,6 @@ struct throttle_list {
 	struct throttle *v;
 	size_t n, cap;
 };
-
-/* throttle_mode_name - "slow" or "pause" */
-const char *throttle_mode_name(enum throttle_mode mode);
 
 /* throttle_state_of - t's state at now */
 enum throttle_state throttle_state_of(const struct throttle *t, time_t now);

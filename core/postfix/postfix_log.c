@@ -134,7 +134,7 @@ static void parse_delays(struct span s, double out[4])
 	}
 }
 
-/* status_of - map a status word */
+/* status_of - Postfix's status= word (its log's dialect, which mqmon's words in core/base/vocab happen to follow) */
 static enum delivery_status status_of(struct span w)
 {
 	if (span_eq(w, "deferred"))

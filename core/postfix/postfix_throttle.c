@@ -467,7 +467,7 @@ static void warn(const struct action_ctx *ctx, const char *text)
 }
 
 /* audit_refused - the audit row of a refused throttle change (read-only, not set up, bad domain) */
-static void audit_refused(const struct action_ctx *ctx, const char *action, const char *domain,
+static void audit_refused(const struct action_ctx *ctx, enum audit_verb verb, const char *domain,
 			  enum action_error err, const struct why *why)
 {
 	char target[300], msg[1200];
@@ -477,7 +477,7 @@ static void audit_refused(const struct action_ctx *ctx, const char *action, cons
 				   && err != ACTION_E_UNSUPPORTED && err != ACTION_E_CONFIG))
 		return;
 	sanitize_text(target, sizeof target, domain ? domain : "", domain ? strlen(domain) : 0);
-	if (action_audit_refusal(ctx, action, target, why->text, &w) < 0) {
+	if (action_audit_refusal(ctx, verb, target, why->text, &w) < 0) {
 		snprintf(msg, sizeof msg, "the audit row could not be written: %s", w.text);
 		warn(ctx, msg);
 	}
@@ -499,13 +499,13 @@ static void throttle_target(char *buf, size_t n, const char *domain, enum thrott
 }
 
 /* audit - one audit row, a warning when it cannot be written */
-static void audit(const struct action_ctx *ctx, const char *action, const char *target, const char *args,
+static void audit(const struct action_ctx *ctx, enum audit_verb verb, const char *target, const char *args,
 		  int result, int ok, const char *output)
 {
 	struct why w;
 	char msg[1200];
 
-	if (ctx->store != NULL && action_audit(ctx, action, target, args, result, ok, output, &w) < 0) {
+	if (ctx->store != NULL && action_audit(ctx, verb, target, args, result, ok, output, &w) < 0) {
 		snprintf(msg, sizeof msg, "the audit row could not be written: %s", w.text);
 		warn(ctx, msg);
 	}
@@ -803,7 +803,7 @@ static int set_entry(const struct action_ctx *ctx, const char *domain, enum thro
 		char full[9000];
 
 		snprintf(full, sizeof full, "%s %s -> %s", domain, value, args);
-		audit(ctx, "throttle", target, full, status, 0, why->text);
+		audit(ctx, AUDIT_THROTTLE, target, full, status, 0, why->text);
 		goto out;
 	}
 	{
@@ -811,11 +811,11 @@ static int set_entry(const struct action_ctx *ctx, const char *domain, enum thro
 
 		snprintf(full, sizeof full, "%s %s (until %lld) -> %.4000s; postfix reload", domain, value,
 			 (long long)until, args);
-		audit(ctx, "throttle", target, full, status, 1, output);
+		audit(ctx, AUDIT_THROTTLE, target, full, status, 1, output);
 	}
 	reload_for_map(ctx);
 	if (ctx->store != NULL
-	    && store_set_throttle(ctx->store, domain, throttle_mode_name(mode), t->since, until,
+	    && store_set_throttle(ctx->store, domain, mode, t->since, until,
 				  t->user, &w) < 0)
 		warn(ctx, w.text);
 	rc = 0;
@@ -837,7 +837,7 @@ static int set(const struct action_ctx *ctx, const char *domain, enum throttle_m
 	if (err == NULL)
 		err = &dummy;
 	if ((rc = set_entry(ctx, domain, mode, until, err, why)) < 0)
-		audit_refused(ctx, "throttle", domain, *err, why);
+		audit_refused(ctx, AUDIT_THROTTLE, domain, *err, why);
 	return rc;
 }
 
@@ -885,7 +885,7 @@ static int remove_entries(const struct action_ctx *ctx, const char *only, time_t
 	if (save_map(ctx, type, path, &l, old, args, sizeof args, &output, &status, err, why) < 0) {
 		for (i = 0; i < gone.n; i++) {
 			snprintf(full, sizeof full, "remove %s -> %s", gone.v[i], args);
-			audit(ctx, "unthrottle", gone.v[i], full, status, 0, why->text);
+			audit(ctx, AUDIT_UNTHROTTLE, gone.v[i], full, status, 0, why->text);
 		}
 		goto out;
 	}
@@ -893,7 +893,7 @@ static int remove_entries(const struct action_ctx *ctx, const char *only, time_t
 	for (i = 0; i < gone.n; i++) {
 		snprintf(full, sizeof full, "remove %.300s%s -> %.4000s; postfix reload", gone.v[i],
 			 only ? "" : " (expired)", args);
-		audit(ctx, "unthrottle", gone.v[i], full, status, 1, only ? output : "expired");
+		audit(ctx, AUDIT_UNTHROTTLE, gone.v[i], full, status, 1, only ? output : "expired");
 		if (removed != NULL)
 			strlist_add(removed, gone.v[i]);
 	}
@@ -934,7 +934,7 @@ static int clear(const struct action_ctx *ctx, const char *domain, enum action_e
 	} else {
 		return remove_entries(ctx, domain, 0, NULL, err, why);
 	}
-	audit_refused(ctx, "unthrottle", domain, *err, why);
+	audit_refused(ctx, AUDIT_UNTHROTTLE, domain, *err, why);
 	return -1;
 }
 
@@ -1260,7 +1260,7 @@ out:
 
 		for (k = 0; k < done.n && off + 4 < sizeof args; k++)
 			off += (size_t)snprintf(args + off, sizeof args - off, "%s%s", k ? "; " : "", done.v[k]);
-		audit(ctx, "throttle", "--setup", args, rc < 0 ? 1 : 0, rc == 0, rc < 0 ? why->text : NULL);
+		audit(ctx, AUDIT_THROTTLE, "--setup", args, rc < 0 ? 1 : 0, rc == 0, rc < 0 ? why->text : NULL);
 	}
 	strlist_free(&done);
 	return rc;

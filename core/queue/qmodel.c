@@ -559,7 +559,7 @@ static int count_attempt(void *ctx, const struct store_attempt *a)
 {
 	struct qmsg *msg = ctx;
 
-	if (a->status == NULL || strcmp(a->status, "deferred") != 0)
+	if (a->status != STATUS_DEFERRED)
 		return 0;
 	if (a->time != msg->last_attempt || msg->attempts == 0)
 		msg->attempts++;
@@ -582,7 +582,7 @@ static int remote_attempt(void *ctx, const struct store_attempt *a)
 {
 	struct remote_ctx *c = ctx;
 
-	if (a->status != NULL && strcmp(a->status, "deferred") == 0 && a->text != NULL
+	if (a->status == STATUS_DEFERRED && a->text != NULL
 	    && !own_deferral(c->m, a->text, strlen(a->text)))
 		set_remote(c->msg, a->text, strlen(a->text));
 	return 0;

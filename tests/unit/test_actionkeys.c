@@ -62,6 +62,8 @@ static void test_every_action_is_reachable_once(void **state)
 		assert_non_null(k->cli);
 		assert_true(k->key != 0 || (k->keyhelp != NULL && *k->keyhelp));
 		assert_ptr_equal(actionkey_by_name(k->name), k);
+		/* its name is the word of the verb its audit rows carry (core/base/vocab) */
+		assert_string_equal(audit_verb_name(actionkey_verb(k)), k->name);
 		if (k->key != 0)
 			assert_ptr_equal(actionkey_by_key(k->key), k);
 		for (j = 0; j < i; j++) {

@@ -230,7 +230,7 @@ static void test_requeued_keeps_its_cause(void **state)
 	struct why why = { 0 };
 	struct store *st;
 	struct store_attempt at = { .time = 900, .queue_id = "ABCDEF1001", .recipient = "u@gmail.com",
-				    .domain = "gmail.com", .status = "deferred", .text = gmail };
+				    .domain = "gmail.com", .status = STATUS_DEFERRED, .text = gmail };
 	struct qmsg *maild, *moved, *fresh;
 
 	(void)state;

@@ -134,7 +134,7 @@ static struct store_attempt attempt(time_t t, const char *id, const char *text)
 {
 	struct store_attempt a = {
 		.time = t, .queue_id = id, .recipient = "user@example.com", .domain = "example.com",
-		.provider = "example", .cause = "rate-limit", .dsn = "4.7.0", .status = "deferred",
+		.provider = "example", .cause = "rate-limit", .dsn = "4.7.0", .status = STATUS_DEFERRED,
 		.relay = "mx.example.com[192.0.2.1]:25", .stage = "RCPT TO", .text = text,
 	};
 	return a;
@@ -263,10 +263,10 @@ static void test_reopen_keeps_data(void **state)
 	(void)state;
 	s = open_ok(p);
 	must(store_add_attempt(s, &a, W));
-	must(store_message_seen(s, "AAAAAA1", 1000, "a@example.org", "deferred", W));
+	must(store_message_seen(s, "AAAAAA1", 1000, "a@example.org", MESSAGE_DEFERRED, W));
 	store_close(s);
 	s = open_ok(p);		/* migrations must not run again */
-	assert_int_equal(store_attempts_since(s, 0, NULL, collect, &seen, NULL), 1);
+	assert_int_equal(store_attempts_since(s, 0, STATUS_NONE, collect, &seen, NULL), 1);
 	assert_string_equal(seen.text[0], "452 try later");
 	store_close(s);
 	assert_int_equal(raw_int(p, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
@@ -352,7 +352,7 @@ static int check_order(void *ctx, const struct store_attempt *a)
 
 	snprintf(id, sizeof id, "Q%06lld", *next);
 	if ((long long)a->time != 1700000000 + *next || strcmp(a->queue_id, id) != 0 ||
-	    strcmp(a->status, "deferred") != 0 || strcmp(a->dsn, "4.7.0") != 0)
+	    a->status != STATUS_DEFERRED || strcmp(a->dsn, "4.7.0") != 0)
 		return 1;
 	(*next)++;
 	return 0;
@@ -382,10 +382,10 @@ static void test_batching_speed(void **state)
 	dt = now_s() - t0;
 	print_message("    100000 attempts in %.3f s (%.0f rows/s)\n", dt, 100000 / dt);
 	assert_true(dt < SPEED_LIMIT);
-	assert_int_equal(store_attempts_since(s, 0, NULL, check_order, &next, NULL), 100000);
+	assert_int_equal(store_attempts_since(s, 0, STATUS_NONE, check_order, &next, NULL), 100000);
 	assert_int_equal(next, 100000);
-	assert_int_equal(store_attempts_since(s, 1700000000 + 99990, "deferred", NULL, NULL, NULL), 10);
-	assert_int_equal(store_attempts_since(s, 0, "sent", NULL, NULL, NULL), 0);
+	assert_int_equal(store_attempts_since(s, 1700000000 + 99990, STATUS_DEFERRED, NULL, NULL, NULL), 10);
+	assert_int_equal(store_attempts_since(s, 0, STATUS_SENT, NULL, NULL, NULL), 0);
 	store_close(s);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempt_rows WHERE domain = 'yahoo.com'"), 33334);
 }
@@ -404,7 +404,7 @@ static void test_flush_and_close_durability(void **state)
 		must(store_add_attempt(s, &a, W));
 	}
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 0);	/* batched */
-	assert_int_equal(store_attempts_since(s, 0, NULL, NULL, NULL, NULL), 10);	/* own writes visible */
+	assert_int_equal(store_attempts_since(s, 0, STATUS_NONE, NULL, NULL, NULL), 10);	/* own writes visible */
 	must(store_flush(s, W));
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 10);
 	for (i = 0; i < 5; i++) {
@@ -412,11 +412,11 @@ static void test_flush_and_close_durability(void **state)
 
 		must(store_add_attempt(s, &a, W));
 	}
-	must(store_message_seen(s, "CCCCCC1", 204, NULL, "deferred", W));
+	must(store_message_seen(s, "CCCCCC1", 204, NULL, MESSAGE_DEFERRED, W));
 	must(store_save_file(s, &f, W));
 	store_close(s);		/* flushes */
 	s = open_ok(p);
-	assert_int_equal(store_attempts_since(s, 0, NULL, NULL, NULL, NULL), 15);
+	assert_int_equal(store_attempts_since(s, 0, STATUS_NONE, NULL, NULL, NULL), 15);
 	assert_int_equal(store_load_file(s, "/var/log/mail.log", &back, NULL), 1);
 	assert_int_equal(back.offset, 4242);
 	store_close(s);
@@ -430,9 +430,9 @@ static void test_message_upsert(void **state)
 	struct store *s = open_ok(p);
 
 	(void)state;
-	must(store_message_seen(s, "DDDDDD1", 100, "a@example.org", "queued", W));
-	must(store_message_seen(s, "DDDDDD1", 300, NULL, "deferred", W));	/* NULL sender kept */
-	must(store_message_seen(s, "DDDDDD1", 200, "b@example.org", "queued", W));	/* older: state kept */
+	must(store_message_seen(s, "DDDDDD1", 100, "a@example.org", MESSAGE_QUEUED, W));
+	must(store_message_seen(s, "DDDDDD1", 300, NULL, MESSAGE_DEFERRED, W));	/* NULL sender kept */
+	must(store_message_seen(s, "DDDDDD1", 200, "b@example.org", MESSAGE_QUEUED, W));	/* older: state kept */
 	store_close(s);
 	assert_int_equal(raw_int(p, "SELECT first_seen FROM messages"), 100);
 	assert_int_equal(raw_int(p, "SELECT last_seen FROM messages"), 300);
@@ -441,16 +441,16 @@ static void test_message_upsert(void **state)
 
 	/* qmgr logs a deferred message at every retry: repeats change nothing, before or after a restart */
 	s = open_ok(p);
-	must(store_message_seen(s, "RRRRRR1", 1000, "r@example.org", "queued", W));
-	must(store_message_seen(s, "RRRRRR1", 1600, "r@example.org", "queued", W));
-	must(store_message_seen(s, "RRRRRR1", 2200, NULL, "queued", W));
+	must(store_message_seen(s, "RRRRRR1", 1000, "r@example.org", MESSAGE_QUEUED, W));
+	must(store_message_seen(s, "RRRRRR1", 1600, "r@example.org", MESSAGE_QUEUED, W));
+	must(store_message_seen(s, "RRRRRR1", 2200, NULL, MESSAGE_QUEUED, W));
 	store_close(s);
 	s = open_ok(p);
-	must(store_message_seen(s, "RRRRRR1", 2800, "r@example.org", "queued", W));	/* a new handle writes it */
+	must(store_message_seen(s, "RRRRRR1", 2800, "r@example.org", MESSAGE_QUEUED, W));	/* a new handle writes it */
 	must(store_flush(s, W));
 	assert_int_equal(raw_int(p, "SELECT last_seen FROM messages WHERE queue_id = 'RRRRRR1'"), 1000);
-	must(store_message_seen(s, "RRRRRR1", 3000, NULL, "removed", W));	/* a change moves last_seen */
-	must(store_message_seen(s, "RRRRRR1", 2900, NULL, "queued", W));	/* an older event does not */
+	must(store_message_seen(s, "RRRRRR1", 3000, NULL, MESSAGE_REMOVED, W));	/* a change moves last_seen */
+	must(store_message_seen(s, "RRRRRR1", 2900, NULL, MESSAGE_QUEUED, W));	/* an older event does not */
 	store_close(s);
 	assert_int_equal(raw_int(p, "SELECT last_seen FROM messages WHERE queue_id = 'RRRRRR1'"), 3000);
 	assert_string_equal(raw_text(p, "SELECT state FROM messages WHERE queue_id = 'RRRRRR1'", buf, sizeof buf),
@@ -474,7 +474,7 @@ static void test_requeue_chain(void **state)
 
 		must(store_add_attempt(s, &a, W));
 	}
-	must(store_message_seen(s, "AAAAAAA", 100, "s@example.org", "deferred", W));
+	must(store_message_seen(s, "AAAAAAA", 100, "s@example.org", MESSAGE_DEFERRED, W));
 	must(store_message_replaced(s, "AAAAAAA", "BBBBBBB", 110, W));	/* A was requeued as B */
 	must(store_message_replaced(s, "BBBBBBB", "CCCCCCC", 210, W));	/* B never seen: row created */
 	must(store_flush(s, W));
@@ -522,7 +522,7 @@ static int collect_action(void *ctx, const struct store_action *a)
 
 	if (c->n < 8) {
 		c->time[c->n] = (long long)a->time;
-		snprintf(c->action[c->n], sizeof c->action[0], "%s", a->action);
+		snprintf(c->action[c->n], sizeof c->action[0], "%s", audit_verb_name(a->action));
 		snprintf(c->user[c->n], sizeof c->user[0], "%s", a->user ? a->user : "");
 		snprintf(c->output[c->n], sizeof c->output[0], "%s", a->output ? a->output : "");
 		c->output_len[c->n] = a->output ? strlen(a->output) : 0;
@@ -538,14 +538,14 @@ static void test_actions_newest_first_and_immediate(void **state)
 	const char *p = dbpath("actions.db");
 	struct store *s = open_ok(p);
 	struct store_attempt at = attempt(10, "FFFFFF1", "t");
-	struct store_action a1 = { .time = 1000, .user = "alice", .action = "retry",
+	struct store_action a1 = { .time = 1000, .user = "alice", .action = AUDIT_RETRY,
 		.target = "AAAAAA1 BBBBBB2", .args = "postqueue -i AAAAAA1", .result = 0, .ok = 1 };
-	struct store_action a2 = { .time = 2000, .user = "bob", .action = "hold",
+	struct store_action a2 = { .time = 2000, .user = "bob", .action = AUDIT_HOLD,
 		.target = "CCCCCC3", .args = "postsuper -h CCCCCC3", .output = "postsuper: CCCCCC3: placed on hold",
 		.result = 0, .ok = 7 };
-	struct store_action a3 = { .time = 3000, .action = "delete", .target = "DDDDDD4",
+	struct store_action a3 = { .time = 3000, .action = AUDIT_DELETE, .target = "DDDDDD4",
 		.args = "postsuper -d DDDDDD4", .output = "postsuper: fatal: no such file", .result = 1, .ok = 0 };
-	struct store_action bad = { .time = 1, .action = "frobnicate" };
+	struct store_action bad = { .time = 1, .action = AUDIT_VERB_UNKNOWN };
 	struct acts c = { 0 };
 	struct why why = { "" };
 	char *big;
@@ -576,7 +576,10 @@ static void test_actions_newest_first_and_immediate(void **state)
 	assert_int_equal(store_actions(s, 0, "%", NULL, NULL, NULL), 0);	/* literal, not a LIKE pattern */
 
 	assert_int_equal(store_add_action(s, &bad, &why), -1);
-	assert_non_null(strstr(why.text, "frobnicate"));
+	assert_non_null(strstr(why.text, "unknown audited verb"));
+	bad.action = AUDIT_VERB_COUNT;
+	assert_int_equal(store_add_action(s, &bad, &why), -1);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM actions"), 3);	/* nothing written */
 
 	/* output is bounded */
 	big = malloc(100000);
@@ -608,7 +611,7 @@ static int collect_throttle(void *ctx, const struct store_throttle *t)
 
 	if (c->n < 4) {
 		snprintf(c->domain[c->n], sizeof c->domain[0], "%s", t->domain);
-		snprintf(c->mode[c->n], sizeof c->mode[0], "%s", t->mode);
+		snprintf(c->mode[c->n], sizeof c->mode[0], "%s", throttle_mode_name(t->mode));
 		snprintf(c->user[c->n], sizeof c->user[0], "%s", t->user ? t->user : "");
 		c->since[c->n] = (long long)t->since;
 		c->until[c->n] = (long long)t->until;
@@ -625,9 +628,9 @@ static void test_throttles(void **state)
 	struct why why = { "" };
 
 	(void)state;
-	must(store_set_throttle(s, "b.example", "pause", 20, 99, "bob", W));
-	must(store_set_throttle(s, "a.example", "slow", 10, 0, "alice", W));
-	must(store_set_throttle(s, "a.example", "pause", 30, 0, "carol", W));	/* upsert */
+	must(store_set_throttle(s, "b.example", THROTTLE_PAUSE, 20, 99, "bob", W));
+	must(store_set_throttle(s, "a.example", THROTTLE_SLOW, 10, 0, "alice", W));
+	must(store_set_throttle(s, "a.example", THROTTLE_PAUSE, 30, 0, "carol", W));	/* upsert */
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM throttles"), 2);	/* committed at once */
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM throttles WHERE until IS NULL"), 1);
 	assert_int_equal(store_throttles(s, collect_throttle, &c, NULL), 2);
@@ -646,13 +649,15 @@ static void test_throttles(void **state)
 	assert_int_equal(store_throttles(s, collect_throttle, &c, NULL), 1);
 	assert_string_equal(c.domain[0], "b.example");
 
-	assert_int_equal(store_set_throttle(s, "c.example", "fast", 1, 0, NULL, &why), -1);
-	assert_non_null(strstr(why.text, "fast"));
+	assert_int_equal(store_set_throttle(s, "c.example", THROTTLE_MODE_UNKNOWN, 1, 0, NULL, &why), -1);
+	assert_non_null(strstr(why.text, "unknown throttle mode"));
+	assert_int_equal(store_set_throttle(s, "c.example", THROTTLE_MODE_COUNT, 1, 0, NULL, &why), -1);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM throttles"), 1);
 	store_close(s);
 }
 
 /* add_trend_row - one attempt for the trend test */
-static void add_trend_row(struct store *s, time_t t, const char *status, const char *cause,
+static void add_trend_row(struct store *s, time_t t, enum delivery_status status, const char *cause,
 			  const char *domain, const char *provider)
 {
 	struct store_attempt a = attempt(t, "TTTTTT1", "t");
@@ -694,17 +699,17 @@ static void test_trend_buckets(void **state)
 
 	(void)state;
 	/* end 10000, 5 buckets of 60 s: (9700,9760] (9760,9820] (9820,9880] (9880,9940] (9940,10000] */
-	add_trend_row(s, 9700, "deferred", "rate-limit", "gmail.com", "google");	/* before the window */
-	add_trend_row(s, 9701, "deferred", "rate-limit", "gmail.com", "google");	/* 0 */
-	add_trend_row(s, 9760, "deferred", "rate-limit", "gmail.com", "google");	/* 0 */
-	add_trend_row(s, 9761, "deferred", "rate-limit", "gmail.com", "google");	/* 1 */
-	add_trend_row(s, 9900, "deferred", "rate-limit", "gmail.com", "google");	/* 3 */
-	add_trend_row(s, 10000, "deferred", "rate-limit", "gmail.com", "google");	/* 4 */
-	add_trend_row(s, 10001, "deferred", "rate-limit", "gmail.com", "google");	/* after */
-	add_trend_row(s, 9990, "sent", "rate-limit", "gmail.com", "google");		/* not a deferral */
-	add_trend_row(s, 9995, "bounced", "rate-limit", "gmail.com", "google");	/* not a deferral */
-	add_trend_row(s, 9990, "deferred", "tls", "gmail.com", "other");		/* other cause */
-	add_trend_row(s, 9800, "deferred", "rate-limit", "yahoo.com", "yahoo");	/* other everything */
+	add_trend_row(s, 9700, STATUS_DEFERRED, "rate-limit", "gmail.com", "google");	/* before the window */
+	add_trend_row(s, 9701, STATUS_DEFERRED, "rate-limit", "gmail.com", "google");	/* 0 */
+	add_trend_row(s, 9760, STATUS_DEFERRED, "rate-limit", "gmail.com", "google");	/* 0 */
+	add_trend_row(s, 9761, STATUS_DEFERRED, "rate-limit", "gmail.com", "google");	/* 1 */
+	add_trend_row(s, 9900, STATUS_DEFERRED, "rate-limit", "gmail.com", "google");	/* 3 */
+	add_trend_row(s, 10000, STATUS_DEFERRED, "rate-limit", "gmail.com", "google");	/* 4 */
+	add_trend_row(s, 10001, STATUS_DEFERRED, "rate-limit", "gmail.com", "google");	/* after */
+	add_trend_row(s, 9990, STATUS_SENT, "rate-limit", "gmail.com", "google");		/* not a deferral */
+	add_trend_row(s, 9995, STATUS_BOUNCED, "rate-limit", "gmail.com", "google");	/* not a deferral */
+	add_trend_row(s, 9990, STATUS_DEFERRED, "tls", "gmail.com", "other");		/* other cause */
+	add_trend_row(s, 9800, STATUS_DEFERRED, "rate-limit", "yahoo.com", "yahoo");	/* other everything */
 
 	memset(counts, 0xff, sizeof counts);
 	must(store_trend(s, "cause", "rate-limit", 10000, 60, 5, counts, W));
@@ -765,7 +770,7 @@ static void test_same_second_and_late_lines(void **state)
 	assert_int_equal(raw_int(p, "SELECT count(DISTINCT id) FROM attempts"), 6);
 	assert_int_equal(raw_int(p, "SELECT max(id) & 16777215 FROM attempts WHERE id >> 24 = 100"), 2);
 	assert_int_equal(raw_int(p, "SELECT max(id) & 16777215 FROM attempts WHERE id >> 24 = 50"), 1);
-	assert_int_equal(store_attempts_since(s, 0, NULL, collect, &seen, NULL), 6);
+	assert_int_equal(store_attempts_since(s, 0, STATUS_NONE, collect, &seen, NULL), 6);
 	assert_int_equal(seen.time[0], 50);	/* oldest first, in arrival order within a second */
 	assert_string_equal(seen.id[0], "SEQ002");
 	assert_string_equal(seen.id[1], "SEQ004");
@@ -945,7 +950,7 @@ static void test_prune_only_old(void **state)
 	const char *p = dbpath("prune.db");
 	struct store *s = open_ok(p);
 	struct store_attempt a;
-	struct store_action act = { .user = "op", .action = "retry", .target = "X", .ok = 1 };
+	struct store_action act = { .user = "op", .action = AUDIT_RETRY, .target = "X", .ok = 1 };
 	time_t t[] = { 100, 200, 300 };
 	size_t i;
 
@@ -958,10 +963,10 @@ static void test_prune_only_old(void **state)
 	must(store_add_action(s, &act, W));
 	act.time = 300;
 	must(store_add_action(s, &act, W));
-	must(store_message_seen(s, "OLDOLD1", 100, NULL, "removed", W));
-	must(store_message_seen(s, "NEWNEW1", 90, NULL, "queued", W));
-	must(store_message_seen(s, "NEWNEW1", 300, NULL, "deferred", W));	/* first seen old, last seen new */
-	must(store_set_throttle(s, "old.example", "slow", 1, 0, "op", W));
+	must(store_message_seen(s, "OLDOLD1", 100, NULL, MESSAGE_REMOVED, W));
+	must(store_message_seen(s, "NEWNEW1", 90, NULL, MESSAGE_QUEUED, W));
+	must(store_message_seen(s, "NEWNEW1", 300, NULL, MESSAGE_DEFERRED, W));	/* first seen old, last seen new */
+	must(store_set_throttle(s, "old.example", THROTTLE_SLOW, 1, 0, "op", W));
 	/* events are pruned one by one: NEWNEW1 keeps its event at 300 */
 	assert_int_equal(store_prune(s, 250, NULL), 2 + 1 + 2);
 	assert_int_equal(store_prune(s, 250, NULL), 0);
@@ -989,15 +994,15 @@ static void test_huge_times_clamped(void **state)
 		a = attempt(t[i], "HHHHHH1", "t");
 		must(store_add_attempt(s, &a, W));
 	}
-	must(store_message_seen(s, "HHHHHH1", 100, NULL, "queued", W));
+	must(store_message_seen(s, "HHHHHH1", 100, NULL, MESSAGE_QUEUED, W));
 	must(store_flush(s, W));
 	/* now - 106751991167300d: far before 1970; nothing is that old */
 	assert_int_equal(store_prune(s, (time_t)(-9223372036854775807LL + 5), NULL), 0);
 	assert_int_equal(store_prune(s, (time_t)-1099511627776LL, NULL), 0);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 3);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM message_events"), 1);
-	assert_int_equal(store_attempts_since(s, (time_t)(-9223372036854775807LL), NULL, NULL, NULL, NULL), 3);
-	assert_int_equal(store_attempts_since(s, (time_t)9223372036854775807LL, NULL, NULL, NULL, NULL), 0);
+	assert_int_equal(store_attempts_since(s, (time_t)(-9223372036854775807LL), STATUS_NONE, NULL, NULL, NULL), 3);
+	assert_int_equal(store_attempts_since(s, (time_t)9223372036854775807LL, STATUS_NONE, NULL, NULL, NULL), 0);
 	assert_int_equal(store_attempt_stats(s, (time_t)9223372036854775807LL, NULL, NULL, NULL), 0);
 	/* a cut-off after every storable time prunes everything, as asked */
 	assert_int_equal(store_prune(s, (time_t)9223372036854775807LL, NULL), 4);
@@ -1011,15 +1016,15 @@ static void test_repeat_cache_seeded(void **state)
 	struct store *s = open_ok(p);
 
 	(void)state;
-	must(store_message_seen(s, "SSSSSS1", 100, "a@example.com", "queued", W));
-	must(store_message_seen(s, "SSSSSS1", 200, NULL, "deferred", W));
-	must(store_message_seen(s, "SSSSSS2", 150, NULL, "hold", W));
+	must(store_message_seen(s, "SSSSSS1", 100, "a@example.com", MESSAGE_QUEUED, W));
+	must(store_message_seen(s, "SSSSSS1", 200, NULL, MESSAGE_DEFERRED, W));
+	must(store_message_seen(s, "SSSSSS2", 150, NULL, MESSAGE_HOLD, W));
 	store_close(s);
 	s = open_ok(p);
-	must(store_message_seen(s, "SSSSSS1", 300, NULL, "deferred", W));	/* a repeat: not written */
-	must(store_message_seen(s, "SSSSSS2", 250, NULL, "hold", W));		/* a repeat: not written */
-	must(store_message_seen(s, "SSSSSS2", 260, NULL, "queued", W));	/* a change: written */
-	must(store_message_seen(s, "SSSSSS1", 310, "a@example.com", "deferred", W));	/* sender known: not written */
+	must(store_message_seen(s, "SSSSSS1", 300, NULL, MESSAGE_DEFERRED, W));	/* a repeat: not written */
+	must(store_message_seen(s, "SSSSSS2", 250, NULL, MESSAGE_HOLD, W));		/* a repeat: not written */
+	must(store_message_seen(s, "SSSSSS2", 260, NULL, MESSAGE_QUEUED, W));	/* a change: written */
+	must(store_message_seen(s, "SSSSSS1", 310, "a@example.com", MESSAGE_DEFERRED, W));	/* sender known: not written */
 	store_close(s);
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM message_events"), 4);
 }
@@ -1059,7 +1064,7 @@ static void test_action_started_then_done(void **state)
 	enum { N = 100000 };
 	const char *p = dbpath("action-targets.db");
 	struct store *s = open_ok(p);
-	struct store_action a = { .time = 1000, .user = "op", .action = "delete", .target = "(cut)",
+	struct store_action a = { .time = 1000, .user = "op", .action = AUDIT_DELETE, .target = "(cut)",
 				  .args = "postsuper -d -", .result = -1 };
 	struct store_action got = { 0 };
 	struct targets_seen ts = { 0 };
@@ -1141,9 +1146,9 @@ static void test_hostile_strings_verbatim(void **state)
 	struct store *s = open_ok(p);
 	struct store_attempt a = {
 		.time = 50, .queue_id = evil, .recipient = evil, .domain = evil, .provider = evil,
-		.cause = evil, .dsn = evil, .status = "deferred", .relay = evil, .stage = evil, .text = evil2,
+		.cause = evil, .dsn = evil, .status = STATUS_DEFERRED, .relay = evil, .stage = evil, .text = evil2,
 	};
-	struct store_action act = { .time = 60, .user = evil, .action = "retry", .target = evil2,
+	struct store_action act = { .time = 60, .user = evil, .action = AUDIT_RETRY, .target = evil2,
 		.args = evil, .output = evil, .ok = 1 };
 	struct store_file f = { .path = evil, .offset = 7 }, out;
 	struct seen seen = { 0 };
@@ -1153,10 +1158,10 @@ static void test_hostile_strings_verbatim(void **state)
 
 	(void)state;
 	must(store_add_attempt(s, &a, W));
-	must(store_message_seen(s, evil, 50, evil2, "queued", W));
+	must(store_message_seen(s, evil, 50, evil2, MESSAGE_QUEUED, W));
 	must(store_message_replaced(s, evil2, evil, 50, W));
 	must(store_add_action(s, &act, W));
-	must(store_set_throttle(s, evil, "pause", 1, 0, evil2, W));
+	must(store_set_throttle(s, evil, THROTTLE_PAUSE, 1, 0, evil2, W));
 	must(store_save_file(s, &f, W));
 	must(store_flush(s, W));
 
@@ -1185,6 +1190,130 @@ static void test_hostile_strings_verbatim(void **state)
 	}
 }
 
+/* the values read back by the vocabulary tests */
+struct vocab_seen {
+	int n;
+	int v[16];
+};
+
+/* status_of - store_attempt_fn keeping each attempt's status */
+static int status_of(void *ctx, const struct store_attempt *a)
+{
+	struct vocab_seen *c = ctx;
+
+	if (c->n < 16)
+		c->v[c->n++] = a->status;
+	return 0;
+}
+
+/* verb_of - store_action_fn keeping each audit row's verb (newest first) */
+static int verb_of(void *ctx, const struct store_action *a)
+{
+	struct vocab_seen *c = ctx;
+
+	if (c->n < 16)
+		c->v[c->n++] = a->action;
+	return 0;
+}
+
+/* mode_of - store_throttle_fn keeping each throttle's mode (by domain) */
+static int mode_of(void *ctx, const struct store_throttle *t)
+{
+	struct vocab_seen *c = ctx;
+
+	if (c->n < 16)
+		c->v[c->n++] = t->mode;
+	return 0;
+}
+
+/* issue 13: the vocabularies cross the store as enums; every value comes back as itself, the tables hold
+ * the codes and words earlier versions wrote (and read), the views name each code with the vocabulary's
+ * word, and a code or word this mqmon does not know reads back as unknown */
+static void test_vocabularies_round_trip(void **state)
+{
+	const char *p = dbpath("vocab.db");
+	struct store *s = open_ok(p);
+	struct vocab_seen c = { 0 };
+	struct store_attempt a;
+	struct store_action act = { .user = "op", .target = "X", .ok = 1 };
+	char sql[160], buf[32], id[32];
+	int v;
+
+	(void)state;
+	for (v = STATUS_DEFERRED; v < STATUS_OTHER; v++) {
+		a = attempt(100 + v, "VOCAB01", "t");
+		a.status = (enum delivery_status)v;
+		must(store_add_attempt(s, &a, W));
+	}
+	for (v = MESSAGE_QUEUED; v < MESSAGE_STATE_COUNT; v++) {
+		snprintf(id, sizeof id, "VOCABM%d", v);
+		must(store_message_seen(s, id, 100, NULL, (enum message_state)v, W));
+	}
+	for (v = 0; v < AUDIT_VERB_COUNT; v++) {
+		act.time = 1000 + v;
+		act.action = (enum audit_verb)v;
+		must(store_add_action(s, &act, W));
+	}
+	for (v = 0; v < THROTTLE_MODE_COUNT; v++) {
+		snprintf(id, sizeof id, "m%d.example", v);
+		must(store_set_throttle(s, id, (enum throttle_mode)v, 1, 0, "op", W));
+	}
+	must(store_flush(s, W));
+
+	assert_int_equal(store_attempts_for(s, "VOCAB01", status_of, &c, NULL), STATUS_OTHER - 1);
+	for (v = STATUS_DEFERRED; v < STATUS_OTHER; v++) {
+		assert_int_equal(c.v[v - 1], v);
+		assert_int_equal(store_attempts_since(s, 0, (enum delivery_status)v, NULL, NULL, NULL), 1);
+		snprintf(sql, sizeof sql, "SELECT status FROM attempts WHERE id >> 24 = %d", 100 + v);
+		assert_int_equal(raw_int(p, sql), v);	/* the code is the value */
+		snprintf(sql, sizeof sql, "SELECT status FROM attempt_rows WHERE time = %d", 100 + v);
+		assert_string_equal(raw_text(p, sql, buf, sizeof buf), delivery_status_name((enum delivery_status)v));
+	}
+	assert_int_equal(store_attempts_since(s, 0, STATUS_NONE, NULL, NULL, NULL), STATUS_OTHER - 1);
+	assert_int_equal(store_attempts_since(s, 0, STATUS_OTHER, NULL, NULL, NULL), 0);
+	for (v = MESSAGE_QUEUED; v < MESSAGE_STATE_COUNT; v++) {
+		snprintf(sql, sizeof sql, "SELECT state FROM message_events WHERE queue_id = 'VOCABM%d'", v);
+		assert_int_equal(raw_int(p, sql), v);
+		snprintf(sql, sizeof sql, "SELECT state FROM messages WHERE queue_id = 'VOCABM%d'", v);
+		assert_string_equal(raw_text(p, sql, buf, sizeof buf), message_state_name((enum message_state)v));
+	}
+	c.n = 0;
+	assert_int_equal(store_actions(s, 0, NULL, verb_of, &c, NULL), AUDIT_VERB_COUNT);
+	for (v = 0; v < AUDIT_VERB_COUNT; v++) {
+		assert_int_equal(c.v[AUDIT_VERB_COUNT - 1 - v], v);	/* newest first */
+		snprintf(sql, sizeof sql, "SELECT action FROM actions WHERE time = %d", 1000 + v);
+		assert_string_equal(raw_text(p, sql, buf, sizeof buf), audit_verb_name((enum audit_verb)v));
+	}
+	c.n = 0;
+	assert_int_equal(store_throttles(s, mode_of, &c, NULL), THROTTLE_MODE_COUNT);
+	for (v = 0; v < THROTTLE_MODE_COUNT; v++) {
+		assert_int_equal(c.v[v], v);
+		snprintf(sql, sizeof sql, "SELECT mode FROM throttles WHERE domain = 'm%d.example'", v);
+		assert_string_equal(raw_text(p, sql, buf, sizeof buf), throttle_mode_name((enum throttle_mode)v));
+	}
+
+	/* rows as an earlier mqmon wrote them read back as the enums; unknown codes and words as unknown */
+	raw_exec(p, "INSERT INTO actions (time, user, action, target, ok) VALUES (5000, 'old', 'hold', 'Y', 1),"
+		 " (5001, 'new', 'flush', 'Z', 1);"
+		 "INSERT INTO throttles (domain, mode, since) VALUES ('old.example', 'pause', 1),"
+		 " ('new.example', 'crawl', 1);"
+		 "INSERT INTO attempts (id, queue_id, status) VALUES ((6000 << 24), 'VOCAB02', 1),"
+		 " ((6001 << 24), 'VOCAB02', 9);");
+	c.n = 0;
+	assert_int_equal(store_actions(s, 5000, NULL, verb_of, &c, NULL), 2);
+	assert_int_equal(c.v[0], AUDIT_VERB_UNKNOWN);
+	assert_int_equal(c.v[1], AUDIT_HOLD);
+	c.n = 0;
+	assert_int_equal(store_throttles(s, mode_of, &c, NULL), THROTTLE_MODE_COUNT + 2);
+	assert_int_equal(c.v[2], THROTTLE_MODE_UNKNOWN);	/* new.example */
+	assert_int_equal(c.v[3], THROTTLE_PAUSE);		/* old.example */
+	c.n = 0;
+	assert_int_equal(store_attempts_for(s, "VOCAB02", status_of, &c, NULL), 2);
+	assert_int_equal(c.v[0], STATUS_DEFERRED);
+	assert_int_equal(c.v[1], STATUS_OTHER);
+	store_close(s);
+}
+
 static void test_bad_input_refused(void **state)
 {
 	struct store *s = open_ok(dbpath("bad.db"));
@@ -1193,15 +1322,18 @@ static void test_bad_input_refused(void **state)
 
 	(void)state;
 	must(store_add_attempt(s, &a, W));
-	a.status = "lost";
+	a.status = STATUS_OTHER;	/* a word the parser did not know: never stored */
 	assert_int_equal(store_add_attempt(s, &a, &why), -1);
-	assert_non_null(strstr(why.text, "lost"));
-	assert_int_equal(store_message_seen(s, NULL, 1, NULL, NULL, &why), -1);
+	assert_non_null(strstr(why.text, "other"));
+	a.status = STATUS_NONE;
+	assert_int_equal(store_add_attempt(s, &a, &why), -1);
+	assert_int_equal(store_message_seen(s, NULL, 1, NULL, MESSAGE_QUEUED, &why), -1);
 	assert_int_equal(store_message_replaced(s, "GGGGGG1", "GGGGGG1", 1, &why), -1);
-	assert_int_equal(store_message_seen(s, "GGGGGG1", 1, NULL, "lost", &why), -1);
+	assert_int_equal(store_message_seen(s, "GGGGGG1", 1, NULL, MESSAGE_STATE_UNKNOWN, &why), -1);
 	assert_non_null(strstr(why.text, "unknown message state"));
+	assert_int_equal(store_message_seen(s, "GGGGGG1", 1, NULL, MESSAGE_STATE_COUNT, &why), -1);
 	must(store_flush(s, W));	/* the batch survived the refusals */
-	assert_int_equal(store_attempts_since(s, 0, NULL, NULL, NULL, NULL), 1);
+	assert_int_equal(store_attempts_since(s, 0, STATUS_NONE, NULL, NULL, NULL), 1);
 	store_close(s);
 	store_close(NULL);
 }
@@ -1213,7 +1345,7 @@ static int reenter(void *ctx, const struct store_attempt *a)
 	struct why *why = args[1];
 
 	(void)a;
-	return store_attempts_since(args[0], 0, NULL, NULL, NULL, why) == -1 ? 0 : 1;
+	return store_attempts_since(args[0], 0, STATUS_NONE, NULL, NULL, why) == -1 ? 0 : 1;
 }
 
 static void test_reentry_refused(void **state)
@@ -1226,10 +1358,10 @@ static void test_reentry_refused(void **state)
 	(void)state;
 	must(store_add_attempt(s, &a, W));
 	must(store_add_attempt(s, &a, W));
-	assert_int_equal(store_attempts_since(s, 0, NULL, reenter, args, NULL), 2);
+	assert_int_equal(store_attempts_since(s, 0, STATUS_NONE, reenter, args, NULL), 2);
 	assert_non_null(strstr(why.text, "re-entered"));
 	/* other queries from a callback are fine */
-	assert_int_equal(store_attempts_since(s, 0, NULL, NULL, NULL, NULL), 2);
+	assert_int_equal(store_attempts_since(s, 0, STATUS_NONE, NULL, NULL, NULL), 2);
 	store_close(s);
 }
 
@@ -1245,7 +1377,7 @@ static void *writer_main(void *arg)
 {
 	struct writer *w = arg;
 	struct why why = { "" };
-	struct store_action act = { .time = 77, .user = "second", .action = "hold", .target = "IIIIII1", .ok = 1 };
+	struct store_action act = { .time = 77, .user = "second", .action = AUDIT_HOLD, .target = "IIIIII1", .ok = 1 };
 	struct store *s = store_open(w->path, &why);
 	double t0 = now_s();
 
@@ -1273,12 +1405,12 @@ static void test_two_handles(void **state)
 	must(store_flush(a, W));
 	must(store_add_attempt(b, &y, W));
 	must(store_flush(b, W));
-	assert_int_equal(store_attempts_since(a, 0, NULL, NULL, NULL, NULL), 2);
-	assert_int_equal(store_attempts_since(b, 0, NULL, NULL, NULL, NULL), 2);
+	assert_int_equal(store_attempts_since(a, 0, STATUS_NONE, NULL, NULL, NULL), 2);
+	assert_int_equal(store_attempts_since(b, 0, STATUS_NONE, NULL, NULL, NULL), 2);
 
 	/* a holds a batch (the write lock); b still reads (WAL) */
 	must(store_add_attempt(a, &x, W));
-	assert_int_equal(store_attempts_since(b, 0, NULL, NULL, NULL, NULL), 2);
+	assert_int_equal(store_attempts_since(b, 0, STATUS_NONE, NULL, NULL, NULL), 2);
 
 	/* a third handle's write waits (busy timeout) until a flushes, then succeeds */
 	assert_int_equal(pthread_create(&th, NULL, writer_main, &w), 0);
@@ -1289,7 +1421,7 @@ static void test_two_handles(void **state)
 		fail_msg("second writer: %s", w.why);
 	assert_true(w.waited > 0.1);
 	assert_int_equal(store_actions(a, 0, "IIIIII1", NULL, NULL, NULL), 1);
-	assert_int_equal(store_attempts_since(b, 0, NULL, NULL, NULL, NULL), 3);
+	assert_int_equal(store_attempts_since(b, 0, STATUS_NONE, NULL, NULL, NULL), 3);
 	store_close(b);
 	store_close(a);
 }
@@ -1345,6 +1477,7 @@ int main(void)
 		cmocka_unit_test(test_repeat_cache_seeded),
 		cmocka_unit_test(test_action_started_then_done),
 		cmocka_unit_test(test_hostile_strings_verbatim),
+		cmocka_unit_test(test_vocabularies_round_trip),
 		cmocka_unit_test(test_bad_input_refused),
 		cmocka_unit_test(test_reentry_refused),
 		cmocka_unit_test(test_two_handles),
