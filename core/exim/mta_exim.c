@@ -319,7 +319,20 @@ struct rcpt_reply {
 	char *reason;
 	size_t len;
 	time_t time;
+	char host_key[300];	/* "name:ip" of the host that answered (its T: retry record's key), "" when none */
 };
+
+/* host_key_of - "name [ip]" (Exim's H= field) as a T: record's "name:ip"; "" when not that shape */
+static void host_key_of(struct span relay, char *buf, size_t bufsz)
+{
+	const char *sp = relay.n ? memchr(relay.p, ' ', relay.n) : NULL;
+	const char *end = relay.p + relay.n;
+
+	buf[0] = '\0';
+	if (sp == NULL || sp + 2 >= end || sp[1] != '[' || end[-1] != ']' || (size_t)(end - relay.p) >= bufsz)
+		return;
+	snprintf(buf, bufsz, "%.*s:%.*s", (int)(sp - relay.p), relay.p, (int)(end - sp - 3), sp + 2);
+}
 
 /* msglog_replies - for each pending recipient of h, its last deferral in the msglog text */
 static void msglog_replies(const char *text, size_t len, const struct exim_hfile *h, struct rcpt_reply *out)
@@ -353,6 +366,7 @@ static void msglog_replies(const char *text, size_t len, const struct exim_hfile
 					out[i].reason = r;
 					out[i].len = ev.reason.n;
 					out[i].time = ev.time;
+					host_key_of(ev.relay, out[i].host_key, sizeof out[i].host_key);
 				}
 		}
 		p += n + 1;
@@ -421,16 +435,25 @@ static void add_message(struct qmodel *m, int inputfd, int msglogfd, const char 
 					replies[i].len, NULL);
 	if (db != NULL && q == QUEUE_DEFERRED) {
 		const char **pending = calloc(h.nrcpts ? h.nrcpts : 1, sizeof *pending);
+		const char **hosts = calloc(h.nrcpts ? h.nrcpts : 1, sizeof *hosts);
 		struct exim_retry_query query = { .id = h.id, .sender = h.sender };
+		size_t nh = 0;
 
-		for (i = 0, k = 0; pending != NULL && i < h.nrcpts; i++)
-			if (!h.rcpts[i].done)
+		for (i = 0, k = 0; pending != NULL && hosts != NULL && i < h.nrcpts; i++)
+			if (!h.rcpts[i].done) {
 				pending[k++] = h.rcpts[i].address;
+				/* the host its last attempt reached: a greeting or MAIL failure is a T: record */
+				if (replies[i].host_key[0])
+					hosts[nh++] = replies[i].host_key;
+			}
 		query.rcpts = pending;
 		query.nrcpts = k;
-		if (pending != NULL)
+		query.host_keys = hosts;
+		query.nhost_keys = nh;
+		if (pending != NULL && hosts != NULL)
 			msg->exact_retry = exim_retry_next(db, &query, NULL);
 		free(pending);
+		free(hosts);
 	}
 	for (i = 0; i < h.nrcpts; i++)
 		free(replies[i].reason);
