@@ -430,9 +430,13 @@ static void add_message(struct qmodel *m, int inputfd, int msglogfd, const char 
 		msglog_replies(mlog, mlen, &h, replies);
 	free(mlog);
 	for (i = 0; i < h.nrcpts; i++)
-		if (!h.rcpts[i].done)
+		if (!h.rcpts[i].done) {
 			qmodel_add_rcpt(m, msg, h.rcpts[i].address, replies[i].reason ? replies[i].reason : "",
 					replies[i].len, NULL);
+			/* the msglog knows the last attempt even when no log is joined */
+			if (replies[i].time > msg->last_attempt)
+				msg->last_attempt = replies[i].time;
+		}
 	if (db != NULL && q == QUEUE_DEFERRED) {
 		const char **pending = calloc(h.nrcpts ? h.nrcpts : 1, sizeof *pending);
 		const char **hosts = calloc(h.nrcpts ? h.nrcpts : 1, sizeof *hosts);
