@@ -41,6 +41,7 @@ struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlo
 	}
 	cfg.backend = cli->inst.backend;
 	snprintf(cfg.config_dir, sizeof cfg.config_dir, "%s", cli->inst.config);
+	snprintf(cfg.binary, sizeof cfg.binary, "%s", cli->inst.binary);
 	cfg.source = (enum snapshot_source)source;
 	cfg.use_log = use_log;
 	for (i = 0; i < (size_t)nlogs && i < QSOURCE_MAX_LOGS; i++)

@@ -210,6 +210,7 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	}
 	opt.source.backend = inst->backend;
 	snprintf(opt.source.config_dir, sizeof opt.source.config_dir, "%s", inst->config);	/* absolute */
+	snprintf(opt.source.binary, sizeof opt.source.binary, "%s", inst->binary);
 	gethostname(host, sizeof host - 1);
 	opt.host = host;
 	if (!inst->backend->detect(opt.source.config_dir)) {

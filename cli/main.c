@@ -227,7 +227,8 @@ struct mta_instance *cli_instance(struct cli *cli, struct why *why)
 {
 	if (cli->inst_built == 0)
 		cli->inst_built = mta_instance_open(&cli->inst, config_str(&cli->cfg, CFG_MTA_TYPE),
-						    config_str(&cli->cfg, CFG_MTA_CONFIG), &cli->inst_why) < 0 ? -1 : 1;
+						    config_str(&cli->cfg, CFG_MTA_CONFIG), config_str(&cli->cfg, CFG_MTA_BINARY),
+						    &cli->inst_why) < 0 ? -1 : 1;
 	if (cli->inst_built > 0)
 		return &cli->inst;
 	why_set(why, "%s", cli->inst_why.text);

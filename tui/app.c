@@ -1210,7 +1210,7 @@ int tui_run(const struct tui_options *opt)
 		strlist_free(&theme_errs);
 		return 71;
 	}
-	if (a.opt.source.backend->load_params(a.opt.source.config_dir, &params, &why) < 0) {
+	if (a.opt.source.backend->load_params(a.opt.source.config_dir, a.opt.source.binary, &params, &why) < 0) {
 		snprintf(a.error, sizeof a.error, "%s", why.text);
 	} else {
 		a.incremental = params.spool_readable && opt->source.source != SNAPSHOT_LISTING

@@ -43,6 +43,9 @@ static const struct option_def options[CFG_KEY_COUNT] = {
 	[CFG_MTA_LOG] = { "mta", "log", OPT_STRING, "", 0, 0,
 		"mail log to read (empty: the MTA's own log file, Postfix's maillog_file or Exim's log_file_path, else "
 		"/var/log/mail.log or /var/log/maillog; [postfix] log is read as this)" },
+	[CFG_MTA_BINARY] = { "mta", "binary", OPT_STRING, "", 0, 0,
+		"Exim: the exim command when neither the configuration's exim_path nor exim4 or exim in PATH or "
+		"/usr/sbin is the right one (empty: found that way; Postfix: unused)" },
 	[CFG_REFRESH_INTERVAL] = { "mta", "refresh_interval", OPT_INT, "30", 1, 3600,
 		"seconds between queue rebuilds when neither the log nor the spool can be watched" },
 	[CFG_EXPIRY_WARNING] = { "console", "expiry_warning", OPT_DURATION, "12h", 0, 0,

@@ -27,6 +27,7 @@ enum config_key {
 	CFG_MTA_TYPE,		/* [mta] type */
 	CFG_MTA_CONFIG,		/* [mta] config (older name: [postfix] config_dir) */
 	CFG_MTA_LOG,		/* [mta] log (older name: [postfix] log) */
+	CFG_MTA_BINARY,		/* [mta] binary */
 	CFG_REFRESH_INTERVAL,	/* [mta] refresh_interval */
 	CFG_EXPIRY_WARNING,	/* [console] expiry_warning */
 	CFG_OSC52,		/* [console] osc52 */

@@ -200,7 +200,7 @@ static long queue_interval(const char *log)
 }
 
 /* exim_load_params - exim -bP, exim -brt, the daemon's start line; -1 with why */
-static int exim_load_params(const char *config, struct mta_params *p, struct why *why)
+static int exim_load_params(const char *config, const char *binary, struct mta_params *p, struct why *why)
 {
 	static const char *const bp[] = {
 		"-bP", "spool_directory", "log_file_path", "exim_version", "primary_hostname", "pid_file_path",
@@ -217,8 +217,14 @@ static int exim_load_params(const char *config, struct mta_params *p, struct why
 	memset(p, 0, sizeof *p);
 	p->backend = &mta_exim;
 	snprintf(p->config_dir, sizeof p->config_dir, "%s", config);
-	if (find_binary(config, p->binary, sizeof p->binary) < 0)
-		return why_set(why, "no Exim binary: neither exim_path in %s nor exim4 or exim in PATH", config);
+	if (binary != NULL && binary[0] != '\0') {
+		if (access(binary, X_OK) < 0)
+			return why_errno(why, "the Exim binary %s ([mta] binary)", binary);
+		snprintf(p->binary, sizeof p->binary, "%s", binary);
+	} else if (find_binary(config, p->binary, sizeof p->binary) < 0) {
+		return why_set(why, "no Exim binary: neither exim_path in %s nor exim4 or exim in PATH (set [mta] binary)",
+			       config);
+	}
 	if (run_exim(p, bp, &res, why) < 0)
 		return -1;
 	bp_value(res.out, "spool_directory", p->queue_dir, sizeof p->queue_dir);

@@ -1,7 +1,8 @@
 /* mta_exim - the Exim backend (struct mta_backend of core/mta/mta.h)
  *
- * The instance is an Exim configuration file (-C). The binary is the
- * configuration's `exim_path`, else exim4 or exim in PATH or /usr/sbin.
+ * The instance is an Exim configuration file (-C). The binary is `[mta]
+ * binary` when set, else the configuration's `exim_path`, else exim4 or
+ * exim in PATH or /usr/sbin.
  * Parameters come from `exim -C CONF -bP` (spool, log path, version, pid
  * file, hold_domains, retry_interval_max), the `* *` retry rule from
  * `exim -brt`, and the daemon's queue-run interval from its start line in

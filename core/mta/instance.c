@@ -8,11 +8,13 @@
 #include "core/mta/registry.h"
 
 /* mta_instance_open - backend, absolute configuration, parameters; -1 with why when no backend fits */
-int mta_instance_open(struct mta_instance *in, const char *type, const char *config, struct why *why)
+int mta_instance_open(struct mta_instance *in, const char *type, const char *config, const char *binary,
+		      struct why *why)
 {
 	memset(in, 0, sizeof *in);
 	if (config != NULL && config[0] == '\0')
 		config = NULL;
+	snprintf(in->binary, sizeof in->binary, "%s", binary != NULL ? binary : "");
 	if (type != NULL && strcmp(type, "auto") != 0 && type[0] != '\0') {
 		if ((in->backend = mta_backend_find(type)) == NULL)
 			return why_set(why, "unknown MTA '%.40s' (%s or auto)", type, mta_backend_names());
@@ -39,7 +41,7 @@ const struct mta_params *mta_instance_params(struct mta_instance *in, struct why
 
 	if (!in->params_tried) {
 		in->params_tried = 1;
-		if (in->backend->load_params(in->config, &in->params, &w) < 0)
+		if (in->backend->load_params(in->config, in->binary, &in->params, &w) < 0)
 			snprintf(in->params_error, sizeof in->params_error, "%s", w.text);
 		else
 			in->params_ok = 1;

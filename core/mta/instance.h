@@ -20,6 +20,7 @@
 struct mta_instance {
 	const struct mta_backend *backend;
 	char config[PATH_MAX];		/* absolute when it exists, else as given */
+	char binary[PATH_MAX];		/* the MTA's command as configured ([mta] binary), "" to find it */
 	struct mta_params params;	/* valid when params_ok */
 	int params_tried;		/* load_params ran */
 	int params_ok;
@@ -27,8 +28,10 @@ struct mta_instance {
 };
 
 /* mta_instance_open - choose the backend (type "auto"/NULL: detected from config), config ("" or NULL:
- * the backend's default) made absolute; -1 with why when the type is unknown or no MTA matches */
-int mta_instance_open(struct mta_instance *in, const char *type, const char *config, struct why *why);
+ * the backend's default) made absolute, the MTA's command (binary: "" or NULL to find it); -1 with why
+ * when the type is unknown or no MTA matches */
+int mta_instance_open(struct mta_instance *in, const char *type, const char *config, const char *binary,
+		      struct why *why);
 
 /* mta_instance_params - the parameters, read on the first call; NULL with why (the load's error) when they
  * could not be read */

@@ -93,8 +93,9 @@ struct mta_backend {
 	const char *listing_name;	/* the listing command, for --source and messages ("postqueue") */
 	/* detect - true when this MTA is installed with a configuration at config */
 	int (*detect)(const char *config);
-	/* load_params - read the MTA's parameters (params->backend set); -1 with why */
-	int (*load_params)(const char *config, struct mta_params *params, struct why *why);
+	/* load_params - read the MTA's parameters (params->backend set); binary: the MTA's command when the
+	 * operator named one ([mta] binary), else NULL or "" to find it; -1 with why */
+	int (*load_params)(const char *config, const char *binary, struct mta_params *params, struct why *why);
 	/* default_log - the instance's log file when it has a known one, else NULL */
 	const char *(*default_log)(const struct mta_params *params);
 	/* snapshot - fill an empty model with the queue as it is now; -1 with why, MTA_SNAPSHOT_STOPPED

@@ -60,7 +60,7 @@ static const char *take_line(const char *s, char *dst, size_t dstsz)
 }
 
 /* postfix_load_params - postconf -c DIR -h NAME...; -1 with why */
-static int postfix_load_params(const char *config_dir, struct mta_params *p, struct why *why)
+static int postfix_load_params(const char *config_dir, const char *binary, struct mta_params *p, struct why *why)
 {
 	static const char *const names[] = {
 		"queue_directory", "queue_run_delay", "minimal_backoff_time", "maximal_backoff_time",

@@ -32,7 +32,7 @@ static struct qmodel *build(const struct qsource_config *cfg, struct strlist *wa
 	int i, rc;
 
 	*mta = MTA_UNKNOWN;
-	if (be->load_params(cfg->config_dir, &params, why) < 0)
+	if (be->load_params(cfg->config_dir, cfg->binary, &params, why) < 0)
 		return NULL;
 	*mta = be->running ? be->running(&params) : MTA_UNKNOWN;
 	if ((m = qmodel_new(cfg->cl, &params)) == NULL) {

@@ -21,6 +21,7 @@ struct qsource_config {
 	const struct classifier *cl;	/* read-only, shared with the worker */
 	const struct mta_backend *backend;	/* the instance's MTA */
 	char config_dir[PATH_MAX];
+	char binary[PATH_MAX];		/* the MTA's command when configured ([mta] binary), else "" */
 	enum snapshot_source source;
 	int use_log;			/* join a log for attempts */
 	char db[PATH_MAX];		/* when set: attempts from this store instead of reading the log */
