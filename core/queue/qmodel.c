@@ -441,6 +441,34 @@ static const struct id_stats *stats_find(const struct join_ctx *j, uint64_t h)
 	return NULL;
 }
 
+/* reply_from_log - a recipient listed without its reply (Exim's exim -bp lists none) takes the last one the
+ * log shows for it */
+static void reply_from_log(struct qmodel *m, struct qmsg *msg, const struct log_event *ev)
+{
+	struct reply_info reply;
+	size_t i;
+
+	if (ev->to.n == 0 || ev->reason.n == 0 || own_deferral(m, ev->reason.p, ev->reason.n))
+		return;
+	for (i = 0; i < msg->nrcpts; i++) {
+		struct qrcpt *r = &msg->rcpts[i];
+		char *text;
+
+		if ((r->reason[0] != '\0' && !r->reply_from_log) || strlen(r->address) != ev->to.n
+		    || strncasecmp(r->address, ev->to.p, ev->to.n) != 0)
+			continue;
+		reply_parse(ev->reason.p, ev->reason.n, &reply);
+		if ((text = strdup(reply.text)) == NULL)
+			return;
+		free(r->reason);
+		r->reason = text;
+		r->reply_from_log = 1;	/* the log is read in order: a later line replaces it */
+		sanitize_text(r->dsn, sizeof r->dsn, ev->dsn.p, ev->dsn.n);
+		classify_rcpt(m, r);
+		msg->paused |= r->paused;
+	}
+}
+
 /* join_event - one log line of interest */
 static int join_event(void *arg, const struct log_event *ev)
 {
@@ -479,6 +507,8 @@ static int join_event(void *arg, const struct log_event *ev)
 			msg->relay = strdup(buf);
 			sanitize_text(msg->last_dsn, sizeof msg->last_dsn, ev->dsn.p, ev->dsn.n);
 		}
+		if (msg != NULL)
+			reply_from_log(j->m, msg, ev);
 	}
 	return 0;
 nomem:

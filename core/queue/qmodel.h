@@ -71,6 +71,7 @@ struct qrcpt {
 	enum smtp_stage stage;
 	int paused;		/* deferred by mqmon's pause: cause/rule are the last remote reply's */
 	int requeued;		/* no reply since a requeue (or retry): cause/rule are the last remote reply's */
+	int reply_from_log;	/* the listing had no reply: reason is the log's latest so far */
 };
 
 struct qmsg {

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include "core/history/store.h"
+#include "core/exim/mta_exim.h"
+#include "core/mta/registry.h"
 #include "core/postfix/mta_postfix.h"
 
 static struct ruleset rs;
@@ -271,6 +273,48 @@ static void test_requeued_keeps_its_cause(void **state)
 	rmdir(dir);
 }
 
+/* a listing without replies (exim -bp) takes each recipient's latest reply from the log, once it is read in
+ * order; a recipient listed with its reply keeps it, and Exim's own "domain is held" is no remote reply */
+static void test_reply_from_log(void **state)
+{
+	struct mta_params p = params();
+	struct qmodel *m;
+	char path[] = "/tmp/test_qmodel_log.XXXXXX";
+	struct why why = { 0 };
+	struct qmsg *a, *b;
+	FILE *fp;
+	int fd;
+
+	(void)state;
+	p.backend = &mta_exim;
+	m = qmodel_new(cl, &p);
+	mta_registry_init();
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(fp = fdopen(fd, "w"));
+	fputs("2026-12-02 04:58:40 1xYcQS-00017m-02 == u@gmail.com R=peers T=remote_smtp defer (-44) "
+	      "H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after RCPT TO:<u@gmail.com>: "
+	      "450 4.2.0 Greylisted, see http://postgrey\n", fp);
+	fputs("2026-12-02 04:59:40 1xYcQS-00017m-02 == u@gmail.com R=peers T=remote_smtp defer (-44) "
+	      "H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after RCPT TO:<u@gmail.com>: "
+	      "421-4.7.28 unusual rate of\\n421 4.7.28 unsolicited mail rate limited. gsmtp\n", fp);
+	fputs("2026-12-02 05:00:40 1xYcQS-00017m-02 == u@gmail.com defer (-23) DT=0s: domain is held\n", fp);
+	fputs("2026-12-02 04:59:40 1xYcQS-00017n-03 == v@gmail.com R=peers T=remote_smtp defer (-44) "
+	      "H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after RCPT TO:<v@gmail.com>: "
+	      "421 4.7.28 unsolicited mail rate limited. gsmtp\n", fp);
+	fclose(fp);
+	a = qmodel_add(m, "1xYcQS-00017m-02", QUEUE_DEFERRED, "s@x", 800, 10, 0);
+	qmodel_add_rcpt(m, a, "U@gmail.com", "", 0, NULL);
+	b = qmodel_add(m, "1xYcQS-00017n-03", QUEUE_DEFERRED, "s@x", 800, 10, 0);
+	qmodel_add_rcpt(m, b, "v@gmail.com", grey, strlen(grey), NULL);
+	assert_int_equal(qmodel_join_log(m, path, &why), 0);
+	qmodel_finish(m, 1000);
+	assert_int_equal(a->rcpts[0].cause, CAUSE_RATE_LIMIT);	/* the latest remote reply, not the first */
+	assert_non_null(strstr(a->rcpts[0].reason, "4.7.28"));
+	assert_int_equal(b->rcpts[0].cause, CAUSE_GREYLISTING);	/* listed with its own reply */
+	qmodel_free(m);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -281,6 +325,7 @@ int main(void)
 		cmocka_unit_test(test_one_provider_per_domain),
 		cmocka_unit_test(test_totals_add_up),
 		cmocka_unit_test(test_requeued_keeps_its_cause),
+		cmocka_unit_test(test_reply_from_log),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
