@@ -5,7 +5,7 @@
 #
 # Each target runs FUZZ_SECONDS on its corpus build-fuzz/corpus-NAME, seeded
 # from tests/fuzz/seeds/NAME plus the shipped files it reads (rules/,
-# themes/, the golden logs and queue files). Its output goes to
+# themes/, the golden logs and queue files, the Exim captures). Its output goes to
 # build-fuzz/NAME.log, a crashing input to build-fuzz/NAME-crash-*, and one
 # line per target to build-fuzz/summary.txt: ok or CRASH, libFuzzer's final
 # stats (runs, executions per second, new corpus units, peak memory) and,
@@ -30,6 +30,7 @@ seeds() {
 	fuzz_rules) echo rules ;;
 	fuzz_theme) echo themes ;;
 	fuzz_logline | fuzz_qfile) echo tests/golden tests/golden/qfile ;;
+	fuzz_exim_log | fuzz_exim_hfile) echo tests/golden/exim ;;
 	esac
 }
 

@@ -286,6 +286,96 @@ static void test_binary_junk(void **state)
 	}
 }
 
+/* read_file - the whole file in an exact-size malloc'd buffer (so ASan sees overreads) */
+static char *read_file(const char *path, size_t *lenp)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n > 0);
+	rewind(fp);
+	buf = malloc((size_t)n);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*lenp = (size_t)n;
+	return buf;
+}
+
+/* golden - parse tests/golden/exim/NAME (a real -H file of the Exim 4.96 bed) into h */
+static void golden(const char *name, struct exim_hfile *h)
+{
+	char path[256];
+	size_t len;
+	char *buf;
+	struct why why = { "" };
+
+	snprintf(path, sizeof path, "tests/golden/exim/%s", name);
+	buf = read_file(path, &len);
+	if (exim_hfile_parse(buf, len, h, &why) != 0)
+		fail_msg("%s: %s", name, why.text);
+	free(buf);
+}
+
+static void test_golden_files(void **state)
+{
+	struct exim_hfile h;
+
+	(void)state;
+	/* IDs from capture-info.txt, recipients and D marks as in bp.txt */
+	golden("queued-local-H", &h);
+	assert_string_equal(h.id, "1xYgNt-0004Rm-1X");
+	assert_string_equal(h.sender, "plain@testbed.local");
+	assert_int_equal((long)h.arrival, 1796202737L);
+	assert_int_equal(h.deliver_firsttime, 1);
+	assert_int_equal(h.frozen, 0);
+	assert_int_equal(h.nrcpts, 1);
+	assert_string_equal(h.rcpts[0].address, "user@gmail.com");
+	assert_int_equal(h.npending, 1);
+	exim_hfile_free(&h);
+
+	golden("deferred-smtp-H", &h);
+	assert_string_equal(h.id, "1xYgNt-0004Rv-1a");
+	assert_string_equal(h.sender, "smtp@testbed.local");
+	assert_int_equal(h.deliver_firsttime, 0);
+	assert_string_equal(h.rcpts[0].address, "alice@gmail.com");
+	exim_hfile_free(&h);
+
+	golden("multi-rcpt-two-delivered-H", &h);
+	assert_string_equal(h.id, "1xYgNu-0004ZB-0n");
+	assert_int_equal(h.nrcpts, 4);
+	assert_int_equal(h.nnonrcpts, 2);
+	assert_int_equal(h.npending, 2);
+	assert_string_equal(h.rcpts[0].address, "m1@accept.example");
+	assert_int_equal(h.rcpts[0].done, 1);
+	assert_int_equal(h.rcpts[1].done, 0);
+	assert_string_equal(h.rcpts[2].address, "m3@accept.example");
+	assert_int_equal(h.rcpts[2].done, 1);
+	assert_string_equal(h.rcpts[3].address, "m4@yahoo.com");
+	assert_int_equal(h.rcpts[3].done, 0);
+	exim_hfile_free(&h);
+
+	golden("frozen-H", &h);
+	assert_string_equal(h.id, "1xYgNv-0004xC-37");
+	assert_int_equal(h.frozen, 1);
+	assert_int_equal((long)h.frozen_at, 1796202739L);
+	assert_int_equal(h.deliver_firsttime, 1);
+	assert_string_equal(h.rcpts[0].address, "frozen@gmail.com");
+	exim_hfile_free(&h);
+
+	golden("bounce-H", &h);
+	assert_string_equal(h.id, "1xYgNw-00055D-1s");
+	assert_string_equal(h.sender, "");
+	assert_int_equal((long)h.arrival, 1796202740L);
+	assert_string_equal(h.rcpts[0].address, "giveup@yahoo.com");
+	assert_int_equal(h.npending, 1);
+	exim_hfile_free(&h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +385,7 @@ int main(void)
 		cmocka_unit_test(test_every_prefix_is_refused),
 		cmocka_unit_test(test_deep_and_big_trees),
 		cmocka_unit_test(test_binary_junk),
+		cmocka_unit_test(test_golden_files),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

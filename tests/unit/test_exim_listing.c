@@ -16,7 +16,7 @@ static const char sample[] =
 	"          user2@gmail.com\n"
 	"\n";
 
-#define MAX_SEEN 16
+#define MAX_SEEN 32
 
 /* struct seen - what the callback saw, copied */
 struct seen {
@@ -263,6 +263,67 @@ static void test_many_recipients_and_junk(void **state)
 	}
 }
 
+/* read_file - the whole file in an exact-size malloc'd buffer (so ASan sees overreads) */
+static char *read_file(const char *path, size_t *lenp)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n > 0);
+	rewind(fp);
+	buf = malloc((size_t)n);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*lenp = (size_t)n;
+	return buf;
+}
+
+static void test_golden_bp(void **state)
+{
+	size_t len, i, frozen = 0, pending = 0;
+	char *buf = read_file("tests/golden/exim/bp.txt", &len);
+	unsigned long long bad = 1;
+	struct seen s;
+
+	(void)state;
+	/* tests/golden/exim/bp.txt: exim -bp at the end of the bed's session */
+	memset(&s, 0, sizeof s);
+	assert_int_equal(exim_listing_parse(buf, len, record, &s, &bad, NULL), 0);
+	free(buf);
+	assert_int_equal(bad, 0);
+	assert_int_equal(s.n, 18);
+	for (i = 0; i < s.n; i++) {
+		assert_int_equal(s.age[i], 0);
+		assert_true(s.size[i] > 200);
+		assert_true(s.has_sender[i]);
+		frozen += (size_t)s.frozen[i];
+		pending += s.npending[i];
+	}
+	assert_int_equal(frozen, 1);
+	assert_int_equal(pending, 17 + 2);
+	assert_string_equal(s.id[0], "1xYgNt-0004RA-1H");
+	assert_string_equal(s.sender[0], "newsletter@shop.testbed.local");
+	assert_int_equal(s.size[0], 417);
+	assert_string_equal(s.id[12], "1xYgNu-0004ZB-0n");
+	assert_int_equal(s.nrcpts[12], 4);
+	assert_int_equal(s.npending[12], 2);
+	assert_string_equal(s.rcpt0[12], "m1@accept.example");
+	assert_string_equal(s.rcptlast[12], "m4@yahoo.com");
+	assert_int_equal(s.delivered_last[12], 0);
+	assert_string_equal(s.id[15], "1xYgNv-0004xC-37");
+	assert_int_equal(s.frozen[15], 1);
+	/* the bounce: sender <>, 1.5K */
+	assert_string_equal(s.id[17], "1xYgNw-00055D-1s");
+	assert_string_equal(s.sender[17], "");
+	assert_int_equal(s.size[17], 1536);
+	assert_string_equal(s.rcpt0[17], "giveup@yahoo.com");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +332,7 @@ int main(void)
 		cmocka_unit_test(test_streaming_and_stop),
 		cmocka_unit_test(test_bad_lines),
 		cmocka_unit_test(test_many_recipients_and_junk),
+		cmocka_unit_test(test_golden_bp),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

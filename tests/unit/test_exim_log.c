@@ -459,6 +459,96 @@ static void test_hostile(void **state)
 	}
 }
 
+/* read_file - the whole file in an exact-size malloc'd buffer (so ASan sees overreads) */
+static char *read_file(const char *path, size_t *lenp)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+	long n;
+
+	assert_non_null(fp);
+	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
+	n = ftell(fp);
+	assert_true(n > 0);
+	rewind(fp);
+	buf = malloc((size_t)n);
+	assert_non_null(buf);
+	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*lenp = (size_t)n;
+	return buf;
+}
+
+static void test_golden_mainlog(void **state)
+{
+	size_t len, kinds[LOG_KIND_COUNT] = { 0 }, lines = 0, sent = 0, bounced = 0, multiline = 0, prefilter = 0;
+	char *buf = read_file("tests/golden/exim/mainlog", &len);
+	const char *p = buf, *end = buf + len;
+	char note_id[QUEUE_ID_MAX + 1] = "";
+	long interval = -1;
+	struct log_event ev;
+	struct exim_log_info xi;
+
+	(void)state;
+	/* tests/golden/exim/mainlog: a whole session of the Exim 4.96 test bed (see its README) */
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p)), *e = nl ? nl : end;
+		enum log_kind k = exim_log_parse(&clock_, p, (size_t)(e - p), &ev, &xi);
+
+		lines++;
+		kinds[k]++;
+		prefilter += exim_log_maybe_deferral(p, (size_t)(e - p));
+		if (exim_log_queue_interval(p, (size_t)(e - p)) > 0)
+			interval = exim_log_queue_interval(p, (size_t)(e - p));
+		if (k == LOG_DELIVERY && ev.status == STATUS_DEFERRED && xi.defer_errno <= 0 && xi.defer_errno >= -46
+		    && xi.defer_errno != -23 && xi.defer_errno != -1) {
+			/* every remote 4xx: a stage, a reply with an enhanced code, the host */
+			assert_int_not_equal(xi.stage_kind, STAGE_UNKNOWN);
+			assert_true(ev.reason.n > 0 && ev.reason.p[0] == '4');
+			assert_int_equal(ev.dsn.n >= 5, 1);
+			assert_string_equal(span_str(ev.relay), "127.0.0.1 [127.0.0.1]");
+			if (memmem(ev.reason.p, ev.reason.n, "\\n421", 5) != NULL)
+				multiline++;
+		}
+		if (k == LOG_ATTEMPT_NOTE) {
+			assert_true(ev.reason.n > 0);
+			snprintf(note_id, sizeof note_id, "%s", ev.queue_id);
+		} else if (note_id[0]) {
+			/* the line after a host note is the deferral of the same message */
+			assert_string_equal(ev.queue_id, note_id);
+			assert_int_equal(k, LOG_DELIVERY);
+			assert_int_equal(ev.status, STATUS_DEFERRED);
+			note_id[0] = '\0';
+		}
+		if (k == LOG_DELIVERY && ev.status == STATUS_SENT) {
+			sent++;
+			assert_int_equal(strncmp(span_str(ev.dsn), "2.0.0", 5), 0);
+		}
+		if (k == LOG_DELIVERY && ev.status == STATUS_BOUNCED) {
+			bounced++;
+			assert_string_equal(span_str(ev.dsn), "5.1.1");
+			assert_int_equal(xi.stage_kind, STAGE_RCPT);
+		}
+		p = nl ? nl + 1 : end;
+	}
+	free(buf);
+	assert_int_equal(lines, 128);
+	assert_int_equal(kinds[LOG_UNPARSED], 0);
+	assert_int_equal(kinds[LOG_QUEUED], 24);
+	assert_int_equal(kinds[LOG_RETRY_SKIP], 44);
+	assert_int_equal(kinds[LOG_ATTEMPT_NOTE], 7);
+	assert_int_equal(kinds[LOG_DELIVERY], 18 + 5 + 1);
+	assert_int_equal(sent, 5);
+	assert_int_equal(bounced, 1);
+	assert_int_equal(kinds[LOG_HOLD], 3);
+	assert_int_equal(kinds[LOG_RELEASE], 1);
+	assert_int_equal(kinds[LOG_REMOVED], 8);
+	assert_int_equal(kinds[LOG_OTHER], 17);	/* daemon start, queue runs, "lost privilege" */
+	assert_int_equal(multiline, 6);	/* the gmail.com replies (grep -c "== .*421-4.7.28") */
+	assert_int_equal(prefilter, 18 + 44);
+	assert_int_equal(interval, 60);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -475,6 +565,7 @@ int main(void)
 		cmocka_unit_test(test_queue_interval),
 		cmocka_unit_test(test_every_prefix),
 		cmocka_unit_test(test_hostile),
+		cmocka_unit_test(test_golden_mainlog),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);
