@@ -36,6 +36,8 @@ int deferral_from_event(const struct classifier *cl, struct verdict_cache *vc, c
 		/* relay=host[ip]:port names the remote host when the reason does not */
 		size_t n = strcspn(d->relay, "[");
 
+		while (n > 0 && d->relay[n - 1] == ' ')
+			n--;	/* Exim: "name [ip]" */
 		if (n < sizeof d->reply.host) {
 			memcpy(d->reply.host, d->relay, n);
 			d->reply.host[n] = '\0';
