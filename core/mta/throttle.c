@@ -203,16 +203,16 @@ int throttle_parse(const char *text, struct throttle_list *l, throttle_entry_fn 
 		if (line[0] == '#' || line[strspn(line, " \t")] == '\0')
 			continue;
 		if ((sp = strchr(line, ' ')) == NULL)
-			return why_set(why, "%s line %d: entry without a value", "throttle map", lineno);
+			return why_set(why, "line %d: entry without a value", lineno);
 		*sp++ = '\0';
 		if (throttle_domain_valid(line, NULL) < 0)
-			return why_set(why, "%s line %d: bad domain '%.80s'", "throttle map", lineno, line);
+			return why_set(why, "line %d: bad domain '%.80s'", lineno, line);
 		if ((t = throttle_list_add(l)) == NULL)
-			return why_errno(why, "throttle map");
+			return why_errno(why, "reading the throttle file");
 		snprintf(t->domain, sizeof t->domain, "%.253s", line);
 		if (read_value(sp, t) < 0) {
 			l->n--;
-			return why_set(why, "%s line %d: '%.80s' is not a value mqmon writes", "throttle map", lineno, sp);
+			return why_set(why, "line %d: '%.80s' is not a value mqmon writes", lineno, sp);
 		}
 		if (strcmp(meta_domain, t->domain) == 0) {
 			if (word_value(meta, "since", w, sizeof w))
@@ -276,13 +276,22 @@ int throttle_load(const struct action_ctx *ctx, struct throttle_list *l, struct 
 	return ops != NULL ? ops->load(ctx, l, why) : -1;
 }
 
-/* throttle_set - slow or pause domain until `until` (0 = no expiry); -1 with why and *err */
+/* throttle_set - slow or pause domain until `until` (0 = no expiry); -1 with why and *err (the backend's
+ * refusal audited) */
 int throttle_set(const struct action_ctx *ctx, const char *domain, enum throttle_mode mode, time_t until,
 		 enum action_error *err, struct why *why)
 {
-	const struct mta_throttle_ops *ops = ops_of(ctx, err, why);
+	enum action_error dummy;
+	const struct mta_throttle_ops *ops;
+	int rc;
 
-	return ops != NULL ? ops->set(ctx, domain, mode, until, err, why) : -1;
+	if (err == NULL)
+		err = &dummy;
+	if ((ops = ops_of(ctx, err, why)) == NULL)
+		return -1;
+	if ((rc = ops->set(ctx, domain, mode, until, err, why)) < 0)
+		throttle_audit_refused(ctx, AUDIT_THROTTLE, domain, *err, why);
+	return rc;
 }
 
 /* throttle_clear - remove domain's throttle; 1 removed, 0 there was none, -1 with why and *err */
@@ -343,12 +352,14 @@ int throttle_mode_supported(const struct mta_params *params, enum throttle_mode 
 	return 0;
 }
 
-/* throttle_set_note - what to tell the operator after a change took; "" when the backend has none */
-const char *throttle_set_note(const struct mta_params *params)
+/* throttle_note - what to tell the operator after a throttle was set (cleared: removed); "" when none */
+const char *throttle_note(const struct mta_params *params, int cleared)
 {
 	const struct mta_backend *be = params != NULL ? params->backend : NULL;
+	const char *note = be == NULL || be->throttle == NULL ? NULL
+		: cleared ? be->throttle->clear_note : be->throttle->set_note;
 
-	return be != NULL && be->throttle != NULL && be->throttle->set_note != NULL ? be->throttle->set_note : "";
+	return note != NULL ? note : "";
 }
 
 /* ---- the throttle file ---- */

@@ -114,7 +114,8 @@ void throttle_list_free(struct throttle_list *l);
 /* throttle_load - the instance's throttles (none set is an empty list); -1 with why */
 int throttle_load(const struct action_ctx *ctx, struct throttle_list *l, struct why *why);
 
-/* throttle_set - slow or pause domain until `until` (0 = no expiry); -1 with why and *err */
+/* throttle_set - slow or pause domain until `until` (0 = no expiry); -1 with why and *err (a refusal of the
+ * backend's set: bad domain, mode it lacks, read-only, not set up, is audited here) */
 int throttle_set(const struct action_ctx *ctx, const char *domain, enum throttle_mode mode,
 		 time_t until, enum action_error *err, struct why *why);
 
@@ -135,9 +136,9 @@ int throttle_setup(const struct action_ctx *ctx, int apply, int reload, struct s
  * (slow on an MTA without a per-destination rate delay, or no throttles at all) */
 int throttle_mode_supported(const struct mta_params *params, enum throttle_mode mode, struct why *why);
 
-/* throttle_set_note - what to tell the operator after a throttle change took (the backend's words:
- * how and when the MTA applies it); "" when the backend has none */
-const char *throttle_set_note(const struct mta_params *params);
+/* throttle_note - what to tell the operator after a throttle was set (cleared: removed) (the backend's
+ * words: how and when the MTA applies it); "" when the backend has none */
+const char *throttle_note(const struct mta_params *params, int cleared);
 
 /* ---- The throttle file: the read-modify-write every backend shares ----
  *
@@ -279,7 +280,8 @@ struct mta_throttle_ops {
 	/* file - the instance's throttle file and how the MTA reads it (throttle_file_*); -1 with why and *err */
 	int (*file)(const struct action_ctx *ctx, struct throttle_file *f, enum action_error *err, struct why *why);
 	const char *slow_missing;	/* NULL: the MTA can slow a domain; else why not ("Exim has no ...") */
-	const char *set_note;		/* what the operator is told after a change took */
+	const char *set_note;		/* what the operator is told after a throttle was set */
+	const char *clear_note;		/* ... after one was removed */
 };
 
 #endif

@@ -30,6 +30,11 @@
 #include "core/base/sanitize.h"
 #include "core/history/store.h"
 
+/* what the operator is told after a change (the map_note of `mqmon throttle` and `unthrottle`) */
+#define RELOAD_NOTE \
+	"note: postfix reload was run so that Postfix routes by the changed map now (it retries at once the\n" \
+	"      deferred mail that is due); `mqmon throttles` says `pending` until the log shows it working"
+
 #define MAP_HEADER \
 	"# mqmon_transport - Postfix transport map written by mqmon (mqmon throttle).\n" \
 	"# Do not edit: every change rewrites this file and runs postmap. Each entry\n" \
@@ -507,8 +512,9 @@ static int file_of(const struct action_ctx *ctx, struct throttle_file *f, enum a
 	return 0;
 }
 
-/* set_entry - throttle_set's work: refusals come back with *err but unaudited */
-static int set_entry(const struct action_ctx *ctx, const char *domain, enum throttle_mode mode,
+/* set - slow or pause domain until `until` (0 = no expiry); -1 with why and *err (the dispatch audits a
+ * refusal) */
+static int set(const struct action_ctx *ctx, const char *domain, enum throttle_mode mode,
 		     time_t until, enum action_error *err, struct why *why)
 {
 	char path[4200], type[64], line[2048];
@@ -546,20 +552,6 @@ static int set_entry(const struct action_ctx *ctx, const char *domain, enum thro
 	want.mode = mode;
 	want.until = until;
 	return throttle_file_set(ctx, &want, err, why);
-}
-
-/* set - slow or pause domain until `until` (0 = no expiry); -1 with why and *err (a refusal is audited too) */
-static int set(const struct action_ctx *ctx, const char *domain, enum throttle_mode mode,
-		 time_t until, enum action_error *err, struct why *why)
-{
-	enum action_error dummy;
-	int rc;
-
-	if (err == NULL)
-		err = &dummy;
-	if ((rc = set_entry(ctx, domain, mode, until, err, why)) < 0)
-		throttle_audit_refused(ctx, AUDIT_THROTTLE, domain, *err, why);
-	return rc;
 }
 
 /* backup - copy DIR/name to DIR/name.mqmon-bak (or .mqmon-bak.EPOCH when that exists); -1 with why */
@@ -763,6 +755,6 @@ const struct mta_throttle_ops postfix_throttle_ops = {
 	.value = postfix_throttle_value,
 	.file = file_of,
 	.slow_missing = NULL,
-	.set_note = "note: postfix reload was run so that Postfix routes by the changed map now (it retries at once "
-		"the\n      deferred mail that is due); `mqmon throttles` says `pending` until the log shows it working",
+	.set_note = RELOAD_NOTE,
+	.clear_note = RELOAD_NOTE,
 };
