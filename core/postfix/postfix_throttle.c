@@ -11,24 +11,15 @@
  */
 #include "core/postfix/postfix_throttle.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "core/base/duration.h"
-#include "core/mta/expiry_timer.h"
 #include "core/log/logline.h"
-#include "core/postfix/postfix_log.h"
 #include "core/mta/mta.h"
-#include "core/base/sanitize.h"
-#include "core/history/store.h"
+#include "core/postfix/postfix_log.h"
 
 /* what the operator is told after a change (the map_note of `mqmon throttle` and `unthrottle`) */
 #define RELOAD_NOTE \
