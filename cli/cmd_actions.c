@@ -1,6 +1,6 @@
 /* cmd_actions - `mqmon retry|hold|release|delete|requeue|throttle|unthrottle|throttles`
  *
- * Headless operator actions on the Postfix instance at -c DIR, through
+ * Headless operator actions on the MTA instance at -c DIR, through
  * core/actions and core/throttle (argv commands, never a shell). IDs come
  * from the arguments, or from standard input (one per line) when '-' is the
  * only argument; either way each one is validated and a single bad one
@@ -13,7 +13,8 @@
  * Exit status: 0 done, 64 usage or invalid ID/domain, 65 a NUL byte in the IDs on
  * standard input, 69 the MTA command
  * failed (its stderr is printed), 74 the map could not be written,
- * 77 read-only, 78 Postfix not set up for throttles (mqmon throttle --setup).
+ * 77 read-only, 78 the MTA not set up for throttles (mqmon throttle --setup; for Exim
+ * also when --setup --apply leaves a line to add to the Exim configuration).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -45,10 +46,6 @@ static const char throttle_usage[] =
 	"       mqmon [-c DIR] throttle --setup [--apply] [--reload]\n"
 	"       mqmon [-c DIR] unthrottle DOMAIN [--read-only] [--db FILE]\n"
 	"       mqmon [-c DIR] throttles [--expire] [--db FILE]\n";
-
-static const char map_note[] =
-	"note: postfix reload was run so that Postfix routes by the changed map now (it retries at once the\n"
-	"      deferred mail that is due); `mqmon throttles` says `pending` until the log shows it working";
 
 /* what every command here shares: the instance's parameters, store, prefix, context */
 struct act_env {
@@ -447,7 +444,8 @@ int cmd_throttle(struct cli *cli, int argc, char **argv)
 		printf("%s: %s%s%s\n", domain, mode == THROTTLE_PAUSE ? "paused (deferred without connecting)"
 		       : "slowed (slow transport: one delivery at a time, 1 s apart)",
 		       secs ? " for " : "", secs ? duration_format(d, sizeof d, secs) : "");
-		puts(map_note);
+		if (throttle_note(&env.params, 0)[0] != '\0')
+			puts(throttle_note(&env.params, 0));
 		rc = cli_finish_output();
 	}
 	env_close(&env);
@@ -506,19 +504,21 @@ int cmd_unthrottle(struct cli *cli, int argc, char **argv)
 		rc = exit_code(err);
 	} else {
 		printf(rc > 0 ? "%s: throttle removed\n" : "%s: was not throttled\n", domain);
-		if (rc > 0)
-			puts(map_note);
+		if (rc > 0 && throttle_note(&env.params, 1)[0] != '\0')
+			puts(throttle_note(&env.params, 1));
 		rc = cli_finish_output();
 	}
 	env_close(&env);
 	return rc;
 }
 
-/* expire_due - the instance's throttle map has an entry whose time is up (read without asking the MTA) */
+/* expire_due - the instance's throttle file has an entry whose time is up (read without asking the MTA when
+ * the file's path does not depend on its parameters) */
 static int expire_due(const struct mta_instance *inst)
 {
 	struct mta_params params;
 	struct action_ctx ctx;
+	struct throttle_file f;
 	struct throttle_list l = { 0 };
 	time_t now = time(NULL);
 	struct why why;
@@ -530,6 +530,9 @@ static int expire_due(const struct mta_instance *inst)
 	params.backend = inst->backend;
 	snprintf(params.config_dir, sizeof params.config_dir, "%s", inst->config);
 	ctx.params = &params;
+	/* a file known only from the MTA's parameters (Exim's hold_domains): the full run looks */
+	if (throttle_file_of(&ctx, &f, NULL, &why) < 0 || f.path[0] == '\0')
+		return 1;
 	if (throttle_load(&ctx, &l, &why) < 0)
 		return 1;	/* let the full run report it */
 	for (i = 0; i < l.n; i++)

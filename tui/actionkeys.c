@@ -16,7 +16,7 @@ const struct actionkey actionkeys[] = {
 	{ "requeue", 'Q', OP_REQUEUE, CONFIRM_MANY, NULL,
 	  "requeue (Postfix: a new queue ID; Exim has none)", "mqmon requeue ID..." },
 	{ "throttle", 'T', OP_THROTTLE, CONFIRM_PROMPT, NULL,
-	  "throttle the destination domain: s slow, p pause, then how long",
+	  "throttle the destination domain: s slow (Postfix only), p pause, then how long",
 	  "mqmon throttle DOMAIN --slow|--pause [--for 2h]" },
 	{ "unthrottle", 0, OP_UNTHROTTLE, CONFIRM_ALWAYS, "T r",
 	  "remove the destination domain's throttle", "mqmon unthrottle DOMAIN" },

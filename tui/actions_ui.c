@@ -441,6 +441,7 @@ static int prompt_key(struct app *a, int ch)
 {
 	struct actions_ui *u = a->aui;
 	struct job *j = u->pending;
+	struct why why;
 	size_t n;
 
 	switch (u->prompt) {
@@ -461,6 +462,14 @@ static int prompt_key(struct app *a, int ch)
 			u->prompt = PROMPT_CONFIRM;
 			snprintf(u->prompt_text, sizeof u->prompt_text, "remove the throttle of %s?  y = yes, n = no",
 				 j->domain);
+			return REACT_REDRAW;
+		}
+		if (ch == 's' && throttle_mode_supported(&a->params, THROTTLE_SLOW, &why) < 0) {
+			/* not offered (Exim); pressed anyway: refused, audited, said in the footer */
+			u->prompt = PROMPT_NONE;
+			u->pending = NULL;
+			actions_ui_refused(a, AUDIT_THROTTLE, j->domain, "throttle %s: %s", j->domain, why.text);
+			job_free(j);
 			return REACT_REDRAW;
 		}
 		if (ch == 's' || ch == 'p') {
@@ -630,8 +639,13 @@ const char *actions_ui_prompt(const struct app *a)
 	case PROMPT_CONFIRM:
 		return u->prompt_text;
 	case PROMPT_THROTTLE_MODE:
-		snprintf(u->prompt_text, sizeof u->prompt_text, "throttle %s: s = slow (1 msg/s, one connection), "
-			 "p = pause (no delivery), r = remove the throttle, Esc = cancel", u->pending->domain);
+		if (throttle_mode_supported(&a->params, THROTTLE_SLOW, NULL) < 0)
+			snprintf(u->prompt_text, sizeof u->prompt_text, "throttle %s: p = pause (no delivery), r = remove "
+				 "the throttle, Esc = cancel (no slow for %s)", u->pending->domain,
+				 a->params.backend != NULL ? a->params.backend->title : "this MTA");
+		else
+			snprintf(u->prompt_text, sizeof u->prompt_text, "throttle %s: s = slow (1 msg/s, one connection), "
+				 "p = pause (no delivery), r = remove the throttle, Esc = cancel", u->pending->domain);
 		return u->prompt_text;
 	case PROMPT_THROTTLE_FOR:
 		snprintf(u->prompt_text, sizeof u->prompt_text, "%s %s for how long (30m, 2h, 1d; Enter = until "

@@ -740,5 +740,5 @@ const struct mta_backend mta_exim = {
 	.own_deferral = exim_own_deferral,
 	.action_argv = exim_action_argv,
 	.action_done = NULL,
-	.throttle = NULL,	/* not yet: refused as unsupported */
+	.throttle = &exim_throttle_ops,
 };

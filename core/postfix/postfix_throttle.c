@@ -1,32 +1,30 @@
 /* postfix_throttle - the transport map mqmon owns: Postfix's throttle mechanism; see postfix_throttle.h
  *
- * Every change is read-modify-write of the map text under flock() on the
- * configuration directory (so two mqmon processes cannot lose each other's
- * entry), then an atomic rename and postmap. Postfix is only asked through
+ * Every change is core/mta/throttle's read-modify-write of the map text
+ * (throttle_file_*) under flock() on the configuration directory (so two
+ * mqmon processes cannot lose each other's entry), then an atomic rename;
+ * this file adds postmap (commit_map) and `postfix reload` (reload_for_map)
+ * and the checks before a change (set_entry). Postfix is only asked through
  * postconf/postmap/postfix with argv arrays, behind the context's command
  * prefix; main.cf and master.cf are changed with `postconf -e` and
  * `postconf -M`, never edited here.
  */
 #include "core/postfix/postfix_throttle.h"
 
-#include <ctype.h>
-#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/file.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
-#include "core/base/duration.h"
-#include "core/mta/expiry_timer.h"
 #include "core/log/logline.h"
-#include "core/postfix/postfix_log.h"
 #include "core/mta/mta.h"
-#include "core/base/sanitize.h"
-#include "core/history/store.h"
+#include "core/postfix/postfix_log.h"
+
+/* what the operator is told after a change (the map_note of `mqmon throttle` and `unthrottle`) */
+#define RELOAD_NOTE \
+	"note: postfix reload was run so that Postfix routes by the changed map now (it retries at once the\n" \
+	"      deferred mail that is due); `mqmon throttles` says `pending` until the log shows it working"
 
 #define MAP_HEADER \
 	"# mqmon_transport - Postfix transport map written by mqmon (mqmon throttle).\n" \
@@ -55,11 +53,9 @@ int postfix_throttle_own(const char *text, size_t len)
 /* postfix_throttle_routes - true when ev is an attempt for t's domain since its start through mqmon's transport */
 int postfix_throttle_routes(const struct throttle *t, const struct log_event *ev)
 {
-	size_t dl = strlen(t->domain), sl = sizeof THROTTLE_SLOW_LOG_SUFFIX - 1;
-	const char *at;
+	size_t sl = sizeof THROTTLE_SLOW_LOG_SUFFIX - 1;
 
-	if (ev->kind != LOG_DELIVERY || ev->time < t->since || ev->to.n <= dl
-	    || (at = ev->to.p + ev->to.n - dl - 1)[0] != '@' || strncasecmp(at + 1, t->domain, dl) != 0)
+	if (!throttle_event_for(t, ev))
 		return 0;
 	if (t->mode == THROTTLE_PAUSE)
 		return ev->status == STATUS_DEFERRED && postfix_throttle_own(ev->reason.p, ev->reason.n);
@@ -70,64 +66,7 @@ int postfix_throttle_routes(const struct throttle *t, const struct log_event *ev
 /* scan_log - the first attempt each throttle routed, from the end of the mail log; -1 with why */
 static int scan_log(const char *path, struct throttle_list *l, struct why *why)
 {
-	struct log_clock clock;
-	struct log_event ev;
-	struct stat sb;
-	time_t first = 0;
-	char *buf, *p, *end;
-	size_t i, want = 0;
-	off_t start;
-	ssize_t got;
-	int fd;
-
-	for (i = 0; i < l->n; i++)
-		if (l->v[i].seen == 0)
-			want++;
-	if (want == 0)
-		return 0;
-	if (path == NULL || path[0] == '\0')
-		return why_set(why, "no mail log known for this instance");
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK)) < 0)
-		return why_errno(why, "cannot read %s", path);
-	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		return why_set(why, "%s is not a regular file", path);
-	}
-	start = sb.st_size > THROTTLE_LOG_TAIL ? sb.st_size - THROTTLE_LOG_TAIL : 0;
-	if ((buf = malloc((size_t)(sb.st_size - start) + 1)) == NULL) {
-		close(fd);
-		return why_errno(why, "reading %s", path);
-	}
-	got = pread(fd, buf, (size_t)(sb.st_size - start), start);
-	close(fd);
-	if (got < 0) {
-		free(buf);
-		return why_errno(why, "reading %s", path);
-	}
-	buf[got] = '\0';
-	log_clock_init(&clock, sb.st_mtime);
-	clock.dialect = &postfix_log_dialect;
-	p = buf;
-	if (start > 0 && (p = memchr(buf, '\n', (size_t)got)) != NULL)
-		p++;	/* the first line may be cut */
-	for (end = buf + got; p != NULL && p < end; ) {
-		char *nl = memchr(p, '\n', (size_t)(end - p));
-		size_t len = (size_t)((nl ? nl : end) - p);
-
-		/* cheap filter: only deliveries of interest are parsed */
-		if (first == 0 && logline_parse(&clock, p, len, &ev) != LOG_UNPARSED)
-			first = ev.time;
-		if (memmem(p, len, " to=<", 5) != NULL && logline_parse(&clock, p, len, &ev) == LOG_DELIVERY)
-			for (i = 0; i < l->n; i++)
-				if (l->v[i].seen == 0 && postfix_throttle_routes(&l->v[i], &ev))
-					l->v[i].seen = ev.time;
-		p = nl ? nl + 1 : NULL;
-	}
-	free(buf);
-	/* a log that starts after a throttle began may have lost the line that showed it working */
-	for (i = 0; i < l->n; i++)
-		l->v[i].log_checked = l->v[i].seen != 0 || start == 0 || (first != 0 && first <= l->v[i].since);
-	return 0;
+	return throttle_log_scan(path, l, &postfix_log_dialect, " to=<", postfix_throttle_routes, why);
 }
 
 /* postfix_throttle_value - the map value for t */
@@ -139,6 +78,21 @@ void postfix_throttle_value(const struct throttle *t, char *buf, size_t bufsz)
 		snprintf(buf, bufsz, "slow:%s", t->nexthop);
 }
 
+/* postfix_throttle_entry - read a map value back: "slow:NEXTHOP" or "retry:..."; -1 for any other */
+int postfix_throttle_entry(const char *value, struct throttle *t)
+{
+	if (strncmp(value, "slow:", 5) == 0) {
+		t->mode = THROTTLE_SLOW;
+		snprintf(t->nexthop, sizeof t->nexthop, "%s", value + 5);
+		return 0;
+	}
+	if (strncmp(value, "retry:", 6) == 0) {
+		t->mode = THROTTLE_PAUSE;
+		return 0;
+	}
+	return -1;
+}
+
 /* postfix_throttle_map_path - <config_dir>/mqmon_transport into buf; -1 when too long */
 int postfix_throttle_map_path(const struct action_ctx *ctx, char *buf, size_t bufsz)
 {
@@ -147,99 +101,13 @@ int postfix_throttle_map_path(const struct action_ctx *ctx, char *buf, size_t bu
 	return n < 0 || (size_t)n >= bufsz ? -1 : 0;
 }
 
-/* read_text - a whole file (malloc'd) into *text; 0 with *text NULL when it does not exist; -1 with why */
-static int read_text(const char *path, char **text, struct why *why)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf = NULL;
-	size_t len = 0, cap = 0, n;
-
-	*text = NULL;
-	if (fp == NULL)
-		return errno == ENOENT ? 0 : why_errno(why, "cannot read %s", path);
-	do {
-		if (cap - len < 4096) {
-			char *b = realloc(buf, cap + 65536);
-
-			if (b == NULL) {
-				free(buf);
-				fclose(fp);
-				return why_errno(why, "reading %s", path);
-			}
-			buf = b;
-			cap += 65536;
-		}
-		n = fread(buf + len, 1, cap - len - 1, fp);
-		len += n;
-	} while (n > 0);
-	if (ferror(fp)) {
-		free(buf);
-		fclose(fp);
-		return why_errno(why, "reading %s", path);
-	}
-	fclose(fp);
-	buf[len] = '\0';
-	*text = buf;
-	return 0;
-}
-
-/* write_atomic_as - text into path through a temporary file and rename, with mode (and, when like is not
- * NULL and we are root, like's owner and group); -1 with why */
-static int write_atomic_as(const char *path, const char *text, mode_t mode, const struct stat *like,
-			   struct why *why)
-{
-	char tmp[4200];
-	size_t len = strlen(text), off = 0;
-	int fd;
-
-	snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0)
-		return why_errno(why, "cannot write %s", tmp);
-	if (like != NULL && geteuid() == 0 && fchown(fd, like->st_uid, like->st_gid) < 0) {
-		why_errno(why, "cannot give %s the owner of the original", tmp);
-		close(fd);
-		unlink(tmp);
-		return -1;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			why_errno(why, "writing %s", tmp);
-			close(fd);
-			unlink(tmp);
-			return -1;
-		}
-		off += (size_t)n;
-	}
-	if (fchmod(fd, mode) < 0 || fsync(fd) < 0 || close(fd) < 0) {
-		why_errno(why, "writing %s", tmp);
-		unlink(tmp);
-		return -1;
-	}
-	if (rename(tmp, path) < 0) {
-		why_errno(why, "cannot rename %s to %s", tmp, path);
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
-}
-
-/* write_atomic - text into path through a temporary file and rename (mode 0644: the map); -1 with why */
-static int write_atomic(const char *path, const char *text, struct why *why)
-{
-	return write_atomic_as(path, text, 0644, NULL, why);
-}
-
 /* copy_file - copy src to dst with src's permissions and (as root) owner, for backups; -1 with why */
 static int copy_file(const char *src, const char *dst, struct why *why)
 {
 	struct stat sb;
 	char *text;
 
-	if (read_text(src, &text, why) < 0)
+	if (throttle_file_read(src, &text, why) < 0)
 		return -1;
 	if (text == NULL)
 		return why_set(why, "cannot back up %s: it does not exist", src);
@@ -247,7 +115,7 @@ static int copy_file(const char *src, const char *dst, struct why *why)
 		free(text);
 		return why_errno(why, "cannot back up %s", src);
 	}
-	if (write_atomic_as(dst, text, sb.st_mode & 0777, &sb, why) < 0) {
+	if (throttle_file_write(dst, text, sb.st_mode & 0777, &sb, why) < 0) {
 		free(text);
 		return -1;
 	}
@@ -437,80 +305,6 @@ static int run_postmap(const struct action_ctx *ctx, const char *type, const cha
 	return 0;
 }
 
-/* lock_dir - flock the configuration directory (serialises mqmon processes); fd or -1 with why */
-static int lock_dir(const struct action_ctx *ctx, struct why *why)
-{
-	int fd = open(ctx->params->config_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd < 0)
-		return why_errno(why, "cannot open %s", ctx->params->config_dir);
-	while (flock(fd, LOCK_EX) < 0)
-		if (errno != EINTR) {
-			why_errno(why, "cannot lock %s", ctx->params->config_dir);
-			close(fd);
-			return -1;
-		}
-	return fd;
-}
-
-/* unlock_dir - release lock_dir's lock */
-static void unlock_dir(int fd)
-{
-	if (fd >= 0)
-		close(fd);
-}
-
-/* warn - a non-fatal problem for the caller to show */
-static void warn(const struct action_ctx *ctx, const char *text)
-{
-	action_warn(ctx, "%s", text);
-}
-
-/* audit_refused - the audit row of a refused throttle change (read-only, not set up, bad domain) */
-static void audit_refused(const struct action_ctx *ctx, enum audit_verb verb, const char *domain,
-			  enum action_error err, const struct why *why)
-{
-	char target[300], msg[1200];
-	struct why w;
-
-	if (ctx->store == NULL || (err != ACTION_E_INVALID && err != ACTION_E_READ_ONLY
-				   && err != ACTION_E_UNSUPPORTED && err != ACTION_E_CONFIG))
-		return;
-	sanitize_text(target, sizeof target, domain ? domain : "", domain ? strlen(domain) : 0);
-	if (action_audit_refusal(ctx, verb, target, why->text, &w) < 0) {
-		snprintf(msg, sizeof msg, "the audit row could not be written: %s", w.text);
-		warn(ctx, msg);
-	}
-}
-
-/* throttle_target - an audit row's target: "gmail.com pause 2h00m" (from since to until), "... no expiry" */
-static void throttle_target(char *buf, size_t n, const char *domain, enum throttle_mode mode, time_t since,
-			    time_t until)
-{
-	char d[32];
-	long len = (long)(until - since);
-
-	/* until was set when the operator answered, since a moment later: 2h, not 1h59m */
-	if (len >= 120)
-		len = (len + 30) / 60 * 60;
-	if (until != 0)
-		duration_format(d, sizeof d, len);
-	snprintf(buf, n, "%.253s %s %s", domain, throttle_mode_name(mode), until != 0 ? d : "no expiry");
-}
-
-/* audit - one audit row, a warning when it cannot be written */
-static void audit(const struct action_ctx *ctx, enum audit_verb verb, const char *target, const char *args,
-		  int result, int ok, const char *output)
-{
-	struct why w;
-	char msg[1200];
-
-	if (ctx->store != NULL && action_audit(ctx, verb, target, args, result, ok, output, &w) < 0) {
-		snprintf(msg, sizeof msg, "the audit row could not be written: %s", w.text);
-		warn(ctx, msg);
-	}
-}
-
 /* bump_mtime - make the indexed map's mtime a second later than the postmap that wrote it
  *
  * postmap rewrites hash/lmdb files in place, and Postfix daemons notice a
@@ -549,34 +343,20 @@ static void bump_mtime(const struct action_ctx *ctx, const char *type, const cha
 	}
 }
 
-/* save_map - write l over the map and postmap it; on postmap failure put old_text back; -1 with why */
-static int save_map(const struct action_ctx *ctx, const char *type, const char *path,
-		    const struct throttle_list *l, const char *old_text, char *args, size_t argssz,
-		    char **output, int *status, enum action_error *err, struct why *why)
+/* commit_map - postmap the map just written (the table type from transport_maps when not known yet); the
+ * postmap command into args; -1 with why and *err */
+static int commit_map(const struct action_ctx *ctx, struct throttle_file *f, char *args, size_t argssz,
+		      char **output, int *status, enum action_error *err, struct why *why)
 {
-	char *text = throttle_render(l, MAP_HEADER, postfix_throttle_value);
-	struct why w;
-
-	*status = -1;
-	if (text == NULL) {
-		*err = ACTION_E_IO;
-		return why_errno(why, "rendering %s", path);
-	}
-	if (write_atomic(path, text, why) < 0) {
-		free(text);
-		*err = ACTION_E_IO;
-		return -1;
-	}
-	free(text);
-	if (run_postmap(ctx, type, path, args, argssz, output, status, why) < 0) {
+	if (f->type[0] == '\0' && map_state(ctx, f->path, f->type, sizeof f->type, why) < 0) {
 		*err = ACTION_E_MTA;
-		if (old_text != NULL && write_atomic(path, old_text, &w) < 0)
-			warn(ctx, w.text);
-		else if (old_text == NULL)
-			unlink(path);
 		return -1;
 	}
-	bump_mtime(ctx, type, path);
+	if (run_postmap(ctx, f->type, f->path, args, argssz, output, status, why) < 0) {
+		*err = ACTION_E_MTA;
+		return -1;
+	}
+	bump_mtime(ctx, f->type, f->path);
 	return 0;
 }
 
@@ -593,44 +373,15 @@ static void reload_for_map(const struct action_ctx *ctx)
 	if (action_exec(ctx, cmd, NULL, 0, &r, &w) < 0) {
 		snprintf(msg, sizeof msg, "postfix reload failed (%.300s): Postfix applies the changed map when "
 			 "trivial-rewrite restarts by itself", w.text);
-		warn(ctx, msg);
+		action_warn(ctx, "%s", msg);
 		return;
 	}
 	if (r.status != 0) {
 		snprintf(msg, sizeof msg, "postfix reload failed (exit %d: %.300s): Postfix applies the changed map "
 			 "when trivial-rewrite restarts by itself", r.status, r.errlen ? r.err : "no message");
-		warn(ctx, msg);
+		action_warn(ctx, "%s", msg);
 	}
 	proc_result_free(&r);
-}
-
-/* clean_user - the audit user with anything but [A-Za-z0-9._@-] as '_' */
-static void clean_user(const struct action_ctx *ctx, char *buf, size_t bufsz)
-{
-	char *p;
-
-	if (ctx->user != NULL)
-		snprintf(buf, bufsz, "%s", ctx->user);
-	else
-		action_user(buf, bufsz);
-	for (p = buf; *p; p++)
-		if (!isalnum((unsigned char)*p) && !strchr("._@-", *p))
-			*p = '_';
-}
-
-/* load - the map's entries (a missing map is an empty list); -1 with why */
-static int load(const struct action_ctx *ctx, struct throttle_list *l, struct why *why)
-{
-	char path[4200], *text;
-	int rc;
-
-	if (postfix_throttle_map_path(ctx, path, sizeof path) < 0)
-		return why_set(why, "configuration directory path too long");
-	if (read_text(path, &text, why) < 0)
-		return -1;
-	rc = text ? throttle_parse(text, l, why) : 0;
-	free(text);
-	return rc;
 }
 
 /* transport_ok_for_slow - true when transport is empty, smtp/relay, or a master.cf service running smtp */
@@ -735,20 +486,32 @@ static int check_ready(const struct action_ctx *ctx, const char *what, const cha
 	return st;
 }
 
-/* set_entry - throttle_set's work: refusals come back with *err but unaudited */
-static int set_entry(const struct action_ctx *ctx, const char *domain, enum throttle_mode mode,
+/* file_of - the map, how Postfix reads it (postmap) and is told (postfix reload); -1 with why and *err */
+static int file_of(const struct action_ctx *ctx, struct throttle_file *f, enum action_error *err, struct why *why)
+{
+	if (postfix_throttle_map_path(ctx, f->path, sizeof f->path) < 0) {
+		*err = ACTION_E_INVALID;
+		return why_set(why, "configuration directory path too long");
+	}
+	snprintf(f->lock_dir, sizeof f->lock_dir, "%s", ctx->params->config_dir);
+	f->header = MAP_HEADER;
+	f->value = postfix_throttle_value;
+	f->read_value = postfix_throttle_entry;
+	f->commit = commit_map;
+	f->applied = reload_for_map;
+	f->applied_words = "; postfix reload";
+	return 0;
+}
+
+/* set - slow or pause domain until `until` (0 = no expiry); -1 with why and *err (the dispatch audits a
+ * refusal) */
+static int set(const struct action_ctx *ctx, const char *domain, enum throttle_mode mode,
 		     time_t until, enum action_error *err, struct why *why)
 {
-	char path[4200], type[64], line[2048], nexthop[256] = "", args[8400], value[512], *old = NULL;
-	char *output = NULL, target[300];
-	struct throttle_list l = { 0 };
-	struct throttle *t;
-	enum action_error dummy;
-	struct why w;
-	int fd, st, status = -1, rc = -1;
+	char path[4200], type[64], line[2048];
+	struct throttle want = { 0 };
+	int st;
 
-	if (err == NULL)
-		err = &dummy;
 	*err = ACTION_E_NONE;
 	if (throttle_domain_valid(domain, why) < 0) {
 		*err = ACTION_E_INVALID;
@@ -774,232 +537,12 @@ static int set_entry(const struct action_ctx *ctx, const char *domain, enum thro
 		return why_set(why, "master.cf of %s has no %s service: run `mqmon throttle --setup` first",
 			       ctx->params->config_dir, mode == THROTTLE_SLOW ? "slow" : "retry");
 	}
-	if (mode == THROTTLE_SLOW && route_of(ctx, domain, path, nexthop, sizeof nexthop, err, why) < 0)
+	if (mode == THROTTLE_SLOW && route_of(ctx, domain, path, want.nexthop, sizeof want.nexthop, err, why) < 0)
 		return -1;
-
-	if ((fd = lock_dir(ctx, why)) < 0) {
-		*err = ACTION_E_IO;
-		return -1;
-	}
-	if (read_text(path, &old, why) < 0 || (old != NULL && throttle_parse(old, &l, why) < 0)) {
-		*err = ACTION_E_IO;
-		goto out;
-	}
-	if ((t = throttle_find(&l, domain)) == NULL && (t = throttle_list_add(&l)) == NULL) {
-		*err = ACTION_E_IO;
-		why_errno(why, "throttle");
-		goto out;
-	}
-	memset(t, 0, sizeof *t);
-	snprintf(t->domain, sizeof t->domain, "%s", domain);
-	t->mode = mode;
-	snprintf(t->nexthop, sizeof t->nexthop, "%s", nexthop);
-	t->since = time(NULL);
-	t->until = until;
-	clean_user(ctx, t->user, sizeof t->user);
-	postfix_throttle_value(t, value, sizeof value);
-	throttle_target(target, sizeof target, domain, mode, t->since, until);
-	if (save_map(ctx, type, path, &l, old, args, sizeof args, &output, &status, err, why) < 0) {
-		char full[9000];
-
-		snprintf(full, sizeof full, "%s %s -> %s", domain, value, args);
-		audit(ctx, AUDIT_THROTTLE, target, full, status, 0, why->text);
-		goto out;
-	}
-	{
-		char full[9000];
-
-		snprintf(full, sizeof full, "%s %s (until %lld) -> %.4000s; postfix reload", domain, value,
-			 (long long)until, args);
-		audit(ctx, AUDIT_THROTTLE, target, full, status, 1, output);
-	}
-	reload_for_map(ctx);
-	if (ctx->store != NULL
-	    && store_set_throttle(ctx->store, domain, mode, t->since, until,
-				  t->user, &w) < 0)
-		warn(ctx, w.text);
-	rc = 0;
-out:
-	unlock_dir(fd);
-	free(old);
-	free(output);
-	throttle_list_free(&l);
-	return rc;
-}
-
-/* set - slow or pause domain until `until` (0 = no expiry); -1 with why and *err (a refusal is audited too) */
-static int set(const struct action_ctx *ctx, const char *domain, enum throttle_mode mode,
-		 time_t until, enum action_error *err, struct why *why)
-{
-	enum action_error dummy;
-	int rc;
-
-	if (err == NULL)
-		err = &dummy;
-	if ((rc = set_entry(ctx, domain, mode, until, err, why)) < 0)
-		audit_refused(ctx, AUDIT_THROTTLE, domain, *err, why);
-	return rc;
-}
-
-/* remove_entries - drop the named domains from the map (under the lock); number removed, -1 with why */
-static int remove_entries(const struct action_ctx *ctx, const char *only, time_t now,
-			  struct strlist *removed, enum action_error *err, struct why *why)
-{
-	char path[4200], type[64], args[8400], *old = NULL, *output = NULL, full[9000];
-	struct throttle_list l = { 0 };
-	struct strlist gone = { 0 };
-	size_t i;
-	int fd, status, rc = -1, st;
-
-	if (postfix_throttle_map_path(ctx, path, sizeof path) < 0) {
-		*err = ACTION_E_INVALID;
-		return why_set(why, "configuration directory path too long");
-	}
-	if ((fd = lock_dir(ctx, why)) < 0) {
-		*err = ACTION_E_IO;
-		return -1;
-	}
-	if (read_text(path, &old, why) < 0 || (old != NULL && throttle_parse(old, &l, why) < 0)) {
-		*err = ACTION_E_IO;
-		goto out;
-	}
-	for (i = 0; i < l.n; ) {
-		struct throttle *t = &l.v[i];
-
-		if (only != NULL ? strcmp(t->domain, only) == 0 : (t->until != 0 && t->until <= now)) {
-			strlist_add(&gone, t->domain);
-			throttle_list_remove(&l, t);
-		} else {
-			i++;
-		}
-	}
-	if (gone.n == 0) {
-		rc = 0;
-		goto out;
-	}
-	/* the type transport_maps names (or the default when not set up) */
-	if ((st = map_state(ctx, path, type, sizeof type, why)) < 0) {
-		*err = ACTION_E_MTA;
-		goto out;
-	}
-	if (save_map(ctx, type, path, &l, old, args, sizeof args, &output, &status, err, why) < 0) {
-		for (i = 0; i < gone.n; i++) {
-			snprintf(full, sizeof full, "remove %s -> %s", gone.v[i], args);
-			audit(ctx, AUDIT_UNTHROTTLE, gone.v[i], full, status, 0, why->text);
-		}
-		goto out;
-	}
-	reload_for_map(ctx);
-	for (i = 0; i < gone.n; i++) {
-		snprintf(full, sizeof full, "remove %.300s%s -> %.4000s; postfix reload", gone.v[i],
-			 only ? "" : " (expired)", args);
-		audit(ctx, AUDIT_UNTHROTTLE, gone.v[i], full, status, 1, only ? output : "expired");
-		if (removed != NULL)
-			strlist_add(removed, gone.v[i]);
-	}
-	rc = (int)gone.n;
-out:
-	/* the store follows the map even when the map had nothing to remove */
-	if (rc >= 0 && ctx->store != NULL) {
-		struct why w;
-
-		if (only != NULL && store_clear_throttle(ctx->store, only, &w) < 0)
-			warn(ctx, w.text);
-		for (i = 0; only == NULL && i < gone.n; i++)
-			if (store_clear_throttle(ctx->store, gone.v[i], &w) < 0)
-				warn(ctx, w.text);
-	}
-	unlock_dir(fd);
-	free(old);
-	free(output);
-	strlist_free(&gone);
-	throttle_list_free(&l);
-	return rc;
-}
-
-/* clear - remove domain's throttle; 1 removed, 0 there was none, -1 with why and *err (a refusal is audited) */
-static int clear(const struct action_ctx *ctx, const char *domain, enum action_error *err,
-		   struct why *why)
-{
-	enum action_error dummy;
-
-	if (err == NULL)
-		err = &dummy;
-	*err = ACTION_E_NONE;
-	if (throttle_domain_valid(domain, why) < 0) {
-		*err = ACTION_E_INVALID;
-	} else if (ctx->read_only) {
-		*err = ACTION_E_READ_ONLY;
-		why_set(why, "unthrottle refused: mqmon is in read-only mode (--read-only or read_only = yes)");
-	} else {
-		return remove_entries(ctx, domain, 0, NULL, err, why);
-	}
-	audit_refused(ctx, AUDIT_UNTHROTTLE, domain, *err, why);
-	return -1;
-}
-
-/* expired_in_store - collect store throttles whose until has passed */
-static int expired_in_store(void *vctx, const struct store_throttle *t)
-{
-	struct { struct strlist *l; time_t now; } *c = vctx;
-
-	if (t->until != 0 && t->until <= c->now && t->domain != NULL)
-		strlist_add(c->l, t->domain);
-	return 0;
-}
-
-/* expire - remove throttles whose until <= now from the map and the store; number removed, -1 with why */
-static int expire(const struct action_ctx *ctx, time_t now, struct strlist *removed, struct why *why)
-{
-	enum action_error err;
-	struct throttle_list l = { 0 };
-	size_t i;
-	int rc, due = 0;
-
-	if (ctx->read_only)
-		return 0;
-	/* look before locking: nothing due is the common case and needs no write access */
-	if (load(ctx, &l, why) < 0)
-		return -1;
-	for (i = 0; i < l.n; i++)
-		if (l.v[i].until != 0 && l.v[i].until <= now)
-			due = 1;
-	throttle_list_free(&l);
-	rc = due ? remove_entries(ctx, NULL, now, removed, &err, why) : 0;
-	if (rc >= 0 && ctx->store != NULL) {
-		struct strlist stale = { 0 };
-		struct { struct strlist *l; time_t now; } c = { &stale, now };
-		struct why w;
-
-		if (store_throttles(ctx->store, expired_in_store, &c, &w) >= 0)
-			for (i = 0; i < stale.n; i++)
-				store_clear_throttle(ctx->store, stale.v[i], &w);
-		strlist_free(&stale);
-	}
-	return rc;
-}
-
-/* setup_step - report one step; with apply run cmd; -1 with why when it failed */
-static int setup_step(const struct action_ctx *ctx, int apply, char **cmd, struct strlist *report,
-		      struct strlist *done, struct why *why)
-{
-	char text[8400];
-	struct proc_result r;
-
-	action_argv_text(cmd, text, sizeof text);
-	strlist_addf(report, "  %s %s", apply ? "run:" : "would run:", text);
-	if (!apply)
-		return 0;
-	if (action_exec(ctx, cmd, NULL, 0, &r, why) < 0)
-		return -1;
-	if (r.status != 0) {
-		why_set(why, "%s failed (exit %d): %.300s", text, r.status, r.errlen ? r.err : "no message");
-		proc_result_free(&r);
-		return -1;
-	}
-	proc_result_free(&r);
-	strlist_add(done, text);
-	return 0;
+	snprintf(want.domain, sizeof want.domain, "%s", domain);
+	want.mode = mode;
+	want.until = until;
+	return throttle_file_set(ctx, &want, err, why);
 }
 
 /* backup - copy DIR/name to DIR/name.mqmon-bak (or .mqmon-bak.EPOCH when that exists); -1 with why */
@@ -1015,62 +558,6 @@ static int backup(const struct action_ctx *ctx, const char *name, struct strlist
 	if (copy_file(src, dst, why) < 0)
 		return -1;
 	strlist_addf(report, "  backup: %s -> %s", src, dst);
-	return 0;
-}
-
-/* expiry_step - report (and with apply install) the job that expires throttles without mqmon; -1 with why */
-static int expiry_step(const struct action_ctx *ctx, int apply, struct strlist *report, struct strlist *done,
-		       struct why *why)
-{
-	const char *db = ctx->store != NULL ? store_path(ctx->store) : NULL;
-	struct expiry_plan plan;
-	struct why w;
-	int i;
-
-	if (db != NULL && db[0] != '/')
-		db = NULL;	/* ":memory:" */
-	if (expiry_plan_make(ctx->params->config_dir, NULL, db, &plan, &w) < 0) {
-		strlist_addf(report, "  warning: no expiry timer: %s; throttles given --for expire only while an "
-			     "mqmon command or console runs", w.text);
-		return 0;
-	}
-	if (plan.kind == EXPIRY_NONE) {
-		strlist_addf(report, "  warning: neither systemd nor /etc/cron.d found: throttles given --for expire "
-			     "only while an mqmon command or console runs (or run `%s` every minute)", plan.command);
-		return 0;
-	}
-	if (expiry_plan_installed(&plan)) {
-		strlist_addf(report, "  ok: expiry %s %s runs `%s`", plan.kind == EXPIRY_SYSTEMD ? "timer" : "cron entry",
-			     plan.kind == EXPIRY_SYSTEMD ? plan.path[1] : plan.path[0], plan.command);
-		return 0;
-	}
-	for (i = 0; i < plan.nfiles; i++)
-		strlist_addf(report, "  %s %s (runs `%s` %s)", apply ? "write:" : "would write:", plan.path[i],
-			     plan.command, plan.kind == EXPIRY_SYSTEMD ? "every 15 s" : "every minute");
-	if (apply) {
-		if (geteuid() != 0 && plan.system_root)
-			return why_set(why, "installing the expiry %s needs root: run --setup --apply as root",
-				       plan.kind == EXPIRY_SYSTEMD ? "timer" : "cron entry");
-		if (expiry_plan_write(&plan, why) < 0)
-			return -1;
-		for (i = 0; i < plan.nfiles; i++)
-			strlist_addf(done, "wrote %s", plan.path[i]);
-	}
-	if (plan.kind == EXPIRY_SYSTEMD) {
-		char unit[260];
-		char *reload_cmd[] = { "systemctl", "daemon-reload", NULL };
-		char *enable_cmd[] = { "systemctl", "enable", "--now", unit, NULL };
-
-		snprintf(unit, sizeof unit, "%s.timer", plan.name);
-		if (!plan.system_root) {
-			strlist_addf(report, "  not run (MQMON_SYSTEM_ROOT is set): systemctl daemon-reload; "
-				     "systemctl enable --now %s", unit);
-			return 0;
-		}
-		if (setup_step(ctx, apply, reload_cmd, report, done, why) < 0
-		    || setup_step(ctx, apply, enable_cmd, report, done, why) < 0)
-			return -1;
-	}
 	return 0;
 }
 
@@ -1113,28 +600,18 @@ static int setup(const struct action_ctx *ctx, int apply, int reload, struct str
 	if (stat(path, &sb) == 0 && stat(dbpath, &sb) == 0) {
 		strlist_addf(report, "  ok: map %s exists", spec);
 	} else {
-		struct throttle_list l = { 0 };
-		char *old = NULL, args[8400], *output = NULL;
-		int status, fd;
+		struct throttle_file f;
 
 		strlist_addf(report, "  %s map %s (empty), then postmap -c %s %s", apply ? "create:" : "would create:",
 			     path, dir, spec);
 		if (apply) {
-			if ((fd = lock_dir(ctx, why)) < 0)
+			if (throttle_file_of(ctx, &f, err, why) < 0)
 				goto out;
-			if (read_text(path, &old, why) < 0 || (old != NULL && throttle_parse(old, &l, why) < 0)
-			    || save_map(ctx, type, path, &l, old, args, sizeof args, &output, &status, err, why) < 0) {
+			snprintf(f.type, sizeof f.type, "%s", type);
+			if (throttle_file_create(ctx, &f, err, why) < 0) {
 				*err = ACTION_E_MTA;
-				unlock_dir(fd);
-				free(old);
-				free(output);
-				throttle_list_free(&l);
 				goto out;
 			}
-			unlock_dir(fd);
-			free(old);
-			free(output);
-			throttle_list_free(&l);
 			strlist_addf(&done, "created %s", spec);
 		}
 	}
@@ -1167,7 +644,7 @@ static int setup(const struct action_ctx *ctx, int apply, int reload, struct str
 			*err = ACTION_E_IO;
 			goto out;
 		}
-		if (setup_step(ctx, apply, cmd, report, &done, why) < 0)
+		if (throttle_setup_run(ctx, apply, cmd, report, &done, why) < 0)
 			goto out;
 		master_changes++;
 	}
@@ -1183,7 +660,7 @@ static int setup(const struct action_ctx *ctx, int apply, int reload, struct str
 			*err = ACTION_E_IO;
 			goto out;
 		}
-		if (setup_step(ctx, apply, cmd, report, &done, why) < 0)
+		if (throttle_setup_run(ctx, apply, cmd, report, &done, why) < 0)
 			goto out;
 		master_changes++;
 	}
@@ -1205,7 +682,7 @@ static int setup(const struct action_ctx *ctx, int apply, int reload, struct str
 			*err = ACTION_E_IO;
 			goto out;
 		}
-		if (setup_step(ctx, apply, cmd, report, &done, why) < 0)
+		if (throttle_setup_run(ctx, apply, cmd, report, &done, why) < 0)
 			goto out;
 		main_changes++;
 	}
@@ -1223,13 +700,13 @@ static int setup(const struct action_ctx *ctx, int apply, int reload, struct str
 			*err = ACTION_E_IO;
 			goto out;
 		}
-		if (setup_step(ctx, apply, cmd, report, &done, why) < 0)
+		if (throttle_setup_run(ctx, apply, cmd, report, &done, why) < 0)
 			goto out;
 		main_changes++;
 	}
 
 	/* 5. expiry without a running mqmon: a systemd timer, else a cron.d entry */
-	if (expiry_step(ctx, apply, report, &done, why) < 0)
+	if (throttle_setup_expiry(ctx, apply, report, &done, why) < 0)
 		goto out;
 
 	/* 6. reload: whenever asked (the running Postfix may not have loaded an earlier --apply) */
@@ -1241,7 +718,7 @@ static int setup(const struct action_ctx *ctx, int apply, int reload, struct str
 				     "the running Postfix uses them");
 		strlist_addf(report, "warning: postfix reload restarts qmgr: every deferred message whose retry "
 			     "time has passed is retried at once (a retry wave)");
-		if (setup_step(ctx, apply, cmd, report, &done, why) < 0)
+		if (throttle_setup_run(ctx, apply, cmd, report, &done, why) < 0)
 			goto out;
 	} else if (main_changes + master_changes == 0) {
 		strlist_addf(report, "nothing to change in main.cf or master.cf (if Postfix was not reloaded since "
@@ -1254,24 +731,21 @@ static int setup(const struct action_ctx *ctx, int apply, int reload, struct str
 	rc = 0;
 	*err = ACTION_E_NONE;
 out:
-	if (apply && (done.n > 0 || rc < 0)) {
-		char args[8192] = "";
-		size_t k, off = 0;
-
-		for (k = 0; k < done.n && off + 4 < sizeof args; k++)
-			off += (size_t)snprintf(args + off, sizeof args - off, "%s%s", k ? "; " : "", done.v[k]);
-		audit(ctx, AUDIT_THROTTLE, "--setup", args, rc < 0 ? 1 : 0, rc == 0, rc < 0 ? why->text : NULL);
-	}
+	throttle_setup_audit(ctx, apply, &done, rc, why);
 	strlist_free(&done);
 	return rc;
 }
 
 const struct mta_throttle_ops postfix_throttle_ops = {
-	.load = load,
+	.load = throttle_file_load,
 	.set = set,
-	.clear = clear,
-	.expire = expire,
+	.clear = throttle_file_clear,
+	.expire = throttle_file_expire,
 	.setup = setup,
 	.scan_log = scan_log,
 	.value = postfix_throttle_value,
+	.file = file_of,
+	.slow_missing = NULL,
+	.set_note = RELOAD_NOTE,
+	.clear_note = RELOAD_NOTE,
 };

@@ -73,6 +73,9 @@ int postfix_throttle_routes(const struct throttle *t, const struct log_event *ev
 /* postfix_throttle_value - the map value for t: "slow:NEXTHOP" or "retry:4.7.0 paused ..." */
 void postfix_throttle_value(const struct throttle *t, char *buf, size_t bufsz);
 
+/* postfix_throttle_entry - read a map value back into t: "slow:NEXTHOP" or "retry:..."; -1 for any other */
+int postfix_throttle_entry(const char *value, struct throttle *t);
+
 /* postfix_throttle_map_path - <config_dir>/mqmon_transport into buf; -1 when too long */
 int postfix_throttle_map_path(const struct action_ctx *ctx, char *buf, size_t bufsz);
 

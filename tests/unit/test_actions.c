@@ -396,7 +396,7 @@ static void test_map_text(void **state)
 	assert_non_null(text);
 	assert_non_null(strstr(text, "\ngmail.com slow:[127.0.0.1]:3026\n"));
 	assert_non_null(strstr(text, "\noutlook.com retry:4.7.0 paused by operator (mqmon)\n"));
-	assert_int_equal(throttle_parse(text, &back, &why), 0);
+	assert_int_equal(throttle_parse(text, &back, postfix_throttle_entry, &why), 0);
 	assert_int_equal(back.n, 2);
 	t = throttle_find(&back, "outlook.com");
 	assert_non_null(t);
@@ -412,11 +412,11 @@ static void test_map_text(void **state)
 	throttle_list_free(&back);
 
 	/* an empty slow next-hop stays empty; a foreign entry is an error */
-	assert_int_equal(throttle_parse("example.com slow:\n", &back, &why), 0);
+	assert_int_equal(throttle_parse("example.com slow:\n", &back, postfix_throttle_entry, &why), 0);
 	assert_string_equal(back.v[0].nexthop, "");
 	throttle_list_free(&back);
-	assert_int_equal(throttle_parse("example.com smtp:[10.0.0.1]\n", &back, &why), -1);
-	assert_int_equal(throttle_parse("ALL retry:x\n", &back, &why), -1);
+	assert_int_equal(throttle_parse("example.com smtp:[10.0.0.1]\n", &back, postfix_throttle_entry, &why), -1);
+	assert_int_equal(throttle_parse("ALL retry:x\n", &back, postfix_throttle_entry, &why), -1);
 	throttle_list_free(&back);
 	throttle_list_free(&l);
 }
