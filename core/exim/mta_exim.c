@@ -326,6 +326,7 @@ struct rcpt_reply {
 	size_t len;
 	time_t time;
 	char host_key[300];	/* "name:ip" of the host that answered (its T: retry record's key), "" when none */
+	enum smtp_stage stage;		/* the stage Exim logged before the reply */
 };
 
 /* host_key_of - "name [ip]" (Exim's H= field) as a T: record's "name:ip"; "" when not that shape */
@@ -373,6 +374,7 @@ static void msglog_replies(const char *text, size_t len, const struct exim_hfile
 					out[i].len = ev.reason.n;
 					out[i].time = ev.time;
 					host_key_of(ev.relay, out[i].host_key, sizeof out[i].host_key);
+					out[i].stage = ev.stage;
 				}
 		}
 		p += n + 1;
@@ -437,8 +439,8 @@ static void add_message(struct qmodel *m, int inputfd, int msglogfd, const char 
 	free(mlog);
 	for (i = 0; i < h.nrcpts; i++)
 		if (!h.rcpts[i].done) {
-			qmodel_add_rcpt(m, msg, h.rcpts[i].address, replies[i].reason ? replies[i].reason : "",
-					replies[i].len, NULL);
+			qmodel_add_rcpt_at(m, msg, h.rcpts[i].address, replies[i].reason ? replies[i].reason : "",
+					   replies[i].len, NULL, replies[i].stage);
 			/* the msglog knows the last attempt even when no log is joined */
 			if (replies[i].time > msg->last_attempt)
 				msg->last_attempt = replies[i].time;
