@@ -52,8 +52,8 @@ enum audit_verb actionkey_verb(const struct actionkey *k)
 	return (enum audit_verb)k->op;
 }
 
-/* actionkey_hints - footer hints for every action with a key; returns the length written */
-size_t actionkey_hints(char *buf, size_t n, int shortform)
+/* actionkey_hints - footer hints for every action with a key and not hidden; returns the length written */
+size_t actionkey_hints(char *buf, size_t n, int shortform, unsigned long hidden)
 {
 	size_t i, o = 0;
 
@@ -63,7 +63,7 @@ size_t actionkey_hints(char *buf, size_t n, int shortform)
 	if (shortform)
 		o += (size_t)snprintf(buf, n, "actions");
 	for (i = 0; i < nactionkeys && o < n; i++) {
-		if (actionkeys[i].key == 0)
+		if (actionkeys[i].key == 0 || (i < sizeof hidden * 8 && (hidden >> i) & 1))
 			continue;
 		if (shortform)
 			o += (size_t)snprintf(buf + o, n - o, " %c", actionkeys[i].key);

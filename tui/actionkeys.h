@@ -61,8 +61,9 @@ const struct actionkey *actionkey_by_name(const char *name);
 enum audit_verb actionkey_verb(const struct actionkey *k);
 
 /* actionkey_hints - footer hints for every action with a key: "R:retry H:hold ..." or, short,
- * "actions R H U D Q T"; returns the length written (cut at n - 1) */
-size_t actionkey_hints(char *buf, size_t n, int shortform);
+ * "actions R H U D Q T", leaving out actionkeys[i] when bit i of hidden is set (the MTA has no such
+ * action: Exim's requeue); returns the length written (cut at n - 1) */
+size_t actionkey_hints(char *buf, size_t n, int shortform, unsigned long hidden);
 
 /* actionkey_names - the action names joined by sep ("retry hold ...") */
 size_t actionkey_names(char *buf, size_t n, const char *sep);

@@ -549,6 +549,19 @@ static int start_throttle(struct app *a, int clear)
 	return REACT_REDRAW;
 }
 
+/* actions_ui_hidden - bit i for actionkeys[i] when the instance's MTA has no such queue action */
+unsigned long actions_ui_hidden(const struct app *a)
+{
+	unsigned long hidden = 0;
+	size_t i;
+
+	for (i = 0; i < nactionkeys && i < sizeof hidden * 8; i++)
+		if ((int)actionkeys[i].op < ACTION_KIND_COUNT && a->params.backend != NULL
+		    && !action_supported(&a->params, (enum action_kind)actionkeys[i].op))
+			hidden |= 1ul << i;
+	return hidden;
+}
+
 /* actions_ui_run - run an action of the actions table on what the current view selects; a reaction */
 int actions_ui_run(struct app *a, const struct actionkey *k)
 {
@@ -573,6 +586,17 @@ int actions_ui_run(struct app *a, const struct actionkey *k)
 		strlist_free(&ids);
 		actions_ui_refused(a, actionkey_verb(k), what, "read-only: actions are off (--read-only or read_only = yes "
 				   "in the configuration)");
+		return REACT_REDRAW;
+	}
+	if ((int)k->op < ACTION_KIND_COUNT && !action_supported(&a->params, (enum action_kind)k->op)) {
+		/* before any confirmation: nothing will run (Exim has no requeue) */
+		struct strlist ids = { 0 };
+		char what[300] = "";
+
+		targets(a, &ids, what, sizeof what);
+		strlist_free(&ids);
+		actions_ui_refused(a, actionkey_verb(k), what, "%s: %s has no %s (nothing done)", k->name,
+				   a->params.backend ? a->params.backend->title : "the MTA", k->name);
 		return REACT_REDRAW;
 	}
 	if (u->busy) {

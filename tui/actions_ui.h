@@ -36,6 +36,10 @@ int actions_ui_run(struct app *a, const struct actionkey *k);
 void actions_ui_refused(struct app *a, enum audit_verb verb, const char *target, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
+/* actions_ui_hidden - the action keys the footer leaves out: bit i for actionkeys[i] when the MTA has no
+ * such action (Exim's requeue); the key is still refused with a reason, and audited */
+unsigned long actions_ui_hidden(const struct app *a);
+
 /* actions_ui_prompt - the prompt line to show instead of the footer, NULL when none */
 const char *actions_ui_prompt(const struct app *a);
 

@@ -328,7 +328,7 @@ static void footer_hints(const struct app *a, char *buf, size_t n, int cols)
 
 	for (shortform = 0; shortform <= 1; shortform++) {
 		if (v->flags & VIEW_ACTS) {
-			actionkey_hints(acts + 1, sizeof acts - 1, shortform);
+			actionkey_hints(acts + 1, sizeof acts - 1, shortform, actions_ui_hidden(a));
 			acts[0] = ' ';
 		}
 		snprintf(buf, n, " [%s] %s%s ?:help q:quit", v->title, v->hints, acts);

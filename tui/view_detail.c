@@ -165,11 +165,13 @@ static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
 	switch (msg->retry_source) {
 	case RETRY_EXACT:
 	case RETRY_ESTIMATED:
-		add(l, msg->overdue ? EL_OVERDUE : EL_NORMAL, "Retry     %s %s (%s), at the latest %s later "
-		    "(queue_run_delay)%s", msg->next_retry > a->now ? "in" : "due since",
+		add(l, msg->overdue ? EL_OVERDUE : EL_NORMAL, "Retry     %s %s (%s%s), at the latest %s later "
+		    "(%s)%s", msg->next_retry > a->now ? "in" : "due since",
 		    duration_format(d1, sizeof d1, labs((long)(msg->next_retry - a->now))),
-		    msg->retry_source == RETRY_EXACT ? "exact: deferred file mtime" : "estimated: last attempt + back-off",
+		    msg->retry_source == RETRY_EXACT ? "exact: " : "estimated: last attempt + back-off",
+		    msg->retry_source == RETRY_EXACT && p->backend ? p->backend->retry_exact_source : "",
 		    duration_format(d2, sizeof d2, p->queue_run_delay),
+		    p->backend ? p->backend->queue_run_name : "queue run interval",
 		    msg->overdue ? "  OVERDUE: is the queue manager running?" : "");
 		break;
 	case RETRY_UNKNOWN:

@@ -611,6 +611,8 @@ enum log_kind exim_log_parse(struct log_clock *clock, const char *line, size_t l
 	p = q < end ? q + 1 : end;
 	ev->text = mkspan(p, end);
 	ev->kind = classify_text(p, end, ev, xi);
+	/* the reason is the remote's reply alone: the stage Exim named before it goes with the event */
+	ev->stage = xi->stage_kind;
 	return ev->kind;
 }
 

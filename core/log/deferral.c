@@ -32,6 +32,8 @@ int deferral_from_event(const struct classifier *cl, struct verdict_cache *vc, c
 	sanitize_text(d->dsn, sizeof d->dsn, ev->dsn.p, ev->dsn.n);
 	sanitize_text(d->relay, sizeof d->relay, ev->relay.p, ev->relay.n);
 	reply_parse(ev->reason.p, ev->reason.n, &d->reply);
+	if (d->reply.stage == STAGE_UNKNOWN)
+		d->reply.stage = ev->stage;	/* Exim: the stage is logged before the reply, not in it */
 	if (d->reply.host[0] == '\0' && d->relay[0] && strcmp(d->relay, "none") != 0) {
 		/* relay=host[ip]:port names the remote host when the reason does not */
 		size_t n = strcspn(d->relay, "[");

@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "core/base/vocab.h"	/* enum delivery_status */
+#include "core/classify/reply.h"
 
 /* longest queue ID of any MTA (Postfix long IDs, Exim 4.97+'s 23 characters), NUL excluded */
 #define QUEUE_ID_MAX 32
@@ -64,6 +65,8 @@ struct log_event {
 	/* deliveries */
 	struct span to, orig_to, relay, dsn, reason, status_word;
 	enum delivery_status status;
+	enum smtp_stage stage;	/* where the reply came, when the dialect knows it and the reason does not
+				 * say it (Exim logs the stage before the reply); STAGE_UNKNOWN otherwise */
 	double delay;
 	double delays[4];
 

@@ -59,6 +59,16 @@ int action_check_ids(const struct mta_backend *be, char *const *ids, size_t nids
 	return 0;
 }
 
+/* action_supported - true when the instance's MTA has the action (its action_argv gives a command) */
+int action_supported(const struct mta_params *params, enum action_kind kind)
+{
+	char *argv[32];
+
+	return params != NULL && params->backend != NULL && (unsigned)kind < ACTION_KIND_COUNT
+		&& params->backend->action_argv(params, kind, argv, sizeof argv / sizeof argv[0])
+		!= MTA_IDS_UNSUPPORTED;
+}
+
 /* action_build_argv - prefix + the backend's command for kind, then ids[0..nids) as words when it takes
  * them so (MTA_IDS_EACH: ids[0] only; MTA_IDS_STDIN: none); argc, or -1 when the MTA has no such action or
  * max is too small; *how (may be NULL) says how the IDs go */
@@ -544,12 +554,12 @@ int action_run(const struct action_ctx *ctx, enum action_kind kind, char *const 
 		why_set(why, "%s: the %s configuration must be an absolute path", action_kind_name(kind), be->title);
 		return refuse(ctx, kind, ids, nids, res, ACTION_E_INVALID, why);
 	}
+	if (!action_supported(ctx->params, kind)) {
+		why_set(why, "%s: %s has no %s (nothing done)", action_kind_name(kind), be->title,
+			action_kind_name(kind));
+		return refuse(ctx, kind, ids, nids, res, ACTION_E_UNSUPPORTED, why);
+	}
 	if (action_build_argv(ctx, kind, ids, 1, argv, sizeof argv / sizeof argv[0], &how) < 0) {
-		if (how == MTA_IDS_UNSUPPORTED && be->action_argv(ctx->params, kind, argv, sizeof argv / sizeof argv[0])
-		    == MTA_IDS_UNSUPPORTED) {
-			why_set(why, "%s: %s has no such action (nothing done)", action_kind_name(kind), be->title);
-			return refuse(ctx, kind, ids, nids, res, ACTION_E_UNSUPPORTED, why);
-		}
 		why_set(why, "%s: command prefix too long", action_kind_name(kind));
 		return refuse(ctx, kind, ids, nids, res, ACTION_E_INVALID, why);
 	}

@@ -91,6 +91,9 @@ struct action_result {
 /* longest audit target text before it is cut with a count */
 #define ACTION_TARGET_MAX 1000
 
+/* action_supported - true when the instance's MTA has the action (Exim has no requeue) */
+int action_supported(const struct mta_params *params, enum action_kind kind);
+
 /* action_check_ids - every ID one of be's queue IDs and at least one; -1 with why naming the first bad one */
 int action_check_ids(const struct mta_backend *be, char *const *ids, size_t nids, struct why *why);
 

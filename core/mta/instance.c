@@ -7,6 +7,12 @@
 
 #include "core/mta/registry.h"
 
+/* an_a - the article before an MTA's title ("an Exim", "a Postfix") */
+static const char *an_a(const char *title)
+{
+	return strchr("AEIOUaeiou", title[0]) != NULL ? "an" : "a";
+}
+
 /* mta_instance_open - backend, absolute configuration, parameters; -1 with why when no backend fits */
 int mta_instance_open(struct mta_instance *in, const char *type, const char *config, const char *binary,
 		      struct why *why)
@@ -26,10 +32,15 @@ int mta_instance_open(struct mta_instance *in, const char *type, const char *con
 	/* postsuper, postqueue and exim refuse a relative configuration */
 	if (realpath(config, in->config) == NULL)
 		snprintf(in->config, sizeof in->config, "%s", config);
+	/* --mta NAME with another MTA's configuration: say which it is rather than run NAME's tools on it */
 	if (!in->backend->detect(in->config)) {
-		snprintf(in->params_error, sizeof in->params_error, "no %s configuration at %.900s (use -c%s)",
-			 in->backend->title, in->config, type != NULL && strcmp(type, "auto") != 0 ? "" : " and --mta");
-		in->params_tried = 1;
+		const struct mta_backend *other = mta_backend_detect(in->config, NULL);
+
+		if (other != NULL && other != in->backend)
+			return why_set(why, "%.900s is %s %s configuration, not %s %s one (use --mta %s, or leave --mta out)",
+				       in->config, an_a(other->title), other->title, an_a(in->backend->title),
+				       in->backend->title, other->name);
+		return why_set(why, "no %s configuration at %.900s (use -c PATH)", in->backend->title, in->config);
 	}
 	return 0;
 }

@@ -4,7 +4,9 @@
  * through their own mqmon). cli/main.c builds it once, on first use, from
  * `--mta`/`[mta] type` and `-c`/`[mta] config`, and hands it to every
  * command and to the console: the backend is detected from the
- * configuration when the type is auto, the configuration is made absolute
+ * configuration when the type is auto, a type given with another MTA's
+ * configuration is refused (saying whose it is: `--mta exim -c /etc/postfix`
+ * would run Exim on a directory), the configuration is made absolute
  * (postsuper and exim refuse a relative one) and the parameters are read
  * once, when first asked for (the throttle expiry job looks at its map
  * without running postconf). A parameter failure is kept, not fatal:
@@ -29,7 +31,7 @@ struct mta_instance {
 
 /* mta_instance_open - choose the backend (type "auto"/NULL: detected from config), config ("" or NULL:
  * the backend's default) made absolute, the MTA's command (binary: "" or NULL to find it); -1 with why
- * when the type is unknown or no MTA matches */
+ * when the type is unknown, no MTA matches or config is not the given type's */
 int mta_instance_open(struct mta_instance *in, const char *type, const char *config, const char *binary,
 		      struct why *why);
 

@@ -91,6 +91,8 @@ struct mta_backend {
 	const char *title;		/* "Postfix": what the screen says */
 	const char *default_config;	/* the system instance's configuration (-c) */
 	const char *listing_name;	/* the listing command, for --source and messages ("postqueue") */
+	const char *retry_exact_source;	/* where an exact retry time comes from, for people ("deferred file mtime") */
+	const char *queue_run_name;	/* what spaces the queue runs, for people ("queue_run_delay") */
 	/* detect - true when this MTA is installed with a configuration at config */
 	int (*detect)(const char *config);
 	/* load_params - read the MTA's parameters (params->backend set); binary: the MTA's command when the

@@ -290,6 +290,8 @@ static void classify_rcpt(struct qmodel *m, struct qrcpt *r)
 	reply_parse(r->reason, strlen(r->reason), &reply);
 	if (r->dsn[0] == '\0' && reply.enhanced[0])
 		snprintf(r->dsn, sizeof r->dsn, "%s", reply.enhanced);
+	if (reply.stage == STAGE_UNKNOWN)
+		reply.stage = r->stage;	/* given by the backend (qmodel_add_rcpt_at) */
 	r->stage = reply.stage;
 	if (m->cl == NULL) {
 		r->cause = CAUSE_UNCLASSIFIED;
@@ -305,6 +307,13 @@ static void classify_rcpt(struct qmodel *m, struct qrcpt *r)
 /* qmodel_add_rcpt - add a pending recipient with its delay reason (raw text) and dsn (may be NULL) */
 int qmodel_add_rcpt(struct qmodel *m, struct qmsg *msg, const char *address, const char *reason,
 		    size_t reasonlen, const char *dsn)
+{
+	return qmodel_add_rcpt_at(m, msg, address, reason, reasonlen, dsn, STAGE_UNKNOWN);
+}
+
+/* qmodel_add_rcpt_at - add a pending recipient with its reason, dsn and the reason's stage when known */
+int qmodel_add_rcpt_at(struct qmodel *m, struct qmsg *msg, const char *address, const char *reason,
+		       size_t reasonlen, const char *dsn, enum smtp_stage stage)
 {
 	struct reply_info reply;
 	struct qrcpt *r, *v;
@@ -334,6 +343,7 @@ int qmodel_add_rcpt(struct qmodel *m, struct qmsg *msg, const char *address, con
 	}
 	if (dsn != NULL)
 		sanitize_text(r->dsn, sizeof r->dsn, dsn, strlen(dsn));
+	r->stage = stage;
 	msg->nrcpts++;
 	classify_rcpt(m, r);
 	msg->paused |= r->paused;
@@ -464,6 +474,7 @@ static void reply_from_log(struct qmodel *m, struct qmsg *msg, const struct log_
 		r->reason = text;
 		r->reply_from_log = 1;	/* the log is read in order: a later line replaces it */
 		sanitize_text(r->dsn, sizeof r->dsn, ev->dsn.p, ev->dsn.n);
+		r->stage = ev->stage;	/* Exim logs the stage before the reply */
 		classify_rcpt(m, r);
 		msg->paused |= r->paused;
 	}

@@ -160,6 +160,11 @@ int qmodel_forget(struct qmodel *m, const char *id);
 int qmodel_add_rcpt(struct qmodel *m, struct qmsg *msg, const char *address, const char *reason,
 		    size_t reasonlen, const char *dsn);
 
+/* qmodel_add_rcpt_at - the same with the SMTP stage of the reason, for an MTA whose reason does not name
+ * it (Exim); the reason's own stage wins when it names one */
+int qmodel_add_rcpt_at(struct qmodel *m, struct qmsg *msg, const char *address, const char *reason,
+		       size_t reasonlen, const char *dsn, enum smtp_stage stage);
+
 /* qmodel_join_log - read a log file for attempts of the model's messages (follows requeue NEWIDs); -1 with why */
 int qmodel_join_log(struct qmodel *m, const char *path, struct why *why);
 

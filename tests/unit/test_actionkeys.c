@@ -84,7 +84,7 @@ static void test_hints_name_every_key(void **state)
 	size_t i;
 
 	(void)state;
-	actionkey_hints(buf, sizeof buf, 0);
+	actionkey_hints(buf, sizeof buf, 0, 0);
 	for (i = 0; i < nactionkeys; i++) {
 		if (actionkeys[i].key == 0)
 			continue;
@@ -92,10 +92,19 @@ static void test_hints_name_every_key(void **state)
 		assert_non_null(strstr(buf, want));
 	}
 	assert_non_null(strstr(buf, "Q:requeue"));
-	actionkey_hints(buf, sizeof buf, 1);
+	actionkey_hints(buf, sizeof buf, 1, 0);
 	assert_string_equal(buf, "actions R H U D Q T");
+	/* an action the MTA lacks is left out (Exim: requeue) */
+	for (i = 0; i < nactionkeys && actionkeys[i].op != OP_REQUEUE; i++)
+		;
+	assert_true(i < nactionkeys);
+	actionkey_hints(buf, sizeof buf, 1, 1ul << i);
+	assert_string_equal(buf, "actions R H U D T");
+	actionkey_hints(buf, sizeof buf, 0, 1ul << i);
+	assert_null(strstr(buf, "Q:"));
+	assert_non_null(strstr(buf, "D:delete T:throttle"));
 	/* a short buffer is cut, never overrun */
-	assert_int_equal(actionkey_hints(buf, 8, 0), 7);
+	assert_int_equal(actionkey_hints(buf, 8, 0, 0), 7);
 	assert_int_equal(strlen(buf), 7);
 	actionkey_names(buf, sizeof buf, " ");
 	assert_string_equal(buf, "retry hold release delete requeue throttle unthrottle");

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/exim/mta_exim.h"
 #include "core/mta/actions.h"
 #include "core/mta/mta.h"
 #include "core/history/store.h"
@@ -505,6 +506,38 @@ static void test_not_in_queue(void **state)
 	action_result_free(&res);
 }
 
+/* test_unsupported_action - Exim has no requeue: refused by name, audited, nothing run; the others exist */
+static void test_unsupported_action(void **state)
+{
+	struct mta_params p = { .backend = &mta_exim, .config_dir = "/nonexistent/exim.conf" };
+	char *prefix[] = { "/nonexistent/must-not-run", NULL };
+	struct action_ctx ctx = { .params = &p, .prefix = prefix };
+	struct mta_params pf = { .backend = &mta_postfix, .config_dir = "/nonexistent/postfix" };
+	struct action_result res;
+	struct why why;
+	char *ids[] = { "1xYcQS-00017m-02" };
+	char path[128];
+	int rows = 0, k;
+
+	(void)state;
+	for (k = 0; k < ACTION_KIND_COUNT; k++) {
+		assert_int_equal(action_supported(&p, (enum action_kind)k), k != ACTION_REQUEUE);
+		assert_true(action_supported(&pf, (enum action_kind)k));
+	}
+	assert_false(action_supported(NULL, ACTION_RETRY));
+	snprintf(path, sizeof path, "%s/unsupported.db", tmpdir);
+	assert_non_null(ctx.store = store_open(path, &why));
+	assert_int_equal(action_run(&ctx, ACTION_REQUEUE, ids, 1, &res, &why), -1);
+	assert_int_equal(res.error, ACTION_E_UNSUPPORTED);
+	assert_int_equal(res.nruns, 0);
+	assert_true(res.audited);
+	assert_string_equal(why.text, "requeue: Exim has no requeue (nothing done)");
+	action_result_free(&res);
+	store_actions(ctx.store, 0, NULL, count_refused, &rows, &why);
+	assert_int_equal(rows, 1);
+	store_close(ctx.store);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -521,6 +554,7 @@ int main(void)
 		cmocka_unit_test(test_map_text),
 		cmocka_unit_test(test_load_missing_and_present),
 		cmocka_unit_test(test_not_in_queue),
+		cmocka_unit_test(test_unsupported_action),
 	};
 
 	return cmocka_run_group_tests(tests, setup_dir, teardown_dir);

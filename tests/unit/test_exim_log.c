@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "core/exim/exim_log.h"
+#include "core/log/deferral.h"
 
 static struct log_clock clock_;
 
@@ -549,6 +550,53 @@ static void test_golden_mainlog(void **state)
 	assert_int_equal(interval, 60);
 }
 
+/* test_stage_goes_with_the_reply - the reason is the reply alone, so the event carries the stage Exim logged
+ * before it: a deferral is classified as Postfix's with the same reply at the same stage */
+static void test_stage_goes_with_the_reply(void **state)
+{
+	static const char rcpt[] = "2026-12-02 04:58:40 1xYcQS-00017m-02 == b1@mx.example.org R=peers "
+		"T=remote_smtp defer (-44) H=mx.example.org [198.51.100.80]: SMTP error from remote mail server "
+		"after RCPT TO:<b1@mx.example.org>: 451 4.7.1 Try again later";
+	static const char postfix[] = "host mx.example.org[198.51.100.80] said: 451 4.7.1 Try again later "
+		"(in reply to RCPT TO command)";
+	struct ruleset rs;
+	struct classifier *cl;
+	struct reply_info pr;
+	struct verdict pv;
+	struct deferral d;
+	struct log_event ev;
+
+	(void)state;
+	assert_int_equal(parse(rcpt, &ev, NULL), LOG_DELIVERY);
+	assert_string_equal(span_str(ev.reason), "451 4.7.1 Try again later");
+	assert_int_equal(ev.stage, STAGE_RCPT);
+	assert_int_equal(parse("2026-12-02 04:59:34 1xYcQQ-00016W-3B == u@yahoo.com R=peers T=remote_smtp defer (0) "
+			       "H=127.0.0.1 [127.0.0.1]: SMTP error from remote mail server after initial connection: "
+			       "421 4.7.0 [TSS04] Messages deferred", &ev, NULL), LOG_DELIVERY);
+	assert_int_equal(ev.stage, STAGE_GREETING);
+	assert_int_equal(parse("2026-12-02 04:59:35 1xYcQQ-000165-1y H=127.0.0.1 [127.0.0.1]: SMTP error from remote "
+			       "mail server after MAIL FROM:<s@example.org> SIZE=1370: 421 4.7.0 RP-001", &ev, NULL),
+			 LOG_ATTEMPT_NOTE);
+	assert_int_equal(ev.stage, STAGE_MAIL);
+	/* no SMTP error: no stage */
+	assert_int_equal(parse("2026-12-02 04:56:36 1xYcLP-00060R-0b == user1@greylist.example defer (-23) DT=0s: "
+			       "domain is held", &ev, NULL), LOG_DELIVERY);
+	assert_int_equal(ev.stage, STAGE_UNKNOWN);
+
+	ruleset_init(&rs);
+	assert_int_equal(ruleset_load(&rs, "rules/causes.ini", NULL), 0);
+	assert_non_null(cl = classifier_new(&rs, NULL));
+	assert_int_equal(parse(rcpt, &ev, NULL), LOG_DELIVERY);
+	assert_int_equal(deferral_from_event(cl, NULL, &ev, &d), 0);
+	assert_int_equal(d.reply.stage, STAGE_RCPT);
+	reply_parse(postfix, strlen(postfix), &pr);
+	classifier_classify(cl, &pr, "4.7.1", "mx.example.org", &pv);
+	assert_int_equal(pv.cause, CAUSE_GREYLISTING);
+	assert_int_equal(d.verdict.cause, pv.cause);
+	classifier_free(cl);
+	ruleset_free(&rs);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -566,6 +614,7 @@ int main(void)
 		cmocka_unit_test(test_every_prefix),
 		cmocka_unit_test(test_hostile),
 		cmocka_unit_test(test_golden_mainlog),
+		cmocka_unit_test(test_stage_goes_with_the_reply),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -310,9 +310,32 @@ static void test_reply_from_log(void **state)
 	qmodel_finish(m, 1000);
 	assert_int_equal(a->rcpts[0].cause, CAUSE_RATE_LIMIT);	/* the latest remote reply, not the first */
 	assert_non_null(strstr(a->rcpts[0].reason, "4.7.28"));
+	assert_int_equal(a->rcpts[0].stage, STAGE_RCPT);	/* Exim's stage, logged before the reply */
 	assert_int_equal(b->rcpts[0].cause, CAUSE_GREYLISTING);	/* listed with its own reply */
 	qmodel_free(m);
 	unlink(path);
+}
+
+/* test_rcpt_stage - a backend whose reason is the reply alone gives the stage (Exim): it is kept and it
+ * classifies; a stage the reason names wins */
+static void test_rcpt_stage(void **state)
+{
+	static const char reply[] = "451 4.7.1 Try again later";
+	struct mta_params p = params();
+	struct qmodel *m = qmodel_new(cl, &p);
+	struct qmsg *a;
+
+	(void)state;
+	assert_non_null(a = qmodel_add(m, "ABCDEF2001", QUEUE_DEFERRED, "s@x", 1000, 10, 0));
+	assert_int_equal(qmodel_add_rcpt_at(m, a, "r1@mx.example.org", reply, strlen(reply), NULL, STAGE_RCPT), 0);
+	assert_int_equal(qmodel_add_rcpt(m, a, "r2@mx.example.org", reply, strlen(reply), NULL), 0);
+	assert_int_equal(qmodel_add_rcpt_at(m, a, "r3@mx.example.org", grey, strlen(grey), NULL, STAGE_GREETING), 0);
+	assert_int_equal(a->rcpts[0].stage, STAGE_RCPT);
+	assert_int_equal(a->rcpts[0].cause, CAUSE_GREYLISTING);
+	assert_int_equal(a->rcpts[1].stage, STAGE_UNKNOWN);
+	assert_int_not_equal(a->rcpts[1].cause, CAUSE_GREYLISTING);
+	assert_int_equal(a->rcpts[2].stage, STAGE_RCPT);
+	qmodel_free(m);
 }
 
 int main(void)
@@ -326,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_totals_add_up),
 		cmocka_unit_test(test_requeued_keeps_its_cause),
 		cmocka_unit_test(test_reply_from_log),
+		cmocka_unit_test(test_rcpt_stage),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
