@@ -32,12 +32,11 @@ static int is_long_id(const char *s, size_t len)
 	for (i = 0; i < len; i++)
 		if (!is_long_char(s[i]))
 			return 0;
-	/* the time part never holds a 'z': the first one is the separator */
+	/* the time part's digits may include 'z', the inode's (base 51) never do: the last 'z' is the
+	 * separator, as Postfix reads it */
 	for (i = 0; i < len; i++)
-		if (s[i] == 'z') {
+		if (s[i] == 'z')
 			sep = i;
-			break;
-		}
 	return sep >= 10 && sep + 1 < len;
 }
 

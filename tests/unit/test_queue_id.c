@@ -27,6 +27,9 @@ static void test_long_ids(void **state)
 	assert_false(valid("4jXTw44sBqz"));	/* nothing after the separator */
 	assert_false(valid("4jXTwz4sBq1bgHY"));	/* separator too early */
 	assert_false(valid("4jXTw44sBaz1bgHY"));	/* a vowel */
+	/* a 'z' among the time digits: the last 'z' separates the inode (Postfix wrote such IDs) */
+	assert_true(valid("4jXTz44sBqz1bgHY"));
+	assert_true(valid("4jXTw44sBzz1bgHY"));
 }
 
 static void test_operator_words_refused(void **state)
