@@ -320,14 +320,32 @@ static char *read_small(int dirfd, const char *name, size_t *len, struct stat *s
 	return buf;
 }
 
-/* rcpt_reply - the last deferral of a recipient in a message's msglog (lines without ID and flag) */
+/* rcpt_reply - the last deferral of a recipient in a message's msglog (lines without ID and flag), and the
+ * last remote one: a held domain's "domain is held" is logged at every queue run, but no attempt */
 struct rcpt_reply {
 	char *reason;
 	size_t len;
 	time_t time;
-	char host_key[300];	/* "name:ip" of the host that answered (its T: retry record's key), "" when none */
 	enum smtp_stage stage;		/* the stage Exim logged before the reply */
+	char *remote;			/* the last reply that is not mqmon's own pause, NULL when none */
+	size_t remote_len;
+	time_t remote_time;		/* its time: the last delivery attempt */
+	char host_key[300];	/* "name:ip" of the host that answered (its T: retry record's key), "" when none */
 };
+
+/* keep_text - *dst becomes a copy of src[0..n) (unchanged when out of memory); 0, -1 */
+static int keep_text(char **dst, size_t *dstlen, const char *src, size_t n)
+{
+	char *r = realloc(*dst, n + 1);
+
+	if (r == NULL)
+		return -1;
+	memcpy(r, src, n);
+	r[n] = '\0';
+	*dst = r;
+	*dstlen = n;
+	return 0;
+}
 
 /* host_key_of - "name [ip]" (Exim's H= field) as a T: record's "name:ip"; "" when not that shape */
 static void host_key_of(struct span relay, char *buf, size_t bufsz)
@@ -364,17 +382,15 @@ static void msglog_replies(const char *text, size_t len, const struct exim_hfile
 			for (i = 0; i < h->nrcpts; i++)
 				if (!h->rcpts[i].done && ev.to.n == strlen(h->rcpts[i].address)
 				    && strncasecmp(ev.to.p, h->rcpts[i].address, ev.to.n) == 0 && ev.time >= out[i].time) {
-					char *r = realloc(out[i].reason, ev.reason.n + 1);
-
-					if (r == NULL)
+					if (keep_text(&out[i].reason, &out[i].len, ev.reason.p, ev.reason.n) < 0)
 						continue;
-					memcpy(r, ev.reason.p, ev.reason.n);
-					r[ev.reason.n] = '\0';
-					out[i].reason = r;
-					out[i].len = ev.reason.n;
 					out[i].time = ev.time;
-					host_key_of(ev.relay, out[i].host_key, sizeof out[i].host_key);
 					out[i].stage = ev.stage;
+					if (exim_throttle_own(ev.reason.p, ev.reason.n)
+					    || keep_text(&out[i].remote, &out[i].remote_len, ev.reason.p, ev.reason.n) < 0)
+						continue;
+					out[i].remote_time = ev.time;
+					host_key_of(ev.relay, out[i].host_key, sizeof out[i].host_key);
 				}
 		}
 		p += n + 1;
@@ -442,8 +458,12 @@ static void add_message(struct qmodel *m, int inputfd, int msglogfd, const char 
 			qmodel_add_rcpt_at(m, msg, h.rcpts[i].address, replies[i].reason ? replies[i].reason : "",
 					   replies[i].len, NULL, replies[i].stage);
 			/* the msglog knows the last attempt even when no log is joined */
-			if (replies[i].time > msg->last_attempt)
-				msg->last_attempt = replies[i].time;
+			if (replies[i].remote_time > msg->last_attempt)
+				msg->last_attempt = replies[i].remote_time;
+			/* held by mqmon's pause: its cause stays the last remote reply's */
+			if (replies[i].remote != NULL && replies[i].reason != NULL
+			    && exim_throttle_own(replies[i].reason, replies[i].len))
+				qmodel_set_remote_reason(msg, replies[i].remote, replies[i].remote_len);
 		}
 	if (db != NULL && q == QUEUE_DEFERRED) {
 		const char **pending = calloc(h.nrcpts ? h.nrcpts : 1, sizeof *pending);
@@ -467,8 +487,10 @@ static void add_message(struct qmodel *m, int inputfd, int msglogfd, const char 
 		free(pending);
 		free(hosts);
 	}
-	for (i = 0; i < h.nrcpts; i++)
+	for (i = 0; i < h.nrcpts; i++) {
 		free(replies[i].reason);
+		free(replies[i].remote);
+	}
 	free(replies);
 	exim_hfile_free(&h);
 }

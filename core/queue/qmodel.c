@@ -396,6 +396,13 @@ static void set_remote(struct qmsg *msg, const char *text, size_t len)
 	msg->remote_reason = strdup(buf);
 }
 
+/* qmodel_set_remote_reason - the last remote reply of a message whose recipients show mqmon's own pause
+ * (a backend that reads it from the spool, e.g. Exim's msglog) */
+void qmodel_set_remote_reason(struct qmsg *msg, const char *text, size_t len)
+{
+	set_remote(msg, text, len);
+}
+
 /* Log join: per queue ID attempt counts for every ID seen, requeue links. */
 struct id_stats {
 	uint64_t h;		/* idset_hash of the ID, 0 = empty slot */
