@@ -2,7 +2,7 @@
 # bench/run.sh - mqmon benchmarks (run by `make bench` from the repo top)
 #
 # Usage: bench/run.sh [SECTION...]        (default: every section)
-# Sections: classify ingest live model idle first-frame actions
+# Sections: classify ingest live model idle first-frame actions exim
 # Environment: MQMON  mqmon command (default ./mqmon; may hold arguments)
 #              RUNS   timed runs per command, best one counts (default 3)
 #              BENCH_LIVE_RATE     log lines per second fed to `live` (50), one write each
@@ -13,6 +13,7 @@
 #                                  actions run without `model` (10000)
 #              BENCH_ACTION_COUNT  messages held and released by `actions` (10000)
 #              BENCH_PORT_BASE     port base of the bench's Postfix bed (3320)
+#              BENCH_EXIM_SIZE     messages of the `exim` section's Exim bed (1000)
 #              BENCH_BED           an already-up bed (tests/bed/bed.sh up DIR)
 #                                  to use instead of a fresh one; never brought down
 #
@@ -47,7 +48,7 @@ LOG=$OUT/maillog-1M.log
 LOG_LINES=1000000
 LOG_SEED=20251122
 
-SECTIONS=(classify ingest live model idle first-frame actions)
+SECTIONS=(classify ingest live model idle first-frame actions exim)
 
 # targets from the project brief
 TARGET_VS_PFLOGSUMM=20    # classify at least this many times faster than pflogsumm
@@ -643,6 +644,44 @@ section_actions() {
 }
 
 # main - run the requested sections (all by default)
+# section_exim - the same model and log against Exim's own tools, on a private Exim bed
+# (tests/bed/exim.sh): mqmon snapshot (spool) and --source listing vs `exim -bp`, classify vs grep
+section_exim() {
+    local n=${BENCH_EXIM_SIZE:-1000} t_sp t_ls t_bp t_cl t_gr got bp
+    echo "== exim: mqmon on a private Exim bed of $n deferred messages vs exim -bp and grep, best of $RUNS =="
+    [[ $(id -u) -eq 0 ]] || { echo "  skipped: needs root"; echo; return 0; }
+    # shellcheck source=../tests/bed/exim.sh
+    . tests/bed/exim.sh
+    if ! exim_bed_install >/dev/null 2>&1 || ! exim_bed_start $((BENCH_PORT_BASE + 60)) >/dev/null 2>&1; then
+        echo "  skipped: the Exim bed cannot run here (${EXIM_BED_ERROR:-see tests/bed/exim.sh})"; echo
+        return 0
+    fi
+    exim_bed_inject "$n" gmail.com yahoo.com outlook.com busy.example >/dev/null || die "exim inject failed"
+    "$EXIM_BIN" -C "$EXIM_CONF" -qff >/dev/null 2>&1
+    exim_bed_wait_idle 600 >/dev/null || true
+    timeit "snapshot (spool)" "${MQ[@]}" -c "$EXIM_CONF" snapshot --no-log
+    t_sp=$TIMEIT_BEST
+    timeit "snapshot --source listing" "${MQ[@]}" -c "$EXIM_CONF" snapshot --no-log --source listing
+    t_ls=$TIMEIT_BEST
+    # shellcheck disable=SC2016
+    timeit -o "$WORK/bp.count" "exim -bp | wc -l" sh -c '"$1" -C "$2" -bp | wc -l' _ "$EXIM_BIN" "$EXIM_CONF"
+    t_bp=$TIMEIT_BEST
+    timeit "classify mainlog" "${MQ[@]}" classify "$EXIM_LOG"
+    t_cl=$TIMEIT_BEST
+    timeit "grep ' == ' mainlog" grep -c " == " "$EXIM_LOG"
+    t_gr=$TIMEIT_BEST
+    got=$("${MQ[@]}" -c "$EXIM_CONF" snapshot --no-log | jq '.totals.messages') || die "exim snapshot failed"
+    bp=$("$EXIM_BIN" -C "$EXIM_CONF" -bpc)
+    echo
+    printf '  %-40s %8s s  %6sx exim -bp\n' "snapshot (spool, retry database)" "$t_sp" "$(ratio "$t_sp" "$t_bp")"
+    printf '  %-40s %8s s  %6sx exim -bp\n' "snapshot --source listing (exim -bp)" "$t_ls" "$(ratio "$t_ls" "$t_bp")"
+    printf '  %-40s %8s s\n' "exim -bp | wc -l" "$t_bp"
+    printf '  %-40s %8s s  %6sx grep\n' "classify the main log" "$t_cl" "$(ratio "$t_cl" "$t_gr")"
+    ((got == bp)) || echo "  CHECK: the model counted $got messages, exim -bpc $bp"
+    echo
+    exim_bed_stop
+}
+
 main() {
     local s all=("${SECTIONS[@]}")
     (($# > 0)) && SECTIONS=("$@")
