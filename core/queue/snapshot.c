@@ -74,6 +74,36 @@ static json_t *count_json(const char *key, const struct qcount *c)
 			 "soonest_retry", jtime(c->soonest_retry));
 }
 
+/* totals_json - the model's totals object */
+static json_t *totals_json(const struct qmodel *m)
+{
+	return json_pack("{s:I, s:I, s:I, s:o, s:o}",
+		"messages", (json_int_t)m->n, "recipients", (json_int_t)m->recipients,
+		"overdue", (json_int_t)m->overdue,
+		"oldest_arrival", jtime(m->oldest ? m->oldest->arrival : 0),
+		"soonest_retry", jtime(m->soonest ? m->soonest->next_retry : 0));
+}
+
+/* snapshot_message_text - one message's JSON object as one compact line (malloc'd); NULL on out of memory */
+char *snapshot_message_text(const struct qmodel *m, const struct qmsg *msg)
+{
+	json_t *o = message_json(m, msg);
+	char *text = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(o);
+	return text;
+}
+
+/* snapshot_totals_text - the totals object as one compact line (malloc'd); NULL on out of memory */
+char *snapshot_totals_text(const struct qmodel *m)
+{
+	json_t *o = totals_json(m);
+	char *text = o != NULL ? json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER) : NULL;
+
+	json_decref(o);
+	return text;
+}
+
 /* dump_member - ,\n "key": value  (value consumed) */
 static int dump_member(FILE *fp, const char *key, json_t *value, int first)
 {
@@ -109,11 +139,7 @@ static int write_json(const struct qmodel *m, const char *host, FILE *fp)
 		"maximal_queue_lifetime", (json_int_t)m->params.max_queue_lifetime,
 		"bounce_queue_lifetime", (json_int_t)m->params.bounce_queue_lifetime,
 		"spool_readable", m->params.spool_readable), 0);
-	rc |= dump_member(fp, "totals", json_pack("{s:I, s:I, s:I, s:o, s:o}",
-		"messages", (json_int_t)m->n, "recipients", (json_int_t)m->recipients,
-		"overdue", (json_int_t)m->overdue,
-		"oldest_arrival", jtime(m->oldest ? m->oldest->arrival : 0),
-		"soonest_retry", jtime(m->soonest ? m->soonest->next_retry : 0)), 0);
+	rc |= dump_member(fp, "totals", totals_json(m), 0);
 	fputs(",\n \"messages\": [", fp);
 	for (i = 0; i < m->n; i++) {
 		json_t *o = message_json(m, m->msgs[i]);

@@ -39,6 +39,14 @@ int snapshot_format_from(const char *name);
 int snapshot_write(const struct qmodel *m, enum snapshot_format fmt, const char *host, FILE *fp,
 		   struct why *why);
 
+/* snapshot_message_text - one message as the JSON object `snapshot --format json` lists it (compact, one
+ * line, malloc'd; mqmon stream sends the same text); NULL on out of memory */
+char *snapshot_message_text(const struct qmodel *m, const struct qmsg *msg);
+
+/* snapshot_totals_text - the model's "totals" object of the JSON snapshot (compact, malloc'd); NULL on out
+ * of memory */
+char *snapshot_totals_text(const struct qmodel *m);
+
 /* snapshot_target_check - 0 when path is a file, character device, FIFO or nothing yet (links followed); -2 with why */
 int snapshot_target_check(const char *path, struct why *why);
 
