@@ -33,12 +33,17 @@
 #include "core/queue/qsource.h"
 #include "core/history/store.h"
 #include "core/mta/throttle.h"
+#include "core/fleet/fleet.h"
+
+#include <jansson.h>
 
 static const char action_usage[] =
 	"usage: mqmon [-c DIR] retry|hold|release|requeue [--read-only] [--db FILE]\n"
+	"                      [--format text|json] ID... | -\n"
+	"       mqmon [-c DIR] delete --yes [--read-only] [--db FILE] [--format text|json]\n"
 	"                      ID... | -\n"
-	"       mqmon [-c DIR] delete --yes [--read-only] [--db FILE] ID... | -\n"
-	"  '-' as the only argument reads the IDs from standard input, one per line.\n";
+	"  '-' as the only argument reads the IDs from standard input, one per line.\n"
+	"  --format json: one object saying what was done to which IDs and the exit status.\n";
 
 static const char throttle_usage[] =
 	"usage: mqmon [-c DIR] throttle DOMAIN --slow|--pause [--for DURATION]\n"
@@ -211,6 +216,24 @@ static void print_output(const char *out, size_t nids, FILE *fp)
 	}
 }
 
+/* print_json - what an action did, as one JSON object: action, ids, ok, exit, error, output */
+static void print_json(const char *verb, const struct strlist *ids, const struct action_result *res, int rc,
+		       const char *error)
+{
+	json_t *o = json_pack("{s:s, s:[], s:b, s:i, s:I, s:I, s:o, s:s, s:b}", "action", verb, "ids", "ok", rc == 0,
+			      "exit", rc, "commands", (json_int_t)res->nruns, "failed_ids", (json_int_t)res->nfailed,
+			      "error", error != NULL ? json_string(error) : json_null(),
+			      "output", res->output != NULL ? res->output : "", "audited", res->audited);
+	size_t i;
+
+	for (i = 0; i < ids->n; i++)
+		json_array_append_new(json_object_get(o, "ids"), json_string(ids->v[i]));
+	json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	json_decref(o);
+	fflush(stdout);
+}
+
 /* cmd_action - retry, hold, release, delete, requeue (argv[0] names it) */
 int cmd_action(struct cli *cli, int argc, char **argv)
 {
@@ -218,10 +241,12 @@ int cmd_action(struct cli *cli, int argc, char **argv)
 		{ "yes", no_argument, NULL, 'y' },
 		{ "read-only", no_argument, NULL, 'r' },
 		{ "db", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int kind = action_kind_from(argv[0]), yes = 0, read_only = 0, c, rc;
+	int kind = action_kind_from(argv[0]), yes = 0, read_only = 0, c, rc, json = 0;
+	struct fleet *fl;
 	const char *db = NULL;
 	struct strlist ids = { 0 };
 	struct action_result res;
@@ -244,6 +269,13 @@ int cmd_action(struct cli *cli, int argc, char **argv)
 			break;
 		case 'd':
 			db = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "text") != 0) {
+				cli_error("%s: unknown format '%s' (text or json)", argv[0], optarg);
+				return EX_USAGE;
+			}
+			json = strcmp(optarg, "json") == 0;
 			break;
 		case 'h':
 			fputs(action_usage, stdout);
@@ -286,16 +318,36 @@ int cmd_action(struct cli *cli, int argc, char **argv)
 		for (i = optind; i < argc; i++)
 			strlist_add(&ids, argv[i]);
 	}
+	if ((rc = cli_fleet(cli, &fl)) != 0) {
+		if (rc < 0)
+			rc = cli->hosts.n > 0 ? EX_USAGE : EX_CONFIG;
+		else if (read_only || config_num(&cli->cfg, CFG_READ_ONLY)) {
+			cli_error("%s: read-only: nothing done on any host", argv[0]);
+			rc = EX_NOPERM;
+		} else
+			rc = fleet_action(cli, fl, argv[0], ids.v, ids.n, yes, json);
+		fleet_free(fl);
+		strlist_free(&ids);
+		return rc;
+	}
 	if ((rc = env_open(cli, &env, db, read_only)) != 0) {
 		strlist_free(&ids);
 		return rc;
 	}
 	expire(&env);
 	if (action_run(&env.ctx, (enum action_kind)kind, ids.v, ids.n, &res, &why) < 0) {
-		cli_error("%s", why.text);
-		if ((res.error == ACTION_E_MTA || res.error == ACTION_E_NOT_QUEUED) && !already_said(why.text, res.output))
-			print_output(res.output, res.nids, stderr);
 		rc = exit_code(res.error);
+		if (json)
+			print_json(argv[0], &ids, &res, rc, why.text);
+		else {
+			cli_error("%s", why.text);
+			if ((res.error == ACTION_E_MTA || res.error == ACTION_E_NOT_QUEUED)
+			    && !already_said(why.text, res.output))
+				print_output(res.output, res.nids, stderr);
+		}
+	} else if (json) {
+		print_json(argv[0], &ids, &res, EX_OK, NULL);
+		rc = cli_finish_output();
 	} else {
 		if (kind == ACTION_RETRY)
 			printf("retry: %zu message%s scheduled for immediate delivery\n", res.nids,
@@ -307,6 +359,40 @@ int cmd_action(struct cli *cli, int argc, char **argv)
 	strlist_free(&ids);
 	env_close(&env);
 	return rc;
+}
+
+/* on_fleet - with a fleet: argv's words (without the local --db and --read-only) on every host, *rc its
+ * exit status, and 1; 0 without a fleet */
+static int on_fleet(struct cli *cli, int argc, char **argv, int read_only, int *rc)
+{
+	char **words = calloc((size_t)argc + 1, sizeof *words);
+	struct fleet *fl;
+	int i, n = 0, f = cli_fleet(cli, &fl);
+
+	if (f == 0 || words == NULL) {
+		free(words);
+		return 0;
+	}
+	if (f < 0)
+		*rc = cli->hosts.n > 0 ? EX_USAGE : EX_CONFIG;
+	else if (strcmp(argv[0], "throttles") != 0 && (read_only || config_num(&cli->cfg, CFG_READ_ONLY))) {
+		cli_error("%s: read-only: nothing done on any host", argv[0]);
+		*rc = EX_NOPERM;
+	} else {
+		for (i = 0; i < argc; i++) {
+			if (strcmp(argv[i], "--read-only") == 0 || strncmp(argv[i], "--db=", 5) == 0)
+				continue;
+			if (strcmp(argv[i], "--db") == 0) {
+				i++;
+				continue;
+			}
+			words[n++] = argv[i];
+		}
+		*rc = fleet_throttle(cli, fl, words, n, 0);
+	}
+	fleet_free(fl);
+	free(words);
+	return 1;
 }
 
 /* lower - fold an operator-typed domain to lower case in place */
@@ -397,6 +483,8 @@ int cmd_throttle(struct cli *cli, int argc, char **argv)
 			cli_error("throttle --setup: --reload needs --apply");
 			return EX_USAGE;
 		}
+		if (on_fleet(cli, argc, argv, read_only, &rc))
+			return rc;
 		if ((rc = env_open(cli, &env, db, read_only)) != 0)
 			return rc;
 		rc = throttle_setup(&env.ctx, apply, reload, &report, &err, &why);
@@ -431,6 +519,8 @@ int cmd_throttle(struct cli *cli, int argc, char **argv)
 		cli_error("throttle: %s", why.text);
 		return EX_USAGE;
 	}
+	if (on_fleet(cli, argc, argv, read_only, &rc))
+		return rc;
 	if ((rc = env_open(cli, &env, db, read_only)) != 0)
 		return rc;
 	expire(&env);
@@ -495,6 +585,8 @@ int cmd_unthrottle(struct cli *cli, int argc, char **argv)
 		cli_error("unthrottle: %s", why.text);
 		return EX_USAGE;
 	}
+	if (on_fleet(cli, argc, argv, read_only, &rc))
+		return rc;
 	if ((rc = env_open(cli, &env, db, read_only)) != 0)
 		return rc;
 	expire(&env);
@@ -610,6 +702,8 @@ int cmd_throttles(struct cli *cli, int argc, char **argv)
 	}
 	if (expire_flag)
 		return expire_only(cli, db);
+	if (on_fleet(cli, argc, argv, 0, &rc))
+		return rc;
 	if ((rc = env_open(cli, &env, db, 0)) != 0)
 		return rc;
 	expire(&env);
