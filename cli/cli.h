@@ -22,6 +22,8 @@ struct cli {
 	struct mta_instance inst;	/* built once, on first use (cli_instance) */
 	int inst_built;			/* 1 built, -1 no MTA matched (inst_why says why) */
 	struct why inst_why;
+	struct strlist hosts;		/* --host, repeated: the fleet (over [fleet] hosts) */
+	int no_fleet;			/* --no-fleet: this host's instance even with [fleet] set */
 };
 
 /* cli_instance - the MTA instance of -c/--mta and the configuration, built on first use; NULL with why
@@ -91,6 +93,7 @@ struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlo
 
 int cmd_classify(struct cli *cli, int argc, char **argv);
 int cmd_snapshot(struct cli *cli, int argc, char **argv);
+int cmd_stream(struct cli *cli, int argc, char **argv);
 int cmd_tui(struct cli *cli, int argc, char **argv);
 int cmd_report(struct cli *cli, int argc, char **argv);
 int cmd_ingest(struct cli *cli, int argc, char **argv);
@@ -100,6 +103,13 @@ int cmd_action(struct cli *cli, int argc, char **argv);
 int cmd_throttle(struct cli *cli, int argc, char **argv);
 int cmd_unthrottle(struct cli *cli, int argc, char **argv);
 int cmd_throttles(struct cli *cli, int argc, char **argv);
+/* the fleet (cmd_fleet.c): cli_fleet_hosts fills hosts from --host, [fleet] hosts and hosts_file; 1 when
+ * there is a fleet, 0 when not, -1 (message printed) when a host name or the hosts file is refused */
+struct fleet;
+int cli_fleet(struct cli *cli, struct fleet **fleet);
+int fleet_snapshot(struct cli *cli, struct fleet *fl, int fmt, const char *out);
+int fleet_action(struct cli *cli, struct fleet *fl, const char *verb, char **ids, size_t nids, int yes, int json);
+int fleet_throttle(struct cli *cli, struct fleet *fl, char **words, int nwords, int json);
 /* the audit trail (cmd_audit.c) */
 int cmd_audit(struct cli *cli, int argc, char **argv);
 

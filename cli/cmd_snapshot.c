@@ -16,6 +16,7 @@
 #include "core/queue/qmodel.h"
 #include "core/queue/qsource.h"
 #include "core/queue/snapshot.h"
+#include "core/fleet/fleet.h"
 
 static const char snapshot_usage[] =
 	"usage: mqmon [-c DIR] snapshot [--format json|csv|prom] [-o FILE]\n"
@@ -118,6 +119,18 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 	if (optind < argc) {
 		cli_error("snapshot: unexpected argument '%s'", argv[optind]);
 		return EX_USAGE;
+	}
+	{
+		struct fleet *fl;
+		int f = cli_fleet(cli, &fl);
+
+		if (f < 0)
+			return cli->hosts.n > 0 ? EX_USAGE : EX_CONFIG;
+		if (f > 0) {
+			rc = fleet_snapshot(cli, fl, fmt, out);
+			fleet_free(fl);
+			return rc;
+		}
 	}
 	if (out != NULL && strcmp(out, "-") != 0 && snapshot_target_check(out, &why) < 0) {
 		cli_error("%s", why.text);	/* before a long build of the model */

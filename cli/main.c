@@ -385,6 +385,8 @@ int main(int argc, char **argv)
 		{ "mta", required_argument, NULL, 'M' },
 		{ "rules", required_argument, NULL, 'R' },
 		{ "dump-config", no_argument, NULL, 'D' },
+		{ "host", required_argument, NULL, 'H' },
+		{ "no-fleet", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -407,6 +409,7 @@ int main(int argc, char **argv)
 		{ "throttles", cmd_throttles },
 		{ "actions", cmd_audit },
 		{ "snapshot", cmd_snapshot },
+		{ "stream", cmd_stream },
 		{ "console", cmd_tui },
 	};
 	struct cli cli = { .prog = "mqmon" };
@@ -441,6 +444,12 @@ int main(int argc, char **argv)
 		case 'D':
 			dump = 1;
 			break;
+		case 'H':
+			strlist_add(&cli.hosts, optarg);
+			break;
+		case 'N':
+			cli.no_fleet = 1;
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return cli_finish_output();
@@ -472,6 +481,14 @@ options_done:
 		cli_error("%s", why.text);
 		return EX_USAGE;
 	}
+	/* as Postfix's own commands do: MAIL_CONFIG names the instance when nothing else does (an ssh alias
+	 * picks one with SetEnv MAIL_CONFIG=DIR) */
+	if (*config_str(&cli.cfg, CFG_MTA_CONFIG) == '\0' && getenv("MAIL_CONFIG") != NULL && *getenv("MAIL_CONFIG")
+	    && strcmp(config_str(&cli.cfg, CFG_MTA_TYPE), "exim") != 0
+	    && config_set(&cli.cfg, CFG_MTA_CONFIG, getenv("MAIL_CONFIG"), &why) < 0) {
+		cli_error("MAIL_CONFIG: %s", why.text);
+		return EX_USAGE;
+	}
 	if (dump) {
 		config_dump(&cli.cfg, stdout);
 		rc = cli_finish_output();
@@ -500,5 +517,6 @@ options_done:
 	classifier_free(cli.cl);
 	ruleset_free(&cli.rs);
 	config_free(&cli.cfg);
+	strlist_free(&cli.hosts);
 	return rc;
 }

@@ -3,7 +3,7 @@
 # exits 1 when one is broken:
 #   1. core/ never includes curses or tui/ headers;
 #   2. a core/ folder includes only its own layer and the layers below it:
-#        base < classify < log < history < mta < queue < postfix, exim
+#        base < classify < log < history < mta < queue < postfix, exim, fleet
 #   3. nothing names a backend but the backend itself and core/mta/registry.c: no other file includes
 #      core/postfix/ or core/exim/ headers or names mta_postfix / mta_exim (unit tests and fuzz targets,
 #      which test a backend's pure functions, may).
@@ -18,7 +18,7 @@ if [ -n "$bad" ]; then
 	fail=1
 fi
 
-declare -A level=([base]=0 [classify]=1 [log]=2 [history]=3 [mta]=4 [queue]=5 [postfix]=6 [exim]=6)
+declare -A level=([base]=0 [classify]=1 [log]=2 [history]=3 [mta]=4 [queue]=5 [postfix]=6 [exim]=6 [fleet]=6)
 for f in core/*/*.c core/*/*.h; do
 	[ -e "$f" ] || continue
 	g=${f#core/}; g=${g%%/*}

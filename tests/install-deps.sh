@@ -8,7 +8,7 @@
 set -euo pipefail
 pkgs=(build-essential pkg-config libncurses-dev libsqlite3-dev libiniparser-dev
       libjansson-dev libcmocka-dev postfix pflogsumm tmux valgrind sqlite3 procps jq python3
-      libidn12)
+      libidn12 openssh-server openssh-client)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -62,6 +62,16 @@ static const struct option_def options[CFG_KEY_COUNT] = {
 		"the Messages view's columns in display order, names separated by blanks: id queue recipient domain "
 		"sender age attempts next expires code (SMTP code and DSN of the last reply) cause reply (its start); "
 		"on a narrow terminal sender, expires and attempts are left out first, id, queue, cause and next last" },
+	[CFG_FLEET_HOSTS] = { "fleet", "hosts", OPT_STRING, "", 0, 0,
+		"the fleet: ssh destinations (host names or ~/.ssh/config aliases) separated by blanks; set, snapshot "
+		"and the queue actions work on every host through ssh (empty: this host's instance only)" },
+	[CFG_FLEET_HOSTS_FILE] = { "fleet", "hosts_file", OPT_STRING, "", 0, 0,
+		"a file of more fleet hosts, one ssh destination a line ('#' starts a comment)" },
+	[CFG_FLEET_SSH_COMMAND] = { "fleet", "ssh_command", OPT_STRING, "ssh", 0, 0,
+		"the ssh command, split at blanks into argv words, never a shell (e.g. \"ssh -F /etc/mqmon/ssh_config\")" },
+	[CFG_FLEET_REMOTE_MQMON] = { "fleet", "remote_mqmon", OPT_STRING, "mqmon", 0, 0,
+		"the mqmon command on the hosts, split at blanks (e.g. /usr/local/bin/mqmon, or a forced-command "
+		"wrapper)" },
 };
 
 /* checks of keys whose vocabulary core does not know (config_set_check) */

@@ -33,6 +33,10 @@ enum config_key {
 	CFG_OSC52,		/* [console] osc52 */
 	CFG_MOUSE,		/* [console] mouse */
 	CFG_COLUMNS,		/* [console] columns */
+	CFG_FLEET_HOSTS,	/* [fleet] hosts */
+	CFG_FLEET_HOSTS_FILE,	/* [fleet] hosts_file */
+	CFG_FLEET_SSH_COMMAND,	/* [fleet] ssh_command */
+	CFG_FLEET_REMOTE_MQMON,	/* [fleet] remote_mqmon */
 	CFG_KEY_COUNT
 };
 

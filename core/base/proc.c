@@ -220,6 +220,44 @@ int proc_open(char *const argv[], int errfd, pid_t *pid, struct why *why)
 	return outp[0];
 }
 
+/* proc_spawn - start argv with stdin, stdout and stderr on pipes (the caller's ends close on exec) */
+pid_t proc_spawn(char *const argv[], int *in, int *out, int *err, struct why *why)
+{
+	char pathbuf[4096];
+	const char *path = proc_find(argv[0], pathbuf, sizeof pathbuf);
+	int p[3][2] = { { -1, -1 }, { -1, -1 }, { -1, -1 } }, i;
+	pid_t pid;
+
+	if (path == NULL)
+		return why_set(why, "%s: command not found", argv[0]);
+	for (i = 0; i < 3; i++)
+		if (pipe2(p[i], O_CLOEXEC) < 0) {
+			why_errno(why, "pipe");
+			goto fail;
+		}
+	if ((pid = fork()) < 0) {
+		why_errno(why, "fork %s", argv[0]);
+		goto fail;
+	}
+	if (pid == 0)
+		child_exec(path, argv, p[0][0], p[1][1], p[2][1]);
+	close(p[0][0]);
+	close(p[1][1]);
+	close(p[2][1]);
+	*in = p[0][1];
+	*out = p[1][0];
+	*err = p[2][0];
+	return pid;
+fail:
+	for (i = 0; i < 3; i++) {
+		if (p[i][0] >= 0)
+			close(p[i][0]);
+		if (p[i][1] >= 0)
+			close(p[i][1]);
+	}
+	return -1;
+}
+
 /* proc_wait - wait for pid; returns the exit code, or 128+signal, -1 on error */
 int proc_wait(pid_t pid)
 {

@@ -35,6 +35,10 @@ void proc_result_free(struct proc_result *res);
 /* proc_open - start argv with stdout on a pipe (stderr to errfd, or /dev/null when < 0); returns the read fd, -1 with why */
 int proc_open(char *const argv[], int errfd, pid_t *pid, struct why *why);
 
+/* proc_spawn - start argv with its stdin, stdout and stderr on pipes (*in, *out, *err: the caller's ends,
+ * close-on-exec); the pid, -1 with why */
+pid_t proc_spawn(char *const argv[], int *in, int *out, int *err, struct why *why);
+
 /* proc_wait - wait for pid; returns the exit code, or 128+signal, -1 on error */
 int proc_wait(pid_t pid);
 
