@@ -75,6 +75,7 @@ long stream_emit_model(struct stream_state *st, const struct qmodel *m, int full
 	struct strmap now = { 0 };
 	char **texts = calloc(m->n + 1, sizeof *texts);
 	size_t i, changed = 0, removed = 0;
+	long long ignored;
 	long total = 0, n;
 	char *totals = NULL;
 	int rc = -1;
@@ -95,7 +96,7 @@ long stream_emit_model(struct stream_state *st, const struct qmodel *m, int full
 		}
 	}
 	for (i = 0; st->sent.slots != NULL && i <= st->sent.mask; i++)
-		if (st->sent.slots[i].hash != 0 && !strmap_get(&now, st->sent.slots[i].key, NULL))
+		if (st->sent.slots[i].hash != 0 && !strmap_get(&now, st->sent.slots[i].key, &ignored))
 			removed++;
 	if (!st->started || changed + removed >= m->n)
 		full = 1;
@@ -117,7 +118,7 @@ long stream_emit_model(struct stream_state *st, const struct qmodel *m, int full
 		total += texts[i] != NULL ? n : 0;
 	}
 	for (i = 0; !full && i <= st->sent.mask && st->sent.slots != NULL; i++)
-		if (st->sent.slots[i].hash != 0 && !strmap_get(&now, st->sent.slots[i].key, NULL)) {
+		if (st->sent.slots[i].hash != 0 && !strmap_get(&now, st->sent.slots[i].key, &ignored)) {
 			if ((n = put_line(json_pack("{s:s, s:s}", "type", "removed", "queue_id",
 						    st->sent.slots[i].key), fp)) < 0)
 				goto out;
