@@ -69,7 +69,11 @@ EOF
 mkdir -p /run/sshd
 ssh-keygen -q -t ed25519 -N '' -f "$W/hostkey" -C fleet-test-host >/dev/null || skip "ssh-keygen failed"
 ssh-keygen -q -t ed25519 -N '' -f "$W/id" -C fleet-test-client >/dev/null || skip "ssh-keygen failed"
+ssh-keygen -q -t ed25519 -N '' -f "$W/id_ro" -C fleet-test-monitor >/dev/null || skip "ssh-keygen failed"
 cp "$W/id.pub" "$W/authorized_keys"
+# a monitoring key: the forced-command wrapper with --read-only
+printf 'command="%s --read-only --mqmon %s",restrict %s\n' "$TOP/contrib/mqmon-ssh-wrapper" "$(realpath "$MQMON")" \
+	"$(cat "$W/id_ro.pub")" >>"$W/authorized_keys"
 sshd_start 1 "$SSH_PORT1" || skip "sshd cannot run here: $(cat "$W/sshd1.log" 2>/dev/null | tail -1)"
 sshd_start 2 "$SSH_PORT2" || skip "a second sshd cannot run here"
 
@@ -98,6 +102,11 @@ Host $name
 EOF
 	done
 	cat <<EOF
+Host mxb-ro
+  HostName 127.0.0.1
+  Port $SSH_PORT1
+  IdentityFile $W/id_ro
+  SetEnv MAIL_CONFIG=$B/etc XDG_DATA_HOME=$W/data-mxb
 Host *
   User root
   IdentityFile $W/id
@@ -225,6 +234,26 @@ done
 "${FLEET[@]}" unthrottle busy.example >/dev/null 2>&1
 check_eq "fleet unthrottle: exit 0" "$?" 0
 check "fleet unthrottle: busy.example gone on every host" sh -c "! grep -qs '^busy.example' $A/etc/mqmon_transport $B/etc/mqmon_transport $C/etc/mqmon_transport"
+
+# --- --host repeated, hosts_file
+out=$("$MQMON" --config "$W/mqmon.ini" --host mxc --host mxa snapshot 2>/dev/null | jq -c '[.hosts[].host]')
+check_eq "--host repeated: those hosts, in that order, over [fleet] hosts" "$out" '["mxc","mxa"]'
+printf '# the fleet\nmxb\n\nmxa  # first bed\n' >"$W/hosts"
+sed -e "s|^hosts = .*|hosts = mxc|" -e "/^remote_mqmon/a hosts_file = $W/hosts" "$W/mqmon.ini" >"$W/hf.ini"
+out=$("$MQMON" --config "$W/hf.ini" snapshot 2>/dev/null | jq -c '[.hosts[].host]')
+check_eq "hosts_file: its hosts after [fleet] hosts" "$out" '["mxc","mxb","mxa"]'
+
+# --- the forced-command wrapper with --read-only: snapshots yes, actions no
+out=$("$MQMON" --config "$W/mqmon.ini" --host mxb-ro snapshot 2>&1 | jq -r '.messages[] | "mxb \(.queue_id) \(.queue)"' | sort)
+check_eq "read-only key (wrapper): snapshot works" "$out" "$(pq mxb "$B")"
+out=$("$MQMON" --config "$W/mqmon.ini" --host mxb-ro hold "$ID" 2>&1); rc=$?
+check_eq "read-only key (wrapper): hold fails (exit 69)" "$rc" 69
+check "read-only key (wrapper): the host's answer says the key is read-only" grep -q "this key is read-only" <<<"$out"
+check_eq "read-only key (wrapper): the message is not held" "$(postqueue -c "$B/etc" -j | jq -r --arg id "$ID" 'select(.queue_id == $id) | .queue_name')" deferred
+out=$(SSH_ORIGINAL_COMMAND="mqmon --no-fleet snapshot -o /tmp/x" "$TOP/contrib/mqmon-ssh-wrapper" 2>&1); rc=$?
+check "wrapper: an option that names a file is refused (exit 77)" test "$rc" -eq 77 -a -n "$(grep 'refused: option -o' <<<"$out")"
+out=$(SSH_ORIGINAL_COMMAND="mqmon --no-fleet snapshot; touch $W/pwned2" "$TOP/contrib/mqmon-ssh-wrapper" 2>&1); rc=$?
+check "wrapper: shell syntax is refused, nothing runs" test "$rc" -eq 77 -a ! -e "$W/pwned2"
 
 # --- a dead sshd: its host unreachable within 10 s, the others still printed
 kill "$(cat "$W/sshd2.pid")"
