@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "core/base/duration.h"
+#include "core/fleet/fleet.h"
 #include "tui/tui.h"
 
 static const char console_usage[] =
@@ -199,6 +200,21 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	if (optind < argc) {
 		cli_error("unexpected argument '%s'", argv[optind]);
 		return EX_USAGE;
+	}
+	{
+		/* the fleet console is not built: never show this host's queue as if it were the fleet's */
+		struct fleet *fl;
+		int f = cli_fleet(cli, &fl);
+
+		fleet_free(fl);
+		if (f < 0)
+			return cli->hosts.n > 0 ? EX_USAGE : EX_CONFIG;
+		if (f > 0) {
+			cli_error("the fleet console (several hosts in one console) is not available yet: "
+				  "`mqmon snapshot`, the queue actions and throttles work across the fleet; "
+				  "`mqmon --no-fleet` opens this host's console");
+			return EX_USAGE;
+		}
 	}
 	if ((rc = cli_load_classifier(cli)) != 0)
 		return rc;

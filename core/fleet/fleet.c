@@ -136,7 +136,9 @@ char *fleet_quote(const char *word)
 /* fleet_argv - SSH... -T -o BatchMode=yes -o ConnectTimeout=N -- HOST REMOTE... --no-fleet WORDS... */
 char **fleet_argv(const struct fleet *fl, const char *host, char *const *words, size_t nwords)
 {
-	static const char *const opts[] = { "-T", "-o", "BatchMode=yes", "-o", NULL, "--" };
+	static const char *const opts[] = { "-T", "-o", "BatchMode=yes", "-o", NULL, "-o", "ServerAliveInterval=5",
+		"-o", "ServerAliveCountMax=3", "--" };
+	const size_t nopts = sizeof opts / sizeof opts[0];
 	size_t nssh = 0, nrem = 0, i, k = 0;
 	char **v;
 	char timeout[64];
@@ -145,12 +147,12 @@ char **fleet_argv(const struct fleet *fl, const char *host, char *const *words, 
 		nssh++;
 	while (fl->remote[nrem] != NULL)
 		nrem++;
-	if ((v = calloc(nssh + 6 + 1 + nrem + 1 + nwords + 1, sizeof *v)) == NULL)
+	if ((v = calloc(nssh + nopts + 1 + nrem + 1 + nwords + 1, sizeof *v)) == NULL)
 		return NULL;
 	snprintf(timeout, sizeof timeout, "ConnectTimeout=%d", FLEET_CONNECT_TIMEOUT);
 	for (i = 0; i < nssh; i++)
 		v[k++] = strdup(fl->ssh[i]);
-	for (i = 0; i < 6; i++)
+	for (i = 0; i < nopts; i++)
 		v[k++] = strdup(opts[i] != NULL ? opts[i] : timeout);
 	v[k++] = strdup(host);
 	for (i = 0; i < nrem; i++)

@@ -7,7 +7,8 @@
  *
  * fleet_run() starts, on every chosen host at once,
  *
- *   SSH... -T -o BatchMode=yes -o ConnectTimeout=N -- HOST REMOTE... --no-fleet WORDS...
+ *   SSH... -T -o BatchMode=yes -o ConnectTimeout=N -o ServerAliveInterval=5 -o ServerAliveCountMax=3
+ *          -- HOST REMOTE... --no-fleet WORDS...
  *
  * with fork/execve and pipes (stdin from the host's input, such as the
  * queue IDs of an action, one a line), collects stdout and stderr, and
@@ -20,7 +21,8 @@
  * with '-' (ssh would read "-oProxyCommand=..." as an option).
  *
  * Each run's outcome is a state: ok; unreachable (ssh could not connect,
- * or no answer by the deadline); auth failed (ssh: Permission denied, host
+ * or no answer by the deadline; a connection that goes silent is dropped by
+ * ssh after 15 s); auth failed (ssh: Permission denied, host
  * key verification failed); mqmon missing (the remote shell exit 126/127);
  * failed (the remote mqmon exited non-zero: its own message).
  */

@@ -70,6 +70,7 @@ mkdir -p /run/sshd
 ssh-keygen -q -t ed25519 -N '' -f "$W/hostkey" -C fleet-test-host >/dev/null || skip "ssh-keygen failed"
 ssh-keygen -q -t ed25519 -N '' -f "$W/id" -C fleet-test-client >/dev/null || skip "ssh-keygen failed"
 ssh-keygen -q -t ed25519 -N '' -f "$W/id_ro" -C fleet-test-monitor >/dev/null || skip "ssh-keygen failed"
+ssh-keygen -q -t ed25519 -N '' -f "$W/id_unknown" -C fleet-test-unknown >/dev/null || skip "ssh-keygen failed"
 cp "$W/id.pub" "$W/authorized_keys"
 # a monitoring key: the forced-command wrapper with --read-only
 printf 'command="%s --read-only --mqmon %s",restrict %s\n' "$TOP/contrib/mqmon-ssh-wrapper" "$(realpath "$MQMON")" \
@@ -98,6 +99,7 @@ A=${BEDS[0]} B=${BEDS[1]} C=${BEDS[2]}
 Host $name
   HostName 127.0.0.1
   Port $port
+  IdentityFile $W/id
   SetEnv MAIL_CONFIG=$bed/etc XDG_DATA_HOME=$W/data-$name
 EOF
 	done
@@ -107,9 +109,12 @@ Host mxb-ro
   Port $SSH_PORT1
   IdentityFile $W/id_ro
   SetEnv MAIL_CONFIG=$B/etc XDG_DATA_HOME=$W/data-mxb
+Host mxa-nokey
+  HostName 127.0.0.1
+  Port $SSH_PORT1
+  IdentityFile $W/id_unknown
 Host *
   User root
-  IdentityFile $W/id
   IdentitiesOnly yes
   StrictHostKeyChecking no
   UserKnownHostsFile /dev/null
@@ -242,6 +247,20 @@ printf '# the fleet\nmxb\n\nmxa  # first bed\n' >"$W/hosts"
 sed -e "s|^hosts = .*|hosts = mxc|" -e "/^remote_mqmon/a hosts_file = $W/hosts" "$W/mqmon.ini" >"$W/hf.ini"
 out=$("$MQMON" --config "$W/hf.ini" snapshot 2>/dev/null | jq -c '[.hosts[].host]')
 check_eq "hosts_file: its hosts after [fleet] hosts" "$out" '["mxc","mxb","mxa"]'
+
+# --- a key the host does not know, no mqmon on the host, the console
+out=$("$MQMON" --config "$W/mqmon.ini" --host mxa-nokey --host mxb snapshot 2>"$W/err"); rc=$?
+check_eq "a key the host refuses: exit 69" "$rc" 69
+check "a key the host refuses: auth failed, mxb still ok" jq -e \
+	'[.hosts[] | "\(.host)=\(.state)"] == ["mxa-nokey=auth failed","mxb=ok"] and (.messages | length) > 0' <<<"$out"
+check "a key the host refuses: stderr says so" grep -q "mxa-nokey: auth failed: .*Permission denied" "$W/err"
+sed "s|^remote_mqmon = .*|remote_mqmon = /nonexistent/mqmon|" "$W/mqmon.ini" >"$W/missing.ini"
+out=$("$MQMON" --config "$W/missing.ini" --host mxa snapshot 2>"$W/err"); rc=$?
+check_eq "no mqmon on the host: exit 69" "$rc" 69
+check "no mqmon on the host: state mqmon missing" jq -e '.hosts[0].state == "mqmon missing"' <<<"$out"
+"$MQMON" --config "$W/mqmon.ini" </dev/null >/dev/null 2>"$W/err"; rc=$?
+check_eq "the console with a fleet configured: refused (exit 64), not one host's queue" "$rc" 64
+check "the console with a fleet configured: says why" grep -q "fleet console .* not available" "$W/err"
 
 # --- the forced-command wrapper with --read-only: snapshots yes, actions no
 out=$("$MQMON" --config "$W/mqmon.ini" --host mxb-ro snapshot 2>&1 | jq -r '.messages[] | "mxb \(.queue_id) \(.queue)"' | sort)

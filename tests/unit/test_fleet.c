@@ -30,7 +30,8 @@ static void test_argv(void **state)
 	struct why why;
 	char *words[] = { "hold", "--format", "json", "it's; rm -rf /" };
 	char **v;
-	const char *want[] = { "ssh", "-F", "/etc/x", "y", "-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5", "--",
+	const char *want[] = { "ssh", "-F", "/etc/x", "y", "-T", "-o", "BatchMode=yes", "-o", "ConnectTimeout=5",
+		"-o", "ServerAliveInterval=5", "-o", "ServerAliveCountMax=3", "--",
 		"mxa", "'sudo'", "'-n'", "'/usr/bin/mqmon'", "--no-fleet", "'hold'", "'--format'", "'json'",
 		"'it'\\''s; rm -rf /'", NULL };
 	size_t i;
