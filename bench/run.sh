@@ -2,7 +2,7 @@
 # bench/run.sh - mqmon benchmarks (run by `make bench` from the repo top)
 #
 # Usage: bench/run.sh [SECTION...]        (default: every section)
-# Sections: classify ingest live model idle first-frame actions exim
+# Sections: classify ingest live model idle first-frame actions exim fleet
 # Environment: MQMON  mqmon command (default ./mqmon; may hold arguments)
 #              RUNS   timed runs per command, best one counts (default 3)
 #              BENCH_LIVE_RATE     log lines per second fed to `live` (50), one write each
@@ -14,6 +14,7 @@
 #              BENCH_ACTION_COUNT  messages held and released by `actions` (10000)
 #              BENCH_PORT_BASE     port base of the bench's Postfix bed (3320)
 #              BENCH_EXIM_SIZE     messages of the `exim` section's Exim bed (1000)
+#              BENCH_SSH_PORT      loopback port of the fleet section's private sshd (7692)
 #              BENCH_BED           an already-up bed (tests/bed/bed.sh up DIR)
 #                                  to use instead of a fresh one; never brought down
 #
@@ -48,7 +49,7 @@ LOG=$OUT/maillog-1M.log
 LOG_LINES=1000000
 LOG_SEED=20251122
 
-SECTIONS=(classify ingest live model idle first-frame actions exim)
+SECTIONS=(classify ingest live model idle first-frame actions exim fleet)
 
 # targets from the project brief
 TARGET_VS_PFLOGSUMM=20    # classify at least this many times faster than pflogsumm
@@ -196,9 +197,11 @@ header() {
     echo
 }
 
-# bench_cleanup - EXIT trap: the console(s) in tmux, the bed, the scratch directory
+# bench_cleanup - EXIT trap: the console(s) in tmux, the fleet's sshd and streams, the bed, the scratch directory
 bench_cleanup() {
-    local rc=$?
+    local rc=$? p
+    for p in "${FLEET_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+    [[ -n $WORK && -s $WORK/sshd.pid ]] && kill "$(cat "$WORK/sshd.pid")" 2>/dev/null || true
     tmux -L "$TSOCK" kill-server 2>/dev/null || true
     bed_down
     [[ -n $WORK && -d $WORK ]] && rm -rf -- "$WORK"
@@ -640,6 +643,79 @@ section_actions() {
         printf '  %-34s %6s postsuper run(s) for %d IDs  (target <= %s)   %s\n' "$act_name:" "$act" "$n" \
             "$TARGET_ACTION_RUNS" "$(verdict "$act" "<=" "$TARGET_ACTION_RUNS")"
     done
+    echo
+}
+
+FLEET_PIDS=()               # the fleet section's streams (ended on exit)
+
+# section_fleet - three fleet hosts over a private sshd on loopback, each an alias of the bench bed (the same
+# BENCH_BED_SIZE-message instance three times): the merged snapshot, each stream's first model, then idle
+# bytes per host and the idle CPU of a stream
+section_fleet() {
+    queue_skip fleet && return 0
+    local sshd secs=$BENCH_IDLE_SECONDS port=${BENCH_SSH_PORT:-7692} t0 dt n h i a b tck cpu pct mq
+    sshd=$(command -v sshd || echo /usr/sbin/sshd)
+    [[ -x $sshd ]] || { echo "== fleet: skipped: sshd not installed (make deps: openssh-server) =="; echo; return 0; }
+    echo "== fleet: 3 hosts over ssh (loopback sshd; each an alias of the same bed) for ${secs}s idle =="
+    bed_up
+    (($(bed_total) >= BENCH_BED_SIZE)) || bed_fill "$BENCH_BED_SIZE"
+    echo "  queue: $(bed_state)"
+    mq=$(realpath "${MQ[0]}")
+    mkdir -p /run/sshd
+    ssh-keygen -q -t ed25519 -N '' -f "$WORK/hostkey" >/dev/null && ssh-keygen -q -t ed25519 -N '' -f "$WORK/id" >/dev/null
+    cp "$WORK/id.pub" "$WORK/authorized_keys"
+    printf '%s\n' "Port $port" "ListenAddress 127.0.0.1" "HostKey $WORK/hostkey" "PidFile $WORK/sshd.pid" \
+        "AuthorizedKeysFile $WORK/authorized_keys" "PasswordAuthentication no" "KbdInteractiveAuthentication no" \
+        "PermitRootLogin prohibit-password" "StrictModes no" "UsePAM no" "AcceptEnv MAIL_CONFIG XDG_DATA_HOME" >"$WORK/sshd.conf"
+    "$sshd" -f "$WORK/sshd.conf" -E "$WORK/sshd.log" || die "fleet: sshd did not start"
+    for h in mxa mxb mxc; do
+        printf '%s\n' "Host $h" "  HostName 127.0.0.1" "  Port $port" "  SetEnv MAIL_CONFIG=$BED_CONF XDG_DATA_HOME=$WORK/data"
+    done >"$WORK/ssh_config"
+    printf '%s\n' "Host *" "  User root" "  IdentityFile $WORK/id" "  IdentitiesOnly yes" "  StrictHostKeyChecking no" \
+        "  UserKnownHostsFile /dev/null" "  LogLevel ERROR" >>"$WORK/ssh_config"
+    printf '%s\n' "[mqmon]" "db = $WORK/fleet.db" "[fleet]" "hosts = mxa mxb mxc" \
+        "ssh_command = ssh -F $WORK/ssh_config" "remote_mqmon = $mq" >"$WORK/fleet.ini"
+    sleep 0.5
+    t0=$(now)
+    "$mq" --config "$WORK/fleet.ini" snapshot --format json >"$WORK/fleet.json" || die "fleet: the snapshot failed"
+    dt=$(since "$t0")
+    n=$(jq '.messages | length' "$WORK/fleet.json")
+    printf '  %-44s %8s s  (%d messages, %d bytes)\n' "fleet snapshot (3 hosts, parallel):" "$dt" "$n" \
+        "$(stat -c %s "$WORK/fleet.json")"
+    t0=$(now)
+    for h in mxa mxb mxc; do
+        ssh -F "$WORK/ssh_config" "$h" "$mq --no-fleet stream" >"$WORK/stream-$h" 2>/dev/null < <(sleep $((secs + 600))) &
+        FLEET_PIDS+=($!)
+    done
+    "$mq" -c "$BED_CONF" stream >"$WORK/stream-local" 2>/dev/null < <(sleep $((secs + 600))) &
+    FLEET_PIDS+=($!)
+    for i in $(seq 600); do
+        n=0
+        for h in mxa mxb mxc; do grep -q '"type":"end"' "$WORK/stream-$h" 2>/dev/null && n=$((n + 1)); done
+        ((n == 3)) && break
+        sleep 0.2
+    done
+    dt=$(since "$t0")
+    printf '  %-44s %8s s  (%d bytes a host)\n' "first model of 3 streams over ssh:" "$dt" "$(stat -c %s "$WORK/stream-mxa")"
+    sleep 3
+    tck=$(getconf CLK_TCK)
+    declare -A size0
+    for h in mxa mxb mxc; do size0[$h]=$(stat -c %s "$WORK/stream-$h"); done
+    a=$(cpu_ticks "${FLEET_PIDS[3]}")
+    sleep "$secs"
+    b=$(cpu_ticks "${FLEET_PIDS[3]}") || die "fleet: the local stream died"
+    cpu=$(awk -v t=$((b - a)) -v h="$tck" 'BEGIN { printf "%.2f", t / h }')
+    pct=$(awk -v c="$cpu" -v s="$secs" 'BEGIN { printf "%.2f", 100 * c / s }')
+    for h in mxa mxb mxc; do
+        n=$(($(stat -c %s "$WORK/stream-$h") - size0[$h]))
+        printf '  %-44s %8d bytes in %ss (%.1f bytes/s; target < 1024)  %s\n' "idle stream payload, $h:" "$n" "$secs" \
+            "$(awk -v b="$n" -v s="$secs" 'BEGIN { print b / s }')" "$(awk -v b="$n" -v s="$secs" 'BEGIN { print (b / s < 1024) ? "PASS" : "MISS" }')"
+    done
+    printf '  %-44s %8s%% of a core (%s s CPU in %ss)\n' "idle stream CPU (a stream on the bed):" "$pct" "$cpu" "$secs"
+    for i in "${FLEET_PIDS[@]}"; do kill "$i" 2>/dev/null || true; done
+    FLEET_PIDS=()
+    kill "$(cat "$WORK/sshd.pid")" 2>/dev/null || true
+    rm -f "$WORK/sshd.pid"
     echo
 }
 
