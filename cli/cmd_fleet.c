@@ -221,10 +221,11 @@ int fleet_action(struct cli *cli, struct fleet *fl, const char *verb, char **ids
 	}
 	for (i = 0; i < fl->n; i++) {
 		struct fleet_host *h = &fl->hosts[i];
-		json_t *res, *row, *idv = json_array();
+		json_t *res, *row, *idv;
 
 		if (!run[i])
 			continue;
+		idv = json_array();
 		res = remote_result(h);
 		for (k = 0; k < owned[i].n; k++)
 			json_array_append_new(idv, json_string(owned[i].v[k]));
