@@ -103,13 +103,18 @@ int cmd_action(struct cli *cli, int argc, char **argv);
 int cmd_throttle(struct cli *cli, int argc, char **argv);
 int cmd_unthrottle(struct cli *cli, int argc, char **argv);
 int cmd_throttles(struct cli *cli, int argc, char **argv);
-/* the fleet (cmd_fleet.c): cli_fleet_hosts fills hosts from --host, [fleet] hosts and hosts_file; 1 when
- * there is a fleet, 0 when not, -1 (message printed) when a host name or the hosts file is refused */
+/* the fleet (cmd_fleet.c) */
 struct fleet;
+/* cli_fleet - the fleet of --host, else [fleet] hosts and hosts_file (none with --no-fleet) into *fleet;
+ * 1 when there is one, 0 when not, -1 (message printed) when a host name or the hosts file is refused */
 int cli_fleet(struct cli *cli, struct fleet **fleet);
+/* fleet_snapshot - every host's snapshot merged (JSON only: fmt an enum snapshot_format) on stdout or out;
+ * an exit status */
 int fleet_snapshot(struct cli *cli, struct fleet *fl, int fmt, const char *out);
+/* fleet_action - verb on each ID at the host that holds it (json: one object); an exit status */
 int fleet_action(struct cli *cli, struct fleet *fl, const char *verb, char **ids, size_t nids, int yes, int json);
-int fleet_throttle(struct cli *cli, struct fleet *fl, char **words, int nwords, int json);
+/* fleet_throttle - the throttle command words[0..nwords) on every host, each host's answer; an exit status */
+int fleet_throttle(struct cli *cli, struct fleet *fl, char **words, int nwords);
 /* the audit trail (cmd_audit.c) */
 int cmd_audit(struct cli *cli, int argc, char **argv);
 

@@ -388,7 +388,7 @@ static int on_fleet(struct cli *cli, int argc, char **argv, int read_only, int *
 			}
 			words[n++] = argv[i];
 		}
-		*rc = fleet_throttle(cli, fl, words, n, 0);
+		*rc = fleet_throttle(cli, fl, words, n);
 	}
 	fleet_free(fl);
 	free(words);

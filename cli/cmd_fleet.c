@@ -33,6 +33,7 @@
 #include "core/fleet/fleet_json.h"
 #include "core/history/store.h"
 #include "core/mta/actions.h"
+#include "core/queue/snapshot.h"
 
 #define FLEET_RUN_TIMEOUT 600	/* seconds for a host's whole command (a snapshot of a huge queue) */
 
@@ -92,7 +93,7 @@ int fleet_snapshot(struct cli *cli, struct fleet *fl, int fmt, const char *out)
 	int rc;
 
 	(void)cli;
-	if (fmt != 0) {	/* SNAPSHOT_JSON */
+	if (fmt != SNAPSHOT_JSON) {
 		cli_error("snapshot: a fleet's snapshot is JSON only (--format json)");
 		return EX_USAGE;
 	}
@@ -271,9 +272,8 @@ out:
 }
 
 /* fleet_throttle - the same throttle words on every host; each host's answer */
-int fleet_throttle(struct cli *cli, struct fleet *fl, char **words, int nwords, int json)
+int fleet_throttle(struct cli *cli, struct fleet *fl, char **words, int nwords)
 {
-	json_t *doc = json_pack("{s:s, s:[]}", "action", words[0], "hosts");
 	char *summary = NULL, *target = NULL;
 	int rc = EX_OK, i;
 	size_t h;
@@ -283,44 +283,29 @@ int fleet_throttle(struct cli *cli, struct fleet *fl, char **words, int nwords, 
 		append(&target, "%s%s", i > 1 ? " " : "", words[i]);
 	for (h = 0; h < fl->n; h++) {
 		struct fleet_host *fh = &fl->hosts[h];
-		const char *out = fh->out != NULL ? fh->out : "";
+		const char *p = fh->out != NULL ? fh->out : "";
 
-		json_array_append_new(json_object_get(doc, "hosts"),
-			json_pack("{s:s, s:s, s:i, s:o, s:s}", "host", fh->name, "state", fleet_state_name(fh->state),
-				  "exit", fh->status, "problem", fh->state == FLEET_OK ? json_null()
-				  : json_string(fh->problem), "output", out));
 		append(&summary, "%s: %s; ", fh->name, fh->state == FLEET_OK ? "ok" : fh->problem);
-		if (fh->state != FLEET_OK)
+		if (fh->state != FLEET_OK) {
 			rc = EX_UNAVAILABLE;
-		if (json)
-			continue;
-		if (fh->state != FLEET_OK)
 			printf("%s: %s: %s\n", fh->name, fleet_state_name(fh->state), fh->problem);
-		else {
-			const char *p = out;
+			continue;
+		}
+		if (*p == '\0')
+			printf("%s: ok\n", fh->name);
+		while (*p) {
+			size_t n = strcspn(p, "\n");
 
-			if (*p == '\0')
-				printf("%s: ok\n", fh->name);
-			while (*p) {
-				size_t n = strcspn(p, "\n");
-
-				printf("%s: %.*s\n", fh->name, (int)n, p);
-				p += n + (p[n] == '\n');
-			}
+			printf("%s: %.*s\n", fh->name, (int)n, p);
+			p += n + (p[n] == '\n');
 		}
 	}
 	if (strcmp(words[0], "throttles") != 0)
 		audit(cli, strcmp(words[0], "throttle") == 0 ? AUDIT_THROTTLE : AUDIT_UNTHROTTLE,
 		      target != NULL ? target : "", words[0], rc, summary);
-	if (json) {
-		json_object_set_new(doc, "exit", json_integer(rc));
-		json_dumpf(doc, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-		putchar('\n');
-	}
 	if (cli_finish_output() != EX_OK)
 		rc = EX_IOERR;
 	free(summary);
 	free(target);
-	json_decref(doc);
 	return rc;
 }
