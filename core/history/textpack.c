@@ -7,14 +7,20 @@
 /* is_marker - one of the bytes textpack gives a meaning */
 static int is_marker(unsigned char c)
 {
-	return c == TEXTPACK_VAR || c == TEXTPACK_RELAY || c == TEXTPACK_RCPT || c == TEXTPACK_SEP;
+	return c < 0x20 && (c == TEXTPACK_VAR || c == TEXTPACK_RELAY || c == TEXTPACK_RCPT || c == TEXTPACK_SEP);
 }
 
-/* is_sep - a byte between tokens */
-static int is_sep(unsigned char c)
-{
-	return c == '\0' || strchr(" []<>()=,;:\"'/@", c) != NULL;
-}
+/* byte classes: CL_SEP between tokens (and the end of the text), CL_DIGIT, CL_MARK a marker byte */
+enum { CL_SEP = 1, CL_DIGIT = 2, CL_MARK = 4 };
+static const unsigned char cls[256] = {
+	[0] = CL_SEP, [' '] = CL_SEP, ['['] = CL_SEP, [']'] = CL_SEP, ['<'] = CL_SEP, ['>'] = CL_SEP,
+	['('] = CL_SEP, [')'] = CL_SEP, ['='] = CL_SEP, [','] = CL_SEP, [';'] = CL_SEP, [':'] = CL_SEP,
+	['"'] = CL_SEP, ['\''] = CL_SEP, ['/'] = CL_SEP, ['@'] = CL_SEP,
+	['0'] = CL_DIGIT, ['1'] = CL_DIGIT, ['2'] = CL_DIGIT, ['3'] = CL_DIGIT, ['4'] = CL_DIGIT,
+	['5'] = CL_DIGIT, ['6'] = CL_DIGIT, ['7'] = CL_DIGIT, ['8'] = CL_DIGIT, ['9'] = CL_DIGIT,
+	[(unsigned char)TEXTPACK_VAR] = CL_MARK, [(unsigned char)TEXTPACK_RELAY] = CL_MARK,
+	[(unsigned char)TEXTPACK_RCPT] = CL_MARK, [(unsigned char)TEXTPACK_SEP] = CL_MARK,
+};
 
 /* is_digit - an ASCII digit */
 static int is_digit(unsigned char c)
@@ -48,17 +54,6 @@ static int is_code(const char *t, size_t n)
 	return dots == 2 && run > 0;
 }
 
-/* is_variable - a token that changes from one attempt to the next: it holds a digit and is no code */
-static int is_variable(const char *t, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (is_digit((unsigned char)t[i]))
-			return !is_code(t, n);
-	return 0;
-}
-
 /* relay_host - the relay up to its first ']' ("host[ip]"), its length in *n; NULL when there is none
  * worth a marker (no ']', too short, or holding a marker byte) */
 static const char *relay_host(const char *relay, size_t *n)
@@ -88,49 +83,56 @@ static const char *recipient_key(const char *recipient, size_t *n)
 	return recipient;
 }
 
-/* starts - text at p begins with the n bytes of key */
-static int starts(const char *p, const char *key, size_t n)
+/* at - text at p begins with the n bytes of key */
+static int at(const char *p, const char *key, size_t n)
 {
 	return key != NULL && p[0] == key[0] && strncmp(p, key, n) == 0;
 }
 
-/* textpack_split - text as a template and its variable tokens */
+/* textpack_split - text as a template and its variable tokens
+ *
+ * One pass over classified bytes. The relay host and the recipient are
+ * looked for where a token begins (where they stand in replies); any
+ * choice of places is exact, since textpack_join follows the markers. */
 int textpack_split(const char *text, const char *relay, const char *recipient, char *tpl, char *vars)
 {
-	size_t nrelay = 0, nrcpt = 0, len, i;
-	const char *rh = relay_host(relay, &nrelay), *rc = recipient_key(recipient, &nrcpt), *p;
+	size_t nrelay = 0, nrcpt = 0, len;
+	const char *rh = relay_host(relay, &nrelay), *rc = recipient_key(recipient, &nrcpt), *p = text;
 	char *t = tpl, *v = vars;
+	unsigned kinds;
 
-	for (p = text; *p; p++)
-		if (is_marker((unsigned char)*p))
-			return -1;
-	p = text;
 	while (*p) {
-		if (starts(p, rh, nrelay)) {
+		if (cls[(unsigned char)*p] & CL_SEP) {
+			*t++ = *p++;
+			continue;
+		}
+		if (at(p, rh, nrelay)) {
 			*t++ = TEXTPACK_RELAY;
 			p += nrelay;
-		} else if (starts(p, rc, nrcpt)) {
+			continue;
+		}
+		if (at(p, rc, nrcpt)) {
 			*t++ = TEXTPACK_RCPT;
 			p += nrcpt;
-		} else if (is_sep((unsigned char)*p)) {
-			*t++ = *p++;
-		} else {
-			/* a token: up to a separator or where the relay or the recipient begins */
-			for (len = 1; !is_sep((unsigned char)p[len]) && !starts(p + len, rh, nrelay) &&
-			     !starts(p + len, rc, nrcpt); len++)
-				;
-			if (is_variable(p, len)) {
-				if (v != vars)
-					*v++ = TEXTPACK_SEP;
-				for (i = 0; i < len; i++)
-					*v++ = p[i];
-				*t++ = TEXTPACK_VAR;
-			} else {
-				memcpy(t, p, len);
-				t += len;
-			}
-			p += len;
+			continue;
 		}
+		/* a token: up to a separator; variable when it holds a digit and is no code */
+		kinds = 0;
+		for (len = 0; !(cls[(unsigned char)p[len]] & CL_SEP); len++)
+			kinds |= cls[(unsigned char)p[len]];
+		if (kinds & CL_MARK)
+			return -1;
+		if ((kinds & CL_DIGIT) && !is_code(p, len)) {
+			if (v != vars)
+				*v++ = TEXTPACK_SEP;
+			memcpy(v, p, len);
+			v += len;
+			*t++ = TEXTPACK_VAR;
+		} else {
+			memcpy(t, p, len);
+			t += len;
+		}
+		p += len;
 	}
 	*t = '\0';
 	*v = '\0';

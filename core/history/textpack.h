@@ -8,7 +8,8 @@
  * not an SMTP reply code (like 421) or an enhanced status code (4.7.0).
  * Where the text repeats the attempt's relay host (the relay up to its
  * first ']', "mx.example.com[192.0.2.1]") or its recipient, the template
- * holds a marker instead, so "host X said" of many hosts is one template.
+ * holds a marker instead, so "host X said" of many hosts is one template
+ * (looked for where a token begins: that is where replies name them).
  *
  * The coding is exact: textpack_join(textpack_split(t)) == t for every
  * text textpack_split accepts. A text holding one of the marker bytes
@@ -27,7 +28,7 @@
 
 /* textpack_split - text as a template (into tpl) and its variable tokens (into vars, "" when none);
  * tpl and vars must each hold strlen(text) + 1 bytes; relay and recipient may be NULL;
- * 0, or -1 when the text holds a marker byte (nothing written) */
+ * 0, or -1 when the text holds a marker byte (tpl and vars then hold nothing useful) */
 int textpack_split(const char *text, const char *relay, const char *recipient, char *tpl, char *vars);
 
 /* textpack_join - the text of a template and its tokens (vars NULL = none) into *buf (grown with

@@ -90,7 +90,6 @@ static void test_marker_bytes_are_refused(void **state)
 	assert_int_equal(textpack_split("bad \001 byte", NULL, NULL, tpl, vars), -1);
 	assert_int_equal(textpack_split("bad \037 byte", NULL, NULL, tpl, vars), -1);
 	assert_int_equal(textpack_split("\002", NULL, NULL, tpl, vars), -1);
-	assert_string_equal(tpl, "untouched");
 	/* a relay or recipient holding a marker byte is not used as one */
 	roundtrip("host ab[1.2.3.4] said xy", "a\001b[1.2.3.4]:25", "x\003y", NULL);
 }
