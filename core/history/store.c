@@ -250,7 +250,7 @@ enum stmt {
 	ST_ADD_ATTEMPT, ST_MSG_SEEN, ST_MSG_REPLACED, ST_ADD_ACTION, ST_ADD_TARGET, ST_END_ACTION, ST_TARGETS,
 	ST_LAST_EVENTS,
 	ST_SET_THROTTLE, ST_CLEAR_THROTTLE,
-	ST_ATTEMPTS_FOR, ST_ATTEMPTS_SINCE, ST_ATTEMPT_STATS, ST_ACTIONS, ST_THROTTLES,
+	ST_ATTEMPTS_FOR, ST_ATTEMPTS_SINCE, ST_ATTEMPTS_SINCE_BRIEF, ST_ATTEMPT_STATS, ST_ACTIONS, ST_THROTTLES,
 	ST_TREND_CAUSE, ST_TREND_PROVIDER, ST_TREND_DOMAIN,
 	ST_SAVE_FILE, ST_LOAD_FILE,
 	ST_PRUNE_ATTEMPTS, ST_PRUNE_ACTIONS, ST_PRUNE_MESSAGES, ST_PRUNE_REQUEUES,
@@ -265,6 +265,13 @@ enum stmt {
 	"  LEFT JOIN names c ON c.id = a.cause LEFT JOIN names n ON n.id = a.dsn" \
 	"  LEFT JOIN names r ON r.id = a.relay LEFT JOIN names g ON g.id = a.stage" \
 	"  LEFT JOIN names tx ON tx.id = a.text"
+/* ATTEMPT_SELECT without the reply text (NULL, NULL): no template to join, no text to rebuild */
+#define ATTEMPT_SELECT_BRIEF \
+	"SELECT a.id >> 24, a.queue_id, a.recipient, d.name, p.name, c.name, n.name, a.status, r.name, g.name," \
+	"  NULL, NULL FROM attempts a LEFT JOIN names d ON d.id = a.domain" \
+	"  LEFT JOIN names p ON p.id = a.provider" \
+	"  LEFT JOIN names c ON c.id = a.cause LEFT JOIN names n ON n.id = a.dsn" \
+	"  LEFT JOIN names r ON r.id = a.relay LEFT JOIN names g ON g.id = a.stage"
 /* attempts of status ?5 per (value, bucket) in (?2, ?4], one rowid range scan; ?1 NULL = every value */
 #define TREND_SQL(col) \
 	"SELECT n.name, t.b, t.c FROM (SELECT " col " AS k, ((id >> 24) - ?2 - 1) / ?3 AS b, count(*) AS c" \
@@ -314,6 +321,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" JOIN attempts a ON a.id = s.last"
 		" LEFT JOIN names r ON r.id = a.relay LEFT JOIN names d ON d.id = a.dsn",
 	[ST_ATTEMPTS_SINCE] = ATTEMPT_SELECT
+		" WHERE a.id >= (?1 << 24) AND (?2 IS NULL OR a.status = ?2) ORDER BY a.id",
+	[ST_ATTEMPTS_SINCE_BRIEF] = ATTEMPT_SELECT_BRIEF
 		" WHERE a.id >= (?1 << 24) AND (?2 IS NULL OR a.status = ?2) ORDER BY a.id",
 	[ST_ACTIONS] = "SELECT time, user, action, target, args, result, output, ok, state, id,"
 		"  (SELECT count(*) FROM action_targets t WHERE t.action_id = actions.id) FROM actions"
@@ -761,6 +770,9 @@ static int migrate(struct store *s, struct why *why)
 		open_fail(s, rc, why, "commit migration");
 		goto rollback;
 	}
+	/* schema 4 rewrote the attempts: give the pages of the old table back (best effort) */
+	if (told > 0 && told < 4 && strcmp(s->path, ":memory:") != 0)
+		sqlite3_exec(s->db, "VACUUM", NULL, NULL, NULL);
 	if (told)
 		migration_hook(s->path, told, STORE_SCHEMA_VERSION, 1);
 	return 0;
@@ -1505,13 +1517,14 @@ int store_attempts_for(struct store *s, const char *queue_id, store_attempt_fn f
 	return each_attempt(s, ST_ATTEMPTS_FOR, fn, ctx, why);
 }
 
-/* store_attempts_since - attempts at or after since, of one status (STATUS_NONE = any), oldest first; rows passed or -1 */
-int store_attempts_since(struct store *s, time_t since, enum delivery_status status, store_attempt_fn fn,
-			 void *ctx, struct why *why)
+/* attempts_since - attempts at or after since of one status (STATUS_NONE = any) through one of the
+ * statements ST_ATTEMPTS_SINCE(_BRIEF); rows passed or -1 */
+static int attempts_since(struct store *s, enum stmt which, time_t since, enum delivery_status status,
+			  store_attempt_fn fn, void *ctx, struct why *why)
 {
-	sqlite3_stmt *st = s->st[ST_ATTEMPTS_SINCE];
+	sqlite3_stmt *st = s->st[which];
 
-	if (busy_check(s, ST_ATTEMPTS_SINCE, why) < 0)
+	if (busy_check(s, which, why) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, key_time(since));
 	if (status == STATUS_NONE)
@@ -1520,7 +1533,21 @@ int store_attempts_since(struct store *s, time_t since, enum delivery_status sta
 		sqlite3_bind_int(st, 2, (int)status);
 	else
 		sqlite3_bind_int(st, 2, -1);	/* never stored: no row matches */
-	return each_attempt(s, ST_ATTEMPTS_SINCE, fn, ctx, why);
+	return each_attempt(s, which, fn, ctx, why);
+}
+
+/* store_attempts_since - attempts at or after since, of one status (STATUS_NONE = any), oldest first; rows passed or -1 */
+int store_attempts_since(struct store *s, time_t since, enum delivery_status status, store_attempt_fn fn,
+			 void *ctx, struct why *why)
+{
+	return attempts_since(s, ST_ATTEMPTS_SINCE, since, status, fn, ctx, why);
+}
+
+/* store_attempts_since_brief - store_attempts_since without reply texts (text NULL) */
+int store_attempts_since_brief(struct store *s, time_t since, enum delivery_status status, store_attempt_fn fn,
+			       void *ctx, struct why *why)
+{
+	return attempts_since(s, ST_ATTEMPTS_SINCE_BRIEF, since, status, fn, ctx, why);
 }
 
 /* store_attempt_stats - per queue ID: deferral attempts (distinct seconds), the last one with its relay and dsn, since a time; rows passed or -1 */

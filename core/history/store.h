@@ -210,6 +210,11 @@ int store_attempts_for(struct store *s, const char *queue_id, store_attempt_fn f
 int store_attempts_since(struct store *s, time_t since, enum delivery_status status, store_attempt_fn fn, void *ctx,
 			 struct why *why);
 
+/* store_attempts_since_brief - the same rows with text NULL: for readers that do not show reply texts
+ * (a report), which then cost neither the template's lookup nor rebuilding the text */
+int store_attempts_since_brief(struct store *s, time_t since, enum delivery_status status, store_attempt_fn fn,
+			       void *ctx, struct why *why);
+
 /* store_actions - audit rows at or after since whose target text contains target_sub or whose
  * target IDs include it (NULL = all), newest first; rows passed or -1 */
 int store_actions(struct store *s, time_t since, const char *target_sub, store_action_fn fn, void *ctx, struct why *why);
