@@ -83,6 +83,36 @@ static const char *recipient_key(const char *recipient, size_t *n)
 	return recipient;
 }
 
+/* put_variable - a variable token: its parts between '.' and '-' that hold a digit go to vars, the
+ * others (and the dots and dashes) stay in the template ("DB5PEPF7.eurprd02.prod.outlook.com" is
+ * "\001.\001.prod.outlook.com"); the end of vars */
+static char *put_variable(const char *p, size_t len, char **tpl, char *v, const char *vars)
+{
+	size_t i = 0, j;
+	int digit;
+	char *t = *tpl;
+
+	while (i <= len) {
+		for (j = i, digit = 0; j < len && p[j] != '.' && p[j] != '-'; j++)
+			digit |= cls[(unsigned char)p[j]] & CL_DIGIT;
+		if (digit) {
+			if (v != vars)
+				*v++ = TEXTPACK_SEP;
+			memcpy(v, p + i, j - i);
+			v += j - i;
+			*t++ = TEXTPACK_VAR;
+		} else {
+			memcpy(t, p + i, j - i);
+			t += j - i;
+		}
+		if (j < len)
+			*t++ = p[j];
+		i = j + 1;
+	}
+	*tpl = t;
+	return v;
+}
+
 /* at - text at p begins with the n bytes of key */
 static int at(const char *p, const char *key, size_t n)
 {
@@ -91,7 +121,7 @@ static int at(const char *p, const char *key, size_t n)
 
 /* textpack_split - text as a template and its variable tokens
  *
- * One pass over classified bytes. The relay host and the recipient are
+ * One pass over classified bytes (and the parts of variable tokens). The relay host and the recipient are
  * looked for where a token begins (where they stand in replies); any
  * choice of places is exact, since textpack_join follows the markers. */
 int textpack_split(const char *text, const char *relay, const char *recipient, char *tpl, char *vars)
@@ -123,11 +153,7 @@ int textpack_split(const char *text, const char *relay, const char *recipient, c
 		if (kinds & CL_MARK)
 			return -1;
 		if ((kinds & CL_DIGIT) && !is_code(p, len)) {
-			if (v != vars)
-				*v++ = TEXTPACK_SEP;
-			memcpy(v, p, len);
-			v += len;
-			*t++ = TEXTPACK_VAR;
+			v = put_variable(p, len, &t, v, vars);
 		} else {
 			memcpy(t, p, len);
 			t += len;

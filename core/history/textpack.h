@@ -5,7 +5,9 @@
  * template once (as a name) and, per attempt, only the variable tokens
  * joined by TEXTPACK_SEP. A token is a run of bytes between separators
  * (space and []<>()=,;:"'/@); it is variable when it holds a digit and is
- * not an SMTP reply code (like 421) or an enhanced status code (4.7.0).
+ * not an SMTP reply code (like 421) or an enhanced status code (4.7.0);
+ * of a variable token, only the parts between '.' and '-' that hold a
+ * digit are variable ("\001.\001.prod.outlook.com").
  * Where the text repeats the attempt's relay host (the relay up to its
  * first ']', "mx.example.com[192.0.2.1]") or its recipient, the template
  * holds a marker instead, so "host X said" of many hosts is one template
