@@ -362,8 +362,9 @@ struct store {
 	enum store_fault fault;	/* of the last SQLite failure, until store_clear_fault */
 	char *tpl, *args;	/* a reply text split (textpack), each of tpl_cap bytes */
 	size_t tpl_cap;
-	char *text;		/* a reply text joined again, of text_cap bytes */
-	size_t text_cap;
+	char *text[ST_COUNT];	/* a reply text joined again, per reading statement (a callback may run
+				 * a query of another kind: its text stays), of text_cap bytes */
+	size_t text_cap[ST_COUNT];
 	struct id_alloc {		/* time-keyed ids of one table */
 		enum stmt last, last_in;	/* max(id) overall, in a range */
 		sqlite3_int64 max;		/* the largest id, valid while known */
@@ -948,7 +949,8 @@ fail:
 	sqlite3_close_v2(s->db);
 	free(s->tpl);
 	free(s->args);
-	free(s->text);
+	for (i = 0; i < ST_COUNT; i++)
+		free(s->text[i]);
 	free(s->path);
 	free(s);
 	return NULL;
@@ -971,7 +973,8 @@ void store_close(struct store *s)
 	strmap_clear(&s->msgs);
 	free(s->tpl);
 	free(s->args);
-	free(s->text);
+	for (i = 0; i < ST_COUNT; i++)
+		free(s->text[i]);
 	free(s->path);
 	free(s);
 }
@@ -1452,9 +1455,10 @@ int store_clear_throttle(struct store *s, const char *domain, struct why *why)
 }
 
 /* join_text - a row's reply text from its template (column i) and tokens (i + 1) into a->text, which
- * points into s->text or the row; -1 with why when out of memory */
-static int join_text(struct store *s, sqlite3_stmt *st, int i, struct store_attempt *a, struct why *why)
+ * points into the statement's s->text or the row; -1 with why when out of memory */
+static int join_text(struct store *s, enum stmt which, int i, struct store_attempt *a, struct why *why)
 {
+	sqlite3_stmt *st = s->st[which];
 	const char *tpl = col_str(st, i), *args = col_str(st, i + 1);
 
 	if (tpl == NULL) {
@@ -1465,9 +1469,9 @@ static int join_text(struct store *s, sqlite3_stmt *st, int i, struct store_atte
 		a->text = tpl;	/* a text with no variable part */
 		return 0;
 	}
-	if (textpack_join(tpl, args, a->relay, a->recipient, &s->text, &s->text_cap) < 0)
+	if (textpack_join(tpl, args, a->relay, a->recipient, &s->text[which], &s->text_cap[which]) < 0)
 		return why_errno(why, "store: reply text");
-	a->text = s->text;
+	a->text = s->text[which];
 	return 0;
 }
 
@@ -1490,7 +1494,7 @@ static int each_attempt(struct store *s, enum stmt which, store_attempt_fn fn, v
 		a.relay = col_str(st, 8);
 		a.stage = col_str(st, 9);
 		a.text_template = a.text_args = NULL;
-		if (join_text(s, st, 10, &a, why) < 0) {
+		if (join_text(s, which, 10, &a, why) < 0) {
 			finish(st);
 			return -1;
 		}

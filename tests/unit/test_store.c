@@ -977,6 +977,46 @@ static int check_row(void *ctx, const struct store_attempt *a)
 	return 0;
 }
 
+struct nested {
+	struct store *s;
+	int n, bad;
+};
+
+/* outer_row - store_attempt_fn that runs a query of another kind, then checks its own text is intact */
+static int outer_row(void *ctx, const struct store_attempt *a)
+{
+	struct nested *t = ctx;
+	char copy[256];
+	struct seen inner = { 0 };
+
+	snprintf(copy, sizeof copy, "%s", a->text);
+	if (store_attempts_for(t->s, "NEST2", collect, &inner, NULL) != 1 ||
+	    strcmp(inner.text[0], "host mx.example.com[192.0.2.1] said: 421 4.7.0 <user@example.com> 2nd 222") != 0)
+		t->bad++;
+	t->bad += strcmp(copy, a->text) != 0;
+	t->n++;
+	return 0;
+}
+
+/* a reply text handed to a callback stays intact while the callback reads attempts another way */
+static void test_text_survives_nested_query(void **state)
+{
+	struct store *s = open_ok(dbpath("nested.db"));
+	struct store_attempt a = attempt(1700000000, "NEST1",
+					 "host mx.example.com[192.0.2.1] said: 421 4.7.0 <user@example.com> 1st 111 and a longer tail");
+	struct nested t = { s, 0, 0 };
+
+	(void)state;
+	must(store_add_attempt(s, &a, W));
+	a = attempt(1700000001, "NEST2", "host mx.example.com[192.0.2.1] said: 421 4.7.0 <user@example.com> 2nd 222");
+	must(store_add_attempt(s, &a, W));
+	must(store_flush(s, W));
+	must(store_attempts_since(s, 1700000000, STATUS_NONE, outer_row, &t, W));
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.bad, 0);
+	store_close(s);
+}
+
 /* no_text - store_attempt_fn counting rows that carry a text (the brief reading must not) */
 static int no_text(void *ctx, const struct store_attempt *a)
 {
@@ -1644,6 +1684,7 @@ int main(void)
 		cmocka_unit_test(test_same_second_and_late_lines),
 		cmocka_unit_test(test_migrate_from_v1),
 		cmocka_unit_test(test_migrate_from_v3),
+		cmocka_unit_test(test_text_survives_nested_query),
 		cmocka_unit_test(test_second_open_keeps_locks),
 		cmocka_unit_test(test_file_positions),
 		cmocka_unit_test(test_prune_only_old),
