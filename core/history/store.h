@@ -1,7 +1,8 @@
 /* store - mqmon's history in one SQLite database (survives restarts)
  *
- * Tables: attempts (one row per delivery attempt seen in the log, view
- * attempt_rows), message_events and requeues (queue IDs' state changes and
+ * Tables: attempts (one row per delivery attempt seen in the log, its
+ * reply text as a shared template and its variable tokens, see
+ * core/history/textpack; view attempt_rows), message_events and requeues (queue IDs' state changes and
  * the ID each was requeued to, view messages), actions (the audit trail of
  * operator commands; a command's row is written before it runs, state
  * started, and completed after it) and action_targets (every queue ID of
