@@ -54,7 +54,8 @@ SECTIONS=(classify ingest live model idle first-frame actions exim fleet)
 # targets from the project brief
 TARGET_VS_PFLOGSUMM=20    # classify at least this many times faster than pflogsumm
 TARGET_VS_GREP=5          # classify at most this many times slower than grep
-TARGET_INGEST_VS_PFLOGSUMM=4  # report (storing every event) this many times faster than pflogsumm
+TARGET_INGEST_VS_PFLOGSUMM=5  # ingest (storing every event) this many times faster than pflogsumm
+TARGET_DB_LOG_PCT=25      # the fresh history at most this % of the log's bytes
 TARGET_IDLE_CPU_PCT=1     # idle console: at most this % of one core
 TARGET_LIVE_WRITE_RATIO=5 # following a live log: disk bytes written per byte of log, at most
 TARGET_ACTION_RUNS=3      # postsuper runs for one hold (or release) of 10,000 IDs
@@ -387,6 +388,9 @@ section_ingest() {
         n_dgs=$(grep -cE ' status=(sent|deferred|bounced) ' "$LOG") || true
         n_all=$(grep -c 'status=' "$LOG") || true
         size_mb=$(awk -v b="$(stat -c %s "$db")" 'BEGIN { printf "%.0f", b / 1048576 }')
+        r=$(awk -v d="$(stat -c %s "$db")" -v l="$(stat -c %s "$LOG")" 'BEGIN { printf "%.1f", 100 * d / l }')
+        printf '  %-24s %8s%% of the log (%s of %s bytes)  (target <= %s%%)   %s\n' "history size:" "$r" \
+            "$(stat -c %s "$db")" "$(stat -c %s "$LOG")" "$TARGET_DB_LOG_PCT" "$(verdict "$r" "<=" "$TARGET_DB_LOG_PCT")"
         awk -v c="$n_rows" -v g="$n_dgs" -v a="$n_all" -v m="$size_mb" 'BEGIN {
             printf "  stored attempts: %d rows (db %s MB); grep: %d status=sent|deferred|bounced lines, %d status= lines\n", c, m, g, a
             printf "  every delivery attempt stored: %s\n", (c == g) ? "OK" : sprintf("CHECK (%+d rows)", c - g) }'

@@ -80,7 +80,7 @@ static int report_since(struct cli *cli, struct report_ctx *ctx, char **files, i
 			  cli_instance(cli, NULL) ? cli->inst.config : config_str(&cli->cfg, CFG_MTA_CONFIG),
 			  why.text[0] ? "; " : "", why.text,
 			  cli_db_path(cli, db) ? cli_db_path(cli, db) : "");
-	if (store_attempts_since(st, since, STATUS_DEFERRED, add_stored, ctx, &why) < 0) {
+	if (store_attempts_since_brief(st, since, STATUS_DEFERRED, add_stored, ctx, &why) < 0) {
 		cli_error("%s", why.text);
 		store_close(st);
 		return EX_SOFTWARE;

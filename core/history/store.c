@@ -51,6 +51,7 @@
 #include "core/base/pathname.h"
 #include "core/base/strmap.h"
 #include "core/base/vocab.h"
+#include "core/history/textpack.h"
 
 /* "mqmn": PRAGMA application_id of mqmon databases */
 #define STORE_APP_ID 0x6d716d6e
@@ -58,10 +59,51 @@
 #define STR_(x) #x
 #define STR(x) STR_(x)
 
-/* migrations - entry i takes the schema from user_version i to i + 1 */
-static const char *const migrations[] = {
+/* the attempts table of schema 4 */
+#define ATTEMPTS_TABLE \
+	"CREATE TABLE attempts (" \
+	"  id INTEGER PRIMARY KEY,"	/* time << 24 | sequence within that second */ \
+	"  queue_id TEXT NOT NULL, recipient TEXT," \
+	"  status INTEGER NOT NULL,"	/* 1 deferred, 2 sent, 3 bounced, 4 expired */ \
+	"  domain INTEGER, provider INTEGER, cause INTEGER, dsn INTEGER," /* names.id */ \
+	"  relay INTEGER, stage INTEGER," \
+	"  text INTEGER,"		/* names.id of the reply text's template (NULL: args is the whole text) */ \
+	"  args TEXT);"			/* the template's variable tokens, joined by char(31) */
+/* SQL for a reply text: its template (tx.name) filled with args (\001 the next token, \002 the relay
+ * host up to its first ']', \003 the recipient), as core/history/textpack joins it */
+#define TEXT_SQL \
+	"CASE WHEN a.text IS NULL THEN a.args ELSE (WITH RECURSIVE x (o, t, v) AS (" \
+	"  SELECT '', tx.name, coalesce(a.args, '') || char(31) UNION ALL" \
+	"  SELECT o || substr(t, 1, instr(t, char(1)) - 1) || substr(v, 1, instr(v, char(31)) - 1)," \
+	"   substr(t, instr(t, char(1)) + 1), substr(v, instr(v, char(31)) + 1) FROM x WHERE instr(t, char(1)) > 0)" \
+	" SELECT replace(replace(o || t, char(3), coalesce(a.recipient, ''))," \
+	"   char(2), coalesce(substr(r.name, 1, instr(r.name, ']')), '')) FROM x WHERE instr(t, char(1)) = 0) END"
+/* the view of attempts with their words, like version 1's table */
+#define ATTEMPT_ROWS_VIEW \
+	"CREATE VIEW attempt_rows AS SELECT a.id, a.id >> 24 AS time, a.queue_id, a.recipient," \
+	"  d.name AS domain, p.name AS provider, c.name AS cause, n.name AS dsn," \
+	"  CASE a.status WHEN 1 THEN 'deferred' WHEN 2 THEN 'sent' WHEN 3 THEN 'bounced' ELSE 'expired' END" \
+	"   AS status," \
+	"  r.name AS relay, g.name AS stage, " TEXT_SQL " AS text" \
+	" FROM attempts a LEFT JOIN names d ON d.id = a.domain LEFT JOIN names p ON p.id = a.provider" \
+	"  LEFT JOIN names c ON c.id = a.cause LEFT JOIN names n ON n.id = a.dsn" \
+	"  LEFT JOIN names r ON r.id = a.relay LEFT JOIN names g ON g.id = a.stage" \
+	"  LEFT JOIN names tx ON tx.id = a.text;"
+
+struct store;
+static int convert_texts(struct store *s, struct why *why);
+static int split_text(struct store *s, const char *text, const char *relay, const char *recipient,
+		      struct why *why);
+
+/* migrations - entry i takes the schema from user_version i to i + 1: its SQL, then (when set) a
+ * conversion in C and more SQL */
+static const struct migration {
+	const char *sql;
+	int (*convert)(struct store *s, struct why *why);
+	const char *sql_after;
+} migrations[] = {
 	/* 1: initial schema */
-	"PRAGMA application_id = 1836150126;"	/* STORE_APP_ID */
+	{ "PRAGMA application_id = 1836150126;"	/* STORE_APP_ID */
 	"CREATE TABLE attempts ("
 	"  id INTEGER PRIMARY KEY,"
 	"  time INTEGER NOT NULL,"
@@ -95,12 +137,12 @@ static const char *const migrations[] = {
 	"  dev INTEGER, ino INTEGER,"
 	"  offset INTEGER NOT NULL,"
 	"  first_line_hash INTEGER,"
-	"  updated INTEGER NOT NULL);",
+	"  updated INTEGER NOT NULL);", NULL, NULL },
 	/* 2: attempts keyed by time (id = time << 24 | sequence), repeated words
 	 * in `names`, one index; messages as appended events. Inserting is
 	 * then an append plus one index entry, and time ranges are rowid
 	 * ranges. The views attempt_rows and messages read like version 1. */
-	"CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+	{ "CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
 	"INSERT OR IGNORE INTO names (name)"
 	"  SELECT domain FROM attempts WHERE domain IS NOT NULL UNION SELECT provider FROM attempts"
 	"  WHERE provider IS NOT NULL UNION SELECT cause FROM attempts WHERE cause IS NOT NULL"
@@ -166,17 +208,29 @@ static const char *const migrations[] = {
 	"  CASE l.state WHEN 1 THEN 'queued' WHEN 2 THEN 'hold' WHEN 3 THEN 'removed' WHEN 4 THEN 'expired'"
 	"   ELSE 'deferred' END AS state, r.new_id AS replaced_by"
 	" FROM g JOIN message_events l ON l.id = g.last_id LEFT JOIN message_events s ON s.id = g.sender_id"
-	"  LEFT JOIN requeues r ON r.old_id = g.queue_id;",
+	"  LEFT JOIN requeues r ON r.old_id = g.queue_id;", NULL, NULL },
 	/* 3: an action's audit row is written before its command runs (state 1, started) and
 	 * completed after it (state 0, done): a row left started is an action whose outcome is
 	 * unknown (mqmon was killed). Every queue ID a request named, in action_targets (the
 	 * target text is cut after ACTION_TARGET_MAX characters). */
-	"ALTER TABLE actions ADD COLUMN state INTEGER NOT NULL DEFAULT 0;"	/* 0 done, 1 started, 2 refused (nothing ran) */
+	{ "ALTER TABLE actions ADD COLUMN state INTEGER NOT NULL DEFAULT 0;"	/* 0 done, 1 started, 2 refused (nothing ran) */
 	"CREATE TABLE action_targets ("
 	"  action_id INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,"
 	"  queue_id TEXT NOT NULL,"
 	"  PRIMARY KEY (action_id, queue_id)) WITHOUT ROWID;"
-	"CREATE INDEX action_targets_queue_id ON action_targets(queue_id);",
+	"CREATE INDEX action_targets_queue_id ON action_targets(queue_id);", NULL, NULL },
+	/* 4: a lean history. Reply texts were most of the bytes: attempts.text is now the names.id of
+	 * the text's template (core/history/textpack) and attempts.args its variable tokens; a text
+	 * textpack refuses is kept whole in args with text NULL. The view attempt_rows spells the
+	 * text out again. The rows are converted in C (convert_texts), in id order. */
+	{ "DROP VIEW attempt_rows;"
+	  "DROP INDEX attempts_queue_id;"
+	  "ALTER TABLE attempts RENAME TO attempts_v3;"
+	  ATTEMPTS_TABLE,
+	  convert_texts,
+	  "DROP TABLE attempts_v3;"
+	  "CREATE INDEX attempts_queue_id ON attempts(queue_id);"
+	  ATTEMPT_ROWS_VIEW },
 };
 #define NMIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 _Static_assert(NMIGRATIONS == STORE_SCHEMA_VERSION, "one migration per schema version");
@@ -196,7 +250,7 @@ enum stmt {
 	ST_ADD_ATTEMPT, ST_MSG_SEEN, ST_MSG_REPLACED, ST_ADD_ACTION, ST_ADD_TARGET, ST_END_ACTION, ST_TARGETS,
 	ST_LAST_EVENTS,
 	ST_SET_THROTTLE, ST_CLEAR_THROTTLE,
-	ST_ATTEMPTS_FOR, ST_ATTEMPTS_SINCE, ST_ATTEMPT_STATS, ST_ACTIONS, ST_THROTTLES,
+	ST_ATTEMPTS_FOR, ST_ATTEMPTS_SINCE, ST_ATTEMPTS_SINCE_BRIEF, ST_ATTEMPT_STATS, ST_ACTIONS, ST_THROTTLES,
 	ST_TREND_CAUSE, ST_TREND_PROVIDER, ST_TREND_DOMAIN,
 	ST_SAVE_FILE, ST_LOAD_FILE,
 	ST_PRUNE_ATTEMPTS, ST_PRUNE_ACTIONS, ST_PRUNE_MESSAGES, ST_PRUNE_REQUEUES,
@@ -206,7 +260,16 @@ enum stmt {
 /* an attempt's columns in the order each_attempt reads them, the status as its code */
 #define ATTEMPT_SELECT \
 	"SELECT a.id >> 24, a.queue_id, a.recipient, d.name, p.name, c.name, n.name, a.status, r.name, g.name," \
-	"  a.text FROM attempts a LEFT JOIN names d ON d.id = a.domain LEFT JOIN names p ON p.id = a.provider" \
+	"  tx.name, a.args FROM attempts a LEFT JOIN names d ON d.id = a.domain" \
+	"  LEFT JOIN names p ON p.id = a.provider" \
+	"  LEFT JOIN names c ON c.id = a.cause LEFT JOIN names n ON n.id = a.dsn" \
+	"  LEFT JOIN names r ON r.id = a.relay LEFT JOIN names g ON g.id = a.stage" \
+	"  LEFT JOIN names tx ON tx.id = a.text"
+/* ATTEMPT_SELECT without the reply text (NULL, NULL): no template to join, no text to rebuild */
+#define ATTEMPT_SELECT_BRIEF \
+	"SELECT a.id >> 24, a.queue_id, a.recipient, d.name, p.name, c.name, n.name, a.status, r.name, g.name," \
+	"  NULL, NULL FROM attempts a LEFT JOIN names d ON d.id = a.domain" \
+	"  LEFT JOIN names p ON p.id = a.provider" \
 	"  LEFT JOIN names c ON c.id = a.cause LEFT JOIN names n ON n.id = a.dsn" \
 	"  LEFT JOIN names r ON r.id = a.relay LEFT JOIN names g ON g.id = a.stage"
 /* attempts of status ?5 per (value, bucket) in (?2, ?4], one rowid range scan; ?1 NULL = every value */
@@ -227,7 +290,7 @@ static const char *const stmt_sql[ST_COUNT] = {
 	[ST_LAST_EVENT] = "SELECT max(id) FROM message_events",
 	[ST_LAST_EVENT_IN] = "SELECT max(id) FROM message_events WHERE id BETWEEN ?1 AND ?2",
 	[ST_ADD_ATTEMPT] = "INSERT INTO attempts (id, queue_id, recipient, status, domain, provider, cause, dsn,"
-		" relay, stage, text) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+		" relay, stage, text, args) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
 	[ST_MSG_SEEN] = "INSERT INTO message_events (id, queue_id, state, sender) VALUES (?1, ?2, ?3, ?4)",
 	[ST_MSG_REPLACED] = "INSERT INTO requeues (old_id, new_id, time) VALUES (?1, ?2, ?3)"
 		" ON CONFLICT (old_id) DO UPDATE SET new_id = excluded.new_id, time = excluded.time",
@@ -258,6 +321,8 @@ static const char *const stmt_sql[ST_COUNT] = {
 		" JOIN attempts a ON a.id = s.last"
 		" LEFT JOIN names r ON r.id = a.relay LEFT JOIN names d ON d.id = a.dsn",
 	[ST_ATTEMPTS_SINCE] = ATTEMPT_SELECT
+		" WHERE a.id >= (?1 << 24) AND (?2 IS NULL OR a.status = ?2) ORDER BY a.id",
+	[ST_ATTEMPTS_SINCE_BRIEF] = ATTEMPT_SELECT_BRIEF
 		" WHERE a.id >= (?1 << 24) AND (?2 IS NULL OR a.status = ?2) ORDER BY a.id",
 	[ST_ACTIONS] = "SELECT time, user, action, target, args, result, output, ok, state, id,"
 		"  (SELECT count(*) FROM action_targets t WHERE t.action_id = actions.id) FROM actions"
@@ -295,6 +360,11 @@ struct store {
 	struct strmap msgs;	/* queue_id -> its newest event written: when << 4 | state << 1 | sender known */
 	int msgs_seeded;	/* msgs holds the newest stored events (read at the first event after open or a loss) */
 	enum store_fault fault;	/* of the last SQLite failure, until store_clear_fault */
+	char *tpl, *args;	/* a reply text split (textpack), each of tpl_cap bytes */
+	size_t tpl_cap;
+	char *text[ST_COUNT];	/* a reply text joined again, per reading statement (a callback may run
+				 * a query of another kind: its text stays), of text_cap bytes */
+	size_t text_cap[ST_COUNT];
 	struct id_alloc {		/* time-keyed ids of one table */
 		enum stmt last, last_in;	/* max(id) overall, in a range */
 		sqlite3_int64 max;		/* the largest id, valid while known */
@@ -682,7 +752,11 @@ static int migrate(struct store *s, struct why *why)
 		migration_hook(s->path, version, STORE_SCHEMA_VERSION, 0);
 	}
 	for (i = version; i < NMIGRATIONS; i++) {
-		rc = sqlite3_exec(s->db, migrations[i], NULL, NULL, NULL);
+		rc = sqlite3_exec(s->db, migrations[i].sql, NULL, NULL, NULL);
+		if (rc == SQLITE_OK && migrations[i].convert != NULL && migrations[i].convert(s, why) < 0)
+			goto rollback;
+		if (rc == SQLITE_OK && migrations[i].sql_after != NULL)
+			rc = sqlite3_exec(s->db, migrations[i].sql_after, NULL, NULL, NULL);
 		if (rc != SQLITE_OK) {
 			why_set(why, "store %s: migration to schema version %d failed: %s",
 				s->path, i + 1, sqlite3_errmsg(s->db));
@@ -697,6 +771,9 @@ static int migrate(struct store *s, struct why *why)
 		open_fail(s, rc, why, "commit migration");
 		goto rollback;
 	}
+	/* schema 4 rewrote the attempts: give the pages of the old table back (best effort) */
+	if (told > 0 && told < 4 && strcmp(s->path, ":memory:") != 0)
+		sqlite3_exec(s->db, "VACUUM", NULL, NULL, NULL);
 	if (told)
 		migration_hook(s->path, told, STORE_SCHEMA_VERSION, 1);
 	return 0;
@@ -706,6 +783,80 @@ rollback:
 	if (told)
 		migration_hook(s->path, told, STORE_SCHEMA_VERSION, 1);
 	return -1;
+}
+
+/* convert_texts - schema 4: copy attempts_v3 into attempts in id order, each reply text as its
+ * template's names.id and its variable tokens (textpack); runs inside the migration's transaction
+ * before the statements are prepared, so it prepares its own; -1 with why */
+static int convert_texts(struct store *s, struct why *why)
+{
+	static const char *const sql[] = {
+		"SELECT a.id, a.queue_id, a.recipient, a.status, a.domain, a.provider, a.cause, a.dsn, a.relay,"
+		" a.stage, a.text, r.name FROM attempts_v3 a LEFT JOIN names r ON r.id = a.relay ORDER BY a.id",
+		"INSERT INTO attempts (id, queue_id, recipient, status, domain, provider, cause, dsn, relay, stage,"
+		" text, args) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+		"SELECT id FROM names WHERE name = ?1",
+		"INSERT INTO names (name) VALUES (?1)",
+	};
+	sqlite3_stmt *st[4] = { NULL, NULL, NULL, NULL };
+	struct strmap tpls = { 0 };
+	long long id;
+	int rc = SQLITE_OK, i, kept;
+
+	for (i = 0; i < 4 && rc == SQLITE_OK; i++)
+		rc = sqlite3_prepare_v2(s->db, sql[i], -1, &st[i], NULL);
+	while (rc == SQLITE_OK && (rc = sqlite3_step(st[0])) == SQLITE_ROW) {
+		const char *text = col_str(st[0], 10);
+
+		for (i = 0; i < 10; i++)
+			sqlite3_bind_value(st[1], i + 1, sqlite3_column_value(st[0], i));
+		kept = text == NULL ? -1 : split_text(s, text, col_str(st[0], 11), col_str(st[0], 2), why);
+		if (kept == -1 && text != NULL) {
+			rc = SQLITE_NOMEM;
+			break;
+		}
+		if (kept == 1 && !strmap_get(&tpls, s->tpl, &id)) {
+			sqlite3_bind_text(st[2], 1, s->tpl, -1, SQLITE_STATIC);
+			rc = sqlite3_step(st[2]);
+			id = rc == SQLITE_ROW ? sqlite3_column_int64(st[2], 0) : -1;
+			sqlite3_reset(st[2]);
+			if (rc == SQLITE_DONE) {
+				sqlite3_bind_text(st[3], 1, s->tpl, -1, SQLITE_STATIC);
+				rc = sqlite3_step(st[3]);
+				sqlite3_reset(st[3]);
+				id = sqlite3_last_insert_rowid(s->db);
+			}
+			if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+				break;
+			strmap_put(&tpls, s->tpl, id);	/* out of memory only costs a lookup next time */
+		}
+		if (kept == 1) {
+			sqlite3_bind_int64(st[1], 11, id);
+			if (s->args[0] == '\0')
+				sqlite3_bind_null(st[1], 12);
+			else
+				sqlite3_bind_text(st[1], 12, s->args, -1, SQLITE_STATIC);
+		} else {
+			sqlite3_bind_null(st[1], 11);
+			if (text == NULL)
+				sqlite3_bind_null(st[1], 12);
+			else
+				sqlite3_bind_text(st[1], 12, text, -1, SQLITE_STATIC);
+		}
+		rc = sqlite3_step(st[1]);
+		sqlite3_reset(st[1]);
+		if (rc != SQLITE_DONE)
+			break;
+		rc = SQLITE_OK;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_OK && rc != SQLITE_NOMEM)
+		why_set(why, "store %s: migration to schema version 4 failed: %s", s->path, sqlite3_errmsg(s->db));
+	else if (rc == SQLITE_NOMEM)
+		why_set(why, "store %s: migration to schema version 4 failed: out of memory", s->path);
+	for (i = 0; i < 4; i++)
+		sqlite3_finalize(st[i]);
+	strmap_clear(&tpls);
+	return rc == SQLITE_DONE ? 0 : -1;
 }
 
 /* precreate - create a missing database file with mode 0600 (SQLite would use 0644; the WAL copies it)
@@ -796,6 +947,10 @@ fail:
 	for (i = 0; i < ST_COUNT; i++)
 		sqlite3_finalize(s->st[i]);
 	sqlite3_close_v2(s->db);
+	free(s->tpl);
+	free(s->args);
+	for (i = 0; i < ST_COUNT; i++)
+		free(s->text[i]);
 	free(s->path);
 	free(s);
 	return NULL;
@@ -816,6 +971,10 @@ void store_close(struct store *s)
 	sqlite3_close_v2(s->db);
 	strmap_clear(&s->names);
 	strmap_clear(&s->msgs);
+	free(s->tpl);
+	free(s->args);
+	for (i = 0; i < ST_COUNT; i++)
+		free(s->text[i]);
 	free(s->path);
 	free(s);
 }
@@ -849,6 +1008,54 @@ static int bind_name(struct store *s, sqlite3_stmt *target, int i, const char *n
 		strmap_put(&s->names, name, id);	/* out of memory only costs a lookup next time */
 	}
 	return sqlite3_bind_int64(target, i, id) == SQLITE_OK ? 0 : db_fail(s, why, "binding a name");
+}
+
+/* split_text - a reply text into s->tpl and s->args (textpack); 1 split, 0 kept whole (it holds a
+ * marker byte), -1 with why when out of memory */
+static int split_text(struct store *s, const char *text, const char *relay, const char *recipient,
+		      struct why *why)
+{
+	size_t need = strlen(text) + 1;
+	char *t, *a;
+
+	if (need > s->tpl_cap) {
+		if ((t = realloc(s->tpl, need * 2)) == NULL)
+			return why_errno(why, "store: reply text");
+		s->tpl = t;
+		if ((a = realloc(s->args, need * 2)) == NULL)
+			return why_errno(why, "store: reply text");
+		s->args = a;
+		s->tpl_cap = need * 2;
+	}
+	return textpack_split(text, relay, recipient, s->tpl, s->args) == 0;
+}
+
+/* bind_text - bind a reply text as its template's names.id at i and its variable tokens at i + 1 (NULL
+ * when none); a text textpack refuses as NULL and itself; -1 with why */
+static int bind_text(struct store *s, sqlite3_stmt *st, int i, const char *text, const char *relay,
+		     const char *recipient, struct why *why)
+{
+	int rc;
+
+	if (text == NULL) {
+		sqlite3_bind_null(st, i);
+		sqlite3_bind_null(st, i + 1);
+		return 0;
+	}
+	if ((rc = split_text(s, text, relay, recipient, why)) < 0)
+		return -1;
+	if (rc == 0) {
+		sqlite3_bind_null(st, i);
+		sqlite3_bind_text(st, i + 1, text, -1, SQLITE_STATIC);
+		return 0;
+	}
+	if (bind_name(s, st, i, s->tpl, why) < 0)
+		return -1;
+	if (s->args[0] == '\0')
+		sqlite3_bind_null(st, i + 1);
+	else
+		sqlite3_bind_text(st, i + 1, s->args, -1, SQLITE_STATIC);
+	return 0;
 }
 
 /* last_id_in - the largest id a max(id) statement finds (in [lo, hi] for a range one), 0 when none; -1 with why */
@@ -939,7 +1146,19 @@ int store_add_attempt(struct store *s, const struct store_attempt *a, struct why
 		finish(st);
 		return -1;
 	}
-	bind_str(st, 11, a->text);
+	if (a->text_template != NULL) {
+		if (bind_name(s, st, 11, a->text_template, why) < 0) {
+			finish(st);
+			return -1;
+		}
+		if (a->text_args == NULL || a->text_args[0] == '\0')
+			sqlite3_bind_null(st, 12);
+		else
+			sqlite3_bind_text(st, 12, a->text_args, -1, SQLITE_STATIC);
+	} else if (bind_text(s, st, 11, a->text, a->relay, a->recipient, why) < 0) {
+		finish(st);
+		return -1;
+	}
 	if (run(s, ST_ADD_ATTEMPT, why, "adding an attempt") < 0)
 		return -1;
 	id_used(&s->attempt_ids, id);
@@ -1235,6 +1454,27 @@ int store_clear_throttle(struct store *s, const char *domain, struct why *why)
 	return store_flush(s, why);
 }
 
+/* join_text - a row's reply text from its template (column i) and tokens (i + 1) into a->text, which
+ * points into the statement's s->text or the row; -1 with why when out of memory */
+static int join_text(struct store *s, enum stmt which, int i, struct store_attempt *a, struct why *why)
+{
+	sqlite3_stmt *st = s->st[which];
+	const char *tpl = col_str(st, i), *args = col_str(st, i + 1);
+
+	if (tpl == NULL) {
+		a->text = args;	/* kept whole (or NULL) */
+		return 0;
+	}
+	if (args == NULL && strpbrk(tpl, "\001\002\003") == NULL) {
+		a->text = tpl;	/* a text with no variable part */
+		return 0;
+	}
+	if (textpack_join(tpl, args, a->relay, a->recipient, &s->text[which], &s->text_cap[which]) < 0)
+		return why_errno(why, "store: reply text");
+	a->text = s->text[which];
+	return 0;
+}
+
 /* each_attempt - pass every row of a bound attempts query to fn; rows passed or -1 */
 static int each_attempt(struct store *s, enum stmt which, store_attempt_fn fn, void *ctx, struct why *why)
 {
@@ -1253,7 +1493,11 @@ static int each_attempt(struct store *s, enum stmt which, store_attempt_fn fn, v
 		a.status = status_of_code(sqlite3_column_int(st, 7));
 		a.relay = col_str(st, 8);
 		a.stage = col_str(st, 9);
-		a.text = col_str(st, 10);
+		a.text_template = a.text_args = NULL;
+		if (join_text(s, which, 10, &a, why) < 0) {
+			finish(st);
+			return -1;
+		}
 		n++;
 		if (fn != NULL && fn(ctx, &a) != 0) {
 			rc = SQLITE_DONE;
@@ -1277,13 +1521,14 @@ int store_attempts_for(struct store *s, const char *queue_id, store_attempt_fn f
 	return each_attempt(s, ST_ATTEMPTS_FOR, fn, ctx, why);
 }
 
-/* store_attempts_since - attempts at or after since, of one status (STATUS_NONE = any), oldest first; rows passed or -1 */
-int store_attempts_since(struct store *s, time_t since, enum delivery_status status, store_attempt_fn fn,
-			 void *ctx, struct why *why)
+/* attempts_since - attempts at or after since of one status (STATUS_NONE = any) through one of the
+ * statements ST_ATTEMPTS_SINCE(_BRIEF); rows passed or -1 */
+static int attempts_since(struct store *s, enum stmt which, time_t since, enum delivery_status status,
+			  store_attempt_fn fn, void *ctx, struct why *why)
 {
-	sqlite3_stmt *st = s->st[ST_ATTEMPTS_SINCE];
+	sqlite3_stmt *st = s->st[which];
 
-	if (busy_check(s, ST_ATTEMPTS_SINCE, why) < 0)
+	if (busy_check(s, which, why) < 0)
 		return -1;
 	sqlite3_bind_int64(st, 1, key_time(since));
 	if (status == STATUS_NONE)
@@ -1292,7 +1537,21 @@ int store_attempts_since(struct store *s, time_t since, enum delivery_status sta
 		sqlite3_bind_int(st, 2, (int)status);
 	else
 		sqlite3_bind_int(st, 2, -1);	/* never stored: no row matches */
-	return each_attempt(s, ST_ATTEMPTS_SINCE, fn, ctx, why);
+	return each_attempt(s, which, fn, ctx, why);
+}
+
+/* store_attempts_since - attempts at or after since, of one status (STATUS_NONE = any), oldest first; rows passed or -1 */
+int store_attempts_since(struct store *s, time_t since, enum delivery_status status, store_attempt_fn fn,
+			 void *ctx, struct why *why)
+{
+	return attempts_since(s, ST_ATTEMPTS_SINCE, since, status, fn, ctx, why);
+}
+
+/* store_attempts_since_brief - store_attempts_since without reply texts (text NULL) */
+int store_attempts_since_brief(struct store *s, time_t since, enum delivery_status status, store_attempt_fn fn,
+			       void *ctx, struct why *why)
+{
+	return attempts_since(s, ST_ATTEMPTS_SINCE_BRIEF, since, status, fn, ctx, why);
 }
 
 /* store_attempt_stats - per queue ID: deferral attempts (distinct seconds), the last one with its relay and dsn, since a time; rows passed or -1 */

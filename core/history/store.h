@@ -1,7 +1,8 @@
 /* store - mqmon's history in one SQLite database (survives restarts)
  *
- * Tables: attempts (one row per delivery attempt seen in the log, view
- * attempt_rows), message_events and requeues (queue IDs' state changes and
+ * Tables: attempts (one row per delivery attempt seen in the log, its
+ * reply text as a shared template and its variable tokens, see
+ * core/history/textpack; view attempt_rows), message_events and requeues (queue IDs' state changes and
  * the ID each was requeued to, view messages), actions (the audit trail of
  * operator commands; a command's row is written before it runs, state
  * started, and completed after it) and action_targets (every queue ID of
@@ -38,7 +39,7 @@
 #include "core/base/why.h"
 
 /* the schema version this code writes (PRAGMA user_version) */
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 /* page size of new database files: larger pages make appends and the queue_id index cheaper */
 #define STORE_PAGE_SIZE 16384
 /* batched rows after which the store commits without being asked */
@@ -56,6 +57,10 @@ struct store_attempt {
 	enum delivery_status status;	/* STATUS_DEFERRED ... STATUS_EXPIRED; read back: STATUS_OTHER for a code
 					 * this mqmon does not know */
 	const char *relay, *stage, *text;
+	/* instead of text (then NULL): the text as core/history/textpack's textpack_split cut it, for a
+	 * caller that splits on another thread than the store's; args NULL or "" = no variable part;
+	 * read back: always NULL (text is set) */
+	const char *text_template, *text_args;
 };
 
 /* an audit row's state: an action's row is written before its command runs and completed after */
@@ -205,6 +210,11 @@ int store_attempts_for(struct store *s, const char *queue_id, store_attempt_fn f
 /* store_attempts_since - attempts at or after since, of one status (STATUS_NONE = any), oldest first; rows passed or -1 */
 int store_attempts_since(struct store *s, time_t since, enum delivery_status status, store_attempt_fn fn, void *ctx,
 			 struct why *why);
+
+/* store_attempts_since_brief - the same rows with text NULL: for readers that do not show reply texts
+ * (a report), which then cost neither the template's lookup nor rebuilding the text */
+int store_attempts_since_brief(struct store *s, time_t since, enum delivery_status status, store_attempt_fn fn,
+			       void *ctx, struct why *why);
 
 /* store_actions - audit rows at or after since whose target text contains target_sub or whose
  * target IDs include it (NULL = all), newest first; rows passed or -1 */

@@ -53,7 +53,8 @@ static long long raw_int(const char *path, const char *sql)
 	long long v = -1;
 
 	assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(db));
 	if (sqlite3_step(st) == SQLITE_ROW)
 		v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
@@ -873,6 +874,219 @@ static void test_migrate_from_v1(void **state)
 	store_on_migration(NULL);
 }
 
+/* the schema 3 tables and views, as mqmon 0.1.0 (schema 3) wrote them */
+#define SCHEMA_V3 \
+	"PRAGMA application_id = 1836150126;" \
+	"CREATE TABLE actions (id INTEGER PRIMARY KEY, time INTEGER NOT NULL, user TEXT, action TEXT NOT NULL," \
+	" target TEXT, args TEXT, result INTEGER, output TEXT, ok INTEGER NOT NULL, state INTEGER NOT NULL DEFAULT 0);" \
+	"CREATE INDEX actions_time ON actions(time);" \
+	"CREATE TABLE throttles (domain TEXT PRIMARY KEY, mode TEXT NOT NULL, since INTEGER NOT NULL," \
+	" until INTEGER, by_user TEXT);" \
+	"CREATE TABLE files (path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER, offset INTEGER NOT NULL," \
+	" first_line_hash INTEGER, updated INTEGER NOT NULL);" \
+	"CREATE TABLE names (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);" \
+	"CREATE TABLE attempts (id INTEGER PRIMARY KEY, queue_id TEXT NOT NULL, recipient TEXT," \
+	" status INTEGER NOT NULL, domain INTEGER, provider INTEGER, cause INTEGER, dsn INTEGER," \
+	" relay INTEGER, stage INTEGER, text TEXT);" \
+	"CREATE INDEX attempts_queue_id ON attempts(queue_id);" \
+	"CREATE VIEW attempt_rows AS SELECT a.id, a.id >> 24 AS time, a.queue_id, a.recipient," \
+	" d.name AS domain, p.name AS provider, c.name AS cause, n.name AS dsn," \
+	" CASE a.status WHEN 1 THEN 'deferred' WHEN 2 THEN 'sent' WHEN 3 THEN 'bounced' ELSE 'expired' END" \
+	" AS status, r.name AS relay, g.name AS stage, a.text FROM attempts a" \
+	" LEFT JOIN names d ON d.id = a.domain LEFT JOIN names p ON p.id = a.provider" \
+	" LEFT JOIN names c ON c.id = a.cause LEFT JOIN names n ON n.id = a.dsn" \
+	" LEFT JOIN names r ON r.id = a.relay LEFT JOIN names g ON g.id = a.stage;" \
+	"CREATE TABLE message_events (id INTEGER PRIMARY KEY, queue_id TEXT NOT NULL, state INTEGER NOT NULL," \
+	" sender TEXT);" \
+	"CREATE TABLE requeues (old_id TEXT PRIMARY KEY, new_id TEXT NOT NULL, time INTEGER NOT NULL);" \
+	"CREATE INDEX requeues_new_id ON requeues(new_id);" \
+	"CREATE VIEW messages AS WITH ev AS (SELECT id, queue_id, state, sender," \
+	" lag(state) OVER (PARTITION BY queue_id ORDER BY id) AS prev FROM message_events)," \
+	" g AS (SELECT queue_id, min(id) AS first_id, max(id) AS last_id," \
+	" max(CASE WHEN prev IS NULL OR prev != state THEN id END) AS change_id," \
+	" max(CASE WHEN sender IS NOT NULL THEN id END) AS sender_id FROM ev GROUP BY queue_id)" \
+	" SELECT g.queue_id, g.first_id >> 24 AS first_seen, g.change_id >> 24 AS last_seen, s.sender," \
+	" CASE l.state WHEN 1 THEN 'queued' WHEN 2 THEN 'hold' WHEN 3 THEN 'removed' WHEN 4 THEN 'expired'" \
+	" ELSE 'deferred' END AS state, r.new_id AS replaced_by" \
+	" FROM g JOIN message_events l ON l.id = g.last_id LEFT JOIN message_events s ON s.id = g.sender_id" \
+	" LEFT JOIN requeues r ON r.old_id = g.queue_id;" \
+	"CREATE TABLE action_targets (action_id INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE," \
+	" queue_id TEXT NOT NULL, PRIMARY KEY (action_id, queue_id)) WITHOUT ROWID;" \
+	"CREATE INDEX action_targets_queue_id ON action_targets(queue_id);"
+
+/* the rows of a schema 3 history: 600 attempts of every kind of reply text, and one of each other row */
+#define ROWS_V3 \
+	"WITH RECURSIVE i (n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n < 599)" \
+	" INSERT INTO names (name) SELECT 'mx' || (n % 7) || '.example.com[192.0.2.' || (n % 250) || ']:25'" \
+	"  FROM i UNION SELECT 'gmail.com' UNION SELECT 'google' UNION SELECT 'rate-limit' UNION SELECT '4.2.2'" \
+	"  UNION SELECT 'RCPT';" \
+	"WITH RECURSIVE i (n) AS (SELECT 0 UNION ALL SELECT n + 1 FROM i WHERE n < 599)" \
+	" INSERT INTO attempts SELECT ((1700000000 + n / 3) << 24) | (n % 3), 'Q' || (n / 4), 'u' || n || '@example.com'," \
+	"  1 + n % 4, (SELECT id FROM names WHERE name = 'gmail.com'), (SELECT id FROM names WHERE name = 'google')," \
+	"  CASE WHEN n % 4 = 0 THEN (SELECT id FROM names WHERE name = 'rate-limit') END," \
+	"  (SELECT id FROM names WHERE name = '4.2.2')," \
+	"  CASE WHEN n % 5 THEN (SELECT id FROM names WHERE" \
+	"   name = 'mx' || (n % 7) || '.example.com[192.0.2.' || (n % 250) || ']:25') END," \
+	"  (SELECT id FROM names WHERE name = 'RCPT')," \
+	"  CASE n % 8" \
+	"   WHEN 0 THEN 'host mx' || (n % 7) || '.example.com[192.0.2.' || (n % 250) || '] said: 452 4.2.2 <u' || n" \
+	"    || '@example.com> Quota exceeded (in reply to RCPT TO command)'" \
+	"   WHEN 1 THEN '250 2.0.0 OK ' || (1763842856 + n) || ' 89b9bf' || hex(n) || 'si.' || n || ' - gsmtp'" \
+	"   WHEN 2 THEN 'odd ' || char(1) || ' byte ' || n || char(31) || char(2)" \
+	"   WHEN 3 THEN NULL" \
+	"   WHEN 4 THEN ''" \
+	"   WHEN 5 THEN 'connect to mx' || (n % 7) || '.example.com[192.0.2.' || (n % 250) || ']:25: Connection timed out'" \
+	"   WHEN 6 THEN 'caf' || char(233) || ' 421 4.7.0 [203.0.113.' || n || ' 15] Try again later'" \
+	"   ELSE 'no variable part at all' END" \
+	"  FROM i;" \
+	"INSERT INTO message_events VALUES ((1700000000 << 24), 'Q0', 1, 's@example.org')," \
+	" ((1700000001 << 24), 'Q0', 5, NULL);" \
+	"INSERT INTO requeues VALUES ('Q0', 'Q1', 1700000002);" \
+	"INSERT INTO actions VALUES (1, 1700000003, 'root', 'hold', 'Q1', NULL, 0, 'done', 1, 0);" \
+	"INSERT INTO action_targets VALUES (1, 'Q1');" \
+	"INSERT INTO throttles VALUES ('gmail.com', 'slow', 1700000004, NULL, 'root');" \
+	"INSERT INTO files VALUES ('/var/log/mail.log', 1, 2, 3, 4, 1700000005);"
+
+/* expected - the attempts of a history as the view shows them, for comparing after a migration */
+#define EXPECTED_SQL "CREATE TABLE expected AS SELECT * FROM attempt_rows"
+
+struct texts {
+	sqlite3_stmt *want;	/* the expected rows, in id order */
+	int n, bad;
+};
+
+/* check_row - store_attempt_fn comparing each row with the next expected one */
+static int check_row(void *ctx, const struct store_attempt *a)
+{
+	struct texts *t = ctx;
+	const char *w;
+
+	if (sqlite3_step(t->want) != SQLITE_ROW) {
+		t->bad++;
+		return 1;
+	}
+	t->n++;
+	w = (const char *)sqlite3_column_text(t->want, 11);
+	if ((long long)a->time != sqlite3_column_int64(t->want, 1) ||
+	    strcmp(a->queue_id, (const char *)sqlite3_column_text(t->want, 2)) != 0 ||
+	    (w == NULL) != (a->text == NULL) || (w != NULL && strcmp(w, a->text) != 0)) {
+		print_message("row %d: text \"%s\", want \"%s\"\n", t->n, a->text ? a->text : "(null)",
+			      w ? w : "(null)");
+		t->bad++;
+	}
+	return 0;
+}
+
+struct nested {
+	struct store *s;
+	int n, bad;
+};
+
+/* outer_row - store_attempt_fn that runs a query of another kind, then checks its own text is intact */
+static int outer_row(void *ctx, const struct store_attempt *a)
+{
+	struct nested *t = ctx;
+	char copy[256];
+	struct seen inner = { 0 };
+
+	snprintf(copy, sizeof copy, "%s", a->text);
+	if (store_attempts_for(t->s, "NEST2", collect, &inner, NULL) != 1 ||
+	    strcmp(inner.text[0], "host mx.example.com[192.0.2.1] said: 421 4.7.0 <user@example.com> 2nd 222") != 0)
+		t->bad++;
+	t->bad += strcmp(copy, a->text) != 0;
+	t->n++;
+	return 0;
+}
+
+/* a reply text handed to a callback stays intact while the callback reads attempts another way */
+static void test_text_survives_nested_query(void **state)
+{
+	struct store *s = open_ok(dbpath("nested.db"));
+	struct store_attempt a = attempt(1700000000, "NEST1",
+					 "host mx.example.com[192.0.2.1] said: 421 4.7.0 <user@example.com> 1st 111 and a longer tail");
+	struct nested t = { s, 0, 0 };
+
+	(void)state;
+	must(store_add_attempt(s, &a, W));
+	a = attempt(1700000001, "NEST2", "host mx.example.com[192.0.2.1] said: 421 4.7.0 <user@example.com> 2nd 222");
+	must(store_add_attempt(s, &a, W));
+	must(store_flush(s, W));
+	must(store_attempts_since(s, 1700000000, STATUS_NONE, outer_row, &t, W));
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.bad, 0);
+	store_close(s);
+}
+
+/* no_text - store_attempt_fn counting rows that carry a text (the brief reading must not) */
+static int no_text(void *ctx, const struct store_attempt *a)
+{
+	*(int *)ctx += a->text != NULL || a->queue_id == NULL;
+	return 0;
+}
+
+/* a schema 3 database is converted in place: every attempt keeps its text, every other row stays */
+static void test_migrate_from_v3(void **state)
+{
+	const char *p = dbpath("v3.db");
+	struct texts t = { NULL, 0, 0 };
+	struct seen seen = { 0 };
+	struct store *s;
+	sqlite3 *db;
+	unsigned counts[1];
+	char buf[256];
+
+	(void)state;
+	raw_exec(p, SCHEMA_V3 ROWS_V3 EXPECTED_SQL "; PRAGMA user_version = 3;");
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM expected"), 600);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM expected WHERE relay IS NOT NULL"), 480);
+	memset(&told, 0, sizeof told);
+	store_on_migration(record_migration);
+	s = open_ok(p);
+	assert_int_equal(told.calls, 2);
+	assert_int_equal(told.from, 3);
+	assert_int_equal(told.to, STORE_SCHEMA_VERSION);
+	assert_int_equal(raw_int(p, "PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	/* the texts are templates now: fewer distinct than rows, and most rows hold only tokens */
+	assert_true(raw_int(p, "SELECT count(DISTINCT text) FROM attempts") < 10);
+	/* every row, through the view (as text, column by column) ... */
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM expected e JOIN attempt_rows a ON a.id = e.id"
+				 " WHERE a.time IS e.time AND a.queue_id IS e.queue_id AND a.recipient IS e.recipient"
+				 " AND a.domain IS e.domain AND a.provider IS e.provider AND a.cause IS e.cause"
+				 " AND a.dsn IS e.dsn AND a.status IS e.status AND a.relay IS e.relay"
+				 " AND a.stage IS e.stage AND a.text IS e.text"), 600);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts"), 600);
+	/* ... and through the store's own reading */
+	assert_int_equal(sqlite3_open(p, &db), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, "SELECT * FROM expected ORDER BY id", -1, &t.want, NULL), SQLITE_OK);
+	must(store_attempts_since(s, 0, STATUS_NONE, check_row, &t, W));
+	sqlite3_finalize(t.want);
+	sqlite3_close(db);
+	assert_int_equal(t.n, 600);
+	assert_int_equal(t.bad, 0);
+	t.bad = 0;	/* a report's reading: the same rows, no texts */
+	assert_int_equal(store_attempts_since_brief(s, 0, STATUS_DEFERRED, no_text, &t.bad, NULL), 150);
+	assert_int_equal(t.bad, 0);
+	/* the other tables, the index of a message's history, the requeue chain and trends */
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM message_events"), 2);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM messages"), 1);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM actions"), 1);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM action_targets"), 1);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM throttles"), 1);
+	assert_int_equal(raw_int(p, "SELECT offset FROM files"), 3);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_master WHERE name = 'attempts_queue_id'"), 1);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM sqlite_master WHERE name = 'attempts_v3'"), 0);
+	assert_int_equal(raw_int(p, "PRAGMA freelist_count"), 0);	/* the old table's pages were given back */
+	assert_int_equal(store_attempts_for(s, "Q1", collect, &seen, NULL), 8);	/* Q1's 4 and Q0's 4 */
+	assert_string_equal(seen.text[0], "host mx0.example.com[192.0.2.0] said: 452 4.2.2 <u0@example.com>"
+			    " Quota exceeded (in reply to RCPT TO command)");
+	must(store_trend(s, "cause", "rate-limit", 1700000199, 200, 1, counts, W));
+	assert_int_equal(counts[0], 150);
+	assert_string_equal(raw_text(p, "SELECT text FROM attempt_rows WHERE id = ((1700000000 << 24) | 2)", buf,
+				     sizeof buf), "odd \001 byte 2\037\002");
+	store_close(s);
+	store_on_migration(NULL);
+}
+
 /* locked_elsewhere - does another process see a lock on SQLite's shared byte range of path? */
 static int locked_elsewhere(const char *path)
 {
@@ -1469,6 +1683,8 @@ int main(void)
 		cmocka_unit_test(test_trend_buckets),
 		cmocka_unit_test(test_same_second_and_late_lines),
 		cmocka_unit_test(test_migrate_from_v1),
+		cmocka_unit_test(test_migrate_from_v3),
+		cmocka_unit_test(test_text_survives_nested_query),
 		cmocka_unit_test(test_second_open_keeps_locks),
 		cmocka_unit_test(test_file_positions),
 		cmocka_unit_test(test_prune_only_old),
