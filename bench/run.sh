@@ -893,6 +893,9 @@ scale_row() {
     echo
 }
 
+# worst A B - the larger of two measurements ("-" when either is missing)
+worst() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else print (a + 0 > b + 0) ? a : b }'; }
+
 # scale_verdict N LABEL VALUE OP LIMIT UNIT - a PASS/MISS line ("-": not measured, MISS)
 scale_verdict() {
     local n=$1 label=$2 v=$3 op=$4 lim=$5 unit=$6 res
@@ -1005,9 +1008,7 @@ section_scale() {
         scale_verdict "$n" "full model warm / postqueue -j" "${R[$n,snap-warm-x]}" "<=" "$TARGET_SCALE_WARM" "x"
         for k in tab sort filter; do
             scale_verdict "$n" "key $k (cold start / warm start)" \
-                "$(awk -v a="${R[$n,cold-$k]}" -v b="${R[$n,warm-$k]}" \
-                    'BEGIN { if (a == "-" || b == "-") print "-"; else print (a > b) ? a : b }')" \
-                "<=" "$TARGET_SCALE_KEY_MS" " ms"
+                "$(worst "${R[$n,cold-$k]}" "${R[$n,warm-$k]}")" "<=" "$TARGET_SCALE_KEY_MS" " ms"
         done
         if ((n >= 1000000)); then
             scale_verdict "$n" "console peak RSS" "${R[$n,cold-rss]}" "<=" "$TARGET_SCALE_RSS_MB" " MB"
@@ -1020,8 +1021,10 @@ section_scale() {
             # the issue's acceptance check on a 200,000-message bed
             scale_verdict "$n" "issue check: cause row, cold start" "${R[$n,cold-frame]}" "<=" 1 " s"
             scale_verdict "$n" "issue check: cause row, warm start" "${R[$n,warm-frame]}" "<=" 1 " s"
-            scale_verdict "$n" "issue check: Tab" "${R[$n,cold-tab]}" "<=" 300 " ms"
-            scale_verdict "$n" "issue check: console RSS" "${R[$n,cold-rss]}" "<=" 120 " MB"
+            scale_verdict "$n" "issue check: Tab (both starts)" \
+                "$(worst "${R[$n,cold-tab]}" "${R[$n,warm-tab]}")" "<=" 300 " ms"
+            scale_verdict "$n" "issue check: console RSS (both starts)" \
+                "$(worst "${R[$n,cold-rss]}" "${R[$n,warm-rss]}")" "<=" 120 " MB"
         fi
     done
     scale_bed_down
