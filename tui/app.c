@@ -276,6 +276,38 @@ static int draw_mta_stopped(struct app *a, int x)
 	return ui_putf(0, x, COLS - x, EL_ERROR, 0, " %s STOPPED ", name);
 }
 
+/* fmt_count - n with thousands separators ("230,000") */
+static const char *fmt_count(char *buf, size_t size, size_t n)
+{
+	char digits[32];
+	size_t len, i, o = 0;
+
+	len = (size_t)snprintf(digits, sizeof digits, "%zu", n);
+	for (i = 0; i < len && o + 2 < size; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* reading_line - "reading the queue: 230,000 of ~1,000,000" while a partial model is shown */
+static void reading_line(struct app *a, char *buf, size_t size)
+{
+	size_t read, expected;
+	char r[32], e[32];
+
+	qsource_progress(a->qs, &read, &expected);
+	if (read < a->m->n)
+		read = a->m->n;
+	if (expected > read)
+		snprintf(buf, size, " reading the queue: %s of ~%s ", fmt_count(r, sizeof r, read),
+			 fmt_count(e, sizeof e, expected));
+	else
+		snprintf(buf, size, " reading the queue: %s so far ", fmt_count(r, sizeof r, read));
+}
+
 /* draw_status - the top bar: host, MTA (stopped in the alert colour), totals, live/stale, last event, read-only */
 static void draw_status(struct app *a)
 {
@@ -294,13 +326,19 @@ static void draw_status(struct app *a)
 	/* the MTA's state right after the host: visible at any width */
 	x = ui_putf(0, 0, COLS, EL_TITLE, 0, COLS >= 100 ? " mqmon %s " : " mqmon %.16s ", a->opt.host);
 	x += draw_mta_stopped(a, x);
-	/* every message in one queue bucket: the numbers add up to the total (maildrop and incoming too) */
-	qmodel_totals(m, totals, sizeof totals, COLS >= 100);
+	/* every message in one queue bucket: the numbers add up to the total (maildrop and incoming too);
+	 * a partial model's counts are not totals: the progress instead */
+	if (m->reading)
+		reading_line(a, totals, sizeof totals);
+	else
+		qmodel_totals(m, totals, sizeof totals, COLS >= 100);
 	if (COLS >= 100)
 		snprintf(buf, sizeof buf, "| %s %s | %s ", m->params.backend ? m->params.backend->name : "mta", m->params.mail_version, totals);
 	else
 		snprintf(buf, sizeof buf, "| %s ", totals);
 	x += ui_put(0, x, COLS - x, buf, EL_TITLE, 0);
+	if (m->reading)
+		x += ui_put(0, x, COLS - x, " READING ", EL_EXPIRING, 0);
 	if (m->overdue)
 		x += ui_putf(0, x, COLS - x, EL_OVERDUE, 0, " %zu overdue ", m->overdue);
 	if (a->nexpiring)
@@ -668,7 +706,26 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 	long ms;
 
 	(void)fd;
+	if (!qsource_ended(a->qs)) {
+		/* still reading: a partial model, shown only until a whole one is there */
+		if ((m = qsource_take_partial(a->qs)) == NULL)
+			return 0;
+		if (a->m != NULL && !a->m->reading) {
+			qmodel_free(m);
+			return 0;
+		}
+		qmodel_free(a->m);
+		a->m = m;
+		app_rebuild_rows(a);
+		evloop_dirty(loop);
+		return 0;
+	}
 	if ((m = qsource_take(a->qs, &why, &ms)) == NULL) {
+		if (a->m != NULL && a->m->reading) {
+			app_free_rows(a);
+			qmodel_free(a->m);	/* never leave partial counts on screen as if they were the queue */
+			a->m = NULL;
+		}
 		if (qsource_mta_state(a->qs) != MTA_UNKNOWN)
 			a->mta_state = qsource_mta_state(a->qs);
 		strlist_free(&a->replay);
@@ -679,6 +736,7 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 	}
 	qmodel_free(a->m);
 	a->m = m;
+	qsource_want_partials(a->qs, 0);	/* later builds keep this model on screen until they end */
 	if (m->mta_running != MTA_UNKNOWN)
 		a->mta_state = m->mta_running;
 	a->error[0] = '\0';
@@ -788,6 +846,8 @@ static void apply_changes(struct app *a, struct strlist *paths)
 	size_t i;
 	int changed = 0;
 
+	if (a->m != NULL && a->m->reading)
+		return;		/* a partial model is only looked at: the whole one replays the changes */
 	for (i = 0; a->m != NULL && i < paths->n; i++) {
 		const char *name = split_path(paths->v[i]);
 		struct qmsg *msg = a->opt.source.backend->spool_update(&a->m->params, a->m, paths->v[i], name);
@@ -1232,6 +1292,7 @@ int tui_run(const struct tui_options *opt)
 	mouse_setup(a.opt.mouse);
 	evloop_add_fd(a.loop, STDIN_FILENO, on_stdin, &a);
 	evloop_add_fd(a.loop, qsource_fd(a.qs), on_model, &a);
+	qsource_want_partials(a.qs, 1);	/* the first screen while a big queue is still being read */
 	evloop_set_draw(a.loop, draw, &a);
 	evloop_set_tick(a.loop, on_tick, &a, NULL);
 	a.last_request = a.now;

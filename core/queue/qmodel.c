@@ -16,6 +16,7 @@
 #include "core/base/idset.h"
 #include "core/log/logscan.h"
 #include "core/base/sanitize.h"
+#include "core/base/strpool.h"
 #include "core/history/store.h"
 
 static const char *const queue_names[QUEUE_COUNT] = {
@@ -98,6 +99,10 @@ struct qmodel *qmodel_new(const struct classifier *cl, const struct mta_params *
 
 	if (m == NULL)
 		return NULL;
+	if ((m->pool = strpool_new()) == NULL) {
+		free(m);
+		return NULL;
+	}
 	m->cl = cl;
 	m->vc = cl ? verdict_cache_new(cl) : NULL;
 	if (params != NULL)
@@ -128,21 +133,17 @@ static void aggregates_free(struct qmodel *m)
 	m->nproviders = m->ndomains = 0;
 }
 
-/* msg_free - release one message */
+/* msg_free - release one message (its strings belong to the pool) */
 static void msg_free(struct qmsg *msg)
 {
-	size_t k;
-
-	for (k = 0; k < msg->nrcpts; k++) {
-		free(msg->rcpts[k].address);
-		free(msg->rcpts[k].domain);
-		free(msg->rcpts[k].reason);
-	}
 	free(msg->rcpts);
-	free(msg->sender);
-	free(msg->relay);
-	free(msg->remote_reason);
 	free(msg);
+}
+
+/* qmodel_str - the model's pooled copy of s */
+const char *qmodel_str(struct qmodel *m, const char *s)
+{
+	return strpool_str(m->pool, s);
 }
 
 /* qmodel_forget - drop a message (it left the queue or is about to be read again); 0, -1 when absent */
@@ -169,6 +170,7 @@ void qmodel_free(struct qmodel *m)
 	free(m->index);
 	aggregates_free(m);
 	verdict_cache_free(m->vc);
+	strpool_unref(m->pool);
 	free(m);
 }
 
@@ -246,7 +248,10 @@ struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue,
 	snprintf(msg->id, sizeof msg->id, "%s", id);
 	msg->queue = queue;
 	sanitize_text(buf, sizeof buf, sender ? sender : "", sender ? strlen(sender) : 0);
-	msg->sender = strdup(buf);
+	if ((msg->sender = strpool_str(m->pool, buf)) == NULL) {
+		free(msg);
+		return NULL;
+	}
 	msg->arrival = arrival;
 	msg->size = size;
 	msg->forced_expire = forced_expire;
@@ -255,7 +260,52 @@ struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue,
 	m->msgs[m->n] = msg;
 	index_insert(m, m->n);
 	m->n++;
+	if (m->progress != NULL && m->n % QMODEL_PROGRESS_EVERY == 0)
+		m->progress(m, m->progress_ctx);
 	return msg;
+}
+
+/* qmodel_partial - a finished copy of the messages read so far, marked reading */
+struct qmodel *qmodel_partial(const struct qmodel *m, time_t now)
+{
+	struct qmodel *p = calloc(1, sizeof *p);
+	size_t i;
+
+	if (p == NULL)
+		return NULL;
+	p->cl = m->cl;
+	p->params = m->params;
+	p->source = m->source;
+	p->mta_running = m->mta_running;
+	p->longest_id = m->longest_id;
+	p->expected = m->expected;
+	p->reading = 1;
+	p->pool = strpool_ref(m->pool);
+	if ((p->msgs = malloc((m->n + 1) * sizeof *p->msgs)) == NULL)
+		goto fail;
+	p->cap = m->n + 1;
+	for (i = 0; i < m->n; i++) {
+		const struct qmsg *src = m->msgs[i];
+		struct qmsg *d = malloc(sizeof *d);
+
+		if (d == NULL)
+			goto fail;
+		*d = *src;
+		d->rcpts = NULL;
+		if (src->nrcpts > 0 && (d->rcpts = malloc(src->nrcpts * sizeof *d->rcpts)) == NULL) {
+			free(d);
+			goto fail;
+		}
+		if (src->nrcpts > 0)
+			memcpy(d->rcpts, src->rcpts, src->nrcpts * sizeof *d->rcpts);
+		p->msgs[p->n++] = d;
+	}
+	/* no index: a partial model is only looked at, never updated */
+	qmodel_finish(p, now);
+	return p;
+fail:
+	qmodel_free(p);
+	return NULL;
 }
 
 /* own_deferral - true when text is mqmon's own pause as the model's MTA words it (not a remote reply) */
@@ -326,21 +376,17 @@ int qmodel_add_rcpt_at(struct qmodel *m, struct qmsg *msg, const char *address, 
 	r = &msg->rcpts[msg->nrcpts];
 	memset(r, 0, sizeof *r);
 	sanitize_text(buf, sizeof buf, address, strlen(address));
-	r->address = strdup(buf);
+	r->address = strpool_str(m->pool, buf);
 	address_domain(buf, sizeof buf, r->address ? r->address : "");
-	r->domain = strdup(buf);
+	r->domain = strpool_str(m->pool, buf);
 	if (reason != NULL && reasonlen > 0) {
 		reply_parse(reason, reasonlen, &reply);
-		r->reason = strdup(reply.text);
+		r->reason = strpool_str(m->pool, reply.text);
 	} else {
-		r->reason = strdup("");
+		r->reason = strpool_str(m->pool, "");
 	}
-	if (r->address == NULL || r->domain == NULL || r->reason == NULL) {
-		free(r->address);
-		free(r->domain);
-		free(r->reason);
+	if (r->address == NULL || r->domain == NULL || r->reason == NULL)
 		return -1;
-	}
 	if (dsn != NULL)
 		sanitize_text(r->dsn, sizeof r->dsn, dsn, strlen(dsn));
 	r->stage = stage;
@@ -387,13 +433,12 @@ static void apply_remote(struct qmodel *m, struct qmsg *msg)
 }
 
 /* set_remote - remember text as the message's last remote reply */
-static void set_remote(struct qmsg *msg, const char *text, size_t len)
+static void set_remote(struct qmodel *m, struct qmsg *msg, const char *text, size_t len)
 {
 	char buf[2048];
 
 	sanitize_text(buf, sizeof buf, text, len);
-	free(msg->remote_reason);
-	msg->remote_reason = strdup(buf);
+	msg->remote_reason = strpool_str(m->pool, buf);
 }
 
 /* Log join: per queue ID attempt counts for every ID seen, requeue links. */
@@ -462,15 +507,14 @@ static void reply_from_log(struct qmodel *m, struct qmsg *msg, const struct log_
 		return;
 	for (i = 0; i < msg->nrcpts; i++) {
 		struct qrcpt *r = &msg->rcpts[i];
-		char *text;
+		const char *text;
 
 		if ((r->reason[0] != '\0' && !r->reply_from_log) || strlen(r->address) != ev->to.n
 		    || strncasecmp(r->address, ev->to.p, ev->to.n) != 0)
 			continue;
 		reply_parse(ev->reason.p, ev->reason.n, &reply);
-		if ((text = strdup(reply.text)) == NULL)
+		if ((text = strpool_str(m->pool, reply.text)) == NULL)
 			return;
-		free(r->reason);
 		r->reason = text;
 		r->reply_from_log = 1;	/* the log is read in order: a later line replaces it */
 		sanitize_text(r->dsn, sizeof r->dsn, ev->dsn.p, ev->dsn.n);
@@ -512,10 +556,9 @@ static int join_event(void *arg, const struct log_event *ev)
 
 			msg->last_attempt = ev->time;
 			if (wants_remote(msg) && !own_deferral(j->m, ev->reason.p, ev->reason.n))
-				set_remote(msg, ev->reason.p, ev->reason.n);
+				set_remote(j->m, msg, ev->reason.p, ev->reason.n);
 			sanitize_text(buf, sizeof buf, ev->relay.p, ev->relay.n);
-			free(msg->relay);
-			msg->relay = strdup(buf);
+			msg->relay = strpool_str(j->m->pool, buf);
 			sanitize_text(msg->last_dsn, sizeof msg->last_dsn, ev->dsn.p, ev->dsn.n);
 		}
 		if (msg != NULL)
@@ -581,24 +624,31 @@ int qmodel_join_log(struct qmodel *m, const char *path, struct why *why)
 static int join_stat(void *ctx, const char *queue_id, int attempts, time_t last, const char *relay,
 		     const char *dsn)
 {
-	struct qmsg *msg = qmodel_find(ctx, queue_id);
+	struct qmodel *m = ctx;
+	struct qmsg *msg = qmodel_find(m, queue_id);
 
 	if (msg != NULL) {
 		msg->attempts = attempts;
 		if (last >= msg->last_attempt) {
 			msg->last_attempt = last;
-			free(msg->relay);
-			msg->relay = relay ? strdup(relay) : NULL;
+			msg->relay = relay ? strpool_str(m->pool, relay) : NULL;
 			snprintf(msg->last_dsn, sizeof msg->last_dsn, "%s", dsn ? dsn : "");
 		}
 	}
 	return 0;
 }
 
+/* a message being joined with the store, and its model (whose pool keeps the strings) */
+struct remote_ctx {
+	struct qmodel *m;
+	struct qmsg *msg;
+};
+
 /* count_attempt - one stored attempt of a message (and the IDs it was requeued from) */
 static int count_attempt(void *ctx, const struct store_attempt *a)
 {
-	struct qmsg *msg = ctx;
+	struct remote_ctx *c = ctx;
+	struct qmsg *msg = c->msg;
 
 	if (a->status != STATUS_DEFERRED)
 		return 0;
@@ -606,17 +656,11 @@ static int count_attempt(void *ctx, const struct store_attempt *a)
 		msg->attempts++;
 	if (a->time >= msg->last_attempt) {
 		msg->last_attempt = a->time;
-		free(msg->relay);
-		msg->relay = a->relay ? strdup(a->relay) : NULL;
+		msg->relay = a->relay ? strpool_str(c->m->pool, a->relay) : NULL;
 		snprintf(msg->last_dsn, sizeof msg->last_dsn, "%s", a->dsn ? a->dsn : "");
 	}
 	return 0;
 }
-
-struct remote_ctx {
-	const struct qmodel *m;
-	struct qmsg *msg;
-};
 
 /* remote_attempt - a stored deferral of a paused or requeued message: the last one that is not the pause is its remote reply */
 static int remote_attempt(void *ctx, const struct store_attempt *a)
@@ -625,7 +669,7 @@ static int remote_attempt(void *ctx, const struct store_attempt *a)
 
 	if (a->status == STATUS_DEFERRED && a->text != NULL
 	    && !own_deferral(c->m, a->text, strlen(a->text)))
-		set_remote(c->msg, a->text, strlen(a->text));
+		set_remote(c->m, c->msg, a->text, strlen(a->text));
 	return 0;
 }
 
@@ -641,18 +685,20 @@ static void join_remote(struct qmodel *m, struct qmsg *msg, struct store *st)
 }
 
 /* qmodel_join_store_one - the same for one message (after it was read again) */
-void qmodel_join_store_one(struct qmsg *msg, struct store *st)
+void qmodel_join_store_one(struct qmodel *m, struct qmsg *msg, struct store *st)
 {
+	struct remote_ctx c = { m, msg };
+
 	msg->attempts = 0;
 	msg->last_attempt = 0;
 	if (st != NULL)
-		store_attempts_for(st, msg->id, count_attempt, msg, NULL);
+		store_attempts_for(st, msg->id, count_attempt, &c, NULL);
 }
 
 /* qmodel_join_store_one_in - qmodel_join_store_one, and a paused message's last remote cause */
 void qmodel_join_store_one_in(struct qmodel *m, struct qmsg *msg, struct store *st)
 {
-	qmodel_join_store_one(msg, st);
+	qmodel_join_store_one(m, msg, st);
 	join_remote(m, msg, st);
 }
 

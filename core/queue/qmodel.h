@@ -61,9 +61,9 @@ enum retry_source {
 };
 
 struct qrcpt {
-	char *address;
-	char *domain;		/* lower case */
-	char *reason;		/* sanitised, joined reply text ("" when none) */
+	const char *address;	/* strings of the model's pool (qmodel.pool): shared, never freed one by one */
+	const char *domain;	/* lower case */
+	const char *reason;	/* sanitised, joined reply text ("" when none) */
 	char dsn[16];		/* enhanced status ("" when unknown) */
 	enum cause cause;
 	const char *provider;	/* owned by the ruleset; its verdict's, else its domain's (qmodel_finish) */
@@ -77,7 +77,7 @@ struct qrcpt {
 struct qmsg {
 	char id[QUEUE_ID_MAX + 1];
 	enum queue_name queue;
-	char *sender;
+	const char *sender;	/* pool string, like every string of a message */
 	time_t arrival;
 	long size;
 	int forced_expire;
@@ -86,9 +86,9 @@ struct qmsg {
 	/* from the log */
 	int attempts;		/* delivery attempts seen (deferral lines, one per second) */
 	time_t last_attempt;	/* 0 when none seen */
-	char *relay;		/* relay= of the last deferral, NULL when none */
+	const char *relay;	/* relay= of the last deferral, NULL when none */
 	char last_dsn[16];
-	char *remote_reason;	/* paused or requeued mail: the last remote reply seen (NULL when none) */
+	const char *remote_reason;	/* paused or requeued mail: the last remote reply seen (NULL when none) */
 	int paused;		/* a recipient is deferred by mqmon's pause */
 	/* retry and expiry (qmodel_finish) */
 	time_t exact_retry;	/* the next try the MTA keeps (Postfix: the deferred file mtime; Exim: the retry database), else 0 */
@@ -110,8 +110,21 @@ struct qcount {
 	size_t nsub;
 };
 
+struct strpool;
+struct qmodel;
+
+/* qmodel_progress_fn - called by qmodel_add every QMODEL_PROGRESS_EVERY messages while a snapshot fills m */
+typedef void (*qmodel_progress_fn)(struct qmodel *m, void *ctx);
+
+#define QMODEL_PROGRESS_EVERY 512
+
 struct qmodel {
 	struct qmsg **msgs;
+	struct strpool *pool;	/* the messages' strings (interned: senders, domains, replies repeat) */
+	int reading;		/* a partial model: the snapshot was still being read (counts are not final) */
+	size_t expected;	/* messages the backend expects to read (an estimate; 0 when unknown) */
+	qmodel_progress_fn progress;	/* NULL: none (set by the builder before the snapshot) */
+	void *progress_ctx;
 	size_t n, cap;
 	size_t longest_id;	/* characters of the longest queue ID added (the console sizes its column by it) */
 	size_t *index;		/* open addressing: position+1, 0 = empty */
@@ -142,6 +155,13 @@ const char *qrcpt_reply(const struct qmsg *msg, const struct qrcpt *r);
 
 /* qmodel_new - an empty model using cl to classify and params for the retry rule */
 struct qmodel *qmodel_new(const struct classifier *cl, const struct mta_params *params);
+
+/* qmodel_partial - a finished copy of the messages read so far, marked reading (its own message
+ * structs, the strings shared through the pool); NULL on out of memory */
+struct qmodel *qmodel_partial(const struct qmodel *m, time_t now);
+
+/* qmodel_str - the model's pooled copy of s (NULL on out of memory) */
+const char *qmodel_str(struct qmodel *m, const char *s);
 
 /* qmodel_free - release the model */
 void qmodel_free(struct qmodel *m);
@@ -174,7 +194,7 @@ struct store;
 int qmodel_join_store(struct qmodel *m, struct store *st, struct why *why);
 
 /* qmodel_join_store_one - the same for one message (after it was read again) */
-void qmodel_join_store_one(struct qmsg *msg, struct store *st);
+void qmodel_join_store_one(struct qmodel *m, struct qmsg *msg, struct store *st);
 
 /* qmodel_join_store_one_in - qmodel_join_store_one, and for paused mail its last remote cause from the store */
 void qmodel_join_store_one_in(struct qmodel *m, struct qmsg *msg, struct store *st);
