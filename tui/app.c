@@ -451,6 +451,8 @@ static void draw(struct evloop *loop, void *ctx)
 
 	(void)loop;
 	a->now = time(NULL);
+	if (a->finishing)
+		return;		/* the last partial frame stays until the whole model is there */
 	erase();
 	if (too_small()) {
 		ui_putf(LINES / 2, 0, COLS, EL_NORMAL, 1, "terminal too small: %dx%d, mqmon needs %dx%d",
@@ -697,7 +699,19 @@ static int on_stdin(struct evloop *loop, int fd, void *ctx)
 	return 0;
 }
 
-/* on_model - the worker finished a build */
+/* drop_partial - give the partial model on screen back to the worker (rows first: they point into it);
+ * the last frame stays on screen (finishing) until the whole model arrives */
+static void drop_partial(struct app *a)
+{
+	if (a->m == NULL || !a->m->reading)
+		return;
+	app_free_rows(a);
+	qsource_return_partial(a->qs, a->m);
+	a->m = NULL;
+	a->finishing = 1;
+}
+
+/* on_model - the worker finished a build, or has a partial model to show */
 static int on_model(struct evloop *loop, int fd, void *ctx)
 {
 	struct app *a = ctx;
@@ -708,24 +722,30 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 	(void)fd;
 	if (!qsource_ended(a->qs)) {
 		/* still reading: a partial model, shown only until a whole one is there */
-		if ((m = qsource_take_partial(a->qs)) == NULL)
-			return 0;
-		if (a->m != NULL && !a->m->reading) {
-			qmodel_free(m);
+		m = qsource_take_partial(a->qs);
+		if (qsource_wants_back(a->qs)) {
+			/* read to the end: the worker writes into the shared messages once they are back; the
+			 * screen keeps the last partial frame until the whole model arrives (a short while) */
+			qsource_return_partial(a->qs, m);
+			drop_partial(a);
 			return 0;
 		}
-		qmodel_free(a->m);
+		if (m == NULL)
+			return 0;
+		if (a->m != NULL && !a->m->reading) {
+			qsource_return_partial(a->qs, m);
+			return 0;
+		}
+		drop_partial(a);
 		a->m = m;
+		a->finishing = 0;
 		app_rebuild_rows(a);
 		evloop_dirty(loop);
 		return 0;
 	}
 	if ((m = qsource_take(a->qs, &why, &ms)) == NULL) {
-		if (a->m != NULL && a->m->reading) {
-			app_free_rows(a);
-			qmodel_free(a->m);	/* never leave partial counts on screen as if they were the queue */
-			a->m = NULL;
-		}
+		drop_partial(a);	/* never leave partial counts on screen as if they were the queue */
+		a->finishing = 0;
 		if (qsource_mta_state(a->qs) != MTA_UNKNOWN)
 			a->mta_state = qsource_mta_state(a->qs);
 		strlist_free(&a->replay);
@@ -734,6 +754,8 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 		evloop_dirty(loop);
 		return 0;
 	}
+	drop_partial(a);
+	a->finishing = 0;
 	qmodel_free(a->m);
 	a->m = m;
 	qsource_want_partials(a->qs, 0);	/* later builds keep this model on screen until they end */

@@ -86,6 +86,7 @@ struct app {
 	time_t now;
 
 	/* causes view */
+	int finishing;			/* the partial model went back to the worker: keep the last frame */
 	struct cause_row *crows;
 	size_t ncrows;
 	struct list_pos cpos;

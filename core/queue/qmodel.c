@@ -164,7 +164,7 @@ void qmodel_free(struct qmodel *m)
 
 	if (m == NULL)
 		return;
-	for (i = 0; i < m->n; i++)
+	for (i = 0; !m->borrowed && i < m->n; i++)
 		msg_free(m->msgs[i]);
 	free(m->msgs);
 	free(m->index);
@@ -225,11 +225,17 @@ struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue,
 {
 	struct qmsg *msg;
 	char buf[512];
+	size_t i;
 
 	if (m->params.backend == NULL || !m->params.backend->log->id_valid(id, strlen(id)))
 		return NULL;
-	if ((msg = qmodel_find(m, id)) != NULL)
-		return msg;	/* listed twice while moving between queues: keep the first */
+	if ((msg = qmodel_find(m, id)) != NULL) {
+		/* listed twice while moving between queues: keep the first (as it is, once a partial shares it) */
+		for (i = 0; i < m->sealed; i++)
+			if (m->msgs[i] == msg)
+				return NULL;
+		return msg;
+	}
 	if (strlen(id) > m->longest_id)
 		m->longest_id = strlen(id);
 	if ((m->n + 1) * 2 > (m->index ? m->imask + 1 : 0) && index_grow(m) < 0)
@@ -265,14 +271,23 @@ struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue,
 	return msg;
 }
 
-/* qmodel_partial - a finished copy of the messages read so far, marked reading */
-struct qmodel *qmodel_partial(const struct qmodel *m, time_t now)
+static void compute_times(const struct qmodel *m, struct qmsg *msg, time_t now);
+static void settle_msg(const struct qmodel *m, struct qmsg *msg, time_t now);
+
+/* qmodel_partial - the messages read so far (all but the last, which may still get recipients), sealed
+ * and shared, with aggregates of their own */
+struct qmodel *qmodel_partial(struct qmodel *m, time_t now)
 {
 	struct qmodel *p = calloc(1, sizeof *p);
-	size_t i;
+	size_t i, upto = m->n > 0 ? m->n - 1 : 0;
 
 	if (p == NULL)
 		return NULL;
+	/* seal: what a finish would write into a message, written now, before anyone else can see it */
+	for (i = m->sealed; i < upto; i++)
+		settle_msg(m, m->msgs[i], now);
+	if (upto > m->sealed)
+		m->sealed = upto;
 	p->cl = m->cl;
 	p->params = m->params;
 	p->source = m->source;
@@ -280,32 +295,17 @@ struct qmodel *qmodel_partial(const struct qmodel *m, time_t now)
 	p->longest_id = m->longest_id;
 	p->expected = m->expected;
 	p->reading = 1;
+	p->borrowed = 1;
 	p->pool = strpool_ref(m->pool);
-	if ((p->msgs = malloc((m->n + 1) * sizeof *p->msgs)) == NULL)
-		goto fail;
-	p->cap = m->n + 1;
-	for (i = 0; i < m->n; i++) {
-		const struct qmsg *src = m->msgs[i];
-		struct qmsg *d = malloc(sizeof *d);
-
-		if (d == NULL)
-			goto fail;
-		*d = *src;
-		d->rcpts = NULL;
-		if (src->nrcpts > 0 && (d->rcpts = malloc(src->nrcpts * sizeof *d->rcpts)) == NULL) {
-			free(d);
-			goto fail;
-		}
-		if (src->nrcpts > 0)
-			memcpy(d->rcpts, src->rcpts, src->nrcpts * sizeof *d->rcpts);
-		p->msgs[p->n++] = d;
+	if ((p->msgs = malloc((m->sealed + 1) * sizeof *p->msgs)) == NULL) {
+		qmodel_free(p);
+		return NULL;
 	}
+	memcpy(p->msgs, m->msgs, m->sealed * sizeof *p->msgs);
+	p->n = p->cap = m->sealed;
 	/* no index: a partial model is only looked at, never updated */
 	qmodel_finish(p, now);
 	return p;
-fail:
-	qmodel_free(p);
-	return NULL;
 }
 
 /* own_deferral - true when text is mqmon's own pause as the model's MTA words it (not a remote reply) */
@@ -809,6 +809,22 @@ static void compute_times(const struct qmodel *m, struct qmsg *msg, time_t now)
 	msg->overdue = now > msg->next_retry + 2 * p->queue_run_delay + 60;
 }
 
+/* settle_msg - what a finish computes for one message: retry, expiry, overdue, its cause and provider */
+static void settle_msg(const struct qmodel *m, struct qmsg *msg, time_t now)
+{
+	size_t k;
+
+	compute_times(m, msg, now);
+	msg->cause = CAUSE_UNCLASSIFIED;
+	msg->provider = msg->nrcpts ? msg->rcpts[0].provider : "other";
+	for (k = 0; k < msg->nrcpts; k++)
+		if (qrcpt_has_cause(&msg->rcpts[k])) {
+			msg->cause = msg->rcpts[k].cause;
+			msg->provider = msg->rcpts[k].provider;
+			break;
+		}
+}
+
 /* compact - free forgotten messages and rebuild the index */
 static void compact(struct qmodel *m)
 {
@@ -844,7 +860,7 @@ static void domain_providers(struct qmodel *m, struct counter *dom)
 			    && (q->provider == NULL || strcmp(q->provider, "other") == 0))
 				q->provider = r->provider;
 		}
-	for (i = 0; i < m->n; i++)
+	for (i = 0; !m->borrowed && i < m->n; i++)	/* a partial's messages are shared: only read */
 		for (k = 0; k < m->msgs[i]->nrcpts; k++) {
 			struct qrcpt *r = &m->msgs[i]->rcpts[k];
 
@@ -861,7 +877,8 @@ void qmodel_finish(struct qmodel *m, time_t now)
 	size_t i, k, j;
 
 	aggregates_free(m);
-	compact(m);
+	if (!m->borrowed)
+		compact(m);
 	memset(cdom, 0, sizeof cdom);
 	m->generated_at = now;
 	m->recipients = 0;
@@ -877,16 +894,9 @@ void qmodel_finish(struct qmodel *m, time_t now)
 		struct qmsg *msg = m->msgs[i];
 		unsigned seen_cause = 0;
 
-		compute_times(m, msg, now);
+		if (!m->borrowed)
+			settle_msg(m, msg, now);	/* a partial's were settled when it was sealed */
 		m->overdue += msg->overdue;
-		msg->cause = CAUSE_UNCLASSIFIED;
-		msg->provider = msg->nrcpts ? msg->rcpts[0].provider : "other";
-		for (k = 0; k < msg->nrcpts; k++)
-			if (qrcpt_has_cause(&msg->rcpts[k])) {
-				msg->cause = msg->rcpts[k].cause;
-				msg->provider = msg->rcpts[k].provider;
-				break;
-			}
 		count_msg(&m->queues[msg->queue], msg);
 		m->queues[msg->queue].recipients += msg->nrcpts;
 		m->recipients += msg->nrcpts;

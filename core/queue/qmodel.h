@@ -122,6 +122,8 @@ struct qmodel {
 	struct qmsg **msgs;
 	struct strpool *pool;	/* the messages' strings (interned: senders, domains, replies repeat) */
 	int reading;		/* a partial model: the snapshot was still being read (counts are not final) */
+	int borrowed;		/* a partial model: its messages belong to the model being built (never written) */
+	size_t sealed;		/* the builder's: msgs[0..sealed) are settled and may be shared by partials */
 	size_t expected;	/* messages the backend expects to read (an estimate; 0 when unknown) */
 	qmodel_progress_fn progress;	/* NULL: none (set by the builder before the snapshot) */
 	void *progress_ctx;
@@ -156,9 +158,12 @@ const char *qrcpt_reply(const struct qmsg *msg, const struct qrcpt *r);
 /* qmodel_new - an empty model using cl to classify and params for the retry rule */
 struct qmodel *qmodel_new(const struct classifier *cl, const struct mta_params *params);
 
-/* qmodel_partial - a finished copy of the messages read so far, marked reading (its own message
- * structs, the strings shared through the pool); NULL on out of memory */
-struct qmodel *qmodel_partial(const struct qmodel *m, time_t now);
+/* qmodel_partial - the messages read so far as a finished model marked reading and borrowed: it
+ * shares m's message structs (sealed first: their retry times, cause and provider are computed, and
+ * neither m nor the partial writes them again while a partial lives: qmodel_add returns NULL for a
+ * sealed message listed again) and holds a reference to m's string pool; NULL on out of memory.
+ * Whoever builds m must not join or finish it until every partial is freed (core/queue/qsource) */
+struct qmodel *qmodel_partial(struct qmodel *m, time_t now);
 
 /* qmodel_str - the model's pooled copy of s (NULL on out of memory) */
 const char *qmodel_str(struct qmodel *m, const char *s);

@@ -8,15 +8,18 @@
  * Partial models: while the snapshot fills the model, qmodel_add calls
  * on_progress every QMODEL_PROGRESS_EVERY messages; when partials are
  * wanted and one is due (the first PARTIAL_FIRST_MS after the start, then
- * at intervals that grow with the time spent, so copying stays a small
- * share of the build), it stores qmodel_partial() of the messages so far
- * in `partial` and notifies the fd. A partial has message structs of its
- * own and shares only the pool's strings, which are immutable and
- * reference counted: the worker goes on mutating its model while the
- * console draws the partial.
+ * at intervals that grow with the time spent), it stores qmodel_partial()
+ * of the messages so far in `partial` and notifies the fd. A partial
+ * shares the model's sealed message structs (8 bytes a message of its
+ * own) and its pool: the worker goes on adding messages, but before it
+ * joins the log or finishes the model (which write into every message)
+ * it waits until every partial it lent came back (qsource_wants_back,
+ * qsource_return_partial). The lending is guarded by a mutex and a
+ * condition of the qsource's own (plock, returned).
  */
 #include "core/queue/qsource.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,9 +41,14 @@ struct qsource {
 	int ready_failed;
 	int ready_mta;		/* enum mta_state of the last build, also a failed one */
 	long ready_ms;
-	/* progress of the running build (under the lock) */
+	/* progress of the running build and the partial models it lends (under plock) */
+	pthread_mutex_t plock;
+	pthread_cond_t returned;
 	int want_partials;
 	struct qmodel *partial;	/* the newest untaken partial model */
+	int lent;		/* partial models not returned yet (the untaken one too) */
+	int want_back;		/* the worker waits for them */
+	int stopping;
 	size_t read, expected;
 	long start_ms, next_partial_ms;	/* monotonic, the worker's own */
 };
@@ -58,30 +66,52 @@ static long mono_ms(void)
 static void on_progress(struct qmodel *m, void *ctx)
 {
 	struct qsource *qs = ctx;
-	struct qmodel *p, *old;
+	struct qmodel *p;
 	long now = mono_ms(), gap;
 	int want;
 
-	worker_lock(qs->worker);
+	pthread_mutex_lock(&qs->plock);
 	qs->read = m->n;
 	qs->expected = m->expected;
-	want = qs->want_partials;
-	old = qs->partial;	/* untaken: replaced by a newer one */
-	if (want && now >= qs->next_partial_ms)
-		qs->partial = NULL;
-	worker_unlock(qs->worker);
+	want = qs->want_partials && !qs->stopping;
+	pthread_mutex_unlock(&qs->plock);
 	if (!want || now < qs->next_partial_ms)
 		return;
-	qmodel_free(old);
 	p = qmodel_partial(m, time(NULL));
 	gap = (mono_ms() - qs->start_ms) / 2;
 	qs->next_partial_ms = mono_ms() + (gap > PARTIAL_MIN_GAP_MS ? gap : PARTIAL_MIN_GAP_MS);
 	if (p == NULL)
 		return;
-	worker_lock(qs->worker);
+	pthread_mutex_lock(&qs->plock);
+	if (qs->partial != NULL) {
+		qmodel_free(qs->partial);	/* untaken: a newer one replaces it */
+		qs->lent--;
+	}
 	qs->partial = p;
-	worker_unlock(qs->worker);
+	qs->lent++;
+	pthread_mutex_unlock(&qs->plock);
 	worker_notify(qs->worker);
+}
+
+/* partials_back - wait until every partial model lent out came back: the model is about to be written */
+static void partials_back(struct qsource *qs)
+{
+	pthread_mutex_lock(&qs->plock);
+	if (qs->partial != NULL) {
+		qmodel_free(qs->partial);
+		qs->partial = NULL;
+		qs->lent--;
+	}
+	if (qs->lent > 0 && !qs->stopping) {
+		qs->want_back = 1;
+		pthread_mutex_unlock(&qs->plock);
+		worker_notify(qs->worker);
+		pthread_mutex_lock(&qs->plock);
+		while (qs->lent > 0 && !qs->stopping)
+			pthread_cond_wait(&qs->returned, &qs->plock);
+		qs->want_back = 0;
+	}
+	pthread_mutex_unlock(&qs->plock);
 }
 
 /* qsource_default_log - the instance's log as its backend knows it; NULL when none */
@@ -113,7 +143,10 @@ static struct qmodel *build(const struct qsource_config *cfg, struct qsource *qs
 		m->progress_ctx = qs;
 		m->mta_running = *mta;
 	}
-	if ((rc = be->snapshot(&params, cfg->source, m, why)) < 0) {
+	rc = be->snapshot(&params, cfg->source, m, why);
+	if (qs != NULL)
+		partials_back(qs);	/* from here on the messages are written (or freed) */
+	if (rc < 0) {
 		if (rc == MTA_SNAPSHOT_STOPPED)
 			*mta = MTA_STOPPED;
 		qmodel_free(m);
@@ -168,16 +201,16 @@ static void build_job(struct worker *w, void *ctx)
 
 	worker_lock(w);
 	cfg = qs->cfg;	/* qsource_set_classifier may change it during the build */
-	qs->read = qs->expected = 0;
 	worker_unlock(w);
+	pthread_mutex_lock(&qs->plock);
+	qs->read = qs->expected = 0;
+	pthread_mutex_unlock(&qs->plock);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	qs->start_ms = mono_ms();
 	qs->next_partial_ms = qs->start_ms + PARTIAL_FIRST_MS;
 	m = build(&cfg, qs, NULL, &why, &mta);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	worker_lock(w);
-	qmodel_free(qs->partial);	/* the whole model is here: no partial is worth showing */
-	qs->partial = NULL;
 	qs->ready_new = 1;
 	qmodel_free(qs->ready);
 	qs->ready = m;
@@ -199,7 +232,11 @@ struct qsource *qsource_new(const struct qsource_config *cfg, struct why *why)
 	}
 	qs->cfg = *cfg;
 	qs->ready_mta = MTA_UNKNOWN;
+	pthread_mutex_init(&qs->plock, NULL);
+	pthread_cond_init(&qs->returned, NULL);
 	if ((qs->worker = worker_new("mqmon-model", build_job, qs, why)) == NULL) {
+		pthread_cond_destroy(&qs->returned);
+		pthread_mutex_destroy(&qs->plock);
 		free(qs);
 		return NULL;
 	}
@@ -272,34 +309,57 @@ int qsource_ended(struct qsource *qs)
 	return ended;
 }
 
-/* qsource_take_partial - the newest partial model (caller owns it), NULL when none waits */
+/* qsource_take_partial - the newest partial model (lent: give it back with qsource_return_partial), NULL when none waits */
 struct qmodel *qsource_take_partial(struct qsource *qs)
 {
 	struct qmodel *m;
 
 	worker_ack(qs->worker);
-	worker_lock(qs->worker);
+	pthread_mutex_lock(&qs->plock);
 	m = qs->partial;
 	qs->partial = NULL;
-	worker_unlock(qs->worker);
+	pthread_mutex_unlock(&qs->plock);
 	return m;
+}
+
+/* qsource_return_partial - free a partial model taken with qsource_take_partial (NULL-safe) */
+void qsource_return_partial(struct qsource *qs, struct qmodel *m)
+{
+	if (m == NULL)
+		return;
+	qmodel_free(m);
+	pthread_mutex_lock(&qs->plock);
+	qs->lent--;
+	pthread_cond_broadcast(&qs->returned);
+	pthread_mutex_unlock(&qs->plock);
+}
+
+/* qsource_wants_back - true when the build waits for the partial models it lent (the reading is done) */
+int qsource_wants_back(struct qsource *qs)
+{
+	int want;
+
+	pthread_mutex_lock(&qs->plock);
+	want = qs->want_back;
+	pthread_mutex_unlock(&qs->plock);
+	return want;
 }
 
 /* qsource_want_partials - whether builds hand over partial models (the console, until it has a whole one) */
 void qsource_want_partials(struct qsource *qs, int on)
 {
-	worker_lock(qs->worker);
+	pthread_mutex_lock(&qs->plock);
 	qs->want_partials = on;
-	worker_unlock(qs->worker);
+	pthread_mutex_unlock(&qs->plock);
 }
 
 /* qsource_progress - messages the running build has read so far, and how many it expects (0: unknown) */
 void qsource_progress(struct qsource *qs, size_t *read, size_t *expected)
 {
-	worker_lock(qs->worker);
+	pthread_mutex_lock(&qs->plock);
 	*read = qs->read;
 	*expected = qs->expected;
-	worker_unlock(qs->worker);
+	pthread_mutex_unlock(&qs->plock);
 }
 
 /* qsource_free - stop the worker (waits for a running build) and release everything */
@@ -307,8 +367,14 @@ void qsource_free(struct qsource *qs)
 {
 	if (qs == NULL)
 		return;
+	pthread_mutex_lock(&qs->plock);
+	qs->stopping = 1;	/* a build waiting for lent partials goes on (the owner no longer draws them) */
+	pthread_cond_broadcast(&qs->returned);
+	pthread_mutex_unlock(&qs->plock);
 	worker_free(qs->worker);
 	qmodel_free(qs->ready);
 	qmodel_free(qs->partial);
+	pthread_cond_destroy(&qs->returned);
+	pthread_mutex_destroy(&qs->plock);
 	free(qs);
 }

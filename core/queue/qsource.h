@@ -58,9 +58,17 @@ struct qmodel *qsource_take(struct qsource *qs, struct why *why, long *build_ms)
 /* qsource_ended - true when a build ended since the last qsource_take (its model or its failure waits) */
 int qsource_ended(struct qsource *qs);
 
-/* qsource_take_partial - the newest partial model of the running build (caller owns it; qmodel.reading
- * set), NULL when none waits */
+/* qsource_take_partial - the newest partial model of the running build (qmodel.reading set), NULL when
+ * none waits; it is lent: it shares the messages of the model being built, so give it back with
+ * qsource_return_partial, at the latest when qsource_wants_back says so */
 struct qmodel *qsource_take_partial(struct qsource *qs);
+
+/* qsource_return_partial - free a partial model taken with qsource_take_partial (NULL-safe) */
+void qsource_return_partial(struct qsource *qs, struct qmodel *m);
+
+/* qsource_wants_back - true when the build has read everything and waits for its partial models to
+ * come back before it writes into the messages (join and finish) */
+int qsource_wants_back(struct qsource *qs);
 
 /* qsource_want_partials - whether builds hand over partial models while they read (off by default) */
 void qsource_want_partials(struct qsource *qs, int on);
