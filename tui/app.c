@@ -552,9 +552,9 @@ static int global_key(struct app *a, int ch)
 	case '\t':
 		a->nback = 0;
 		a->view = view_next_tab(a->view);
-		if (a->view == VIEW_MESSAGES) {
+		if (a->view == VIEW_MESSAGES && a->fkind != FILTER_NONE) {
 			a->fkind = FILTER_NONE;
-			app_rebuild_rows(a);
+			app_rebuild_messages(a);	/* only the table depends on the group filter */
 		}
 		return REACT_REDRAW;
 	case '/':

@@ -7,6 +7,7 @@
  */
 #include "core/queue/qmodel.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -876,7 +877,10 @@ void qmodel_finish(struct qmodel *m, time_t now)
 	struct counter prov = { 0 }, dom = { 0 }, cdom[CAUSE_COUNT];
 	size_t i, k, j;
 
+	static atomic_ulong versions;
+
 	aggregates_free(m);
+	m->version = atomic_fetch_add(&versions, 1) + 1;
 	if (!m->borrowed)
 		compact(m);
 	memset(cdom, 0, sizeof cdom);

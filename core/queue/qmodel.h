@@ -135,6 +135,7 @@ struct qmodel {
 	struct verdict_cache *vc;	/* verdicts of reply templates already seen */
 	struct mta_params params;
 	time_t generated_at;
+	unsigned long version;	/* new at every qmodel_finish, unique across models: views cache by it */
 	const char *source;	/* "spool" or "postqueue" */
 	int mta_running;	/* enum mta_state when the model was built (MTA_UNKNOWN until set) */
 	/* aggregates (qmodel_finish) */
