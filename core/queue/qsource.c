@@ -29,7 +29,7 @@
 #include "core/history/store.h"
 #include "core/base/worker.h"
 
-#define PARTIAL_FIRST_MS 300	/* the first partial model: the console's first screen */
+#define PARTIAL_FIRST_MS 150	/* the first partial model: the console's first screen */
 #define PARTIAL_MIN_GAP_MS 500	/* between two partials at least */
 
 struct qsource {

@@ -8,7 +8,7 @@
  * an eventfd the caller polls, and qsource_take() hands the model over.
  * While it reads a big queue, a build can also hand over partial models
  * (qsource_want_partials): finished copies of the messages read so far,
- * marked `reading`, the first within about 0.3 s, so the console shows
+ * marked `reading`, the first within about 0.15 s, so the console shows
  * causes at once and fills them in (qsource_take_partial, qsource_progress).
  */
 #ifndef MQMON_QSOURCE_H
