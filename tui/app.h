@@ -103,6 +103,10 @@ struct app {
 	struct column_list cols;	/* the columns, in order ([console] columns, :columns) */
 	struct qmsg **mrows;
 	size_t nmrows;
+	uintptr_t *hits;		/* the messages the search matches: pointer | 1 when it matches (open addressing) */
+	size_t hits_mask;
+	unsigned long hits_version;	/* qmodel.version the hits are of, 0 = none */
+	char hits_search[128];		/* the search text they are of */
 	int mrows_stale;		/* the table is built when the messages view shows (mrows empty meanwhile) */
 	struct qmsg **by_id;		/* every message of the model in ID order (a cache: by_id_version) */
 	unsigned long by_id_version;

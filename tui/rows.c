@@ -15,6 +15,7 @@
 #include <strings.h>
 #include <limits.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/base/idset.h"
 
@@ -24,6 +25,13 @@ struct leaf {
 	const struct qmsg *msg;
 };
 
+/* str_order - strcmp, at once 0 for the same pointer (the model's strings are interned: equal texts
+ * are mostly one pointer) */
+static int str_order(const char *a, const char *b)
+{
+	return a == b ? 0 : strcmp(a, b);
+}
+
 /* leaf_cmp - order by cause, provider, domain, message */
 static int leaf_cmp(const void *x, const void *y)
 {
@@ -32,9 +40,9 @@ static int leaf_cmp(const void *x, const void *y)
 
 	if (a->cause != b->cause)
 		return (int)a->cause - (int)b->cause;
-	if ((c = strcmp(a->provider, b->provider)) != 0)
+	if ((c = str_order(a->provider, b->provider)) != 0)
 		return c;
-	if ((c = strcmp(a->domain, b->domain)) != 0)
+	if ((c = str_order(a->domain, b->domain)) != 0)
 		return c;
 	return a->msg < b->msg ? -1 : a->msg > b->msg;
 }
@@ -119,24 +127,130 @@ int app_narrowed(const struct app *a)
 	return a->search[0] != '\0' || a->fexpiring;
 }
 
-/* text_matches - the message passes what narrows every view: the search text and the expiring
- * filter (any message when neither is active) */
-static int text_matches(const struct app *a, const struct qmsg *msg)
+/* a memo of strcasestr per string pointer: the model's strings are interned, so a search over 1,000,000
+ * messages reads each distinct sender, address and reply once */
+struct memo {
+	const char **keys;
+	unsigned char *found;
+	size_t mask, n;
+};
+
+/* memo_grow - double the memo (or make its first table); -1 out of memory */
+static int memo_grow(struct memo *mm)
+{
+	size_t cap = mm->keys ? (mm->mask + 1) * 2 : 4096, i, h;
+	const char **keys = calloc(cap, sizeof *keys);
+	unsigned char *found = calloc(cap, 1);
+
+	if (keys == NULL || found == NULL) {
+		free(keys);
+		free(found);
+		return -1;
+	}
+	for (i = 0; mm->keys != NULL && i <= mm->mask; i++) {
+		if (mm->keys[i] == NULL)
+			continue;
+		for (h = ((uintptr_t)mm->keys[i] >> 3) * 11400714819323198485ull & (cap - 1); keys[h];
+		     h = (h + 1) & (cap - 1))
+			;
+		keys[h] = mm->keys[i];
+		found[h] = mm->found[i];
+	}
+	free(mm->keys);
+	free(mm->found);
+	mm->keys = keys;
+	mm->found = found;
+	mm->mask = cap - 1;
+	return 0;
+}
+
+/* has_text - strcasestr(s, needle) != NULL, remembered per pointer in mm (NULL: no memo) */
+static int has_text(struct memo *mm, const char *s, const char *needle)
+{
+	size_t h;
+	int found;
+
+	if (mm == NULL || ((mm->n + 1) * 2 > (mm->keys ? mm->mask + 1 : 0) && memo_grow(mm) < 0))
+		return strcasestr(s, needle) != NULL;
+	for (h = ((uintptr_t)s >> 3) * 11400714819323198485ull & mm->mask; mm->keys[h]; h = (h + 1) & mm->mask)
+		if (mm->keys[h] == s)
+			return mm->found[h];
+	found = strcasestr(s, needle) != NULL;
+	mm->keys[h] = s;
+	mm->found[h] = (unsigned char)found;
+	mm->n++;
+	return found;
+}
+
+/* search_matches - the search text is in the message's ID, sender, a recipient, its reply or cause */
+static int search_matches(const struct app *a, const struct qmsg *msg, struct memo *mm)
 {
 	size_t k;
 
-	if (a->fexpiring && !app_expiring(a, msg))
-		return 0;
-	if (a->search[0] == '\0' || strcasestr(msg->id, a->search) || strcasestr(msg->sender, a->search))
+	if (strcasestr(msg->id, a->search) || has_text(mm, msg->sender, a->search))
 		return 1;
 	for (k = 0; k < msg->nrcpts; k++) {
 		const struct qrcpt *r = &msg->rcpts[k];
 
-		if (strcasestr(r->address, a->search) || strcasestr(r->reason, a->search)
-		    || strcasestr(cause_name(r->cause), a->search))
+		if (has_text(mm, r->address, a->search) || has_text(mm, r->reason, a->search)
+		    || has_text(mm, cause_name(r->cause), a->search))
 			return 1;
 	}
 	return 0;
+}
+
+/* hit_slot - the slot of msg in the hits table (its own, or the empty one) */
+static size_t hit_slot(const struct app *a, const struct qmsg *msg)
+{
+	size_t h;
+
+	for (h = ((uintptr_t)msg >> 4) * 11400714819323198485ull & a->hits_mask;
+	     a->hits[h] != 0 && (a->hits[h] & ~(uintptr_t)1) != (uintptr_t)msg; h = (h + 1) & a->hits_mask)
+		;
+	return h;
+}
+
+/* build_hits - which messages the search matches, once per model version and search text: every view's
+ * rows are built from it, so one search reads the messages' texts once, not once per view */
+static void build_hits(struct app *a)
+{
+	const struct qmodel *m = a->m;
+	struct memo mm = { 0 };
+	size_t cap = 16, i;
+
+	if (a->search[0] == '\0'
+	    || (a->hits != NULL && a->hits_version == m->version && strcmp(a->hits_search, a->search) == 0))
+		return;
+	while (cap < m->n * 2)
+		cap *= 2;
+	free(a->hits);
+	a->hits_version = 0;
+	if ((a->hits = calloc(cap, sizeof *a->hits)) == NULL)
+		return;
+	a->hits_mask = cap - 1;
+	for (i = 0; i < m->n; i++)
+		a->hits[hit_slot(a, m->msgs[i])] = (uintptr_t)m->msgs[i] | (search_matches(a, m->msgs[i], &mm) ? 1 : 0);
+	free(mm.keys);
+	free(mm.found);
+	a->hits_version = m->version;
+	snprintf(a->hits_search, sizeof a->hits_search, "%s", a->search);
+}
+
+/* text_matches - the message passes what narrows every view: the search text and the expiring
+ * filter (any message when neither is active) */
+static int text_matches(const struct app *a, const struct qmsg *msg)
+{
+	if (a->fexpiring && !app_expiring(a, msg))
+		return 0;
+	if (a->search[0] == '\0')
+		return 1;
+	if (a->hits != NULL && a->hits_version == a->m->version && strcmp(a->hits_search, a->search) == 0) {
+		uintptr_t v = a->hits[hit_slot(a, msg)];
+
+		if (v != 0)
+			return (int)(v & 1);
+	}
+	return search_matches(a, msg, NULL);
 }
 
 /* build_causes - the cause -> provider -> domain tree of the messages the search matches */
@@ -180,8 +294,8 @@ static void build_causes(struct app *a)
 	for (i = 0; i < nl; i++) {
 		const struct leaf *l = &leaves[i], *p = i ? &leaves[i - 1] : NULL;
 		int new_cause = p == NULL || p->cause != l->cause;
-		int new_prov = new_cause || strcmp(p->provider, l->provider) != 0;
-		int new_dom = new_prov || strcmp(p->domain, l->domain) != 0;
+		int new_prov = new_cause || str_order(p->provider, l->provider) != 0;
+		int new_dom = new_prov || str_order(p->domain, l->domain) != 0;
 		struct cause_row *cr, *pr, *dr;
 		size_t j;
 
@@ -506,7 +620,7 @@ struct dleaf {
 static int dleaf_cmp(const void *x, const void *y)
 {
 	const struct dleaf *a = x, *b = y;
-	int c = strcmp(a->domain, b->domain);
+	int c = str_order(a->domain, b->domain);
 
 	return c ? c : a->msg < b->msg ? -1 : a->msg > b->msg;
 }
@@ -530,7 +644,7 @@ struct pleaf {
 static int pleaf_cmp(const void *x, const void *y)
 {
 	const struct pleaf *a = x, *b = y;
-	int c = strcmp(a->provider, b->provider);
+	int c = str_order(a->provider, b->provider);
 
 	return c ? c : a->msg < b->msg ? -1 : a->msg > b->msg;
 }
@@ -608,7 +722,7 @@ struct mixleaf {
 static int mixleaf_cmp(const void *x, const void *y)
 {
 	const struct mixleaf *a = x, *b = y;
-	int c = strcmp(a->domain, b->domain);
+	int c = str_order(a->domain, b->domain);
 
 	if (c != 0)
 		return c;
@@ -668,7 +782,7 @@ static void build_domain_mix(struct app *a)
 	for (i = 0; i < nl; i++) {
 		const struct mixleaf *l = &leaves[i], *p = i ? &leaves[i - 1] : NULL;
 
-		if (p == NULL || strcmp(p->domain, l->domain) != 0)
+		if (p == NULL || str_order(p->domain, l->domain) != 0)
 			groups[ng++].domain = l->domain;
 		else if (p->msg == l->msg && p->cause == l->cause)
 			continue;	/* the same message's other recipient of this domain and cause */
@@ -791,6 +905,7 @@ void app_rebuild_rows(struct app *a)
 {
 	if (a->m == NULL)
 		return;
+	build_hits(a);
 	build_causes(a);
 	build_domains(a);
 	build_domain_mix(a);
@@ -817,6 +932,9 @@ void app_free_rows(struct app *a)
 	free(a->by_id);
 	a->by_id = NULL;
 	a->by_id_version = 0;
+	free(a->hits);
+	a->hits = NULL;
+	a->hits_version = 0;
 	free(a->prows);
 	free(a->dlist);
 	free(a->dmix);
