@@ -499,6 +499,7 @@ static int postfix_snapshot(const struct mta_params *p, enum snapshot_source sou
 	if ((fd = snapshot_listing(p, m, why)) < 0)
 		return fd;
 	if (p->spool_readable) {
+		qmodel_reclaim(m);	/* the retry times are written into messages partials may show */
 		snprintf(path, sizeof path, "%s/deferred", p->queue_dir);
 		if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
 			walk_mtimes(m, fd, 0);

@@ -141,6 +141,15 @@ static void msg_free(struct qmsg *msg)
 	free(msg);
 }
 
+/* qmodel_reclaim - no more partial models; the lent ones back (the snapshot writes into its messages) */
+void qmodel_reclaim(struct qmodel *m)
+{
+	m->progress = NULL;
+	if (m->reclaim != NULL)
+		m->reclaim(m, m->progress_ctx);
+	m->reclaim = NULL;
+}
+
 /* qmodel_str - the model's pooled copy of s */
 const char *qmodel_str(struct qmodel *m, const char *s)
 {

@@ -126,6 +126,7 @@ struct qmodel {
 	size_t sealed;		/* the builder's: msgs[0..sealed) are settled and may be shared by partials */
 	size_t expected;	/* messages the backend expects to read (an estimate; 0 when unknown) */
 	qmodel_progress_fn progress;	/* NULL: none (set by the builder before the snapshot) */
+	qmodel_progress_fn reclaim;	/* takes back every partial model lent out (qmodel_reclaim) */
 	void *progress_ctx;
 	size_t n, cap;
 	size_t longest_id;	/* characters of the longest queue ID added (the console sizes its column by it) */
@@ -165,6 +166,11 @@ struct qmodel *qmodel_new(const struct classifier *cl, const struct mta_params *
  * sealed message listed again) and holds a reference to m's string pool; NULL on out of memory.
  * Whoever builds m must not join or finish it until every partial is freed (core/queue/qsource) */
 struct qmodel *qmodel_partial(struct qmodel *m, time_t now);
+
+/* qmodel_reclaim - a snapshot is about to write into messages it added before the last one (a second
+ * pass, such as Postfix's retry times from the spool after postqueue -j): no more partial models, and
+ * every one lent out is back when it returns */
+void qmodel_reclaim(struct qmodel *m);
 
 /* qmodel_str - the model's pooled copy of s (NULL on out of memory) */
 const char *qmodel_str(struct qmodel *m, const char *s);

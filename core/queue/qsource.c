@@ -114,6 +114,13 @@ static void partials_back(struct qsource *qs)
 	pthread_mutex_unlock(&qs->plock);
 }
 
+/* reclaim_partials - qmodel_reclaim's hook: the lent partial models back */
+static void reclaim_partials(struct qmodel *m, void *ctx)
+{
+	(void)m;
+	partials_back(ctx);
+}
+
 /* qsource_default_log - the instance's log as its backend knows it; NULL when none */
 const char *qsource_default_log(const struct mta_params *p)
 {
@@ -140,19 +147,19 @@ static struct qmodel *build(const struct qsource_config *cfg, struct qsource *qs
 	}
 	if (qs != NULL) {
 		m->progress = on_progress;
+		m->reclaim = reclaim_partials;
 		m->progress_ctx = qs;
 		m->mta_running = *mta;
 	}
 	rc = be->snapshot(&params, cfg->source, m, why);
 	if (qs != NULL)
-		partials_back(qs);	/* from here on the messages are written (or freed) */
+		qmodel_reclaim(m);	/* from here on the messages are written (or freed) */
 	if (rc < 0) {
 		if (rc == MTA_SNAPSHOT_STOPPED)
 			*mta = MTA_STOPPED;
 		qmodel_free(m);
 		return NULL;
 	}
-	m->progress = NULL;
 	if (*mta == MTA_UNKNOWN && strcmp(m->source, be->listing_name) == 0)
 		*mta = MTA_RUNNING;	/* its daemons answered the listing */
 	m->mta_running = *mta;
