@@ -76,16 +76,19 @@ screen_ids() { screen | awk '/^QUEUE ID/ {on = 1; next} on && /^[0-9A-Za-z]+ / {
 pq_sorted() { postqueue -c "$BED_CONF" -j | jq -r "$1" | sort $2 | awk '{print $NF}' | head -15; }
 tm send-keys -t t : "sort domain asc" Enter
 wait_for "sorted by domain, a to z" >/dev/null
+tm send-keys -t t g	# the top (the cursor stays on its message across sorts)
 sleep 0.3
 check_eq "sort domain asc: the first rows" "$(screen_ids)" \
 	"$(pq_sorted '"\(.recipients[0].address | split("@")[1] | ascii_downcase) \(.queue_id)"' "-k1,1 -k2,2")"
 tm send-keys -t t : "sort domain desc" Enter
 wait_for "sorted by domain, z to a" >/dev/null
+tm send-keys -t t g	# the top (the cursor stays on its message across sorts)
 sleep 0.3
 check_eq "sort domain desc: the first rows (ties still in ID order)" "$(screen_ids)" \
 	"$(pq_sorted '"\(.recipients[0].address | split("@")[1] | ascii_downcase) \(.queue_id)"' "-k1,1r -k2,2")"
 tm send-keys -t t : "sort age desc" Enter
 wait_for "sorted by age, oldest first" >/dev/null
+tm send-keys -t t g	# the top (the cursor stays on its message across sorts)
 sleep 0.3
 check_eq "sort age desc: the first rows" "$(screen_ids)" \
 	"$(pq_sorted '"\(.arrival_time) \(.queue_id)"' "-k1,1n -k2,2")"
