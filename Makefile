@@ -32,7 +32,7 @@ CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 APP_OBJ  := $(CLI_SRC:%.c=$(B)/%.o) $(TUI_SRC:%.c=$(B)/%.o)
 UNIT_BIN := $(UNIT_SRC:%.c=$(B)/%)
 
-TOOLS := tests/peer/mqmon-peer bench/gen-log
+TOOLS := tests/peer/mqmon-peer bench/gen-log bench/grow-queue
 
 .PHONY: all check unit layering asan bench fuzz demo deps install uninstall clean
 
@@ -88,6 +88,9 @@ tests/peer/mqmon-peer: tests/peer/mqmon-peer.c
 	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) -o $@ $< -liniparser
 
 bench/gen-log: bench/gen-log.c
+	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) -o $@ $<
+
+bench/grow-queue: bench/grow-queue.c
 	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) -o $@ $<
 
 # check - every test; prints totals and fails when any test fails. It installs

@@ -2,7 +2,7 @@
 # bench/run.sh - mqmon benchmarks (run by `make bench` from the repo top)
 #
 # Usage: bench/run.sh [SECTION...]        (default: every section)
-# Sections: classify ingest live model idle first-frame actions exim fleet
+# Sections: classify ingest live model idle first-frame actions exim fleet scale
 # Environment: MQMON  mqmon command (default ./mqmon; may hold arguments)
 #              RUNS   timed runs per command, best one counts (default 3)
 #              BENCH_LIVE_RATE     log lines per second fed to `live` (50), one write each
@@ -17,6 +17,16 @@
 #              BENCH_SSH_PORT      loopback port of the fleet section's private sshd (7692)
 #              BENCH_BED           an already-up bed (tests/bed/bed.sh up DIR)
 #                                  to use instead of a fresh one; never brought down
+#              BENCH_SCALE_SIZES   deferred queue sizes of `scale` ("100000 1000000";
+#                                  empty: skip it)
+#              BENCH_SCALE_SEED    real messages queued before growing (500)
+#              BENCH_SCALE_PORT_BASE  port base of the scale bed (BENCH_PORT_BASE + 30)
+#              BENCH_SCALE_COLD_ARGS  mqmon arguments of the cold runs (none; e.g. the
+#                                  option that bypasses a model cache, once there is one)
+#              BENCH_SCALE_FRAME_LIMIT  seconds a console start may take (900)
+#              BENCH_SCALE_KEY_LIMIT    seconds a key may take (120)
+#              BENCH_SCALE_KEEP    1: leave the grown scale bed up at the end
+#              BENCH_SCALE_BED     a bed kept that way, grown further instead of a fresh one
 #
 # Design: one shared input (bench/out/maillog-1M.log, made by bench/gen-log
 # with a fixed seed, regenerated only when missing or older than gen-log),
@@ -36,6 +46,24 @@
 # still (no retry wave) during the run.  Each section also works alone: it
 # then brings up a bed of BENCH_BED_SIZE messages.  They need root, Postfix,
 # jq and tmux (idle, first-frame); strace is used by `actions` when present.
+#
+# `scale` has a bed of its own (port base BENCH_SCALE_PORT_BASE): BENCH_SCALE_SEED
+# messages are queued through the peer and deferred for real, then the bed is
+# frozen and grown by bench/grow-queue (copies of those queue files and defer
+# logs under new queue IDs that match their inodes, mode, owner and times
+# kept) to each of BENCH_SCALE_SIZES in turn.  Frozen means qmgr is removed
+# from master.cf (postconf -M#) and the instance reloaded: qmgr is the only
+# daemon that retries, moves or rewrites deferred files, while the master,
+# showq and so `postqueue -j` keep working.  A long queue_run_delay alone is not
+# enough: the kept mtimes (retry times) come due within the hour, and a reload
+# restarts qmgr, which scans the deferred queue at once.  At each size, one
+# run each: `find deferred`, `postqueue -j | wc -l`, `mqmon snapshot --no-log`
+# twice (cold, warm; peak RSS from /usr/bin/time), the console started twice
+# in tmux at 100x30 (a fresh store, then the same store again): first full
+# frame, all messages in the header, then Tab, `s` and a `/` search timed
+# until the screen shows their result (peak RSS from /proc).  The table has a
+# column per size; PASS/MISS lines compare with issue 14's targets.  The bed
+# needs about 8 KB and 2 inodes per message (checked with df before growing).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -49,7 +77,7 @@ LOG=$OUT/maillog-1M.log
 LOG_LINES=1000000
 LOG_SEED=20251122
 
-SECTIONS=(classify ingest live model idle first-frame actions exim fleet)
+SECTIONS=(classify ingest live model idle first-frame actions exim fleet scale)
 
 # targets from the project brief
 TARGET_VS_PFLOGSUMM=20    # classify at least this many times faster than pflogsumm
@@ -59,6 +87,12 @@ TARGET_DB_LOG_PCT=25      # the fresh history at most this % of the log's bytes
 TARGET_IDLE_CPU_PCT=1     # idle console: at most this % of one core
 TARGET_LIVE_WRITE_RATIO=5 # following a live log: disk bytes written per byte of log, at most
 TARGET_ACTION_RUNS=3      # postsuper runs for one hold (or release) of 10,000 IDs
+# issue 14 (at 1,000,000 deferred messages)
+TARGET_SCALE_FRAME=0.5    # console start to first frame, s (cold and warm)
+TARGET_SCALE_COLD=0.7     # full model without a cache, at most this x postqueue -j
+TARGET_SCALE_WARM=0.25    # full model from the cache, at most this x postqueue -j
+TARGET_SCALE_KEY_MS=100   # every key, ms
+TARGET_SCALE_RSS_MB=250   # peak RSS at 1,000,000 messages
 
 BENCH_LIVE_RATE=${BENCH_LIVE_RATE:-50}
 BENCH_LIVE_SECONDS=${BENCH_LIVE_SECONDS:-20}
@@ -67,6 +101,15 @@ BENCH_IDLE_SECONDS=${BENCH_IDLE_SECONDS:-60}
 BENCH_BED_SIZE=${BENCH_BED_SIZE:-10000}
 BENCH_ACTION_COUNT=${BENCH_ACTION_COUNT:-10000}
 BENCH_PORT_BASE=${BENCH_PORT_BASE:-3320}
+BENCH_SCALE_SIZES=${BENCH_SCALE_SIZES-"100000 1000000"}
+BENCH_SCALE_SEED=${BENCH_SCALE_SEED:-500}
+BENCH_SCALE_PORT_BASE=${BENCH_SCALE_PORT_BASE:-$((BENCH_PORT_BASE + 30))}
+BENCH_SCALE_COLD_ARGS=${BENCH_SCALE_COLD_ARGS:-}
+BENCH_SCALE_FRAME_LIMIT=${BENCH_SCALE_FRAME_LIMIT:-900}
+BENCH_SCALE_KEY_LIMIT=${BENCH_SCALE_KEY_LIMIT:-120}
+BENCH_SCALE_KEEP=${BENCH_SCALE_KEEP:-0}
+GROW=bench/grow-queue
+SCALE_FILTER=gmail.com    # the scale section's search text (a seeded domain)
 # the peer defers every one of these (4xx at greeting, MAIL or RCPT)
 BED_DOMAINS=(gmail.com outlook.com yahoo.com greylist.example busy.example tls.example postgrey.example)
 export PATH=$PATH:/usr/sbin:/sbin
@@ -76,6 +119,9 @@ WORK=""                   # scratch directory of this run (stores, typescripts, 
 BBED=""                   # the bed in use (directory), BBED_OWN=1 when we brought it up
 BBED_OWN=0
 TSOCK=mqmon-bench-$$      # tmux server of this run
+SBED=""                   # the scale bed (directory), SBED_OWN=1 when we brought it up
+SBED_OWN=0
+SCALE_DONE=()             # sizes the scale section measured
 
 # die - print an error and exit 1
 die() { echo "bench: $*" >&2; exit 1; }
@@ -205,6 +251,7 @@ bench_cleanup() {
     [[ -n $WORK && -s $WORK/sshd.pid ]] && kill "$(cat "$WORK/sshd.pid")" 2>/dev/null || true
     tmux -L "$TSOCK" kill-server 2>/dev/null || true
     bed_down
+    scale_bed_down
     [[ -n $WORK && -d $WORK ]] && rm -rf -- "$WORK"
     exit "$rc"
 }
@@ -221,7 +268,7 @@ queue_skip() {
     if ((EUID != 0)); then why="needs root (private Postfix bed)"
     elif ! command -v postconf >/dev/null 2>&1; then why="Postfix not installed (make deps)"
     elif ! command -v jq >/dev/null 2>&1; then why="jq not installed (make deps)"
-    elif [[ $1 == idle || $1 == first-frame ]] && ! command -v tmux >/dev/null 2>&1; then
+    elif [[ $1 == idle || $1 == first-frame || $1 == scale ]] && ! command -v tmux >/dev/null 2>&1; then
         why="tmux not installed (make deps)"
     fi
     [[ -n $why ]] || return 1
@@ -301,14 +348,16 @@ bed_fill() {
     bed_inject $(($1 - have)) "${BED_DOMAINS[@]}"
 }
 
-# tmux_console NAME DB [ARGS...] - start the console on the bed in a fresh 80x24
-# tmux session NAME with the store DB; prints the console's pid
+# tmux_console NAME DB [ARGS...] - start the console on the bed in a fresh tmux
+# session NAME (CONSOLE_COLS x CONSOLE_ROWS, 80x24 unless a caller sets them
+# local) with the store DB; prints the console's pid
 tmux_console() {
     local name=$1 db=$2 cmd
     shift 2
     cmd="exec $(printf '%q ' "${MQ[@]}")-c $(printf '%q' "$BED_CONF") --db $(printf '%q' "$db")"
     (($#)) && cmd+=" $(printf '%q ' "$@")"
-    tmux -L "$TSOCK" new-session -d -s "$name" -x 80 -y 24 -c "$PWD" "$cmd"
+    tmux -L "$TSOCK" new-session -d -s "$name" -x "${CONSOLE_COLS:-80}" -y "${CONSOLE_ROWS:-24}" \
+        -c "$PWD" "$cmd"
     tmux -L "$TSOCK" display -p -t "$name" '#{pane_pid}'
 }
 
@@ -647,6 +696,346 @@ section_actions() {
         printf '  %-34s %6s postsuper run(s) for %d IDs  (target <= %s)   %s\n' "$act_name:" "$act" "$n" \
             "$TARGET_ACTION_RUNS" "$(verdict "$act" "<=" "$TARGET_ACTION_RUNS")"
     done
+    echo
+}
+
+# ---------------------------------------------------------------------------
+# the scale section: a bed grown to BENCH_SCALE_SIZES deferred messages
+
+# scale_bed_up - bring up the scale bed (or adopt BENCH_SCALE_BED), seed and
+# freeze it; BED_* of the caller (declared local there) describe it afterwards
+scale_bed_up() {
+    local n
+    if [[ -n ${BENCH_SCALE_BED:-} ]]; then
+        [[ -f $BENCH_SCALE_BED/bed.env && -f $BENCH_SCALE_BED/.mqmon-scale-frozen ]] ||
+            die "BENCH_SCALE_BED=$BENCH_SCALE_BED: not a bed kept by an earlier scale run" \
+                "(BENCH_SCALE_KEEP=1): no bed.env or .mqmon-scale-frozen"
+        SBED=$(realpath -- "$BENCH_SCALE_BED")
+        SBED_OWN=0
+        # shellcheck source=/dev/null
+        . "$SBED/bed.env"
+        echo "  scale bed: $SBED (kept by an earlier run, frozen): $(bed_state)"
+        return 0
+    fi
+    SBED=$(mktemp -d /tmp/mqmon-bench-scale.XXXXXX)
+    rmdir "$SBED"
+    SBED_OWN=1
+    MQMON_BED_PORT_BASE=$BENCH_SCALE_PORT_BASE MQMON_BED_QUEUE_RUN_DELAY=3600 \
+    MQMON_BED_MIN_BACKOFF=3600 MQMON_BED_MAX_BACKOFF=4000 \
+        tests/bed/bed.sh up "$SBED" >"$WORK/scale-up.log" 2>&1 ||
+        { cat "$WORK/scale-up.log" >&2; die "scale bed up failed"; }
+    # shellcheck source=/dev/null
+    . "$SBED/bed.env"
+    MQMON_BED_INJECT=smtp-source MQMON_BED_TIMEOUT=600 \
+        tests/bed/bed.sh inject "$SBED" "$BENCH_SCALE_SEED" "${BED_DOMAINS[@]}" >"$WORK/scale-inject.log" 2>&1 ||
+        { cat "$WORK/scale-inject.log" >&2; die "seeding the scale bed failed"; }
+    scale_freeze
+    n=$(qcount deferred)
+    ((n > 0)) || die "the scale bed has no deferred message after seeding: $(bed_state)"
+    echo "  scale bed: $SBED (port base $BENCH_SCALE_PORT_BASE), seeded with $BENCH_SCALE_SEED" \
+        "messages through the peer ($(bed_state)), qmgr removed (frozen)"
+}
+
+# bed_qmgr_pids - pids of the qmgr processes of the bed in BED_QUEUE (their cwd is there)
+bed_qmgr_pids() {
+    local p cwd
+    for p in $(pgrep -x qmgr || true); do
+        cwd=$(readlink "/proc/$p/cwd" 2>/dev/null) || continue
+        [[ $cwd == "$BED_QUEUE" || $cwd == "$BED_QUEUE"/* ]] && echo "$p"
+    done
+    return 0
+}
+
+# scale_freeze - stop the bed's qmgr for good: the copies are never retried,
+# moved or rewritten (master, showq and postqueue -j keep working)
+scale_freeze() {
+    local i
+    postconf -c "$BED_CONF" '-M#' qmgr/unix || die "postconf -M# qmgr/unix failed"
+    postfix -c "$BED_CONF" reload >/dev/null 2>&1 || die "postfix reload of the scale bed failed"
+    for ((i = 0; i < 100; i++)); do
+        [[ -z $(bed_qmgr_pids) ]] && break
+        sleep 0.1
+    done
+    [[ -z $(bed_qmgr_pids) ]] || die "the scale bed's qmgr still runs after the reload"
+    sleep 1    # the reload's background postsuper (structure check) is done with a small queue
+    : >"$BED_DIR/.mqmon-scale-frozen"
+}
+
+# scale_bed_down - stop and remove the scale bed (unless adopted or BENCH_SCALE_KEEP=1)
+scale_bed_down() {
+    [[ -n $SBED && -d $SBED ]] || return 0
+    if [[ $SBED_OWN == 1 && $BENCH_SCALE_KEEP != 1 ]]; then
+        tests/bed/bed.sh down "$SBED" >/dev/null 2>&1 ||
+            echo "bench: warning: 'tests/bed/bed.sh down $SBED' failed" >&2
+    elif [[ $SBED_OWN == 1 ]]; then
+        echo "  scale bed kept (BENCH_SCALE_KEEP=1): reuse it with BENCH_SCALE_BED=$SBED;" \
+            "remove it with: tests/bed/bed.sh down $SBED"
+    fi
+    SBED=""
+}
+
+# scale_room N - true when the file system of the queue has room for N deferred
+# messages (about 8 KB and 2 inodes each: queue file and defer log); else says why
+scale_room() {
+    local n=$1 have need_kb free_kb free_ino
+    have=$(qcount deferred)
+    need_kb=$(((n - have) * 8 * 12 / 10))
+    read -r free_kb free_ino < <(df -k --output=avail,iavail "$BED_QUEUE" | tail -n 1)
+    if ((free_kb < need_kb || free_ino < (n - have) * 22 / 10)); then
+        printf '  %d: skipped: growing needs about %d MB and %d inodes; %s has %d MB and %d inodes free\n' \
+            "$n" $((need_kb / 1024)) $(((n - have) * 2)) "$BED_QUEUE" $((free_kb / 1024)) "$free_ino"
+        return 1
+    fi
+}
+
+# wait_change NAME ERE OLD LIMIT - poll the pane every 10 ms until the first
+# match of ERE on the screen exists and differs from OLD; true, or false after
+# LIMIT seconds
+wait_change() {
+    local name=$1 re=$2 old=$3 limit=$4 t0 got
+    t0=$(now)
+    while :; do
+        got=$(tmux -L "$TSOCK" capture-pane -p -t "$name" 2>/dev/null | grep -oE -m 1 "$re" | head -n 1) || got=""
+        [[ -n $got && $got != "$old" ]] && return 0
+        awk -v a="$t0" -v b="$(now)" -v l="$limit" 'BEGIN { exit !(b - a > l) }' && return 1
+        sleep 0.01
+    done
+}
+
+# screen_match NAME ERE - the first match of ERE on the pane now (empty if none)
+screen_match() {
+    tmux -L "$TSOCK" capture-pane -p -t "$1" 2>/dev/null | grep -oE -m 1 "$2" | head -n 1 || true
+}
+
+# key_ms NAME ERE KEY... - send KEY(s) to the pane and return (in KEY_MS) the
+# milliseconds until the first match of ERE on the screen changes; "-" after
+# BENCH_SCALE_KEY_LIMIT seconds
+key_ms() {
+    local name=$1 re=$2 old t0
+    shift 2
+    old=$(screen_match "$name" "$re")
+    t0=$(now)
+    tmux -L "$TSOCK" send-keys -t "$name" "$@"
+    if wait_change "$name" "$re" "$old" "$BENCH_SCALE_KEY_LIMIT"; then
+        KEY_MS=$(awk -v a="$t0" -v b="$(now)" 'BEGIN { printf "%.0f", 1000 * (b - a) }')
+    else
+        KEY_MS="-"
+    fi
+}
+
+# vm_kb PID FIELD - a /proc/PID/status field (VmRSS, VmHWM) in kB ("-" when gone)
+vm_kb() {
+    awk -v f="$2:" '$1 == f { print $2; found = 1 } END { if (!found) print "-" }' "/proc/$1/status" 2>/dev/null ||
+        echo "-"
+}
+
+# mb KB - kilobytes as whole megabytes ("-" stays "-")
+mb() { awk -v k="$1" 'BEGIN { if (k == "-") print "-"; else printf "%.0f\n", k / 1024 }'; }
+
+# scale_console N TAG DB [ARGS...] - one console start on the N-message bed at
+# CONSOLE_COLSxCONSOLE_ROWS: first frame, full model on screen, Tab, sort and
+# filter latencies, peak RSS; results in R[N,TAG-...]
+scale_console() {
+    local n=$1 tag=$2 db=$3 name pid t0 nre k
+    shift 3
+    name=scale-$tag
+    nre="(^|[^0-9,])($n|$(printf "%'d" "$n" 2>/dev/null || echo "$n")) msgs"
+    t0=$(now)
+    pid=$(tmux_console "$name" "$db" "$@")
+    for k in frame full tab sort filter; do R[$n,$tag-$k]="-"; done
+    R[$n,$tag-rss]="-"
+    if wait_frame "$name" "$BENCH_SCALE_FRAME_LIMIT"; then
+        R[$n,$tag-frame]=$(since "$t0")
+        if wait_change "$name" "$nre" "" "$BENCH_SCALE_FRAME_LIMIT"; then
+            R[$n,$tag-full]=$(since "$t0")
+            sleep 1    # let the start settle (log catch-up, history)
+            key_ms "$name" '^ \[[A-Z][a-z]+\]' Tab
+            R[$n,$tag-tab]=$KEY_MS
+            key_ms "$name" 'sorted by [a-z ]+' s
+            R[$n,$tag-sort]=$KEY_MS
+            # the search text is typed first (not timed); Enter applies it
+            tmux -L "$TSOCK" send-keys -t "$name" / && tmux -L "$TSOCK" send-keys -t "$name" -l "$SCALE_FILTER"
+            wait_change "$name" "^/$SCALE_FILTER" "" 10 || true
+            key_ms "$name" "matching \"[^\"]*\"" Enter
+            R[$n,$tag-filter]=$KEY_MS
+        else
+            echo "  $tag console: the header never showed $n msgs within ${BENCH_SCALE_FRAME_LIMIT}s"
+        fi
+    fi
+    R[$n,$tag-rss]=$(mb "$(vm_kb "$pid" VmHWM)")
+    tmux -L "$TSOCK" kill-session -t "$name" 2>/dev/null || true
+    sleep 0.5
+}
+
+# scale_snapshot N TAG [ARGS...] - one timed `mqmon snapshot --no-log` (output
+# through tail: the JSON is read whole, as by wc); time, peak RSS, count in R[N,TAG-...]
+scale_snapshot() {
+    local n=$1 tag=$2 t0 rc tf=$WORK/snap.time tl=$WORK/snap.tail
+    shift 2
+    local timer=()
+    [[ -x /usr/bin/time ]] && timer=(/usr/bin/time -f %M -o "$tf")
+    rm -f "$tf"
+    t0=$(now)
+    "${timer[@]}" "${MQ[@]}" -c "$BED_CONF" snapshot --no-log "$@" | tail -c 4096 >"$tl"
+    rc=${PIPESTATUS[0]}
+    R[$n,$tag]=$(since "$t0")
+    ((rc == 0)) || die "mqmon snapshot failed (exit $rc) at $n messages"
+    if [[ -s $tf ]]; then R[$n,$tag-rss]=$(mb "$(tail -n 1 "$tf")"); else R[$n,$tag-rss]="-"; fi
+    R[$n,$tag-count]=$(grep -oE '"queue": *"deferred", *"messages": *[0-9]+' "$tl" | grep -oE '[0-9]+$' || echo "?")
+}
+
+# scale_row LABEL UNIT KEY [RATIO] - one row of the scale table: R[N,KEY] for
+# each size, then the last size's value over the first's (RATIO=no: none)
+scale_row() {
+    local label=$1 unit=$2 key=$3 n v first="" last=""
+    printf '  %-36s %-3s' "$label" "$unit"
+    for n in "${SCALE_DONE[@]}"; do
+        v=${R[$n,$key]:--}
+        printf ' %11s' "$v"
+        [[ -z $first ]] && first=$v
+        last=$v
+    done
+    if [[ ${4:-} != no && ${#SCALE_DONE[@]} -gt 1 && $first != - && $last != - ]]; then
+        printf ' %9sx' "$(ratio "$last" "$first")"
+    fi
+    echo
+}
+
+# worst A B - the larger of two measurements ("-" when either is missing)
+worst() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-") print "-"; else print (a + 0 > b + 0) ? a : b }'; }
+
+# scale_verdict N LABEL VALUE OP LIMIT UNIT - a PASS/MISS line ("-": not measured, MISS)
+scale_verdict() {
+    local n=$1 label=$2 v=$3 op=$4 lim=$5 unit=$6 res
+    if [[ $v == - || -z $v ]]; then res=MISS; v="not measured"; else res=$(verdict "$v" "$op" "$lim"); fi
+    printf '  %9d: %-40s %12s  (target %s %s%s)   %s\n' "$n" "$label" "$v$unit" "$op" "$lim" "$unit" "$res"
+}
+
+# section_scale - postqueue -j, snapshot and the console at BENCH_SCALE_SIZES deferred messages
+section_scale() {
+    queue_skip scale && return 0
+    local sizes=() n t0 out depth names longq disk k
+    # the scale bed's bed.env sets these: local, so the shared bed's stay as they are
+    # shellcheck disable=SC2034
+    local BED_DIR BED_CONF BED_LOG BED_QUEUE BED_SMTPD_PORT BED_PEER_LOG BED_PEER_PID BED_PORT_BASE
+    # shellcheck disable=SC2034
+    local BED_PROFILES BED_TRANSPORT BED_SYSLOG_NAME
+    local CONSOLE_COLS=100 CONSOLE_ROWS=30
+    local -A R=()
+    SCALE_DONE=()
+    read -r -a sizes <<<"$BENCH_SCALE_SIZES"
+    if ((${#sizes[@]} == 0)); then
+        echo "== scale: skipped: BENCH_SCALE_SIZES is empty =="
+        echo
+        return 0
+    fi
+    mapfile -t sizes < <(printf '%s\n' "${sizes[@]}" | sort -n -u)
+    [[ -x $GROW ]] || die "$GROW not built (run: make bench/grow-queue)"
+    echo "== scale: a Postfix bed grown to ${sizes[*]} deferred messages (copies of real queue files" \
+        "and defer logs), one run each; console ${CONSOLE_COLS}x${CONSOLE_ROWS} in tmux =="
+    scale_bed_up
+    depth=$(postconf -c "$BED_CONF" -h hash_queue_depth)
+    names=$(postconf -c "$BED_CONF" -h hash_queue_names)
+    longq=()
+    [[ $(postconf -c "$BED_CONF" -h enable_long_queue_ids) == yes ]] && longq=(-l)
+    for n in "${sizes[@]}"; do
+        scale_room "$n" || continue
+        out=$("$GROW" "${longq[@]}" -d "$depth" -H "$names" "$BED_QUEUE" "$n") || die "grow-queue failed"
+        echo "  ${out#grow-queue: }"
+        # names only: the floor of any walk of the queue
+        t0=$(now)
+        disk=$(find "$BED_QUEUE/deferred" -type f | wc -l)
+        R[$n,find]=$(since "$t0")
+        ((disk >= n)) || die "the deferred queue holds $disk files after growing to $n"
+        t0=$(now)
+        R[$n,pq-count]=$(postqueue -c "$BED_CONF" -j | wc -l) || die "postqueue -j failed"
+        R[$n,pq]=$(since "$t0")
+        # shellcheck disable=SC2086
+        scale_snapshot "$n" snap-cold $BENCH_SCALE_COLD_ARGS
+        scale_snapshot "$n" snap-warm
+        R[$n,snap-cold-x]=$(ratio "${R[$n,snap-cold]}" "${R[$n,pq]}")
+        R[$n,snap-warm-x]=$(ratio "${R[$n,snap-warm]}" "${R[$n,pq]}")
+        rm -f "$WORK/scale-$n.db"*
+        # shellcheck disable=SC2086
+        scale_console "$n" cold "$WORK/scale-$n.db" $BENCH_SCALE_COLD_ARGS
+        scale_console "$n" warm "$WORK/scale-$n.db"
+        rm -f "$WORK/scale-$n.db"*
+        for k in snap-cold snap-warm cold warm; do
+            [[ ${R[$n,$k-rss]} == - ]] && R[$n,$k-bpm]="-" ||
+                R[$n,$k-bpm]=$(awk -v m="${R[$n,$k-rss]}" -v n="$n" 'BEGIN { printf "%.0f", m * 1048576 / n }')
+        done
+        SCALE_DONE+=("$n")
+        echo "  $n: postqueue -j ${R[$n,pq]} s, snapshot ${R[$n,snap-cold]} s / ${R[$n,snap-warm]} s," \
+            "first frame ${R[$n,cold-frame]} s / ${R[$n,warm-frame]} s"
+    done
+    ((${#SCALE_DONE[@]})) || { echo; return 0; }
+
+    echo
+    printf '  %-36s %-3s' "deferred messages" ""
+    for n in "${SCALE_DONE[@]}"; do printf ' %11d' "$n"; done
+    ((${#SCALE_DONE[@]} > 1)) && printf ' %10s' "last/first"
+    echo
+    scale_row "find deferred -type f | wc -l" s find
+    scale_row "postqueue -j | wc -l" s pq
+    scale_row "snapshot --no-log, cold (1st run)" s snap-cold
+    scale_row "  / postqueue -j" x snap-cold-x no
+    scale_row "  peak RSS" MB snap-cold-rss
+    scale_row "snapshot --no-log, warm (2nd run)" s snap-warm
+    scale_row "  / postqueue -j" x snap-warm-x no
+    scale_row "  peak RSS" MB snap-warm-rss
+    scale_row "console cold: first frame" s cold-frame
+    scale_row "  all messages in the header" s cold-full
+    scale_row "  Tab (Causes -> Messages)" ms cold-tab
+    scale_row "  s (sort: next key)" ms cold-sort
+    scale_row "  / $SCALE_FILTER Enter (search)" ms cold-filter
+    scale_row "  peak RSS" MB cold-rss
+    scale_row "  peak RSS per message" B cold-bpm no
+    scale_row "console warm: first frame" s warm-frame
+    scale_row "  all messages in the header" s warm-full
+    scale_row "  Tab (Causes -> Messages)" ms warm-tab
+    scale_row "  s (sort: next key)" ms warm-sort
+    scale_row "  / $SCALE_FILTER Enter (search)" ms warm-filter
+    scale_row "  peak RSS" MB warm-rss
+    scale_row "  peak RSS per message" B warm-bpm no
+    echo
+    echo "  cold = a fresh store and BENCH_SCALE_COLD_ARGS (${BENCH_SCALE_COLD_ARGS:-none});" \
+        "warm = a second start on the same store. Page cache: as the run left it (the copies were"
+    echo "  just written, so the files are in memory); nothing is dropped. Key times include tmux's" \
+        "delivery and a capture-pane poll every 10 ms."
+    if ! "${MQ[@]}" --help 2>&1 | grep -q -- '--no-cache'; then
+        echo "  This mqmon keeps no model between runs: warm is a second cold run."
+    fi
+    echo
+    for n in "${SCALE_DONE[@]}"; do
+        [[ ${R[$n,pq-count]} == "$n" ]] || echo "  CHECK: at $n postqueue -j listed ${R[$n,pq-count]} messages"
+        [[ ${R[$n,snap-cold-count]} == "$n" && ${R[$n,snap-warm-count]} == "$n" ]] ||
+            echo "  CHECK: at $n the snapshot counted ${R[$n,snap-cold-count]} / ${R[$n,snap-warm-count]} deferred"
+        scale_verdict "$n" "console first frame, cold" "${R[$n,cold-frame]}" "<=" "$TARGET_SCALE_FRAME" " s"
+        scale_verdict "$n" "console first frame, warm" "${R[$n,warm-frame]}" "<=" "$TARGET_SCALE_FRAME" " s"
+        scale_verdict "$n" "full model cold / postqueue -j" "${R[$n,snap-cold-x]}" "<=" "$TARGET_SCALE_COLD" "x"
+        scale_verdict "$n" "full model warm / postqueue -j" "${R[$n,snap-warm-x]}" "<=" "$TARGET_SCALE_WARM" "x"
+        for k in tab sort filter; do
+            scale_verdict "$n" "key $k (cold start / warm start)" \
+                "$(worst "${R[$n,cold-$k]}" "${R[$n,warm-$k]}")" "<=" "$TARGET_SCALE_KEY_MS" " ms"
+        done
+        if ((n >= 1000000)); then
+            scale_verdict "$n" "console peak RSS" "${R[$n,cold-rss]}" "<=" "$TARGET_SCALE_RSS_MB" " MB"
+            scale_verdict "$n" "snapshot peak RSS" "${R[$n,snap-cold-rss]}" "<=" "$TARGET_SCALE_RSS_MB" " MB"
+        else
+            printf '  %9d: %-40s %12s  (the target, %s MB, is at 1,000,000)\n' "$n" "console peak RSS" \
+                "${R[$n,cold-rss]} MB" "$TARGET_SCALE_RSS_MB"
+        fi
+        if ((n == 200000)); then
+            # the issue's acceptance check on a 200,000-message bed
+            scale_verdict "$n" "issue check: cause row, cold start" "${R[$n,cold-frame]}" "<=" 1 " s"
+            scale_verdict "$n" "issue check: cause row, warm start" "${R[$n,warm-frame]}" "<=" 1 " s"
+            scale_verdict "$n" "issue check: Tab (both starts)" \
+                "$(worst "${R[$n,cold-tab]}" "${R[$n,warm-tab]}")" "<=" 300 " ms"
+            scale_verdict "$n" "issue check: console RSS (both starts)" \
+                "$(worst "${R[$n,cold-rss]}" "${R[$n,warm-rss]}")" "<=" 120 " MB"
+        fi
+    done
+    scale_bed_down
     echo
 }
 

@@ -276,6 +276,38 @@ static int draw_mta_stopped(struct app *a, int x)
 	return ui_putf(0, x, COLS - x, EL_ERROR, 0, " %s STOPPED ", name);
 }
 
+/* fmt_count - n with thousands separators ("230,000") */
+static const char *fmt_count(char *buf, size_t size, size_t n)
+{
+	char digits[32];
+	size_t len, i, o = 0;
+
+	len = (size_t)snprintf(digits, sizeof digits, "%zu", n);
+	for (i = 0; i < len && o + 2 < size; i++) {
+		if (i > 0 && (len - i) % 3 == 0)
+			buf[o++] = ',';
+		buf[o++] = digits[i];
+	}
+	buf[o] = '\0';
+	return buf;
+}
+
+/* reading_line - "reading the queue: 230,000 of ~1,000,000" while a partial model is shown */
+static void reading_line(struct app *a, char *buf, size_t size)
+{
+	size_t read, expected;
+	char r[32], e[32];
+
+	qsource_progress(a->qs, &read, &expected);
+	if (read < a->m->n)
+		read = a->m->n;
+	if (expected > read)
+		snprintf(buf, size, " reading the queue: %s of ~%s ", fmt_count(r, sizeof r, read),
+			 fmt_count(e, sizeof e, expected));
+	else
+		snprintf(buf, size, " reading the queue: %s so far ", fmt_count(r, sizeof r, read));
+}
+
 /* draw_status - the top bar: host, MTA (stopped in the alert colour), totals, live/stale, last event, read-only */
 static void draw_status(struct app *a)
 {
@@ -294,13 +326,19 @@ static void draw_status(struct app *a)
 	/* the MTA's state right after the host: visible at any width */
 	x = ui_putf(0, 0, COLS, EL_TITLE, 0, COLS >= 100 ? " mqmon %s " : " mqmon %.16s ", a->opt.host);
 	x += draw_mta_stopped(a, x);
-	/* every message in one queue bucket: the numbers add up to the total (maildrop and incoming too) */
-	qmodel_totals(m, totals, sizeof totals, COLS >= 100);
+	/* every message in one queue bucket: the numbers add up to the total (maildrop and incoming too);
+	 * a partial model's counts are not totals: the progress instead */
+	if (m->reading)
+		reading_line(a, totals, sizeof totals);
+	else
+		qmodel_totals(m, totals, sizeof totals, COLS >= 100);
 	if (COLS >= 100)
 		snprintf(buf, sizeof buf, "| %s %s | %s ", m->params.backend ? m->params.backend->name : "mta", m->params.mail_version, totals);
 	else
 		snprintf(buf, sizeof buf, "| %s ", totals);
 	x += ui_put(0, x, COLS - x, buf, EL_TITLE, 0);
+	if (m->reading)
+		x += ui_put(0, x, COLS - x, " READING ", EL_EXPIRING, 0);
 	if (m->overdue)
 		x += ui_putf(0, x, COLS - x, EL_OVERDUE, 0, " %zu overdue ", m->overdue);
 	if (a->nexpiring)
@@ -413,6 +451,8 @@ static void draw(struct evloop *loop, void *ctx)
 
 	(void)loop;
 	a->now = time(NULL);
+	if (a->finishing)
+		return;		/* the last partial frame stays until the whole model is there */
 	erase();
 	if (too_small()) {
 		ui_putf(LINES / 2, 0, COLS, EL_NORMAL, 1, "terminal too small: %dx%d, mqmon needs %dx%d",
@@ -512,9 +552,9 @@ static int global_key(struct app *a, int ch)
 	case '\t':
 		a->nback = 0;
 		a->view = view_next_tab(a->view);
-		if (a->view == VIEW_MESSAGES) {
+		if (a->view == VIEW_MESSAGES && a->fkind != FILTER_NONE) {
 			a->fkind = FILTER_NONE;
-			app_rebuild_rows(a);
+			app_rebuild_messages(a);	/* only the table depends on the group filter */
 		}
 		return REACT_REDRAW;
 	case '/':
@@ -659,7 +699,19 @@ static int on_stdin(struct evloop *loop, int fd, void *ctx)
 	return 0;
 }
 
-/* on_model - the worker finished a build */
+/* drop_partial - give the partial model on screen back to the worker (rows first: they point into it);
+ * the last frame stays on screen (finishing) until the whole model arrives */
+static void drop_partial(struct app *a)
+{
+	if (a->m == NULL || !a->m->reading)
+		return;
+	app_free_rows(a);
+	qsource_return_partial(a->qs, a->m);
+	a->m = NULL;
+	a->finishing = 1;
+}
+
+/* on_model - the worker finished a build, or has a partial model to show */
 static int on_model(struct evloop *loop, int fd, void *ctx)
 {
 	struct app *a = ctx;
@@ -668,7 +720,32 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 	long ms;
 
 	(void)fd;
+	if (!qsource_ended(a->qs)) {
+		/* still reading: a partial model, shown only until a whole one is there */
+		m = qsource_take_partial(a->qs);
+		if (qsource_wants_back(a->qs)) {
+			/* read to the end: the worker writes into the shared messages once they are back; the
+			 * screen keeps the last partial frame until the whole model arrives (a short while) */
+			qsource_return_partial(a->qs, m);
+			drop_partial(a);
+			return 0;
+		}
+		if (m == NULL)
+			return 0;
+		if (a->m != NULL && !a->m->reading) {
+			qsource_return_partial(a->qs, m);
+			return 0;
+		}
+		drop_partial(a);
+		a->m = m;
+		a->finishing = 0;
+		app_rebuild_rows(a);
+		evloop_dirty(loop);
+		return 0;
+	}
 	if ((m = qsource_take(a->qs, &why, &ms)) == NULL) {
+		drop_partial(a);	/* never leave partial counts on screen as if they were the queue */
+		a->finishing = 0;
 		if (qsource_mta_state(a->qs) != MTA_UNKNOWN)
 			a->mta_state = qsource_mta_state(a->qs);
 		strlist_free(&a->replay);
@@ -677,8 +754,11 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 		evloop_dirty(loop);
 		return 0;
 	}
+	drop_partial(a);
+	a->finishing = 0;
 	qmodel_free(a->m);
 	a->m = m;
+	qsource_want_partials(a->qs, 0);	/* later builds keep this model on screen until they end */
 	if (m->mta_running != MTA_UNKNOWN)
 		a->mta_state = m->mta_running;
 	a->error[0] = '\0';
@@ -788,6 +868,8 @@ static void apply_changes(struct app *a, struct strlist *paths)
 	size_t i;
 	int changed = 0;
 
+	if (a->m != NULL && a->m->reading)
+		return;		/* a partial model is only looked at: the whole one replays the changes */
 	for (i = 0; a->m != NULL && i < paths->n; i++) {
 		const char *name = split_path(paths->v[i]);
 		struct qmsg *msg = a->opt.source.backend->spool_update(&a->m->params, a->m, paths->v[i], name);
@@ -1027,6 +1109,7 @@ static int watch_dir_tree(struct app *a, const char *path, int depth)
 	DIR *d;
 	struct dirent *e;
 	struct qwatch *v;
+	struct stat st;
 
 	wd = inotify_add_watch(a->ifd, path, IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_ATTRIB
 			       | IN_ONLYDIR);
@@ -1039,6 +1122,10 @@ static int watch_dir_tree(struct app *a, const char *path, int depth)
 		snprintf(v[a->nqwatches].path, sizeof v[a->nqwatches].path, "%s", path);
 		a->nqwatches++;
 	}
+	/* a directory with 2 links has no subdirectory: its names are not read (a hash directory of a
+	 * 1,000,000-message queue holds 62,000; file systems without such link counts say 1) */
+	if (depth > 0 && stat(path, &st) == 0 && st.st_nlink == 2)
+		depth = 0;
 	if (depth > 0 && (d = opendir(path)) != NULL) {
 		while ((e = readdir(d)) != NULL) {
 			char sub[PATH_MAX];
@@ -1232,6 +1319,7 @@ int tui_run(const struct tui_options *opt)
 	mouse_setup(a.opt.mouse);
 	evloop_add_fd(a.loop, STDIN_FILENO, on_stdin, &a);
 	evloop_add_fd(a.loop, qsource_fd(a.qs), on_model, &a);
+	qsource_want_partials(a.qs, 1);	/* the first screen while a big queue is still being read */
 	evloop_set_draw(a.loop, draw, &a);
 	evloop_set_tick(a.loop, on_tick, &a, NULL);
 	a.last_request = a.now;

@@ -86,6 +86,7 @@ struct app {
 	time_t now;
 
 	/* causes view */
+	int finishing;			/* the partial model went back to the worker: keep the last frame */
 	struct cause_row *crows;
 	size_t ncrows;
 	struct list_pos cpos;
@@ -102,6 +103,17 @@ struct app {
 	struct column_list cols;	/* the columns, in order ([console] columns, :columns) */
 	struct qmsg **mrows;
 	size_t nmrows;
+	uintptr_t *hits;		/* the messages the search matches: pointer | 1 when it matches (open addressing) */
+	size_t hits_mask;
+	unsigned long hits_version;	/* qmodel.version the hits are of, 0 = none */
+	char hits_search[128];		/* the search text they are of */
+	int mrows_stale;		/* the table is built when the messages view shows (mrows empty meanwhile) */
+	struct qmsg **by_id;		/* every message of the model in ID order (a cache: by_id_version) */
+	unsigned long by_id_version;
+	struct qmsg **sorted;		/* every message of the model in the sort order (a cache: sorted_version) */
+	unsigned long sorted_version;	/* qmodel.version it was made for, 0 = none */
+	enum sort_key sorted_key;
+	int sorted_desc;
 	struct list_pos mpos;
 	size_t nsearched;		/* messages the search text matches in the whole queue */
 	char sel_id[QUEUE_ID_MAX + 1];	/* keeps the cursor on a message across refreshes */
@@ -186,6 +198,14 @@ void app_log_message(struct app *a, const char *text);
 
 /* app_push_view - open a view, remembering the current one for Esc */
 void app_push_view(struct app *a, enum view_id v);
+
+/* app_rebuild_messages - only the message table (its group filter or sort changed) */
+void app_rebuild_messages(struct app *a);
+
+/* app_messages_current - build the message table when it was left for later (app_rebuild_rows leaves
+ * a partial model's for later unless the messages view shows); the messages view calls it before it
+ * draws or reads keys */
+void app_messages_current(struct app *a);
 
 /* app_rebuild_rows - recompute the causes tree and the message table from the model */
 void app_rebuild_rows(struct app *a);

@@ -13,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
 
 #include "core/base/idset.h"
 
@@ -22,6 +25,13 @@ struct leaf {
 	const struct qmsg *msg;
 };
 
+/* str_order - strcmp, at once 0 for the same pointer (the model's strings are interned: equal texts
+ * are mostly one pointer) */
+static int str_order(const char *a, const char *b)
+{
+	return a == b ? 0 : strcmp(a, b);
+}
+
 /* leaf_cmp - order by cause, provider, domain, message */
 static int leaf_cmp(const void *x, const void *y)
 {
@@ -30,9 +40,9 @@ static int leaf_cmp(const void *x, const void *y)
 
 	if (a->cause != b->cause)
 		return (int)a->cause - (int)b->cause;
-	if ((c = strcmp(a->provider, b->provider)) != 0)
+	if ((c = str_order(a->provider, b->provider)) != 0)
 		return c;
-	if ((c = strcmp(a->domain, b->domain)) != 0)
+	if ((c = str_order(a->domain, b->domain)) != 0)
 		return c;
 	return a->msg < b->msg ? -1 : a->msg > b->msg;
 }
@@ -117,24 +127,130 @@ int app_narrowed(const struct app *a)
 	return a->search[0] != '\0' || a->fexpiring;
 }
 
-/* text_matches - the message passes what narrows every view: the search text and the expiring
- * filter (any message when neither is active) */
-static int text_matches(const struct app *a, const struct qmsg *msg)
+/* a memo of strcasestr per string pointer: the model's strings are interned, so a search over 1,000,000
+ * messages reads each distinct sender, address and reply once */
+struct memo {
+	const char **keys;
+	unsigned char *found;
+	size_t mask, n;
+};
+
+/* memo_grow - double the memo (or make its first table); -1 out of memory */
+static int memo_grow(struct memo *mm)
+{
+	size_t cap = mm->keys ? (mm->mask + 1) * 2 : 4096, i, h;
+	const char **keys = calloc(cap, sizeof *keys);
+	unsigned char *found = calloc(cap, 1);
+
+	if (keys == NULL || found == NULL) {
+		free(keys);
+		free(found);
+		return -1;
+	}
+	for (i = 0; mm->keys != NULL && i <= mm->mask; i++) {
+		if (mm->keys[i] == NULL)
+			continue;
+		for (h = ((uintptr_t)mm->keys[i] >> 3) * 11400714819323198485ull & (cap - 1); keys[h];
+		     h = (h + 1) & (cap - 1))
+			;
+		keys[h] = mm->keys[i];
+		found[h] = mm->found[i];
+	}
+	free(mm->keys);
+	free(mm->found);
+	mm->keys = keys;
+	mm->found = found;
+	mm->mask = cap - 1;
+	return 0;
+}
+
+/* has_text - strcasestr(s, needle) != NULL, remembered per pointer in mm (NULL: no memo) */
+static int has_text(struct memo *mm, const char *s, const char *needle)
+{
+	size_t h;
+	int found;
+
+	if (mm == NULL || ((mm->n + 1) * 2 > (mm->keys ? mm->mask + 1 : 0) && memo_grow(mm) < 0))
+		return strcasestr(s, needle) != NULL;
+	for (h = ((uintptr_t)s >> 3) * 11400714819323198485ull & mm->mask; mm->keys[h]; h = (h + 1) & mm->mask)
+		if (mm->keys[h] == s)
+			return mm->found[h];
+	found = strcasestr(s, needle) != NULL;
+	mm->keys[h] = s;
+	mm->found[h] = (unsigned char)found;
+	mm->n++;
+	return found;
+}
+
+/* search_matches - the search text is in the message's ID, sender, a recipient, its reply or cause */
+static int search_matches(const struct app *a, const struct qmsg *msg, struct memo *mm)
 {
 	size_t k;
 
-	if (a->fexpiring && !app_expiring(a, msg))
-		return 0;
-	if (a->search[0] == '\0' || strcasestr(msg->id, a->search) || strcasestr(msg->sender, a->search))
+	if (strcasestr(msg->id, a->search) || has_text(mm, msg->sender, a->search))
 		return 1;
 	for (k = 0; k < msg->nrcpts; k++) {
 		const struct qrcpt *r = &msg->rcpts[k];
 
-		if (strcasestr(r->address, a->search) || strcasestr(r->reason, a->search)
-		    || strcasestr(cause_name(r->cause), a->search))
+		if (has_text(mm, r->address, a->search) || has_text(mm, r->reason, a->search)
+		    || has_text(mm, cause_name(r->cause), a->search))
 			return 1;
 	}
 	return 0;
+}
+
+/* hit_slot - the slot of msg in the hits table (its own, or the empty one) */
+static size_t hit_slot(const struct app *a, const struct qmsg *msg)
+{
+	size_t h;
+
+	for (h = ((uintptr_t)msg >> 4) * 11400714819323198485ull & a->hits_mask;
+	     a->hits[h] != 0 && (a->hits[h] & ~(uintptr_t)1) != (uintptr_t)msg; h = (h + 1) & a->hits_mask)
+		;
+	return h;
+}
+
+/* build_hits - which messages the search matches, once per model version and search text: every view's
+ * rows are built from it, so one search reads the messages' texts once, not once per view */
+static void build_hits(struct app *a)
+{
+	const struct qmodel *m = a->m;
+	struct memo mm = { 0 };
+	size_t cap = 16, i;
+
+	if (a->search[0] == '\0'
+	    || (a->hits != NULL && a->hits_version == m->version && strcmp(a->hits_search, a->search) == 0))
+		return;
+	while (cap < m->n * 2)
+		cap *= 2;
+	free(a->hits);
+	a->hits_version = 0;
+	if ((a->hits = calloc(cap, sizeof *a->hits)) == NULL)
+		return;
+	a->hits_mask = cap - 1;
+	for (i = 0; i < m->n; i++)
+		a->hits[hit_slot(a, m->msgs[i])] = (uintptr_t)m->msgs[i] | (search_matches(a, m->msgs[i], &mm) ? 1 : 0);
+	free(mm.keys);
+	free(mm.found);
+	a->hits_version = m->version;
+	snprintf(a->hits_search, sizeof a->hits_search, "%s", a->search);
+}
+
+/* text_matches - the message passes what narrows every view: the search text and the expiring
+ * filter (any message when neither is active) */
+static int text_matches(const struct app *a, const struct qmsg *msg)
+{
+	if (a->fexpiring && !app_expiring(a, msg))
+		return 0;
+	if (a->search[0] == '\0')
+		return 1;
+	if (a->hits != NULL && a->hits_version == a->m->version && strcmp(a->hits_search, a->search) == 0) {
+		uintptr_t v = a->hits[hit_slot(a, msg)];
+
+		if (v != 0)
+			return (int)(v & 1);
+	}
+	return search_matches(a, msg, NULL);
 }
 
 /* build_causes - the cause -> provider -> domain tree of the messages the search matches */
@@ -178,8 +294,8 @@ static void build_causes(struct app *a)
 	for (i = 0; i < nl; i++) {
 		const struct leaf *l = &leaves[i], *p = i ? &leaves[i - 1] : NULL;
 		int new_cause = p == NULL || p->cause != l->cause;
-		int new_prov = new_cause || strcmp(p->provider, l->provider) != 0;
-		int new_dom = new_prov || strcmp(p->domain, l->domain) != 0;
+		int new_prov = new_cause || str_order(p->provider, l->provider) != 0;
+		int new_dom = new_prov || str_order(p->domain, l->domain) != 0;
 		struct cause_row *cr, *pr, *dr;
 		size_t j;
 
@@ -277,70 +393,222 @@ const struct sort_key_info sort_keys[SORT_COUNT] = {
 	[SORT_SIZE] = { "size", "size", "smallest first", "largest first", 1 },
 };
 
-static enum sort_key sort_by;
-static int sort_desc;
-
-/* msg_cmp - order of the message table: the key's value ascending, reversed for desc */
-static int msg_cmp(const void *x, const void *y)
+/* id_cmp - queue IDs in strcmp order (the tie-break of every sort key) */
+static int id_cmp(const void *x, const void *y)
 {
-	const struct qmsg *a = *(const struct qmsg *const *)x, *b = *(const struct qmsg *const *)y;
-	long d = 0;
-
-	switch (sort_by) {
-	case SORT_RETRY:
-		/* no retry time (held, active, unknown) sorts last either way */
-		d = (a->next_retry == 0) - (b->next_retry == 0);
-		if (d != 0)
-			return d < 0 ? -1 : 1;
-		d = (long)(a->next_retry - b->next_retry);
-		break;
-	case SORT_AGE:
-		d = (long)(b->arrival - a->arrival);	/* age: the earlier arrival is the larger age */
-		break;
-	case SORT_DOMAIN:
-		d = strcmp(a->nrcpts ? a->rcpts[0].domain : "", b->nrcpts ? b->rcpts[0].domain : "");
-		break;
-	case SORT_CAUSE:
-		d = (long)a->cause - (long)b->cause;
-		break;
-	case SORT_ATTEMPTS:
-		d = a->attempts - b->attempts;
-		break;
-	case SORT_SIZE:
-		d = a->size - b->size;
-		break;
-	default:
-		break;
-	}
-	if (sort_desc)
-		d = -d;
-	return d < 0 ? -1 : d > 0 ? 1 : strcmp(a->id, b->id);
+	return strcmp((*(const struct qmsg *const *)x)->id, (*(const struct qmsg *const *)y)->id);
 }
 
-/* build_messages - the filtered, sorted message table; keeps the cursor on the same message */
+struct skey {
+	long long k;		/* the key's value, negated for descending; LLONG_MAX sorts last either way */
+	size_t tie;		/* position in ID order */
+};
+
+/* skey_cmp - by value, then ID order */
+static int skey_cmp(const void *x, const void *y)
+{
+	const struct skey *a = x, *b = y;
+
+	if (a->k != b->k)
+		return a->k < b->k ? -1 : 1;
+	return a->tie < b->tie ? -1 : a->tie > b->tie;
+}
+
+/* str_cmp - strcmp of two string pointers */
+static int str_cmp(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* msg_domain - the domain a message sorts by: its first recipient's */
+static const char *msg_domain(const struct qmsg *msg)
+{
+	return msg->nrcpts ? msg->rcpts[0].domain : "";
+}
+
+/* slot_of - the slot of pointer d in an open-addressing table of pointers (its own, or the empty one) */
+static size_t slot_of(const char *const *slots, size_t mask, const char *d)
+{
+	size_t h;
+
+	for (h = ((uintptr_t)d >> 3) * 11400714819323198485ull & mask; slots[h] && slots[h] != d; h = (h + 1) & mask)
+		;
+	return h;
+}
+
+/* domain_ranks - the rank of each message's domain in strcmp order into k (the pool gives one pointer per
+ * domain, so the few distinct ones are sorted, not every message); -1 out of memory */
+static int domain_ranks(struct qmsg *const *msgs, size_t n, struct skey *keys)
+{
+	size_t cap = 64, nd = 0, i, h, mask;
+	const char **slots, **names;
+	long long *rank;
+
+	while (cap < n * 2 + 2)
+		cap *= 2;
+	cap = cap > 65536 ? 65536 : cap;	/* distinct domains: far fewer than messages */
+	for (;;) {
+		mask = cap - 1;
+		if ((slots = calloc(cap, sizeof *slots)) == NULL)
+			return -1;
+		nd = 0;
+		for (i = 0; i < n && nd * 2 < cap; i++) {
+			const char *d = msg_domain(msgs[i]);
+
+			h = slot_of(slots, mask, d);
+			if (slots[h] == NULL) {
+				slots[h] = d;
+				nd++;
+			}
+		}
+		if (i == n)
+			break;
+		free(slots);
+		cap *= 2;
+	}
+	names = malloc((nd + 1) * sizeof *names);
+	rank = malloc(cap * sizeof *rank);
+	if (names == NULL || rank == NULL) {
+		free(slots);
+		free(names);
+		free(rank);
+		return -1;
+	}
+	for (h = 0, nd = 0; h < cap; h++)
+		if (slots[h])
+			names[nd++] = slots[h];
+	qsort(names, nd, sizeof *names, str_cmp);
+	for (i = 0; i < nd; i++) {
+		/* equal texts at other addresses ("" of a message without recipients) share a rank */
+		long long r = (long long)i;
+
+		if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
+			r = rank[slot_of(slots, mask, names[i - 1])];
+		rank[slot_of(slots, mask, names[i])] = r;
+	}
+	for (i = 0; i < n; i++)
+		keys[i].k = rank[slot_of(slots, mask, msg_domain(msgs[i]))];
+	free(slots);
+	free(names);
+	free(rank);
+	return 0;
+}
+
+/* sort_all - every message of the model in the order of the sort key (ties in ID order) into
+ * a->sorted: integer keys sorted once per model and key, so filtering is a pass over them; -1 out of memory */
+static int sort_all(struct app *a)
+{
+	const struct qmodel *m = a->m;
+	struct qmsg **by_id = malloc((m->n + 1) * sizeof *by_id), **out = NULL;
+	struct skey *keys = malloc((m->n + 1) * sizeof *keys);
+	size_t i;
+
+	if (by_id == NULL || keys == NULL)
+		goto fail;
+	if (a->by_id != NULL && a->by_id_version == m->version) {
+		memcpy(by_id, a->by_id, m->n * sizeof *by_id);	/* the ID order of this model is known */
+	} else {
+		memcpy(by_id, m->msgs, m->n * sizeof *by_id);
+		qsort(by_id, m->n, sizeof *by_id, id_cmp);
+		free(a->by_id);
+		a->by_id = malloc((m->n + 1) * sizeof *a->by_id);
+		if (a->by_id != NULL)
+			memcpy(a->by_id, by_id, m->n * sizeof *by_id);
+		a->by_id_version = a->by_id != NULL ? m->version : 0;
+	}
+	if (a->sort == SORT_DOMAIN && domain_ranks(by_id, m->n, keys) < 0)
+		goto fail;
+	for (i = 0; i < m->n; i++) {
+		const struct qmsg *msg = by_id[i];
+		long long k = 0;
+
+		switch (a->sort) {
+		case SORT_RETRY:
+			k = msg->next_retry;
+			break;
+		case SORT_AGE:
+			k = -(long long)msg->arrival;	/* the earlier arrival is the larger age */
+			break;
+		case SORT_DOMAIN:
+			k = keys[i].k;
+			break;
+		case SORT_CAUSE:
+			k = msg->cause;
+			break;
+		case SORT_ATTEMPTS:
+			k = msg->attempts;
+			break;
+		case SORT_SIZE:
+			k = msg->size;
+			break;
+		default:
+			break;
+		}
+		if (a->sort_desc)
+			k = -k;
+		if (a->sort == SORT_RETRY && msg->next_retry == 0)
+			k = LLONG_MAX;	/* no retry time (held, active, unknown) sorts last either way */
+		keys[i] = (struct skey){ k, i };
+	}
+	qsort(keys, m->n, sizeof *keys, skey_cmp);
+	if ((out = malloc((m->n + 1) * sizeof *out)) == NULL)
+		goto fail;
+	for (i = 0; i < m->n; i++)
+		out[i] = by_id[keys[i].tie];
+	free(by_id);
+	free(keys);
+	free(a->sorted);
+	a->sorted = out;
+	a->sorted_version = m->version;
+	a->sorted_key = a->sort;
+	a->sorted_desc = a->sort_desc;
+	return 0;
+fail:
+	free(by_id);
+	free(keys);
+	return -1;
+}
+
+/* build_messages - the filtered, sorted message table (a pass over the sorted cache); keeps the cursor
+ * on the same message */
 static void build_messages(struct app *a)
 {
 	const struct qmodel *m = a->m;
-	struct qmsg **rows = calloc(m->n + 1, sizeof *rows);
+	struct qmsg **rows;
 	size_t i, n = 0;
 
-	if (rows == NULL)
+	if ((a->sorted == NULL || a->sorted_version != m->version || a->sorted_key != a->sort
+	     || a->sorted_desc != a->sort_desc) && sort_all(a) < 0)
+		return;
+	if ((rows = calloc(m->n + 1, sizeof *rows)) == NULL)
 		return;
 	for (i = 0; i < m->n; i++)
-		if (msg_matches(a, m->msgs[i]))
-			rows[n++] = m->msgs[i];
-	sort_by = a->sort;
-	sort_desc = a->sort_desc;
-	qsort(rows, n, sizeof *rows, msg_cmp);
+		if (msg_matches(a, a->sorted[i]))
+			rows[n++] = a->sorted[i];
 	free(a->mrows);
 	a->mrows = rows;
 	a->nmrows = n;
+	a->mrows_stale = 0;
 	if (a->sel_id[0])
 		for (i = 0; i < n; i++)
 			if (strcmp(rows[i]->id, a->sel_id) == 0) {
 				a->mpos.sel = i;
 				break;
 			}
+}
+
+/* app_rebuild_messages - only the message table (its group filter or sort changed) */
+void app_rebuild_messages(struct app *a)
+{
+	if (a->m != NULL)
+		build_messages(a);
+}
+
+/* app_messages_current - build the message table if it was left for later (the view shows it now) */
+void app_messages_current(struct app *a)
+{
+	if (a->mrows_stale)
+		app_rebuild_messages(a);
 }
 
 struct dleaf {
@@ -352,7 +620,7 @@ struct dleaf {
 static int dleaf_cmp(const void *x, const void *y)
 {
 	const struct dleaf *a = x, *b = y;
-	int c = strcmp(a->domain, b->domain);
+	int c = str_order(a->domain, b->domain);
 
 	return c ? c : a->msg < b->msg ? -1 : a->msg > b->msg;
 }
@@ -376,7 +644,7 @@ struct pleaf {
 static int pleaf_cmp(const void *x, const void *y)
 {
 	const struct pleaf *a = x, *b = y;
-	int c = strcmp(a->provider, b->provider);
+	int c = str_order(a->provider, b->provider);
 
 	return c ? c : a->msg < b->msg ? -1 : a->msg > b->msg;
 }
@@ -454,7 +722,7 @@ struct mixleaf {
 static int mixleaf_cmp(const void *x, const void *y)
 {
 	const struct mixleaf *a = x, *b = y;
-	int c = strcmp(a->domain, b->domain);
+	int c = str_order(a->domain, b->domain);
 
 	if (c != 0)
 		return c;
@@ -514,7 +782,7 @@ static void build_domain_mix(struct app *a)
 	for (i = 0; i < nl; i++) {
 		const struct mixleaf *l = &leaves[i], *p = i ? &leaves[i - 1] : NULL;
 
-		if (p == NULL || strcmp(p->domain, l->domain) != 0)
+		if (p == NULL || str_order(p->domain, l->domain) != 0)
 			groups[ng++].domain = l->domain;
 		else if (p->msg == l->msg && p->cause == l->cause)
 			continue;	/* the same message's other recipient of this domain and cause */
@@ -637,11 +905,20 @@ void app_rebuild_rows(struct app *a)
 {
 	if (a->m == NULL)
 		return;
+	build_hits(a);
 	build_causes(a);
 	build_domains(a);
 	build_domain_mix(a);
 	build_domain_list(a);
-	build_messages(a);
+	if (a->view == VIEW_MESSAGES || !a->m->reading) {
+		build_messages(a);	/* ready for Tab */
+	} else {
+		/* a partial model every few seconds: its table is sorted only if the messages view shows */
+		free(a->mrows);
+		a->mrows = NULL;
+		a->nmrows = 0;
+		a->mrows_stale = 1;
+	}
 }
 
 /* app_free_rows - release what app_rebuild_rows made */
@@ -649,6 +926,15 @@ void app_free_rows(struct app *a)
 {
 	free(a->crows);
 	free(a->mrows);
+	free(a->sorted);
+	a->sorted = NULL;
+	a->sorted_version = 0;
+	free(a->by_id);
+	a->by_id = NULL;
+	a->by_id_version = 0;
+	free(a->hits);
+	a->hits = NULL;
+	a->hits_version = 0;
 	free(a->prows);
 	free(a->dlist);
 	free(a->dmix);

@@ -124,7 +124,7 @@ int view_causes_key(struct app *a, int ch, int h)
 	snprintf(a->fname, sizeof a->fname, "%s", r->level == 1 ? r->provider : r->level == 2 ? r->domain : "");
 	a->mpos.sel = a->mpos.top = 0;
 	a->sel_id[0] = '\0';
-	app_rebuild_rows(a);
+	app_rebuild_messages(a);	/* the group filter narrows only the table */
 	app_push_view(a, VIEW_MESSAGES);
 	return REACT_REDRAW;
 }

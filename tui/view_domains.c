@@ -189,7 +189,7 @@ int view_domains_key(struct app *a, int ch, int h)
 	snprintf(a->fname, sizeof a->fname, "%s", a->dlist[a->dpos.sel].q->name);
 	a->mpos.sel = a->mpos.top = 0;
 	a->sel_id[0] = '\0';
-	app_rebuild_rows(a);
+	app_rebuild_messages(a);	/* the group filter narrows only the table */
 	app_push_view(a, VIEW_MESSAGES);
 	return REACT_REDRAW;
 }

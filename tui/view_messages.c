@@ -221,6 +221,8 @@ void view_messages_draw(struct app *a, int y, int h)
 	char title[512];
 	size_t i;
 
+	app_messages_current(a);
+
 	for (c = 0; c < n; c++) {
 		replies |= place[c].id == COL_CODE || place[c].id == COL_REPLY;
 		/* the expiring colour: on EXPIRES, else on AGE, else on the queue ID */
@@ -272,7 +274,10 @@ static int find_next(struct app *a, int dir)
 /* view_messages_key - cursor, sort, Enter for detail */
 int view_messages_key(struct app *a, int ch, int h)
 {
-	int r = app_list_keys(&a->mpos, a->nmrows, h - 2, ch);
+	int r;
+
+	app_messages_current(a);
+	r = app_list_keys(&a->mpos, a->nmrows, h - 2, ch);
 
 	if (!(r & REACT_UNHANDLED)) {
 		if (a->nmrows)
@@ -283,13 +288,13 @@ int view_messages_key(struct app *a, int ch, int h)
 	case 's':
 		a->sort = (enum sort_key)((a->sort + 1) % SORT_COUNT);
 		a->sort_desc = sort_keys[a->sort].default_desc;
-		app_rebuild_rows(a);
+		app_rebuild_messages(a);
 		app_flash(a, "sorted by %s, %s", sort_keys[a->sort].title,
 			  a->sort_desc ? sort_keys[a->sort].desc : sort_keys[a->sort].asc);
 		return REACT_REDRAW;
 	case 'S':
 		a->sort_desc = !a->sort_desc;
-		app_rebuild_rows(a);
+		app_rebuild_messages(a);
 		app_flash(a, "sorted by %s, %s", sort_keys[a->sort].title,
 			  a->sort_desc ? sort_keys[a->sort].desc : sort_keys[a->sort].asc);
 		return REACT_REDRAW;

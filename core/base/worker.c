@@ -94,6 +94,16 @@ void worker_kick(struct worker *w)
 	pthread_mutex_unlock(&w->lock);
 }
 
+/* worker_notify - make the fd readable now, from the job (a partial outcome is ready) */
+void worker_notify(struct worker *w)
+{
+	uint64_t one = 1;
+
+	if (write(w->efd, &one, sizeof one) < 0) {
+		/* an eventfd counter does not overflow in practice */
+	}
+}
+
 /* worker_ack - clear the fd's readiness */
 void worker_ack(struct worker *w)
 {

@@ -8,7 +8,10 @@
  * returns the worker's fd becomes readable; the owner polls it in its
  * event loop, calls worker_ack, and takes the outcome. Data the job and
  * the owner share is guarded by the worker's lock (worker_lock/unlock),
- * which the worker itself holds only around its own bookkeeping.
+ * which the worker itself holds only around its own bookkeeping. A long
+ * job can hand over partial outcomes meanwhile: it stores one under the
+ * lock and calls worker_notify, which makes the fd readable before the
+ * run ends (the owner then finds the run still busy).
  */
 #ifndef MQMON_WORKER_H
 #define MQMON_WORKER_H
@@ -28,6 +31,9 @@ int worker_fd(const struct worker *w);
 
 /* worker_kick - ask for one more run (coalesced while one is asked for or running) */
 void worker_kick(struct worker *w);
+
+/* worker_notify - make the fd readable during a run (the job has a partial outcome for the owner) */
+void worker_notify(struct worker *w);
 
 /* worker_ack - clear the fd's readiness (in the owner, before taking the outcome) */
 void worker_ack(struct worker *w);

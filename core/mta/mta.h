@@ -101,7 +101,10 @@ struct mta_backend {
 	/* default_log - the instance's log file when it has a known one, else NULL */
 	const char *(*default_log)(const struct mta_params *params);
 	/* snapshot - fill an empty model with the queue as it is now; -1 with why, MTA_SNAPSHOT_STOPPED
-	 * (with why) when the MTA refused because it is not running */
+	 * (with why) when the MTA refused because it is not running. Messages go in through qmodel_add,
+	 * one at a time: while it reads, the console may be shown the ones before the last (partial
+	 * models share them), so a snapshot that writes into earlier messages again (a second pass)
+	 * calls qmodel_reclaim first */
 	int (*snapshot)(const struct mta_params *params, enum snapshot_source source,
 			struct qmodel *model, struct why *why);
 	/* queue_ids - the queue IDs in the queue now (idset_hash of each); -1 with why when it cannot be listed */

@@ -396,6 +396,44 @@ static void walk_queue(struct qmodel *m, int dirfd, enum queue_name queue, int d
 	closedir(d);
 }
 
+/* estimate_files - about how many queue files are below dirfd (depth levels of hash directories): the
+ * files of the first non-empty hash directory times the number of hash directories; names only, no
+ * stat, so about 1/16 of a full listing of the names */
+static size_t estimate_files(int dirfd, int depth)
+{
+	DIR *d;
+	struct dirent *e;
+	size_t files = 0, dirs = 0, sample = 0;
+	int fd, sampled = 0;
+
+	if ((fd = dup(dirfd)) < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	rewinddir(d);
+	while ((e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.')
+			continue;
+		if (e->d_type == DT_DIR && depth > 0) {
+			dirs++;
+			if (!sampled) {
+				int sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+				if (sub >= 0) {
+					sample = estimate_files(sub, depth - 1);
+					sampled = sample > 0;
+					close(sub);
+				}
+			}
+		} else {
+			files++;
+		}
+	}
+	closedir(d);
+	return files + sample * dirs;
+}
+
 /* snapshot_spool - read the queue directories directly (root): faster than postqueue -j */
 static int snapshot_spool(const struct mta_params *p, struct qmodel *m, struct why *why)
 {
@@ -410,6 +448,16 @@ static int snapshot_spool(const struct mta_params *p, struct qmodel *m, struct w
 	if ((qfd = open(p->queue_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return why_errno(why, "cannot open queue directory %s", p->queue_dir);
 	deferfd = openat(qfd, "defer", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	m->expected = 0;
+	for (i = 0; m->progress != NULL && i < sizeof queues / sizeof queues[0]; i++) {
+		/* the progress line's "of ~N" (only when someone watches the progress) */
+		int fd = openat(qfd, queues[i].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+		if (fd >= 0) {
+			m->expected += estimate_files(fd, queues[i].depth);
+			close(fd);
+		}
+	}
 	for (i = 0; i < sizeof queues / sizeof queues[0]; i++) {
 		int fd = openat(qfd, queues[i].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), dsub = -1;
 
@@ -451,6 +499,7 @@ static int postfix_snapshot(const struct mta_params *p, enum snapshot_source sou
 	if ((fd = snapshot_listing(p, m, why)) < 0)
 		return fd;
 	if (p->spool_readable) {
+		qmodel_reclaim(m);	/* the retry times are written into messages partials may show */
 		snprintf(path, sizeof path, "%s/deferred", p->queue_dir);
 		if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0)
 			walk_mtimes(m, fd, 0);

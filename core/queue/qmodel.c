@@ -7,6 +7,7 @@
  */
 #include "core/queue/qmodel.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "core/base/idset.h"
 #include "core/log/logscan.h"
 #include "core/base/sanitize.h"
+#include "core/base/strpool.h"
 #include "core/history/store.h"
 
 static const char *const queue_names[QUEUE_COUNT] = {
@@ -98,6 +100,10 @@ struct qmodel *qmodel_new(const struct classifier *cl, const struct mta_params *
 
 	if (m == NULL)
 		return NULL;
+	if ((m->pool = strpool_new()) == NULL) {
+		free(m);
+		return NULL;
+	}
 	m->cl = cl;
 	m->vc = cl ? verdict_cache_new(cl) : NULL;
 	if (params != NULL)
@@ -128,21 +134,26 @@ static void aggregates_free(struct qmodel *m)
 	m->nproviders = m->ndomains = 0;
 }
 
-/* msg_free - release one message */
+/* msg_free - release one message (its strings belong to the pool) */
 static void msg_free(struct qmsg *msg)
 {
-	size_t k;
-
-	for (k = 0; k < msg->nrcpts; k++) {
-		free(msg->rcpts[k].address);
-		free(msg->rcpts[k].domain);
-		free(msg->rcpts[k].reason);
-	}
 	free(msg->rcpts);
-	free(msg->sender);
-	free(msg->relay);
-	free(msg->remote_reason);
 	free(msg);
+}
+
+/* qmodel_reclaim - no more partial models; the lent ones back (the snapshot writes into its messages) */
+void qmodel_reclaim(struct qmodel *m)
+{
+	m->progress = NULL;
+	if (m->reclaim != NULL)
+		m->reclaim(m, m->progress_ctx);
+	m->reclaim = NULL;
+}
+
+/* qmodel_str - the model's pooled copy of s */
+const char *qmodel_str(struct qmodel *m, const char *s)
+{
+	return strpool_str(m->pool, s);
 }
 
 /* qmodel_forget - drop a message (it left the queue or is about to be read again); 0, -1 when absent */
@@ -163,12 +174,13 @@ void qmodel_free(struct qmodel *m)
 
 	if (m == NULL)
 		return;
-	for (i = 0; i < m->n; i++)
+	for (i = 0; !m->borrowed && i < m->n; i++)
 		msg_free(m->msgs[i]);
 	free(m->msgs);
 	free(m->index);
 	aggregates_free(m);
 	verdict_cache_free(m->vc);
+	strpool_unref(m->pool);
 	free(m);
 }
 
@@ -223,11 +235,17 @@ struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue,
 {
 	struct qmsg *msg;
 	char buf[512];
+	size_t i;
 
 	if (m->params.backend == NULL || !m->params.backend->log->id_valid(id, strlen(id)))
 		return NULL;
-	if ((msg = qmodel_find(m, id)) != NULL)
-		return msg;	/* listed twice while moving between queues: keep the first */
+	if ((msg = qmodel_find(m, id)) != NULL) {
+		/* listed twice while moving between queues: keep the first (as it is, once a partial shares it) */
+		for (i = 0; i < m->sealed; i++)
+			if (m->msgs[i] == msg)
+				return NULL;
+		return msg;
+	}
 	if (strlen(id) > m->longest_id)
 		m->longest_id = strlen(id);
 	if ((m->n + 1) * 2 > (m->index ? m->imask + 1 : 0) && index_grow(m) < 0)
@@ -246,7 +264,10 @@ struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue,
 	snprintf(msg->id, sizeof msg->id, "%s", id);
 	msg->queue = queue;
 	sanitize_text(buf, sizeof buf, sender ? sender : "", sender ? strlen(sender) : 0);
-	msg->sender = strdup(buf);
+	if ((msg->sender = strpool_str(m->pool, buf)) == NULL) {
+		free(msg);
+		return NULL;
+	}
 	msg->arrival = arrival;
 	msg->size = size;
 	msg->forced_expire = forced_expire;
@@ -255,7 +276,46 @@ struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue,
 	m->msgs[m->n] = msg;
 	index_insert(m, m->n);
 	m->n++;
+	if (m->progress != NULL && m->n % QMODEL_PROGRESS_EVERY == 0)
+		m->progress(m, m->progress_ctx);
 	return msg;
+}
+
+static void compute_times(const struct qmodel *m, struct qmsg *msg, time_t now);
+static void settle_msg(const struct qmodel *m, struct qmsg *msg, time_t now);
+
+/* qmodel_partial - the messages read so far (all but the last, which may still get recipients), sealed
+ * and shared, with aggregates of their own */
+struct qmodel *qmodel_partial(struct qmodel *m, time_t now)
+{
+	struct qmodel *p = calloc(1, sizeof *p);
+	size_t i, upto = m->n > 0 ? m->n - 1 : 0;
+
+	if (p == NULL)
+		return NULL;
+	/* seal: what a finish would write into a message, written now, before anyone else can see it */
+	for (i = m->sealed; i < upto; i++)
+		settle_msg(m, m->msgs[i], now);
+	if (upto > m->sealed)
+		m->sealed = upto;
+	p->cl = m->cl;
+	p->params = m->params;
+	p->source = m->source;
+	p->mta_running = m->mta_running;
+	p->longest_id = m->longest_id;
+	p->expected = m->expected;
+	p->reading = 1;
+	p->borrowed = 1;
+	p->pool = strpool_ref(m->pool);
+	if ((p->msgs = malloc((m->sealed + 1) * sizeof *p->msgs)) == NULL) {
+		qmodel_free(p);
+		return NULL;
+	}
+	memcpy(p->msgs, m->msgs, m->sealed * sizeof *p->msgs);
+	p->n = p->cap = m->sealed;
+	/* no index: a partial model is only looked at, never updated */
+	qmodel_finish(p, now);
+	return p;
 }
 
 /* own_deferral - true when text is mqmon's own pause as the model's MTA words it (not a remote reply) */
@@ -326,21 +386,17 @@ int qmodel_add_rcpt_at(struct qmodel *m, struct qmsg *msg, const char *address, 
 	r = &msg->rcpts[msg->nrcpts];
 	memset(r, 0, sizeof *r);
 	sanitize_text(buf, sizeof buf, address, strlen(address));
-	r->address = strdup(buf);
+	r->address = strpool_str(m->pool, buf);
 	address_domain(buf, sizeof buf, r->address ? r->address : "");
-	r->domain = strdup(buf);
+	r->domain = strpool_str(m->pool, buf);
 	if (reason != NULL && reasonlen > 0) {
 		reply_parse(reason, reasonlen, &reply);
-		r->reason = strdup(reply.text);
+		r->reason = strpool_str(m->pool, reply.text);
 	} else {
-		r->reason = strdup("");
+		r->reason = strpool_str(m->pool, "");
 	}
-	if (r->address == NULL || r->domain == NULL || r->reason == NULL) {
-		free(r->address);
-		free(r->domain);
-		free(r->reason);
+	if (r->address == NULL || r->domain == NULL || r->reason == NULL)
 		return -1;
-	}
 	if (dsn != NULL)
 		sanitize_text(r->dsn, sizeof r->dsn, dsn, strlen(dsn));
 	r->stage = stage;
@@ -387,13 +443,12 @@ static void apply_remote(struct qmodel *m, struct qmsg *msg)
 }
 
 /* set_remote - remember text as the message's last remote reply */
-static void set_remote(struct qmsg *msg, const char *text, size_t len)
+static void set_remote(struct qmodel *m, struct qmsg *msg, const char *text, size_t len)
 {
 	char buf[2048];
 
 	sanitize_text(buf, sizeof buf, text, len);
-	free(msg->remote_reason);
-	msg->remote_reason = strdup(buf);
+	msg->remote_reason = strpool_str(m->pool, buf);
 }
 
 /* qmodel_set_remote_reason - the last remote reply of a message whose recipients show mqmon's own pause
@@ -469,15 +524,14 @@ static void reply_from_log(struct qmodel *m, struct qmsg *msg, const struct log_
 		return;
 	for (i = 0; i < msg->nrcpts; i++) {
 		struct qrcpt *r = &msg->rcpts[i];
-		char *text;
+		const char *text;
 
 		if ((r->reason[0] != '\0' && !r->reply_from_log) || strlen(r->address) != ev->to.n
 		    || strncasecmp(r->address, ev->to.p, ev->to.n) != 0)
 			continue;
 		reply_parse(ev->reason.p, ev->reason.n, &reply);
-		if ((text = strdup(reply.text)) == NULL)
+		if ((text = strpool_str(m->pool, reply.text)) == NULL)
 			return;
-		free(r->reason);
 		r->reason = text;
 		r->reply_from_log = 1;	/* the log is read in order: a later line replaces it */
 		sanitize_text(r->dsn, sizeof r->dsn, ev->dsn.p, ev->dsn.n);
@@ -519,10 +573,9 @@ static int join_event(void *arg, const struct log_event *ev)
 
 			msg->last_attempt = ev->time;
 			if (wants_remote(msg) && !own_deferral(j->m, ev->reason.p, ev->reason.n))
-				set_remote(msg, ev->reason.p, ev->reason.n);
+				set_remote(j->m, msg, ev->reason.p, ev->reason.n);
 			sanitize_text(buf, sizeof buf, ev->relay.p, ev->relay.n);
-			free(msg->relay);
-			msg->relay = strdup(buf);
+			msg->relay = strpool_str(j->m->pool, buf);
 			sanitize_text(msg->last_dsn, sizeof msg->last_dsn, ev->dsn.p, ev->dsn.n);
 		}
 		if (msg != NULL)
@@ -588,24 +641,31 @@ int qmodel_join_log(struct qmodel *m, const char *path, struct why *why)
 static int join_stat(void *ctx, const char *queue_id, int attempts, time_t last, const char *relay,
 		     const char *dsn)
 {
-	struct qmsg *msg = qmodel_find(ctx, queue_id);
+	struct qmodel *m = ctx;
+	struct qmsg *msg = qmodel_find(m, queue_id);
 
 	if (msg != NULL) {
 		msg->attempts = attempts;
 		if (last >= msg->last_attempt) {
 			msg->last_attempt = last;
-			free(msg->relay);
-			msg->relay = relay ? strdup(relay) : NULL;
+			msg->relay = relay ? strpool_str(m->pool, relay) : NULL;
 			snprintf(msg->last_dsn, sizeof msg->last_dsn, "%s", dsn ? dsn : "");
 		}
 	}
 	return 0;
 }
 
+/* a message being joined with the store, and its model (whose pool keeps the strings) */
+struct remote_ctx {
+	struct qmodel *m;
+	struct qmsg *msg;
+};
+
 /* count_attempt - one stored attempt of a message (and the IDs it was requeued from) */
 static int count_attempt(void *ctx, const struct store_attempt *a)
 {
-	struct qmsg *msg = ctx;
+	struct remote_ctx *c = ctx;
+	struct qmsg *msg = c->msg;
 
 	if (a->status != STATUS_DEFERRED)
 		return 0;
@@ -613,17 +673,11 @@ static int count_attempt(void *ctx, const struct store_attempt *a)
 		msg->attempts++;
 	if (a->time >= msg->last_attempt) {
 		msg->last_attempt = a->time;
-		free(msg->relay);
-		msg->relay = a->relay ? strdup(a->relay) : NULL;
+		msg->relay = a->relay ? strpool_str(c->m->pool, a->relay) : NULL;
 		snprintf(msg->last_dsn, sizeof msg->last_dsn, "%s", a->dsn ? a->dsn : "");
 	}
 	return 0;
 }
-
-struct remote_ctx {
-	const struct qmodel *m;
-	struct qmsg *msg;
-};
 
 /* remote_attempt - a stored deferral of a paused or requeued message: the last one that is not the pause is its remote reply */
 static int remote_attempt(void *ctx, const struct store_attempt *a)
@@ -632,7 +686,7 @@ static int remote_attempt(void *ctx, const struct store_attempt *a)
 
 	if (a->status == STATUS_DEFERRED && a->text != NULL
 	    && !own_deferral(c->m, a->text, strlen(a->text)))
-		set_remote(c->msg, a->text, strlen(a->text));
+		set_remote(c->m, c->msg, a->text, strlen(a->text));
 	return 0;
 }
 
@@ -648,18 +702,20 @@ static void join_remote(struct qmodel *m, struct qmsg *msg, struct store *st)
 }
 
 /* qmodel_join_store_one - the same for one message (after it was read again) */
-void qmodel_join_store_one(struct qmsg *msg, struct store *st)
+void qmodel_join_store_one(struct qmodel *m, struct qmsg *msg, struct store *st)
 {
+	struct remote_ctx c = { m, msg };
+
 	msg->attempts = 0;
 	msg->last_attempt = 0;
 	if (st != NULL)
-		store_attempts_for(st, msg->id, count_attempt, msg, NULL);
+		store_attempts_for(st, msg->id, count_attempt, &c, NULL);
 }
 
 /* qmodel_join_store_one_in - qmodel_join_store_one, and a paused message's last remote cause */
 void qmodel_join_store_one_in(struct qmodel *m, struct qmsg *msg, struct store *st)
 {
-	qmodel_join_store_one(msg, st);
+	qmodel_join_store_one(m, msg, st);
 	join_remote(m, msg, st);
 }
 
@@ -770,6 +826,22 @@ static void compute_times(const struct qmodel *m, struct qmsg *msg, time_t now)
 	msg->overdue = now > msg->next_retry + 2 * p->queue_run_delay + 60;
 }
 
+/* settle_msg - what a finish computes for one message: retry, expiry, overdue, its cause and provider */
+static void settle_msg(const struct qmodel *m, struct qmsg *msg, time_t now)
+{
+	size_t k;
+
+	compute_times(m, msg, now);
+	msg->cause = CAUSE_UNCLASSIFIED;
+	msg->provider = msg->nrcpts ? msg->rcpts[0].provider : "other";
+	for (k = 0; k < msg->nrcpts; k++)
+		if (qrcpt_has_cause(&msg->rcpts[k])) {
+			msg->cause = msg->rcpts[k].cause;
+			msg->provider = msg->rcpts[k].provider;
+			break;
+		}
+}
+
 /* compact - free forgotten messages and rebuild the index */
 static void compact(struct qmodel *m)
 {
@@ -805,7 +877,7 @@ static void domain_providers(struct qmodel *m, struct counter *dom)
 			    && (q->provider == NULL || strcmp(q->provider, "other") == 0))
 				q->provider = r->provider;
 		}
-	for (i = 0; i < m->n; i++)
+	for (i = 0; !m->borrowed && i < m->n; i++)	/* a partial's messages are shared: only read */
 		for (k = 0; k < m->msgs[i]->nrcpts; k++) {
 			struct qrcpt *r = &m->msgs[i]->rcpts[k];
 
@@ -821,8 +893,12 @@ void qmodel_finish(struct qmodel *m, time_t now)
 	struct counter prov = { 0 }, dom = { 0 }, cdom[CAUSE_COUNT];
 	size_t i, k, j;
 
+	static atomic_ulong versions;
+
 	aggregates_free(m);
-	compact(m);
+	m->version = atomic_fetch_add(&versions, 1) + 1;
+	if (!m->borrowed)
+		compact(m);
 	memset(cdom, 0, sizeof cdom);
 	m->generated_at = now;
 	m->recipients = 0;
@@ -838,16 +914,9 @@ void qmodel_finish(struct qmodel *m, time_t now)
 		struct qmsg *msg = m->msgs[i];
 		unsigned seen_cause = 0;
 
-		compute_times(m, msg, now);
+		if (!m->borrowed)
+			settle_msg(m, msg, now);	/* a partial's were settled when it was sealed */
 		m->overdue += msg->overdue;
-		msg->cause = CAUSE_UNCLASSIFIED;
-		msg->provider = msg->nrcpts ? msg->rcpts[0].provider : "other";
-		for (k = 0; k < msg->nrcpts; k++)
-			if (qrcpt_has_cause(&msg->rcpts[k])) {
-				msg->cause = msg->rcpts[k].cause;
-				msg->provider = msg->rcpts[k].provider;
-				break;
-			}
 		count_msg(&m->queues[msg->queue], msg);
 		m->queues[msg->queue].recipients += msg->nrcpts;
 		m->recipients += msg->nrcpts;

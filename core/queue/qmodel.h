@@ -61,9 +61,9 @@ enum retry_source {
 };
 
 struct qrcpt {
-	char *address;
-	char *domain;		/* lower case */
-	char *reason;		/* sanitised, joined reply text ("" when none) */
+	const char *address;	/* strings of the model's pool (qmodel.pool): shared, never freed one by one */
+	const char *domain;	/* lower case */
+	const char *reason;	/* sanitised, joined reply text ("" when none) */
 	char dsn[16];		/* enhanced status ("" when unknown) */
 	enum cause cause;
 	const char *provider;	/* owned by the ruleset; its verdict's, else its domain's (qmodel_finish) */
@@ -77,7 +77,7 @@ struct qrcpt {
 struct qmsg {
 	char id[QUEUE_ID_MAX + 1];
 	enum queue_name queue;
-	char *sender;
+	const char *sender;	/* pool string, like every string of a message */
 	time_t arrival;
 	long size;
 	int forced_expire;
@@ -86,9 +86,9 @@ struct qmsg {
 	/* from the log */
 	int attempts;		/* delivery attempts seen (deferral lines, one per second) */
 	time_t last_attempt;	/* 0 when none seen */
-	char *relay;		/* relay= of the last deferral, NULL when none */
+	const char *relay;	/* relay= of the last deferral, NULL when none */
 	char last_dsn[16];
-	char *remote_reason;	/* paused or requeued mail: the last remote reply seen (NULL when none) */
+	const char *remote_reason;	/* paused or requeued mail: the last remote reply seen (NULL when none) */
 	int paused;		/* a recipient is deferred by mqmon's pause */
 	/* retry and expiry (qmodel_finish) */
 	time_t exact_retry;	/* the next try the MTA keeps (Postfix: the deferred file mtime; Exim: the retry database), else 0 */
@@ -110,8 +110,24 @@ struct qcount {
 	size_t nsub;
 };
 
+struct strpool;
+struct qmodel;
+
+/* qmodel_progress_fn - called by qmodel_add every QMODEL_PROGRESS_EVERY messages while a snapshot fills m */
+typedef void (*qmodel_progress_fn)(struct qmodel *m, void *ctx);
+
+#define QMODEL_PROGRESS_EVERY 512
+
 struct qmodel {
 	struct qmsg **msgs;
+	struct strpool *pool;	/* the messages' strings (interned: senders, domains, replies repeat) */
+	int reading;		/* a partial model: the snapshot was still being read (counts are not final) */
+	int borrowed;		/* a partial model: its messages belong to the model being built (never written) */
+	size_t sealed;		/* the builder's: msgs[0..sealed) are settled and may be shared by partials */
+	size_t expected;	/* messages the backend expects to read (an estimate; 0 when unknown) */
+	qmodel_progress_fn progress;	/* NULL: none (set by the builder before the snapshot) */
+	qmodel_progress_fn reclaim;	/* takes back every partial model lent out (qmodel_reclaim) */
+	void *progress_ctx;
 	size_t n, cap;
 	size_t longest_id;	/* characters of the longest queue ID added (the console sizes its column by it) */
 	size_t *index;		/* open addressing: position+1, 0 = empty */
@@ -120,6 +136,7 @@ struct qmodel {
 	struct verdict_cache *vc;	/* verdicts of reply templates already seen */
 	struct mta_params params;
 	time_t generated_at;
+	unsigned long version;	/* new at every qmodel_finish, unique across models: views cache by it */
 	const char *source;	/* "spool" or "postqueue" */
 	int mta_running;	/* enum mta_state when the model was built (MTA_UNKNOWN until set) */
 	/* aggregates (qmodel_finish) */
@@ -142,6 +159,21 @@ const char *qrcpt_reply(const struct qmsg *msg, const struct qrcpt *r);
 
 /* qmodel_new - an empty model using cl to classify and params for the retry rule */
 struct qmodel *qmodel_new(const struct classifier *cl, const struct mta_params *params);
+
+/* qmodel_partial - the messages read so far as a finished model marked reading and borrowed: it
+ * shares m's message structs (sealed first: their retry times, cause and provider are computed, and
+ * neither m nor the partial writes them again while a partial lives: qmodel_add returns NULL for a
+ * sealed message listed again) and holds a reference to m's string pool; NULL on out of memory.
+ * Whoever builds m must not join or finish it until every partial is freed (core/queue/qsource) */
+struct qmodel *qmodel_partial(struct qmodel *m, time_t now);
+
+/* qmodel_reclaim - a snapshot is about to write into messages it added before the last one (a second
+ * pass, such as Postfix's retry times from the spool after postqueue -j): no more partial models, and
+ * every one lent out is back when it returns */
+void qmodel_reclaim(struct qmodel *m);
+
+/* qmodel_str - the model's pooled copy of s (NULL on out of memory) */
+const char *qmodel_str(struct qmodel *m, const char *s);
 
 /* qmodel_free - release the model */
 void qmodel_free(struct qmodel *m);
@@ -178,7 +210,7 @@ struct store;
 int qmodel_join_store(struct qmodel *m, struct store *st, struct why *why);
 
 /* qmodel_join_store_one - the same for one message (after it was read again) */
-void qmodel_join_store_one(struct qmsg *msg, struct store *st);
+void qmodel_join_store_one(struct qmodel *m, struct qmsg *msg, struct store *st);
 
 /* qmodel_join_store_one_in - qmodel_join_store_one, and for paused mail its last remote cause from the store */
 void qmodel_join_store_one_in(struct qmodel *m, struct qmsg *msg, struct store *st);

@@ -4,9 +4,22 @@
  * `ready` (replacing an untaken one). The main thread only touches the
  * shared fields under the worker's lock, and the classifier it shares is
  * read-only.
+ *
+ * Partial models: while the snapshot fills the model, qmodel_add calls
+ * on_progress every QMODEL_PROGRESS_EVERY messages; when partials are
+ * wanted and one is due (the first PARTIAL_FIRST_MS after the start, then
+ * at intervals that grow with the time spent), it stores qmodel_partial()
+ * of the messages so far in `partial` and notifies the fd. A partial
+ * shares the model's sealed message structs (8 bytes a message of its
+ * own) and its pool: the worker goes on adding messages, but before it
+ * joins the log or finishes the model (which write into every message)
+ * it waits until every partial it lent came back (qsource_wants_back,
+ * qsource_return_partial). The lending is guarded by a mutex and a
+ * condition of the qsource's own (plock, returned).
  */
 #include "core/queue/qsource.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +29,98 @@
 #include "core/history/store.h"
 #include "core/base/worker.h"
 
+#define PARTIAL_FIRST_MS 150	/* the first partial model: the console's first screen */
+#define PARTIAL_MIN_GAP_MS 500	/* between two partials at least */
+
+struct qsource {
+	struct qsource_config cfg;
+	struct worker *worker;
+	struct qmodel *ready;
+	struct why ready_why;
+	int ready_new;		/* a build ended since the last take (ready or failed) */
+	int ready_failed;
+	int ready_mta;		/* enum mta_state of the last build, also a failed one */
+	long ready_ms;
+	/* progress of the running build and the partial models it lends (under plock) */
+	pthread_mutex_t plock;
+	pthread_cond_t returned;
+	int want_partials;
+	struct qmodel *partial;	/* the newest untaken partial model */
+	int lent;		/* partial models not returned yet (the untaken one too) */
+	int want_back;		/* the worker waits for them */
+	int stopping;
+	size_t read, expected;
+	long start_ms, next_partial_ms;	/* monotonic, the worker's own */
+};
+
+/* mono_ms - monotonic milliseconds */
+static long mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* on_progress - the snapshot read more messages: count them, and hand over a partial model when due */
+static void on_progress(struct qmodel *m, void *ctx)
+{
+	struct qsource *qs = ctx;
+	struct qmodel *p;
+	long now = mono_ms(), gap;
+	int want;
+
+	pthread_mutex_lock(&qs->plock);
+	qs->read = m->n;
+	qs->expected = m->expected;
+	want = qs->want_partials && !qs->stopping;
+	pthread_mutex_unlock(&qs->plock);
+	if (!want || now < qs->next_partial_ms)
+		return;
+	p = qmodel_partial(m, time(NULL));
+	gap = (mono_ms() - qs->start_ms) / 2;
+	qs->next_partial_ms = mono_ms() + (gap > PARTIAL_MIN_GAP_MS ? gap : PARTIAL_MIN_GAP_MS);
+	if (p == NULL)
+		return;
+	pthread_mutex_lock(&qs->plock);
+	if (qs->partial != NULL) {
+		qmodel_free(qs->partial);	/* untaken: a newer one replaces it */
+		qs->lent--;
+	}
+	qs->partial = p;
+	qs->lent++;
+	pthread_mutex_unlock(&qs->plock);
+	worker_notify(qs->worker);
+}
+
+/* partials_back - wait until every partial model lent out came back: the model is about to be written */
+static void partials_back(struct qsource *qs)
+{
+	pthread_mutex_lock(&qs->plock);
+	if (qs->partial != NULL) {
+		qmodel_free(qs->partial);
+		qs->partial = NULL;
+		qs->lent--;
+	}
+	if (qs->lent > 0 && !qs->stopping) {
+		qs->want_back = 1;
+		pthread_mutex_unlock(&qs->plock);
+		worker_notify(qs->worker);
+		pthread_mutex_lock(&qs->plock);
+		while (qs->lent > 0 && !qs->stopping)
+			pthread_cond_wait(&qs->returned, &qs->plock);
+		qs->want_back = 0;
+	}
+	pthread_mutex_unlock(&qs->plock);
+}
+
+/* reclaim_partials - qmodel_reclaim's hook: the lent partial models back */
+static void reclaim_partials(struct qmodel *m, void *ctx)
+{
+	(void)m;
+	partials_back(ctx);
+}
+
 /* qsource_default_log - the instance's log as its backend knows it; NULL when none */
 const char *qsource_default_log(const struct mta_params *p)
 {
@@ -23,7 +128,8 @@ const char *qsource_default_log(const struct mta_params *p)
 }
 
 /* build - one finished model now; NULL with why; *mta gets whether the MTA runs (enum mta_state), also on failure */
-static struct qmodel *build(const struct qsource_config *cfg, struct strlist *warn, struct why *why, int *mta)
+static struct qmodel *build(const struct qsource_config *cfg, struct qsource *qs, struct strlist *warn,
+			    struct why *why, int *mta)
 {
 	const struct mta_backend *be = cfg->backend;
 	struct mta_params params;
@@ -39,7 +145,16 @@ static struct qmodel *build(const struct qsource_config *cfg, struct strlist *wa
 		why_set(why, "out of memory");
 		return NULL;
 	}
-	if ((rc = be->snapshot(&params, cfg->source, m, why)) < 0) {
+	if (qs != NULL) {
+		m->progress = on_progress;
+		m->reclaim = reclaim_partials;
+		m->progress_ctx = qs;
+		m->mta_running = *mta;
+	}
+	rc = be->snapshot(&params, cfg->source, m, why);
+	if (qs != NULL)
+		qmodel_reclaim(m);	/* from here on the messages are written (or freed) */
+	if (rc < 0) {
 		if (rc == MTA_SNAPSHOT_STOPPED)
 			*mta = MTA_STOPPED;
 		qmodel_free(m);
@@ -78,18 +193,8 @@ struct qmodel *qsource_build(const struct qsource_config *cfg, struct strlist *w
 {
 	int state;
 
-	return build(cfg, warn, why, mta != NULL ? mta : &state);
+	return build(cfg, NULL, warn, why, mta != NULL ? mta : &state);
 }
-
-struct qsource {
-	struct qsource_config cfg;
-	struct worker *worker;
-	struct qmodel *ready;
-	struct why ready_why;
-	int ready_failed;
-	int ready_mta;		/* enum mta_state of the last build, also a failed one */
-	long ready_ms;
-};
 
 /* build_job - one build on the worker thread, its outcome into ready */
 static void build_job(struct worker *w, void *ctx)
@@ -104,10 +209,16 @@ static void build_job(struct worker *w, void *ctx)
 	worker_lock(w);
 	cfg = qs->cfg;	/* qsource_set_classifier may change it during the build */
 	worker_unlock(w);
+	pthread_mutex_lock(&qs->plock);
+	qs->read = qs->expected = 0;
+	pthread_mutex_unlock(&qs->plock);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	m = build(&cfg, NULL, &why, &mta);
+	qs->start_ms = mono_ms();
+	qs->next_partial_ms = qs->start_ms + PARTIAL_FIRST_MS;
+	m = build(&cfg, qs, NULL, &why, &mta);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	worker_lock(w);
+	qs->ready_new = 1;
 	qmodel_free(qs->ready);
 	qs->ready = m;
 	qs->ready_failed = m == NULL;
@@ -128,7 +239,11 @@ struct qsource *qsource_new(const struct qsource_config *cfg, struct why *why)
 	}
 	qs->cfg = *cfg;
 	qs->ready_mta = MTA_UNKNOWN;
+	pthread_mutex_init(&qs->plock, NULL);
+	pthread_cond_init(&qs->returned, NULL);
 	if ((qs->worker = worker_new("mqmon-model", build_job, qs, why)) == NULL) {
+		pthread_cond_destroy(&qs->returned);
+		pthread_mutex_destroy(&qs->plock);
 		free(qs);
 		return NULL;
 	}
@@ -181,6 +296,7 @@ struct qmodel *qsource_take(struct qsource *qs, struct why *why, long *build_ms)
 	worker_lock(qs->worker);
 	m = qs->ready;
 	qs->ready = NULL;
+	qs->ready_new = 0;
 	if (m == NULL && why != NULL)
 		*why = qs->ready_failed ? qs->ready_why : (struct why){ "no model ready" };
 	if (build_ms)
@@ -189,12 +305,83 @@ struct qmodel *qsource_take(struct qsource *qs, struct why *why, long *build_ms)
 	return m;
 }
 
+/* qsource_ended - true when a build ended since the last qsource_take (its model or failure waits) */
+int qsource_ended(struct qsource *qs)
+{
+	int ended;
+
+	worker_lock(qs->worker);
+	ended = qs->ready_new;
+	worker_unlock(qs->worker);
+	return ended;
+}
+
+/* qsource_take_partial - the newest partial model (lent: give it back with qsource_return_partial), NULL when none waits */
+struct qmodel *qsource_take_partial(struct qsource *qs)
+{
+	struct qmodel *m;
+
+	worker_ack(qs->worker);
+	pthread_mutex_lock(&qs->plock);
+	m = qs->partial;
+	qs->partial = NULL;
+	pthread_mutex_unlock(&qs->plock);
+	return m;
+}
+
+/* qsource_return_partial - free a partial model taken with qsource_take_partial (NULL-safe) */
+void qsource_return_partial(struct qsource *qs, struct qmodel *m)
+{
+	if (m == NULL)
+		return;
+	qmodel_free(m);
+	pthread_mutex_lock(&qs->plock);
+	qs->lent--;
+	pthread_cond_broadcast(&qs->returned);
+	pthread_mutex_unlock(&qs->plock);
+}
+
+/* qsource_wants_back - true when the build waits for the partial models it lent (the reading is done) */
+int qsource_wants_back(struct qsource *qs)
+{
+	int want;
+
+	pthread_mutex_lock(&qs->plock);
+	want = qs->want_back;
+	pthread_mutex_unlock(&qs->plock);
+	return want;
+}
+
+/* qsource_want_partials - whether builds hand over partial models (the console, until it has a whole one) */
+void qsource_want_partials(struct qsource *qs, int on)
+{
+	pthread_mutex_lock(&qs->plock);
+	qs->want_partials = on;
+	pthread_mutex_unlock(&qs->plock);
+}
+
+/* qsource_progress - messages the running build has read so far, and how many it expects (0: unknown) */
+void qsource_progress(struct qsource *qs, size_t *read, size_t *expected)
+{
+	pthread_mutex_lock(&qs->plock);
+	*read = qs->read;
+	*expected = qs->expected;
+	pthread_mutex_unlock(&qs->plock);
+}
+
 /* qsource_free - stop the worker (waits for a running build) and release everything */
 void qsource_free(struct qsource *qs)
 {
 	if (qs == NULL)
 		return;
+	pthread_mutex_lock(&qs->plock);
+	qs->stopping = 1;	/* a build waiting for lent partials goes on (the owner no longer draws them) */
+	pthread_cond_broadcast(&qs->returned);
+	pthread_mutex_unlock(&qs->plock);
 	worker_free(qs->worker);
 	qmodel_free(qs->ready);
+	qmodel_free(qs->partial);
+	pthread_cond_destroy(&qs->returned);
+	pthread_mutex_destroy(&qs->plock);
 	free(qs);
 }

@@ -6,6 +6,10 @@
  * a worker thread: qsource_request() asks for a fresh model (requests made
  * while a build runs are coalesced into one more build), the worker signals
  * an eventfd the caller polls, and qsource_take() hands the model over.
+ * While it reads a big queue, a build can also hand over partial models
+ * (qsource_want_partials): finished copies of the messages read so far,
+ * marked `reading`, the first within about 0.15 s, so the console shows
+ * causes at once and fills them in (qsource_take_partial, qsource_progress).
  */
 #ifndef MQMON_QSOURCE_H
 #define MQMON_QSOURCE_H
@@ -50,6 +54,27 @@ void qsource_request(struct qsource *qs);
 
 /* qsource_take - after qsource_fd is readable: the new model (caller owns it) or NULL with why; build_ms gets the build time */
 struct qmodel *qsource_take(struct qsource *qs, struct why *why, long *build_ms);
+
+/* qsource_ended - true when a build ended since the last qsource_take (its model or its failure waits) */
+int qsource_ended(struct qsource *qs);
+
+/* qsource_take_partial - the newest partial model of the running build (qmodel.reading set), NULL when
+ * none waits; it is lent: it shares the messages of the model being built, so give it back with
+ * qsource_return_partial, at the latest when qsource_wants_back says so */
+struct qmodel *qsource_take_partial(struct qsource *qs);
+
+/* qsource_return_partial - free a partial model taken with qsource_take_partial (NULL-safe) */
+void qsource_return_partial(struct qsource *qs, struct qmodel *m);
+
+/* qsource_wants_back - true when the build has read everything and waits for its partial models to
+ * come back before it writes into the messages (join and finish) */
+int qsource_wants_back(struct qsource *qs);
+
+/* qsource_want_partials - whether builds hand over partial models while they read (off by default) */
+void qsource_want_partials(struct qsource *qs, int on);
+
+/* qsource_progress - messages the running build has read so far, and how many it expects (0: unknown) */
+void qsource_progress(struct qsource *qs, size_t *read, size_t *expected);
 
 /* qsource_mta_state - whether the MTA ran at the last build (enum mta_state), known also when it failed */
 int qsource_mta_state(struct qsource *qs);

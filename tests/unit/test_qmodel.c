@@ -338,6 +338,67 @@ static void test_rcpt_stage(void **state)
 	qmodel_free(m);
 }
 
+/* progress_count - counts the calls of the progress hook */
+static void progress_count(struct qmodel *m, void *ctx)
+{
+	(void)m;
+	(*(int *)ctx)++;
+}
+
+/* test_partial_shares_sealed_messages - a partial model: the messages read so far but the last (it may
+ * still get recipients), the very structs of the model, settled, counted, marked reading; a sealed
+ * message listed again is not handed out to be written; the model finishes the same afterwards */
+static void test_partial_shares_sealed_messages(void **state)
+{
+	struct mta_params p = params();
+	struct qmodel *m = qmodel_new(cl, &p), *part;
+	struct qmsg *a, *b, *c;
+	time_t now = 1000000;
+	int calls = 0;
+	char id[16];
+	size_t i;
+
+	(void)state;
+	a = qmodel_add(m, "CCCCCC0001", QUEUE_DEFERRED, "s@x", now - 100, 10, 0);
+	a->exact_retry = now + 200;
+	assert_int_equal(qmodel_add_rcpt(m, a, "u@gmail.com", gmail, strlen(gmail), NULL), 0);
+	b = qmodel_add(m, "CCCCCC0002", QUEUE_DEFERRED, "s@x", now - 100, 10, 0);
+	assert_int_equal(qmodel_add_rcpt(m, b, "v@postgrey.example", grey, strlen(grey), NULL), 0);
+	c = qmodel_add(m, "CCCCCC0003", QUEUE_DEFERRED, "s@x", now - 100, 10, 0);
+	part = qmodel_partial(m, now);
+	assert_non_null(part);
+	assert_true(part->reading);
+	assert_int_equal(part->n, 2);		/* c may still get recipients */
+	assert_ptr_equal(part->msgs[0], a);
+	assert_ptr_equal(part->msgs[1], b);
+	assert_int_equal(a->retry_source, RETRY_EXACT);	/* settled when sealed */
+	assert_int_equal(a->cause, CAUSE_RATE_LIMIT);
+	assert_int_equal(part->causes[CAUSE_RATE_LIMIT].messages, 1);
+	assert_int_equal(part->causes[CAUSE_GREYLISTING].messages, 1);
+	assert_null(qmodel_add(m, "CCCCCC0001", QUEUE_DEFERRED, "s@x", now, 10, 0));	/* sealed */
+	assert_ptr_equal(qmodel_add(m, "CCCCCC0003", QUEUE_DEFERRED, "s@x", now, 10, 0), c);	/* not yet */
+	assert_int_equal(qmodel_add_rcpt(m, c, "w@gmail.com", gmail, strlen(gmail), NULL), 0);
+	/* the strings outlive the model while the partial holds the pool */
+	qmodel_free(part);
+	qmodel_finish(m, now);
+	assert_int_equal(m->n, 3);
+	assert_int_equal(m->causes[CAUSE_RATE_LIMIT].messages, 2);
+	assert_string_equal(a->rcpts[0].domain, "gmail.com");
+	assert_ptr_equal(a->rcpts[0].reason, c->rcpts[0].reason);	/* one copy of a reply text */
+	/* the progress hook: every QMODEL_PROGRESS_EVERY messages */
+	m->progress = progress_count;
+	m->progress_ctx = &calls;
+	for (i = m->n; i < 2 * QMODEL_PROGRESS_EVERY; i++) {
+		snprintf(id, sizeof id, "DDDD%06zX", i);
+		assert_non_null(qmodel_add(m, id, QUEUE_DEFERRED, "s@x", now, 10, 0));
+	}
+	assert_int_equal(calls, 2);
+	part = qmodel_partial(m, now);
+	assert_int_equal(part->n, 2 * QMODEL_PROGRESS_EVERY - 1);
+	qmodel_free(part);
+	qmodel_free(m);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -350,6 +411,7 @@ int main(void)
 		cmocka_unit_test(test_requeued_keeps_its_cause),
 		cmocka_unit_test(test_reply_from_log),
 		cmocka_unit_test(test_rcpt_stage),
+		cmocka_unit_test(test_partial_shares_sealed_messages),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
