@@ -463,7 +463,7 @@ static void add_message(struct qmodel *m, int inputfd, int msglogfd, const char 
 			/* held by mqmon's pause: its cause stays the last remote reply's */
 			if (replies[i].remote != NULL && replies[i].reason != NULL
 			    && exim_throttle_own(replies[i].reason, replies[i].len))
-				qmodel_set_remote_reason(msg, replies[i].remote, replies[i].remote_len);
+				qmodel_set_remote_reason(m, msg, replies[i].remote, replies[i].remote_len);
 		}
 	if (db != NULL && q == QUEUE_DEFERRED) {
 		const char **pending = calloc(h.nrcpts ? h.nrcpts : 1, sizeof *pending);

@@ -453,9 +453,9 @@ static void set_remote(struct qmodel *m, struct qmsg *msg, const char *text, siz
 
 /* qmodel_set_remote_reason - the last remote reply of a message whose recipients show mqmon's own pause
  * (a backend that reads it from the spool, e.g. Exim's msglog) */
-void qmodel_set_remote_reason(struct qmsg *msg, const char *text, size_t len)
+void qmodel_set_remote_reason(struct qmodel *m, struct qmsg *msg, const char *text, size_t len)
 {
-	set_remote(msg, text, len);
+	set_remote(m, msg, text, len);
 }
 
 /* Log join: per queue ID attempt counts for every ID seen, requeue links. */

@@ -199,7 +199,7 @@ int qmodel_add_rcpt_at(struct qmodel *m, struct qmsg *msg, const char *address, 
 
 /* qmodel_set_remote_reason - the last remote reply of a message whose recipients show mqmon's own pause
  * (a backend that reads it from the spool: Exim's msglog); the log join may replace it with a later one */
-void qmodel_set_remote_reason(struct qmsg *msg, const char *text, size_t len);
+void qmodel_set_remote_reason(struct qmodel *m, struct qmsg *msg, const char *text, size_t len);
 
 /* qmodel_join_log - read a log file for attempts of the model's messages (follows requeue NEWIDs); -1 with why */
 int qmodel_join_log(struct qmodel *m, const char *path, struct why *why);
