@@ -65,6 +65,11 @@ int cli_store_exit(int fault);
 /* cli_log - the log a command reads when given none: [mta] log, else the instance's own; NULL with why */
 const char *cli_log(struct cli *cli, struct why *why);
 
+struct qsource_config;
+
+/* cli_add_log - a --log FILE for cmd's model; -1 (said) when there are already QSOURCE_MAX_LOGS */
+int cli_add_log(struct qsource_config *cfg, const char *path, const char *cmd);
+
 /* cli_log_path - the configured [mta] log, NULL when not set */
 const char *cli_log_path(const struct cli *cli);
 

@@ -47,11 +47,8 @@ int cmd_stream(struct cli *cli, int argc, char **argv)
 			opt.source.source = (enum snapshot_source)src;
 			break;
 		case 'l':
-			if (opt.source.nlogs == QSOURCE_MAX_LOGS) {
-				cli_error("stream: too many --log files");
+			if (cli_add_log(&opt.source, optarg, "stream") < 0)
 				return EX_USAGE;
-			}
-			snprintf(opt.source.logs[opt.source.nlogs++], sizeof opt.source.logs[0], "%s", optarg);
 			break;
 		case 'n':
 			opt.source.use_log = 0;

@@ -177,11 +177,8 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 			read_only_flag = 1;
 			break;
 		case 'l':
-			if (opt.source.nlogs == QSOURCE_MAX_LOGS) {
-				cli_error("too many --log files");
+			if (cli_add_log(&opt.source, optarg, "console") < 0)
 				return EX_USAGE;
-			}
-			snprintf(opt.source.logs[opt.source.nlogs++], sizeof opt.source.logs[0], "%s", optarg);
 			break;
 		case 's':
 			if (cli_parse_source(optarg, &src) < 0)

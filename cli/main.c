@@ -302,6 +302,17 @@ const char *cli_log(struct cli *cli, struct why *why)
 	return log;
 }
 
+/* cli_add_log - a --log FILE for cmd's model; -1 (said) when there are already QSOURCE_MAX_LOGS */
+int cli_add_log(struct qsource_config *cfg, const char *path, const char *cmd)
+{
+	if (cfg->nlogs == QSOURCE_MAX_LOGS) {
+		cli_error("%s: too many --log files (at most %d)", cmd, QSOURCE_MAX_LOGS);
+		return -1;
+	}
+	snprintf(cfg->logs[cfg->nlogs++], sizeof cfg->logs[0], "%s", path);
+	return 0;
+}
+
 /* cli_log_path - the configured [mta] log, NULL when not set */
 const char *cli_log_path(const struct cli *cli)
 {

@@ -286,26 +286,6 @@ static void test_binary_junk(void **state)
 	}
 }
 
-/* read_file - the whole file in an exact-size malloc'd buffer (so ASan sees overreads) */
-static char *read_file(const char *path, size_t *lenp)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	assert_true(n > 0);
-	rewind(fp);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	*lenp = (size_t)n;
-	return buf;
-}
-
 /* golden - parse tests/golden/exim/NAME (a real -H file of the Exim 4.96 bed) into h */
 static void golden(const char *name, struct exim_hfile *h)
 {
@@ -315,7 +295,7 @@ static void golden(const char *name, struct exim_hfile *h)
 	struct why why = { "" };
 
 	snprintf(path, sizeof path, "tests/golden/exim/%s", name);
-	buf = read_file(path, &len);
+	buf = test_read_file(path, &len);
 	if (exim_hfile_parse(buf, len, h, &why) != 0)
 		fail_msg("%s: %s", name, why.text);
 	free(buf);

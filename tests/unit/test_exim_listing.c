@@ -263,30 +263,10 @@ static void test_many_recipients_and_junk(void **state)
 	}
 }
 
-/* read_file - the whole file in an exact-size malloc'd buffer (so ASan sees overreads) */
-static char *read_file(const char *path, size_t *lenp)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	assert_true(n > 0);
-	rewind(fp);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	*lenp = (size_t)n;
-	return buf;
-}
-
 static void test_golden_bp(void **state)
 {
 	size_t len, i, frozen = 0, pending = 0;
-	char *buf = read_file("tests/golden/exim/bp.txt", &len);
+	char *buf = test_read_file("tests/golden/exim/bp.txt", &len);
 	unsigned long long bad = 1;
 	struct seen s;
 

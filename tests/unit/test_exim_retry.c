@@ -28,26 +28,6 @@ static int setup(void **state)
 	return 0;
 }
 
-/* read_file - the whole file in an exact-size malloc'd buffer (so ASan sees overreads) */
-static char *read_file(const char *path, size_t *lenp)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	assert_true(n > 0);
-	rewind(fp);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	*lenp = (size_t)n;
-	return buf;
-}
-
 /* next_for - exim_retry_next for one recipient (and optional host key) */
 static time_t next_for(const struct exim_retry_db *db, const char *id, const char *sender, const char *rcpt,
 		       const char *host_key, const struct exim_retry_rec **which)
@@ -172,7 +152,7 @@ static void test_domain_msgid_and_expired(void **state)
 static void test_golden_dump(void **state)
 {
 	size_t len;
-	char *buf = read_file("tests/golden/exim/dumpdb-retry.txt", &len);
+	char *buf = test_read_file("tests/golden/exim/dumpdb-retry.txt", &len);
 	struct exim_retry_db db;
 	const struct exim_retry_rec *r;
 	size_t i, with_id = 0;

@@ -36,33 +36,13 @@ static const char *fixtures[] = {
 };
 #define NFIXTURES (sizeof fixtures / sizeof fixtures[0])
 
-/* read_file - the whole file in an exact-size malloc'd buffer (so ASan sees overreads) */
-static char *read_file(const char *path, size_t *lenp)
-{
-	FILE *fp = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(fp);
-	assert_int_equal(fseek(fp, 0, SEEK_END), 0);
-	n = ftell(fp);
-	assert_true(n > 0);
-	rewind(fp);
-	buf = malloc((size_t)n);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)n, fp), (size_t)n);
-	fclose(fp);
-	*lenp = (size_t)n;
-	return buf;
-}
-
 /* fixture - a fixture's queue file */
 static char *fixture(const char *name, size_t *lenp)
 {
 	char path[256];
 
 	snprintf(path, sizeof path, FIXDIR "%s", name);
-	return read_file(path, lenp);
+	return test_read_file(path, lenp);
 }
 
 /* fixture_json - a fixture's postqueue -j line */
