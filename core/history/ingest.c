@@ -22,6 +22,10 @@
  * filled chunk stay in memory (not in an open transaction: other writers
  * are not locked out) for up to that many seconds; the positions saved are
  * those of the last chunk written, so a crash reads the held lines again.
+ *
+ * First load: when a log is read from its start into an empty history, the
+ * first ingest_process() stores the backlog without the attempts' queue ID
+ * index and builds it once at the end (store_bulk_begin, store_bulk_end).
  */
 #include "core/history/ingest.h"
 
@@ -100,6 +104,8 @@ struct ingest {
 	int hold_seconds;			/* ingest_set_hold */
 	time_t held_since;			/* when cur got its first row (monotonic) */
 	unsigned long commits;			/* ingest_commits */
+	int first_load;				/* a log is read from its start: try store_bulk_begin once */
+	int bulk;				/* store_bulk_begin dropped the index: store_bulk_end is due */
 	unsigned long long rows_read, rows_done;	/* ingest_rows_read, ingest_rows_done */
 	struct lease *leases[MAX_PATHS];	/* held while this ingest stores the paths */
 	char standby[PATH_MAX + 128];		/* ingest_standby, "" when storing */
@@ -491,6 +497,8 @@ struct ingest *ingest_open(struct store *st, const struct classifier *cl, char *
 			pos = (struct logtail_pos){ f.dev, f.ino, f.offset, f.first_line_hash };
 			mode = LOGTAIL_RESUME;
 		}
+		if (st != NULL && mode == LOGTAIL_FROM_START)
+			in->first_load = 1;
 		if (logwatch_add(in->w, in->paths[i], mode, mode == LOGTAIL_RESUME ? &pos : NULL, why) < 0) {
 			ingest_close(in);
 			return NULL;
@@ -639,16 +647,45 @@ enum store_fault ingest_fault(const struct ingest *in)
 	return in->fault;
 }
 
+/* bulk_start - before the first backlog read from a log's start: an empty history takes it without
+ * its queue ID index (store_bulk_begin), built once at the end (bulk_end); the writer is idle */
+static void bulk_start(struct ingest *in)
+{
+	struct why ignored;
+
+	if (in->st == NULL || !in->first_load)
+		return;
+	in->first_load = 0;
+	/* only a shortcut: on failure the rows go in with the index kept up to date, as always */
+	in->bulk = store_bulk_begin(in->st, &ignored) == 1;
+	store_clear_fault(in->st);
+}
+
+/* bulk_end - build the index bulk_start dropped (the writer is idle); -1 with why, the fault noted */
+static int bulk_end(struct ingest *in, struct why *why)
+{
+	if (!in->bulk || in->st == NULL)
+		return 0;
+	in->bulk = 0;
+	if (store_bulk_end(in->st, why) < 0) {
+		in->fault = store_fault(in->st);
+		return -1;
+	}
+	return 0;
+}
+
 /* ingest_process - read whatever is new, store it, save positions; lines read or -1 with why */
 long ingest_process(struct ingest *in, struct why *why)
 {
 	struct logtail_pos pos[MAX_PATHS];
 	unsigned char has[MAX_PATHS] = { 0 };
 	long before = in->lines;
+	struct why ignored;
 	int i, rc = 0, failed, hold = 0, had;
 
 	if (in->st != NULL)
 		store_clear_fault(in->st);	/* what a reader of this store met before is not ours */
+	bulk_start(in);
 	if (logwatch_process(in->w, on_line, in, why) < 0)
 		rc = -1;
 	if (in->lines != before)
@@ -702,6 +739,9 @@ long ingest_process(struct ingest *in, struct why *why)
 		why_set(why, "some log lines could not be stored: %s", in->store_err);
 	in->store_err[0] = '\0';
 	pthread_mutex_unlock(&in->mu);
+	/* the backlog is in (its rows and positions committed): the index, in one sorted pass */
+	if (bulk_end(in, failed ? &ignored : why) < 0 && !failed)
+		return -1;
 	return failed ? -1 : in->lines - before;
 }
 
@@ -766,6 +806,7 @@ void ingest_close(struct ingest *in)
 {
 	struct logtail_pos pos[MAX_PATHS];
 	unsigned char has[MAX_PATHS] = { 0 };
+	struct why ignored;
 	struct chunk *c;
 	int i;
 
@@ -784,6 +825,7 @@ void ingest_close(struct ingest *in)
 			has[i] = logwatch_pos(in->w, in->paths[i], &pos[i]) == 0;
 		save_positions(in, pos, has);
 		store_flush(in->st, NULL);
+		bulk_end(in, &ignored);	/* when ingest_process did not get that far */
 	}
 	logwatch_free(in->w);
 	for (i = 0; i < MAX_PATHS; i++)

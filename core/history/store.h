@@ -168,6 +168,18 @@ void store_clear_fault(struct store *s);
 /* store_fault_name - a few words for a fault class ("the disk is full") */
 const char *store_fault_name(enum store_fault f);
 
+/* store_bulk_begin - a first load: when the history holds no attempt yet, drop the index on
+ * attempts(queue_id) (committed at once, with no batch open) so that a large backlog is appended
+ * without keeping it sorted row by row; store_bulk_end builds it in one sorted pass. 1 when the index
+ * was dropped, 0 when the history is not empty (nothing changes), -1 with why. Rows are the same
+ * either way; a process killed in between leaves the history without that index until the next
+ * store_open, which builds it (only queries by queue ID are slower meanwhile). */
+int store_bulk_begin(struct store *s, struct why *why);
+
+/* store_bulk_end - commit the pending batch and build the index store_bulk_begin dropped (no-op when it
+ * is there); -1 with why */
+int store_bulk_end(struct store *s, struct why *why);
+
 /* store_add_attempt - append one delivery attempt (batched) */
 int store_add_attempt(struct store *s, const struct store_attempt *a, struct why *why);
 

@@ -38,6 +38,11 @@ check_eq "one run: position saved at the end of the file" \
 	"$(sqlite3 "$work/one.db" 'SELECT offset FROM files')" "$(stat -c %s "$log")"
 check "one run: no unclassified deferral" \
 	test "$(sqlite3 "$work/one.db" "SELECT count(*) FROM attempt_rows WHERE status = 'deferred' AND cause IS NULL")" -eq 0
+# index - 1 when the attempts' queue ID index is there (a first load builds it at the end)
+index() {
+	sqlite3 "$1" "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'attempts_queue_id'"
+}
+check_eq "one run: the queue ID index is there" "$(index "$work/one.db")" 1
 out=$("$MQMON" ingest --db "$work/one.db" "$log")
 check "again: nothing new to read" grep -q "^0 lines read" <<<"$out"
 
@@ -57,9 +62,11 @@ check "killed: it had committed part of the backlog, not all ($killed_at of $tot
 	test "$killed_at" -gt 0 -a "$killed_at" -lt "$total"
 check "killed: the saved position matches what was committed" \
 	test "$(sqlite3 "$work/two.db" 'SELECT offset FROM files')" -lt "$(stat -c %s "$log")"
+check_eq "killed: a first load builds the queue ID index last (not yet)" "$(index "$work/two.db")" 0
 "$MQMON" ingest --db "$work/two.db" "$log" >/dev/null
 check_eq "resumed: the same attempts, in the same order, none twice" "$(rows "$work/two.db")" "$(rows "$work/one.db")"
 check_eq "resumed: the same messages" "$(messages "$work/two.db")" "$(messages "$work/one.db")"
+check_eq "resumed: the queue ID index is there" "$(index "$work/two.db")" 1
 check_eq "resumed: report --since agrees" \
 	"$("$MQMON" report --since 3650d --db "$work/two.db" --format json "$log" | jq -c '.deferrals, .messages')" \
 	"$("$MQMON" report --since 3650d --db "$work/one.db" --format json "$log" | jq -c '.deferrals, .messages')"

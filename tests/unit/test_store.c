@@ -274,6 +274,58 @@ static void test_reopen_keeps_data(void **state)
 	assert_int_equal(raw_int(p, "SELECT count(*) FROM messages WHERE sender = 'a@example.org'"), 1);
 }
 
+/* has_queue_id_index - the attempts' queue ID index exists (seen from another connection) */
+static int has_queue_id_index(const char *path)
+{
+	return (int)raw_int(path, "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name = 'attempts_queue_id'");
+}
+
+static void test_bulk_load_index(void **state)
+{
+	const char *p = dbpath("bulk.db"), *k = dbpath("killed.db");
+	struct seen seen = { 0 };
+	struct store *s;
+	int i;
+
+	(void)state;
+	/* an empty history: the index goes for the load and comes back, the rows as always */
+	s = open_ok(p);
+	assert_int_equal(store_bulk_begin(s, NULL), 1);
+	assert_int_equal(has_queue_id_index(p), 0);
+	for (i = 0; i < 3000; i++) {
+		struct store_attempt a = attempt(1000 + i / 7, i % 2 ? "AAAAAA1" : "BBBBBB2", "452 try later");
+
+		must(store_add_attempt(s, &a, W));
+	}
+	must(store_bulk_end(s, W));
+	assert_int_equal(store_pending(s), 0);
+	assert_int_equal(has_queue_id_index(p), 1);
+	assert_int_equal(raw_int(p, "SELECT count(*) FROM attempts WHERE queue_id = 'AAAAAA1'"), 1500);
+	assert_int_equal(store_attempts_for(s, "BBBBBB2", collect, &seen, NULL), 1500);
+	must(store_bulk_end(s, W));	/* again: nothing to do */
+	/* a history with rows: left as it is */
+	assert_int_equal(store_bulk_begin(s, NULL), 0);
+	assert_int_equal(has_queue_id_index(p), 1);
+	store_close(s);
+
+	/* killed between the two (closed without store_bulk_end): the next open builds the index */
+	s = open_ok(k);
+	assert_int_equal(store_bulk_begin(s, NULL), 1);
+	for (i = 0; i < 100; i++) {
+		struct store_attempt a = attempt(1000 + i, "CCCCCC3", "452 try later");
+
+		must(store_add_attempt(s, &a, W));
+	}
+	must(store_flush(s, W));
+	store_close(s);
+	assert_int_equal(has_queue_id_index(k), 0);
+	s = open_ok(k);
+	assert_int_equal(has_queue_id_index(k), 1);
+	assert_int_equal(raw_int(k, "SELECT count(*) FROM attempts INDEXED BY attempts_queue_id"
+				 " WHERE queue_id = 'CCCCCC3'"), 100);
+	store_close(s);
+}
+
 static void test_newer_schema_refused(void **state)
 {
 	const char *p = dbpath("newer.db"), *q = dbpath("foreign.db");
@@ -1671,6 +1723,7 @@ int main(void)
 		cmocka_unit_test(test_instance_file),
 		cmocka_unit_test(test_migrate_from_empty),
 		cmocka_unit_test(test_reopen_keeps_data),
+		cmocka_unit_test(test_bulk_load_index),
 		cmocka_unit_test(test_newer_schema_refused),
 		cmocka_unit_test(test_not_a_database_refused),
 		cmocka_unit_test(test_batch_commits_every_batch_rows),
