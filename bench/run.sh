@@ -114,7 +114,6 @@ SCALE_FILTER=gmail.com    # the scale section's search text (a seeded domain)
 BED_DOMAINS=(gmail.com outlook.com yahoo.com greylist.example busy.example tls.example postgrey.example)
 export PATH=$PATH:/usr/sbin:/sbin
 
-PFLOGSUMM_BEST=""         # pflogsumm's best time, when classify timed it
 WORK=""                   # scratch directory of this run (stores, typescripts, IDs)
 BBED=""                   # the bed in use (directory), BBED_OWN=1 when we brought it up
 BBED_OWN=0
@@ -198,7 +197,6 @@ section_classify() {
     if command -v pflogsumm >/dev/null 2>&1; then
         timeit "pflogsumm" pflogsumm "$LOG"
         t_pfl=$TIMEIT_BEST
-        PFLOGSUMM_BEST=$t_pfl
     fi
 
     echo
@@ -389,31 +387,59 @@ cpu_ticks() {
 }
 
 # ---------------------------------------------------------------------------
+# time_once CMD... - run CMD once (stdout to /dev/null); its wall-clock seconds in TIME_ONCE
+time_once() {
+    local t0 t1 rc=0
+    t0=$(now)
+    "$@" >/dev/null || rc=$?
+    t1=$(now)
+    ((rc == 0)) || die "failed (exit $rc): $*"
+    TIME_ONCE=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }')
+}
+
+# min_of A B - the smaller of two times (B when A is empty)
+min_of() { awk -v a="$1" -v b="$2" 'BEGIN { print (a == "" || b + 0 < a + 0) ? b : a }'; }
+
 # section_ingest - mqmon ingest storing the whole 1M-line log vs pflogsumm; report --since from the history
+#
+# mqmon ingest and pflogsumm run in alternation, RUNS rounds of one run each
+# (mqmon first in odd rounds, pflogsumm first in even ones), and each keeps
+# its best: on a machine that other jobs load, both meet the same load, and
+# the ratio of the bests compares like with like.
 section_ingest() {
-    local db=$WORK/ingest.db t_ing t_rep t_pfl n_rows n_dgs n_all r size_mb
+    local db=$WORK/ingest.db t_ing="" t_rep t_pfl="" n_rows n_dgs n_all r size_mb i all_ing="" all_pfl="" all_r=""
+    local have_pfl=0 a b
     command -v sqlite3 >/dev/null 2>&1 || echo "  (sqlite3 CLI not installed: row counts skipped)"
-    echo "== ingest: mqmon ingest --db FRESH $LOG, best of $RUNS =="
+    if command -v pflogsumm >/dev/null 2>&1; then have_pfl=1; fi
+    echo "== ingest: mqmon ingest --db FRESH $LOG, best of $RUNS$( ((have_pfl)) && echo ", alternating with pflogsumm") =="
     # a fresh store each run: the whole file is read and every event stored
     # shellcheck disable=SC2317
     ingest_once() {
         rm -f "$db" "$db-wal" "$db-shm" "$db-journal"
         "${MQ[@]}" ingest --db "$db" "$LOG"
     }
-    timeit "mqmon ingest (fresh db)" ingest_once
-    t_ing=$TIMEIT_BEST
-    # the store is full now: report --since only reads the history back
+    for ((i = 0; i < RUNS; i++)); do
+        a="" b=""
+        if ((have_pfl && i % 2 == 1)); then time_once pflogsumm "$LOG"; b=$TIME_ONCE; fi
+        time_once ingest_once
+        a=$TIME_ONCE
+        if ((have_pfl && i % 2 == 0)); then time_once pflogsumm "$LOG"; b=$TIME_ONCE; fi
+        all_ing+=" $a"
+        t_ing=$(min_of "$t_ing" "$a")
+        if ((have_pfl)); then
+            all_pfl+=" $b"
+            all_r+=" $(ratio "$b" "$a")x"
+            t_pfl=$(min_of "$t_pfl" "$b")
+        fi
+    done
+    printf '  %-26s runs:%s  best %s s\n' "mqmon ingest (fresh db)" "$all_ing" "$t_ing"
+    if ((have_pfl)); then
+        printf '  %-26s runs:%s  best %s s\n' pflogsumm "$all_pfl" "$t_pfl"
+        printf '  %-26s rounds:%s\n' "pflogsumm / ingest" "$all_r"
+    fi
+    # the store of the last run is full: report --since only reads the history back
     timeit "mqmon report --since (history)" "${MQ[@]}" report --since 3650d --db "$db" "$LOG"
     t_rep=$TIMEIT_BEST
-    if [[ -n $PFLOGSUMM_BEST ]]; then
-        t_pfl=$PFLOGSUMM_BEST
-        printf '  %-26s best %s s (from the classify section)\n' pflogsumm "$t_pfl"
-    elif command -v pflogsumm >/dev/null 2>&1; then
-        timeit "pflogsumm" pflogsumm "$LOG"
-        t_pfl=$TIMEIT_BEST
-    else
-        t_pfl=""
-    fi
 
     echo
     printf '  %-28s %9s %14s\n' tool seconds lines/s
