@@ -43,7 +43,6 @@
 #include "core/base/pathname.h"
 #include "core/base/sanitize.h"
 #include "core/base/thread.h"
-#include "core/history/textpack.h"
 
 #define MAX_PATHS 16
 #define CHUNK_OPS 8192		/* rows per chunk */
@@ -56,8 +55,8 @@ _Static_assert(COMMIT_ROWS + CHUNK_OPS + MAX_PATHS < STORE_BATCH_ROWS,
 	       "the writer commits before the store would on its own");
 
 enum op_kind { OP_ATTEMPT, OP_SEEN, OP_REPLACED };
-/* S_TEXT is the reply text, or its template when S_ARGS is set (op.packed) */
-enum { S_QUEUE_ID, S_RECIPIENT, S_DOMAIN, S_PROVIDER, S_DSN, S_RELAY, S_TEXT, S_ARGS, S_COUNT };
+/* an attempt's strings */
+enum { S_QUEUE_ID, S_RECIPIENT, S_DOMAIN, S_PROVIDER, S_DSN, S_RELAY, S_TEXT, S_COUNT };
 
 /* one store call; strings are arena offsets (NO_STR = NULL), words are static */
 struct op {
@@ -66,7 +65,6 @@ struct op {
 	enum delivery_status status;		/* OP_ATTEMPT */
 	enum message_state state;		/* OP_SEEN */
 	const char *cause, *stage;		/* OP_ATTEMPT */
-	int packed;				/* OP_ATTEMPT: S_TEXT and S_ARGS are the text's textpack split */
 	uint32_t str[S_COUNT];			/* OP_SEEN: id, sender; OP_REPLACED: old, new */
 };
 
@@ -183,13 +181,7 @@ static int write_chunk(struct ingest *in, const struct chunk *c, struct why *why
 				.dsn = op_str(c, o->str[S_DSN]), .relay = op_str(c, o->str[S_RELAY]),
 			};
 
-			if (o->packed) {
-				a.text_template = op_str(c, o->str[S_TEXT]);
-				a.text_args = op_str(c, o->str[S_ARGS]);
-			} else {
-				a.text = op_str(c, o->str[S_TEXT]);
-			}
-
+			a.text = op_str(c, o->str[S_TEXT]);
 			r = store_add_attempt(in->st, &a, &w);
 		} else if (o->kind == OP_SEEN) {
 			r = store_message_seen(in->st, op_str(c, o->str[0]), o->time, op_str(c, o->str[1]),
@@ -380,30 +372,19 @@ static struct op *op_begin(struct ingest *in, enum op_kind kind, time_t t, size_
 	return o;
 }
 
-/* queue_attempt - an attempt row for the writer; its reply text is split here (textpack), so the
- * writer, the busier thread, only looks up the template */
+/* queue_attempt - an attempt row for the writer (which splits its reply text, textpack: the
+ * reader, which parses and classifies, is the busier thread) */
 static void queue_attempt(struct ingest *in, time_t t, enum delivery_status status, const char *cause,
-			  const char *stage, const char *const given[S_COUNT])
+			  const char *stage, const char *const str[S_COUNT])
 {
-	char tpl[REPLY_TEXT_MAX], args[REPLY_TEXT_MAX];
-	const char *str[S_COUNT];
 	struct op *o;
-	int i, packed = 0;
+	int i;
 
-	memcpy(str, given, sizeof str);
-	str[S_ARGS] = NULL;
-	if (str[S_TEXT] != NULL && strlen(str[S_TEXT]) < sizeof tpl &&
-	    textpack_split(str[S_TEXT], str[S_RELAY], str[S_RECIPIENT], tpl, args) == 0) {
-		str[S_TEXT] = tpl;
-		str[S_ARGS] = args[0] ? args : NULL;
-		packed = 1;
-	}
 	if ((o = op_begin(in, OP_ATTEMPT, t, str_bytes(str, S_COUNT))) == NULL)
 		return;
 	o->status = status;
 	o->cause = cause;
 	o->stage = stage;
-	o->packed = packed;
 	for (i = 0; i < S_COUNT; i++)
 		o->str[i] = put_str(in, str[i]);
 }

@@ -1205,16 +1205,7 @@ int store_add_attempt(struct store *s, const struct store_attempt *a, struct why
 		finish(st);
 		return -1;
 	}
-	if (a->text_template != NULL) {
-		if (bind_name(s, st, 11, a->text_template, why) < 0) {
-			finish(st);
-			return -1;
-		}
-		if (a->text_args == NULL || a->text_args[0] == '\0')
-			sqlite3_bind_null(st, 12);
-		else
-			sqlite3_bind_text(st, 12, a->text_args, -1, SQLITE_STATIC);
-	} else if (bind_text(s, st, 11, a->text, a->relay, a->recipient, why) < 0) {
+	if (bind_text(s, st, 11, a->text, a->relay, a->recipient, why) < 0) {
 		finish(st);
 		return -1;
 	}
@@ -1552,7 +1543,6 @@ static int each_attempt(struct store *s, enum stmt which, store_attempt_fn fn, v
 		a.status = status_of_code(sqlite3_column_int(st, 7));
 		a.relay = col_str(st, 8);
 		a.stage = col_str(st, 9);
-		a.text_template = a.text_args = NULL;
 		if (join_text(s, which, 10, &a, why) < 0) {
 			finish(st);
 			return -1;

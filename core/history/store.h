@@ -57,10 +57,6 @@ struct store_attempt {
 	enum delivery_status status;	/* STATUS_DEFERRED ... STATUS_EXPIRED; read back: STATUS_OTHER for a code
 					 * this mqmon does not know */
 	const char *relay, *stage, *text;
-	/* instead of text (then NULL): the text as core/history/textpack's textpack_split cut it, for a
-	 * caller that splits on another thread than the store's; args NULL or "" = no variable part;
-	 * read back: always NULL (text is set) */
-	const char *text_template, *text_args;
 };
 
 /* an audit row's state: an action's row is written before its command runs and completed after */
