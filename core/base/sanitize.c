@@ -6,6 +6,7 @@
  */
 #include "core/base/sanitize.h"
 
+#include <stdint.h>
 #include <string.h>
 #include <wchar.h>
 
@@ -76,6 +77,22 @@ static inline int is_graph(unsigned char c)
 	return c > 0x20 && c < 0x7f;
 }
 
+/* plain_run8 - the eight bytes at s are printable ASCII with single spaces inside (none last), so a
+ * run of them goes on through all eight: each byte in 0x20..0x7e, no two spaces side by side, the
+ * last one no space. One test for eight bytes (they are read as one little-endian word). */
+static inline int plain_run8(const unsigned char *s)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull, low7 = 0x7f7f7f7f7f7f7f7full;
+	uint64_t w, x, sp;
+
+	memcpy(&w, s, 8);
+	if (((w - 0x20 * ones) | (w + ones) | w) & high)
+		return 0;	/* a byte below 0x20 or above 0x7e */
+	x = w ^ (0x20 * ones);	/* spaces are zero bytes of x */
+	sp = ~(((x & low7) + low7) | x | low7);	/* the high bit of each zero byte, exactly */
+	return !(sp & (sp >> 8)) && !(sp >> 63);
+}
+
 /* sanitize_text - copy src[0..len) into dst (size dstsz, NUL-terminated) safely; returns bytes written */
 size_t sanitize_text(char *dst, size_t dstsz, const char *src, size_t len)
 {
@@ -92,6 +109,10 @@ size_t sanitize_text(char *dst, size_t dstsz, const char *src, size_t len)
 		if (is_graph(s[in])) {
 			size_t end = in + 1;
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			while (end + 8 < len && plain_run8(s + end))
+				end += 8;	/* the byte loop below ends the run */
+#endif
 			while (end < len && (is_graph(s[end]) || (s[end] == ' ' && end + 1 < len && is_graph(s[end + 1]))))
 				end++;
 			if (out + (size_t)pending_space + 2 > dstsz)

@@ -66,6 +66,56 @@ static void test_whitespace_folded(void **state)
 	assert_string_equal(clean("  a\t\tb \r\n c  ", 14), "a b c");
 }
 
+/* ascii_reference - what sanitize_text makes of ASCII: every run of spaces and controls (DEL too) one
+ * space, none at either end */
+static void ascii_reference(char *dst, const char *src, size_t len)
+{
+	size_t i, o = 0;
+	int gap = 0;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		if (c <= 0x20 || c == 0x7f) {
+			gap = o > 0;
+			continue;
+		}
+		if (gap)
+			dst[o++] = ' ';
+		gap = 0;
+		dst[o++] = (char)c;
+	}
+	dst[o] = '\0';
+}
+
+/* every place in long plain runs (which are copied eight bytes at a time) of a double space, a
+ * control, DEL, a high byte, a space before the end: the same text as one byte at a time */
+static void test_long_runs_every_offset(void **state)
+{
+	static const char odd[] = { ' ', '\t', '\x01', '\x7f', '\x1b', '\0' };
+	char src[64], want[80], got[80];
+	size_t pos, k, len;
+
+	(void)state;
+	for (len = 9; len < 40; len++)
+		for (pos = 0; pos < len; pos++)
+			for (k = 0; k < sizeof odd; k++) {
+				memset(src, 'x', len);
+				src[len / 2] = ' ';	/* a single space: kept in a run */
+				src[pos] = odd[k];
+				if (pos + 1 < len && k == 0)
+					src[pos + 1] = ' ';	/* a double space */
+				ascii_reference(want, src, len);
+				sanitize_text(got, sizeof got, src, len);
+				if (strcmp(got, want) != 0)
+					fail_msg("len %zu, byte %zu = 0x%02x: \"%s\", want \"%s\"", len, pos,
+						 (unsigned char)odd[k], got, want);
+			}
+	/* a byte above 0x7e inside a long run ends the fast copy: it is replaced, the rest kept */
+	assert_string_equal(clean("abcdefghijklm\xffnopqrstuvwxyz", 27), "abcdefghijklm\xef\xbf\xbdnopqrstuvwxyz");
+	assert_string_equal(clean("abcdefg hijklmn opqrstu ", 24), "abcdefg hijklmn opqrstu");
+}
+
 static void test_truncation_keeps_whole_code_points(void **state)
 {
 	char buf[6];
@@ -177,6 +227,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_utf8_replaced),
 		cmocka_unit_test(test_valid_utf8_kept),
 		cmocka_unit_test(test_whitespace_folded),
+		cmocka_unit_test(test_long_runs_every_offset),
 		cmocka_unit_test(test_truncation_keeps_whole_code_points),
 		cmocka_unit_test(test_truncation_at_spaces),
 		cmocka_unit_test(test_nul_bytes_inside),
