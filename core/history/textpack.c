@@ -113,15 +113,17 @@ static char *put_variable(const char *p, size_t len, char **tpl, char *v, const 
 	return v;
 }
 
-/* at - text at p begins with the n bytes of key */
-static int at(const char *p, const char *key, size_t n)
+/* at - text at p begins with the n (3 or more) bytes of key */
+static inline int at(const char *p, const char *key, size_t n)
 {
-	return key != NULL && p[0] == key[0] && strncmp(p, key, n) == 0;
+	return key != NULL && p[0] == key[0] && p[1] == key[1] && strncmp(p, key, n) == 0;
 }
 
 /* textpack_split - text as a template and its variable tokens
  *
- * One pass over classified bytes (and the parts of variable tokens). The relay host and the recipient are
+ * One pass over classified bytes (and the parts of variable tokens): runs of
+ * separators are copied, a token is copied while it is scanned and replaced
+ * when it turns out variable. The relay host and the recipient are
  * looked for where a token begins (where they stand in replies); any
  * choice of places is exact, since textpack_join follows the markers. */
 int textpack_split(const char *text, const char *relay, const char *recipient, char *tpl, char *vars)
@@ -129,12 +131,13 @@ int textpack_split(const char *text, const char *relay, const char *recipient, c
 	size_t nrelay = 0, nrcpt = 0, len;
 	const char *rh = relay_host(relay, &nrelay), *rc = recipient_key(recipient, &nrcpt), *p = text;
 	char *t = tpl, *v = vars;
-	unsigned kinds;
+	unsigned kinds, c;
 
-	while (*p) {
-		if (cls[(unsigned char)*p] & CL_SEP) {
+	for (;;) {
+		while (cls[(unsigned char)*p] & CL_SEP) {
+			if (*p == '\0')
+				goto end;
 			*t++ = *p++;
-			continue;
 		}
 		if (at(p, rh, nrelay)) {
 			*t++ = TEXTPACK_RELAY;
@@ -146,20 +149,22 @@ int textpack_split(const char *text, const char *relay, const char *recipient, c
 			p += nrcpt;
 			continue;
 		}
-		/* a token: up to a separator; variable when it holds a digit and is no code */
+		/* a token, up to a separator (copied on the way, the template never outruns the text);
+		 * variable when it holds a digit and is no code */
 		kinds = 0;
-		for (len = 0; !(cls[(unsigned char)p[len]] & CL_SEP); len++)
-			kinds |= cls[(unsigned char)p[len]];
+		for (len = 0; !((c = cls[(unsigned char)p[len]]) & CL_SEP); len++) {
+			kinds |= c;
+			t[len] = p[len];
+		}
 		if (kinds & CL_MARK)
 			return -1;
-		if ((kinds & CL_DIGIT) && !is_code(p, len)) {
-			v = put_variable(p, len, &t, v, vars);
-		} else {
-			memcpy(t, p, len);
+		if ((kinds & CL_DIGIT) && !is_code(p, len))
+			v = put_variable(p, len, &t, v, vars);	/* written again from the token's start */
+		else
 			t += len;
-		}
 		p += len;
 	}
+end:
 	*t = '\0';
 	*v = '\0';
 	return 0;
