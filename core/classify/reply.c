@@ -165,6 +165,16 @@ static size_t join_reply(struct reply_info *info, const char *r, char *out, size
 	if (o >= outsz)
 		return outsz - 1;
 	while (*p && o + 1 < outsz) {
+		size_t n = strnlen(p, outsz - 1 - o), k;
+		const char *next = sep == '-' ? memchr(p, codebuf[0], n) : NULL;
+
+		/* copied at once: the text up to where a continuation prefix may begin (only after "421-") */
+		k = next != NULL ? (size_t)(next - p) : n;
+		memcpy(out + o, p, k);
+		o += k;
+		p += k;
+		if (next == NULL)
+			break;	/* the end of the reply, or of the room in out */
 		/* a continuation prefix: " 421-4.7.28 " or " 421 4.7.28 " (or " 421-" without enhanced) */
 		if (sep == '-' && p[0] == codebuf[0] && (p == r + 4 || p[-1] == ' ') && p[1] == codebuf[1]
 		    && p[2] == codebuf[2] && (p[3] == '-' || p[3] == ' ')) {
