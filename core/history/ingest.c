@@ -332,29 +332,27 @@ static struct op *op_new(struct ingest *in, size_t bytes)
 	return &in->cur->ops[in->cur->nops++];
 }
 
-/* put_str - copy s into the current chunk's arena; its offset, NO_STR for NULL */
-static uint32_t put_str(struct ingest *in, const char *s)
+/* put_str - copy s (n bytes with its NUL, from str_sizes) into the current chunk's arena; its offset,
+ * NO_STR for NULL */
+static uint32_t put_str(struct ingest *in, const char *s, size_t n)
 {
 	struct chunk *c = in->cur;
-	size_t n;
 
 	if (s == NULL)
 		return NO_STR;
-	n = strlen(s) + 1;
 	memcpy(c->text + c->used, s, n);
 	c->used += n;
 	return (uint32_t)(c->used - n);
 }
 
-/* str_bytes - arena bytes for these strings (NULLs are free) */
-static size_t str_bytes(const char *const *v, int n)
+/* str_sizes - each string's arena bytes (with its NUL, 0 for NULL) into size; their sum */
+static size_t str_sizes(const char *const *v, int n, size_t *size)
 {
 	size_t total = 0;
 	int i;
 
 	for (i = 0; i < n; i++)
-		if (v[i] != NULL)
-			total += strlen(v[i]) + 1;
+		total += size[i] = v[i] != NULL ? strlen(v[i]) + 1 : 0;
 	return total;
 }
 
@@ -377,16 +375,17 @@ static struct op *op_begin(struct ingest *in, enum op_kind kind, time_t t, size_
 static void queue_attempt(struct ingest *in, time_t t, enum delivery_status status, const char *cause,
 			  const char *stage, const char *const str[S_COUNT])
 {
+	size_t size[S_COUNT];
 	struct op *o;
 	int i;
 
-	if ((o = op_begin(in, OP_ATTEMPT, t, str_bytes(str, S_COUNT))) == NULL)
+	if ((o = op_begin(in, OP_ATTEMPT, t, str_sizes(str, S_COUNT, size))) == NULL)
 		return;
 	o->status = status;
 	o->cause = cause;
 	o->stage = stage;
 	for (i = 0; i < S_COUNT; i++)
-		o->str[i] = put_str(in, str[i]);
+		o->str[i] = put_str(in, str[i], size[i]);
 }
 
 /* queue_message - an OP_SEEN (state) or OP_REPLACED (state MESSAGE_STATE_UNKNOWN) row for the writer */
@@ -394,13 +393,14 @@ static void queue_message(struct ingest *in, enum op_kind kind, const char *a, c
 			  enum message_state state)
 {
 	const char *v[2] = { a, b };
-	struct op *o = op_begin(in, kind, t, str_bytes(v, 2));
+	size_t size[2];
+	struct op *o = op_begin(in, kind, t, str_sizes(v, 2, size));
 
 	if (o == NULL)
 		return;
 	o->state = state;
-	o->str[0] = put_str(in, a);
-	o->str[1] = put_str(in, b);
+	o->str[0] = put_str(in, a, size[0]);
+	o->str[1] = put_str(in, b, size[1]);
 }
 
 /* ingest_open - follow paths; NULL with why */
