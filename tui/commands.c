@@ -23,6 +23,7 @@
 #include "tui/app.h"
 #include "tui/commands.h"
 #include "tui/complete.h"
+#include "tui/fleet_ui.h"
 #include "tui/osc52.h"
 
 /* app_command_complete - Tab on the ":" line: complete the NAME of `domain NAME` or `cause NAME` */
@@ -332,6 +333,7 @@ int app_command(struct app *a, const char *line)
 	if (!strcmp(word, "clear")) {
 		a->search[0] = '\0';
 		a->fexpiring = 0;
+		a->fhost[0] = '\0';
 		a->fkind = FILTER_NONE;
 		strlist_free(&a->tags);
 		app_rebuild_rows(a);
@@ -380,12 +382,13 @@ int app_command(struct app *a, const char *line)
 	if (!strcmp(word, "export"))
 		return export_model(a, arg);
 	if (!strcmp(word, "refresh")) {
-		qsource_request(a->qs);
-		a->last_request = a->now;
+		app_request_model(a);
 		return REACT_REDRAW;
 	}
+	if (!strcmp(word, "host"))
+		return fleet_ui_host_command(a, arg);
 	actionkey_names(names, sizeof names, " ");
 	app_flash(a, "unknown command ':%s' (:help lists the keys; commands: q sort cause domain search clear "
-		  "view theme columns refresh goto copy export expiring messages help %s)", word, names);
+		  "view theme columns refresh goto copy export expiring host messages help %s)", word, names);
 	return REACT_REDRAW;
 }
