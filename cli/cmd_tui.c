@@ -208,6 +208,11 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 		if (f < 0)
 			return cli->hosts.n > 0 ? EX_USAGE : EX_CONFIG;
 		if (f > 0) {
+			if ((rc = cli_load_classifier(cli)) != 0) {
+				fleet_free(fl);
+				return rc;
+			}
+			opt.source.cl = cli->cl;	/* the causes' advice; each host's own rules classify its mail */
 			snprintf(host, sizeof host, "fleet");
 			opt.host = host;
 			opt.fleet = fl;

@@ -21,6 +21,7 @@ static void rebuild(struct app *a)
 	if ((m = fleet_live_model(a->fleet->live, a->now)) == NULL)
 		return;
 	m->params.backend = a->params.backend;	/* :goto checks IDs as the fleet's MTA writes them */
+	m->cl = a->opt.source.cl;	/* the console's rules: the causes' advice (the verdicts are the hosts') */
 	app_free_rows(a);
 	qmodel_free(a->m);
 	a->m = m;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/base/sanitize.h"
 #include "core/classify/cause.h"
 #include "core/classify/reply.h"
 #include "core/queue/stream.h"
@@ -52,6 +53,14 @@ static enum feed_event bad(struct fleet_feed *f, const char *why)
 {
 	snprintf(f->problem, sizeof f->problem, "not mqmon's stream: %s", why);
 	return FEED_BAD;
+}
+
+/* id_ok - a queue ID as MTAs write them: 1..QUEUE_ID_MAX letters, digits and '-' (Exim) */
+static int id_ok(const char *id)
+{
+	size_t n = id != NULL ? strlen(id) : 0;
+
+	return n > 0 && n <= QUEUE_ID_MAX && strspn(id, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-") == n;
 }
 
 /* copy_str - a string member into buf ("" when absent) */
@@ -140,14 +149,13 @@ enum feed_event fleet_feed_line(struct fleet_feed *f, const char *line, size_t l
 
 		if (!f->in_batch)
 			ev = bad(f, "a message outside a batch");
-		else if (!json_is_object(m) || id == NULL || *id == '\0' || strlen(id) > QUEUE_ID_MAX
-			 || !json_is_array(json_object_get(m, "recipients")))
-			ev = bad(f, "a message without a queue ID or recipients");
+		else if (!json_is_object(m) || !id_ok(id) || !json_is_array(json_object_get(m, "recipients")))
+			ev = bad(f, "a message without a valid queue ID or recipients");
 		else
 			json_object_set(f->batch_msgs, id, m);
 	} else if (strcmp(type, "removed") == 0) {
 		v = json_object_get(o, "queue_id");
-		if (!f->in_batch || !json_is_string(v))
+		if (!f->in_batch || !id_ok(json_string_value(v)))
 			ev = bad(f, "a removed line outside a batch or without an ID");
 		else
 			json_array_append(f->batch_removed, v);
@@ -295,6 +303,16 @@ static enum retry_source retry_of(const char *s)
 	return RETRY_NONE;
 }
 
+/* pooled_clean - s made safe for the screen (valid UTF-8, no control characters: a host may be hostile),
+ * interned in the model; NULL on out of memory */
+static const char *pooled_clean(struct qmodel *m, const char *s)
+{
+	char buf[1024];
+
+	sanitize_text(buf, sizeof buf, s, strlen(s));
+	return qmodel_str(m, buf);
+}
+
 /* add_message - one host message into the merged model; 0, -1 when it is not usable */
 static int add_message(struct qmodel *m, const char *host, json_t *o, struct kept *k)
 {
@@ -310,7 +328,7 @@ static int add_message(struct qmodel *m, const char *host, json_t *o, struct kep
 		return -1;
 	msg->attempts = (int)num(o, "attempts");
 	msg->last_attempt = (time_t)num(o, "last_attempt");
-	if (*relay && (rel = qmodel_str(m, relay)) != NULL)
+	if (*relay && (rel = pooled_clean(m, relay)) != NULL)
 		msg->relay = rel;
 	msg->paused = json_is_true(json_object_get(o, "paused"));
 	json_array_foreach(json_object_get(o, "recipients"), i, r) {
@@ -321,15 +339,13 @@ static int add_message(struct qmodel *m, const char *host, json_t *o, struct kep
 		if (qmodel_add_rcpt(m, msg, str(r, "address"), reason, strlen(reason), str(r, "dsn")) < 0)
 			return -1;
 		q = &msg->rcpts[msg->nrcpts - 1];
-		/* the host's rules decided: its verdict as it came */
-		if ((pooled = qmodel_str(m, reason)) != NULL)
-			q->reason = pooled;
+		/* the host's rules decided: its verdict as it came (the reason as qmodel_add_rcpt cleaned it) */
 		c = *cause ? cause_from_name(cause) : -1;
 		q->cause = c >= 0 ? (enum cause)c : CAUSE_UNCLASSIFIED;
 		q->requeued = c >= 0 && *reason == '\0';
-		pooled = qmodel_str(m, *str(r, "provider") ? str(r, "provider") : "other");
+		pooled = pooled_clean(m, *str(r, "provider") ? str(r, "provider") : "other");
 		q->provider = pooled != NULL ? pooled : "other";
-		q->rule = *rule ? qmodel_str(m, rule) : NULL;
+		q->rule = *rule ? pooled_clean(m, rule) : NULL;
 		q->stage = smtp_stage_from_name(str(r, "stage"));
 		q->paused = json_is_true(json_object_get(r, "paused"));
 	}
