@@ -531,6 +531,17 @@ static int start_action(struct app *a, const struct actionkey *k)
 	return REACT_REDRAW;
 }
 
+/* throttle_where - the fleet console: " on every host" or " on HOST" (:host), else "" */
+static const char *throttle_where(const struct app *a)
+{
+	static char buf[80];
+
+	if (a->fleet == NULL)
+		return "";
+	snprintf(buf, sizeof buf, " on %s%.60s", a->fhost[0] ? "" : "every host", a->fhost);
+	return buf;
+}
+
 /* prompt_key - a key while a prompt is shown */
 static int prompt_key(struct app *a, int ch)
 {
@@ -555,8 +566,8 @@ static int prompt_key(struct app *a, int ch)
 			/* remove the throttle: asked once more */
 			j->kind = JOB_UNTHROTTLE;
 			u->prompt = PROMPT_CONFIRM;
-			snprintf(u->prompt_text, sizeof u->prompt_text, "remove the throttle of %s?  y = yes, n = no",
-				 j->domain);
+			snprintf(u->prompt_text, sizeof u->prompt_text, "remove the throttle of %s%s?  y = yes, n = no",
+				 j->domain, throttle_where(a));
 			return REACT_REDRAW;
 		}
 		if (ch == 's' && throttle_mode_supported(&a->params, THROTTLE_SLOW, &why) < 0) {
@@ -656,7 +667,8 @@ static int start_throttle(struct app *a, int clear)
 		j->kind = JOB_UNTHROTTLE;
 		u->pending = j;
 		u->prompt = PROMPT_CONFIRM;
-		snprintf(u->prompt_text, sizeof u->prompt_text, "remove the throttle of %s?  y = yes, n = no", dom);
+		snprintf(u->prompt_text, sizeof u->prompt_text, "remove the throttle of %s%s?  y = yes, n = no", dom,
+			 throttle_where(a));
 		return REACT_REDRAW;
 	}
 	j->kind = JOB_THROTTLE;
@@ -784,8 +796,9 @@ const char *actions_ui_prompt(const struct app *a)
 				 "the throttle, Esc = cancel (no slow for %s)", u->pending->domain,
 				 a->params.backend != NULL ? a->params.backend->title : "this MTA");
 		else
-			snprintf(u->prompt_text, sizeof u->prompt_text, "throttle %s: s = slow (1 msg/s, one connection), "
-				 "p = pause (no delivery), r = remove the throttle, Esc = cancel", u->pending->domain);
+			snprintf(u->prompt_text, sizeof u->prompt_text, "throttle %s%s: s = slow (1 msg/s, one connection), "
+				 "p = pause (no delivery), r = remove the throttle, Esc = cancel", u->pending->domain,
+				 throttle_where(a));
 		return u->prompt_text;
 	case PROMPT_THROTTLE_FOR:
 		snprintf(u->prompt_text, sizeof u->prompt_text, "%s %s for how long (30m, 2h, 1d; Enter = until "

@@ -156,7 +156,10 @@ char **fleet_argv(const struct fleet *fl, const char *host, char *const *words, 
 		v[k++] = strdup(opts[i] != NULL ? opts[i] : timeout);
 	if (fl->control_dir[0]) {
 		/* connection sharing: the host's stream is the master, actions ride on it */
-		snprintf(control, sizeof control, "ControlPath=%s/%%C", fl->control_dir);
+		/* one socket a fleet host (its index): %C would join two aliases of one address */
+		for (i = 0; i < fl->n && strcmp(fl->hosts[i].name, host) != 0; i++)
+			;
+		snprintf(control, sizeof control, "ControlPath=%s/h%zu", fl->control_dir, i);
 		v[k++] = strdup("-o");
 		v[k++] = strdup("ControlMaster=auto");
 		v[k++] = strdup("-o");

@@ -8,7 +8,7 @@
  * fleet_run() starts, on every chosen host at once,
  *
  *   SSH... -T -o BatchMode=yes -o ConnectTimeout=N -o ServerAliveInterval=5 -o ServerAliveCountMax=3
- *          [-o ControlMaster=auto -o ControlPath=DIR/%C] -- HOST REMOTE... --no-fleet WORDS...
+ *          [-o ControlMaster=auto -o ControlPath=DIR/hN] -- HOST REMOTE... --no-fleet WORDS...
  *
  * with fork/execve and pipes (stdin from the host's input, such as the
  * queue IDs of an action, one a line), collects stdout and stderr, and
@@ -55,7 +55,8 @@ struct fleet {
 	char **ssh;		/* ssh_command's words, NULL-terminated */
 	char **remote;		/* remote_mqmon's words */
 	char control_dir[128];	/* "": none; else OpenSSH connection sharing through sockets in it (a private
-				 * 0700 directory): -o ControlMaster=auto -o ControlPath=DIR/%C */
+				 * 0700 directory): -o ControlMaster=auto -o ControlPath=DIR/hN, N the host's index
+				 * (one master a fleet host: two aliases of one address each get their own) */
 };
 
 /* fleet_host_valid - 0 when name is an acceptable ssh destination, else -1 with why */

@@ -2,7 +2,7 @@
  *
  * For each host one
  *
- *   SSH... -T -o BatchMode=yes ... -o ControlMaster=auto -o ControlPath=DIR/%C -- HOST REMOTE... --no-fleet stream
+ *   SSH... -T -o BatchMode=yes ... -o ControlMaster=auto -o ControlPath=DIR/hN -- HOST REMOTE... --no-fleet stream
  *
  * (fleet_argv; fork/execve, never a local shell), all started at once. DIR
  * is a private 0700 directory made for the console: the stream's connection

@@ -113,6 +113,32 @@ check_eq "export: the union of the beds' queues with their hosts" \
 	"$(jq -r '.messages[] | "\(.host) \(.queue_id) \(.queue)"' "$W/export.json" | sort)" \
 	"$( (pq mxa "$A"; pq mxb "$B"; pq mxc "$C") | sort)"
 
+# --- a throttle from the console reaches every host, each host's answer in the footer
+for b in "$A" "$B" "$C"; do
+	MQMON_SYSTEM_ROOT=$b/sysroot "$MQMON" -c "$b/etc" throttle --setup --apply --reload >/dev/null 2>&1
+done
+IDT=$(postqueue -c "$A/etc" -j | jq -r 'select(.recipients[0].address | endswith("@busy.example")) | .queue_id' | head -1)
+tm send-keys -t t : "goto $IDT" Enter
+wait_re "Message $IDT" >/dev/null
+tm send-keys -t t T
+check "T in the fleet console: the prompt says every host" wait_for "throttle busy.example on every host: "
+tm send-keys -t t p
+wait_for "for how long" >/dev/null
+tm send-keys -t t Enter
+check "throttle: the footer gives each host's answer" wait_re "throttle busy.example \(pause\): mxa: ok; mxb: ok; mxc: ok"
+for h in mxa:$A mxb:$B mxc:$C; do
+	check "throttle: busy.example paused on ${h%%:*}" grep -q "^busy.example" "${h#*:}/etc/mqmon_transport"
+done
+tm send-keys -t t T
+wait_for "throttle busy.example on every host: " >/dev/null
+tm send-keys -t t r
+check "unthrottle: asked, on every host" wait_for "remove the throttle of busy.example on every host?"
+tm send-keys -t t y
+check "unthrottle: each host's answer" wait_re "unthrottle busy.example: mxa: ok; mxb: ok; mxc: ok"
+check "unthrottle: busy.example gone on every host" sh -c "! grep -qs '^busy.example' $A/etc/mqmon_transport $B/etc/mqmon_transport $C/etc/mqmon_transport"
+check "the console's audit trail has the throttle" sh -c "'$MQMON' --config '$W/mqmon.ini' actions | grep -q 'throttle.*busy.example'"
+tm send-keys -t t Escape
+
 # --- mxc's sshd killed: unreachable within 10 s, its counts kept as stale; mxa and mxb stay live
 total=$(($(count "$A") + $(count "$B") + $(count "$C")))
 fleet_sshd_kill 2
