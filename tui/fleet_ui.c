@@ -12,12 +12,18 @@
 #include "tui/app.h"
 #include "tui/screen.h"
 
+#define FLEET_FIRST_WAIT 5	/* seconds the first screen waits for every host's first set */
+
 /* rebuild - the merged model on screen, when a host's set changed */
 static void rebuild(struct app *a)
 {
 	struct qmodel *m;
 
 	a->now = time(NULL);
+	/* the first screen waits for every host's first set (a merge of all at once, not one a host), at
+	 * most FLEET_FIRST_WAIT seconds: then whatever came */
+	if (a->m == NULL && !fleet_live_ready(a->fleet->live) && a->now - a->fleet->started < FLEET_FIRST_WAIT)
+		return;
 	if ((m = fleet_live_model(a->fleet->live, a->now)) == NULL)
 		return;
 	m->params.backend = a->params.backend;	/* :goto checks IDs as the fleet's MTA writes them */
@@ -76,6 +82,7 @@ int fleet_ui_start(struct app *a, struct why *why)
 		return -1;
 	}
 	a->fleet = f;
+	f->started = time(NULL);
 	/* actions: the queue actions of Postfix (a host without one, Exim's requeue, says so in its result) */
 	a->params.backend = mta_backend_find("postfix");
 	host_column(a);

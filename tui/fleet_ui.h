@@ -18,6 +18,8 @@
 #ifndef MQMON_TUI_FLEET_UI_H
 #define MQMON_TUI_FLEET_UI_H
 
+#include <time.h>
+
 #include "core/base/strlist.h"
 #include "core/base/strmap.h"
 #include "core/base/why.h"
@@ -30,6 +32,7 @@ struct fleet_ui {
 	struct fleet_live *live;	/* every host's stream (core/fleet/fleet_live) */
 	struct strmap dh;		/* domain -> a bit per host index with mail for it (the Domains view) */
 	unsigned long dh_version;	/* the model's version dh is of */
+	time_t started;			/* the streams were started */
 };
 
 /* fleet_ui_start - every host's stream in a's loop, the HOST column, the action backend; -1 with why */

@@ -54,9 +54,6 @@ static const char *const help_top[] = {
 	"                   shows all again), goto ID (the detail of a queued",
 	"                   message), copy id|reply, columns NAME ... (the Messages",
 	"                   view's, below; alone: those in use; default)",
-	"  @  :host NAME    the fleet console: the hosts view (each host's state,",
-	"                   counts, causes per host); every view narrowed to one host",
-	"                   (:host alone: every host)",
 };
 
 static const char *const help_mid[] = {

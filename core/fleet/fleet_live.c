@@ -425,6 +425,7 @@ void fleet_live_free(struct fleet_live *lv)
 
 	if (lv == NULL)
 		return;
+	lv->changed = NULL;	/* the console is ending: nobody to tell */
 	for (i = 0; i < lv->n; i++) {
 		struct live_host *h = &lv->hosts[i];
 

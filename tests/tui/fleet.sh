@@ -5,8 +5,10 @@
 # column; ":host NAME" narrows every view (a chip) and ":host" shows all again; the hosts view lists
 # each host's state and counts and the causes per host; the detail view names the host; hold from the
 # console changes only the owning bed's queue (postqueue -j on each bed), with a prompt that counts
-# messages and hosts, audited on the console's side; ":export" writes the host of every message; killing
-# mxc's sshd marks it unreachable within 10 s with its counts kept as stale while mxa and mxb stay live.
+# messages and hosts, audited on the console's side; a throttle reaches every host; ":export" writes the
+# host of every message; a host whose stream goes silent is stale after three heartbeats and live again
+# when it speaks; killing mxc's sshd marks it unreachable within 10 s with its counts kept as stale while
+# mxa and mxb stay live.
 # Exit 77 when not root, without tmux or when sshd cannot run.
 set -u
 # shellcheck source=tests/e2e/lib.sh
@@ -138,6 +140,20 @@ check "unthrottle: each host's answer" wait_re "unthrottle busy.example: mxa: ok
 check "unthrottle: busy.example gone on every host" sh -c "! grep -qs '^busy.example' $A/etc/mqmon_transport $B/etc/mqmon_transport $C/etc/mqmon_transport"
 check "the console's audit trail has the throttle" sh -c "'$MQMON' --config '$W/mqmon.ini' actions | grep -q 'throttle.*busy.example'"
 tm send-keys -t t Escape
+
+# --- mxb's stream silent (its remote mqmon stopped): stale after 15 s (three heartbeats), live again after
+SPIDS=""
+for p in $(pgrep -f -- "--no-fleet stream"); do
+	tr '\0' '\n' <"/proc/$p/environ" 2>/dev/null | grep -qx "MAIL_CONFIG=$B/etc" && SPIDS="$SPIDS $p"
+done
+check "mxb's remote stream found" test -n "$SPIDS"
+# shellcheck disable=SC2086
+kill -STOP $SPIDS
+check "a silent host: stale within 20 s, its counts kept" wait_re "mxb stale \(stale counts\)" 20
+check "a silent host: 2/3 hosts ok" has "2/3 hosts ok"
+# shellcheck disable=SC2086
+kill -CONT $SPIDS
+check "the host speaks again: 3/3 hosts ok" wait_for "3/3 hosts ok"
 
 # --- mxc's sshd killed: unreachable within 10 s, its counts kept as stale; mxa and mxb stay live
 total=$(($(count "$A") + $(count "$B") + $(count "$C")))
