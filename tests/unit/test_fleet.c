@@ -4,6 +4,7 @@
 #include <jansson.h>
 
 #include "core/fleet/fleet.h"
+#include "core/fleet/fleet_act.h"
 #include "core/fleet/fleet_json.h"
 
 /* host names ssh would take for options, or a shell for something else, are refused */
@@ -158,12 +159,44 @@ static void test_argv_control(void **state)
 	strlist_free(&hosts);
 }
 
+/* an action's plan: each host's IDs once, a host not in the fleet refused, the audit target host:ID */
+static void test_plan(void **state)
+{
+	struct strlist hosts = { 0 };
+	struct fleet_plan p;
+	struct fleet *fl;
+	struct why why;
+	char *target;
+
+	(void)state;
+	strlist_add(&hosts, "mxa");
+	strlist_add(&hosts, "mxb");
+	strlist_add(&hosts, "mxc");
+	assert_non_null(fl = fleet_new(&hosts, "ssh", "mqmon", &why));
+	assert_int_equal(fleet_plan_init(&p, fl), 0);
+	assert_int_equal(fleet_plan_add(&p, fl, "mxb", "AAA"), 0);
+	assert_int_equal(fleet_plan_add(&p, fl, "mxb", "AAA"), 0);	/* once */
+	assert_int_equal(fleet_plan_add(&p, fl, "mxa", "AAA"), 0);	/* the same ID on another host: its own */
+	assert_int_equal(fleet_plan_add(&p, fl, "mxb", "BBB"), 0);
+	assert_int_equal(fleet_plan_add(&p, fl, "mxz", "CCC"), -1);
+	assert_int_equal(p.nmsgs, 3);
+	assert_int_equal(fleet_plan_hosts(&p), 2);
+	assert_int_equal(p.ids[2].n, 0);
+	assert_non_null(target = fleet_act_target(fl, &p));
+	assert_string_equal(target, "mxa:AAA mxb:AAA mxb:BBB");
+	free(target);
+	fleet_plan_free(&p);
+	fleet_free(fl);
+	strlist_free(&hosts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_valid),
 		cmocka_unit_test(test_argv),
 		cmocka_unit_test(test_argv_control),
+		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_merge),
 	};
 
