@@ -454,7 +454,7 @@ static int targets(struct app *a, struct strlist *ids, char *what, size_t whatsz
 		snprintf(what, whatsz, "message %s", a->mrows[a->mpos.sel]->id);
 		return 0;
 	}
-	if (a->view == VIEW_DETAIL && qmodel_find(a->m, a->detail_id) != NULL) {
+	if (a->view == VIEW_DETAIL && app_detail_msg(a) != NULL) {
 		strlist_add(ids, a->detail_id);
 		snprintf(what, whatsz, "message %s", a->detail_id);
 		return 0;
@@ -470,7 +470,7 @@ static const char *selected_domain(struct app *a)
 	if (a->view == VIEW_MESSAGES && a->nmrows)
 		msg = a->mrows[a->mpos.sel];
 	else if (a->view == VIEW_DETAIL)
-		msg = qmodel_find(a->m, a->detail_id);
+		msg = app_detail_msg(a);
 	else if (a->view == VIEW_DOMAINS && a->ndlist)
 		return a->dlist[a->dpos.sel].is_provider ? NULL : a->dlist[a->dpos.sel].q->name;
 	else if (a->view == VIEW_CAUSES && a->ncrows && a->crows[a->cpos.sel].level == 2)
@@ -497,10 +497,15 @@ static int start_action(struct app *a, const struct actionkey *k)
 	}
 	if (a->fleet != NULL) {
 		/* each ID to the hosts that hold it: the prompt says how many messages on how many hosts */
+		const char *only = NULL;	/* the message under the cursor: its own host only */
 		size_t nh;
 
+		if (a->tags.n == 0 && a->view == VIEW_MESSAGES && a->nmrows)
+			only = a->mrows[a->mpos.sel]->host;
+		else if (a->tags.n == 0 && a->view == VIEW_DETAIL && a->detail_host[0])
+			only = a->detail_host;
 		j->fleet = 1;
-		if (fleet_ui_plan(a, &j->ids, &j->plan) < 0 || j->plan.nmsgs == 0) {
+		if (fleet_ui_plan(a, &j->ids, only, &j->plan) < 0 || j->plan.nmsgs == 0) {
 			app_flash(a, "%s: %s", action_kind_name(kind), j->plan.nmsgs == 0 ? "no host holds it any more"
 				  : "out of memory");
 			job_free(j);

@@ -536,6 +536,22 @@ static int edit_key(struct app *a, int ch)
 	return REACT_REDRAW;
 }
 
+/* app_detail_msg - the detail's message: by queue ID, and by host when the fleet console knows it */
+struct qmsg *app_detail_msg(const struct app *a)
+{
+	size_t i;
+
+	if (a->m == NULL)
+		return NULL;
+	if (a->detail_host[0] == '\0')
+		return qmodel_find(a->m, a->detail_id);
+	for (i = 0; i < a->m->n; i++)
+		if (a->m->msgs[i]->host != NULL && strcmp(a->m->msgs[i]->id, a->detail_id) == 0
+		    && strcmp(a->m->msgs[i]->host, a->detail_host) == 0)
+			return a->m->msgs[i];
+	return NULL;
+}
+
 /* app_request_model - a fresh model now: this host's queue read again; the fleet console's hosts that are
  * down tried again (the others' streams are live) */
 void app_request_model(struct app *a)

@@ -141,7 +141,7 @@ static int copy_text(struct app *a, const char *what)
 	if (a->m != NULL && a->view == VIEW_MESSAGES && a->nmrows > 0)
 		msg = a->mrows[a->mpos.sel];
 	else if (a->m != NULL && a->view == VIEW_DETAIL)
-		msg = qmodel_find(a->m, a->detail_id);
+		msg = app_detail_msg(a);
 	if (msg == NULL) {
 		app_flash(a, "copy: select a message first (messages view or a detail)");
 		return REACT_REDRAW;
@@ -233,6 +233,7 @@ static int goto_message(struct app *a, const char *arg)
 		return REACT_REDRAW;
 	}
 	snprintf(a->detail_id, sizeof a->detail_id, "%s", found);
+	a->detail_host[0] = '\0';	/* by ID: the first host's in the fleet console */
 	a->detail_scroll = 0;
 	if (a->view == VIEW_DETAIL)
 		return REACT_REDRAW;

@@ -182,7 +182,7 @@ int fleet_ui_host_command(struct app *a, const char *arg)
 }
 
 /* fleet_ui_plan - the hosts that hold each ID */
-int fleet_ui_plan(struct app *a, const struct strlist *ids, struct fleet_plan *plan)
+int fleet_ui_plan(struct app *a, const struct strlist *ids, const char *host, struct fleet_plan *plan)
 {
 	struct strmap want = { 0 };
 	long long v;
@@ -199,6 +199,7 @@ int fleet_ui_plan(struct app *a, const struct strlist *ids, struct fleet_plan *p
 
 		if (msg->host != NULL && strmap_get(&want, msg->id, &v)
 		    && (!a->fhost[0] || strcmp(a->fhost, msg->host) == 0)
+		    && (host == NULL || strcmp(host, msg->host) == 0)
 		    && fleet_plan_add(plan, a->opt.fleet, msg->host, msg->id) < 0)
 			rc = -1;
 	}

@@ -50,9 +50,10 @@ void fleet_ui_draw_status(struct app *a);
 /* fleet_ui_host_command - ":host [NAME]": narrow every view to a host, or show all again */
 int fleet_ui_host_command(struct app *a, const char *arg);
 
-/* fleet_ui_plan - the hosts that hold each of ids (every host's message with that ID) into plan (set up
- * here; free with fleet_plan_free); -1 on out of memory */
-int fleet_ui_plan(struct app *a, const struct strlist *ids, struct fleet_plan *plan);
+/* fleet_ui_plan - the hosts that hold each of ids into plan (set up here; free with fleet_plan_free): only
+ * host's message when host is not NULL (the one under the cursor), else every host's with that ID (tags,
+ * groups; ":host" narrows); -1 on out of memory */
+int fleet_ui_plan(struct app *a, const struct strlist *ids, const char *host, struct fleet_plan *plan);
 
 /* fleet_ui_hosts_of_domain - the hosts with mail for domain, "mxa mxb" or "N hosts", into buf */
 void fleet_ui_hosts_of_domain(struct app *a, const char *domain, char *buf, size_t n);

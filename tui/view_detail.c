@@ -226,7 +226,7 @@ static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
 void view_detail_draw(struct app *a, int y, int h)
 {
 	static struct lines l;
-	struct qmsg *msg = qmodel_find(a->m, a->detail_id);
+	struct qmsg *msg = app_detail_msg(a);
 	int i;
 
 	if (msg == NULL) {

@@ -312,6 +312,7 @@ int view_messages_key(struct app *a, int ch, int h)
 		if (a->nmrows == 0)
 			return REACT_NONE;
 		snprintf(a->detail_id, sizeof a->detail_id, "%s", a->mrows[a->mpos.sel]->id);
+		snprintf(a->detail_host, sizeof a->detail_host, "%s", a->mrows[a->mpos.sel]->host ? a->mrows[a->mpos.sel]->host : "");
 		a->detail_scroll = 0;
 		app_push_view(a, VIEW_DETAIL);
 		return REACT_REDRAW;

@@ -4,7 +4,8 @@
 # fleet_setup N BASE SSH_PORT1 - N (2 or 3) beds at BASE, BASE+22, BASE+44; two sshd (their own host
 # keys, config and authorized_keys in $W; AcceptEnv MAIL_CONFIG XDG_DATA_HOME) on 127.0.0.1:SSH_PORT1
 # and SSH_PORT1+1; an `ssh -F $W/ssh_config` with the aliases mxa and mxb (first sshd) and mxc (second),
-# each `SetEnv MAIL_CONFIG=<its bed>/etc`, plus mxb-ro (a read-only forced-command key) and mxa-nokey
+# each `SetEnv MAIL_CONFIG=<its bed>/etc`, plus mxa2 (a second alias of mxa's bed: the same queue IDs on two
+# "hosts"), mxb-ro (a read-only forced-command key) and mxa-nokey
 # (a key no host knows); $W/mqmon.ini with [fleet] hosts = the aliases, ssh_command = ssh -F that
 # config, remote_mqmon = this mqmon. Sets W, A, B, C (the beds), BEDS, MQMON_ABS, FLEET (the command
 # with that configuration). Skips (exit 77) without sshd or when it cannot run. fleet_teardown undoes it.
@@ -90,7 +91,7 @@ fleet_setup() {
 	done
 	A=${BEDS[0]} B=${BEDS[1]} C=${BEDS[2]:-}
 	{
-		for h in "mxa:$p1:$A" "mxb:$p1:$B" "mxc:$((p1 + 1)):$C"; do
+		for h in "mxa:$p1:$A" "mxb:$p1:$B" "mxc:$((p1 + 1)):$C" "mxa2:$p1:$A"; do
 			IFS=: read -r name port bed <<<"$h"
 			[ -n "$bed" ] || continue
 			cat <<EOC

@@ -175,5 +175,25 @@ check "mxa still live: a hold on mxa shows up in the hosts view" \
 	wait_re "^ mxa +connected +$(count "$A") +[0-9]+ +1 "
 tm send-keys -t t q
 check "q ends the fleet console (exit 0)" wait_for "EXIT=0"
+
+# --- the same queue ID on two hosts (mxa2: a second alias of mxa's bed): the message under the cursor is
+# acted on on its own host only, and the detail shows that host's message
+start "$MQMON --config $W/mqmon.ini --host mxa --host mxa2" 160 40
+check "two aliases of one bed: 2/2 hosts ok" wait_for "2/2 hosts ok"
+tm send-keys -t t Tab
+wait_re "^QUEUE ID +HOST" >/dev/null
+tm send-keys -t t j
+sleep 0.5
+row=$(screen | grep -E '^[0-9A-F]{10,}' | sed -n 2p)
+read -r rid rhost _ <<<"$row"
+check "the same ID twice, once a host" test "$(screen | grep -cE "^$rid ")" -eq 2
+tm send-keys -t t Enter
+check "the detail names the host of the row it was opened on ($rhost)" wait_re "^ *Host +$rhost "
+tm send-keys -t t H
+check "H in that detail: one message on one host, not both" wait_for "hold 1 message on 1 host: $rhost: 1 done"
+check "the console's audit row names that host only" sh -c \
+	"'$MQMON' --config '$W/mqmon.ini' actions | grep '$rhost:$rid' | grep -vq 'mxa:$rid mxa2:$rid'"
+tm send-keys -t t q
+wait_for "EXIT=0" >/dev/null
 check "no ssh of the console left behind" sh -c "! pgrep -f -- 'ssh -F $W/ssh_confi[g]' >/dev/null"
 finish
