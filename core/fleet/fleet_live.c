@@ -138,8 +138,11 @@ static int reap(struct fleet_live *lv, struct live_host *h, int block)
 		fs = fleet_classify(status == 0 ? 255 : status, h->errbuf, problem, sizeof problem);
 		if (status == 0 || (fs == FLEET_UNREACHABLE && problem[0] == '\0'))
 			snprintf(problem, sizeof problem, "the connection ended");
-		set_state(lv, h, fs == FLEET_AUTH ? LIVE_AUTH : fs == FLEET_MISSING ? LIVE_MISSING
-			  : fs == FLEET_FAILED ? LIVE_FAILED : LIVE_UNREACHABLE, problem);
+		if (status == 64 && strstr(h->errbuf, "unknown command 'stream'") != NULL)
+			set_state(lv, h, LIVE_TOO_OLD, "the host's mqmon has no stream command: install this mqmon there");
+		else
+			set_state(lv, h, fs == FLEET_AUTH ? LIVE_AUTH : fs == FLEET_MISSING ? LIVE_MISSING
+				  : fs == FLEET_FAILED ? LIVE_FAILED : LIVE_UNREACHABLE, problem);
 	}
 	schedule(h, lv->now ? lv->now : time(NULL));
 	return 1;

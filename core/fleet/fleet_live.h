@@ -19,7 +19,7 @@
  *   MTA stopped    connected, the host's MTA is not running (mta_running false);
  *   auth failed    ssh: Permission denied, host key verification failed;
  *   mqmon missing  the remote shell could not run REMOTE (exit 126/127);
- *   too old        the hello names another stream protocol;
+ *   too old        the hello names another stream protocol, or the host's mqmon has no stream command;
  *   unreachable    ssh could not connect, or the connection ended;
  *   failed         the remote mqmon ended with an error, or wrote no stream.
  * A host that is not connected is tried again after a back-off (2 s,

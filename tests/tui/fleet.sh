@@ -176,6 +176,26 @@ check "mxa still live: a hold on mxa shows up in the hosts view" \
 tm send-keys -t t q
 check "q ends the fleet console (exit 0)" wait_for "EXIT=0"
 
+# --- hosts that cannot be read: each state said by name, the others live
+start "$MQMON --config $W/mqmon.ini --host mxa-nokey --host mxb" 160 40
+check "a key the host refuses: auth failed in the header, mxb live" wait_re "1/2 hosts ok .* mxa-nokey auth failed"
+tm send-keys -t t @
+check "a key the host refuses: the hosts view says why" wait_re "^ mxa-nokey +auth failed .*Permission denied"
+tm send-keys -t t q
+wait_for "EXIT=0" >/dev/null
+sed "s|^remote_mqmon = .*|remote_mqmon = /nonexistent/mqmon|" "$W/mqmon.ini" >"$W/missing.ini"
+start "$MQMON --config $W/missing.ini --host mxa" 160 40
+check "no mqmon on the host: mqmon missing" wait_re "0/1 hosts ok .* mxa mqmon missing"
+tm send-keys -t t q
+wait_for "EXIT=0" >/dev/null
+printf '#!/bin/sh\necho "mqmon: unknown command '"'"'stream'"'"' (try mqmon --help)" >&2\nexit 64\n' >"$W/old-mqmon"
+chmod 755 "$W/old-mqmon"
+sed "s|^remote_mqmon = .*|remote_mqmon = $W/old-mqmon|" "$W/mqmon.ini" >"$W/old.ini"
+start "$MQMON --config $W/old.ini --host mxa" 160 40
+check "an mqmon without stream on the host: too old" wait_re "0/1 hosts ok .* mxa too old"
+tm send-keys -t t q
+wait_for "EXIT=0" >/dev/null
+
 # --- the same queue ID on two hosts (mxa2: a second alias of mxa's bed): the message under the cursor is
 # acted on on its own host only, and the detail shows that host's message
 start "$MQMON --config $W/mqmon.ini --host mxa --host mxa2" 160 40
