@@ -1069,7 +1069,8 @@ FLEET_PIDS=()               # the fleet section's streams (ended on exit)
 
 # section_fleet - three fleet hosts over a private sshd on loopback, each an alias of the bench bed (the same
 # BENCH_BED_SIZE-message instance three times): the merged snapshot, each stream's first model, then idle
-# bytes per host and the idle CPU of a stream
+# bytes per host and the idle CPU of a stream; the fleet console's first frame (its header with the three
+# hosts' totals) and its idle CPU
 section_fleet() {
     queue_skip fleet && return 0
     local sshd secs=$BENCH_IDLE_SECONDS port=${BENCH_SSH_PORT:-7692} t0 dt n h i a b tck cpu pct mq
@@ -1133,6 +1134,28 @@ section_fleet() {
     printf '  %-44s %8s%% of a core (%s s CPU in %ss)\n' "idle stream CPU (a stream on the bed):" "$pct" "$cpu" "$secs"
     for i in "${FLEET_PIDS[@]}"; do kill "$i" 2>/dev/null || true; done
     FLEET_PIDS=()
+    # the fleet console (160x40, tmux): start to the header with all three hosts' totals, then idle CPU
+    n=$(($(bed_total) * 3))
+    t0=$(now)
+    tmux -L "$TSOCK" new-session -d -s fleet -x 160 -y 40 "$mq --config $WORK/fleet.ini"
+    for i in $(seq 1800); do
+        tmux -L "$TSOCK" capture-pane -p -t fleet 2>/dev/null | grep -qE "^ mqmon fleet \| 3/3 hosts ok \| $n msgs" && break
+        sleep 0.1
+    done
+    dt=$(since "$t0")
+    tmux -L "$TSOCK" capture-pane -p -t fleet | grep -qE "^ mqmon fleet \| 3/3 hosts ok \| $n msgs" ||
+        die "fleet: the console never showed the three hosts' $n messages: $(tmux -L "$TSOCK" capture-pane -p -t fleet | head -1)"
+    printf '  %-44s %8s s  (%d messages on 3 hosts in the header)\n' "fleet console first frame:" "$dt" "$n"
+    i=$(tmux -L "$TSOCK" list-panes -t fleet -F '#{pane_pid}')
+    sleep 5
+    a=$(cpu_ticks "$i")
+    sleep "$secs"
+    b=$(cpu_ticks "$i") || die "fleet: the console died during the window"
+    cpu=$(awk -v t=$((b - a)) -v h="$tck" 'BEGIN { printf "%.2f", t / h }')
+    pct=$(awk -v c="$cpu" -v s="$secs" 'BEGIN { printf "%.2f", 100 * c / s }')
+    printf '  %-44s %8s%% of a core (%s s CPU in %ss; target < %s%%)  %s\n' "idle fleet console CPU:" "$pct" "$cpu" \
+        "$secs" "$TARGET_IDLE_CPU_PCT" "$(awk -v p="$pct" -v l="$TARGET_IDLE_CPU_PCT" 'BEGIN { print (p < l) ? "PASS" : "MISS" }')"
+    tmux -L "$TSOCK" kill-session -t fleet
     kill "$(cat "$WORK/sshd.pid")" 2>/dev/null || true
     rm -f "$WORK/sshd.pid"
     echo

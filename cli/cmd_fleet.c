@@ -30,6 +30,7 @@
 
 #include "cli/cli.h"
 #include "core/fleet/fleet.h"
+#include "core/fleet/fleet_act.h"
 #include "core/fleet/fleet_json.h"
 #include "core/history/store.h"
 #include "core/mta/actions.h"
@@ -160,19 +161,18 @@ static json_t *remote_result(const struct fleet_host *h)
 	return h->out != NULL ? json_loadb(h->out, h->outlen, 0, &err) : NULL;
 }
 
-/* fleet_action - each ID to the host that owns it, one run per host with its IDs on stdin */
+/* fleet_action - each ID to the host that owns it, one run per host with its IDs on stdin (core/fleet/fleet_act) */
 int fleet_action(struct cli *cli, struct fleet *fl, const char *verb, char **ids, size_t nids, int yes, int json)
 {
 	char *find[] = { "snapshot", "--format", "json", "--no-log" };
-	char *act[5] = { (char *)verb, "--format", "json", "--yes", "-" };
-	size_t nwords = 5;
-	struct strlist *owned = calloc(fl->n + 1, sizeof *owned), missing = { 0 };
-	char **inputs = calloc(fl->n + 1, sizeof *inputs), *target = NULL, *summary = NULL, *args = NULL;
-	int *run = calloc(fl->n + 1, sizeof *run), rc = EX_OK;
+	struct fleet_plan plan = { 0 };
+	struct strlist missing = { 0 };
+	char *target = NULL, *args = NULL, summary[4096] = "";
+	int rc = EX_OK;
 	json_t *doc = json_pack("{s:s, s:[], s:[]}", "action", verb, "hosts", "not_found");
-	size_t i, k, nact = 0;
+	size_t i, k;
 
-	if (owned == NULL || inputs == NULL || run == NULL || doc == NULL) {
+	if (fleet_plan_init(&plan, fl) < 0 || doc == NULL) {
 		cli_error("out of memory");
 		rc = EX_OSERR;
 		goto out;
@@ -184,14 +184,14 @@ int fleet_action(struct cli *cli, struct fleet *fl, const char *verb, char **ids
 		if (fl->hosts[i].state == FLEET_OK)
 			fleet_snapshot_ids(&fl->hosts[i], &queued);
 		for (k = 0; k < nids; k++)
-			if (strlist_has(&queued, ids[k]) && !strlist_has(&owned[i], ids[k]))
-				strlist_add(&owned[i], ids[k]);
+			if (strlist_has(&queued, ids[k]))
+				fleet_plan_add(&plan, fl, fl->hosts[i].name, ids[k]);
 		strlist_free(&queued);
 	}
 	if (say_failures(fl) > 0)
 		rc = EX_UNAVAILABLE;
 	for (k = 0; k < nids; k++) {
-		for (i = 0; i < fl->n && !strlist_has(&owned[i], ids[k]); i++)
+		for (i = 0; i < fl->n && !strlist_has(&plan.ids[i], ids[k]); i++)
 			;
 		if (i == fl->n && !strlist_has(&missing, ids[k])) {
 			strlist_add(&missing, ids[k]);
@@ -200,53 +200,42 @@ int fleet_action(struct cli *cli, struct fleet *fl, const char *verb, char **ids
 			rc = EX_UNAVAILABLE;
 		}
 	}
-	for (i = 0; i < fl->n; i++) {
-		for (k = 0; k < owned[i].n; k++) {
-			append(&inputs[i], "%s%s\n", owned[i].v[k], "");
-			append(&target, "%s:%s ", fl->hosts[i].name, owned[i].v[k]);
-		}
-		run[i] = owned[i].n > 0;
-		nact += run[i];
-	}
-	if (!yes) {	/* delete's --yes only when given */
-		act[3] = "-";
-		nwords = 4;
-	}
-	if (nact > 0) {
-		char **argv = fleet_argv(fl, "HOST", act, nwords), **p;
+	if (plan.nmsgs > 0) {
+		char *act[] = { (char *)verb, "--format", "json", yes ? "--yes" : "-", "-" };
+		char **argv = fleet_argv(fl, "HOST", act, yes ? 5 : 4), **p;
 
 		for (p = argv; p != NULL && *p != NULL; p++)
 			append(&args, "%s%s", p == argv ? "" : " ", *p);
 		fleet_argv_free(argv);
-		fleet_run(fl, act, nwords, run, inputs, FLEET_RUN_TIMEOUT);
+		target = fleet_act_target(fl, &plan);
+		if (fleet_act_run(fl, &plan, verb, yes, FLEET_RUN_TIMEOUT, summary, sizeof summary) > 0)
+			rc = EX_UNAVAILABLE;
 	}
 	for (i = 0; i < fl->n; i++) {
 		struct fleet_host *h = &fl->hosts[i];
 		json_t *res, *row, *idv;
+		size_t nh = plan.ids[i].n;
 
-		if (!run[i])
+		if (nh == 0)
 			continue;
 		idv = json_array();
 		res = remote_result(h);
-		for (k = 0; k < owned[i].n; k++)
-			json_array_append_new(idv, json_string(owned[i].v[k]));
+		for (k = 0; k < nh; k++)
+			json_array_append_new(idv, json_string(plan.ids[i].v[k]));
 		row = json_pack("{s:s, s:s, s:o, s:i, s:o, s:o}", "host", h->name, "state", fleet_state_name(h->state),
 				"ids", idv, "exit", h->status,
 				"problem", h->state == FLEET_OK ? json_null() : json_string(h->problem),
 				"result", res != NULL ? res : json_null());
 		json_array_append_new(json_object_get(doc, "hosts"), row);
-		append(&summary, "%s: %s; ", h->name, h->state == FLEET_OK ? "ok" : h->problem);
-		if (h->state != FLEET_OK)
-			rc = EX_UNAVAILABLE;
 		if (json)
 			continue;
 		if (h->state == FLEET_OK)
-			printf("%s: %s: %zu message%s: done\n", h->name, verb, owned[i].n, owned[i].n == 1 ? "" : "s");
+			printf("%s: %s: %zu message%s: done\n", h->name, verb, nh, nh == 1 ? "" : "s");
 		else
-			printf("%s: %s: %zu message%s: %s: %s\n", h->name, verb, owned[i].n, owned[i].n == 1 ? "" : "s",
+			printf("%s: %s: %zu message%s: %s: %s\n", h->name, verb, nh, nh == 1 ? "" : "s",
 			       fleet_state_name(h->state), h->problem);
 	}
-	if (nact > 0)
+	if (plan.nmsgs > 0)
 		audit(cli, action_kind_verb((enum action_kind)action_kind_from(verb)), target, args, rc, summary);
 	if (json) {
 		json_object_set_new(doc, "exit", json_integer(rc));
@@ -256,15 +245,8 @@ int fleet_action(struct cli *cli, struct fleet *fl, const char *verb, char **ids
 	if (cli_finish_output() != EX_OK)
 		rc = EX_IOERR;
 out:
-	for (i = 0; owned != NULL && i < fl->n; i++)
-		strlist_free(&owned[i]);
-	for (i = 0; inputs != NULL && i < fl->n; i++)
-		free(inputs[i]);
-	free(owned);
-	free(inputs);
-	free(run);
+	fleet_plan_free(&plan);
 	free(target);
-	free(summary);
 	free(args);
 	strlist_free(&missing);
 	json_decref(doc);

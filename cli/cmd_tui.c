@@ -14,7 +14,9 @@
 static const char console_usage[] =
 	"usage: mqmon [-c DIR] [console] [--theme NAME|FILE] [--ascii] [--no-color]\n"
 	"                      [--read-only] [--log FILE]... [--db FILE]\n"
-	"                      [--source auto|spool|listing]\n";
+	"                      [--source auto|spool|listing]\n"
+	"       mqmon [--host HOST]... [console] ...   the fleet console: every host's\n"
+	"                      queue over ssh ([fleet] hosts, or --host repeated)\n";
 
 static char reload_path[4096];
 static int read_only_flag;	/* --read-only: a reload cannot lift it */
@@ -199,18 +201,24 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 		return EX_USAGE;
 	}
 	{
-		/* the fleet console is not built: never show this host's queue as if it were the fleet's */
+		/* a fleet: the fleet console (every host's stream over ssh, tui/fleet_ui.c), no local instance */
 		struct fleet *fl;
 		int f = cli_fleet(cli, &fl);
 
-		fleet_free(fl);
 		if (f < 0)
 			return cli->hosts.n > 0 ? EX_USAGE : EX_CONFIG;
 		if (f > 0) {
-			cli_error("the fleet console (several hosts in one console) is not available yet: "
-				  "`mqmon snapshot`, the queue actions and throttles work across the fleet; "
-				  "`mqmon --no-fleet` opens this host's console");
-			return EX_USAGE;
+			if ((rc = cli_load_classifier(cli)) != 0) {
+				fleet_free(fl);
+				return rc;
+			}
+			opt.source.cl = cli->cl;	/* the causes' advice; each host's own rules classify its mail */
+			snprintf(host, sizeof host, "fleet");
+			opt.host = host;
+			opt.fleet = fl;
+			rc = tui_run(&opt);
+			fleet_free(fl);
+			return rc;
 		}
 	}
 	if ((rc = cli_load_classifier(cli)) != 0)

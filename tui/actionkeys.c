@@ -96,6 +96,8 @@ const struct cmdkey cmdkeys[] = {
 	  "copy the message's last reply to the clipboard (OSC 52)" },
 	{ '!', "expiring", 0,
 	  "only mail near expiry (:expiring; [console] expiry_warning)" },
+	{ '@', "view hosts", 0,
+	  "the fleet console's hosts: state, counts, causes per host (:host NAME narrows every view)" },
 };
 
 const size_t ncmdkeys = sizeof cmdkeys / sizeof cmdkeys[0];

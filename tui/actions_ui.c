@@ -25,6 +25,7 @@
 #include "core/mta/throttle.h"
 #include "tui/actionkeys.h"
 #include "tui/app.h"
+#include "tui/fleet_ui.h"
 
 #define CONFIRM_ABOVE 1		/* CONFIRM_MANY: an action on more messages than this asks first */
 
@@ -39,6 +40,10 @@ struct job {
 	char domain[256];
 	enum throttle_mode mode;
 	time_t until;
+	/* the fleet console: the hosts of each ID (JOB_ACTION), the hosts a throttle goes to (NULL run: all) */
+	int fleet;
+	struct fleet_plan plan;
+	int *run;
 	/* outcome */
 	int ok;
 	int removed;			/* JOB_UNTHROTTLE: a throttle was there and is gone */
@@ -76,6 +81,67 @@ static void first_line(const char *s, char *buf, size_t n)
 	snprintf(buf, n, "%.*s", s ? (int)strcspn(s, "\n") : 0, s ? s : "");
 }
 
+#define FLEET_ACTION_TIMEOUT 600	/* seconds for a host's action (10,000 IDs through postsuper) */
+
+/* fleet_audit - on the worker: the console side's audit row of a fleet job (each host writes its own) */
+static void fleet_audit(struct store *st, enum audit_verb verb, const char *target, const char *args, int ok,
+			const char *output)
+{
+	struct store_action row = { 0 };
+	char user[256];
+
+	if (st == NULL)
+		return;
+	row.user = action_user(user, sizeof user);
+	row.action = verb;
+	row.target = target;
+	row.args = args;
+	row.result = ok ? 0 : 69;
+	row.ok = ok;
+	row.output = output;
+	store_add_action(st, &row, NULL);
+}
+
+/* run_fleet_job - on the worker: an action to the hosts that hold the IDs, a throttle to every chosen host */
+static void run_fleet_job(struct actions_ui *u, struct job *j, struct store *st)
+{
+	struct fleet *fl = u->app->opt.fleet;
+	char summary[1000] = "", dur[32], *target = NULL, args[80];
+	size_t failed;
+
+	if (j->kind == JOB_ACTION) {
+		target = fleet_act_target(fl, &j->plan);
+		failed = fleet_act_run(fl, &j->plan, action_kind_name(j->action), j->action == ACTION_DELETE,
+				       FLEET_ACTION_TIMEOUT, summary, sizeof summary);
+		j->ok = failed == 0;
+		snprintf(j->result, sizeof j->result, "%s %zu message%s on %zu host%s: %s", action_kind_name(j->action),
+			 j->plan.nmsgs, j->plan.nmsgs == 1 ? "" : "s", fleet_plan_hosts(&j->plan),
+			 fleet_plan_hosts(&j->plan) == 1 ? "" : "s", summary);
+		snprintf(args, sizeof args, "fleet: %s --format json -", action_kind_name(j->action));
+		fleet_audit(st, action_kind_verb(j->action), target != NULL ? target : "", args, j->ok, summary);
+		free(target);
+		return;
+	}
+	if (j->kind == JOB_THROTTLE) {
+		char *words[] = { "throttle", j->domain, j->mode == THROTTLE_SLOW ? "--slow" : "--pause", "--for", dur };
+		long left = j->until ? (long)(j->until - time(NULL)) : 0;
+
+		snprintf(dur, sizeof dur, "%lds", left > 0 ? left : 1);
+		failed = fleet_act_words(fl, words, j->until ? 5 : 3, j->run, FLEET_ACTION_TIMEOUT, summary,
+					 sizeof summary);
+		snprintf(j->result, sizeof j->result, "throttle %s (%s): %s", j->domain, throttle_mode_name(j->mode),
+			 summary);
+	} else {
+		char *words[] = { "unthrottle", j->domain };
+
+		failed = fleet_act_words(fl, words, 2, j->run, FLEET_ACTION_TIMEOUT, summary, sizeof summary);
+		snprintf(j->result, sizeof j->result, "unthrottle %s: %s", j->domain, summary);
+	}
+	j->ok = failed == 0;
+	fleet_audit(st, j->kind == JOB_THROTTLE ? AUDIT_THROTTLE : AUDIT_UNTHROTTLE, j->domain,
+		    j->kind == JOB_THROTTLE ? "fleet: throttle" : "fleet: unthrottle", j->ok, summary);
+}
+
 /* run_job - on the worker: run one job with its own store connection */
 static void run_job(struct actions_ui *u, struct job *j)
 {
@@ -91,6 +157,11 @@ static void run_job(struct actions_ui *u, struct job *j)
 	ctx.store = u->dbpath[0] ? store_open(u->dbpath, NULL) : NULL;
 	ctx.read_only = a->opt.read_only;
 	ctx.prefix = u->prefix;
+	if (j->fleet) {
+		run_fleet_job(u, j, ctx.store);
+		store_close(ctx.store);
+		return;
+	}
 	switch (j->kind) {
 	case JOB_ACTION:
 		rc = action_run(&ctx, j->action, j->ids.v, j->ids.n, &res, &why);
@@ -181,6 +252,8 @@ static void job_free(struct job *j)
 	if (j == NULL)
 		return;
 	strlist_free(&j->ids);
+	fleet_plan_free(&j->plan);
+	free(j->run);
 	free(j);
 }
 
@@ -233,15 +306,13 @@ static int on_done(struct evloop *loop, int fd, void *ctx)
 		return 0;
 	u->busy = 0;
 	if (j->result[0])
-		app_flash(u->app, "%s", j->result);
+		app_flash(u->app, "%s", j->result);	/* whole in the status messages (:messages): each host's result */
 	if (j->ok && j->kind == JOB_ACTION)
 		strlist_free(&u->app->tags);
 	if (j->ok && j->kind == JOB_UNTHROTTLE && j->removed)
 		offer_retry(u, j->domain);
-	if (j->kind != JOB_EXPIRE || j->result[0]) {
-		qsource_request(u->app->qs);
-		u->app->last_request = time(NULL);
-	}
+	if (j->kind != JOB_EXPIRE || j->result[0])
+		app_request_model(u->app);
 	job_free(j);
 	evloop_dirty(loop);
 	return 0;
@@ -383,7 +454,7 @@ static int targets(struct app *a, struct strlist *ids, char *what, size_t whatsz
 		snprintf(what, whatsz, "message %s", a->mrows[a->mpos.sel]->id);
 		return 0;
 	}
-	if (a->view == VIEW_DETAIL && qmodel_find(a->m, a->detail_id) != NULL) {
+	if (a->view == VIEW_DETAIL && app_detail_msg(a) != NULL) {
 		strlist_add(ids, a->detail_id);
 		snprintf(what, whatsz, "message %s", a->detail_id);
 		return 0;
@@ -399,7 +470,7 @@ static const char *selected_domain(struct app *a)
 	if (a->view == VIEW_MESSAGES && a->nmrows)
 		msg = a->mrows[a->mpos.sel];
 	else if (a->view == VIEW_DETAIL)
-		msg = qmodel_find(a->m, a->detail_id);
+		msg = app_detail_msg(a);
 	else if (a->view == VIEW_DOMAINS && a->ndlist)
 		return a->dlist[a->dpos.sel].is_provider ? NULL : a->dlist[a->dpos.sel].q->name;
 	else if (a->view == VIEW_CAUSES && a->ncrows && a->crows[a->cpos.sel].level == 2)
@@ -424,6 +495,35 @@ static int start_action(struct app *a, const struct actionkey *k)
 		job_free(j);
 		return REACT_REDRAW;
 	}
+	if (a->fleet != NULL) {
+		/* each ID to the hosts that hold it: the prompt says how many messages on how many hosts */
+		const char *only = NULL;	/* the message under the cursor: its own host only */
+		size_t nh;
+
+		if (a->tags.n == 0 && a->view == VIEW_MESSAGES && a->nmrows)
+			only = a->mrows[a->mpos.sel]->host;
+		else if (a->tags.n == 0 && a->view == VIEW_DETAIL && a->detail_host[0])
+			only = a->detail_host;
+		j->fleet = 1;
+		if (fleet_ui_plan(a, &j->ids, only, &j->plan) < 0 || j->plan.nmsgs == 0) {
+			app_flash(a, "%s: %s", action_kind_name(kind), j->plan.nmsgs == 0 ? "no host holds it any more"
+				  : "out of memory");
+			job_free(j);
+			return REACT_REDRAW;
+		}
+		nh = fleet_plan_hosts(&j->plan);
+		if (k->confirm == CONFIRM_ALWAYS || j->plan.nmsgs > CONFIRM_ABOVE || nh > 1) {
+			u->pending = j;
+			u->prompt = PROMPT_CONFIRM;
+			snprintf(u->prompt_text, sizeof u->prompt_text, "%s %s: %zu message%s on %zu host%s?%s  y = yes, "
+				 "n/Enter/Esc = no", kind == ACTION_DELETE ? "DELETE" : action_kind_name(kind), what,
+				 j->plan.nmsgs, j->plan.nmsgs == 1 ? "" : "s", nh, nh == 1 ? "" : "s",
+				 kind == ACTION_DELETE ? " This cannot be undone." : "");
+			return REACT_REDRAW;
+		}
+		submit(u, j);
+		return REACT_REDRAW;
+	}
 	if (k->confirm == CONFIRM_ALWAYS || j->ids.n > CONFIRM_ABOVE) {
 		u->pending = j;
 		u->prompt = PROMPT_CONFIRM;
@@ -434,6 +534,17 @@ static int start_action(struct app *a, const struct actionkey *k)
 	}
 	submit(u, j);
 	return REACT_REDRAW;
+}
+
+/* throttle_where - the fleet console: " on every host" or " on HOST" (:host), else "" */
+static const char *throttle_where(const struct app *a)
+{
+	static char buf[80];
+
+	if (a->fleet == NULL)
+		return "";
+	snprintf(buf, sizeof buf, " on %s%.60s", a->fhost[0] ? "" : "every host", a->fhost);
+	return buf;
 }
 
 /* prompt_key - a key while a prompt is shown */
@@ -460,8 +571,8 @@ static int prompt_key(struct app *a, int ch)
 			/* remove the throttle: asked once more */
 			j->kind = JOB_UNTHROTTLE;
 			u->prompt = PROMPT_CONFIRM;
-			snprintf(u->prompt_text, sizeof u->prompt_text, "remove the throttle of %s?  y = yes, n = no",
-				 j->domain);
+			snprintf(u->prompt_text, sizeof u->prompt_text, "remove the throttle of %s%s?  y = yes, n = no",
+				 j->domain, throttle_where(a));
 			return REACT_REDRAW;
 		}
 		if (ch == 's' && throttle_mode_supported(&a->params, THROTTLE_SLOW, &why) < 0) {
@@ -518,6 +629,23 @@ static int prompt_key(struct app *a, int ch)
 	return REACT_REDRAW;
 }
 
+/* fleet_throttle_hosts - a throttle of the fleet console goes to every host, or to the ":host" one; -1 on
+ * out of memory */
+static int fleet_throttle_hosts(struct app *a, struct job *j)
+{
+	const struct fleet *fl = a->opt.fleet;
+	size_t i;
+
+	j->fleet = 1;
+	if (!a->fhost[0])
+		return 0;	/* run NULL: every host */
+	if ((j->run = calloc(fl->n + 1, sizeof *j->run)) == NULL)
+		return -1;
+	for (i = 0; i < fl->n; i++)
+		j->run[i] = strcmp(fl->hosts[i].name, a->fhost) == 0;
+	return 0;
+}
+
 /* start_throttle - t: ask slow or pause, then for how long */
 static int start_throttle(struct app *a, int clear)
 {
@@ -536,11 +664,16 @@ static int start_throttle(struct app *a, int clear)
 	if ((j = calloc(1, sizeof *j)) == NULL)
 		return REACT_NONE;
 	snprintf(j->domain, sizeof j->domain, "%s", dom);
+	if (a->fleet != NULL && fleet_throttle_hosts(a, j) < 0) {
+		job_free(j);
+		return REACT_NONE;
+	}
 	if (clear) {
 		j->kind = JOB_UNTHROTTLE;
 		u->pending = j;
 		u->prompt = PROMPT_CONFIRM;
-		snprintf(u->prompt_text, sizeof u->prompt_text, "remove the throttle of %s?  y = yes, n = no", dom);
+		snprintf(u->prompt_text, sizeof u->prompt_text, "remove the throttle of %s%s?  y = yes, n = no", dom,
+			 throttle_where(a));
 		return REACT_REDRAW;
 	}
 	j->kind = JOB_THROTTLE;
@@ -668,8 +801,9 @@ const char *actions_ui_prompt(const struct app *a)
 				 "the throttle, Esc = cancel (no slow for %s)", u->pending->domain,
 				 a->params.backend != NULL ? a->params.backend->title : "this MTA");
 		else
-			snprintf(u->prompt_text, sizeof u->prompt_text, "throttle %s: s = slow (1 msg/s, one connection), "
-				 "p = pause (no delivery), r = remove the throttle, Esc = cancel", u->pending->domain);
+			snprintf(u->prompt_text, sizeof u->prompt_text, "throttle %s%s: s = slow (1 msg/s, one connection), "
+				 "p = pause (no delivery), r = remove the throttle, Esc = cancel", u->pending->domain,
+				 throttle_where(a));
 		return u->prompt_text;
 	case PROMPT_THROTTLE_FOR:
 		snprintf(u->prompt_text, sizeof u->prompt_text, "%s %s for how long (30m, 2h, 1d; Enter = until "
@@ -687,8 +821,9 @@ void actions_ui_tick(struct app *a)
 	struct job *j;
 	time_t now = time(NULL);
 
-	if (u == NULL || a->opt.read_only || u->busy || u->prompt != PROMPT_NONE || now - u->last_expire < 60)
-		return;
+	if (u == NULL || a->opt.read_only || u->busy || u->prompt != PROMPT_NONE || now - u->last_expire < 60
+	    || a->fleet != NULL)
+		return;	/* the fleet's throttles expire on their hosts (each host's own mqmon) */
 	u->last_expire = now;
 	if ((j = calloc(1, sizeof *j)) == NULL)
 		return;

@@ -28,6 +28,7 @@
 #include "core/base/duration.h"
 #include "tui/actionkeys.h"
 #include "tui/actions_ui.h"
+#include "tui/fleet_ui.h"
 #include "tui/commands.h"
 #include "tui/screen.h"
 
@@ -315,6 +316,10 @@ static void draw_status(struct app *a)
 	int x;
 	const struct qmodel *m = a->m;
 
+	if (a->fleet != NULL) {
+		fleet_ui_draw_status(a);	/* hosts ok/total, the fleet's totals, the hosts that are down */
+		return;
+	}
 	ui_fill(0, 0, COLS, EL_TITLE);
 	if (m == NULL) {
 		x = ui_putf(0, 0, COLS, EL_TITLE, 0, " mqmon  %s ", a->opt.host);
@@ -424,9 +429,11 @@ static void draw_chips(struct app *a)
 
 		if (a->fexpiring)
 			fmt_window(win, sizeof win, a->opt.expiry_warning);
-		o += (size_t)snprintf(chip, sizeof chip, " %s%.40s%s%s%s: %zu of %zu msgs (:clear) ",
+		o += (size_t)snprintf(chip, sizeof chip, " %s%.40s%s%s%s%s%.40s: %zu of %zu msgs (:clear) ",
 				      a->search[0] ? "/" : "", a->search, a->search[0] && a->fexpiring ? " " : "",
-				      a->fexpiring ? "expiring <" : "", win, a->nsearched, a->m->n);
+				      a->fexpiring ? "expiring <" : "", win,
+				      a->fhost[0] ? (a->search[0] || a->fexpiring ? " host " : "host ") : "", a->fhost,
+				      a->nsearched, a->m->n);
 	}
 	if (a->tags.n > 0 && o < sizeof chip)
 		snprintf(chip + o, sizeof chip - o, " %s%zu tagged (x clears) ", ui_glyph("\xe2\x9c\x93", "+"),
@@ -529,6 +536,33 @@ static int edit_key(struct app *a, int ch)
 	return REACT_REDRAW;
 }
 
+/* app_detail_msg - the detail's message: by queue ID, and by host when the fleet console knows it */
+struct qmsg *app_detail_msg(const struct app *a)
+{
+	size_t i;
+
+	if (a->m == NULL)
+		return NULL;
+	if (a->detail_host[0] == '\0')
+		return qmodel_find(a->m, a->detail_id);
+	for (i = 0; i < a->m->n; i++)
+		if (a->m->msgs[i]->host != NULL && strcmp(a->m->msgs[i]->id, a->detail_id) == 0
+		    && strcmp(a->m->msgs[i]->host, a->detail_host) == 0)
+			return a->m->msgs[i];
+	return NULL;
+}
+
+/* app_request_model - a fresh model now: this host's queue read again; the fleet console's hosts that are
+ * down tried again (the others' streams are live) */
+void app_request_model(struct app *a)
+{
+	a->last_request = time(NULL);
+	if (a->fleet != NULL)
+		fleet_ui_reconnect(a);
+	else
+		qsource_request(a->qs);
+}
+
 /* global_key - keys every view shares */
 static int global_key(struct app *a, int ch)
 {
@@ -572,6 +606,7 @@ static int global_key(struct app *a, int ch)
 		if (app_narrowed(a) || a->fkind != FILTER_NONE) {
 			a->search[0] = '\0';
 			a->fexpiring = 0;
+			a->fhost[0] = '\0';
 			a->fkind = FILTER_NONE;
 			app_rebuild_rows(a);
 			return REACT_REDRAW;
@@ -581,9 +616,8 @@ static int global_key(struct app *a, int ch)
 		clearok(curscr, TRUE);
 		return REACT_REDRAW;
 	case 18:	/* ^R */
-		qsource_request(a->qs);
-		a->last_request = a->now;
-		app_flash(a, "rebuilding the queue model...");
+		app_request_model(a);
+		app_flash(a, a->fleet != NULL ? "reconnecting the hosts that are down..." : "rebuilding the queue model...");
 		return REACT_REDRAW;
 	default:
 		return REACT_UNHANDLED;
@@ -997,6 +1031,11 @@ static void on_tick(struct evloop *loop, void *ctx)
 
 	a->now = time(NULL);
 	actions_ui_tick(a);
+	if (a->fleet != NULL) {
+		fleet_ui_tick(a);	/* the hosts' streams: states, reconnects, the merged model */
+		evloop_dirty(loop);
+		return;
+	}
 	take_over_history(a);
 	/* rows held for a group commit: stored once their time is up */
 	if (a->ingest != NULL && ingest_holding(a->ingest))
@@ -1059,7 +1098,8 @@ static void reload(struct app *a)
 	if (o.source.cl != a->opt.source.cl) {
 		/* the next model and the log follower classify with the new rules */
 		a->opt.source.cl = o.source.cl;
-		qsource_set_classifier(a->qs, o.source.cl);
+		if (a->qs != NULL)
+			qsource_set_classifier(a->qs, o.source.cl);
 		if (a->ingest != NULL)
 			ingest_set_classifier(a->ingest, o.source.cl);
 	}
@@ -1068,8 +1108,7 @@ static void reload(struct app *a)
 	theme_apply(a->opt.no_color);
 	clearok(curscr, TRUE);
 	strlist_free(&errs);
-	qsource_request(a->qs);
-	a->last_request = time(NULL);
+	app_request_model(a);
 	if (err[0])
 		app_flash(a, "configuration reloaded (theme %s%s); %s", theme_name(),
 			  a->opt.read_only ? ", read-only" : "", err);
@@ -1291,13 +1330,20 @@ int tui_run(const struct tui_options *opt)
 	else if (store_default_path(a.opt.source.config_dir, a.opt.source.db, sizeof a.opt.source.db) < 0)
 		a.opt.source.db[0] = '\0';
 	if ((a.loop = evloop_new(signals, 5, on_signal, &a, &why)) == NULL
-	    || (a.qs = qsource_new(&a.opt.source, &why)) == NULL) {
+	    || (opt->fleet == NULL && (a.qs = qsource_new(&a.opt.source, &why)) == NULL)) {
 		fprintf(stderr, "mqmon: %s\n", why.text);
 		evloop_free(a.loop);
 		strlist_free(&theme_errs);
 		return 71;
 	}
-	if (a.opt.source.backend->load_params(a.opt.source.config_dir, a.opt.source.binary, &params, &why) < 0) {
+	if (opt->fleet != NULL) {
+		/* the fleet console: no local queue; every host's stream, actions over ssh (tui/fleet_ui.c);
+		 * the console side's audit rows in its own store */
+		if ((a.store = store_open(a.opt.db, &why)) == NULL)
+			app_flash(&a, "no audit trail on this side: %s", why.text);
+		if (actions_ui_start(&a) < 0)
+			app_flash(&a, "actions unavailable: cannot start the action worker");
+	} else if (a.opt.source.backend->load_params(a.opt.source.config_dir, a.opt.source.binary, &params, &why) < 0) {
 		snprintf(a.error, sizeof a.error, "%s", why.text);
 	} else {
 		a.incremental = params.spool_readable && opt->source.source != SNAPSHOT_LISTING
@@ -1318,17 +1364,27 @@ int tui_run(const struct tui_options *opt)
 	}
 	mouse_setup(a.opt.mouse);
 	evloop_add_fd(a.loop, STDIN_FILENO, on_stdin, &a);
-	evloop_add_fd(a.loop, qsource_fd(a.qs), on_model, &a);
-	qsource_want_partials(a.qs, 1);	/* the first screen while a big queue is still being read */
 	evloop_set_draw(a.loop, draw, &a);
 	evloop_set_tick(a.loop, on_tick, &a, NULL);
 	a.last_request = a.now;
-	qsource_request(a.qs);
+	if (opt->fleet != NULL) {
+		if (fleet_ui_start(&a, &why) < 0) {
+			ui_end();
+			fprintf(stderr, "mqmon: %s\n", why.text);
+			rc = 71;
+			goto out;
+		}
+	} else {
+		evloop_add_fd(a.loop, qsource_fd(a.qs), on_model, &a);
+		qsource_want_partials(a.qs, 1);	/* the first screen while a big queue is still being read */
+		qsource_request(a.qs);
+	}
 	if (evloop_run(a.loop, &why) < 0)
 		rc = 71;
 	ui_end();
 out:
 	actions_ui_stop(&a);
+	fleet_ui_free(&a);
 	qsource_free(a.qs);
 	prune_stop(&a.pruner);
 	ingest_close(a.ingest);

@@ -188,6 +188,13 @@ struct app {
 	char logs[QSOURCE_MAX_LOGS][PATH_MAX];	/* the logs followed (for a takeover) */
 	int nlogs;
 	time_t lease_tried;		/* a standby console last tried to take the logs over */
+
+	/* the fleet console (tui/fleet_ui.c) */
+	struct fleet_ui *fleet;		/* every host's stream and what the views ask of it; NULL: this host's queue */
+	char fhost[256];		/* ":host NAME": only that host's messages, "" none */
+	char detail_host[256];		/* the detail's message's host (an ID may be on two hosts), "" none */
+	struct list_pos hpos;		/* hosts view */
+	time_t fleet_merged;		/* when the merged model was last built */
 };
 
 /* app_flash - show a passing message in the footer (whole in the ":messages" history) */
@@ -198,6 +205,13 @@ void app_log_message(struct app *a, const char *text);
 
 /* app_push_view - open a view, remembering the current one for Esc */
 void app_push_view(struct app *a, enum view_id v);
+
+/* app_detail_msg - the message the detail view shows (its queue ID, and in the fleet console its host),
+ * NULL when it left the queue */
+struct qmsg *app_detail_msg(const struct app *a);
+
+/* app_request_model - a fresh model now (this host's queue read again; the fleet's down hosts tried again) */
+void app_request_model(struct app *a);
 
 /* app_rebuild_messages - only the message table (its group filter or sort changed) */
 void app_rebuild_messages(struct app *a);

@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-/* keep: 12 stays longest (the queue ID), 1 goes first (the sender) */
+/* keep: 13 stays longest (the queue ID), then the host (a fleet's), 1 goes first (the sender) */
 const struct column_def column_defs[COL_COUNT] = {
-	[COL_ID] = { "id", "QUEUE ID", 12, 12, 0, 12,
+	[COL_ID] = { "id", "QUEUE ID", 12, 12, 0, 13,
 		"the queue ID, marked when tagged" },
 	[COL_QUEUE] = { "queue", "QUEUE", 8, 8, 0, 11,
 		"deferred, hold (coloured), active, incoming, maildrop" },
@@ -30,6 +30,8 @@ const struct column_def column_defs[COL_COUNT] = {
 		"the cause; marked when mqmon's throttle paused it" },
 	[COL_REPLY] = { "reply", "REPLY", 16, 0, 0, 6,
 		"the start of that reply, in the remote's own words" },
+	[COL_HOST] = { "host", "HOST", 6, 16, 0, 12,
+		"the fleet console's: the host that holds the message (shown there by default)" },
 };
 
 /* columns_drop_order - every column name, the first one left out on a narrow terminal first */

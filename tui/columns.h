@@ -23,7 +23,7 @@
 
 enum col_id {
 	COL_ID, COL_QUEUE, COL_RECIPIENT, COL_DOMAIN, COL_SENDER, COL_AGE, COL_ATTEMPTS, COL_NEXT,
-	COL_EXPIRES, COL_CODE, COL_CAUSE, COL_REPLY, COL_COUNT
+	COL_EXPIRES, COL_CODE, COL_CAUSE, COL_REPLY, COL_HOST, COL_COUNT
 };
 
 struct column_def {
@@ -39,6 +39,10 @@ extern const struct column_def column_defs[COL_COUNT];
 
 /* the default of [console] columns: at 80 columns ID, QUEUE, RECIPIENT, NEXT RETRY, CODE, CAUSE */
 #define COLUMNS_DEFAULT "id queue recipient age attempts next expires code cause reply sender"
+
+/* the fleet console's default: the host after the queue ID (tui/fleet_ui.c puts it there unless
+ * [console] columns names the columns) */
+#define COLUMNS_FLEET_AFTER COL_ID
 
 /* a configured list: column ids in display order, each at most once */
 struct column_list {

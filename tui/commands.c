@@ -23,6 +23,7 @@
 #include "tui/app.h"
 #include "tui/commands.h"
 #include "tui/complete.h"
+#include "tui/fleet_ui.h"
 #include "tui/osc52.h"
 
 /* app_command_complete - Tab on the ":" line: complete the NAME of `domain NAME` or `cause NAME` */
@@ -140,7 +141,7 @@ static int copy_text(struct app *a, const char *what)
 	if (a->m != NULL && a->view == VIEW_MESSAGES && a->nmrows > 0)
 		msg = a->mrows[a->mpos.sel];
 	else if (a->m != NULL && a->view == VIEW_DETAIL)
-		msg = qmodel_find(a->m, a->detail_id);
+		msg = app_detail_msg(a);
 	if (msg == NULL) {
 		app_flash(a, "copy: select a message first (messages view or a detail)");
 		return REACT_REDRAW;
@@ -232,6 +233,7 @@ static int goto_message(struct app *a, const char *arg)
 		return REACT_REDRAW;
 	}
 	snprintf(a->detail_id, sizeof a->detail_id, "%s", found);
+	a->detail_host[0] = '\0';	/* by ID: the first host's in the fleet console */
 	a->detail_scroll = 0;
 	if (a->view == VIEW_DETAIL)
 		return REACT_REDRAW;
@@ -332,6 +334,7 @@ int app_command(struct app *a, const char *line)
 	if (!strcmp(word, "clear")) {
 		a->search[0] = '\0';
 		a->fexpiring = 0;
+		a->fhost[0] = '\0';
 		a->fkind = FILTER_NONE;
 		strlist_free(&a->tags);
 		app_rebuild_rows(a);
@@ -380,12 +383,13 @@ int app_command(struct app *a, const char *line)
 	if (!strcmp(word, "export"))
 		return export_model(a, arg);
 	if (!strcmp(word, "refresh")) {
-		qsource_request(a->qs);
-		a->last_request = a->now;
+		app_request_model(a);
 		return REACT_REDRAW;
 	}
+	if (!strcmp(word, "host"))
+		return fleet_ui_host_command(a, arg);
 	actionkey_names(names, sizeof names, " ");
 	app_flash(a, "unknown command ':%s' (:help lists the keys; commands: q sort cause domain search clear "
-		  "view theme columns refresh goto copy export expiring messages help %s)", word, names);
+		  "view theme columns refresh goto copy export expiring host messages help %s)", word, names);
 	return REACT_REDRAW;
 }

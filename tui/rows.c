@@ -124,7 +124,7 @@ int app_expiring(const struct app *a, const struct qmsg *msg)
 /* app_narrowed - the search or the expiring filter narrows every view (the chip in the status bar) */
 int app_narrowed(const struct app *a)
 {
-	return a->search[0] != '\0' || a->fexpiring;
+	return a->search[0] != '\0' || a->fexpiring || a->fhost[0] != '\0';
 }
 
 /* a memo of strcasestr per string pointer: the model's strings are interned, so a search over 1,000,000
@@ -242,6 +242,8 @@ static int text_matches(const struct app *a, const struct qmsg *msg)
 {
 	if (a->fexpiring && !app_expiring(a, msg))
 		return 0;
+	if (a->fhost[0] && (msg->host == NULL || strcmp(msg->host, a->fhost) != 0))
+		return 0;	/* :host NAME (the fleet console) */
 	if (a->search[0] == '\0')
 		return 1;
 	if (a->hits != NULL && a->hits_version == a->m->version && strcmp(a->hits_search, a->search) == 0) {

@@ -11,6 +11,8 @@
 #include "core/queue/qsource.h"
 #include "core/base/strlist.h"
 
+struct fleet;
+
 struct tui_options {
 	struct qsource_config source;	/* how to build models */
 	const char *theme;		/* name or path, NULL = default */
@@ -37,6 +39,7 @@ struct tui_options {
 	 * rules loaded before cl are used by nothing any more (NULL: not told) */
 	void (*rules_in_use)(const struct classifier *cl);
 	void *reload_ctx;
+	struct fleet *fleet;		/* the fleet console (tui/fleet_ui.c): every host's stream, not a local queue; NULL: none */
 };
 
 /* tui_run - run the console until the operator quits; returns an exit code */

@@ -150,6 +150,9 @@ static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
 	size_t k;
 
 	add(l, EL_HEADER, "Message %s   queue %s   %ld bytes", msg->id, queue_name_str(msg->queue), msg->size);
+	if (msg->host != NULL)
+		add(l, EL_NORMAL, "Host      %s  (the fleet console: that host's queue, classified by its own rules)",
+		    msg->host);
 	add(l, EL_NORMAL, "From      %s", msg->sender[0] ? msg->sender : "<> (bounce)");
 	add(l, EL_NORMAL, "Arrived   %s  (%s ago)", format_time(t1, sizeof t1, msg->arrival),
 	    duration_format(d1, sizeof d1, (long)(a->now - msg->arrival)));
@@ -223,7 +226,7 @@ static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
 void view_detail_draw(struct app *a, int y, int h)
 {
 	static struct lines l;
-	struct qmsg *msg = qmodel_find(a->m, a->detail_id);
+	struct qmsg *msg = app_detail_msg(a);
 	int i;
 
 	if (msg == NULL) {

@@ -12,6 +12,7 @@
 #include "core/base/duration.h"
 #include "core/mta/throttle.h"
 #include "tui/app.h"
+#include "tui/fleet_ui.h"
 #include "tui/screen.h"
 #include "tui/sparkline.h"
 
@@ -114,16 +115,18 @@ void view_domains_draw(struct app *a, int y, int h)
 	}
 	if (namew < 14)
 		namew = 14;
-	refresh_throttles(a);
+	if (a->fleet == NULL)
+		refresh_throttles(a);	/* this host's throttles (the fleet's are on its hosts) */
 	app_list_fix(&a->dpos, a->ndlist, list_h);
 	app_list_drawn(a, &a->dpos, y + 1, list_h, a->ndlist);
+	/* the fleet console: the HOST column (the hosts with mail for the domain) where this host's throttle is */
 	if (narrow)
 		ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %6s %8s %10s %-10s %-*s", namew, "DOMAIN", "MSGS", "OLDEST",
-			"NEXT RETRY", "THROTTLE", DOMAIN_TREND_BUCKETS, "2H TREND");
+			"NEXT RETRY", a->fleet ? "HOST" : "THROTTLE", DOMAIN_TREND_BUCKETS, "2H TREND");
 	else
 		ui_putf(y, 0, COLS, EL_HEADER, 1, "%-*s %-10s %6s %6s %8s %10s %-11s %-*s %s", namew, "DOMAIN",
-			"PROVIDER", "MSGS", "RCPTS", "OLDEST", "NEXT RETRY", "THROTTLE", DOMAIN_TREND_BUCKETS, "2H TREND",
-			mixw ? "CAUSES" : "");
+			"PROVIDER", "MSGS", "RCPTS", "OLDEST", "NEXT RETRY", a->fleet ? "HOST" : "THROTTLE",
+			DOMAIN_TREND_BUCKETS, "2H TREND", mixw ? "CAUSES" : "");
 	for (row = 0, i = a->dpos.top; i < a->ndlist && row < list_h; i++, row++) {
 		const struct qcount *d = a->dlist[i].q;
 		int sel = i == a->dpos.sel, yy = y + 1 + row;
@@ -152,7 +155,10 @@ void view_domains_draw(struct app *a, int y, int h)
 		}
 		/* grouped: a domain indented under its provider */
 		snprintf(name, sizeof name, "%s%s", a->dgroup ? "  " : "", d->name);
-		throttle_text(d->name, a->now, thr, sizeof thr);
+		if (a->fleet != NULL)
+			fleet_ui_hosts_of_domain(a, d->name, thr, narrow ? 11 : 12);
+		else
+			throttle_text(d->name, a->now, thr, sizeof thr);
 		trend_text(a, d->name, trend, sizeof trend);
 		mix[0] = '\0';
 		if (mixw)

@@ -185,12 +185,18 @@ static void cell_reply(const struct cell_row *r, int y, int x, int w)
 	ui_put_cut(y, x, w, r->gist[0] ? r->gist : "-", r->base, 1);
 }
 
+/* cell_host - the host that holds the message (the fleet console's), "-" for this host's queue */
+static void cell_host(const struct cell_row *r, int y, int x, int w)
+{
+	ui_put_cut(y, x, w, r->msg->host != NULL ? r->msg->host : "-", r->base, 1);
+}
+
 /* how each column of tui/columns.h draws its cell */
 static void (*const cells[COL_COUNT])(const struct cell_row *r, int y, int x, int w) = {
 	[COL_ID] = cell_id, [COL_QUEUE] = cell_queue, [COL_RECIPIENT] = cell_recipient,
 	[COL_DOMAIN] = cell_domain, [COL_SENDER] = cell_sender, [COL_AGE] = cell_age,
 	[COL_ATTEMPTS] = cell_attempts, [COL_NEXT] = cell_next, [COL_EXPIRES] = cell_expires,
-	[COL_CODE] = cell_code, [COL_CAUSE] = cell_cause, [COL_REPLY] = cell_reply,
+	[COL_CODE] = cell_code, [COL_CAUSE] = cell_cause, [COL_REPLY] = cell_reply, [COL_HOST] = cell_host,
 };
 
 /* last_reply - the code and the start of the first pending recipient's last reply into r */
@@ -306,6 +312,7 @@ int view_messages_key(struct app *a, int ch, int h)
 		if (a->nmrows == 0)
 			return REACT_NONE;
 		snprintf(a->detail_id, sizeof a->detail_id, "%s", a->mrows[a->mpos.sel]->id);
+		snprintf(a->detail_host, sizeof a->detail_host, "%s", a->mrows[a->mpos.sel]->host ? a->mrows[a->mpos.sel]->host : "");
 		a->detail_scroll = 0;
 		app_push_view(a, VIEW_DETAIL);
 		return REACT_REDRAW;

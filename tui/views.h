@@ -23,6 +23,7 @@ struct app;
 	X(DETAIL, detail, "Detail", VIEW_ACTS, "PgUp/PgDn:scroll Esc:back") \
 	X(DOMAINS, domains, "Domains", VIEW_TAB | VIEW_ACTS | VIEW_NAMED, "Enter:messages p:group Tab:views") \
 	X(ACTIONS, actions, "Actions", VIEW_TAB | VIEW_NAMED, "Enter:open Tab:views") \
+	X(HOSTS, hosts, "Hosts", VIEW_NAMED, "Enter:that host's causes :host:all Esc:back") \
 	X(ACTION, action, "Action", 0, "PgUp/PgDn/g/G:scroll Esc:back") \
 	X(STATUS, status, "Status messages", VIEW_NAMED, "PgUp/PgDn/g/G:scroll Esc:back") \
 	X(HELP, help, "Help", VIEW_NAMED, "PgUp/PgDn/g/G:scroll Esc:back")

@@ -60,7 +60,8 @@ static const struct option_def options[CFG_KEY_COUNT] = {
 	[CFG_COLUMNS] = { "console", "columns", OPT_STRING,
 		"id queue recipient age attempts next expires code cause reply sender", 0, 0,
 		"the Messages view's columns in display order, names separated by blanks: id queue recipient domain "
-		"sender age attempts next expires code (SMTP code and DSN of the last reply) cause reply (its start); "
+		"sender age attempts next expires code (SMTP code and DSN of the last reply) cause reply (its start) host (the fleet "
+		"console's; shown there after id by default); "
 		"on a narrow terminal sender, expires and attempts are left out first, id, queue, cause and next last" },
 	[CFG_FLEET_HOSTS] = { "fleet", "hosts", OPT_STRING, "", 0, 0,
 		"the fleet: ssh destinations (host names or ~/.ssh/config aliases) separated by blanks; set, snapshot "

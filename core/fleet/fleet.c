@@ -141,19 +141,31 @@ char **fleet_argv(const struct fleet *fl, const char *host, char *const *words, 
 	const size_t nopts = sizeof opts / sizeof opts[0];
 	size_t nssh = 0, nrem = 0, i, k = 0;
 	char **v;
-	char timeout[64];
+	char timeout[64], control[200];
 
 	while (fl->ssh[nssh] != NULL)
 		nssh++;
 	while (fl->remote[nrem] != NULL)
 		nrem++;
-	if ((v = calloc(nssh + nopts + 1 + nrem + 1 + nwords + 1, sizeof *v)) == NULL)
+	if ((v = calloc(nssh + nopts + 4 + 1 + nrem + 1 + nwords + 1, sizeof *v)) == NULL)
 		return NULL;
 	snprintf(timeout, sizeof timeout, "ConnectTimeout=%d", FLEET_CONNECT_TIMEOUT);
 	for (i = 0; i < nssh; i++)
 		v[k++] = strdup(fl->ssh[i]);
-	for (i = 0; i < nopts; i++)
+	for (i = 0; i + 1 < nopts; i++)
 		v[k++] = strdup(opts[i] != NULL ? opts[i] : timeout);
+	if (fl->control_dir[0]) {
+		/* connection sharing: the host's stream is the master, actions ride on it */
+		/* one socket a fleet host (its index): %C would join two aliases of one address */
+		for (i = 0; i < fl->n && strcmp(fl->hosts[i].name, host) != 0; i++)
+			;
+		snprintf(control, sizeof control, "ControlPath=%s/h%zu", fl->control_dir, i);
+		v[k++] = strdup("-o");
+		v[k++] = strdup("ControlMaster=auto");
+		v[k++] = strdup("-o");
+		v[k++] = strdup(control);
+	}
+	v[k++] = strdup(opts[nopts - 1]);	/* -- */
 	v[k++] = strdup(host);
 	for (i = 0; i < nrem; i++)
 		v[k++] = fleet_quote(fl->remote[i]);
@@ -198,29 +210,39 @@ static void last_line(const char *text, char *buf, size_t bufsz)
 	snprintf(buf, bufsz, "%.*s", (int)(end - start), start);
 }
 
+/* fleet_classify - a host's state from how ssh ended (status) and what it wrote on stderr */
+enum fleet_state fleet_classify(int status, const char *err, char *problem, size_t n)
+{
+	enum fleet_state st;
+
+	if (err == NULL)
+		err = "";
+	last_line(err, problem, n);
+	if (status == 0)
+		st = FLEET_OK;
+	else if (status == 255 && (strstr(err, "Permission denied") != NULL
+				   || strstr(err, "Host key verification failed") != NULL
+				   || strstr(err, "Too many authentication failures") != NULL))
+		st = FLEET_AUTH;
+	else if (status == 255)
+		st = FLEET_UNREACHABLE;
+	else if (status == 127 || status == 126)
+		st = FLEET_MISSING;
+	else
+		st = FLEET_FAILED;
+	if (problem[0] == '\0' && st != FLEET_OK)
+		snprintf(problem, n, "exit status %d", status);
+	return st;
+}
+
 /* classify - the host's state from how ssh ended and what it said */
 static void classify(struct fleet_host *h, int timed_out)
 {
-	const char *err = h->err != NULL ? h->err : "";
-
-	last_line(err, h->problem, sizeof h->problem);
+	h->state = fleet_classify(h->status, h->err, h->problem, sizeof h->problem);
 	if (timed_out) {
 		h->state = FLEET_UNREACHABLE;
 		snprintf(h->problem, sizeof h->problem, "no answer in time");
-	} else if (h->status == 0)
-		h->state = FLEET_OK;
-	else if (h->status == 255 && (strstr(err, "Permission denied") != NULL
-				      || strstr(err, "Host key verification failed") != NULL
-				      || strstr(err, "Too many authentication failures") != NULL))
-		h->state = FLEET_AUTH;
-	else if (h->status == 255)
-		h->state = FLEET_UNREACHABLE;
-	else if (h->status == 127 || h->status == 126)
-		h->state = FLEET_MISSING;
-	else
-		h->state = FLEET_FAILED;
-	if (h->problem[0] == '\0' && h->state != FLEET_OK)
-		snprintf(h->problem, sizeof h->problem, "exit status %d", h->status);
+	}
 }
 
 /* a host's run in progress */

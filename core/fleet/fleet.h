@@ -8,7 +8,7 @@
  * fleet_run() starts, on every chosen host at once,
  *
  *   SSH... -T -o BatchMode=yes -o ConnectTimeout=N -o ServerAliveInterval=5 -o ServerAliveCountMax=3
- *          -- HOST REMOTE... --no-fleet WORDS...
+ *          [-o ControlMaster=auto -o ControlPath=DIR/hN] -- HOST REMOTE... --no-fleet WORDS...
  *
  * with fork/execve and pipes (stdin from the host's input, such as the
  * queue IDs of an action, one a line), collects stdout and stderr, and
@@ -54,6 +54,9 @@ struct fleet {
 	size_t n;
 	char **ssh;		/* ssh_command's words, NULL-terminated */
 	char **remote;		/* remote_mqmon's words */
+	char control_dir[128];	/* "": none; else OpenSSH connection sharing through sockets in it (a private
+				 * 0700 directory): -o ControlMaster=auto -o ControlPath=DIR/hN, N the host's index
+				 * (one master a fleet host: two aliases of one address each get their own) */
 };
 
 /* fleet_host_valid - 0 when name is an acceptable ssh destination, else -1 with why */
@@ -80,6 +83,10 @@ void fleet_argv_free(char **argv);
  * status, out and err are set (FLEET_NOT_RUN when skipped); how many are not ok */
 size_t fleet_run(struct fleet *fl, char *const *words, size_t nwords, const int *run, char *const *inputs,
 		 int timeout);
+
+/* fleet_classify - the state of a host's ssh command that ended with status, from its stderr (err may be
+ * NULL); problem gets the last line it wrote, or why */
+enum fleet_state fleet_classify(int status, const char *err, char *problem, size_t n);
 
 /* fleet_state_name - "ok", "unreachable", "auth failed", "mqmon missing", "failed", "not run" */
 const char *fleet_state_name(enum fleet_state s);

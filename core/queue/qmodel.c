@@ -229,12 +229,14 @@ struct qmsg *qmodel_find(const struct qmodel *m, const char *id)
 	return NULL;
 }
 
+static struct qmsg *append_msg(struct qmodel *m, const char *id, enum queue_name queue, const char *sender,
+			       time_t arrival, long size, int forced_expire);
+
 /* qmodel_add - add a message (or return the one with that ID) */
 struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue, const char *sender,
 			time_t arrival, long size, int forced_expire)
 {
 	struct qmsg *msg;
-	char buf[512];
 	size_t i;
 
 	if (m->params.backend == NULL || !m->params.backend->log->id_valid(id, strlen(id)))
@@ -246,6 +248,16 @@ struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue,
 				return NULL;
 		return msg;
 	}
+	return append_msg(m, id, queue, sender, arrival, size, forced_expire);
+}
+
+/* append_msg - a new message at the end of the model (no check of its ID); NULL on out of memory */
+static struct qmsg *append_msg(struct qmodel *m, const char *id, enum queue_name queue, const char *sender,
+			       time_t arrival, long size, int forced_expire)
+{
+	struct qmsg *msg;
+	char buf[512];
+
 	if (strlen(id) > m->longest_id)
 		m->longest_id = strlen(id);
 	if ((m->n + 1) * 2 > (m->index ? m->imask + 1 : 0) && index_grow(m) < 0)
@@ -278,6 +290,20 @@ struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue,
 	m->n++;
 	if (m->progress != NULL && m->n % QMODEL_PROGRESS_EVERY == 0)
 		m->progress(m, m->progress_ctx);
+	return msg;
+}
+
+/* qmodel_add_fleet - a fleet host's message, the same ID on another host kept too */
+struct qmsg *qmodel_add_fleet(struct qmodel *m, const char *host, const char *id, enum queue_name queue,
+			      const char *sender, time_t arrival, long size, int forced_expire)
+{
+	const char *h = strpool_str(m->pool, host);
+	struct qmsg *msg;
+
+	if (h == NULL || strlen(id) > QUEUE_ID_MAX || (msg = append_msg(m, id, queue, sender, arrival, size,
+									forced_expire)) == NULL)
+		return NULL;
+	msg->host = h;
 	return msg;
 }
 

@@ -99,6 +99,7 @@ struct qmsg {
 	int gone;		/* forgotten: dropped at the next qmodel_finish */
 	enum cause cause;	/* the message's cause: its first deferred recipient's */
 	const char *provider;
+	const char *host;	/* a fleet's merged model: the host that holds it (pool string); NULL otherwise */
 };
 
 struct qcount {
@@ -184,6 +185,12 @@ struct qmsg *qmodel_find(const struct qmodel *m, const char *id);
 /* qmodel_add - add a message (or return the one with that ID: a message listed twice is kept once) */
 struct qmsg *qmodel_add(struct qmodel *m, const char *id, enum queue_name queue, const char *sender,
 			time_t arrival, long size, int forced_expire);
+
+/* qmodel_add_fleet - add a message of a fleet host to a merged model (core/fleet): the ID is not checked
+ * against a backend and another host's message with the same ID is kept (qmodel_find finds the first);
+ * msg->host is host, interned; NULL on out of memory */
+struct qmsg *qmodel_add_fleet(struct qmodel *m, const char *host, const char *id, enum queue_name queue,
+			      const char *sender, time_t arrival, long size, int forced_expire);
 
 /* qmodel_forget - drop a message (it left the queue or is about to be read again); 0, -1 when absent */
 int qmodel_forget(struct qmodel *m, const char *id);

@@ -34,6 +34,8 @@ static json_t *message_json(const struct qmodel *m, const struct qmsg *msg)
 	json_t *o = json_object(), *rcpts = json_array();
 	size_t k;
 
+	if (msg->host != NULL)	/* a fleet's merged model: the host that holds it, first as in a fleet snapshot */
+		json_object_set_new(o, "host", json_string(msg->host));
 	json_object_set_new(o, "queue_id", json_string(msg->id));
 	json_object_set_new(o, "queue", json_string(queue_name_str(msg->queue)));
 	json_object_set_new(o, "sender", json_string(msg->sender));
@@ -222,8 +224,10 @@ static void csv_num(FILE *fp, long long v, int blank_zero)
 /* write_csv - one row per recipient */
 static int write_csv(const struct qmodel *m, FILE *fp)
 {
+	int fleet = m->n > 0 && m->msgs[0]->host != NULL;	/* a fleet's merged model: a host column first */
 	size_t i, k;
 
+	fputs(fleet ? "host," : "", fp);
 	fputs("queue_id,queue,sender,arrival_time,size,attempts,last_attempt,next_retry,next_retry_exact,"
 	      "expires_at,overdue,address,domain,provider,cause,dsn,reason\n", fp);
 	for (i = 0; i < m->n; i++) {
@@ -232,6 +236,8 @@ static int write_csv(const struct qmodel *m, FILE *fp)
 		for (k = 0; k < msg->nrcpts; k++) {
 			const struct qrcpt *r = &msg->rcpts[k];
 
+			if (fleet)
+				csv_field(fp, msg->host != NULL ? msg->host : "", 0);
 			csv_field(fp, msg->id, 0);
 			csv_field(fp, queue_name_str(msg->queue), 0);
 			csv_field(fp, msg->sender, 0);

@@ -17,120 +17,16 @@
 # shellcheck source=tests/e2e/lib.sh
 . "$(dirname "$0")/lib.sh"
 need_bed
-SSHD=$(command -v sshd || echo /usr/sbin/sshd)
-[ -x "$SSHD" ] || skip "sshd not installed (make deps: openssh-server)"
-command -v ssh-keygen >/dev/null || skip "ssh-keygen not installed"
+# shellcheck source=tests/e2e/fleet_lib.sh
+. "$(dirname "$0")/fleet_lib.sh"
 
 BASE=${MQMON_FLEET_PORT_BASE:-7620}	# beds at BASE, BASE+22, BASE+44 (each uses base+6..base+20)
 SSH_PORT1=${MQMON_FLEET_SSH_PORT:-7690}
-SSH_PORT2=$((SSH_PORT1 + 1))
-W=$(mktemp -d /tmp/mqmon-fleet.XXXXXX)
-chmod 755 "$W"	# the beds' Postfix users traverse it
-BEDS=()
-
-# teardown - the beds down, our sshd stopped (by their pid files), the temp directory gone
-teardown() {
-	local b p
-	for b in "${BEDS[@]}"; do
-		"$TOP/tests/bed/bed.sh" down "$b" >/dev/null 2>&1
-	done
-	for p in "$W"/sshd*.pid; do
-		[ -f "$p" ] && kill "$(cat "$p")" 2>/dev/null
-	done
-	rm -rf "$W"
-}
-trap teardown EXIT
-
-# sshd_start N PORT - a private sshd listening on 127.0.0.1:PORT
-sshd_start() {
-	cat >"$W/sshd$1.conf" <<EOF
-Port $2
-ListenAddress 127.0.0.1
-HostKey $W/hostkey
-PidFile $W/sshd$1.pid
-AuthorizedKeysFile $W/authorized_keys
-PubkeyAuthentication yes
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-PermitRootLogin prohibit-password
-StrictModes no
-UsePAM no
-AcceptEnv MAIL_CONFIG XDG_DATA_HOME
-EOF
-	"$SSHD" -f "$W/sshd$1.conf" -E "$W/sshd$1.log" || return 1
-	local i
-	for i in $(seq 50); do
-		[ -s "$W/sshd$1.pid" ] && return 0
-		sleep 0.1
-	done
-	return 1
-}
-
-mkdir -p /run/sshd
-ssh-keygen -q -t ed25519 -N '' -f "$W/hostkey" -C fleet-test-host >/dev/null || skip "ssh-keygen failed"
-ssh-keygen -q -t ed25519 -N '' -f "$W/id" -C fleet-test-client >/dev/null || skip "ssh-keygen failed"
-ssh-keygen -q -t ed25519 -N '' -f "$W/id_ro" -C fleet-test-monitor >/dev/null || skip "ssh-keygen failed"
-ssh-keygen -q -t ed25519 -N '' -f "$W/id_unknown" -C fleet-test-unknown >/dev/null || skip "ssh-keygen failed"
-cp "$W/id.pub" "$W/authorized_keys"
-# a monitoring key: the forced-command wrapper with --read-only
-printf 'command="%s --read-only --mqmon %s",restrict %s\n' "$TOP/contrib/mqmon-ssh-wrapper" "$(realpath "$MQMON")" \
-	"$(cat "$W/id_ro.pub")" >>"$W/authorized_keys"
-sshd_start 1 "$SSH_PORT1" || skip "sshd cannot run here: $(cat "$W/sshd1.log" 2>/dev/null | tail -1)"
-sshd_start 2 "$SSH_PORT2" || skip "a second sshd cannot run here"
-
-for i in 0 1 2; do
-	b=$W/bed$i
-	MQMON_BED_PORT_BASE=$((BASE + 22 * i)) "$TOP/tests/bed/bed.sh" up "$b" >"$W/bed$i.up" 2>&1 || {
-		cat "$W/bed$i.up"
-		echo "FAIL bed $i up"
-		exit 1
-	}
-	BEDS+=("$b")
-done
-A=${BEDS[0]} B=${BEDS[1]} C=${BEDS[2]}
+trap fleet_teardown EXIT
+fleet_setup 3 "$BASE" "$SSH_PORT1"
 "$TOP/tests/bed/bed.sh" inject "$A" 4 gmail.com busy.example >/dev/null
 "$TOP/tests/bed/bed.sh" inject "$B" 5 outlook.com busy.example >/dev/null
 "$TOP/tests/bed/bed.sh" inject "$C" 3 gmail.com >/dev/null
-
-{
-	for h in mxa:$SSH_PORT1:$A mxb:$SSH_PORT1:$B mxc:$SSH_PORT2:$C; do
-		IFS=: read -r name port bed <<<"$h"
-		cat <<EOF
-Host $name
-  HostName 127.0.0.1
-  Port $port
-  IdentityFile $W/id
-  SetEnv MAIL_CONFIG=$bed/etc XDG_DATA_HOME=$W/data-$name
-EOF
-	done
-	cat <<EOF
-Host mxb-ro
-  HostName 127.0.0.1
-  Port $SSH_PORT1
-  IdentityFile $W/id_ro
-  SetEnv MAIL_CONFIG=$B/etc XDG_DATA_HOME=$W/data-mxb
-Host mxa-nokey
-  HostName 127.0.0.1
-  Port $SSH_PORT1
-  IdentityFile $W/id_unknown
-Host *
-  User root
-  IdentitiesOnly yes
-  StrictHostKeyChecking no
-  UserKnownHostsFile /dev/null
-  LogLevel ERROR
-EOF
-} >"$W/ssh_config"
-MQMON_ABS=$(realpath "$MQMON")
-cat >"$W/mqmon.ini" <<EOF
-[mqmon]
-db = $W/console.db
-[fleet]
-hosts = mxa mxb mxc
-ssh_command = ssh -F $W/ssh_config
-remote_mqmon = $MQMON_ABS
-EOF
-FLEET=("$MQMON" --config "$W/mqmon.ini")
 
 # pq HOSTNAME BED - "HOST ID QUEUE" lines of the bed's postqueue -j
 pq() {
@@ -259,8 +155,8 @@ out=$("$MQMON" --config "$W/missing.ini" --host mxa snapshot 2>"$W/err"); rc=$?
 check_eq "no mqmon on the host: exit 69" "$rc" 69
 check "no mqmon on the host: state mqmon missing" jq -e '.hosts[0].state == "mqmon missing"' <<<"$out"
 "$MQMON" --config "$W/mqmon.ini" </dev/null >/dev/null 2>"$W/err"; rc=$?
-check_eq "the console with a fleet configured: refused (exit 64), not one host's queue" "$rc" 64
-check "the console with a fleet configured: says why" grep -q "fleet console .* not available" "$W/err"
+check_eq "the fleet console without a terminal: exit 64 (tests/tui/fleet.sh drives it in tmux)" "$rc" 64
+check "the fleet console without a terminal: says it needs one" grep -q "needs a terminal" "$W/err"
 
 # --- the forced-command wrapper with --read-only: snapshots yes, actions no
 out=$("$MQMON" --config "$W/mqmon.ini" --host mxb-ro snapshot 2>&1 | jq -r '.messages[] | "mxb \(.queue_id) \(.queue)"' | sort)
@@ -275,7 +171,7 @@ out=$(SSH_ORIGINAL_COMMAND="mqmon --no-fleet snapshot; touch $W/pwned2" "$TOP/co
 check "wrapper: shell syntax is refused, nothing runs" test "$rc" -eq 77 -a ! -e "$W/pwned2"
 
 # --- a dead sshd: its host unreachable within 10 s, the others still printed
-kill "$(cat "$W/sshd2.pid")"
+fleet_sshd_kill 2
 sleep 0.5
 t0=$(date +%s%N)
 "${FLEET[@]}" snapshot --format json >"$W/snap2.json" 2>"$W/snap2.err"; rc=$?

@@ -134,7 +134,7 @@ check "columns = id cause session quits" wait_for "EXIT=0"
 
 # --- an unknown name: a clear error naming the valid ones, and the default columns
 printf '[console]\ncolumns = id recipent cause\n' >"$cfg"
-want="console.columns: unknown column 'recipent' (the columns: id queue recipient domain sender age attempts next expires code cause reply) (default kept)"
+want="console.columns: unknown column 'recipent' (the columns: id queue recipient domain sender age attempts next expires code cause reply host) (default kept)"
 err=$("$MQMON" --config "$cfg" --dump-config 2>&1 >/dev/null)
 check "an unknown column name is an error that lists the columns" grep -qF -- "$want" <<<"$err"
 check "--dump-config: the default is kept" sh -c "'$MQMON' --config '$cfg' --dump-config 2>/dev/null | grep -qx 'columns = id queue recipient age attempts next expires code cause reply sender'"

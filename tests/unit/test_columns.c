@@ -127,7 +127,7 @@ static void test_parse_errors_name_the_columns(void **state)
 	(void)state;
 	assert_int_equal(columns_parse("id bogus cause", &l, &why), -1);
 	assert_string_equal(why.text, "unknown column 'bogus' (the columns: id queue recipient domain sender age "
-			    "attempts next expires code cause reply)");
+			    "attempts next expires code cause reply host)");
 	assert_int_equal(l.n, 2);	/* unchanged */
 	assert_int_equal(columns_parse("id cause id", &l, &why), -1);
 	assert_string_equal(why.text, "column 'id' is named twice");
@@ -193,7 +193,7 @@ static void test_config_key_checked_with_the_table(void **state)
 	unlink(path);
 	assert_int_equal(cfg.errors.n, 1);
 	assert_non_null(strstr(cfg.errors.v[0], "console.columns: unknown column 'recipent' (the columns: id queue "
-				"recipient domain sender age attempts next expires code cause reply) (default kept)"));
+				"recipient domain sender age attempts next expires code cause reply host) (default kept)"));
 	assert_string_equal(config_str(&cfg, CFG_COLUMNS), config_default(CFG_COLUMNS));
 	assert_int_equal(config_set(&cfg, CFG_COLUMNS, "id cause", &why), 0);
 	assert_string_equal(config_str(&cfg, CFG_COLUMNS), "id cause");

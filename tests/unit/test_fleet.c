@@ -4,6 +4,7 @@
 #include <jansson.h>
 
 #include "core/fleet/fleet.h"
+#include "core/fleet/fleet_act.h"
 #include "core/fleet/fleet_json.h"
 
 /* host names ssh would take for options, or a shell for something else, are refused */
@@ -119,11 +120,83 @@ static void test_merge(void **state)
 	strlist_free(&hosts);
 }
 
+/* word_with - the argv word that starts with prefix, NULL when none */
+static const char *word_with(char **v, const char *prefix)
+{
+	for (; v != NULL && *v != NULL; v++)
+		if (strncmp(*v, prefix, strlen(prefix)) == 0)
+			return *v;
+	return NULL;
+}
+
+/* connection sharing (the fleet console): one master socket a fleet host, two aliases of one address too */
+static void test_argv_control(void **state)
+{
+	struct strlist hosts = { 0 };
+	struct fleet *fl;
+	struct why why;
+	char *words[] = { "stream" };
+	char **a, **b;
+
+	(void)state;
+	strlist_add(&hosts, "mxa");
+	strlist_add(&hosts, "mxb");
+	assert_non_null(fl = fleet_new(&hosts, "ssh", "mqmon", &why));
+	a = fleet_argv(fl, "mxa", words, 1);
+	assert_null(word_with(a, "ControlPath="));	/* none unless the console asks */
+	fleet_argv_free(a);
+	snprintf(fl->control_dir, sizeof fl->control_dir, "/tmp/mqmon-fleet-x");
+	a = fleet_argv(fl, "mxa", words, 1);
+	b = fleet_argv(fl, "mxb", words, 1);
+	assert_non_null(word_with(a, "ControlMaster=auto"));
+	assert_non_null(word_with(a, "ControlPath=/tmp/mqmon-fleet-x/"));
+	assert_non_null(word_with(b, "ControlPath=/tmp/mqmon-fleet-x/"));
+	assert_string_not_equal(word_with(a, "ControlPath="), word_with(b, "ControlPath="));
+	assert_null(strstr(word_with(a, "ControlPath="), "%C"));	/* %C: the same for two aliases of one address */
+	fleet_argv_free(a);
+	fleet_argv_free(b);
+	fleet_free(fl);
+	strlist_free(&hosts);
+}
+
+/* an action's plan: each host's IDs once, a host not in the fleet refused, the audit target host:ID */
+static void test_plan(void **state)
+{
+	struct strlist hosts = { 0 };
+	struct fleet_plan p;
+	struct fleet *fl;
+	struct why why;
+	char *target;
+
+	(void)state;
+	strlist_add(&hosts, "mxa");
+	strlist_add(&hosts, "mxb");
+	strlist_add(&hosts, "mxc");
+	assert_non_null(fl = fleet_new(&hosts, "ssh", "mqmon", &why));
+	assert_int_equal(fleet_plan_init(&p, fl), 0);
+	assert_int_equal(fleet_plan_add(&p, fl, "mxb", "AAA"), 0);
+	assert_int_equal(fleet_plan_add(&p, fl, "mxb", "AAA"), 0);	/* once */
+	assert_int_equal(fleet_plan_add(&p, fl, "mxa", "AAA"), 0);	/* the same ID on another host: its own */
+	assert_int_equal(fleet_plan_add(&p, fl, "mxb", "BBB"), 0);
+	assert_int_equal(fleet_plan_add(&p, fl, "mxz", "CCC"), -1);
+	assert_int_equal(p.nmsgs, 3);
+	assert_int_equal(fleet_plan_hosts(&p), 2);
+	assert_int_equal(p.ids[2].n, 0);
+	assert_non_null(target = fleet_act_target(fl, &p));
+	assert_string_equal(target, "mxa:AAA mxb:AAA mxb:BBB");
+	free(target);
+	fleet_plan_free(&p);
+	fleet_free(fl);
+	strlist_free(&hosts);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_host_valid),
 		cmocka_unit_test(test_argv),
+		cmocka_unit_test(test_argv_control),
+		cmocka_unit_test(test_plan),
 		cmocka_unit_test(test_merge),
 	};
 
