@@ -6,6 +6,7 @@
  * incremental state that could drift.
  */
 #include "core/queue/qmodel.h"
+#include "core/queue/qorder.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -179,6 +180,8 @@ void qmodel_free(struct qmodel *m)
 	free(m->msgs);
 	free(m->index);
 	aggregates_free(m);
+	qorder_free(m->order);
+	free(m->touched);
 	verdict_cache_free(m->vc);
 	strpool_unref(m->pool);
 	free(m);
@@ -706,6 +709,7 @@ void qmodel_join_store_one(struct qmodel *m, struct qmsg *msg, struct store *st)
 {
 	struct remote_ctx c = { m, msg };
 
+	qmodel_touch(m, msg);	/* its attempts and retry time may change */
 	msg->attempts = 0;
 	msg->last_attempt = 0;
 	if (st != NULL)
@@ -842,12 +846,16 @@ static void settle_msg(const struct qmodel *m, struct qmsg *msg, time_t now)
 		}
 }
 
-/* compact - free forgotten messages and rebuild the index */
-static void compact(struct qmodel *m)
+/* compact - free forgotten messages and rebuild the index; remap (NULL: none wanted) gets each old
+ * position's new one (QORDER_GONE for a freed message), marked QORDER_CHANGED for a touched one */
+static void compact(struct qmodel *m, uint32_t *remap, const struct idset *touched)
 {
 	size_t i, n = 0;
 
 	for (i = 0; i < m->n; i++) {
+		if (remap != NULL)
+			remap[i] = m->msgs[i]->gone ? QORDER_GONE : (uint32_t)n
+				   | (touched->n > 0 && idset_has(touched, (uint64_t)(uintptr_t)m->msgs[i] | 1) ? QORDER_CHANGED : 0);
 		if (m->msgs[i]->gone)
 			msg_free(m->msgs[i]);
 		else
@@ -887,18 +895,45 @@ static void domain_providers(struct qmodel *m, struct counter *dom)
 		}
 }
 
+/* finish_order - make the sort orders of a whole model, or mend the ones it has (remap: compact's, nremap
+ * positions) */
+static void finish_order(struct qmodel *m, const uint32_t *remap, size_t nremap)
+{
+	if (!m->keep_order || m->borrowed)
+		return;
+	if (m->order != NULL && qorder_update(m->order, m->msgs, m->n, remap, nremap) < 0) {
+		qorder_free(m->order);
+		m->order = NULL;
+	}
+	if (m->order == NULL)
+		m->order = qorder_build(m->msgs, m->n);
+}
+
 /* qmodel_finish - drop forgotten messages, compute retry/expiry/overdue at now, build aggregates */
 void qmodel_finish(struct qmodel *m, time_t now)
 {
 	struct counter prov = { 0 }, dom = { 0 }, cdom[CAUSE_COUNT];
-	size_t i, k, j;
+	size_t i, k, j, ordered = m->order != NULL ? m->order->n : 0, nremap = m->n;
+	uint32_t *remap = NULL;
+	struct idset touched = { 0 };
 
 	static atomic_ulong versions;
 
 	aggregates_free(m);
 	m->version = atomic_fetch_add(&versions, 1) + 1;
+	for (i = 0; m->order != NULL && i < m->ntouched; i++)
+		if (idset_add(&touched, (uint64_t)(uintptr_t)m->touched[i] | 1) < 0)
+			m->touch_lost = 1;
+	if (m->order != NULL && (m->borrowed || !m->keep_order || ordered > m->n || m->touch_lost
+				 || (remap = malloc((m->n + 1) * sizeof *remap)) == NULL)) {
+		qorder_free(m->order);	/* no positions to carry: made again below */
+		m->order = NULL;
+	}
+	m->ntouched = 0;
+	m->touch_lost = 0;
 	if (!m->borrowed)
-		compact(m);
+		compact(m, remap, &touched);
+	idset_free(&touched);
 	memset(cdom, 0, sizeof cdom);
 	m->generated_at = now;
 	m->recipients = 0;
@@ -984,4 +1019,31 @@ void qmodel_finish(struct qmodel *m, time_t now)
 	m->ndomains = dom.n;
 	free(prov.slots);
 	free(dom.slots);
+	finish_order(m, remap, nremap);
+	free(remap);
+}
+
+/* qmodel_touch - msg was changed in place: the next finish moves it in the sort orders */
+void qmodel_touch(struct qmodel *m, struct qmsg *msg)
+{
+	if (m->order == NULL)
+		return;	/* no orders to mend: the next finish makes them from scratch if kept */
+	if (m->ntouched == m->captouched) {
+		size_t nc = m->captouched ? m->captouched * 2 : 256;
+		struct qmsg **nv = realloc(m->touched, nc * sizeof *nv);
+
+		if (nv == NULL) {
+			m->touch_lost = 1;
+			return;
+		}
+		m->touched = nv;
+		m->captouched = nc;
+	}
+	m->touched[m->ntouched++] = msg;
+}
+
+/* qmodel_keep_order - every qmodel_finish of m makes m->order */
+void qmodel_keep_order(struct qmodel *m)
+{
+	m->keep_order = 1;
 }
