@@ -846,29 +846,66 @@ static void settle_msg(const struct qmodel *m, struct qmsg *msg, time_t now)
 		}
 }
 
-/* compact - free forgotten messages and rebuild the index; remap (NULL: none wanted) gets each old
- * position's new one (QORDER_GONE for a freed message), marked QORDER_CHANGED for a touched one */
+/* index_delete - take position pos out of the index (linear probing: the entries after it that could not
+ * sit in their own slot move back, so no look-up needs a tombstone) */
+static void index_delete(struct qmodel *m, size_t pos)
+{
+	size_t i, j, k;
+
+	for (i = id_hash(m->msgs[pos]->id) & m->imask; m->index[i] != pos + 1; i = (i + 1) & m->imask)
+		if (m->index[i] == 0)
+			return;	/* not there */
+	for (j = i;;) {
+		j = (j + 1) & m->imask;
+		if (m->index[j] == 0)
+			break;
+		k = id_hash(m->msgs[m->index[j] - 1]->id) & m->imask;
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;	/* its own slot is between: it stays */
+		m->index[i] = m->index[j];
+		i = j;
+	}
+	m->index[i] = 0;
+}
+
+/* compact - free forgotten messages; remap (NULL: none wanted) gets each old position's new one
+ * (QORDER_GONE for a freed message), marked QORDER_CHANGED for a touched one. The index keeps its
+ * entries: the forgotten ones are deleted and the others renumbered, with no ID hashed again but the
+ * forgotten ones' and their neighbours' (a retry wave in a big queue forgets thousands) */
 static void compact(struct qmodel *m, uint32_t *remap, const struct idset *touched)
 {
-	size_t i, n = 0;
+	size_t i, n = 0, ngone = 0;
+	uint32_t *map = remap;
 
+	for (i = 0; i < m->n; i++)
+		if (m->msgs[i]->gone) {
+			if (m->index != NULL)
+				index_delete(m, i);
+			ngone++;
+		}
+	if (ngone > 0 && map == NULL && m->index != NULL)
+		map = malloc((m->n + 1) * sizeof *map);	/* NULL (out of memory): the index is made again below */
 	for (i = 0; i < m->n; i++) {
-		if (remap != NULL)
-			remap[i] = m->msgs[i]->gone ? QORDER_GONE : (uint32_t)n
-				   | (touched->n > 0 && idset_has(touched, (uint64_t)(uintptr_t)m->msgs[i] | 1) ? QORDER_CHANGED : 0);
+		if (map != NULL)
+			map[i] = m->msgs[i]->gone ? QORDER_GONE : (uint32_t)n
+				 | (touched->n > 0 && idset_has(touched, (uint64_t)(uintptr_t)m->msgs[i] | 1) ? QORDER_CHANGED : 0);
 		if (m->msgs[i]->gone)
 			msg_free(m->msgs[i]);
 		else
 			m->msgs[n++] = m->msgs[i];
 	}
-	if (n == m->n)
-		return;
 	m->n = n;
-	if (m->index != NULL) {
+	if (ngone > 0 && m->index != NULL && map != NULL) {
+		for (i = 0; i <= m->imask; i++)
+			if (m->index[i] != 0)
+				m->index[i] = (size_t)(map[m->index[i] - 1] & ~QORDER_CHANGED) + 1;
+	} else if (ngone > 0 && m->index != NULL) {
 		memset(m->index, 0, (m->imask + 1) * sizeof *m->index);
 		for (i = 0; i < m->n; i++)
 			index_insert(m, i);
 	}
+	if (map != remap)
+		free(map);
 }
 
 /* domain_providers - one provider per domain: the first verdict that names one; recipients without one take it */

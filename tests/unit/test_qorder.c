@@ -126,6 +126,8 @@ static void check_orders(const struct qmodel *m)
 
 	assert_non_null(m->order);
 	assert_int_equal(m->order->n, m->n);
+	for (i = 0; i < m->n; i++)
+		assert_ptr_equal(qmodel_find(m, m->msgs[i]->id), m->msgs[i]);	/* the index kept through compactions */
 	for (k = 0; k < QORDER_COUNT; k++) {
 		for (ref_desc = 0; ref_desc < 2; ref_desc++) {
 			const uint32_t *got = m->order->asc[k];
