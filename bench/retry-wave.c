@@ -5,8 +5,9 @@
  *
  * Usage: retry-wave [-s SKIP] QUEUE_DIR N STATUS REPLY
  *
- * Takes the deferred queue's files in directory order, skips SKIP of them,
- * and for each of the next N: renames deferred/H/ID to active/ID (qmgr
+ * Takes the deferred queue's files in directory order, skips SKIP of them
+ * and those whose defer log already says STATUS (an earlier wave's), and for
+ * each of the next N: renames deferred/H/ID to active/ID (qmgr
  * taking it in), writes its defer log defer/H/ID anew with one record per
  * recipient of the old one, saying STATUS (an enhanced status code such as
  * 4.2.2) and REPLY (the remote reply, e.g. "host mx[192.0.2.1] said: 452
@@ -75,6 +76,23 @@ static void rewrite_defer_log(const char *path)
 		die("cannot rename", tmp);
 }
 
+/* waved - the message's defer log already says status (an earlier wave took it) */
+static int waved(const char *sub, const char *id)
+{
+	char path[PATH_MAX], line[8192], says[64];
+	FILE *fp;
+	int found = 0;
+
+	snprintf(path, sizeof path, "%s/defer/%s%s%s", qdir, sub, *sub ? "/" : "", id);
+	snprintf(says, sizeof says, "status=%s\n", status);
+	if ((fp = fopen(path, "r")) == NULL)
+		return 0;
+	while (!found && fgets(line, sizeof line, fp) != NULL)
+		found = strcmp(line, says) == 0;
+	fclose(fp);
+	return found;
+}
+
 /* wave_one - one message through active and back (sub: its hashed directory below deferred/, may be "") */
 static void wave_one(const char *sub, const char *id)
 {
@@ -129,7 +147,7 @@ static void walk(const char *sub)
 
 			if ((size_t)snprintf(rel, sizeof rel, "%s%s%s", sub, *sub ? "/" : "", names[i]) < sizeof rel)
 				walk(rel);
-		} else if (S_ISREG(st.st_mode)) {
+		} else if (S_ISREG(st.st_mode) && !waved(sub, names[i])) {
 			if (skip > 0)
 				skip--;
 			else {
