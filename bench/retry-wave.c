@@ -13,8 +13,8 @@
  * 4.2.2) and REPLY (the remote reply, e.g. "host mx[192.0.2.1] said: 452
  * 4.2.2 Mailbox full (in reply to RCPT TO command)"), written to a temporary
  * file with the old one's owner and mode and renamed over it (the delivery
- * agent's deferral), then renames active/ID back to deferred/H/ID and sets
- * its mtime to one hour ahead (qmgr deferring it: the mtime is the next
+ * agent's deferral), then sets its mtime to one hour ahead and renames
+ * active/ID back to deferred/H/ID (qmgr deferring it: the mtime is the next
  * retry time). Prints how many messages it moved and how long it took.
  * Needs root; the bed's qmgr must be frozen (bench/run.sh scale_freeze) so
  * that nothing else moves these files. Loopback beds only: it never sends.
@@ -105,14 +105,15 @@ static void wave_one(const char *sub, const char *id)
 	if (rename(from, act) < 0)
 		die("cannot move", from);
 	rewrite_defer_log(defer);
-	if (rename(act, from) < 0)
-		die("cannot move back", act);
+	/* as qmgr_active_done: the retry time first, then back to deferred */
 	clock_gettime(CLOCK_REALTIME, &times[0]);
 	times[1] = times[0];
 	times[1].tv_sec += 3600;
 	times[1].tv_nsec = 0;
-	if (utimensat(AT_FDCWD, from, times, 0) < 0)
-		die("cannot set the retry time of", from);
+	if (utimensat(AT_FDCWD, act, times, 0) < 0)
+		die("cannot set the retry time of", act);
+	if (rename(act, from) < 0)
+		die("cannot move back", act);
 }
 
 /* walk - the deferred queue below sub (relative to deferred/), in directory order, until N are done */

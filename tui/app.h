@@ -105,6 +105,9 @@ struct app {
 	struct qmsg **mrows;
 	size_t nmrows;
 	struct search_hits hits;	/* the messages the search matches, a bit each (tui/search) */
+	uint16_t *cause_bits;		/* per message (position): a bit per cause of its recipients (rows.c) */
+	size_t ncause_bits;
+	unsigned long cause_bits_version;	/* qmodel.version they are of, 0 = none */
 	int mrows_stale;		/* the table is built when the messages view shows (mrows empty meanwhile) */
 	uint32_t *own_order;		/* a partial model's order of the sort key (a whole one has m->order) */
 	unsigned long own_order_version;	/* qmodel.version it was made for, 0 = none */

@@ -271,9 +271,23 @@ static int tally_rows(struct app *a, struct tally *t, int domains, int providers
 	size_t i, k;
 
 	a->nsearched = a->nexpiring = 0;
+	a->cause_bits_version = 0;
+	if (a->ncause_bits != m->n) {
+		free(a->cause_bits);
+		a->cause_bits = malloc((m->n + 1) * sizeof *a->cause_bits);
+		a->ncause_bits = a->cause_bits != NULL ? m->n : 0;
+	}
 	for (i = 0; i < m->n; i++) {
 		const struct qmsg *msg = m->msgs[i];
 
+		if (a->cause_bits != NULL) {
+			uint16_t bits = 0;
+
+			for (k = 0; k < msg->nrcpts; k++)
+				if (qrcpt_has_cause(&msg->rcpts[k]))
+					bits |= (uint16_t)(1u << msg->rcpts[k].cause);
+			a->cause_bits[i] = bits;
+		}
 		if (app_expiring(a, msg))
 			a->nexpiring++;
 		if (!text_matches(a, i))
@@ -311,6 +325,8 @@ static int tally_rows(struct app *a, struct tally *t, int domains, int providers
 			group_count(g, msg, !seen_before(msg, k, GROUP_MIX));
 		}
 	}
+	if (a->cause_bits != NULL)
+		a->cause_bits_version = m->version;
 	return 0;
 }
 
@@ -437,10 +453,23 @@ static int in_group(const struct qmsg *msg, enum filter_kind kind, enum cause ca
 }
 
 
-/* msg_matches - m->msgs[i] passes the group filter and the search text */
+_Static_assert(CAUSE_COUNT <= 16, "a cause is a bit of cause_bits");
+
+/* msg_matches - m->msgs[i] passes the group filter and the search text (a group of one cause: the
+ * message's cause bits answer without reading its recipients) */
 static int msg_matches(const struct app *a, size_t i)
 {
-	return text_matches(a, i) && in_group(a->m->msgs[i], a->fkind, a->fcause, a->fname);
+	if (!text_matches(a, i))
+		return 0;
+	if (a->fkind == FILTER_NONE)
+		return 1;
+	if (a->cause_bits != NULL && a->cause_bits_version == a->m->version && (unsigned)a->fcause < CAUSE_COUNT) {
+		if (!(a->cause_bits[i] >> a->fcause & 1))
+			return 0;
+		if (a->fkind == FILTER_CAUSE)
+			return 1;
+	}
+	return in_group(a->m->msgs[i], a->fkind, a->fcause, a->fname);
 }
 
 /* app_group_ids - the IDs of the messages of a group that the search matches: what a row counts */
@@ -536,8 +565,9 @@ static void build_messages(struct app *a)
 	a->mrows = rows;
 	a->nmrows = n;
 	a->mrows_stale = 0;
-	for (i = 0; sel != NULL && i < n; i++)
-		if (rows[i] == sel) {
+	/* a partial model has no ID index: its rows are compared by ID */
+	for (i = 0; a->sel_id[0] && (sel != NULL || m->index == NULL) && i < n; i++)
+		if (sel != NULL ? rows[i] == sel : strcmp(rows[i]->id, a->sel_id) == 0) {
 			a->mpos.sel = i;
 			break;
 		}
@@ -744,6 +774,10 @@ void app_free_rows(struct app *a)
 	a->desc_order = NULL;
 	a->desc_version = 0;
 	search_hits_free(&a->hits);
+	free(a->cause_bits);
+	a->cause_bits = NULL;
+	a->ncause_bits = 0;
+	a->cause_bits_version = 0;
 	free(a->prows);
 	free(a->dlist);
 	free(a->dmix);

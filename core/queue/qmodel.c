@@ -3,7 +3,10 @@
  * Messages live in an array of pointers (stable addresses) with an
  * open-addressing index by queue ID. Aggregates are rebuilt from scratch by
  * qmodel_finish(): it is linear in the number of recipients and keeps no
- * incremental state that could drift.
+ * incremental state that could drift. The sort orders (core/queue/qorder,
+ * when kept) are the exception: a later finish mends them from what was
+ * added, forgotten and touched (qmodel_touch), checked against a fresh sort
+ * by the unit test.
  */
 #include "core/queue/qmodel.h"
 #include "core/queue/qorder.h"
