@@ -62,12 +62,23 @@ static int has_text(struct memo *mm, const char *s, const char *needle)
 	return found;
 }
 
-/* msg_matches_memo - search_msg_matches with a memo of the texts already tested */
-static int msg_matches_memo(const struct qmsg *msg, const char *text, struct memo *mm)
+/* id_can_hold - a queue ID (letters, digits, '-' in Exim's) could contain text: a search for a domain or an
+ * address never reads the million IDs */
+static int id_can_hold(const char *text)
+{
+	for (; *text; text++)
+		if (!((*text >= '0' && *text <= '9') || (*text >= 'a' && *text <= 'z') || (*text >= 'A' && *text <= 'Z')
+		      || *text == '-'))
+			return 0;
+	return 1;
+}
+
+/* msg_matches_memo - search_msg_matches with a memo of the texts already tested (in_id: id_can_hold) */
+static int msg_matches_memo(const struct qmsg *msg, const char *text, struct memo *mm, int in_id)
 {
 	size_t k;
 
-	if (strcasestr(msg->id, text) || has_text(mm, msg->sender, text))
+	if ((in_id && strcasestr(msg->id, text)) || has_text(mm, msg->sender, text))
 		return 1;
 	for (k = 0; k < msg->nrcpts; k++) {
 		const struct qrcpt *r = &msg->rcpts[k];
@@ -82,7 +93,7 @@ static int msg_matches_memo(const struct qmsg *msg, const char *text, struct mem
 /* search_msg_matches - text is in the message's ID, sender, a recipient's address, reply or cause name */
 int search_msg_matches(const struct qmsg *msg, const char *text)
 {
-	return msg_matches_memo(msg, text, NULL);
+	return msg_matches_memo(msg, text, NULL, id_can_hold(text));
 }
 
 /* search_hits_free - release the bits (h is empty afterwards) */
@@ -97,7 +108,7 @@ int search_hits_update(struct search_hits *h, const struct qmodel *m, const char
 {
 	struct memo mm = { 0 };
 	size_t words = (m->n + 63) / 64, i, w;
-	int refine;
+	int refine, in_id = id_can_hold(text);
 
 	if (h->bits != NULL && h->version == m->version && h->n == m->n && strcmp(h->text, text) == 0) {
 		h->tested = 0;
@@ -127,7 +138,7 @@ int search_hits_update(struct search_hits *h, const struct qmodel *m, const char
 			bits &= bits - 1;
 			i = w * 64 + (size_t)b;
 			h->tested++;
-			if (msg_matches_memo(m->msgs[i], text, &mm)) {
+			if (msg_matches_memo(m->msgs[i], text, &mm, in_id)) {
 				out |= 1ull << b;
 				h->count++;
 			}

@@ -220,12 +220,26 @@ static void test_no_orders_unless_kept(void **state)
 	qmodel_free(m);
 }
 
+/* ref_matches - the search as the console documents it, every text read (no memo, no shortcut) */
+static int ref_matches(const struct qmsg *msg, const char *text)
+{
+	size_t k;
+
+	if (strcasestr(msg->id, text) || strcasestr(msg->sender, text))
+		return 1;
+	for (k = 0; k < msg->nrcpts; k++)
+		if (strcasestr(msg->rcpts[k].address, text) || strcasestr(msg->rcpts[k].reason, text)
+		    || strcasestr(cause_name(msg->rcpts[k].cause), text))
+			return 1;
+	return 0;
+}
+
 static void test_search_refines(void **state)
 {
 	struct mta_params p = params();
 	struct qmodel *m = qmodel_new(cl, &p);
 	struct search_hits h = { 0 };
-	const char *texts[] = { "o", "co", ".com", "gmail.com", "GMAIL.COM", "rate", "D0000000", "nothing at all" };
+	const char *texts[] = { "o", "co", ".com", "gmail.com", "GMAIL.COM", "rate", "d0000000", "nothing at all" };
 	char id[QUEUE_ID_MAX + 1];
 	size_t i, t, before;
 
@@ -241,7 +255,9 @@ static void test_search_refines(void **state)
 		before = h.count;
 		assert_int_equal(search_hits_update(&h, m, texts[t]), 0);
 		for (i = 0; i < m->n; i++) {
-			int want = search_msg_matches(m->msgs[i], texts[t]);
+			int want = ref_matches(m->msgs[i], texts[t]);
+
+			assert_int_equal(search_msg_matches(m->msgs[i], texts[t]), want);
 
 			count += want;
 			assert_int_equal(search_hit(&h, i), want);
