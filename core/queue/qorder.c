@@ -3,8 +3,10 @@
  * A full build sorts the positions by queue ID once, then each key as
  * (integer value, rank in ID order) pairs: domains by the rank of their
  * text among the distinct domains (the pool gives one pointer per text, so
- * few are compared). An update walks the old order once, keeps the longest
- * run that is still in order message by message, and merges the rest back.
+ * few are compared). An update copies the old order without the messages
+ * that left or were touched (renumbered through the compaction's remap),
+ * sorts the touched and the new ones, and puts each in place with a binary
+ * search: no message outside those is read.
  */
 #include "core/queue/qorder.h"
 
@@ -78,7 +80,7 @@ static int pair_cmp(const void *x, const void *y)
 	return a->tie < b->tie ? -1 : a->tie > b->tie;
 }
 
-/* id_sort_ctx - qsort has no context argument: the messages the ID comparison looks at */
+/* id_sort_msgs - qsort has no context argument: the messages the ID comparison looks at */
 static __thread struct qmsg *const *id_sort_msgs;
 
 /* pos_id_cmp - two positions by their messages' queue IDs */
@@ -246,7 +248,7 @@ struct qorder *qorder_build(struct qmsg *const *msgs, size_t n)
 	return o;
 }
 
-/* upd_ctx - qsort has no context argument: the messages and key the merge sort compares */
+/* upd_msgs, upd_key - qsort has no context argument: the messages and key the merge sort compares */
 static __thread struct qmsg *const *upd_msgs;
 static __thread enum qorder_key upd_key;
 
