@@ -32,7 +32,7 @@ CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 APP_OBJ  := $(CLI_SRC:%.c=$(B)/%.o) $(TUI_SRC:%.c=$(B)/%.o)
 UNIT_BIN := $(UNIT_SRC:%.c=$(B)/%)
 
-TOOLS := tests/peer/mqmon-peer bench/gen-log bench/grow-queue
+TOOLS := tests/peer/mqmon-peer bench/gen-log bench/grow-queue bench/retry-wave
 
 .PHONY: all check unit layering asan bench fuzz demo deps install uninstall clean
 
@@ -72,6 +72,10 @@ $(B)/tests/unit/test_osc52: tests/unit/test_osc52.c tests/unit/testutil.h $(B)/t
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tui/osc52.o $(CORE_OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
+$(B)/tests/unit/test_qorder: tests/unit/test_qorder.c tests/unit/testutil.h $(B)/tui/search.o $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tui/search.o $(CORE_OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
+
 $(B)/tests/unit/test_columns: tests/unit/test_columns.c tests/unit/testutil.h $(B)/tui/columns.o $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tui/columns.o $(CORE_OBJ) $(LDLIBS) $(shell pkg-config --libs cmocka)
@@ -91,6 +95,9 @@ bench/gen-log: bench/gen-log.c
 	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) -o $@ $<
 
 bench/grow-queue: bench/grow-queue.c
+	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) -o $@ $<
+
+bench/retry-wave: bench/retry-wave.c
 	$(CC) $(CPPFLAGS) $(MQ_CFLAGS) $(CFLAGS) -o $@ $<
 
 # check - every test; prints totals and fails when any test fails. It installs

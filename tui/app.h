@@ -19,6 +19,7 @@
 #include "tui/columns.h"
 #include "tui/mouse.h"
 #include "tui/prune.h"
+#include "tui/search.h"
 #include "tui/theme.h"
 #include "tui/trends.h"
 #include "tui/tui.h"
@@ -103,17 +104,17 @@ struct app {
 	struct column_list cols;	/* the columns, in order ([console] columns, :columns) */
 	struct qmsg **mrows;
 	size_t nmrows;
-	uintptr_t *hits;		/* the messages the search matches: pointer | 1 when it matches (open addressing) */
-	size_t hits_mask;
-	unsigned long hits_version;	/* qmodel.version the hits are of, 0 = none */
-	char hits_search[128];		/* the search text they are of */
+	struct search_hits hits;	/* the messages the search matches, a bit each (tui/search) */
+	uint16_t *cause_bits;		/* per message (position): a bit per cause of its recipients (rows.c) */
+	size_t ncause_bits;
+	unsigned long cause_bits_version;	/* qmodel.version they are of, 0 = none */
 	int mrows_stale;		/* the table is built when the messages view shows (mrows empty meanwhile) */
-	struct qmsg **by_id;		/* every message of the model in ID order (a cache: by_id_version) */
-	unsigned long by_id_version;
-	struct qmsg **sorted;		/* every message of the model in the sort order (a cache: sorted_version) */
-	unsigned long sorted_version;	/* qmodel.version it was made for, 0 = none */
-	enum sort_key sorted_key;
-	int sorted_desc;
+	uint32_t *own_order;		/* a partial model's order of the sort key (a whole one has m->order) */
+	unsigned long own_order_version;	/* qmodel.version it was made for, 0 = none */
+	enum sort_key own_order_key;
+	uint32_t *desc_order;		/* the sort key's descending order, derived from the ascending one */
+	unsigned long desc_version;	/* qmodel.version it was made for, 0 = none */
+	enum sort_key desc_key;
 	struct list_pos mpos;
 	size_t nsearched;		/* messages the search text matches in the whole queue */
 	char sel_id[QUEUE_ID_MAX + 1];	/* keeps the cursor on a message across refreshes */

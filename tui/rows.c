@@ -7,6 +7,13 @@
  * domain table (its counts and its cause mix alike) count only the messages it matches, so the count on a row is
  * what an action on that row touches (actions_ui collects a row's messages
  * with the same predicate, msg_matches).
+ *
+ * Cost at a million messages: every view's groups are counted in one pass
+ * over the messages into a hash table by string pointer (the model's strings
+ * are interned; only the few groups are sorted, and equal texts at two
+ * addresses merged), the search is a bit per message (tui/search), and the
+ * message table is one pass over the model's order of the sort key
+ * (core/queue/qorder, sorted on the build worker), so no key sorts messages.
  */
 #include "tui/app.h"
 
@@ -17,47 +24,14 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "core/base/idset.h"
-
-struct leaf {
-	enum cause cause;
-	const char *provider, *domain;
-	const struct qmsg *msg;
-};
+#include "core/queue/qorder.h"
+#include "tui/search.h"
 
 /* str_order - strcmp, at once 0 for the same pointer (the model's strings are interned: equal texts
  * are mostly one pointer) */
 static int str_order(const char *a, const char *b)
 {
 	return a == b ? 0 : strcmp(a, b);
-}
-
-/* leaf_cmp - order by cause, provider, domain, message */
-static int leaf_cmp(const void *x, const void *y)
-{
-	const struct leaf *a = x, *b = y;
-	int c;
-
-	if (a->cause != b->cause)
-		return (int)a->cause - (int)b->cause;
-	if ((c = str_order(a->provider, b->provider)) != 0)
-		return c;
-	if ((c = str_order(a->domain, b->domain)) != 0)
-		return c;
-	return a->msg < b->msg ? -1 : a->msg > b->msg;
-}
-
-/* row_count - add a message to a row */
-static void row_count(struct cause_row *r, const struct qmsg *msg, int new_msg)
-{
-	r->recipients++;
-	if (!new_msg)
-		return;
-	r->messages++;
-	if (r->oldest == 0 || msg->arrival < r->oldest)
-		r->oldest = msg->arrival;
-	if (msg->next_retry && (r->soonest == 0 || msg->next_retry < r->soonest))
-		r->soonest = msg->next_retry;
 }
 
 /* rows_by_messages - sort sibling rows [from, to) of one level by messages, keeping subtrees together */
@@ -127,202 +101,318 @@ int app_narrowed(const struct app *a)
 	return a->search[0] != '\0' || a->fexpiring || a->fhost[0] != '\0';
 }
 
-/* a memo of strcasestr per string pointer: the model's strings are interned, so a search over 1,000,000
- * messages reads each distinct sender, address and reply once */
-struct memo {
-	const char **keys;
-	unsigned char *found;
-	size_t mask, n;
-};
-
-/* memo_grow - double the memo (or make its first table); -1 out of memory */
-static int memo_grow(struct memo *mm)
+/* text_matches - m->msgs[i] passes what narrows every view: the search text and the expiring
+ * filter (any message when neither is active); the hits are current (app_rebuild_rows) */
+static int text_matches(const struct app *a, size_t i)
 {
-	size_t cap = mm->keys ? (mm->mask + 1) * 2 : 4096, i, h;
-	const char **keys = calloc(cap, sizeof *keys);
-	unsigned char *found = calloc(cap, 1);
+	const struct qmsg *msg = a->m->msgs[i];
 
-	if (keys == NULL || found == NULL) {
-		free(keys);
-		free(found);
-		return -1;
-	}
-	for (i = 0; mm->keys != NULL && i <= mm->mask; i++) {
-		if (mm->keys[i] == NULL)
-			continue;
-		for (h = ((uintptr_t)mm->keys[i] >> 3) * 11400714819323198485ull & (cap - 1); keys[h];
-		     h = (h + 1) & (cap - 1))
-			;
-		keys[h] = mm->keys[i];
-		found[h] = mm->found[i];
-	}
-	free(mm->keys);
-	free(mm->found);
-	mm->keys = keys;
-	mm->found = found;
-	mm->mask = cap - 1;
-	return 0;
-}
-
-/* has_text - strcasestr(s, needle) != NULL, remembered per pointer in mm (NULL: no memo) */
-static int has_text(struct memo *mm, const char *s, const char *needle)
-{
-	size_t h;
-	int found;
-
-	if (mm == NULL || ((mm->n + 1) * 2 > (mm->keys ? mm->mask + 1 : 0) && memo_grow(mm) < 0))
-		return strcasestr(s, needle) != NULL;
-	for (h = ((uintptr_t)s >> 3) * 11400714819323198485ull & mm->mask; mm->keys[h]; h = (h + 1) & mm->mask)
-		if (mm->keys[h] == s)
-			return mm->found[h];
-	found = strcasestr(s, needle) != NULL;
-	mm->keys[h] = s;
-	mm->found[h] = (unsigned char)found;
-	mm->n++;
-	return found;
-}
-
-/* search_matches - the search text is in the message's ID, sender, a recipient, its reply or cause */
-static int search_matches(const struct app *a, const struct qmsg *msg, struct memo *mm)
-{
-	size_t k;
-
-	if (strcasestr(msg->id, a->search) || has_text(mm, msg->sender, a->search))
-		return 1;
-	for (k = 0; k < msg->nrcpts; k++) {
-		const struct qrcpt *r = &msg->rcpts[k];
-
-		if (has_text(mm, r->address, a->search) || has_text(mm, r->reason, a->search)
-		    || has_text(mm, cause_name(r->cause), a->search))
-			return 1;
-	}
-	return 0;
-}
-
-/* hit_slot - the slot of msg in the hits table (its own, or the empty one) */
-static size_t hit_slot(const struct app *a, const struct qmsg *msg)
-{
-	size_t h;
-
-	for (h = ((uintptr_t)msg >> 4) * 11400714819323198485ull & a->hits_mask;
-	     a->hits[h] != 0 && (a->hits[h] & ~(uintptr_t)1) != (uintptr_t)msg; h = (h + 1) & a->hits_mask)
-		;
-	return h;
-}
-
-/* build_hits - which messages the search matches, once per model version and search text: every view's
- * rows are built from it, so one search reads the messages' texts once, not once per view */
-static void build_hits(struct app *a)
-{
-	const struct qmodel *m = a->m;
-	struct memo mm = { 0 };
-	size_t cap = 16, i;
-
-	if (a->search[0] == '\0'
-	    || (a->hits != NULL && a->hits_version == m->version && strcmp(a->hits_search, a->search) == 0))
-		return;
-	while (cap < m->n * 2)
-		cap *= 2;
-	free(a->hits);
-	a->hits_version = 0;
-	if ((a->hits = calloc(cap, sizeof *a->hits)) == NULL)
-		return;
-	a->hits_mask = cap - 1;
-	for (i = 0; i < m->n; i++)
-		a->hits[hit_slot(a, m->msgs[i])] = (uintptr_t)m->msgs[i] | (search_matches(a, m->msgs[i], &mm) ? 1 : 0);
-	free(mm.keys);
-	free(mm.found);
-	a->hits_version = m->version;
-	snprintf(a->hits_search, sizeof a->hits_search, "%s", a->search);
-}
-
-/* text_matches - the message passes what narrows every view: the search text and the expiring
- * filter (any message when neither is active) */
-static int text_matches(const struct app *a, const struct qmsg *msg)
-{
 	if (a->fexpiring && !app_expiring(a, msg))
 		return 0;
 	if (a->fhost[0] && (msg->host == NULL || strcmp(msg->host, a->fhost) != 0))
 		return 0;	/* :host NAME (the fleet console) */
 	if (a->search[0] == '\0')
 		return 1;
-	if (a->hits != NULL && a->hits_version == a->m->version && strcmp(a->hits_search, a->search) == 0) {
-		uintptr_t v = a->hits[hit_slot(a, msg)];
-
-		if (v != 0)
-			return (int)(v & 1);
-	}
-	return search_matches(a, msg, NULL);
+	if (a->hits.bits != NULL && a->hits.version == a->m->version && strcmp(a->hits.text, a->search) == 0)
+		return search_hit(&a->hits, i);
+	return search_msg_matches(msg, a->search);
 }
 
-/* build_causes - the cause -> provider -> domain tree of the messages the search matches */
-static void build_causes(struct app *a)
+/* the groups one pass over the messages counts: the causes tree's rows (levels 0-2), each domain's
+ * messages per cause (GROUP_MIX), and the domain and provider totals (GROUP_DOMAIN, GROUP_PROVIDER) */
+enum group_level { GROUP_CAUSE, GROUP_CAUSE_PROVIDER, GROUP_CAUSE_DOMAIN, GROUP_MIX, GROUP_DOMAIN,
+		   GROUP_PROVIDER };
+
+struct group {
+	enum group_level level;
+	enum cause cause;		/* the cause levels and GROUP_MIX */
+	const char *provider, *domain;	/* as the level has them (part of the key) */
+	const char *shown_provider;	/* GROUP_DOMAIN: the provider of its first recipient (not part of the key) */
+	size_t messages, recipients;
+	time_t oldest, soonest;
+};
+
+/* a hash table of groups by (level, cause, provider pointer, domain pointer): the model's strings are
+ * interned, so a group is nearly always one pointer pair; equal texts at two addresses are merged after */
+struct tally {
+	struct group *v;
+	size_t n, cap;
+	uint32_t *slots;	/* index + 1, 0 = empty */
+	size_t mask;
+};
+
+/* group_hash - the slot a group key starts at */
+static size_t group_hash(const struct tally *t, enum group_level level, enum cause cause, const char *p,
+			 const char *d)
 {
-	const struct qmodel *m = a->m;
-	struct leaf *leaves = NULL;
-	size_t nl = 0, cap = 0, i, k, nrows = 0;
-	struct cause_row *rows;
-	struct idset pset = { 0 }, cset = { 0 };
+	uint64_t h = ((uint64_t)(uintptr_t)p * 31 + (uint64_t)(uintptr_t)d) * 0x9e3779b97f4a7c15ull
+		     + (uint64_t)level * 131 + (uint64_t)cause;
 
-	a->nsearched = a->nexpiring = 0;
-	for (i = 0; i < m->n; i++) {
-		if (app_expiring(a, m->msgs[i]))
-			a->nexpiring++;
-		if (!text_matches(a, m->msgs[i]))
-			continue;
-		a->nsearched++;
-		for (k = 0; k < m->msgs[i]->nrcpts; k++) {
-			const struct qrcpt *r = &m->msgs[i]->rcpts[k];
+	return (size_t)((h ^ (h >> 29)) * 11400714819323198485ull >> 7) & t->mask;
+}
 
-			if (!qrcpt_has_cause(r))
-				continue;
-			if (nl == cap) {
-				size_t nc = cap ? cap * 2 : 1024;
-				struct leaf *nlv = realloc(leaves, nc * sizeof *nlv);
+/* tally_grow - double the slots (or make the first ones); -1 out of memory */
+static int tally_grow(struct tally *t)
+{
+	size_t cap = t->slots ? (t->mask + 1) * 2 : 1024, i, h;
+	uint32_t *slots = calloc(cap, sizeof *slots);
 
-				if (nlv == NULL)
-					goto out;
-				leaves = nlv;
-				cap = nc;
-			}
-			leaves[nl++] = (struct leaf){ r->cause, r->provider, r->domain, m->msgs[i] };
+	if (slots == NULL)
+		return -1;
+	free(t->slots);
+	t->slots = slots;
+	t->mask = cap - 1;
+	for (i = 0; i < t->n; i++) {
+		const struct group *g = &t->v[i];
+
+		for (h = group_hash(t, g->level, g->cause, g->provider, g->domain); t->slots[h]; h = (h + 1) & t->mask)
+			;
+		t->slots[h] = (uint32_t)(i + 1);
+	}
+	return 0;
+}
+
+/* tally_get - the group of a key, made when new; NULL out of memory */
+static struct group *tally_get(struct tally *t, enum group_level level, enum cause cause, const char *p,
+			       const char *d)
+{
+	size_t h;
+
+	if ((t->n + 1) * 2 > (t->slots ? t->mask + 1 : 0) && tally_grow(t) < 0)
+		return NULL;
+	for (h = group_hash(t, level, cause, p, d); t->slots[h]; h = (h + 1) & t->mask) {
+		struct group *g = &t->v[t->slots[h] - 1];
+
+		if (g->level == level && g->cause == cause && g->provider == p && g->domain == d)
+			return g;
+	}
+	if (t->n == t->cap) {
+		size_t nc = t->cap ? t->cap * 2 : 256;
+		struct group *nv = realloc(t->v, nc * sizeof *nv);
+
+		if (nv == NULL)
+			return NULL;
+		t->v = nv;
+		t->cap = nc;
+	}
+	t->v[t->n] = (struct group){ .level = level, .cause = cause, .provider = p, .domain = d };
+	t->slots[h] = (uint32_t)(t->n + 1);
+	return &t->v[t->n++];
+}
+
+/* tally_free - release the table */
+static void tally_free(struct tally *t)
+{
+	free(t->v);
+	free(t->slots);
+	*t = (struct tally){ 0 };
+}
+
+/* group_count - add a recipient of msg to g, and the message when it is new to the group */
+static void group_count(struct group *g, const struct qmsg *msg, int new_msg)
+{
+	if (g == NULL)
+		return;
+	g->recipients++;
+	if (!new_msg)
+		return;
+	g->messages++;
+	if (g->oldest == 0 || msg->arrival < g->oldest)
+		g->oldest = msg->arrival;
+	if (msg->next_retry && (g->soonest == 0 || msg->next_retry < g->soonest))
+		g->soonest = msg->next_retry;
+}
+
+/* seen_before - an earlier recipient of msg (before k) falls in the same group of that level: the
+ * message already counts there (texts compared, so equal texts at two addresses count once) */
+static int seen_before(const struct qmsg *msg, size_t k, enum group_level level)
+{
+	const struct qrcpt *r = &msg->rcpts[k];
+	size_t j;
+
+	for (j = 0; j < k; j++) {
+		const struct qrcpt *e = &msg->rcpts[j];
+		int caused = qrcpt_has_cause(e) && e->cause == r->cause;
+
+		switch (level) {
+		case GROUP_CAUSE:
+			if (caused)
+				return 1;
+			break;
+		case GROUP_CAUSE_PROVIDER:
+			if (caused && str_order(e->provider, r->provider) == 0)
+				return 1;
+			break;
+		case GROUP_CAUSE_DOMAIN:
+			if (caused && str_order(e->provider, r->provider) == 0 && str_order(e->domain, r->domain) == 0)
+				return 1;
+			break;
+		case GROUP_MIX:
+			if (caused && str_order(e->domain, r->domain) == 0)
+				return 1;
+			break;
+		case GROUP_DOMAIN:
+			if (str_order(e->domain, r->domain) == 0)
+				return 1;
+			break;
+		case GROUP_PROVIDER:
+			if (str_order(e->provider, r->provider) == 0)
+				return 1;
+			break;
 		}
 	}
-	if (nl > 1)
-		qsort(leaves, nl, sizeof *leaves, leaf_cmp);
-	rows = calloc(nl * 3 + 1, sizeof *rows);
-	if (rows == NULL)
-		goto out;
-	for (i = 0; i < nl; i++) {
-		const struct leaf *l = &leaves[i], *p = i ? &leaves[i - 1] : NULL;
-		int new_cause = p == NULL || p->cause != l->cause;
-		int new_prov = new_cause || str_order(p->provider, l->provider) != 0;
-		int new_dom = new_prov || str_order(p->domain, l->domain) != 0;
-		struct cause_row *cr, *pr, *dr;
-		size_t j;
+	return 0;
+}
 
-		if (new_cause) {
-			rows[nrows++] = (struct cause_row){ .level = 0, .cause = l->cause };
-			idset_free(&cset);
+/* tally_rows - one pass over the messages every view counts (the search and the expiring filter): the
+ * groups of t; domains and providers only when asked (the model's own domain counts serve otherwise);
+ * the header's counts too; -1 out of memory */
+static int tally_rows(struct app *a, struct tally *t, int domains, int providers)
+{
+	const struct qmodel *m = a->m;
+	size_t i, k;
+
+	a->nsearched = a->nexpiring = 0;
+	a->cause_bits_version = 0;
+	if (a->ncause_bits != m->n) {
+		free(a->cause_bits);
+		a->cause_bits = malloc((m->n + 1) * sizeof *a->cause_bits);
+		a->ncause_bits = a->cause_bits != NULL ? m->n : 0;
+	}
+	for (i = 0; i < m->n; i++) {
+		const struct qmsg *msg = m->msgs[i];
+
+		if (a->cause_bits != NULL) {
+			uint16_t bits = 0;
+
+			for (k = 0; k < msg->nrcpts; k++)
+				if (qrcpt_has_cause(&msg->rcpts[k]))
+					bits |= (uint16_t)(1u << msg->rcpts[k].cause);
+			a->cause_bits[i] = bits;
 		}
-		if (new_prov) {
-			rows[nrows++] = (struct cause_row){ .level = 1, .cause = l->cause, .provider = l->provider };
-			idset_free(&pset);
+		if (app_expiring(a, msg))
+			a->nexpiring++;
+		if (!text_matches(a, i))
+			continue;
+		a->nsearched++;
+		for (k = 0; k < msg->nrcpts; k++) {
+			const struct qrcpt *r = &msg->rcpts[k];
+			struct group *g;
+
+			if (domains) {
+				if ((g = tally_get(t, GROUP_DOMAIN, 0, NULL, r->domain)) == NULL)
+					return -1;
+				if (g->shown_provider == NULL)
+					g->shown_provider = r->provider;
+				group_count(g, msg, !seen_before(msg, k, GROUP_DOMAIN));
+			}
+			if (providers) {
+				if ((g = tally_get(t, GROUP_PROVIDER, 0, r->provider, NULL)) == NULL)
+					return -1;
+				group_count(g, msg, !seen_before(msg, k, GROUP_PROVIDER));
+			}
+			if (!qrcpt_has_cause(r))
+				continue;
+			if ((g = tally_get(t, GROUP_CAUSE, r->cause, NULL, NULL)) == NULL)
+				return -1;
+			group_count(g, msg, !seen_before(msg, k, GROUP_CAUSE));
+			if ((g = tally_get(t, GROUP_CAUSE_PROVIDER, r->cause, r->provider, NULL)) == NULL)
+				return -1;
+			group_count(g, msg, !seen_before(msg, k, GROUP_CAUSE_PROVIDER));
+			if ((g = tally_get(t, GROUP_CAUSE_DOMAIN, r->cause, r->provider, r->domain)) == NULL)
+				return -1;
+			group_count(g, msg, !seen_before(msg, k, GROUP_CAUSE_DOMAIN));
+			if ((g = tally_get(t, GROUP_MIX, r->cause, NULL, r->domain)) == NULL)
+				return -1;
+			group_count(g, msg, !seen_before(msg, k, GROUP_MIX));
 		}
-		if (new_dom)
-			rows[nrows++] = (struct cause_row){ .level = 2, .cause = l->cause, .provider = l->provider,
-							    .domain = l->domain };
-		/* walk back to this leaf's cause and provider rows */
-		dr = &rows[nrows - 1];
-		for (j = nrows; j-- > 0 && rows[j].level != 1; )
-			;
-		pr = &rows[j];
-		for (; j-- > 0 && rows[j].level != 0; )
-			;
-		cr = &rows[j];
-		row_count(dr, l->msg, p == NULL || new_dom || p->msg != l->msg);
-		row_count(pr, l->msg, idset_add(&pset, (uint64_t)(uintptr_t)l->msg | 1) == 1);
-		row_count(cr, l->msg, idset_add(&cset, (uint64_t)(uintptr_t)l->msg | 1) == 1);
+	}
+	if (a->cause_bits != NULL)
+		a->cause_bits_version = m->version;
+	return 0;
+}
+
+/* opt_order - strcmp of two texts that may be NULL (NULL first) */
+static int opt_order(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b ? 0 : a == NULL ? -1 : 1;
+	return str_order(a, b);
+}
+
+/* group_cmp - the causes tree's groups first, in the tree's order (a cause, then each provider followed
+ * by its domains, by text), then the other levels by domain, provider and cause: equal texts next to
+ * each other */
+static int group_cmp(const void *x, const void *y)
+{
+	const struct group *a = x, *b = y;
+	int ta = a->level <= GROUP_CAUSE_DOMAIN, tb = b->level <= GROUP_CAUSE_DOMAIN, c;
+
+	if (ta != tb)
+		return ta ? -1 : 1;
+	if (ta) {
+		if (a->cause != b->cause)
+			return (int)a->cause - (int)b->cause;
+		if ((a->level == GROUP_CAUSE) != (b->level == GROUP_CAUSE))
+			return a->level == GROUP_CAUSE ? -1 : 1;
+		if ((c = opt_order(a->provider, b->provider)) != 0)
+			return c;
+		return opt_order(a->domain, b->domain);
+	}
+	if (a->level != b->level)
+		return (int)a->level - (int)b->level;
+	if ((c = opt_order(a->domain, b->domain)) != 0)
+		return c;
+	if (a->level == GROUP_PROVIDER && (c = opt_order(a->provider, b->provider)) != 0)
+		return c;
+	return (int)a->cause - (int)b->cause;
+}
+
+/* group_merge - add g to into (the same group under texts at two addresses) */
+static void group_merge(struct group *into, const struct group *g)
+{
+	into->messages += g->messages;
+	into->recipients += g->recipients;
+	if (g->oldest && (into->oldest == 0 || g->oldest < into->oldest))
+		into->oldest = g->oldest;
+	if (g->soonest && (into->soonest == 0 || g->soonest < into->soonest))
+		into->soonest = g->soonest;
+}
+
+/* tally_sorted - the groups in group_cmp order, equal ones merged (t->n is updated) */
+static void tally_sorted(struct tally *t)
+{
+	size_t i, n = 0;
+
+	if (t->n > 1)
+		qsort(t->v, t->n, sizeof *t->v, group_cmp);
+	for (i = 0; i < t->n; i++) {
+		if (n > 0 && group_cmp(&t->v[n - 1], &t->v[i]) == 0)
+			group_merge(&t->v[n - 1], &t->v[i]);
+		else
+			t->v[n++] = t->v[i];
+	}
+	t->n = n;
+	free(t->slots);	/* the positions moved: no more look-ups */
+	t->slots = NULL;
+}
+
+/* build_causes - the cause -> provider -> domain tree of the sorted tally's tree groups */
+static void build_causes(struct app *a, const struct tally *t)
+{
+	size_t i, nrows = 0;
+	struct cause_row *rows = calloc(t->n + 1, sizeof *rows);
+
+	if (rows == NULL)
+		return;
+	for (i = 0; i < t->n && t->v[i].level <= GROUP_CAUSE_DOMAIN; i++) {
+		const struct group *g = &t->v[i];
+
+		rows[nrows++] = (struct cause_row){ .level = (int)g->level, .cause = g->cause,
+						    .provider = g->level >= GROUP_CAUSE_PROVIDER ? g->provider : NULL,
+						    .domain = g->level == GROUP_CAUSE_DOMAIN ? g->domain : NULL,
+						    .messages = g->messages, .recipients = g->recipients,
+						    .oldest = g->oldest, .soonest = g->soonest };
 	}
 	sort_level(rows, nrows, 0);
 	/* the last hour of each cause, from the history */
@@ -332,10 +422,6 @@ static void build_causes(struct app *a)
 	free(a->crows);
 	a->crows = rows;
 	a->ncrows = nrows;
-out:
-	idset_free(&pset);
-	idset_free(&cset);
-	free(leaves);
 }
 
 /* in_group - a recipient of the message is in the group (kind, cause, name); FILTER_NONE: any message */
@@ -368,10 +454,24 @@ static int in_group(const struct qmsg *msg, enum filter_kind kind, enum cause ca
 	return 0;
 }
 
-/* msg_matches - the message passes the group filter and the search text */
-static int msg_matches(const struct app *a, const struct qmsg *msg)
+
+_Static_assert(CAUSE_COUNT <= 16, "a cause is a bit of cause_bits");
+
+/* msg_matches - m->msgs[i] passes the group filter and the search text (a group of one cause: the
+ * message's cause bits answer without reading its recipients) */
+static int msg_matches(const struct app *a, size_t i)
 {
-	return text_matches(a, msg) && in_group(msg, a->fkind, a->fcause, a->fname);
+	if (!text_matches(a, i))
+		return 0;
+	if (a->fkind == FILTER_NONE)
+		return 1;
+	if (a->cause_bits != NULL && a->cause_bits_version == a->m->version && (unsigned)a->fcause < CAUSE_COUNT) {
+		if (!(a->cause_bits[i] >> a->fcause & 1))
+			return 0;
+		if (a->fkind == FILTER_CAUSE)
+			return 1;
+	}
+	return in_group(a->m->msgs[i], a->fkind, a->fcause, a->fname);
 }
 
 /* app_group_ids - the IDs of the messages of a group that the search matches: what a row counts */
@@ -381,9 +481,14 @@ void app_group_ids(const struct app *a, enum filter_kind kind, enum cause cause,
 	size_t i;
 
 	for (i = 0; a->m != NULL && i < a->m->n; i++)
-		if (text_matches(a, a->m->msgs[i]) && in_group(a->m->msgs[i], kind, cause, name))
+		if (text_matches(a, i) && in_group(a->m->msgs[i], kind, cause, name))
 			strlist_add(ids, a->m->msgs[i]->id);
 }
+
+_Static_assert((int)SORT_RETRY == (int)QORDER_RETRY && (int)SORT_AGE == (int)QORDER_AGE
+	       && (int)SORT_DOMAIN == (int)QORDER_DOMAIN && (int)SORT_CAUSE == (int)QORDER_CAUSE
+	       && (int)SORT_ATTEMPTS == (int)QORDER_ATTEMPTS && (int)SORT_SIZE == (int)QORDER_SIZE
+	       && (int)SORT_COUNT == (int)QORDER_COUNT, "the sort keys are the model's order keys");
 
 /* the sort keys: ascending is always smallest value first, descending largest first */
 const struct sort_key_info sort_keys[SORT_COUNT] = {
@@ -395,208 +500,79 @@ const struct sort_key_info sort_keys[SORT_COUNT] = {
 	[SORT_SIZE] = { "size", "size", "smallest first", "largest first", 1 },
 };
 
-/* id_cmp - queue IDs in strcmp order (the tie-break of every sort key) */
-static int id_cmp(const void *x, const void *y)
-{
-	return strcmp((*(const struct qmsg *const *)x)->id, (*(const struct qmsg *const *)y)->id);
-}
 
-struct skey {
-	long long k;		/* the key's value, negated for descending; LLONG_MAX sorts last either way */
-	size_t tie;		/* position in ID order */
-};
-
-/* skey_cmp - by value, then ID order */
-static int skey_cmp(const void *x, const void *y)
-{
-	const struct skey *a = x, *b = y;
-
-	if (a->k != b->k)
-		return a->k < b->k ? -1 : 1;
-	return a->tie < b->tie ? -1 : a->tie > b->tie;
-}
-
-/* str_cmp - strcmp of two string pointers */
-static int str_cmp(const void *x, const void *y)
-{
-	return strcmp(*(const char *const *)x, *(const char *const *)y);
-}
-
-/* msg_domain - the domain a message sorts by: its first recipient's */
-static const char *msg_domain(const struct qmsg *msg)
-{
-	return msg->nrcpts ? msg->rcpts[0].domain : "";
-}
-
-/* slot_of - the slot of pointer d in an open-addressing table of pointers (its own, or the empty one) */
-static size_t slot_of(const char *const *slots, size_t mask, const char *d)
-{
-	size_t h;
-
-	for (h = ((uintptr_t)d >> 3) * 11400714819323198485ull & mask; slots[h] && slots[h] != d; h = (h + 1) & mask)
-		;
-	return h;
-}
-
-/* domain_ranks - the rank of each message's domain in strcmp order into k (the pool gives one pointer per
- * domain, so the few distinct ones are sorted, not every message); -1 out of memory */
-static int domain_ranks(struct qmsg *const *msgs, size_t n, struct skey *keys)
-{
-	size_t cap = 64, nd = 0, i, h, mask;
-	const char **slots, **names;
-	long long *rank;
-
-	while (cap < n * 2 + 2)
-		cap *= 2;
-	cap = cap > 65536 ? 65536 : cap;	/* distinct domains: far fewer than messages */
-	for (;;) {
-		mask = cap - 1;
-		if ((slots = calloc(cap, sizeof *slots)) == NULL)
-			return -1;
-		nd = 0;
-		for (i = 0; i < n && nd * 2 < cap; i++) {
-			const char *d = msg_domain(msgs[i]);
-
-			h = slot_of(slots, mask, d);
-			if (slots[h] == NULL) {
-				slots[h] = d;
-				nd++;
-			}
-		}
-		if (i == n)
-			break;
-		free(slots);
-		cap *= 2;
-	}
-	names = malloc((nd + 1) * sizeof *names);
-	rank = malloc(cap * sizeof *rank);
-	if (names == NULL || rank == NULL) {
-		free(slots);
-		free(names);
-		free(rank);
-		return -1;
-	}
-	for (h = 0, nd = 0; h < cap; h++)
-		if (slots[h])
-			names[nd++] = slots[h];
-	qsort(names, nd, sizeof *names, str_cmp);
-	for (i = 0; i < nd; i++) {
-		/* equal texts at other addresses ("" of a message without recipients) share a rank */
-		long long r = (long long)i;
-
-		if (i > 0 && strcmp(names[i], names[i - 1]) == 0)
-			r = rank[slot_of(slots, mask, names[i - 1])];
-		rank[slot_of(slots, mask, names[i])] = r;
-	}
-	for (i = 0; i < n; i++)
-		keys[i].k = rank[slot_of(slots, mask, msg_domain(msgs[i]))];
-	free(slots);
-	free(names);
-	free(rank);
-	return 0;
-}
-
-/* sort_all - every message of the model in the order of the sort key (ties in ID order) into
- * a->sorted: integer keys sorted once per model and key, so filtering is a pass over them; -1 out of memory */
-static int sort_all(struct app *a)
+/* sort_order - every message's position in the order of the sort key: the model's order (made on the
+ * build worker), or for a partial model one made here; a descending one is derived once per model
+ * version; NULL out of memory */
+static const uint32_t *sort_order(struct app *a)
 {
 	const struct qmodel *m = a->m;
-	struct qmsg **by_id = malloc((m->n + 1) * sizeof *by_id), **out = NULL;
-	struct skey *keys = malloc((m->n + 1) * sizeof *keys);
-	size_t i;
+	enum qorder_key k = (enum qorder_key)a->sort;
+	const uint32_t *asc;
 
-	if (by_id == NULL || keys == NULL)
-		goto fail;
-	if (a->by_id != NULL && a->by_id_version == m->version) {
-		memcpy(by_id, a->by_id, m->n * sizeof *by_id);	/* the ID order of this model is known */
+	if (m->order != NULL && m->order->n == m->n) {
+		asc = m->order->asc[k];
 	} else {
-		memcpy(by_id, m->msgs, m->n * sizeof *by_id);
-		qsort(by_id, m->n, sizeof *by_id, id_cmp);
-		free(a->by_id);
-		a->by_id = malloc((m->n + 1) * sizeof *a->by_id);
-		if (a->by_id != NULL)
-			memcpy(a->by_id, by_id, m->n * sizeof *by_id);
-		a->by_id_version = a->by_id != NULL ? m->version : 0;
-	}
-	if (a->sort == SORT_DOMAIN && domain_ranks(by_id, m->n, keys) < 0)
-		goto fail;
-	for (i = 0; i < m->n; i++) {
-		const struct qmsg *msg = by_id[i];
-		long long k = 0;
-
-		switch (a->sort) {
-		case SORT_RETRY:
-			k = msg->next_retry;
-			break;
-		case SORT_AGE:
-			k = -(long long)msg->arrival;	/* the earlier arrival is the larger age */
-			break;
-		case SORT_DOMAIN:
-			k = keys[i].k;
-			break;
-		case SORT_CAUSE:
-			k = msg->cause;
-			break;
-		case SORT_ATTEMPTS:
-			k = msg->attempts;
-			break;
-		case SORT_SIZE:
-			k = msg->size;
-			break;
-		default:
-			break;
+		if (a->own_order == NULL || a->own_order_version != m->version || a->own_order_key != a->sort) {
+			free(a->own_order);
+			a->own_order_version = 0;
+			if ((a->own_order = malloc((m->n + 1) * sizeof *a->own_order)) == NULL)
+				return NULL;
+			if (qorder_build_key(m->msgs, m->n, k, a->own_order) < 0) {
+				free(a->own_order);
+				a->own_order = NULL;
+				return NULL;
+			}
+			a->own_order_version = m->version;
+			a->own_order_key = a->sort;
 		}
-		if (a->sort_desc)
-			k = -k;
-		if (a->sort == SORT_RETRY && msg->next_retry == 0)
-			k = LLONG_MAX;	/* no retry time (held, active, unknown) sorts last either way */
-		keys[i] = (struct skey){ k, i };
+		asc = a->own_order;
 	}
-	qsort(keys, m->n, sizeof *keys, skey_cmp);
-	if ((out = malloc((m->n + 1) * sizeof *out)) == NULL)
-		goto fail;
-	for (i = 0; i < m->n; i++)
-		out[i] = by_id[keys[i].tie];
-	free(by_id);
-	free(keys);
-	free(a->sorted);
-	a->sorted = out;
-	a->sorted_version = m->version;
-	a->sorted_key = a->sort;
-	a->sorted_desc = a->sort_desc;
-	return 0;
-fail:
-	free(by_id);
-	free(keys);
-	return -1;
+	if (!a->sort_desc)
+		return asc;
+	if (a->desc_order == NULL || a->desc_version != m->version || a->desc_key != a->sort) {
+		free(a->desc_order);
+		a->desc_version = 0;
+		if ((a->desc_order = malloc((m->n + 1) * sizeof *a->desc_order)) == NULL)
+			return NULL;
+		qorder_descending(m->msgs, asc, m->n, k, a->desc_order);
+		a->desc_version = m->version;
+		a->desc_key = a->sort;
+	}
+	return a->desc_order;
 }
 
-/* build_messages - the filtered, sorted message table (a pass over the sorted cache); keeps the cursor
+/* build_messages - the filtered, sorted message table (a pass over the sort order); keeps the cursor
  * on the same message */
 static void build_messages(struct app *a)
 {
 	const struct qmodel *m = a->m;
+	const uint32_t *order = sort_order(a);
+	const struct qmsg *sel = a->sel_id[0] ? qmodel_find(m, a->sel_id) : NULL;
 	struct qmsg **rows;
 	size_t i, n = 0;
 
-	if ((a->sorted == NULL || a->sorted_version != m->version || a->sorted_key != a->sort
-	     || a->sorted_desc != a->sort_desc) && sort_all(a) < 0)
+	if (order == NULL || (rows = malloc((m->n + 1) * sizeof *rows)) == NULL)
 		return;
-	if ((rows = calloc(m->n + 1, sizeof *rows)) == NULL)
-		return;
-	for (i = 0; i < m->n; i++)
-		if (msg_matches(a, a->sorted[i]))
-			rows[n++] = a->sorted[i];
+	if (a->fkind == FILTER_NONE && !app_narrowed(a)) {
+		for (i = 0; i < m->n; i++)
+			rows[i] = m->msgs[order[i]];
+		n = m->n;
+	} else {
+		for (i = 0; i < m->n; i++)
+			if (msg_matches(a, order[i]))
+				rows[n++] = m->msgs[order[i]];
+	}
 	free(a->mrows);
 	a->mrows = rows;
 	a->nmrows = n;
 	a->mrows_stale = 0;
-	if (a->sel_id[0])
-		for (i = 0; i < n; i++)
-			if (strcmp(rows[i]->id, a->sel_id) == 0) {
-				a->mpos.sel = i;
-				break;
-			}
+	/* a partial model has no ID index: its rows are compared by ID */
+	for (i = 0; a->sel_id[0] && (sel != NULL || m->index == NULL) && i < n; i++)
+		if (sel != NULL ? rows[i] == sel : strcmp(rows[i]->id, a->sel_id) == 0) {
+			a->mpos.sel = i;
+			break;
+		}
 }
 
 /* app_rebuild_messages - only the message table (its group filter or sort changed) */
@@ -613,19 +589,6 @@ void app_messages_current(struct app *a)
 		app_rebuild_messages(a);
 }
 
-struct dleaf {
-	const char *domain, *provider;
-	const struct qmsg *msg;
-};
-
-/* dleaf_cmp - order by domain, message */
-static int dleaf_cmp(const void *x, const void *y)
-{
-	const struct dleaf *a = x, *b = y;
-	int c = str_order(a->domain, b->domain);
-
-	return c ? c : a->msg < b->msg ? -1 : a->msg > b->msg;
-}
 
 /* qcount_cmp - most messages first, then by name */
 static int qcount_cmp(const void *x, const void *y)
@@ -637,173 +600,76 @@ static int qcount_cmp(const void *x, const void *y)
 	return strcmp(a->name, b->name);
 }
 
-struct pleaf {
-	const char *provider;
-	const struct qmsg *msg;
-};
-
-/* pleaf_cmp - order by provider, message */
-static int pleaf_cmp(const void *x, const void *y)
+/* qcount_of - a row of the domains view from a group */
+static struct qcount qcount_of(const struct group *g, const char *name)
 {
-	const struct pleaf *a = x, *b = y;
-	int c = str_order(a->provider, b->provider);
-
-	return c ? c : a->msg < b->msg ? -1 : a->msg > b->msg;
+	return (struct qcount){ .name = name, .provider = g->shown_provider,
+				.messages = g->messages, .recipients = g->recipients,
+				.oldest_arrival = g->oldest, .soonest_retry = g->soonest };
 }
 
-/* qcount_add_message - count a message once in a row: messages, oldest arrival, soonest retry */
-static void qcount_add_message(struct qcount *q, const struct qmsg *msg)
+/* level_range - the first group of a level in the sorted tally and how many follow it */
+static size_t level_range(const struct tally *t, enum group_level level, size_t *count)
 {
-	q->messages++;
-	if (q->oldest_arrival == 0 || msg->arrival < q->oldest_arrival)
-		q->oldest_arrival = msg->arrival;
-	if (msg->next_retry && (q->soonest_retry == 0 || msg->next_retry < q->soonest_retry))
-		q->soonest_retry = msg->next_retry;
+	size_t i = 0, j;
+
+	while (i < t->n && t->v[i].level != level)
+		i++;
+	for (j = i; j < t->n && t->v[j].level == level; j++)
+		;
+	*count = j - i;
+	return i;
 }
 
 /* build_providers - provider totals over the messages every view counts (a message once per
  * provider; recipients, oldest arrival, soonest retry), most messages first; -1 out of memory */
-static int build_providers(struct app *a)
+static int build_providers(struct app *a, const struct tally *t)
 {
-	const struct qmodel *m = a->m;
-	struct pleaf *leaves = NULL;
-	struct qcount *rows;
-	size_t nl = 0, cap = 0, i, k, n = 0;
+	size_t n, first = level_range(t, GROUP_PROVIDER, &n), i;
+	struct qcount *rows = calloc(n + 1, sizeof *rows);
 
-	for (i = 0; i < m->n; i++) {
-		if (!text_matches(a, m->msgs[i]))
-			continue;
-		for (k = 0; k < m->msgs[i]->nrcpts; k++) {
-			if (nl == cap) {
-				size_t nc = cap ? cap * 2 : 256;
-				struct pleaf *nv = realloc(leaves, nc * sizeof *nv);
-
-				if (nv == NULL) {
-					free(leaves);
-					return -1;
-				}
-				leaves = nv;
-				cap = nc;
-			}
-			leaves[nl++] = (struct pleaf){ m->msgs[i]->rcpts[k].provider, m->msgs[i] };
-		}
-	}
-	if (nl > 1)
-		qsort(leaves, nl, sizeof *leaves, pleaf_cmp);
-	if ((rows = calloc(nl + 1, sizeof *rows)) == NULL) {
-		free(leaves);
+	if (rows == NULL)
 		return -1;
-	}
-	for (i = 0; i < nl; i++) {
-		const struct pleaf *l = &leaves[i];
-		struct qcount *q;
-
-		if (i == 0 || strcmp(leaves[i - 1].provider, l->provider) != 0)
-			rows[n++] = (struct qcount){ .name = l->provider };
-		q = &rows[n - 1];
-		q->recipients++;
-		if (i > 0 && leaves[i - 1].msg == l->msg && strcmp(leaves[i - 1].provider, l->provider) == 0)
-			continue;
-		qcount_add_message(q, l->msg);
-	}
+	for (i = 0; i < n; i++)
+		rows[i] = qcount_of(&t->v[first + i], t->v[first + i].provider);
 	if (n > 1)
 		qsort(rows, n, sizeof *rows, qcount_cmp);
-	free(leaves);
 	a->prows = rows;
 	a->nprows = n;
 	return 0;
 }
 
-struct mixleaf {
-	const char *domain;
-	const struct qmsg *msg;
-	enum cause cause;
-};
-
-/* mixleaf_cmp - order by domain, message, cause */
-static int mixleaf_cmp(const void *x, const void *y)
-{
-	const struct mixleaf *a = x, *b = y;
-	int c = str_order(a->domain, b->domain);
-
-	if (c != 0)
-		return c;
-	if (a->msg != b->msg)
-		return a->msg < b->msg ? -1 : 1;
-	return (int)a->cause - (int)b->cause;
-}
-
-struct mixgroup {
-	const char *domain;
-	size_t counts[CAUSE_COUNT];
-};
-
-/* mixgroup_cmp - bsearch a domain name among the groups (ordered by name) */
-static int mixgroup_cmp(const void *key, const void *elem)
-{
-	return strcmp(key, ((const struct mixgroup *)elem)->domain);
-}
-
 /* build_domain_mix - each domain row's messages per cause (its CAUSES mix) over the messages the
  * search and the expiring filter match, as the row's own counts are: a message once per domain and
  * cause, counted by the recipients that have a cause (as the model counts m->causes[].sub) */
-static void build_domain_mix(struct app *a)
+static void build_domain_mix(struct app *a, const struct tally *t)
 {
-	const struct qmodel *m = a->m;
-	struct mixleaf *leaves = NULL;
-	struct mixgroup *groups = NULL;
-	size_t nl = 0, cap = 0, ng = 0, i, k;
+	size_t n, first = level_range(t, GROUP_MIX, &n), i;
 
 	free(a->dmix);
 	if ((a->dmix = calloc(a->ndrows + 1, sizeof *a->dmix)) == NULL)
 		return;
-	for (i = 0; i < m->n; i++) {
-		if (!text_matches(a, m->msgs[i]))
-			continue;
-		for (k = 0; k < m->msgs[i]->nrcpts; k++) {
-			const struct qrcpt *r = &m->msgs[i]->rcpts[k];
-
-			if (!qrcpt_has_cause(r))
-				continue;
-			if (nl == cap) {
-				size_t nc = cap ? cap * 2 : 256;
-				struct mixleaf *nv = realloc(leaves, nc * sizeof *nv);
-
-				if (nv == NULL)
-					goto out;
-				leaves = nv;
-				cap = nc;
-			}
-			leaves[nl++] = (struct mixleaf){ r->domain, m->msgs[i], r->cause };
-		}
-	}
-	if (nl > 1)
-		qsort(leaves, nl, sizeof *leaves, mixleaf_cmp);
-	if ((groups = calloc(nl + 1, sizeof *groups)) == NULL)
-		goto out;
-	for (i = 0; i < nl; i++) {
-		const struct mixleaf *l = &leaves[i], *p = i ? &leaves[i - 1] : NULL;
-
-		if (p == NULL || str_order(p->domain, l->domain) != 0)
-			groups[ng++].domain = l->domain;
-		else if (p->msg == l->msg && p->cause == l->cause)
-			continue;	/* the same message's other recipient of this domain and cause */
-		groups[ng - 1].counts[l->cause]++;
-	}
 	for (i = 0; i < a->ndrows; i++) {
-		const struct mixgroup *g = bsearch(a->drows[i].name, groups, ng, sizeof *groups, mixgroup_cmp);
+		const char *name = a->drows[i].name;
+		size_t lo = 0, hi = n, j;
 
-		if (g != NULL)
-			memcpy(a->dmix[i], g->counts, sizeof g->counts);
+		/* the first mix group of this domain (they are in domain order, then cause) */
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (strcmp(t->v[first + mid].domain, name) < 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (j = first + lo; j < first + n && str_order(t->v[j].domain, name) == 0; j++)
+			a->dmix[i][t->v[j].cause] += t->v[j].messages;
 	}
-out:
-	free(groups);
-	free(leaves);
 }
 
 /* build_domain_list - what the domains view lists: the domains, or (dgroup) each provider's total
  * followed by its domains */
-static void build_domain_list(struct app *a)
+static void build_domain_list(struct app *a, const struct tally *t)
 {
 	size_t i, k, n = 0;
 
@@ -812,7 +678,7 @@ static void build_domain_list(struct app *a)
 	a->prows = NULL;
 	a->dlist = NULL;
 	a->nprows = a->ndlist = 0;
-	if (a->dgroup && build_providers(a) < 0)
+	if (a->dgroup && build_providers(a, t) < 0)
 		return;
 	if ((a->dlist = calloc(a->nprows + a->ndrows + 1, sizeof *a->dlist)) == NULL)
 		return;
@@ -838,14 +704,14 @@ static void build_domain_list(struct app *a)
 	a->ndlist = n;
 }
 
+
 /* build_domains - the domain table: the model's, or recounted over the messages the search matches
  * (a message counts once per domain, as in the model) */
-static void build_domains(struct app *a)
+static void build_domains(struct app *a, const struct tally *t)
 {
 	const struct qmodel *m = a->m;
-	struct dleaf *leaves = NULL;
-	struct qcount *rows = NULL;
-	size_t nl = 0, cap = 0, i, k, n = 0;
+	size_t n, first = level_range(t, GROUP_DOMAIN, &n), i;
+	struct qcount *rows;
 
 	if (a->drows_owned)
 		free(a->drows);
@@ -854,68 +720,43 @@ static void build_domains(struct app *a)
 	a->drows_owned = 0;
 	if (!app_narrowed(a))
 		return;
-	for (i = 0; i < m->n; i++) {
-		if (!text_matches(a, m->msgs[i]))
-			continue;
-		for (k = 0; k < m->msgs[i]->nrcpts; k++) {
-			if (nl == cap) {
-				size_t nc = cap ? cap * 2 : 256;
-				struct dleaf *nv = realloc(leaves, nc * sizeof *nv);
-
-				if (nv == NULL)
-					goto fail;
-				leaves = nv;
-				cap = nc;
-			}
-			leaves[nl++] = (struct dleaf){ m->msgs[i]->rcpts[k].domain, m->msgs[i]->rcpts[k].provider,
-						       m->msgs[i] };
-		}
+	if ((rows = calloc(n + 1, sizeof *rows)) == NULL) {
+		/* out of memory: an empty table rather than counts that disagree with the actions */
+		a->drows = NULL;
+		a->ndrows = 0;
+		return;
 	}
-	if (nl > 1)
-		qsort(leaves, nl, sizeof *leaves, dleaf_cmp);
-	if ((rows = calloc(nl + 1, sizeof *rows)) == NULL)
-		goto fail;
-	for (i = 0; i < nl; i++) {
-		const struct dleaf *l = &leaves[i];
-		struct qcount *q;
-
-		if (i == 0 || strcmp(leaves[i - 1].domain, l->domain) != 0)
-			rows[n++] = (struct qcount){ .name = l->domain, .provider = l->provider };
-		q = &rows[n - 1];
-		q->recipients++;
-		if (i > 0 && leaves[i - 1].msg == l->msg && strcmp(leaves[i - 1].domain, l->domain) == 0)
-			continue;
-		qcount_add_message(q, l->msg);
-	}
+	for (i = 0; i < n; i++)
+		rows[i] = qcount_of(&t->v[first + i], t->v[first + i].domain);
 	if (n > 1)
 		qsort(rows, n, sizeof *rows, qcount_cmp);
 	a->drows = rows;
 	a->ndrows = n;
 	a->drows_owned = 1;
-	free(leaves);
-	return;
-fail:
-	/* out of memory: an empty table rather than counts that disagree with the actions */
-	free(leaves);
-	free(rows);
-	a->drows = NULL;
-	a->ndrows = 0;
 }
 
-/* app_rebuild_rows - recompute the causes tree, the domain table and the message table from the model */
+/* app_rebuild_rows - recompute the causes tree, the domain table and the message table from the model:
+ * one pass over the messages counts every view's groups */
 void app_rebuild_rows(struct app *a)
 {
+	struct tally t = { 0 };
+
 	if (a->m == NULL)
 		return;
-	build_hits(a);
-	build_causes(a);
-	build_domains(a);
-	build_domain_mix(a);
-	build_domain_list(a);
+	if (a->search[0] != '\0' && search_hits_update(&a->hits, a->m, a->search) < 0)
+		search_hits_free(&a->hits);	/* out of memory: each message's texts are read instead */
+	if (tally_rows(a, &t, app_narrowed(a), a->dgroup) < 0)
+		tally_free(&t);	/* out of memory: empty rows rather than counts that disagree with the actions */
+	tally_sorted(&t);
+	build_causes(a, &t);
+	build_domains(a, &t);
+	build_domain_mix(a, &t);
+	build_domain_list(a, &t);
+	tally_free(&t);
 	if (a->view == VIEW_MESSAGES || !a->m->reading) {
 		build_messages(a);	/* ready for Tab */
 	} else {
-		/* a partial model every few seconds: its table is sorted only if the messages view shows */
+		/* a partial model every few seconds: its table is made only if the messages view shows */
 		free(a->mrows);
 		a->mrows = NULL;
 		a->nmrows = 0;
@@ -928,15 +769,17 @@ void app_free_rows(struct app *a)
 {
 	free(a->crows);
 	free(a->mrows);
-	free(a->sorted);
-	a->sorted = NULL;
-	a->sorted_version = 0;
-	free(a->by_id);
-	a->by_id = NULL;
-	a->by_id_version = 0;
-	free(a->hits);
-	a->hits = NULL;
-	a->hits_version = 0;
+	free(a->own_order);
+	a->own_order = NULL;
+	a->own_order_version = 0;
+	free(a->desc_order);
+	a->desc_order = NULL;
+	a->desc_version = 0;
+	search_hits_free(&a->hits);
+	free(a->cause_bits);
+	a->cause_bits = NULL;
+	a->ncause_bits = 0;
+	a->cause_bits_version = 0;
 	free(a->prows);
 	free(a->dlist);
 	free(a->dmix);

@@ -3,9 +3,13 @@
  * Messages live in an array of pointers (stable addresses) with an
  * open-addressing index by queue ID. Aggregates are rebuilt from scratch by
  * qmodel_finish(): it is linear in the number of recipients and keeps no
- * incremental state that could drift.
+ * incremental state that could drift. The sort orders (core/queue/qorder,
+ * when kept) are the exception: a later finish mends them from what was
+ * added, forgotten and touched (qmodel_touch), checked against a fresh sort
+ * by the unit test.
  */
 #include "core/queue/qmodel.h"
+#include "core/queue/qorder.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -179,6 +183,8 @@ void qmodel_free(struct qmodel *m)
 	free(m->msgs);
 	free(m->index);
 	aggregates_free(m);
+	qorder_free(m->order);
+	free(m->touched);
 	verdict_cache_free(m->vc);
 	strpool_unref(m->pool);
 	free(m);
@@ -732,6 +738,7 @@ void qmodel_join_store_one(struct qmodel *m, struct qmsg *msg, struct store *st)
 {
 	struct remote_ctx c = { m, msg };
 
+	qmodel_touch(m, msg);	/* its attempts and retry time may change */
 	msg->attempts = 0;
 	msg->last_attempt = 0;
 	if (st != NULL)
@@ -868,25 +875,66 @@ static void settle_msg(const struct qmodel *m, struct qmsg *msg, time_t now)
 		}
 }
 
-/* compact - free forgotten messages and rebuild the index */
-static void compact(struct qmodel *m)
+/* index_delete - take position pos out of the index (linear probing: the entries after it that could not
+ * sit in their own slot move back, so no look-up needs a tombstone) */
+static void index_delete(struct qmodel *m, size_t pos)
 {
-	size_t i, n = 0;
+	size_t i, j, k;
 
+	for (i = id_hash(m->msgs[pos]->id) & m->imask; m->index[i] != pos + 1; i = (i + 1) & m->imask)
+		if (m->index[i] == 0)
+			return;	/* not there */
+	for (j = i;;) {
+		j = (j + 1) & m->imask;
+		if (m->index[j] == 0)
+			break;
+		k = id_hash(m->msgs[m->index[j] - 1]->id) & m->imask;
+		if (i <= j ? (i < k && k <= j) : (i < k || k <= j))
+			continue;	/* its own slot is between: it stays */
+		m->index[i] = m->index[j];
+		i = j;
+	}
+	m->index[i] = 0;
+}
+
+/* compact - free forgotten messages; remap (NULL: none wanted) gets each old position's new one
+ * (QORDER_GONE for a freed message), marked QORDER_CHANGED for a touched one. The index keeps its
+ * entries: the forgotten ones are deleted and the others renumbered, with no ID hashed again but the
+ * forgotten ones' and their neighbours' (a retry wave in a big queue forgets thousands) */
+static void compact(struct qmodel *m, uint32_t *remap, const struct idset *touched)
+{
+	size_t i, n = 0, ngone = 0;
+	uint32_t *map = remap;
+
+	for (i = 0; i < m->n; i++)
+		if (m->msgs[i]->gone) {
+			if (m->index != NULL)
+				index_delete(m, i);
+			ngone++;
+		}
+	if (ngone > 0 && map == NULL && m->index != NULL)
+		map = malloc((m->n + 1) * sizeof *map);	/* NULL (out of memory): the index is made again below */
 	for (i = 0; i < m->n; i++) {
+		if (map != NULL)
+			map[i] = m->msgs[i]->gone ? QORDER_GONE : (uint32_t)n
+				 | (touched->n > 0 && idset_has(touched, (uint64_t)(uintptr_t)m->msgs[i] | 1) ? QORDER_CHANGED : 0);
 		if (m->msgs[i]->gone)
 			msg_free(m->msgs[i]);
 		else
 			m->msgs[n++] = m->msgs[i];
 	}
-	if (n == m->n)
-		return;
 	m->n = n;
-	if (m->index != NULL) {
+	if (ngone > 0 && m->index != NULL && map != NULL) {
+		for (i = 0; i <= m->imask; i++)
+			if (m->index[i] != 0)
+				m->index[i] = (size_t)(map[m->index[i] - 1] & ~QORDER_CHANGED) + 1;
+	} else if (ngone > 0 && m->index != NULL) {
 		memset(m->index, 0, (m->imask + 1) * sizeof *m->index);
 		for (i = 0; i < m->n; i++)
 			index_insert(m, i);
 	}
+	if (map != remap)
+		free(map);
 }
 
 /* domain_providers - one provider per domain: the first verdict that names one; recipients without one take it */
@@ -913,18 +961,45 @@ static void domain_providers(struct qmodel *m, struct counter *dom)
 		}
 }
 
+/* finish_order - make the sort orders of a whole model, or mend the ones it has (remap: compact's, nremap
+ * positions) */
+static void finish_order(struct qmodel *m, const uint32_t *remap, size_t nremap)
+{
+	if (!m->keep_order || m->borrowed)
+		return;
+	if (m->order != NULL && qorder_update(m->order, m->msgs, m->n, remap, nremap) < 0) {
+		qorder_free(m->order);
+		m->order = NULL;
+	}
+	if (m->order == NULL)
+		m->order = qorder_build(m->msgs, m->n);
+}
+
 /* qmodel_finish - drop forgotten messages, compute retry/expiry/overdue at now, build aggregates */
 void qmodel_finish(struct qmodel *m, time_t now)
 {
 	struct counter prov = { 0 }, dom = { 0 }, cdom[CAUSE_COUNT];
-	size_t i, k, j;
+	size_t i, k, j, ordered = m->order != NULL ? m->order->n : 0, nremap = m->n;
+	uint32_t *remap = NULL;
+	struct idset touched = { 0 };
 
 	static atomic_ulong versions;
 
 	aggregates_free(m);
 	m->version = atomic_fetch_add(&versions, 1) + 1;
+	for (i = 0; m->order != NULL && i < m->ntouched; i++)
+		if (idset_add(&touched, (uint64_t)(uintptr_t)m->touched[i] | 1) < 0)
+			m->touch_lost = 1;
+	if (m->order != NULL && (m->borrowed || !m->keep_order || ordered > m->n || m->touch_lost
+				 || (remap = malloc((m->n + 1) * sizeof *remap)) == NULL)) {
+		qorder_free(m->order);	/* no positions to carry: made again below */
+		m->order = NULL;
+	}
+	m->ntouched = 0;
+	m->touch_lost = 0;
 	if (!m->borrowed)
-		compact(m);
+		compact(m, remap, &touched);
+	idset_free(&touched);
 	memset(cdom, 0, sizeof cdom);
 	m->generated_at = now;
 	m->recipients = 0;
@@ -1010,4 +1085,31 @@ void qmodel_finish(struct qmodel *m, time_t now)
 	m->ndomains = dom.n;
 	free(prov.slots);
 	free(dom.slots);
+	finish_order(m, remap, nremap);
+	free(remap);
+}
+
+/* qmodel_touch - msg was changed in place: the next finish moves it in the sort orders */
+void qmodel_touch(struct qmodel *m, struct qmsg *msg)
+{
+	if (m->order == NULL)
+		return;	/* no orders to mend: the next finish makes them from scratch if kept */
+	if (m->ntouched == m->captouched) {
+		size_t nc = m->captouched ? m->captouched * 2 : 256;
+		struct qmsg **nv = realloc(m->touched, nc * sizeof *nv);
+
+		if (nv == NULL) {
+			m->touch_lost = 1;
+			return;
+		}
+		m->touched = nv;
+		m->captouched = nc;
+	}
+	m->touched[m->ntouched++] = msg;
+}
+
+/* qmodel_keep_order - every qmodel_finish of m makes m->order */
+void qmodel_keep_order(struct qmodel *m)
+{
+	m->keep_order = 1;
 }

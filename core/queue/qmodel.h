@@ -113,6 +113,7 @@ struct qcount {
 
 struct strpool;
 struct qmodel;
+struct qorder;
 
 /* qmodel_progress_fn - called by qmodel_add every QMODEL_PROGRESS_EVERY messages while a snapshot fills m */
 typedef void (*qmodel_progress_fn)(struct qmodel *m, void *ctx);
@@ -138,6 +139,11 @@ struct qmodel {
 	struct mta_params params;
 	time_t generated_at;
 	unsigned long version;	/* new at every qmodel_finish, unique across models: views cache by it */
+	int keep_order;		/* qmodel_keep_order: every finish makes or mends order */
+	struct qorder *order;	/* the messages in each sort key's order (core/queue/qorder), NULL when none */
+	struct qmsg **touched;	/* changed in place since the last finish (qmodel_touch): their keys may differ */
+	size_t ntouched, captouched;
+	int touch_lost;		/* a qmodel_touch ran out of memory: the next finish sorts again */
 	const char *source;	/* "spool" or "postqueue" */
 	int mta_running;	/* enum mta_state when the model was built (MTA_UNKNOWN until set) */
 	/* aggregates (qmodel_finish) */
@@ -222,8 +228,18 @@ void qmodel_join_store_one(struct qmodel *m, struct qmsg *msg, struct store *st)
 /* qmodel_join_store_one_in - qmodel_join_store_one, and for paused mail its last remote cause from the store */
 void qmodel_join_store_one_in(struct qmodel *m, struct qmsg *msg, struct store *st);
 
-/* qmodel_finish - drop forgotten messages, compute retry/expiry/overdue at now, build aggregates */
+/* qmodel_finish - drop forgotten messages, compute retry/expiry/overdue at now, build aggregates (and the
+ * sort orders when kept: a later finish mends them instead of sorting again) */
 void qmodel_finish(struct qmodel *m, time_t now);
+
+/* qmodel_touch - msg (of m) was changed in place after a finish (its attempts, retry time, cause, size or
+ * recipients): the next finish moves it in the sort orders. Whoever writes into a finished message of a model
+ * with orders calls it (qmodel_join_store_one does) */
+void qmodel_touch(struct qmodel *m, struct qmsg *msg);
+
+/* qmodel_keep_order - every qmodel_finish of m makes m->order (the console's sort keys; a partial model never
+ * has one); the orders are dropped if memory runs out */
+void qmodel_keep_order(struct qmodel *m);
 
 /* queue_name_str - "deferred" ... */
 const char *queue_name_str(enum queue_name q);

@@ -184,6 +184,8 @@ static struct qmodel *build(const struct qsource_config *cfg, struct qsource *qs
 	for (i = 0; !cfg->db[0] && cfg->use_log && i < cfg->nlogs; i++)
 		if (qmodel_join_log(m, cfg->logs[i], &w) < 0 && warn != NULL)
 			strlist_addf(warn, "%s", w.text);
+	if (qs != NULL)
+		qmodel_keep_order(m);	/* the console's sort keys: sorted here, on the worker */
 	qmodel_finish(m, time(NULL));
 	return m;
 }
