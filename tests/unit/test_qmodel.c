@@ -169,6 +169,77 @@ static void test_forget_and_read_again(void **state)
 	qmodel_free(m);
 }
 
+/* test_recipients_inline_then_array - the first recipient lives inside its message, more move to an array of
+ * their own in order; forgotten messages go back to the model's slab and are reused by the next ones */
+static void test_recipients_inline_then_array(void **state)
+{
+	struct mta_params p = params();
+	struct qmodel *m = qmodel_new(cl, &p);
+	struct qmsg *one, *three, *again;
+	size_t i, live;
+
+	(void)state;
+	one = qmodel_add(m, "EEEEEE0001", QUEUE_DEFERRED, "s@x", 1000, 10, 0);
+	three = qmodel_add(m, "EEEEEE0003", QUEUE_DEFERRED, "s@x", 1000, 10, 0);
+	assert_int_equal(qmodel_add_rcpt(m, one, "u@gmail.com", gmail, strlen(gmail), NULL), 0);
+	assert_ptr_equal(one->rcpts, &one->rcpt1);
+	assert_int_equal(qmodel_add_rcpt(m, three, "a@gmail.com", gmail, strlen(gmail), NULL), 0);
+	assert_int_equal(qmodel_add_rcpt(m, three, "b@grey.example", grey, strlen(grey), "4.2.0"), 0);
+	assert_int_equal(qmodel_add_rcpt(m, three, "c@Other.Example", NULL, 0, NULL), 0);
+	assert_ptr_not_equal(three->rcpts, &three->rcpt1);
+	assert_int_equal(three->nrcpts, 3);
+	assert_string_equal(three->rcpts[0].address, "a@gmail.com");
+	assert_string_equal(three->rcpts[0].dsn, "4.7.28");	/* from the reply's enhanced code */
+	assert_int_equal(three->rcpts[0].cause, CAUSE_RATE_LIMIT);
+	assert_string_equal(three->rcpts[1].address, "b@grey.example");
+	assert_string_equal(three->rcpts[1].dsn, "4.2.0");
+	assert_int_equal(three->rcpts[1].cause, CAUSE_GREYLISTING);
+	assert_string_equal(three->rcpts[2].domain, "other.example");
+	assert_string_equal(three->rcpts[2].dsn, "");
+	assert_string_equal(three->rcpts[2].reason, "");
+	qmodel_finish(m, 2000);
+	assert_int_equal(m->recipients, 4);
+	assert_int_equal(three->cause, CAUSE_RATE_LIMIT);
+	/* a dsn longer than an enhanced code is kept to QRCPT_DSN_MAX - 1 characters, as the old buffer kept it */
+	assert_int_equal(qmodel_add_rcpt(m, one, "v@gmail.com", gmail, strlen(gmail), "4.7.28.123456789012345"), 0);
+	assert_int_equal(strlen(one->rcpts[1].dsn), QRCPT_DSN_MAX - 1);
+	for (i = 0; i < 3000; i++) {
+		char id[16];
+		struct qmsg *msg;
+
+		snprintf(id, sizeof id, "FFFFFF%04zu", i);
+		msg = qmodel_add(m, id, QUEUE_DEFERRED, "s@x", 1000, 10, 0);
+		assert_non_null(msg);
+		assert_int_equal(qmodel_add_rcpt(m, msg, "u@gmail.com", gmail, strlen(gmail), NULL), 0);
+	}
+	live = m->msg_slab.live;
+	assert_int_equal(live, 3002);
+	for (i = 0; i < 3000; i += 2) {
+		char id[16];
+
+		snprintf(id, sizeof id, "FFFFFF%04zu", i);
+		assert_int_equal(qmodel_forget(m, id), 0);
+	}
+	assert_int_equal(qmodel_forget(m, "EEEEEE0003"), 0);
+	qmodel_finish(m, 2000);
+	assert_int_equal(m->n, 1501);
+	assert_int_equal(m->msg_slab.live, 1501);	/* the forgotten ones are back in the slab */
+	assert_int_equal(m->recipients, 1502);
+	again = qmodel_add(m, "EEEEEE0003", QUEUE_HOLD, "s@x", 1000, 10, 0);
+	assert_non_null(again);
+	assert_int_equal(again->nrcpts, 0);	/* a reused place starts empty */
+	assert_ptr_equal(again->rcpts, &again->rcpt1);
+	for (i = 1; i < 3000; i += 2) {
+		char id[16];
+
+		snprintf(id, sizeof id, "FFFFFF%04zu", i);
+		assert_non_null(qmodel_find(m, id));
+		snprintf(id, sizeof id, "FFFFFF%04zu", i - 1);
+		assert_null(qmodel_find(m, id));
+	}
+	qmodel_free(m);
+}
+
 /* issue 12 #8: a domain whose provider comes from the reply (busy.example: gmail's words) is that provider for
  * every recipient of it and in the domain aggregate the Domains view shows, not the domain lookup's "other" */
 static void test_one_provider_per_domain(void **state)
@@ -412,6 +483,7 @@ int main(void)
 		cmocka_unit_test(test_reply_from_log),
 		cmocka_unit_test(test_rcpt_stage),
 		cmocka_unit_test(test_partial_shares_sealed_messages),
+		cmocka_unit_test(test_recipients_inline_then_array),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
