@@ -7,6 +7,24 @@
 
 #define SLAB_CHUNK_BYTES (256 * 1024)
 
+/* Under AddressSanitizer the objects not handed out are poisoned, so that a use after slab_free is
+ * reported as it would be after free() */
+#if defined(__SANITIZE_ADDRESS__)
+#define SLAB_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define SLAB_ASAN 1
+#endif
+#endif
+#ifdef SLAB_ASAN
+#include <sanitizer/asan_interface.h>
+#define POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define POISON(p, n) ((void)(p), (void)(n))
+#define UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 struct slab_chunk {
 	struct slab_chunk *next;
 	alignas(max_align_t) unsigned char data[];
@@ -32,6 +50,7 @@ void *slab_alloc(struct slab *s)
 
 	if (s->free != NULL) {
 		obj = s->free;
+		UNPOISON(obj, s->size);
 		memcpy(&s->free, obj, sizeof s->free);
 	} else {
 		if (s->used == s->per_chunk) {
@@ -43,8 +62,10 @@ void *slab_alloc(struct slab *s)
 			s->chunks = c;
 			s->used = 0;
 			s->bytes += sizeof *c + s->size * s->per_chunk;
+			POISON(c->data, s->size * s->per_chunk);
 		}
 		obj = s->chunks->data + s->used++ * s->size;
+		UNPOISON(obj, s->size);
 	}
 	memset(obj, 0, s->size);
 	s->live++;
@@ -59,6 +80,7 @@ void slab_free(struct slab *s, void *obj)
 	memcpy(obj, &s->free, sizeof s->free);
 	s->free = obj;
 	s->live--;
+	POISON(obj, s->size);
 }
 
 /* slab_destroy - free every chunk */
@@ -69,6 +91,7 @@ void slab_destroy(struct slab *s)
 
 	for (c = s->chunks; c != NULL; c = next) {
 		next = c->next;
+		UNPOISON(c->data, size * per_chunk);
 		free(c);
 	}
 	slab_init(s, size, per_chunk);

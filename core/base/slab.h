@@ -6,7 +6,9 @@
  * ones back on a free list for the next slab_alloc. Objects never move
  * while the slab lives (their addresses stay valid); slab_destroy frees
  * every chunk at once. A freed object's first bytes hold the free list's
- * link (its contents are gone). Not thread-safe: one owner at a time.
+ * link (its contents are gone); under AddressSanitizer the objects not
+ * handed out are poisoned, so a use after slab_free is reported as after
+ * free(). Not thread-safe: one owner at a time.
  */
 #ifndef MQMON_SLAB_H
 #define MQMON_SLAB_H
