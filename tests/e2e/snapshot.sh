@@ -101,6 +101,11 @@ postfix -c "$BED_CONF" reload >/dev/null 2>&1
 # does), then every format again: the spool snapshot lists what postqueue -j lists, message by message
 # and recipient by recipient, and the CSV holds the JSON's recipients row for row
 if [ -x "$TOP/bench/grow-queue" ]; then
+	# the maildrop message above is on its way (pickup, qmgr, a deferral): settled first, then qmgr stopped
+	for _ in $(seq 150); do
+		[ -z "$(postqueue -c "$BED_CONF" -j | jq -r 'select(.queue_name != "deferred" and .queue_name != "hold") | .queue_id')" ] && break
+		sleep 0.2
+	done
 	postconf -c "$BED_CONF" '-M#' qmgr/unix
 	postfix -c "$BED_CONF" reload >/dev/null 2>&1
 	sleep 2
