@@ -387,6 +387,52 @@ static void test_reply_from_log(void **state)
 	unlink(path);
 }
 
+/* test_log_dsn_fills_codeless_replies - a recipient whose reply has no enhanced code takes the dsn of its message's
+ * latest deferral in the log (kept per message while the log is joined); one with its own code keeps it, and a
+ * message the log never mentions keeps an empty dsn */
+static void test_log_dsn_fills_codeless_replies(void **state)
+{
+	static const char codeless[] = "host mx.example[192.0.2.1] said: 451 Try again later (in reply to RCPT TO command)";
+	struct mta_params p = params();
+	struct qmodel *m = qmodel_new(cl, &p);
+	char path[] = "/tmp/test_qmodel_dsn.XXXXXX";
+	struct why why = { 0 };
+	struct qmsg *a, *b, *c;
+	FILE *fp;
+	int fd;
+
+	(void)state;
+	mta_registry_init();
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(fp = fdopen(fd, "w"));
+	fputs("2026-11-22T13:57:38+00:00 mx1 postfix/smtp[1]: ABCDEF3001: to=<u@example.com>, relay=mx.example[192.0.2.1]:25, "
+	      "delay=1, delays=1/0/0/0, dsn=4.3.2, status=deferred (host mx.example[192.0.2.1] said: 451 Try again later "
+	      "(in reply to RCPT TO command))\n", fp);
+	fputs("2026-11-22T13:58:38+00:00 mx1 postfix/smtp[1]: ABCDEF3001: to=<u@example.com>, relay=mx.example[192.0.2.1]:25, "
+	      "delay=1, delays=1/0/0/0, dsn=4.7.1, status=deferred (host mx.example[192.0.2.1] said: 451 Try again later "
+	      "(in reply to RCPT TO command))\n", fp);
+	fputs("2026-11-22T13:58:38+00:00 mx1 postfix/smtp[1]: ABCDEF3002: to=<v@gmail.com>, relay=mx.example[192.0.2.1]:25, "
+	      "delay=1, delays=1/0/0/0, dsn=4.7.1, status=deferred (host mx.example[192.0.2.1] said: 451 Try again later "
+	      "(in reply to RCPT TO command))\n", fp);
+	fclose(fp);
+	a = qmodel_add(m, "ABCDEF3001", QUEUE_DEFERRED, "s@x", 800, 10, 0);
+	qmodel_add_rcpt(m, a, "u@example.com", codeless, strlen(codeless), NULL);
+	b = qmodel_add(m, "ABCDEF3002", QUEUE_DEFERRED, "s@x", 800, 10, 0);
+	qmodel_add_rcpt(m, b, "v@gmail.com", gmail, strlen(gmail), NULL);
+	c = qmodel_add(m, "ABCDEF3003", QUEUE_DEFERRED, "s@x", 800, 10, 0);
+	qmodel_add_rcpt(m, c, "w@example.com", codeless, strlen(codeless), NULL);
+	assert_string_equal(a->rcpts[0].dsn, "");
+	assert_int_equal(qmodel_join_log(m, path, &why), 0);
+	qmodel_finish(m, 1000);
+	assert_string_equal(a->rcpts[0].dsn, "4.7.1");	/* the latest deferral's */
+	assert_int_equal(a->attempts, 2);
+	assert_string_equal(a->relay, "mx.example[192.0.2.1]:25");
+	assert_string_equal(b->rcpts[0].dsn, "4.7.28");	/* its reply's own code */
+	assert_string_equal(c->rcpts[0].dsn, "");	/* not in the log */
+	qmodel_free(m);
+	unlink(path);
+}
+
 /* test_rcpt_stage - a backend whose reason is the reply alone gives the stage (Exim): it is kept and it
  * classifies; a stage the reason names wins */
 static void test_rcpt_stage(void **state)
@@ -484,6 +530,7 @@ int main(void)
 		cmocka_unit_test(test_rcpt_stage),
 		cmocka_unit_test(test_partial_shares_sealed_messages),
 		cmocka_unit_test(test_recipients_inline_then_array),
+		cmocka_unit_test(test_log_dsn_fills_codeless_replies),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
