@@ -1061,9 +1061,11 @@ section_scale() {
     scale_row "snapshot --no-log, cold (1st run)" s snap-cold
     scale_row "  / postqueue -j" x snap-cold-x no
     scale_row "  peak RSS" MB snap-cold-rss
+    scale_row "  peak RSS per message" B snap-cold-bpm no
     scale_row "snapshot --no-log, warm (2nd run)" s snap-warm
     scale_row "  / postqueue -j" x snap-warm-x no
     scale_row "  peak RSS" MB snap-warm-rss
+    scale_row "  peak RSS per message" B snap-warm-bpm no
     scale_row "console cold: first frame" s cold-frame
     scale_row "  all messages in the header" s cold-full
     scale_row "  retry wave ($SCALE_WAVE msgs) on screen" ms cold-wave

@@ -17,6 +17,7 @@
 
 #include "cli/cli.h"
 #include "core/base/duration.h"
+#include "core/base/memtune.h"
 #include "core/history/store.h"
 #include "core/history/ingest.h"
 #include "core/mta/mta.h"
@@ -446,6 +447,7 @@ int main(int argc, char **argv)
 	struct why why;
 
 	static char outbuf[1 << 16];
+	memtune_init();	/* big blocks (a large queue's tables) back to the system when freed */
 	setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
 	/* display widths (report columns) of the UTF-8 text mqmon prints, whatever the locale says */
 	if (setlocale(LC_CTYPE, "") == NULL || strcmp(nl_langinfo(CODESET), "UTF-8") != 0)

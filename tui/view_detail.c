@@ -186,7 +186,7 @@ static void build(const struct app *a, const struct qmsg *msg, struct lines *l)
 		break;
 	}
 	add(l, EL_NORMAL, "%s", "");
-	add(l, EL_HEADER, "Recipients (%zu pending)", msg->nrcpts);
+	add(l, EL_HEADER, "Recipients (%zu pending)", (size_t)msg->nrcpts);
 	for (k = 0; k < msg->nrcpts; k++) {
 		const struct qrcpt *r = &msg->rcpts[k];
 

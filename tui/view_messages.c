@@ -87,7 +87,7 @@ static const char *more_suffix(const struct qmsg *msg, char *buf, size_t n)
 {
 	buf[0] = '\0';
 	if (msg->nrcpts > 1)
-		snprintf(buf, n, " +%zu", msg->nrcpts - 1);
+		snprintf(buf, n, " +%zu", (size_t)msg->nrcpts - 1);
 	return buf;
 }
 

@@ -1,7 +1,8 @@
 /* qmodel - the queue model; see qmodel.h
  *
- * Messages live in an array of pointers (stable addresses) with an
- * open-addressing index by queue ID. Aggregates are rebuilt from scratch by
+ * Messages live in the model's slab (stable addresses, no malloc header
+ * each), listed by an array of pointers, with an open-addressing index of
+ * 32-bit positions by queue ID. Aggregates are rebuilt from scratch by
  * qmodel_finish(): it is linear in the number of recipients and keeps no
  * incremental state that could drift. The sort orders (core/queue/qorder,
  * when kept) are the exception: a later finish mends them from what was
@@ -108,6 +109,7 @@ struct qmodel *qmodel_new(const struct classifier *cl, const struct mta_params *
 		free(m);
 		return NULL;
 	}
+	slab_init(&m->msg_slab, sizeof(struct qmsg), 0);
 	m->cl = cl;
 	m->vc = cl ? verdict_cache_new(cl) : NULL;
 	if (params != NULL)
@@ -138,11 +140,12 @@ static void aggregates_free(struct qmodel *m)
 	m->nproviders = m->ndomains = 0;
 }
 
-/* msg_free - release one message (its strings belong to the pool) */
-static void msg_free(struct qmsg *msg)
+/* msg_free - release one message to the model's slab (its strings belong to the pool) */
+static void msg_free(struct qmodel *m, struct qmsg *msg)
 {
-	free(msg->rcpts);
-	free(msg);
+	if (msg->rcpts != &msg->rcpt1)
+		free(msg->rcpts);	/* two or more recipients: an array of their own */
+	slab_free(&m->msg_slab, msg);
 }
 
 /* qmodel_reclaim - no more partial models; the lent ones back (the snapshot writes into its messages) */
@@ -179,7 +182,10 @@ void qmodel_free(struct qmodel *m)
 	if (m == NULL)
 		return;
 	for (i = 0; !m->borrowed && i < m->n; i++)
-		msg_free(m->msgs[i]);
+		if (m->msgs[i]->rcpts != &m->msgs[i]->rcpt1)
+			free(m->msgs[i]->rcpts);
+	if (!m->borrowed)
+		slab_destroy(&m->msg_slab);	/* every message at once */
 	free(m->msgs);
 	free(m->index);
 	aggregates_free(m);
@@ -203,14 +209,14 @@ static void index_insert(struct qmodel *m, size_t pos)
 
 	while (m->index[h] != 0)
 		h = (h + 1) & m->imask;
-	m->index[h] = pos + 1;
+	m->index[h] = (uint32_t)(pos + 1);
 }
 
 /* index_grow - double the index and re-insert */
 static int index_grow(struct qmodel *m)
 {
 	size_t cap = m->index ? (m->imask + 1) * 2 : 1024, i;
-	size_t *idx = calloc(cap, sizeof *idx);
+	uint32_t *idx = calloc(cap, sizeof *idx);
 
 	if (idx == NULL)
 		return -1;
@@ -222,17 +228,25 @@ static int index_grow(struct qmodel *m)
 	return 0;
 }
 
-/* qmodel_find - message by queue ID, NULL when absent */
-struct qmsg *qmodel_find(const struct qmodel *m, const char *id)
+/* find_pos - position+1 of the message with queue ID id, 0 when absent */
+static size_t find_pos(const struct qmodel *m, const char *id)
 {
 	size_t h;
 
 	if (m->index == NULL)
-		return NULL;
+		return 0;
 	for (h = id_hash(id) & m->imask; m->index[h] != 0; h = (h + 1) & m->imask)
 		if (!m->msgs[m->index[h] - 1]->gone && strcmp(m->msgs[m->index[h] - 1]->id, id) == 0)
-			return m->msgs[m->index[h] - 1];
-	return NULL;
+			return m->index[h];
+	return 0;
+}
+
+/* qmodel_find - message by queue ID, NULL when absent */
+struct qmsg *qmodel_find(const struct qmodel *m, const char *id)
+{
+	size_t pos = find_pos(m, id);
+
+	return pos ? m->msgs[pos - 1] : NULL;
 }
 
 static struct qmsg *append_msg(struct qmodel *m, const char *id, enum queue_name queue, const char *sender,
@@ -264,6 +278,8 @@ static struct qmsg *append_msg(struct qmodel *m, const char *id, enum queue_name
 	struct qmsg *msg;
 	char buf[512];
 
+	if (m->n >= UINT32_MAX - 1)
+		return NULL;	/* the index holds 32-bit positions */
 	if (strlen(id) > m->longest_id)
 		m->longest_id = strlen(id);
 	if ((m->n + 1) * 2 > (m->index ? m->imask + 1 : 0) && index_grow(m) < 0)
@@ -277,18 +293,19 @@ static struct qmsg *append_msg(struct qmodel *m, const char *id, enum queue_name
 		m->msgs = v;
 		m->cap = cap;
 	}
-	if ((msg = calloc(1, sizeof *msg)) == NULL)
+	if ((msg = slab_alloc(&m->msg_slab)) == NULL)
 		return NULL;
 	snprintf(msg->id, sizeof msg->id, "%s", id);
-	msg->queue = queue;
+	msg->queue = (uint8_t)queue;
+	msg->rcpts = &msg->rcpt1;
 	sanitize_text(buf, sizeof buf, sender ? sender : "", sender ? strlen(sender) : 0);
 	if ((msg->sender = strpool_str(m->pool, buf)) == NULL) {
-		free(msg);
+		slab_free(&m->msg_slab, msg);
 		return NULL;
 	}
 	msg->arrival = arrival;
 	msg->size = size;
-	msg->forced_expire = forced_expire;
+	msg->forced_expire = forced_expire != 0;
 	msg->cause = CAUSE_UNCLASSIFIED;
 	msg->provider = "other";
 	m->msgs[m->n] = msg;
@@ -358,6 +375,28 @@ static int own_deferral(const struct qmodel *m, const char *text, size_t len)
 	return be != NULL && be->own_deferral != NULL && be->own_deferral(text, len);
 }
 
+/* dsn_str - the pooled dsn of text[0..len), sanitised when asked, kept to QRCPT_DSN_MAX - 1 characters
+ * as the fixed buffer it replaces kept it; NULL on out of memory */
+static const char *dsn_str(struct qmodel *m, const char *text, size_t len, int sanitize)
+{
+	char buf[QRCPT_DSN_MAX];
+
+	if (sanitize)
+		sanitize_text(buf, sizeof buf, text, len);
+	else
+		snprintf(buf, sizeof buf, "%.*s", (int)(len < sizeof buf ? len : sizeof buf - 1), text);
+	return strpool_str(m->pool, buf);
+}
+
+/* set_dsn - the recipient's dsn from text[0..len) (unchanged when out of memory) */
+static void set_dsn(struct qmodel *m, struct qrcpt *r, const char *text, size_t len, int sanitize)
+{
+	const char *d = dsn_str(m, text, len, sanitize);
+
+	if (d != NULL)
+		r->dsn = d;
+}
+
 /* classify_rcpt - (re)classify a recipient from its stored reason and dsn */
 static void classify_rcpt(struct qmodel *m, struct qrcpt *r)
 {
@@ -381,7 +420,7 @@ static void classify_rcpt(struct qmodel *m, struct qrcpt *r)
 	}
 	reply_parse(r->reason, strlen(r->reason), &reply);
 	if (r->dsn[0] == '\0' && reply.enhanced[0])
-		snprintf(r->dsn, sizeof r->dsn, "%s", reply.enhanced);
+		set_dsn(m, r, reply.enhanced, strlen(reply.enhanced), 0);
 	if (reply.stage == STAGE_UNKNOWN)
 		reply.stage = r->stage;	/* given by the backend (qmodel_add_rcpt_at) */
 	r->stage = reply.stage;
@@ -411,10 +450,20 @@ int qmodel_add_rcpt_at(struct qmodel *m, struct qmsg *msg, const char *address, 
 	struct qrcpt *r, *v;
 	char buf[512];
 
-	v = realloc(msg->rcpts, (msg->nrcpts + 1) * sizeof *v);
-	if (v == NULL)
+	if (msg->nrcpts >= UINT32_MAX)
 		return -1;
-	msg->rcpts = v;
+	if (msg->nrcpts == 0) {
+		msg->rcpts = &msg->rcpt1;	/* the usual single recipient: inside the message */
+	} else if (msg->rcpts == &msg->rcpt1) {
+		if ((v = malloc(2 * sizeof *v)) == NULL)
+			return -1;
+		v[0] = msg->rcpt1;
+		msg->rcpts = v;
+	} else {
+		if ((v = realloc(msg->rcpts, (msg->nrcpts + 1) * sizeof *v)) == NULL)
+			return -1;
+		msg->rcpts = v;
+	}
 	r = &msg->rcpts[msg->nrcpts];
 	memset(r, 0, sizeof *r);
 	sanitize_text(buf, sizeof buf, address, strlen(address));
@@ -427,11 +476,10 @@ int qmodel_add_rcpt_at(struct qmodel *m, struct qmsg *msg, const char *address, 
 	} else {
 		r->reason = strpool_str(m->pool, "");
 	}
-	if (r->address == NULL || r->domain == NULL || r->reason == NULL)
+	r->dsn = dsn != NULL ? dsn_str(m, dsn, strlen(dsn), 1) : strpool_str(m->pool, "");
+	if (r->address == NULL || r->domain == NULL || r->reason == NULL || r->dsn == NULL)
 		return -1;
-	if (dsn != NULL)
-		sanitize_text(r->dsn, sizeof r->dsn, dsn, strlen(dsn));
-	r->stage = stage;
+	r->stage = (uint8_t)stage;
 	msg->nrcpts++;
 	classify_rcpt(m, r);
 	msg->paused |= r->paused;
@@ -502,6 +550,7 @@ struct join_ctx {
 	struct qmodel *m;
 	struct id_stats *t;
 	size_t mask, n;
+	const char **last_dsn;	/* by message position: the dsn of its latest deferral (NULL until one has one) */
 	int failed;
 };
 
@@ -566,8 +615,8 @@ static void reply_from_log(struct qmodel *m, struct qmsg *msg, const struct log_
 			return;
 		r->reason = text;
 		r->reply_from_log = 1;	/* the log is read in order: a later line replaces it */
-		sanitize_text(r->dsn, sizeof r->dsn, ev->dsn.p, ev->dsn.n);
-		r->stage = ev->stage;	/* Exim logs the stage before the reply */
+		set_dsn(m, r, ev->dsn.p, ev->dsn.n, 1);
+		r->stage = (uint8_t)ev->stage;	/* Exim logs the stage before the reply */
 		classify_rcpt(m, r);
 		msg->paused |= r->paused;
 	}
@@ -598,7 +647,8 @@ static int join_event(void *arg, const struct log_event *ev)
 	if (ev->time > s->last)
 		s->last = ev->time;
 	{
-		struct qmsg *msg = qmodel_find(j->m, ev->queue_id);
+		size_t pos = find_pos(j->m, ev->queue_id);
+		struct qmsg *msg = pos ? j->m->msgs[pos - 1] : NULL;
 
 		if (msg != NULL && ev->time >= msg->last_attempt) {
 			char buf[256];
@@ -608,7 +658,10 @@ static int join_event(void *arg, const struct log_event *ev)
 				set_remote(j->m, msg, ev->reason.p, ev->reason.n);
 			sanitize_text(buf, sizeof buf, ev->relay.p, ev->relay.n);
 			msg->relay = strpool_str(j->m->pool, buf);
-			sanitize_text(msg->last_dsn, sizeof msg->last_dsn, ev->dsn.p, ev->dsn.n);
+			if (j->last_dsn == NULL && (j->last_dsn = calloc(j->m->n + 1, sizeof *j->last_dsn)) == NULL)
+				goto nomem;
+			if ((j->last_dsn[pos - 1] = dsn_str(j->m, ev->dsn.p, ev->dsn.n, 1)) == NULL)
+				goto nomem;
 		}
 		if (msg != NULL)
 			reply_from_log(j->m, msg, ev);
@@ -639,6 +692,7 @@ int qmodel_join_log(struct qmodel *m, const char *path, struct why *why)
 	m->log_lines += st.lines;
 	if (j.failed) {
 		free(j.t);
+		free(j.last_dsn);
 		return why_set(why, "out of memory reading %s", path);
 	}
 	for (i = 0; i < m->n; i++) {
@@ -658,14 +712,15 @@ int qmodel_join_log(struct qmodel *m, const char *path, struct why *why)
 			h = s->prev;
 		}
 		/* the log's dsn helps recipients whose reply had no enhanced code */
-		for (k = 0; k < msg->nrcpts; k++)
-			if (msg->rcpts[k].dsn[0] == '\0' && msg->last_dsn[0] && msg->rcpts[k].reason[0]) {
-				snprintf(msg->rcpts[k].dsn, sizeof msg->rcpts[k].dsn, "%s", msg->last_dsn);
+		for (k = 0; j.last_dsn != NULL && j.last_dsn[i] != NULL && k < msg->nrcpts; k++)
+			if (msg->rcpts[k].dsn[0] == '\0' && j.last_dsn[i][0] && msg->rcpts[k].reason[0]) {
+				msg->rcpts[k].dsn = j.last_dsn[i];
 				classify_rcpt(m, &msg->rcpts[k]);
 			}
 		apply_remote(m, msg);
 	}
 	free(j.t);
+	free(j.last_dsn);
 	return rc;
 }
 
@@ -681,7 +736,6 @@ static int join_stat(void *ctx, const char *queue_id, int attempts, time_t last,
 		if (last >= msg->last_attempt) {
 			msg->last_attempt = last;
 			msg->relay = relay ? strpool_str(m->pool, relay) : NULL;
-			snprintf(msg->last_dsn, sizeof msg->last_dsn, "%s", dsn ? dsn : "");
 		}
 	}
 	return 0;
@@ -706,7 +760,6 @@ static int count_attempt(void *ctx, const struct store_attempt *a)
 	if (a->time >= msg->last_attempt) {
 		msg->last_attempt = a->time;
 		msg->relay = a->relay ? strpool_str(c->m->pool, a->relay) : NULL;
-		snprintf(msg->last_dsn, sizeof msg->last_dsn, "%s", a->dsn ? a->dsn : "");
 	}
 	return 0;
 }
@@ -919,7 +972,7 @@ static void compact(struct qmodel *m, uint32_t *remap, const struct idset *touch
 			map[i] = m->msgs[i]->gone ? QORDER_GONE : (uint32_t)n
 				 | (touched->n > 0 && idset_has(touched, (uint64_t)(uintptr_t)m->msgs[i] | 1) ? QORDER_CHANGED : 0);
 		if (m->msgs[i]->gone)
-			msg_free(m->msgs[i]);
+			msg_free(m, m->msgs[i]);
 		else
 			m->msgs[n++] = m->msgs[i];
 	}

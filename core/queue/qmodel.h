@@ -41,12 +41,14 @@
 #define MQMON_QMODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "core/classify/cause.h"
 #include "core/classify/classify.h"
 #include "core/mta/mta.h"
 #include "core/classify/reply.h"
+#include "core/base/slab.h"
 
 enum queue_name {
 	QUEUE_ACTIVE, QUEUE_DEFERRED, QUEUE_HOLD, QUEUE_INCOMING, QUEUE_MAILDROP,
@@ -60,46 +62,53 @@ enum retry_source {
 	RETRY_EXACT,		/* from the deferred file's mtime */
 };
 
+/* Memory layout (issue 14: 1,000,000 messages in at most 250 MB): every string is a pointer into the
+ * model's pool (interned: one copy of each text) or the ruleset's; enums are stored in a byte
+ * (uint8_t, the enum named beside it) and flags in bits; a message's first recipient lives inside the
+ * message (rcpt1), so the usual one-recipient message is one allocation, and messages come from the
+ * model's slab (core/base/slab), without a malloc header each. Read the fields as before; write
+ * strings through the model (qmodel_str) so that they live as long as it does. */
+#define QRCPT_DSN_MAX 16	/* an enhanced status code is kept to 15 characters */
+
 struct qrcpt {
 	const char *address;	/* strings of the model's pool (qmodel.pool): shared, never freed one by one */
 	const char *domain;	/* lower case */
 	const char *reason;	/* sanitised, joined reply text ("" when none) */
-	char dsn[16];		/* enhanced status ("" when unknown) */
-	enum cause cause;
+	const char *dsn;	/* enhanced status ("" when unknown), a pool string of at most QRCPT_DSN_MAX - 1 */
 	const char *provider;	/* owned by the ruleset; its verdict's, else its domain's (qmodel_finish) */
 	const char *rule;	/* rule name, NULL when unclassified or no reason */
-	enum smtp_stage stage;
-	int paused;		/* deferred by mqmon's pause: cause/rule are the last remote reply's */
-	int requeued;		/* no reply since a requeue (or retry): cause/rule are the last remote reply's */
-	int reply_from_log;	/* the listing had no reply: reason is the log's latest so far */
+	uint8_t cause;		/* enum cause */
+	uint8_t stage;		/* enum smtp_stage */
+	unsigned paused : 1;	/* deferred by mqmon's pause: cause/rule are the last remote reply's */
+	unsigned requeued : 1;	/* no reply since a requeue (or retry): cause/rule are the last remote reply's */
+	unsigned reply_from_log : 1;	/* the listing had no reply: reason is the log's latest so far */
 };
 
 struct qmsg {
 	char id[QUEUE_ID_MAX + 1];
-	enum queue_name queue;
+	uint8_t queue;		/* enum queue_name */
+	uint8_t retry_source;	/* enum retry_source (qmodel_finish) */
+	uint8_t cause;		/* enum cause: the message's cause, its first deferred recipient's */
+	int attempts;		/* from the log: delivery attempts seen (deferral lines, one per second) */
+	uint32_t nrcpts;
+	unsigned forced_expire : 1;
+	unsigned paused : 1;	/* a recipient is deferred by mqmon's pause */
+	unsigned overdue : 1;	/* qmodel_finish */
+	unsigned gone : 1;	/* forgotten: dropped at the next qmodel_finish */
 	const char *sender;	/* pool string, like every string of a message */
+	const char *relay;	/* from the log: relay= of the last deferral, NULL when none */
+	const char *remote_reason;	/* paused or requeued mail: the last remote reply seen (NULL when none) */
+	const char *provider;	/* the message's cause's provider (qmodel_finish) */
+	struct qrcpt *rcpts;	/* &rcpt1 while there is at most one, else an array of nrcpts */
 	time_t arrival;
 	long size;
-	int forced_expire;
-	struct qrcpt *rcpts;
-	size_t nrcpts;
-	/* from the log */
-	int attempts;		/* delivery attempts seen (deferral lines, one per second) */
-	time_t last_attempt;	/* 0 when none seen */
-	const char *relay;	/* relay= of the last deferral, NULL when none */
-	char last_dsn[16];
-	const char *remote_reason;	/* paused or requeued mail: the last remote reply seen (NULL when none) */
-	int paused;		/* a recipient is deferred by mqmon's pause */
+	time_t last_attempt;	/* from the log: 0 when none seen */
 	/* retry and expiry (qmodel_finish) */
 	time_t exact_retry;	/* the next try the MTA keeps (Postfix: the deferred file mtime; Exim: the retry database), else 0 */
 	time_t next_retry;	/* 0 when none/unknown */
-	enum retry_source retry_source;
 	time_t expires_at;
-	int overdue;
-	int gone;		/* forgotten: dropped at the next qmodel_finish */
-	enum cause cause;	/* the message's cause: its first deferred recipient's */
-	const char *provider;
 	const char *host;	/* a fleet's merged model: the host that holds it (pool string); NULL otherwise */
+	struct qrcpt rcpt1;	/* the first recipient's place (read it through rcpts) */
 };
 
 struct qcount {
@@ -122,6 +131,7 @@ typedef void (*qmodel_progress_fn)(struct qmodel *m, void *ctx);
 
 struct qmodel {
 	struct qmsg **msgs;
+	struct slab msg_slab;	/* the messages (a borrowed partial model's stays empty) */
 	struct strpool *pool;	/* the messages' strings (interned: senders, domains, replies repeat) */
 	int reading;		/* a partial model: the snapshot was still being read (counts are not final) */
 	int borrowed;		/* a partial model: its messages belong to the model being built (never written) */
@@ -132,7 +142,7 @@ struct qmodel {
 	void *progress_ctx;
 	size_t n, cap;
 	size_t longest_id;	/* characters of the longest queue ID added (the console sizes its column by it) */
-	size_t *index;		/* open addressing: position+1, 0 = empty */
+	uint32_t *index;	/* open addressing: position+1, 0 = empty */
 	size_t imask;
 	const struct classifier *cl;
 	struct verdict_cache *vc;	/* verdicts of reply templates already seen */

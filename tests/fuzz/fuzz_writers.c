@@ -461,7 +461,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		reason = next_field(&p, end, &rlen);
 		dsn = next_field(&p, end, &dlen);
 		if (clean_input)	/* at most what the model keeps: its copy cuts bytes, not characters */
-			sanitize_text(dsnbuf, sizeof ((struct qrcpt *)0)->dsn, dsn ? dsn : "", dsn ? dlen : 0);
+			sanitize_text(dsnbuf, QRCPT_DSN_MAX, dsn ? dsn : "", dsn ? dlen : 0);
 		else
 			snprintf(dsnbuf, sizeof dsnbuf, "%.*s", dsn ? (int)dlen : 0, dsn ? dsn : "");
 		qmodel_add_rcpt(m, msg, f, reason, reason ? rlen : 0, dsn ? dsnbuf : NULL);

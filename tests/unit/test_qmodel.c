@@ -169,6 +169,77 @@ static void test_forget_and_read_again(void **state)
 	qmodel_free(m);
 }
 
+/* test_recipients_inline_then_array - the first recipient lives inside its message, more move to an array of
+ * their own in order; forgotten messages go back to the model's slab and are reused by the next ones */
+static void test_recipients_inline_then_array(void **state)
+{
+	struct mta_params p = params();
+	struct qmodel *m = qmodel_new(cl, &p);
+	struct qmsg *one, *three, *again;
+	size_t i, live;
+
+	(void)state;
+	one = qmodel_add(m, "EEEEEE0001", QUEUE_DEFERRED, "s@x", 1000, 10, 0);
+	three = qmodel_add(m, "EEEEEE0003", QUEUE_DEFERRED, "s@x", 1000, 10, 0);
+	assert_int_equal(qmodel_add_rcpt(m, one, "u@gmail.com", gmail, strlen(gmail), NULL), 0);
+	assert_ptr_equal(one->rcpts, &one->rcpt1);
+	assert_int_equal(qmodel_add_rcpt(m, three, "a@gmail.com", gmail, strlen(gmail), NULL), 0);
+	assert_int_equal(qmodel_add_rcpt(m, three, "b@grey.example", grey, strlen(grey), "4.2.0"), 0);
+	assert_int_equal(qmodel_add_rcpt(m, three, "c@Other.Example", NULL, 0, NULL), 0);
+	assert_ptr_not_equal(three->rcpts, &three->rcpt1);
+	assert_int_equal(three->nrcpts, 3);
+	assert_string_equal(three->rcpts[0].address, "a@gmail.com");
+	assert_string_equal(three->rcpts[0].dsn, "4.7.28");	/* from the reply's enhanced code */
+	assert_int_equal(three->rcpts[0].cause, CAUSE_RATE_LIMIT);
+	assert_string_equal(three->rcpts[1].address, "b@grey.example");
+	assert_string_equal(three->rcpts[1].dsn, "4.2.0");
+	assert_int_equal(three->rcpts[1].cause, CAUSE_GREYLISTING);
+	assert_string_equal(three->rcpts[2].domain, "other.example");
+	assert_string_equal(three->rcpts[2].dsn, "");
+	assert_string_equal(three->rcpts[2].reason, "");
+	qmodel_finish(m, 2000);
+	assert_int_equal(m->recipients, 4);
+	assert_int_equal(three->cause, CAUSE_RATE_LIMIT);
+	/* a dsn longer than an enhanced code is kept to QRCPT_DSN_MAX - 1 characters, as the old buffer kept it */
+	assert_int_equal(qmodel_add_rcpt(m, one, "v@gmail.com", gmail, strlen(gmail), "4.7.28.123456789012345"), 0);
+	assert_int_equal(strlen(one->rcpts[1].dsn), QRCPT_DSN_MAX - 1);
+	for (i = 0; i < 3000; i++) {
+		char id[16];
+		struct qmsg *msg;
+
+		snprintf(id, sizeof id, "FFFFFF%04zu", i);
+		msg = qmodel_add(m, id, QUEUE_DEFERRED, "s@x", 1000, 10, 0);
+		assert_non_null(msg);
+		assert_int_equal(qmodel_add_rcpt(m, msg, "u@gmail.com", gmail, strlen(gmail), NULL), 0);
+	}
+	live = m->msg_slab.live;
+	assert_int_equal(live, 3002);
+	for (i = 0; i < 3000; i += 2) {
+		char id[16];
+
+		snprintf(id, sizeof id, "FFFFFF%04zu", i);
+		assert_int_equal(qmodel_forget(m, id), 0);
+	}
+	assert_int_equal(qmodel_forget(m, "EEEEEE0003"), 0);
+	qmodel_finish(m, 2000);
+	assert_int_equal(m->n, 1501);
+	assert_int_equal(m->msg_slab.live, 1501);	/* the forgotten ones are back in the slab */
+	assert_int_equal(m->recipients, 1502);
+	again = qmodel_add(m, "EEEEEE0003", QUEUE_HOLD, "s@x", 1000, 10, 0);
+	assert_non_null(again);
+	assert_int_equal(again->nrcpts, 0);	/* a reused place starts empty */
+	assert_ptr_equal(again->rcpts, &again->rcpt1);
+	for (i = 1; i < 3000; i += 2) {
+		char id[16];
+
+		snprintf(id, sizeof id, "FFFFFF%04zu", i);
+		assert_non_null(qmodel_find(m, id));
+		snprintf(id, sizeof id, "FFFFFF%04zu", i - 1);
+		assert_null(qmodel_find(m, id));
+	}
+	qmodel_free(m);
+}
+
 /* issue 12 #8: a domain whose provider comes from the reply (busy.example: gmail's words) is that provider for
  * every recipient of it and in the domain aggregate the Domains view shows, not the domain lookup's "other" */
 static void test_one_provider_per_domain(void **state)
@@ -316,6 +387,52 @@ static void test_reply_from_log(void **state)
 	unlink(path);
 }
 
+/* test_log_dsn_fills_codeless_replies - a recipient whose reply has no enhanced code takes the dsn of its message's
+ * latest deferral in the log (kept per message while the log is joined); one with its own code keeps it, and a
+ * message the log never mentions keeps an empty dsn */
+static void test_log_dsn_fills_codeless_replies(void **state)
+{
+	static const char codeless[] = "host mx.example[192.0.2.1] said: 451 Try again later (in reply to RCPT TO command)";
+	struct mta_params p = params();
+	struct qmodel *m = qmodel_new(cl, &p);
+	char path[] = "/tmp/test_qmodel_dsn.XXXXXX";
+	struct why why = { 0 };
+	struct qmsg *a, *b, *c;
+	FILE *fp;
+	int fd;
+
+	(void)state;
+	mta_registry_init();
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(fp = fdopen(fd, "w"));
+	fputs("2026-11-22T13:57:38+00:00 mx1 postfix/smtp[1]: ABCDEF3001: to=<u@example.com>, relay=mx.example[192.0.2.1]:25, "
+	      "delay=1, delays=1/0/0/0, dsn=4.3.2, status=deferred (host mx.example[192.0.2.1] said: 451 Try again later "
+	      "(in reply to RCPT TO command))\n", fp);
+	fputs("2026-11-22T13:58:38+00:00 mx1 postfix/smtp[1]: ABCDEF3001: to=<u@example.com>, relay=mx.example[192.0.2.1]:25, "
+	      "delay=1, delays=1/0/0/0, dsn=4.7.1, status=deferred (host mx.example[192.0.2.1] said: 451 Try again later "
+	      "(in reply to RCPT TO command))\n", fp);
+	fputs("2026-11-22T13:58:38+00:00 mx1 postfix/smtp[1]: ABCDEF3002: to=<v@gmail.com>, relay=mx.example[192.0.2.1]:25, "
+	      "delay=1, delays=1/0/0/0, dsn=4.7.1, status=deferred (host mx.example[192.0.2.1] said: 451 Try again later "
+	      "(in reply to RCPT TO command))\n", fp);
+	fclose(fp);
+	a = qmodel_add(m, "ABCDEF3001", QUEUE_DEFERRED, "s@x", 800, 10, 0);
+	qmodel_add_rcpt(m, a, "u@example.com", codeless, strlen(codeless), NULL);
+	b = qmodel_add(m, "ABCDEF3002", QUEUE_DEFERRED, "s@x", 800, 10, 0);
+	qmodel_add_rcpt(m, b, "v@gmail.com", gmail, strlen(gmail), NULL);
+	c = qmodel_add(m, "ABCDEF3003", QUEUE_DEFERRED, "s@x", 800, 10, 0);
+	qmodel_add_rcpt(m, c, "w@example.com", codeless, strlen(codeless), NULL);
+	assert_string_equal(a->rcpts[0].dsn, "");
+	assert_int_equal(qmodel_join_log(m, path, &why), 0);
+	qmodel_finish(m, 1000);
+	assert_string_equal(a->rcpts[0].dsn, "4.7.1");	/* the latest deferral's */
+	assert_int_equal(a->attempts, 2);
+	assert_string_equal(a->relay, "mx.example[192.0.2.1]:25");
+	assert_string_equal(b->rcpts[0].dsn, "4.7.28");	/* its reply's own code */
+	assert_string_equal(c->rcpts[0].dsn, "");	/* not in the log */
+	qmodel_free(m);
+	unlink(path);
+}
+
 /* test_rcpt_stage - a backend whose reason is the reply alone gives the stage (Exim): it is kept and it
  * classifies; a stage the reason names wins */
 static void test_rcpt_stage(void **state)
@@ -412,6 +529,8 @@ int main(void)
 		cmocka_unit_test(test_reply_from_log),
 		cmocka_unit_test(test_rcpt_stage),
 		cmocka_unit_test(test_partial_shares_sealed_messages),
+		cmocka_unit_test(test_recipients_inline_then_array),
+		cmocka_unit_test(test_log_dsn_fills_codeless_replies),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
