@@ -328,7 +328,7 @@ static void draw_status(struct app *a)
 	x += draw_mta_stopped(a, x);
 	/* every message in one queue bucket: the numbers add up to the total (maildrop and incoming too);
 	 * a partial model's counts are not totals: the progress instead */
-	if (m->reading)
+	if (m->reading && !m->cached_at)
 		reading_line(a, totals, sizeof totals);
 	else
 		qmodel_totals(m, totals, sizeof totals, COLS >= 100);
@@ -337,8 +337,17 @@ static void draw_status(struct app *a)
 	else
 		snprintf(buf, sizeof buf, "| %s ", totals);
 	x += ui_put(0, x, COLS - x, buf, EL_TITLE, 0);
-	if (m->reading)
+	if (m->cached_at) {
+		/* the model cache's counts as they were: shown, never as current, until the walk verified them */
+		struct tm tm;
+		char hms[16] = "?";
+
+		if (localtime_r(&m->cached_at, &tm) != NULL)
+			strftime(hms, sizeof hms, "%H:%M:%S", &tm);
+		x += ui_putf(0, x, COLS - x, EL_EXPIRING, 0, " as of %s, verifying ", hms);
+	} else if (m->reading) {
 		x += ui_put(0, x, COLS - x, " READING ", EL_EXPIRING, 0);
+	}
 	if (m->overdue)
 		x += ui_putf(0, x, COLS - x, EL_OVERDUE, 0, " %zu overdue ", m->overdue);
 	if (a->nexpiring)
@@ -720,6 +729,14 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 	long ms;
 
 	(void)fd;
+	{
+		char note[512];
+
+		if (qsource_note(a->qs, note, sizeof note)) {
+			app_flash(a, "%s", note);	/* a model cache the build ignored or could not write */
+			evloop_dirty(loop);
+		}
+	}
 	if (!qsource_ended(a->qs)) {
 		/* still reading: a partial model, shown only until a whole one is there */
 		m = qsource_take_partial(a->qs);

@@ -30,6 +30,7 @@
 #include "core/postfix/postfix_throttle.h"
 #include "core/postfix/qfile.h"
 #include "core/postfix/queue_id.h"
+#include "core/queue/qcache.h"
 #include "core/queue/qmodel.h"
 
 /* postfix_time - a Postfix time parameter in seconds, capped at DURATION_MAX (so arithmetic with it
@@ -326,10 +327,83 @@ static void read_defer_any(int deferfd, const char *id, struct defer_list *l)
 	closedir(d);
 }
 
-/* add_spool_message - one queue file (and its defer log) into the model */
-static void add_spool_message(struct qmodel *m, int dirfd, const char *name, enum queue_name queue,
-			      int deferfd, int defer_subfd)
+/* locate_defer_any - where read_defer_any finds a held message's defer log, by name only: its hash
+ * directory into sub (id[0] when there is none) and its status; 1 found, 0 not */
+static int locate_defer_any(int deferfd, const char *id, char *sub, size_t subsz, struct stat *st)
 {
+	char path[300];
+	DIR *d;
+	struct dirent *e;
+	int fd, found = 0;
+
+	snprintf(sub, subsz, "%c", id[0]);
+	snprintf(path, sizeof path, "%s/%s", sub, id);
+	if (fstatat(deferfd, path, st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	if ((fd = openat(deferfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (!found && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || strcmp(e->d_name, sub) == 0 || strlen(e->d_name) > 64)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", e->d_name, id);
+		if (fstatat(deferfd, path, st, AT_SYMLINK_NOFOLLOW) == 0) {
+			snprintf(sub, subsz, "%s", e->d_name);
+			found = 1;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/* a spool walk: the model, the cache (NULL: none) and queue_dir/defer (-1: none) */
+struct spool_walk {
+	struct qmodel *m;
+	struct qcache *cache;
+	int deferfd;
+};
+
+/* cache_replay - with a cache: the queue file's identity (and its defer log's), and when the cache holds
+ * them its calls replayed (1); else the record begun (0), or -1 when the file is gone */
+static int cache_replay(const struct spool_walk *w, int dirfd, const char *name, enum queue_name queue,
+			int defer_subfd, int dirh, int cdirh)
+{
+	struct stat st, cst;
+	struct qcache_stat file, companion = { 0 };
+	int cdir = -1;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;	/* moved or delivered meanwhile */
+	if (!S_ISREG(st.st_mode))
+		return 0;	/* qfile_read decides (and nothing is recorded) */
+	qcache_stat_of(&file, &st);
+	if (queue == QUEUE_DEFERRED && defer_subfd >= 0) {
+		cdir = cdirh;
+		if (fstatat(defer_subfd, name, &cst, AT_SYMLINK_NOFOLLOW) == 0)
+			qcache_stat_of(&companion, &cst);
+	} else if (queue == QUEUE_HOLD && w->deferfd >= 0) {
+		char sub[80], rel[100];
+
+		if (locate_defer_any(w->deferfd, name, sub, sizeof sub, &cst))
+			qcache_stat_of(&companion, &cst);
+		snprintf(rel, sizeof rel, "defer/%s", sub);
+		cdir = qcache_dir(w->cache, rel);
+	}
+	if (qcache_replay(w->cache, w->m, dirh, name, &file, cdir, &companion))
+		return 1;
+	qcache_begin(w->cache, dirh, name, &file, cdir, &companion);
+	return 0;
+}
+
+/* add_spool_message - one queue file (and its defer log) into the model (replayed from the cache when it
+ * holds the file as it is; dirh, cdirh: the cache's handles of its directory and its defer directory) */
+static void add_spool_message(const struct spool_walk *w, int dirfd, const char *name, enum queue_name queue,
+			      int defer_subfd, int dirh, int cdirh)
+{
+	struct qmodel *m = w->m;
+	struct qcache *qc = w->cache;
 	struct qfile_info info;
 	struct defer_list dl = { .n = 0 };
 	struct qmsg *msg;
@@ -337,19 +411,28 @@ static void add_spool_message(struct qmodel *m, int dirfd, const char *name, enu
 
 	if (!postfix_id_valid(name, strlen(name)) || qmodel_find(m, name) != NULL)
 		return;
-	if (qfile_read(dirfd, name, &info, NULL) < 0)
+	if (qc != NULL) {
+		int rc = cache_replay(w, dirfd, name, queue, defer_subfd, dirh, cdirh);
+
+		if (rc != 0)
+			return;
+	}
+	if (qfile_read(dirfd, name, &info, NULL) < 0) {
+		qcache_begin(qc, -1, name, NULL, -1, NULL);	/* nothing recorded */
 		return;		/* gone meanwhile, being written, or corrupt: showq skips it too */
-	msg = qmodel_add(m, name, queue, info.sender, info.arrival, info.message_size, info.forced_expire);
+	}
+	msg = qcache_add(qc, m, name, queue, info.sender, info.arrival, info.message_size, info.forced_expire);
 	if (msg == NULL) {
+		qcache_end(qc);
 		qfile_info_free(&info);
 		return;
 	}
 	if (queue == QUEUE_DEFERRED)
-		msg->exact_retry = info.mtime;
+		qcache_exact_retry(qc, msg, info.mtime);
 	if (defer_subfd >= 0)
 		deferlog_read(defer_subfd, name, collect_defer, &dl, NULL);
-	else if (queue == QUEUE_HOLD && deferfd >= 0)
-		read_defer_any(deferfd, name, &dl);
+	else if (queue == QUEUE_HOLD && w->deferfd >= 0)
+		read_defer_any(w->deferfd, name, &dl);
 	for (i = 0; i < info.nrcpts; i++) {
 		const char *addr = info.rcpts[i].address, *reason = NULL, *status = NULL;
 
@@ -359,39 +442,50 @@ static void add_spool_message(struct qmodel *m, int dirfd, const char *name, enu
 				status = dl.v[k].status;
 				break;
 			}
-		qmodel_add_rcpt(m, msg, addr, reason, reason ? strlen(reason) : 0, status);
+		qcache_add_rcpt(qc, m, msg, addr, reason, reason ? strlen(reason) : 0, status, STAGE_UNKNOWN);
 	}
+	qcache_end(qc);
 	defer_list_free(&dl);
 	qfile_info_free(&info);
 }
 
-/* walk_queue - every queue file below dirfd; hashed queues recurse one level per depth */
-static void walk_queue(struct qmodel *m, int dirfd, enum queue_name queue, int depth, int deferfd,
-		       int defer_subfd)
+/* walk_queue - every queue file below dirfd; hashed queues recurse one level per depth; rel: dirfd's
+ * path below the queue directory, drel: defer_subfd's ("" when none) */
+static void walk_queue(const struct spool_walk *w, int dirfd, enum queue_name queue, int depth, int defer_subfd,
+		       const char *rel, const char *drel)
 {
 	DIR *d = fdopendir(dirfd);
 	struct dirent *e;
+	int dirh = -1, cdirh = -1;
 
 	if (d == NULL) {
 		close(dirfd);
 		return;
 	}
+	if (w->cache != NULL) {
+		dirh = qcache_dir(w->cache, rel);
+		if (defer_subfd >= 0)
+			cdirh = qcache_dir(w->cache, drel);
+	}
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
 		if (e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && postfix_id_valid(e->d_name, strlen(e->d_name)) == 0)) {
+			char srel[PATH_MAX], sdrel[PATH_MAX];
 			int sub, dsub = -1;
 
 			if (depth <= 0 || (sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 				continue;
 			if (defer_subfd >= 0)
 				dsub = openat(defer_subfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			walk_queue(m, sub, queue, depth - 1, deferfd, dsub);
+			snprintf(srel, sizeof srel, "%.2000s/%.255s", rel, e->d_name);
+			snprintf(sdrel, sizeof sdrel, "%.2000s/%.255s", drel, e->d_name);
+			walk_queue(w, sub, queue, depth - 1, dsub, srel, sdrel);
 			if (dsub >= 0)
 				close(dsub);
 			continue;
 		}
-		add_spool_message(m, dirfd, e->d_name, queue, deferfd, defer_subfd);
+		add_spool_message(w, dirfd, e->d_name, queue, defer_subfd, dirh, cdirh);
 	}
 	closedir(d);
 }
@@ -434,22 +528,25 @@ static size_t estimate_files(int dirfd, int depth)
 	return files + sample * dirs;
 }
 
-/* snapshot_spool - read the queue directories directly (root): faster than postqueue -j */
-static int snapshot_spool(const struct mta_params *p, struct qmodel *m, struct why *why)
+/* snapshot_spool - read the queue directories directly (root): faster than postqueue -j; with a cache,
+ * only the files it does not hold as they are */
+static int snapshot_spool(const struct mta_params *p, struct qmodel *m, struct qcache *cache, struct why *why)
 {
 	static const struct { const char *dir; enum queue_name q; int depth; } queues[] = {
 		{ "active", QUEUE_ACTIVE, 2 }, { "incoming", QUEUE_INCOMING, 2 },
 		{ "deferred", QUEUE_DEFERRED, 2 }, { "hold", QUEUE_HOLD, 2 },
 		{ "maildrop", QUEUE_MAILDROP, 0 },	/* local submissions pickup has not taken yet */
 	};
+	struct spool_walk w = { .m = m, .cache = cache };
 	int qfd, deferfd;
 	size_t i;
 
 	if ((qfd = open(p->queue_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return why_errno(why, "cannot open queue directory %s", p->queue_dir);
 	deferfd = openat(qfd, "defer", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	m->expected = 0;
-	for (i = 0; m->progress != NULL && i < sizeof queues / sizeof queues[0]; i++) {
+	w.deferfd = deferfd;
+	m->expected = cache != NULL ? qcache_loaded(cache) : 0;
+	for (i = 0; m->progress != NULL && m->expected == 0 && i < sizeof queues / sizeof queues[0]; i++) {
 		/* the progress line's "of ~N" (only when someone watches the progress) */
 		int fd = openat(qfd, queues[i].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -473,7 +570,7 @@ static int snapshot_spool(const struct mta_params *p, struct qmodel *m, struct w
 		/* deferred/X/ID has its reasons in defer/X/ID */
 		if (queues[i].q == QUEUE_DEFERRED && deferfd >= 0)
 			dsub = dup(deferfd);
-		walk_queue(m, fd, queues[i].q, queues[i].depth, deferfd, dsub);
+		walk_queue(&w, fd, queues[i].q, queues[i].depth, dsub, queues[i].dir, "defer");
 		if (dsub >= 0)
 			close(dsub);
 	}
@@ -486,7 +583,7 @@ static int snapshot_spool(const struct mta_params *p, struct qmodel *m, struct w
 
 /* postfix_snapshot - fill an empty model with the queue as it is now; -1 with why */
 static int postfix_snapshot(const struct mta_params *p, enum snapshot_source source,
-			    struct qmodel *m, struct why *why)
+			    struct qmodel *m, struct qcache *cache, struct why *why)
 {
 	char path[PATH_MAX + 16];
 	int fd;
@@ -495,7 +592,7 @@ static int postfix_snapshot(const struct mta_params *p, enum snapshot_source sou
 		return why_set(why, "queue directory %s is not readable (run as root, or use postqueue)",
 			       p->queue_dir);
 	if (source != SNAPSHOT_LISTING && p->spool_readable)
-		return snapshot_spool(p, m, why);
+		return snapshot_spool(p, m, cache, why);
 	if ((fd = snapshot_listing(p, m, why)) < 0)
 		return fd;
 	if (p->spool_readable) {
@@ -615,7 +712,11 @@ static struct qmsg *postfix_spool_update(const struct mta_params *p, struct qmod
 		deferfd = -1;	/* no such path can exist: no reasons, the message still counts */
 	if (queues[i].q == QUEUE_DEFERRED && deferfd >= 0 && rel[n] == '/')
 		dsub = openat(deferfd, rel + n + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);	/* defer/X like deferred/X */
-	add_spool_message(m, dirfd, name, queues[i].q, deferfd, dsub);
+	{
+		struct spool_walk w = { .m = m, .cache = NULL, .deferfd = deferfd };
+
+		add_spool_message(&w, dirfd, name, queues[i].q, dsub, -1, -1);
+	}
 	if (dsub >= 0)
 		close(dsub);
 	if (deferfd >= 0)
