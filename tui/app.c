@@ -339,11 +339,12 @@ static void draw_status(struct app *a)
 	x += ui_put(0, x, COLS - x, buf, EL_TITLE, 0);
 	if (m->cached_at) {
 		/* the model cache's counts as they were: shown, never as current, until the walk verified them */
-		struct tm tm;
-		char hms[16] = "?";
+		struct tm tm, today;
+		char hms[32] = "?";
 
-		if (localtime_r(&m->cached_at, &tm) != NULL)
-			strftime(hms, sizeof hms, "%H:%M:%S", &tm);
+		if (localtime_r(&m->cached_at, &tm) != NULL && localtime_r(&a->now, &today) != NULL)
+			strftime(hms, sizeof hms, tm.tm_yday == today.tm_yday && tm.tm_year == today.tm_year
+				 ? "%H:%M:%S" : "%b %d %H:%M:%S", &tm);
 		x += ui_putf(0, x, COLS - x, EL_EXPIRING, 0, " as of %s, verifying ", hms);
 	} else if (m->reading) {
 		x += ui_put(0, x, COLS - x, " READING ", EL_EXPIRING, 0);

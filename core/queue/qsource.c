@@ -162,8 +162,8 @@ static struct qcache *cache_open(const struct qsource_config *cfg, const struct 
 	return qc;
 }
 
-/* cache_save - write the cache a spool build walked with (and free it); a warning when it cannot, else
- * a quiet note of how many files were read */
+/* cache_save - write the cache a spool build walked with, unless it holds just what the file does (and
+ * free it); a warning when it cannot, else a quiet note of how many files were read */
 static void cache_save(const struct qsource_config *cfg, struct qcache *qc, struct cache_notes *cn)
 {
 	struct why w;
@@ -172,7 +172,12 @@ static void cache_save(const struct qsource_config *cfg, struct qcache *qc, stru
 		qcache_free(qc);
 		return;
 	}
-	if (qcache_save(qc, cfg->cache, time(NULL), &w) < 0) {
+	if (qcache_loaded(qc) == qcache_kept(qc) && qcache_replayed(qc) == qcache_kept(qc)) {
+		/* every file as the cache holds it, none gone: the file on disk says the same */
+		if (!cn->quiet[0])
+			snprintf(cn->quiet, sizeof cn->quiet, "model cache %.300s: %zu queue files, 0 of them read, the "
+				 "rest from the cache (unchanged, not written again)", cfg->cache, qcache_kept(qc));
+	} else if (qcache_save(qc, cfg->cache, time(NULL), &w) < 0) {
 		if (!cn->warning[0])
 			snprintf(cn->warning, sizeof cn->warning, "model cache not written: %.400s", w.text);
 	} else if (!cn->quiet[0]) {

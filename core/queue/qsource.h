@@ -13,7 +13,8 @@
  *
  * With a model cache (qsource_config.cache), a spool build replays the
  * files the cache holds as they are and reads only the others, then writes
- * the cache again (after the model is handed over). A build that wants
+ * the cache again (after the model is handed over) unless every file was
+ * replayed and none vanished. A build that wants
  * partial models first hands over the cache's whole model, unverified
  * (qmodel.cached_at: "as of HH:MM:SS, verifying"; it owns its messages, so
  * it is never waited for), and no smaller partial after it. A cache that
