@@ -358,11 +358,21 @@ static int locate_defer_any(int deferfd, const char *id, char *sub, size_t subsz
 	return found;
 }
 
-/* a spool walk: the model, the cache (NULL: none) and queue_dir/defer (-1: none) */
+/* a queue file a verifying walk reads once it is done: its directory and defer directory below the
+ * queue directory ("" when none), its name and queue */
+struct later_file {
+	char rel[64], drel[64], name[64];
+	enum queue_name queue;
+};
+
+/* a spool walk: the model, the cache (NULL: none), queue_dir/defer (-1: none), and while the cache
+ * verifies a preloaded model the files to read afterwards */
 struct spool_walk {
 	struct qmodel *m;
 	struct qcache *cache;
 	int deferfd;
+	struct later_file *later;
+	size_t nlater, caplater;
 };
 
 /* cache_replay - with a cache: the queue file's identity (and its defer log's), and when the cache holds
@@ -393,8 +403,36 @@ static int cache_replay(const struct spool_walk *w, int dirfd, const char *name,
 	}
 	if (qcache_replay(w->cache, w->m, dirh, name, &file, cdir, &companion))
 		return 1;
-	qcache_begin(w->cache, dirh, name, &file, cdir, &companion);
+	if (!qcache_preloaded(w->cache))
+		qcache_begin(w->cache, dirh, name, &file, cdir, &companion);
 	return 0;
+}
+
+/* verify_file - a verifying walk met a queue file: kept when the cache holds it as it is, else noted to
+ * be read once the walk is done */
+static void verify_file(struct spool_walk *w, int dirfd, const char *name, enum queue_name queue,
+			int defer_subfd, int dirh, int cdirh, const char *rel, const char *drel)
+{
+	struct later_file *f;
+
+	if (!postfix_id_valid(name, strlen(name)) || cache_replay(w, dirfd, name, queue, defer_subfd, dirh, cdirh) != 0)
+		return;		/* kept, or gone meanwhile */
+	if (strlen(rel) >= sizeof f->rel || strlen(drel) >= sizeof f->drel || strlen(name) >= sizeof f->name)
+		return;
+	if (w->nlater == w->caplater) {
+		size_t cap = w->caplater ? w->caplater * 2 : 256;
+		struct later_file *v = realloc(w->later, cap * sizeof *v);
+
+		if (v == NULL)
+			return;
+		w->later = v;
+		w->caplater = cap;
+	}
+	f = &w->later[w->nlater++];
+	snprintf(f->rel, sizeof f->rel, "%s", rel);
+	snprintf(f->drel, sizeof f->drel, "%s", defer_subfd >= 0 ? drel : "");
+	snprintf(f->name, sizeof f->name, "%s", name);
+	f->queue = queue;
 }
 
 /* add_spool_message - one queue file (and its defer log) into the model (replayed from the cache when it
@@ -451,7 +489,7 @@ static void add_spool_message(const struct spool_walk *w, int dirfd, const char 
 
 /* walk_queue - every queue file below dirfd; hashed queues recurse one level per depth; rel: dirfd's
  * path below the queue directory, drel: defer_subfd's ("" when none) */
-static void walk_queue(const struct spool_walk *w, int dirfd, enum queue_name queue, int depth, int defer_subfd,
+static void walk_queue(struct spool_walk *w, int dirfd, enum queue_name queue, int depth, int defer_subfd,
 		       const char *rel, const char *drel)
 {
 	DIR *d = fdopendir(dirfd);
@@ -485,9 +523,49 @@ static void walk_queue(const struct spool_walk *w, int dirfd, enum queue_name qu
 				close(dsub);
 			continue;
 		}
-		add_spool_message(w, dirfd, e->d_name, queue, defer_subfd, dirh, cdirh);
+		if (qcache_preloaded(w->cache))
+			verify_file(w, dirfd, e->d_name, queue, defer_subfd, dirh, cdirh, rel, drel);
+		else
+			add_spool_message(w, dirfd, e->d_name, queue, defer_subfd, dirh, cdirh);
 	}
 	closedir(d);
+}
+
+/* read_later - after a verifying walk: the preloaded messages of changed and vanished files forgotten
+ * (the partial models that share them taken back first), then the changed and new files read */
+static void read_later(struct spool_walk *w, int qfd)
+{
+	char open_rel[64] = "", open_drel[64] = "";
+	int dirfd = -1, dsub = -1, dirh = -1, cdirh = -1;
+	size_t i;
+
+	qmodel_reclaim(w->m);
+	qcache_forget_stale(w->cache, w->m);
+	for (i = 0; i < w->nlater; i++) {
+		const struct later_file *f = &w->later[i];
+
+		if (strcmp(f->rel, open_rel) != 0 || strcmp(f->drel, open_drel) != 0) {
+			if (dirfd >= 0)
+				close(dirfd);
+			if (dsub >= 0)
+				close(dsub);
+			dirfd = openat(qfd, f->rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			dsub = f->drel[0] ? openat(qfd, f->drel, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+			dirh = qcache_dir(w->cache, f->rel);
+			cdirh = f->drel[0] ? qcache_dir(w->cache, f->drel) : -1;
+			snprintf(open_rel, sizeof open_rel, "%s", f->rel);
+			snprintf(open_drel, sizeof open_drel, "%s", f->drel);
+		}
+		if (dirfd >= 0)
+			add_spool_message(w, dirfd, f->name, f->queue, dsub, dirh, cdirh);
+	}
+	if (dirfd >= 0)
+		close(dirfd);
+	if (dsub >= 0)
+		close(dsub);
+	free(w->later);
+	w->later = NULL;
+	w->nlater = w->caplater = 0;
 }
 
 /* estimate_files - about how many queue files are below dirfd (depth levels of hash directories): the
@@ -562,6 +640,7 @@ static int snapshot_spool(const struct mta_params *p, struct qmodel *m, struct q
 			if (errno == ENOENT)
 				continue;
 			why_errno(why, "cannot open %s/%s", p->queue_dir, queues[i].dir);
+			free(w.later);
 			if (deferfd >= 0)
 				close(deferfd);
 			close(qfd);
@@ -574,6 +653,8 @@ static int snapshot_spool(const struct mta_params *p, struct qmodel *m, struct q
 		if (dsub >= 0)
 			close(dsub);
 	}
+	if (qcache_preloaded(cache))
+		read_later(&w, qfd);
 	if (deferfd >= 0)
 		close(deferfd);
 	close(qfd);

@@ -11,6 +11,8 @@
  */
 #include "core/queue/qcache.h"
 
+#include "core/base/idset.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -23,6 +25,8 @@ static const unsigned char qcache_magic[8] = { 'm', 'q', 'm', 'o', 'n', 'Q', 'C'
 
 #define QCACHE_MAX_FILE ((size_t)4 << 30)	/* 4 GiB: larger is not ours */
 #define QCACHE_MAX_DIRS 65536
+
+enum entry_state { ENTRY_UNSEEN, ENTRY_KEPT, ENTRY_STALE };
 
 enum qcache_op {
 	OP_END = 0,
@@ -68,6 +72,8 @@ struct qcache {
 	size_t *index;		/* entries by key: position + 1, 0 = empty */
 	size_t imask;
 	uint32_t *omap;		/* loaded string -> next string + 1 (0: not yet) */
+	unsigned char *seen;	/* per loaded entry: ENTRY_KEPT, ENTRY_STALE or 0 (not seen) */
+	int preloaded;		/* the model holds every loaded entry: qcache_replay only verifies */
 	/* directories by handle (the next generation's numbering), and the loaded number of each */
 	char **dirs;
 	long *dir_old;
@@ -332,6 +338,9 @@ static void unload(struct qcache *c)
 	free(c->entries);
 	free(c->index);
 	free(c->omap);
+	free(c->seen);
+	c->seen = NULL;
+	c->preloaded = 0;
 	c->data = NULL;
 	c->dir_name = NULL;
 	c->dir_len = NULL;
@@ -419,8 +428,8 @@ static void index_add(struct qcache *c, size_t i)
 	c->index[slot] = i + 1;
 }
 
-/* qcache_load_buffer - validate and adopt a cache file's bytes (copied) */
-int qcache_load_buffer(struct qcache *c, const void *data, size_t len, struct why *why)
+/* adopt - validate a cache file's bytes and keep them (data is the cache's from here on, also on failure) */
+static int adopt(struct qcache *c, unsigned char *data, size_t len, struct why *why)
 {
 	struct rd r;
 	uint64_t sum, n;
@@ -428,14 +437,20 @@ int qcache_load_buffer(struct qcache *c, const void *data, size_t len, struct wh
 	int same;
 
 	unload(c);
-	if (len < sizeof qcache_magic + 4 + 8 || memcmp(data, qcache_magic, sizeof qcache_magic) != 0)
+	c->data = data;
+	c->len = len;
+	if (len < sizeof qcache_magic + 4 + 8 || memcmp(data, qcache_magic, sizeof qcache_magic) != 0) {
+		unload(c);
 		return why_set(why, "not a queue cache (no magic)");
+	}
 	{
 		const unsigned char *v = (const unsigned char *)data + sizeof qcache_magic;
 		uint32_t version = (uint32_t)v[0] | (uint32_t)v[1] << 8 | (uint32_t)v[2] << 16 | (uint32_t)v[3] << 24;
 
-		if (version != QCACHE_VERSION)
+		if (version != QCACHE_VERSION) {
+			unload(c);
 			return why_set(why, "version %u, this mqmon reads version %d", version, QCACHE_VERSION);
+		}
 	}
 	{
 		const unsigned char *s = (const unsigned char *)data + len - 8;
@@ -444,12 +459,10 @@ int qcache_load_buffer(struct qcache *c, const void *data, size_t len, struct wh
 		for (i = 0; i < 8; i++)
 			sum |= (uint64_t)s[i] << (8 * i);
 	}
-	if (sum != qcache_checksum(data, len - 8))
+	if (sum != qcache_checksum(data, len - 8)) {
+		unload(c);
 		return why_set(why, "checksum mismatch (truncated or corrupt)");
-	if ((c->data = malloc(len)) == NULL)
-		return why_set(why, "out of memory");
-	memcpy(c->data, data, len);
-	c->len = len;
+	}
 	r.p = c->data + sizeof qcache_magic + 4;
 	r.end = c->data + len - 8;
 	r.bad = 0;
@@ -498,7 +511,8 @@ int qcache_load_buffer(struct qcache *c, const void *data, size_t len, struct wh
 	if (r.bad || n > (uint64_t)(r.end - r.p) / 4)
 		goto corrupt;
 	c->nentries = (size_t)n;
-	if ((c->entries = calloc(c->nentries + 1, sizeof *c->entries)) == NULL)
+	if ((c->entries = calloc(c->nentries + 1, sizeof *c->entries)) == NULL
+	    || (c->seen = calloc(c->nentries + 1, 1)) == NULL)
 		goto oom;
 	for (i = 0; i < c->nentries; i++) {
 		struct entry_head h;
@@ -534,6 +548,19 @@ corrupt:
 oom:
 	unload(c);
 	return why_set(why, "out of memory");
+}
+
+/* qcache_load_buffer - validate and adopt a copy of a cache file's bytes */
+int qcache_load_buffer(struct qcache *c, const void *data, size_t len, struct why *why)
+{
+	unsigned char *copy = malloc(len ? len : 1);
+
+	if (copy == NULL) {
+		unload(c);
+		return why_set(why, "out of memory");
+	}
+	memcpy(copy, data, len);
+	return adopt(c, copy, len, why);
 }
 
 /* qcache_load - read our regular file at path and adopt it */
@@ -574,8 +601,7 @@ int qcache_load(struct qcache *c, const char *path, struct why *why)
 		got += (size_t)n;
 	}
 	close(fd);
-	rc = qcache_load_buffer(c, data, got, why);
-	free(data);
+	rc = adopt(c, data, got, why);
 	return rc;
 }
 
@@ -793,6 +819,61 @@ size_t qcache_replay_all(struct qcache *c, struct qmodel *m)
 	return c->nentries;
 }
 
+/* qcache_preload - every loaded file into m; the walk then only verifies */
+size_t qcache_preload(struct qcache *c, struct qmodel *m)
+{
+	size_t n = qcache_replay_all(c, m);
+
+	c->preloaded = c->nentries > 0;
+	return n;
+}
+
+/* qcache_preloaded - c verifies a preloaded model */
+int qcache_preloaded(const struct qcache *c)
+{
+	return c != NULL && c->preloaded;
+}
+
+/* entry_id - the ID a loaded entry's qmodel_add names, into id (its name when the same); 0, -1 when none */
+static int entry_id(const struct qcache *c, size_t i, char *id, size_t n)
+{
+	struct rd r = { c->data + c->entries[i].off, c->data + c->len - 8, 0 };
+	struct entry_head h;
+	uint64_t ref;
+
+	if (read_head(c, &r, &h) < 0 || get_u8(&r) != OP_ADD)
+		return -1;
+	ref = get_varint(&r);
+	if (r.bad)
+		return -1;
+	if (ref == 0)
+		snprintf(id, n, "%.*s", (int)h.name_len, h.name);
+	else
+		snprintf(id, n, "%s", c->str[ref - 1]);
+	return 0;
+}
+
+/* qcache_forget_stale - forget the messages of loaded files that changed or went; ends the verifying */
+size_t qcache_forget_stale(struct qcache *c, struct qmodel *m)
+{
+	struct idset kept = { 0 };
+	char id[256];
+	size_t i, n = 0;
+
+	if (!c->preloaded)
+		return 0;
+	c->preloaded = 0;
+	for (i = 0; i < c->nentries; i++)
+		if (c->seen[i] == ENTRY_KEPT && entry_id(c, i, id, sizeof id) == 0)
+			idset_add(&kept, idset_hash(id));
+	for (i = 0; i < c->nentries; i++)
+		if (c->seen[i] != ENTRY_KEPT && entry_id(c, i, id, sizeof id) == 0 && !idset_has(&kept, idset_hash(id))
+		    && qmodel_forget(m, id) == 0)
+			n++;
+	idset_free(&kept);
+	return n;
+}
+
 /* qcache_dir - the handle of a directory below the queue directory */
 int qcache_dir(struct qcache *c, const char *reldir)
 {
@@ -864,12 +945,17 @@ int qcache_replay(struct qcache *c, struct qmodel *m, int dir, const char *name,
 		if (e->hash != h || read_head(c, &r, &eh) < 0 || eh.dir != (size_t)odir || eh.name_len != len
 		    || memcmp(eh.name, name, len) != 0)
 			continue;
-		if (!stat_equal(&eh.file, file) || eh.cdir != ocdir || (cdir >= 0 && !stat_equal(&eh.companion, companion)))
+		if (!stat_equal(&eh.file, file) || eh.cdir != ocdir || (cdir >= 0 && !stat_equal(&eh.companion, companion))) {
+			c->seen[c->index[slot] - 1] = ENTRY_STALE;
 			return 0;
+		}
+		if (c->seen[c->index[slot] - 1] == ENTRY_KEPT)
+			return 1;	/* listed twice: kept once (the model has it) */
+		c->seen[c->index[slot] - 1] = ENTRY_KEPT;
 		c->recording = 0;
 		start = c->next.n;
 		head_put(&c->next, dir, name, file, cdir, companion);
-		if (ops_apply(c, &r, name, m, &c->next) < 0) {
+		if (ops_apply(c, &r, name, c->preloaded ? NULL : m, &c->next) < 0) {
 			c->next.n = start;	/* validated at load: cannot happen */
 			return 0;
 		}

@@ -13,7 +13,11 @@
  * cache holds is replayed from it (qcache_replay: the same calls, so the
  * same model as a cold read), any other one is read and recorded
  * (qcache_begin, qcache_add..., qcache_end); files that vanished are not
- * carried over. The backend owns the walk; this module knows no MTA.
+ * carried over. The backend owns the walk; this module knows no MTA. A
+ * builder that shows the cached model while the walk verifies it preloads
+ * the model (qcache_preload): the walk then only marks files kept or
+ * stale, and the backend reads changed and new files once the walk is done
+ * (qcache_forget_stale first): one model, not two.
  *
  * The file (one per instance, next to its history: qcache_path_for) is
  * binary and versioned: magic, version, the time it was written, the MTA's
@@ -77,6 +81,20 @@ time_t qcache_written_at(const struct qcache *c);
 /* qcache_replay_all - every loaded file's calls into m, in the cache's order (the cached model, not
  * verified); the files replayed; nothing is carried over to the next save */
 size_t qcache_replay_all(struct qcache *c, struct qmodel *m);
+
+/* qcache_preload - qcache_replay_all into the model the walk then fills, which from here on only
+ * verifies: qcache_replay makes no model calls (the model holds the file's message already) and marks
+ * the file kept or stale; the backend reads the other files only after qcache_forget_stale. So a builder
+ * can show the preloaded model (sealed, as a partial model) while the walk runs; files replayed */
+size_t qcache_preload(struct qcache *c, struct qmodel *m);
+
+/* qcache_preloaded - true while c verifies a preloaded model (the backend defers its reads) */
+int qcache_preloaded(const struct qcache *c);
+
+/* qcache_forget_stale - after a verifying walk (and qmodel_reclaim): forget from m the message of every
+ * loaded file that changed or was not seen (unless a kept file has its ID); ends the verifying, so the
+ * files the backend reads now are recorded; messages forgotten */
+size_t qcache_forget_stale(struct qcache *c, struct qmodel *m);
 
 /* qcache_dir - the handle of a directory below the queue directory ("deferred/A", "defer/A"); -1 on
  * out of memory (then nothing in it is cached) */

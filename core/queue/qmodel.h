@@ -168,6 +168,10 @@ struct qmodel *qmodel_new(const struct classifier *cl, const struct mta_params *
  * Whoever builds m must not join or finish it until every partial is freed (core/queue/qsource) */
 struct qmodel *qmodel_partial(struct qmodel *m, time_t now);
 
+/* qmodel_partial_all - qmodel_partial of every message: none is being written (a model preloaded from
+ * the model cache, core/queue/qcache) */
+struct qmodel *qmodel_partial_all(struct qmodel *m, time_t now);
+
 /* qmodel_reclaim - a snapshot is about to write into messages it added before the last one (a second
  * pass, such as Postfix's retry times from the spool after postqueue -j): no more partial models, and
  * every one lent out is back when it returns */

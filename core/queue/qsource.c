@@ -66,13 +66,12 @@ static long mono_ms(void)
 	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* drop_untaken - free the partial model nobody took (plock held); only a borrowed one was lent */
+/* drop_untaken - free the partial model nobody took (plock held) */
 static void drop_untaken(struct qsource *qs)
 {
 	if (qs->partial == NULL)
 		return;
-	if (qs->partial->borrowed)
-		qs->lent--;
+	qs->lent--;
 	qmodel_free(qs->partial);
 	qs->partial = NULL;
 }
@@ -187,29 +186,30 @@ static void cache_save(const struct qsource_config *cfg, struct qcache *qc, stru
 	qcache_free(qc);
 }
 
-/* hand_cached - the cache's whole model, unverified, as the build's first partial model (it owns its
- * messages: never waited for); no smaller partial follows it in this build */
-static void hand_cached(struct qsource *qs, const struct qsource_config *cfg, struct qcache *qc,
-			const struct mta_params *params, int mta)
+/* hand_cached - the cache's whole model, unverified: preloaded into m (the walk that follows only
+ * verifies it, then reads what changed) and lent to the owner as a partial model marked cached_at; no
+ * smaller partial follows it in this build */
+static void hand_cached(struct qsource *qs, struct qcache *qc, struct qmodel *m)
 {
-	struct qmodel *cm;
+	struct qmodel *p;
 	int want;
 
 	pthread_mutex_lock(&qs->plock);
-	want = qs->want_partials && !qs->stopping;
+	want = qs->want_partials && !qs->stopping && qcache_loaded(qc) > 0;
+	if (want)
+		qs->cache_shown = 1;	/* no partial of the preload's progress either */
 	pthread_mutex_unlock(&qs->plock);
-	if (!want || qcache_loaded(qc) == 0 || (cm = qmodel_new(cfg->cl, params)) == NULL)
+	if (!want)
 		return;
-	qcache_replay_all(qc, cm);
-	cm->source = "spool";
-	cm->mta_running = mta;
-	qmodel_finish(cm, time(NULL));
-	cm->reading = 1;
-	cm->cached_at = qcache_written_at(qc);
+	qcache_preload(qc, m);
+	if ((p = qmodel_partial_all(m, time(NULL))) == NULL)
+		return;
+	p->source = "spool";
+	p->cached_at = qcache_written_at(qc);
 	pthread_mutex_lock(&qs->plock);
 	drop_untaken(qs);
-	qs->partial = cm;
-	qs->cache_shown = 1;
+	qs->partial = p;
+	qs->lent++;
 	pthread_mutex_unlock(&qs->plock);
 	worker_notify(qs->worker);
 }
@@ -243,7 +243,7 @@ static struct qmodel *build(const struct qsource_config *cfg, struct qsource *qs
 	}
 	qc = cache_open(cfg, &params, cn);
 	if (qs != NULL && qc != NULL)
-		hand_cached(qs, cfg, qc, &params, *mta);
+		hand_cached(qs, qc, m);
 	rc = be->snapshot(&params, cfg->source, m, qc, why);
 	if (qs != NULL)
 		qmodel_reclaim(m);	/* from here on the messages are written (or freed) */
@@ -470,14 +470,9 @@ struct qmodel *qsource_take_partial(struct qsource *qs)
 /* qsource_return_partial - free a partial model taken with qsource_take_partial (NULL-safe) */
 void qsource_return_partial(struct qsource *qs, struct qmodel *m)
 {
-	int borrowed;
-
 	if (m == NULL)
 		return;
-	borrowed = m->borrowed;
 	qmodel_free(m);
-	if (!borrowed)
-		return;		/* the cache's model: its own messages, never waited for */
 	pthread_mutex_lock(&qs->plock);
 	qs->lent--;
 	pthread_cond_broadcast(&qs->returned);

@@ -14,10 +14,12 @@
  * With a model cache (qsource_config.cache), a spool build replays the
  * files the cache holds as they are and reads only the others, then writes
  * the cache again (after the model is handed over) unless every file was
- * replayed and none vanished. A build that wants
- * partial models first hands over the cache's whole model, unverified
- * (qmodel.cached_at: "as of HH:MM:SS, verifying"; it owns its messages, so
- * it is never waited for), and no smaller partial after it. A cache that
+ * replayed and none vanished. A build that wants partial models first
+ * hands over the cache's whole model, unverified (qmodel.cached_at: "as of
+ * HH:MM:SS, verifying"), and no smaller partial after it: its model is
+ * preloaded from the cache (qcache_preload) and lent as a partial model
+ * while the walk only verifies it; the backend then takes it back
+ * (qmodel_reclaim), forgets what changed and reads it. A cache that
  * cannot be used is a note: a one-line warning when it was ignored (corrupt,
  * foreign, another version), a quieter one when its directory cannot be
  * written (qsource_build: in warn with cfg.verbose; the console: qsource_note).

@@ -4,7 +4,8 @@
 # they were then, marked "as of HH:MM:SS, verifying" (the time the cache was
 # written), never READING or a smaller partial model; once the walk has
 # verified it, the marker goes and the header has the queue as it is now
-# (messages deleted meanwhile are gone). With --no-cache there is no marker.
+# (messages deleted meanwhile are gone, messages held meanwhile are held). With
+# --no-cache there is no marker.
 # The bed's deferred queue is grown the bench's way (bench/grow-queue), qmgr
 # removed so that nothing moves the files.
 set -u
@@ -38,6 +39,10 @@ as_of_re="as of ($(date -r "$cache" +%H:%M:%S)|$(date -d "@$(($(stat -c %Y "$cac
 postqueue -c "$BED_CONF" -j | jq -r .queue_id | head -25 | postsuper -c "$BED_CONF" -d - >/dev/null 2>&1
 left=$((N - 25))
 check_eq "25 deleted" "$(postqueue -c "$BED_CONF" -j | wc -l)" "$left"
+# and 10 held: files that changed (moved to hold), read again after the walk
+postqueue -c "$BED_CONF" -j | jq -r 'select(.queue_name == "deferred") | .queue_id' | head -10 |
+	postsuper -c "$BED_CONF" -h - >/dev/null 2>&1
+check_eq "10 held" "$(postqueue -c "$BED_CONF" -j | jq -r 'select(.queue_name == "hold") | .queue_id' | wc -l)" 10
 sleep 2	# the screen's "as of" time is not now
 sync
 
@@ -66,6 +71,8 @@ check "the verified model arrived ($left msgs)" test -n "$final"
 sleep 0.5
 check "the marker is gone once verified" has_not "verifying"
 check "the header has the queue as it is ($left msgs)" has "$(count_re "$left")"
+check "the header counts the 10 held" has "[^0-9]10 held"
+check "the cached model had none held" bash -c "! grep -q '[^0-9]10 held' <<<\"\$1\"" _ "$cached"
 tm send-keys -t t q
 sleep 0.5
 

@@ -289,6 +289,71 @@ static void test_vanished_not_kept(void **state)
 	qcache_free(c2);
 }
 
+/* the console's way: the model preloaded from the cache, the walk only verifies, then what changed or
+ * went is forgotten and the changed file read: the model equals a cold read of the files as they are */
+static void test_preload_verify(void **state)
+{
+	struct mta_params p = params();
+	unsigned char *buf, *buf2;
+	size_t len, len2;
+	char *json, *warm, *cold;
+	struct qcache *c = new_cache(), *c2 = new_cache();
+	struct qmodel *m = qmodel_new(cl, &p), *ref = qmodel_new(cl, &p);
+	struct qcache_stat f0 = ident(0), f1 = ident(1), f3 = ident(3), comp = ident(100);
+	int dirs[2];
+
+	(void)state;
+	build(&buf, &len, &json);
+	assert_int_equal(qcache_load_buffer(c, buf, len, NULL), 0);
+	assert_int_equal(qcache_preload(c, m), NFILES);
+	assert_true(qcache_preloaded(c));
+	assert_int_equal(m->n, 3);	/* file 3's ID is refused */
+	dirs[0] = qcache_dir(c, "deferred/4");
+	dirs[1] = qcache_dir(c, "defer/4");
+	/* file 0 as it was: kept, no model call; file 1 rewritten: stale; file 2 gone; file 3 as it was */
+	assert_int_equal(qcache_replay(c, m, dirs[0], names[0], &f0, dirs[1], &comp), 1);
+	f1.ctime_ns++;
+	assert_int_equal(qcache_replay(c, m, dirs[0], names[1], &f1, dirs[1], NULL), 0);
+	assert_int_equal(qcache_replay(c, m, dirs[0], names[3], &f3, -1, NULL), 1);
+	assert_int_equal(m->n, 3);
+	assert_int_equal(qcache_forget_stale(c, m), 2);	/* files 1 and 2 */
+	assert_false(qcache_preloaded(c));
+	assert_null(qmodel_find(m, names[1]));
+	assert_null(qmodel_find(m, names[2]));
+	assert_non_null(qmodel_find(m, names[0]));
+	/* file 1 read again (recorded with its new identity) */
+	{
+		struct qmsg *msg;
+
+		qcache_begin(c, dirs[0], names[1], &f1, dirs[1], NULL);
+		msg = qcache_add(c, m, names[1], QUEUE_DEFERRED, "", now - 7200, 999, 1);
+		qcache_exact_retry(c, msg, now + 60);
+		qcache_add_rcpt(c, m, msg, "c@example.org", NULL, 0, NULL, STAGE_UNKNOWN);
+		qcache_end(c);
+	}
+	warm = model_json(m);
+	/* a cold read of files 0, 1 and 3 */
+	record_file(NULL, ref, 0, dirs);
+	record_file(NULL, ref, 1, dirs);
+	record_file(NULL, ref, 3, dirs);
+	cold = model_json(ref);
+	assert_string_equal(warm, cold);
+	/* the next cache holds files 0, 3 and 1 */
+	assert_int_equal(qcache_kept(c), 3);
+	assert_int_equal(qcache_encode(c, now, &buf2, &len2), 0);
+	assert_int_equal(qcache_load_buffer(c2, buf2, len2, NULL), 0);
+	assert_int_equal(qcache_loaded(c2), 3);
+	free(buf);
+	free(buf2);
+	free(json);
+	free(warm);
+	free(cold);
+	qmodel_free(m);
+	qmodel_free(ref);
+	qcache_free(c);
+	qcache_free(c2);
+}
+
 static void test_truncated_everywhere(void **state)
 {
 	unsigned char *buf;
@@ -497,6 +562,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_identity),
 		cmocka_unit_test(test_vanished_not_kept),
+		cmocka_unit_test(test_preload_verify),
 		cmocka_unit_test(test_truncated_everywhere),
 		cmocka_unit_test(test_bit_flips),
 		cmocka_unit_test(test_version_and_instance),
