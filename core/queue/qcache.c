@@ -74,6 +74,7 @@ struct qcache {
 	uint32_t *omap;		/* loaded string -> next string + 1 (0: not yet) */
 	unsigned char *seen;	/* per loaded entry: ENTRY_KEPT, ENTRY_STALE or 0 (not seen) */
 	int preloaded;		/* the model holds every loaded entry: qcache_replay only verifies */
+	size_t nloaded_before;	/* entries loaded before qcache_drop_loaded */
 	/* directories by handle (the next generation's numbering), and the loaded number of each */
 	char **dirs;
 	long *dir_old;
@@ -608,7 +609,7 @@ int qcache_load(struct qcache *c, const char *path, struct why *why)
 /* qcache_loaded - files the loaded cache holds */
 size_t qcache_loaded(const struct qcache *c)
 {
-	return c->nentries;
+	return c->nentries ? c->nentries : c->nloaded_before;
 }
 
 /* qcache_written_at - when the loaded cache was written */
@@ -872,6 +873,16 @@ size_t qcache_forget_stale(struct qcache *c, struct qmodel *m)
 			n++;
 	idset_free(&kept);
 	return n;
+}
+
+/* qcache_drop_loaded - forget the loaded generation (the walk is done) */
+void qcache_drop_loaded(struct qcache *c)
+{
+	size_t n = c->nentries, replayed = c->replayed;
+
+	unload(c);
+	c->nloaded_before = n;	/* qcache_loaded still answers for the save's "unchanged" test */
+	c->replayed = replayed;
 }
 
 /* qcache_dir - the handle of a directory below the queue directory */

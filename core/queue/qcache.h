@@ -96,6 +96,10 @@ int qcache_preloaded(const struct qcache *c);
  * files the backend reads now are recorded; messages forgotten */
 size_t qcache_forget_stale(struct qcache *c, struct qmodel *m);
 
+/* qcache_drop_loaded - forget the loaded cache (its memory) once the walk is done: only what was kept
+ * for the next save stays */
+void qcache_drop_loaded(struct qcache *c);
+
 /* qcache_dir - the handle of a directory below the queue directory ("deferred/A", "defer/A"); -1 on
  * out of memory (then nothing in it is cached) */
 int qcache_dir(struct qcache *c, const char *reldir);

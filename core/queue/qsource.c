@@ -257,6 +257,8 @@ static struct qmodel *build(const struct qsource_config *cfg, struct qsource *qs
 	if (strcmp(m->source, "spool") != 0) {
 		qcache_free(qc);	/* a listing: nothing to keep */
 		qc = NULL;
+	} else if (qc != NULL) {
+		qcache_drop_loaded(qc);	/* walked: only the next cache is needed */
 	}
 	if (*mta == MTA_UNKNOWN && strcmp(m->source, be->listing_name) == 0)
 		*mta = MTA_RUNNING;	/* its daemons answered the listing */

@@ -32,6 +32,13 @@ static void try_load(const unsigned char *buf, size_t len)
 		qcache_replay_all(c, m);
 		qcache_replay(c, m, d, "A0000000001", &f, -1, NULL);
 		qmodel_free(m);
+		/* the console's way: preloaded, verified, the rest forgotten */
+		if ((m = qmodel_new(NULL, &p)) != NULL) {
+			qcache_preload(c, m);
+			qcache_replay(c, m, d, "A0000000001", &f, -1, NULL);
+			qcache_forget_stale(c, m);
+			qmodel_free(m);
+		}
 	}
 	qcache_free(c);
 }
