@@ -247,6 +247,18 @@ static struct qmodel *build(const struct qsource_config *cfg, struct qsource *qs
 	rc = be->snapshot(&params, cfg->source, m, qc, why);
 	if (qs != NULL)
 		qmodel_reclaim(m);	/* from here on the messages are written (or freed) */
+	if (rc >= 0 && qcache_preloaded(qc)) {
+		/* the backend did not verify the preloaded model (it does not use the cache): read it whole */
+		qcache_free(qc);
+		qc = NULL;
+		qmodel_free(m);
+		if ((m = qmodel_new(cfg->cl, &params)) == NULL) {
+			why_set(why, "out of memory");
+			return NULL;
+		}
+		m->mta_running = *mta;
+		rc = be->snapshot(&params, cfg->source, m, NULL, why);
+	}
 	if (rc < 0) {
 		if (rc == MTA_SNAPSHOT_STOPPED)
 			*mta = MTA_STOPPED;
