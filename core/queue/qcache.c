@@ -371,13 +371,13 @@ static int header_string_is(struct rd *r, const char *want)
  * re-encoded into out with the next generation's string numbers; -1 when malformed */
 static int ops_apply(struct qcache *c, struct rd *r, const char *name, struct qmodel *m, struct buf *out);
 
-/* str_ref - loaded string number n+1 (0: NULL) checked; -1 when out of range */
+/* str_ref_ok - a loaded string reference (number + 1, 0: NULL) is in range */
 static int str_ref_ok(const struct qcache *c, uint64_t ref)
 {
 	return ref <= c->nstrings;
 }
 
-/* entry_header - an entry's key and identities from r */
+/* an entry's key and identities, as read_head finds them */
 struct entry_head {
 	size_t dir;
 	const char *name;	/* not NUL-terminated */

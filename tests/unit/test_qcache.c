@@ -210,7 +210,7 @@ static void test_round_trip(void **state)
 	qcache_free(c);
 }
 
-/* changed - whether replaying file 0 with one identity field changed is refused */
+/* refused - whether the cache refuses to replay file 0 with this identity (it must be read again) */
 static int refused(const unsigned char *buf, size_t len, struct qcache_stat f, struct qcache_stat comp, int comp_present,
 		   const char *dir)
 {
