@@ -73,6 +73,8 @@ agree "unchanged queue"
 
 # retries while mqmon is not running: the peer still defers, files get new mtimes and defer logs
 mapfile -t ids < <(jq -r '[.messages[] | select(.queue == "deferred")] | sort_by(.queue_id) | .[].queue_id' "$work/first.json")
+check "the first snapshot listed the deferred messages (${#ids[@]})" test "${#ids[@]}" -ge 12
+((${#ids[@]} >= 12)) || finish
 for id in "${ids[@]:0:4}"; do postqueue -c "$BED_CONF" -i "$id"; done
 sleep 1
 settle
