@@ -21,8 +21,8 @@
 #                                  empty: skip it)
 #              BENCH_SCALE_SEED    real messages queued before growing (500)
 #              BENCH_SCALE_PORT_BASE  port base of the scale bed (BENCH_PORT_BASE + 30)
-#              BENCH_SCALE_COLD_ARGS  mqmon arguments of the cold runs (none; e.g. the
-#                                  option that bypasses a model cache, once there is one)
+#              BENCH_SCALE_COLD_ARGS  mqmon arguments of the cold runs (--no-cache when
+#                                  mqmon has it: the model cache bypassed; else none)
 #              BENCH_SCALE_FRAME_LIMIT  seconds a console start may take (900)
 #              BENCH_SCALE_KEY_LIMIT    seconds a key may take (120)
 #              BENCH_SCALE_KEEP    1: leave the grown scale bed up at the end
@@ -60,9 +60,12 @@
 # enough: the kept mtimes (retry times) come due within the hour, and a reload
 # restarts qmgr, which scans the deferred queue at once.  At each size, one
 # run each: `find deferred`, `postqueue -j | wc -l`, `mqmon snapshot --no-log`
-# twice (cold, warm; peak RSS from /usr/bin/time), the console started twice
-# in tmux at 100x30 (a fresh store, then the same store again): first full
-# frame, all messages in the header, then a retry wave (bench/retry-wave:
+# three times (cold with BENCH_SCALE_COLD_ARGS, then the first run that writes
+# the model cache, then warm from it; peak RSS from /usr/bin/time), the console
+# started twice in tmux at 100x30 (cold: a fresh store and the cold arguments;
+# warm: the same store and the cache): first full frame (a cached one counts:
+# it shows at once, marked "verifying"), all messages in the header (verified:
+# the marker gone), then a retry wave (bench/retry-wave:
 # 10,000 deferred messages, a tenth of a smaller queue, through active and
 # back with a "mailbox full" reply, as qmgr moves them; timed from its last
 # file until the mailbox-full row counts them all, so it includes up to a
@@ -113,7 +116,7 @@ BENCH_PORT_BASE=${BENCH_PORT_BASE:-3320}
 BENCH_SCALE_SIZES=${BENCH_SCALE_SIZES-"100000 1000000"}
 BENCH_SCALE_SEED=${BENCH_SCALE_SEED:-500}
 BENCH_SCALE_PORT_BASE=${BENCH_SCALE_PORT_BASE:-$((BENCH_PORT_BASE + 30))}
-BENCH_SCALE_COLD_ARGS=${BENCH_SCALE_COLD_ARGS:-}
+BENCH_SCALE_COLD_ARGS=${BENCH_SCALE_COLD_ARGS-__default__}
 BENCH_SCALE_FRAME_LIMIT=${BENCH_SCALE_FRAME_LIMIT:-900}
 BENCH_SCALE_KEY_LIMIT=${BENCH_SCALE_KEY_LIMIT:-120}
 BENCH_SCALE_KEEP=${BENCH_SCALE_KEEP:-0}
@@ -884,7 +887,8 @@ scale_console() {
     R[$n,$tag-rss]="-"
     if wait_frame "$name" "$BENCH_SCALE_FRAME_LIMIT"; then
         R[$n,$tag-frame]=$(since "$t0")
-        if wait_change "$name" "$nre" "" "$BENCH_SCALE_FRAME_LIMIT"; then
+        if wait_change "$name" "$nre" "" "$BENCH_SCALE_FRAME_LIMIT" &&
+            wait_gone "$name" "verifying" "$BENCH_SCALE_FRAME_LIMIT"; then
             R[$n,$tag-full]=$(since "$t0")
             sleep 1    # let the start settle (log catch-up, history)
             scale_wave "$n" "$tag" "$name"
@@ -941,6 +945,16 @@ scale_wave() {
     fi
 }
 
+# wait_gone NAME ERE LIMIT - until no line of the pane matches ERE (the cached model's "verifying"); 1 after LIMIT s
+wait_gone() {
+    local name=$1 re=$2 limit=$3 t0
+    t0=$(now)
+    while tmux -L "$TSOCK" capture-pane -p -t "$name" 2>/dev/null | grep -qE "$re"; do
+        awk -v a="$t0" -v b="$(now)" -v l="$limit" 'BEGIN { exit !(b - a > l) }' && return 1
+        sleep 0.01
+    done
+}
+
 # scale_snapshot N TAG [ARGS...] - one timed `mqmon snapshot --no-log` (output
 # through tail: the JSON is read whole, as by wc); time, peak RSS, count in R[N,TAG-...]
 scale_snapshot() {
@@ -988,7 +1002,11 @@ scale_verdict() {
 # section_scale - postqueue -j, snapshot and the console at BENCH_SCALE_SIZES deferred messages
 section_scale() {
     queue_skip scale && return 0
-    local sizes=() n t0 out depth names longq disk k
+    local sizes=() n t0 out depth names longq disk k db cache cold_args=$BENCH_SCALE_COLD_ARGS
+    if [[ $cold_args == __default__ ]]; then
+        cold_args=""
+        "${MQ[@]}" --help 2>&1 | grep -q -- '--no-cache' && cold_args=--no-cache
+    fi
     # the scale bed's bed.env sets these: local, so the shared bed's stay as they are
     # shellcheck disable=SC2034
     local BED_DIR BED_CONF BED_LOG BED_QUEUE BED_SMTPD_PORT BED_PEER_LOG BED_PEER_PID BED_PORT_BASE
@@ -1022,26 +1040,39 @@ section_scale() {
         disk=$(find "$BED_QUEUE/deferred" -type f | wc -l)
         R[$n,find]=$(since "$t0")
         ((disk >= n)) || die "the deferred queue holds $disk files after growing to $n"
+        # the history and the model cache of this size's runs: a directory of their own
+        rm -rf "$WORK/scale-data"
+        export XDG_DATA_HOME=$WORK/scale-data
         if [[ $BENCH_SCALE_CONSOLE_ONLY == 1 ]]; then
-            # the console alone (iterating on keys): the listing and snapshot rows stay "-"
-            for k in pq pq-count snap-cold snap-warm snap-cold-x snap-warm-x snap-cold-rss snap-warm-rss \
-                snap-cold-count snap-warm-count; do R[$n,$k]="-"; done
+            # the console alone (iterating on keys): the listing and snapshot rows stay "-",
+            # but one snapshot writes the model cache the warm console start reads
+            for k in pq pq-count snap-cold snap-warm snap-cold-x snap-warm-x snap-prime-x snap-cold-rss \
+                snap-warm-rss snap-cold-count snap-warm-count; do R[$n,$k]="-"; done
+            scale_snapshot "$n" snap-prime
         else
             t0=$(now)
             R[$n,pq-count]=$(postqueue -c "$BED_CONF" -j | wc -l) || die "postqueue -j failed"
             R[$n,pq]=$(since "$t0")
             # shellcheck disable=SC2086
-            scale_snapshot "$n" snap-cold $BENCH_SCALE_COLD_ARGS
+            scale_snapshot "$n" snap-cold $cold_args
+            scale_snapshot "$n" snap-prime
             scale_snapshot "$n" snap-warm
             R[$n,snap-cold-x]=$(ratio "${R[$n,snap-cold]}" "${R[$n,pq]}")
+            R[$n,snap-prime-x]=$(ratio "${R[$n,snap-prime]}" "${R[$n,pq]}")
             R[$n,snap-warm-x]=$(ratio "${R[$n,snap-warm]}" "${R[$n,pq]}")
         fi
-        rm -f "$WORK/scale-$n.db"*
+        # the console's store beside the snapshots' cache (the cache is the store's name + .qcache)
+        db=$WORK/scale-$n.db
+        cache=$(ls "$WORK"/scale-data/mqmon/*.qcache 2>/dev/null | head -n 1)
+        [[ -n $cache ]] && db=${cache%.qcache}.db
+        R[$n,cache-mb]=$([[ -n $cache ]] && mb $(($(stat -c %s "$cache") / 1024)) || echo -)
+        rm -f "$db" "$db"-*
         # shellcheck disable=SC2086
-        scale_console "$n" cold "$WORK/scale-$n.db" $BENCH_SCALE_COLD_ARGS
-        scale_console "$n" warm "$WORK/scale-$n.db"
-        rm -f "$WORK/scale-$n.db"*
-        for k in snap-cold snap-warm cold warm; do
+        scale_console "$n" cold "$db" $cold_args
+        scale_console "$n" warm "$db"
+        rm -rf "$WORK/scale-data" "$WORK/scale-$n.db"*
+        unset XDG_DATA_HOME
+        for k in snap-cold snap-prime snap-warm cold warm; do
             [[ ${R[$n,$k-rss]} == - ]] && R[$n,$k-bpm]="-" ||
                 R[$n,$k-bpm]=$(awk -v m="${R[$n,$k-rss]}" -v n="$n" 'BEGIN { printf "%.0f", m * 1048576 / n }')
         done
@@ -1058,11 +1089,14 @@ section_scale() {
     echo
     scale_row "find deferred -type f | wc -l" s find
     scale_row "postqueue -j | wc -l" s pq
-    scale_row "snapshot --no-log, cold (1st run)" s snap-cold
+    scale_row "snapshot --no-log, cold" s snap-cold
     scale_row "  / postqueue -j" x snap-cold-x no
     scale_row "  peak RSS" MB snap-cold-rss
     scale_row "  peak RSS per message" B snap-cold-bpm no
-    scale_row "snapshot --no-log, warm (2nd run)" s snap-warm
+    scale_row "snapshot, 1st with cache (writes it)" s snap-prime
+    scale_row "  / postqueue -j" x snap-prime-x no
+    scale_row "  cache file" MB cache-mb
+    scale_row "snapshot --no-log, warm (cache)" s snap-warm
     scale_row "  / postqueue -j" x snap-warm-x no
     scale_row "  peak RSS" MB snap-warm-rss
     scale_row "  peak RSS per message" B snap-warm-bpm no
@@ -1093,8 +1127,8 @@ section_scale() {
     scale_row "  peak RSS" MB warm-rss
     scale_row "  peak RSS per message" B warm-bpm no
     echo
-    echo "  cold = a fresh store and BENCH_SCALE_COLD_ARGS (${BENCH_SCALE_COLD_ARGS:-none});" \
-        "warm = a second start on the same store. Page cache: as the run left it (the copies were"
+    echo "  cold = a fresh store and BENCH_SCALE_COLD_ARGS (${cold_args:-none});" \
+        "warm = a second start on the same store, with the model cache. Page cache: as the run left it (the copies were"
     echo "  just written, so the files are in memory); nothing is dropped. Key times include tmux's" \
         "delivery and a capture-pane poll every 10 ms."
     if ! "${MQ[@]}" --help 2>&1 | grep -q -- '--no-cache'; then

@@ -51,6 +51,10 @@ struct store;
  * (core/history store_default_path for -c: one history per MTA instance), NULL when there is none */
 const char *cli_db_path(struct cli *cli, const char *override);
 
+/* cli_cache_path - the model cache beside the history db (NULL: cli_db_path's) into buf, "" when
+ * there is none (no_cache: --no-cache, or [mqmon] cache = no) */
+void cli_cache_path(struct cli *cli, const char *db, int no_cache, char *buf, size_t n);
+
 /* cli_open_store - open the history; NULL with why */
 struct store *cli_open_store(struct cli *cli, const char *override, struct why *why);
 
@@ -91,10 +95,13 @@ int cli_finish_output(void);
 
 struct qmodel;
 
-/* cli_build_model - load params, snapshot and join logs (shared by snapshot and the TUI); NULL with exitcode set;
- * mta (may be NULL) gets whether the MTA runs (enum mta_state), also when the build failed */
+#define CLI_MODEL_NO_CACHE 1	/* cli_build_model: --no-cache */
+#define CLI_MODEL_VERBOSE 2	/* cli_build_model: --verbose (the model cache's notes) */
+
+/* cli_build_model - load params, snapshot and join logs; NULL with exitcode set; mta (may be NULL) gets
+ * whether the MTA runs (enum mta_state), also when the build failed; flags: CLI_MODEL_* */
 struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlogs, int use_log,
-			       int *exitcode, int *mta);
+			       int *exitcode, int *mta, int flags);
 
 int cmd_classify(struct cli *cli, int argc, char **argv);
 int cmd_snapshot(struct cli *cli, int argc, char **argv);

@@ -20,11 +20,12 @@
 
 static const char snapshot_usage[] =
 	"usage: mqmon [-c DIR] snapshot [--format json|csv|prom] [-o FILE]\n"
-	"                      [--source auto|spool|listing] [--log FILE]... [--no-log]\n";
+	"                      [--source auto|spool|listing] [--log FILE]... [--no-log]\n"
+	"                      [--no-cache] [--verbose]\n";
 
 /* cli_build_model - qsource_build with the CLI's configuration; NULL with exitcode set (message printed) */
 struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlogs, int use_log,
-			       int *exitcode, int *mta)
+			       int *exitcode, int *mta, int flags)
 {
 	struct qsource_config cfg = { 0 };
 	struct strlist warn = { 0 };
@@ -49,6 +50,8 @@ struct qmodel *cli_build_model(struct cli *cli, int source, char **logs, int nlo
 		snprintf(cfg.logs[cfg.nlogs++], sizeof cfg.logs[0], "%s", logs[i]);
 	if (cfg.nlogs == 0 && cli_log_path(cli) != NULL)
 		snprintf(cfg.logs[cfg.nlogs++], sizeof cfg.logs[0], "%s", cli_log_path(cli));
+	cli_cache_path(cli, NULL, flags & CLI_MODEL_NO_CACHE, cfg.cache, sizeof cfg.cache);
+	cfg.verbose = (flags & CLI_MODEL_VERBOSE) != 0;
 	m = qsource_build(&cfg, &warn, &why, mta);
 	for (i = 0; i < warn.n; i++)
 		cli_error("%s", warn.v[i]);
@@ -69,11 +72,13 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 		{ "source", required_argument, NULL, 's' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "no-log", no_argument, NULL, 'n' },
+		{ "no-cache", no_argument, NULL, 'N' },
+		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	char *logs[QSOURCE_MAX_LOGS];
-	int nlogs = 0, use_log = 1, c, fmt = SNAPSHOT_JSON, rc;
+	int nlogs = 0, use_log = 1, c, fmt = SNAPSHOT_JSON, rc, flags = 0;
 	enum snapshot_source source = SNAPSHOT_AUTO;
 	int src, mta = MTA_UNKNOWN;
 	const char *out = NULL;
@@ -81,7 +86,7 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 	struct qmodel *m;
 	struct why why;
 
-	while ((c = getopt_long(argc, argv, "f:o:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "f:o:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'f':
 			if ((fmt = snapshot_format_from(optarg)) < 0) {
@@ -107,11 +112,17 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 		case 'n':
 			use_log = 0;
 			break;
+		case 'N':
+			flags |= CLI_MODEL_NO_CACHE;
+			break;
+		case 'v':
+			flags |= CLI_MODEL_VERBOSE;
+			break;
 		case 'h':
 			fputs(snapshot_usage, stdout);
 			return cli_finish_output();
 		default:
-			cli_option_error(argv[0], argv, "f:o:h", longopts);
+			cli_option_error(argv[0], argv, "f:o:vh", longopts);
 			fputs(snapshot_usage, stderr);
 			return EX_USAGE;
 		}
@@ -136,7 +147,7 @@ int cmd_snapshot(struct cli *cli, int argc, char **argv)
 		cli_error("%s", why.text);	/* before a long build of the model */
 		return EX_CANTCREAT;
 	}
-	if ((m = cli_build_model(cli, source, logs, nlogs, use_log, &rc, &mta)) == NULL) {
+	if ((m = cli_build_model(cli, source, logs, nlogs, use_log, &rc, &mta, flags)) == NULL) {
 		/* Postfix down and its queue unlistable (not root): a metrics file still says it is down */
 		if (mta == MTA_STOPPED && fmt == SNAPSHOT_PROM && (m = qmodel_new(NULL, NULL)) != NULL) {
 			m->mta_running = MTA_STOPPED;

@@ -17,7 +17,7 @@
 
 static const char stream_usage[] =
 	"usage: mqmon [-c DIR] stream [--once] [--source auto|spool|listing] [--log FILE]...\n"
-	"                    [--no-log]\n";
+	"                    [--no-log] [--no-cache]\n";
 
 /* cmd_stream - entry point */
 int cmd_stream(struct cli *cli, int argc, char **argv)
@@ -27,12 +27,13 @@ int cmd_stream(struct cli *cli, int argc, char **argv)
 		{ "source", required_argument, NULL, 's' },
 		{ "log", required_argument, NULL, 'l' },
 		{ "no-log", no_argument, NULL, 'n' },
+		{ "no-cache", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct stream_options opt = { .version = MQMON_VERSION, .watch_stdin = 1 };
 	struct why why;
-	int c, src, rc;
+	int c, src, rc, no_cache = 0;
 
 	opt.source.use_log = 1;
 	opt.source.source = SNAPSHOT_AUTO;
@@ -52,6 +53,9 @@ int cmd_stream(struct cli *cli, int argc, char **argv)
 			break;
 		case 'n':
 			opt.source.use_log = 0;
+			break;
+		case 'N':
+			no_cache = 1;
 			break;
 		case 'h':
 			fputs(stream_usage, stdout);
@@ -78,6 +82,7 @@ int cmd_stream(struct cli *cli, int argc, char **argv)
 	snprintf(opt.source.binary, sizeof opt.source.binary, "%s", cli->inst.binary);
 	if (opt.source.nlogs == 0 && cli_log_path(cli) != NULL)
 		snprintf(opt.source.logs[opt.source.nlogs++], sizeof opt.source.logs[0], "%s", cli_log_path(cli));
+	cli_cache_path(cli, NULL, no_cache, opt.source.cache, sizeof opt.source.cache);
 	opt.refresh = (int)config_num(&cli->cfg, CFG_REFRESH_INTERVAL);
 	signal(SIGPIPE, SIG_IGN);	/* a reader that left is a write error: a clean end */
 	if (stream_run(&opt, stdout, &why) < 0) {

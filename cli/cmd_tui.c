@@ -14,9 +14,11 @@
 static const char console_usage[] =
 	"usage: mqmon [-c DIR] [console] [--theme NAME|FILE] [--ascii] [--no-color]\n"
 	"                      [--read-only] [--log FILE]... [--db FILE]\n"
-	"                      [--source auto|spool|listing]\n"
+	"                      [--source auto|spool|listing] [--no-cache]\n"
 	"       mqmon [--host HOST]... [console] ...   the fleet console: every host's\n"
-	"                      queue over ssh ([fleet] hosts, or --host repeated)\n";
+	"                      queue over ssh ([fleet] hosts, or --host repeated)\n"
+	"--no-cache: read every queue file at start instead of showing the model cache\n"
+	"kept beside the history (marked \"as of HH:MM:SS, verifying\" until checked).\n";
 
 static char reload_path[4096];
 static int read_only_flag;	/* --read-only: a reload cannot lift it */
@@ -130,6 +132,7 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 		{ "log", required_argument, NULL, 'l' },
 		{ "source", required_argument, NULL, 's' },
 		{ "db", required_argument, NULL, 'd' },
+		{ "no-cache", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -138,7 +141,7 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 	char host[256] = "";
 	struct mta_instance *inst;
 	struct why why;
-	int c, rc, src;
+	int c, rc, src, no_cache = 0;
 
 	opt.theme = config_str(&cli->cfg, CFG_THEME);
 	opt.read_only = (int)config_num(&cli->cfg, CFG_READ_ONLY);
@@ -170,6 +173,9 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 			break;
 		case 'd':
 			opt.db = optarg;
+			break;
+		case 'N':
+			no_cache = 1;
 			break;
 		case 'n':
 			opt.no_color = 1;
@@ -230,6 +236,7 @@ int cmd_tui(struct cli *cli, int argc, char **argv)
 		return EX_UNAVAILABLE;
 	}
 	opt.source.backend = inst->backend;
+	cli_cache_path(cli, opt.db, no_cache, opt.source.cache, sizeof opt.source.cache);
 	snprintf(opt.source.config_dir, sizeof opt.source.config_dir, "%s", inst->config);	/* absolute */
 	snprintf(opt.source.binary, sizeof opt.source.binary, "%s", inst->binary);
 	gethostname(host, sizeof host - 1);

@@ -21,6 +21,7 @@
 #include "core/history/store.h"
 #include "core/history/ingest.h"
 #include "core/mta/mta.h"
+#include "core/queue/qcache.h"
 #include "core/queue/qsource.h"
 #include "core/base/sanitize.h"
 #include "tui/columns.h"
@@ -51,11 +52,11 @@ static const char usage_text[] =
 	"                                    nothing while a console or a follower stores\n"
 	"                                    them\n"
 	"  snapshot [--format json|csv|prom] [-o FILE] [--source auto|spool|listing]\n"
-	"           [--log FILE]... [--no-log]\n"
+	"           [--log FILE]... [--no-log] [--no-cache] [--verbose]\n"
 	"                                    the live queue model of the instance (with\n"
 	"                                    a fleet: every host's, JSON, a \"host\" on\n"
 	"                                    every message)\n"
-	"  stream [--once] [--source S] [--log FILE]... [--no-log]\n"
+	"  stream [--once] [--source S] [--log FILE]... [--no-log] [--no-cache]\n"
 	"                                    the model as JSON lines: a hello line, the\n"
 	"                                    whole model, then its changes and heartbeats\n"
 	"                                    (what a fleet console reads over ssh)\n"
@@ -85,6 +86,9 @@ static const char usage_text[] =
 	"LOG is a Postfix or Exim log file; with none, or '-', classify and report read\n"
 	"standard input (--follow, --since and ingest use [mta] log, else the instance's\n"
 	"log). --source listing: the MTA's listing command (postqueue -j, exim -bp).\n"
+	"--no-cache: read every queue file instead of the model cache kept beside the\n"
+	"history (only the files that changed since the last run are read; [mqmon]\n"
+	"cache); --verbose: say when the cache was ignored or cannot be written.\n"
 	"DURATION: a number of seconds or 90s, 30m, 2h, 7d, 1w (or 1h30m); at most\n"
 	"3653d (10 years).\n"
 	"\n"
@@ -238,6 +242,18 @@ const char *cli_db_path(struct cli *cli, const char *override)
 	if (cli_instance(cli, NULL) == NULL)
 		return store_default_path(config_str(&cli->cfg, CFG_MTA_CONFIG), path, sizeof path) == 0 ? path : NULL;
 	return store_default_path(cli->inst.config, path, sizeof path) == 0 ? path : NULL;
+}
+
+/* cli_cache_path - the model cache beside the history db, "" when there is none */
+void cli_cache_path(struct cli *cli, const char *db, int no_cache, char *buf, size_t n)
+{
+	buf[0] = '\0';
+	if (no_cache || !config_num(&cli->cfg, CFG_CACHE))
+		return;
+	if (db == NULL)
+		db = cli_db_path(cli, NULL);
+	if (db == NULL || qcache_path_for(db, buf, n) < 0)
+		buf[0] = '\0';
 }
 
 /* cli_instance - the MTA instance, built on first use; NULL with why when no MTA matches */

@@ -331,9 +331,20 @@ static void draw_status(struct app *a)
 	/* the MTA's state right after the host: visible at any width */
 	x = ui_putf(0, 0, COLS, EL_TITLE, 0, COLS >= 100 ? " mqmon %s " : " mqmon %.16s ", a->opt.host);
 	x += draw_mta_stopped(a, x);
+	if (m->cached_at) {
+		/* the model cache's counts as they were: never shown as current until the walk verified them
+		 * (before the totals, so that no width cuts it off) */
+		struct tm tm, today;
+		char hms[32] = "?";
+
+		if (localtime_r(&m->cached_at, &tm) != NULL && localtime_r(&a->now, &today) != NULL)
+			strftime(hms, sizeof hms, tm.tm_yday == today.tm_yday && tm.tm_year == today.tm_year
+				 ? "%H:%M:%S" : "%b %d %H:%M:%S", &tm);
+		x += ui_putf(0, x, COLS - x, EL_EXPIRING, 0, " as of %s, verifying ", hms);
+	}
 	/* every message in one queue bucket: the numbers add up to the total (maildrop and incoming too);
 	 * a partial model's counts are not totals: the progress instead */
-	if (m->reading)
+	if (m->reading && !m->cached_at)
 		reading_line(a, totals, sizeof totals);
 	else
 		qmodel_totals(m, totals, sizeof totals, COLS >= 100);
@@ -342,7 +353,7 @@ static void draw_status(struct app *a)
 	else
 		snprintf(buf, sizeof buf, "| %s ", totals);
 	x += ui_put(0, x, COLS - x, buf, EL_TITLE, 0);
-	if (m->reading)
+	if (m->reading && !m->cached_at)
 		x += ui_put(0, x, COLS - x, " READING ", EL_EXPIRING, 0);
 	if (m->overdue)
 		x += ui_putf(0, x, COLS - x, EL_OVERDUE, 0, " %zu overdue ", m->overdue);
@@ -754,6 +765,14 @@ static int on_model(struct evloop *loop, int fd, void *ctx)
 	long ms;
 
 	(void)fd;
+	{
+		char note[512];
+
+		if (qsource_note(a->qs, note, sizeof note)) {
+			app_flash(a, "%s", note);	/* a model cache the build ignored or could not write */
+			evloop_dirty(loop);
+		}
+	}
 	if (!qsource_ended(a->qs)) {
 		/* still reading: a partial model, shown only until a whole one is there */
 		m = qsource_take_partial(a->qs);

@@ -35,6 +35,10 @@ static const struct option_def options[CFG_KEY_COUNT] = {
 	[CFG_RETENTION] = { "mqmon", "retention", OPT_DURATION, "30d", 0, 0,
 		"how long attempts and audit rows are kept in the history (a duration: 30d, 12w; at most "
 		DURATION_MAX_TEXT "; 0 keeps everything)", "0" },
+	[CFG_CACHE] = { "mqmon", "cache", OPT_BOOL, "yes", 0, 1,
+		"keep the queue model read from the spool between runs in a file beside the history (<db>.qcache, "
+		"mode 0600): the console and snapshot then read only the queue files that changed (no: read every "
+		"file each time, as --no-cache)" },
 	[CFG_MTA_TYPE] = { "mta", "type", OPT_STRING, "auto", 0, 0,
 		"the MTA: postfix, exim, or auto (the one whose configuration -c names, else the one installed)" },
 	[CFG_MTA_CONFIG] = { "mta", "config", OPT_STRING, "", 0, 0,

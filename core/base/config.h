@@ -24,6 +24,7 @@ enum config_key {
 	CFG_COMMAND_PREFIX,	/* [mqmon] command_prefix */
 	CFG_DB,			/* [mqmon] db */
 	CFG_RETENTION,		/* [mqmon] retention */
+	CFG_CACHE,		/* [mqmon] cache */
 	CFG_MTA_TYPE,		/* [mta] type */
 	CFG_MTA_CONFIG,		/* [mta] config (older name: [postfix] config_dir) */
 	CFG_MTA_LOG,		/* [mta] log (older name: [postfix] log) */

@@ -610,8 +610,10 @@ static int snapshot_listing(const struct mta_params *p, struct qmodel *m, struct
 }
 
 /* exim_snapshot - the spool when readable (or asked for), else exim -bp */
-static int exim_snapshot(const struct mta_params *p, enum snapshot_source source, struct qmodel *m, struct why *why)
+static int exim_snapshot(const struct mta_params *p, enum snapshot_source source, struct qmodel *m,
+			 struct qcache *cache, struct why *why)
 {
+	(void)cache;	/* not cached yet: the retry database changes apart from the spool files */
 	if (source == SNAPSHOT_SPOOL || (source == SNAPSHOT_AUTO && p->spool_readable))
 		return snapshot_spool(p, m, why);
 	return snapshot_listing(p, m, why);

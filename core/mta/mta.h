@@ -32,6 +32,7 @@
 
 struct idset;
 struct mta_backend;
+struct qcache;
 struct qmodel;
 struct qmsg;
 struct mta_throttle_ops;
@@ -104,9 +105,11 @@ struct mta_backend {
 	 * (with why) when the MTA refused because it is not running. Messages go in through qmodel_add,
 	 * one at a time: while it reads, the console may be shown the ones before the last (partial
 	 * models share them), so a snapshot that writes into earlier messages again (a second pass)
-	 * calls qmodel_reclaim first */
+	 * calls qmodel_reclaim first. cache (core/queue/qcache; NULL: none): a spool snapshot replays
+	 * every file whose identity the cache holds instead of reading it, and records what it reads
+	 * (a backend that cannot leaves it alone: the cache then stays empty and is not written) */
 	int (*snapshot)(const struct mta_params *params, enum snapshot_source source,
-			struct qmodel *model, struct why *why);
+			struct qmodel *model, struct qcache *cache, struct why *why);
 	/* queue_ids - the queue IDs in the queue now (idset_hash of each); -1 with why when it cannot be listed */
 	int (*queue_ids)(const struct mta_params *params, struct idset *ids, struct why *why);
 	/* running - whether the MTA's daemons run now (enum mta_state); cheap enough for every second */

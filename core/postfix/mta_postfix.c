@@ -30,6 +30,7 @@
 #include "core/postfix/postfix_throttle.h"
 #include "core/postfix/qfile.h"
 #include "core/postfix/queue_id.h"
+#include "core/queue/qcache.h"
 #include "core/queue/qmodel.h"
 
 /* postfix_time - a Postfix time parameter in seconds, capped at DURATION_MAX (so arithmetic with it
@@ -326,10 +327,121 @@ static void read_defer_any(int deferfd, const char *id, struct defer_list *l)
 	closedir(d);
 }
 
-/* add_spool_message - one queue file (and its defer log) into the model */
-static void add_spool_message(struct qmodel *m, int dirfd, const char *name, enum queue_name queue,
-			      int deferfd, int defer_subfd)
+/* locate_defer_any - where read_defer_any finds a held message's defer log, by name only: its hash
+ * directory into sub (id[0] when there is none) and its status; 1 found, 0 not */
+static int locate_defer_any(int deferfd, const char *id, char *sub, size_t subsz, struct stat *st)
 {
+	char path[300];
+	DIR *d;
+	struct dirent *e;
+	int fd, found = 0;
+
+	snprintf(sub, subsz, "%c", id[0]);
+	snprintf(path, sizeof path, "%s/%s", sub, id);
+	if (fstatat(deferfd, path, st, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	if ((fd = openat(deferfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || (d = fdopendir(fd)) == NULL) {
+		if (fd >= 0)
+			close(fd);
+		return 0;
+	}
+	while (!found && (e = readdir(d)) != NULL) {
+		if (e->d_name[0] == '.' || strcmp(e->d_name, sub) == 0 || strlen(e->d_name) > 64)
+			continue;
+		snprintf(path, sizeof path, "%s/%s", e->d_name, id);
+		if (fstatat(deferfd, path, st, AT_SYMLINK_NOFOLLOW) == 0) {
+			snprintf(sub, subsz, "%s", e->d_name);
+			found = 1;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/* a queue file a verifying walk reads once it is done: its directory and defer directory below the
+ * queue directory ("" when none), its name and queue */
+struct later_file {
+	char rel[64], drel[64], name[64];
+	enum queue_name queue;
+};
+
+/* a spool walk: the model, the cache (NULL: none), queue_dir/defer (-1: none), and while the cache
+ * verifies a preloaded model the files to read afterwards */
+struct spool_walk {
+	struct qmodel *m;
+	struct qcache *cache;
+	int deferfd;
+	struct later_file *later;
+	size_t nlater, caplater;
+};
+
+/* cache_replay - with a cache: the queue file's identity (and its defer log's), and when the cache holds
+ * them its calls replayed (1); else the record begun (0), or -1 when the file is gone */
+static int cache_replay(const struct spool_walk *w, int dirfd, const char *name, enum queue_name queue,
+			int defer_subfd, int dirh, int cdirh)
+{
+	struct stat st, cst;
+	struct qcache_stat file, companion = { 0 };
+	int cdir = -1;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -1;	/* moved or delivered meanwhile */
+	if (!S_ISREG(st.st_mode))
+		return 0;	/* qfile_read decides (and nothing is recorded) */
+	qcache_stat_of(&file, &st);
+	if (queue == QUEUE_DEFERRED && defer_subfd >= 0) {
+		cdir = cdirh;
+		if (fstatat(defer_subfd, name, &cst, AT_SYMLINK_NOFOLLOW) == 0)
+			qcache_stat_of(&companion, &cst);
+	} else if (queue == QUEUE_HOLD && w->deferfd >= 0) {
+		char sub[80], rel[100];
+
+		if (locate_defer_any(w->deferfd, name, sub, sizeof sub, &cst))
+			qcache_stat_of(&companion, &cst);
+		snprintf(rel, sizeof rel, "defer/%s", sub);
+		cdir = qcache_dir(w->cache, rel);
+	}
+	if (qcache_replay(w->cache, w->m, dirh, name, &file, cdir, &companion))
+		return 1;
+	if (!qcache_preloaded(w->cache))
+		qcache_begin(w->cache, dirh, name, &file, cdir, &companion);
+	return 0;
+}
+
+/* verify_file - a verifying walk met a queue file: kept when the cache holds it as it is, else noted to
+ * be read once the walk is done */
+static void verify_file(struct spool_walk *w, int dirfd, const char *name, enum queue_name queue,
+			int defer_subfd, int dirh, int cdirh, const char *rel, const char *drel)
+{
+	struct later_file *f;
+
+	if (!postfix_id_valid(name, strlen(name)) || cache_replay(w, dirfd, name, queue, defer_subfd, dirh, cdirh) != 0)
+		return;		/* kept, or gone meanwhile */
+	if (strlen(rel) >= sizeof f->rel || strlen(drel) >= sizeof f->drel || strlen(name) >= sizeof f->name)
+		return;
+	if (w->nlater == w->caplater) {
+		size_t cap = w->caplater ? w->caplater * 2 : 256;
+		struct later_file *v = realloc(w->later, cap * sizeof *v);
+
+		if (v == NULL)
+			return;
+		w->later = v;
+		w->caplater = cap;
+	}
+	f = &w->later[w->nlater++];
+	snprintf(f->rel, sizeof f->rel, "%s", rel);
+	snprintf(f->drel, sizeof f->drel, "%s", defer_subfd >= 0 ? drel : "");
+	snprintf(f->name, sizeof f->name, "%s", name);
+	f->queue = queue;
+}
+
+/* add_spool_message - one queue file (and its defer log) into the model (replayed from the cache when it
+ * holds the file as it is; dirh, cdirh: the cache's handles of its directory and its defer directory) */
+static void add_spool_message(const struct spool_walk *w, int dirfd, const char *name, enum queue_name queue,
+			      int defer_subfd, int dirh, int cdirh)
+{
+	struct qmodel *m = w->m;
+	struct qcache *qc = w->cache;
 	struct qfile_info info;
 	struct defer_list dl = { .n = 0 };
 	struct qmsg *msg;
@@ -337,19 +449,28 @@ static void add_spool_message(struct qmodel *m, int dirfd, const char *name, enu
 
 	if (!postfix_id_valid(name, strlen(name)) || qmodel_find(m, name) != NULL)
 		return;
-	if (qfile_read(dirfd, name, &info, NULL) < 0)
+	if (qc != NULL) {
+		int rc = cache_replay(w, dirfd, name, queue, defer_subfd, dirh, cdirh);
+
+		if (rc != 0)
+			return;
+	}
+	if (qfile_read(dirfd, name, &info, NULL) < 0) {
+		qcache_begin(qc, -1, name, NULL, -1, NULL);	/* nothing recorded */
 		return;		/* gone meanwhile, being written, or corrupt: showq skips it too */
-	msg = qmodel_add(m, name, queue, info.sender, info.arrival, info.message_size, info.forced_expire);
+	}
+	msg = qcache_add(qc, m, name, queue, info.sender, info.arrival, info.message_size, info.forced_expire);
 	if (msg == NULL) {
+		qcache_end(qc);
 		qfile_info_free(&info);
 		return;
 	}
 	if (queue == QUEUE_DEFERRED)
-		msg->exact_retry = info.mtime;
+		qcache_exact_retry(qc, msg, info.mtime);
 	if (defer_subfd >= 0)
 		deferlog_read(defer_subfd, name, collect_defer, &dl, NULL);
-	else if (queue == QUEUE_HOLD && deferfd >= 0)
-		read_defer_any(deferfd, name, &dl);
+	else if (queue == QUEUE_HOLD && w->deferfd >= 0)
+		read_defer_any(w->deferfd, name, &dl);
 	for (i = 0; i < info.nrcpts; i++) {
 		const char *addr = info.rcpts[i].address, *reason = NULL, *status = NULL;
 
@@ -359,41 +480,92 @@ static void add_spool_message(struct qmodel *m, int dirfd, const char *name, enu
 				status = dl.v[k].status;
 				break;
 			}
-		qmodel_add_rcpt(m, msg, addr, reason, reason ? strlen(reason) : 0, status);
+		qcache_add_rcpt(qc, m, msg, addr, reason, reason ? strlen(reason) : 0, status, STAGE_UNKNOWN);
 	}
+	qcache_end(qc);
 	defer_list_free(&dl);
 	qfile_info_free(&info);
 }
 
-/* walk_queue - every queue file below dirfd; hashed queues recurse one level per depth */
-static void walk_queue(struct qmodel *m, int dirfd, enum queue_name queue, int depth, int deferfd,
-		       int defer_subfd)
+/* walk_queue - every queue file below dirfd; hashed queues recurse one level per depth; rel: dirfd's
+ * path below the queue directory, drel: defer_subfd's ("" when none) */
+static void walk_queue(struct spool_walk *w, int dirfd, enum queue_name queue, int depth, int defer_subfd,
+		       const char *rel, const char *drel)
 {
 	DIR *d = fdopendir(dirfd);
 	struct dirent *e;
+	int dirh = -1, cdirh = -1;
 
 	if (d == NULL) {
 		close(dirfd);
 		return;
 	}
+	if (w->cache != NULL) {
+		dirh = qcache_dir(w->cache, rel);
+		if (defer_subfd >= 0)
+			cdirh = qcache_dir(w->cache, drel);
+	}
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.')
 			continue;
 		if (e->d_type == DT_DIR || (e->d_type == DT_UNKNOWN && postfix_id_valid(e->d_name, strlen(e->d_name)) == 0)) {
+			char srel[PATH_MAX], sdrel[PATH_MAX];
 			int sub, dsub = -1;
 
 			if (depth <= 0 || (sub = openat(dirfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 				continue;
 			if (defer_subfd >= 0)
 				dsub = openat(defer_subfd, e->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			walk_queue(m, sub, queue, depth - 1, deferfd, dsub);
+			snprintf(srel, sizeof srel, "%.2000s/%.255s", rel, e->d_name);
+			snprintf(sdrel, sizeof sdrel, "%.2000s/%.255s", drel, e->d_name);
+			walk_queue(w, sub, queue, depth - 1, dsub, srel, sdrel);
 			if (dsub >= 0)
 				close(dsub);
 			continue;
 		}
-		add_spool_message(m, dirfd, e->d_name, queue, deferfd, defer_subfd);
+		if (qcache_preloaded(w->cache))
+			verify_file(w, dirfd, e->d_name, queue, defer_subfd, dirh, cdirh, rel, drel);
+		else
+			add_spool_message(w, dirfd, e->d_name, queue, defer_subfd, dirh, cdirh);
 	}
 	closedir(d);
+}
+
+/* read_later - after a verifying walk: the preloaded messages of changed and vanished files forgotten
+ * (the partial models that share them taken back first), then the changed and new files read */
+static void read_later(struct spool_walk *w, int qfd)
+{
+	char open_rel[64] = "", open_drel[64] = "";
+	int dirfd = -1, dsub = -1, dirh = -1, cdirh = -1;
+	size_t i;
+
+	qmodel_reclaim(w->m);
+	qcache_forget_stale(w->cache, w->m);
+	for (i = 0; i < w->nlater; i++) {
+		const struct later_file *f = &w->later[i];
+
+		if (strcmp(f->rel, open_rel) != 0 || strcmp(f->drel, open_drel) != 0) {
+			if (dirfd >= 0)
+				close(dirfd);
+			if (dsub >= 0)
+				close(dsub);
+			dirfd = openat(qfd, f->rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			dsub = f->drel[0] ? openat(qfd, f->drel, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+			dirh = qcache_dir(w->cache, f->rel);
+			cdirh = f->drel[0] ? qcache_dir(w->cache, f->drel) : -1;
+			snprintf(open_rel, sizeof open_rel, "%s", f->rel);
+			snprintf(open_drel, sizeof open_drel, "%s", f->drel);
+		}
+		if (dirfd >= 0)
+			add_spool_message(w, dirfd, f->name, f->queue, dsub, dirh, cdirh);
+	}
+	if (dirfd >= 0)
+		close(dirfd);
+	if (dsub >= 0)
+		close(dsub);
+	free(w->later);
+	w->later = NULL;
+	w->nlater = w->caplater = 0;
 }
 
 /* estimate_files - about how many queue files are below dirfd (depth levels of hash directories): the
@@ -434,22 +606,25 @@ static size_t estimate_files(int dirfd, int depth)
 	return files + sample * dirs;
 }
 
-/* snapshot_spool - read the queue directories directly (root): faster than postqueue -j */
-static int snapshot_spool(const struct mta_params *p, struct qmodel *m, struct why *why)
+/* snapshot_spool - read the queue directories directly (root): faster than postqueue -j; with a cache,
+ * only the files it does not hold as they are */
+static int snapshot_spool(const struct mta_params *p, struct qmodel *m, struct qcache *cache, struct why *why)
 {
 	static const struct { const char *dir; enum queue_name q; int depth; } queues[] = {
 		{ "active", QUEUE_ACTIVE, 2 }, { "incoming", QUEUE_INCOMING, 2 },
 		{ "deferred", QUEUE_DEFERRED, 2 }, { "hold", QUEUE_HOLD, 2 },
 		{ "maildrop", QUEUE_MAILDROP, 0 },	/* local submissions pickup has not taken yet */
 	};
+	struct spool_walk w = { .m = m, .cache = cache };
 	int qfd, deferfd;
 	size_t i;
 
 	if ((qfd = open(p->queue_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return why_errno(why, "cannot open queue directory %s", p->queue_dir);
 	deferfd = openat(qfd, "defer", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	m->expected = 0;
-	for (i = 0; m->progress != NULL && i < sizeof queues / sizeof queues[0]; i++) {
+	w.deferfd = deferfd;
+	m->expected = cache != NULL ? qcache_loaded(cache) : 0;
+	for (i = 0; m->progress != NULL && m->expected == 0 && i < sizeof queues / sizeof queues[0]; i++) {
 		/* the progress line's "of ~N" (only when someone watches the progress) */
 		int fd = openat(qfd, queues[i].dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -465,6 +640,7 @@ static int snapshot_spool(const struct mta_params *p, struct qmodel *m, struct w
 			if (errno == ENOENT)
 				continue;
 			why_errno(why, "cannot open %s/%s", p->queue_dir, queues[i].dir);
+			free(w.later);
 			if (deferfd >= 0)
 				close(deferfd);
 			close(qfd);
@@ -473,10 +649,12 @@ static int snapshot_spool(const struct mta_params *p, struct qmodel *m, struct w
 		/* deferred/X/ID has its reasons in defer/X/ID */
 		if (queues[i].q == QUEUE_DEFERRED && deferfd >= 0)
 			dsub = dup(deferfd);
-		walk_queue(m, fd, queues[i].q, queues[i].depth, deferfd, dsub);
+		walk_queue(&w, fd, queues[i].q, queues[i].depth, dsub, queues[i].dir, "defer");
 		if (dsub >= 0)
 			close(dsub);
 	}
+	if (qcache_preloaded(cache))
+		read_later(&w, qfd);
 	if (deferfd >= 0)
 		close(deferfd);
 	close(qfd);
@@ -486,7 +664,7 @@ static int snapshot_spool(const struct mta_params *p, struct qmodel *m, struct w
 
 /* postfix_snapshot - fill an empty model with the queue as it is now; -1 with why */
 static int postfix_snapshot(const struct mta_params *p, enum snapshot_source source,
-			    struct qmodel *m, struct why *why)
+			    struct qmodel *m, struct qcache *cache, struct why *why)
 {
 	char path[PATH_MAX + 16];
 	int fd;
@@ -495,7 +673,7 @@ static int postfix_snapshot(const struct mta_params *p, enum snapshot_source sou
 		return why_set(why, "queue directory %s is not readable (run as root, or use postqueue)",
 			       p->queue_dir);
 	if (source != SNAPSHOT_LISTING && p->spool_readable)
-		return snapshot_spool(p, m, why);
+		return snapshot_spool(p, m, cache, why);
 	if ((fd = snapshot_listing(p, m, why)) < 0)
 		return fd;
 	if (p->spool_readable) {
@@ -615,7 +793,11 @@ static struct qmsg *postfix_spool_update(const struct mta_params *p, struct qmod
 		deferfd = -1;	/* no such path can exist: no reasons, the message still counts */
 	if (queues[i].q == QUEUE_DEFERRED && deferfd >= 0 && rel[n] == '/')
 		dsub = openat(deferfd, rel + n + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);	/* defer/X like deferred/X */
-	add_spool_message(m, dirfd, name, queues[i].q, deferfd, dsub);
+	{
+		struct spool_walk w = { .m = m, .cache = NULL, .deferfd = deferfd };
+
+		add_spool_message(&w, dirfd, name, queues[i].q, dsub, -1, -1);
+	}
 	if (dsub >= 0)
 		close(dsub);
 	if (deferfd >= 0)

@@ -333,12 +333,11 @@ struct qmsg *qmodel_add_fleet(struct qmodel *m, const char *host, const char *id
 static void compute_times(const struct qmodel *m, struct qmsg *msg, time_t now);
 static void settle_msg(const struct qmodel *m, struct qmsg *msg, time_t now);
 
-/* qmodel_partial - the messages read so far (all but the last, which may still get recipients), sealed
- * and shared, with aggregates of their own */
-struct qmodel *qmodel_partial(struct qmodel *m, time_t now)
+/* partial_upto - a partial model of msgs[0..upto) (sealed first) */
+static struct qmodel *partial_upto(struct qmodel *m, size_t upto, time_t now)
 {
 	struct qmodel *p = calloc(1, sizeof *p);
-	size_t i, upto = m->n > 0 ? m->n - 1 : 0;
+	size_t i;
 
 	if (p == NULL)
 		return NULL;
@@ -365,6 +364,19 @@ struct qmodel *qmodel_partial(struct qmodel *m, time_t now)
 	/* no index: a partial model is only looked at, never updated */
 	qmodel_finish(p, now);
 	return p;
+}
+
+/* qmodel_partial - the messages read so far (all but the last, which may still get recipients), sealed
+ * and shared, with aggregates of their own */
+struct qmodel *qmodel_partial(struct qmodel *m, time_t now)
+{
+	return partial_upto(m, m->n > 0 ? m->n - 1 : 0, now);
+}
+
+/* qmodel_partial_all - qmodel_partial of every message (none is being written) */
+struct qmodel *qmodel_partial_all(struct qmodel *m, time_t now)
+{
+	return partial_upto(m, m->n, now);
 }
 
 /* own_deferral - true when text is mqmon's own pause as the model's MTA words it (not a remote reply) */

@@ -134,6 +134,7 @@ struct qmodel {
 	struct slab msg_slab;	/* the messages (a borrowed partial model's stays empty) */
 	struct strpool *pool;	/* the messages' strings (interned: senders, domains, replies repeat) */
 	int reading;		/* a partial model: the snapshot was still being read (counts are not final) */
+	time_t cached_at;	/* a model replayed from the model cache as written then, not verified yet (0: not) */
 	int borrowed;		/* a partial model: its messages belong to the model being built (never written) */
 	size_t sealed;		/* the builder's: msgs[0..sealed) are settled and may be shared by partials */
 	size_t expected;	/* messages the backend expects to read (an estimate; 0 when unknown) */
@@ -183,6 +184,10 @@ struct qmodel *qmodel_new(const struct classifier *cl, const struct mta_params *
  * sealed message listed again) and holds a reference to m's string pool; NULL on out of memory.
  * Whoever builds m must not join or finish it until every partial is freed (core/queue/qsource) */
 struct qmodel *qmodel_partial(struct qmodel *m, time_t now);
+
+/* qmodel_partial_all - qmodel_partial of every message: none is being written (a model preloaded from
+ * the model cache, core/queue/qcache) */
+struct qmodel *qmodel_partial_all(struct qmodel *m, time_t now);
 
 /* qmodel_reclaim - a snapshot is about to write into messages it added before the last one (a second
  * pass, such as Postfix's retry times from the spool after postqueue -j): no more partial models, and

@@ -20,6 +20,7 @@
 #include "core/queue/qsource.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 #include <unistd.h>
 
 #include "core/history/store.h"
+#include "core/queue/qcache.h"
 #include "core/base/worker.h"
 
 #define PARTIAL_FIRST_MS 150	/* the first partial model: the console's first screen */
@@ -49,6 +51,8 @@ struct qsource {
 	int lent;		/* partial models not returned yet (the untaken one too) */
 	int want_back;		/* the worker waits for them */
 	int stopping;
+	int cache_shown;	/* this build handed over the cache's model: no smaller partials after it */
+	char note[512];		/* the last cache warning, until qsource_note (under the worker's lock) */
 	size_t read, expected;
 	long start_ms, next_partial_ms;	/* monotonic, the worker's own */
 };
@@ -62,6 +66,16 @@ static long mono_ms(void)
 	return (long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+/* drop_untaken - free the partial model nobody took (plock held) */
+static void drop_untaken(struct qsource *qs)
+{
+	if (qs->partial == NULL)
+		return;
+	qs->lent--;
+	qmodel_free(qs->partial);
+	qs->partial = NULL;
+}
+
 /* on_progress - the snapshot read more messages: count them, and hand over a partial model when due */
 static void on_progress(struct qmodel *m, void *ctx)
 {
@@ -73,7 +87,7 @@ static void on_progress(struct qmodel *m, void *ctx)
 	pthread_mutex_lock(&qs->plock);
 	qs->read = m->n;
 	qs->expected = m->expected;
-	want = qs->want_partials && !qs->stopping;
+	want = qs->want_partials && !qs->stopping && !qs->cache_shown;
 	pthread_mutex_unlock(&qs->plock);
 	if (!want || now < qs->next_partial_ms)
 		return;
@@ -83,10 +97,7 @@ static void on_progress(struct qmodel *m, void *ctx)
 	if (p == NULL)
 		return;
 	pthread_mutex_lock(&qs->plock);
-	if (qs->partial != NULL) {
-		qmodel_free(qs->partial);	/* untaken: a newer one replaces it */
-		qs->lent--;
-	}
+	drop_untaken(qs);	/* a newer one replaces it */
 	qs->partial = p;
 	qs->lent++;
 	pthread_mutex_unlock(&qs->plock);
@@ -97,11 +108,7 @@ static void on_progress(struct qmodel *m, void *ctx)
 static void partials_back(struct qsource *qs)
 {
 	pthread_mutex_lock(&qs->plock);
-	if (qs->partial != NULL) {
-		qmodel_free(qs->partial);
-		qs->partial = NULL;
-		qs->lent--;
-	}
+	drop_untaken(qs);
 	if (qs->lent > 0 && !qs->stopping) {
 		qs->want_back = 1;
 		pthread_mutex_unlock(&qs->plock);
@@ -127,13 +134,96 @@ const char *qsource_default_log(const struct mta_params *p)
 	return p->backend != NULL && p->backend->default_log != NULL ? p->backend->default_log(p) : NULL;
 }
 
-/* build - one finished model now; NULL with why; *mta gets whether the MTA runs (enum mta_state), also on failure */
+/* what a build says about its model cache */
+struct cache_notes {
+	char warning[512];	/* the cache was ignored, or could not be written */
+	char quiet[512];	/* --verbose: there is no cache (its directory cannot be written), or what it saved */
+};
+
+/* cache_open - the build's model cache, loaded when a valid one is there; NULL when there is none to use
+ * (none configured, not a spool snapshot, or its directory cannot be written: a quiet note) */
+static struct qcache *cache_open(const struct qsource_config *cfg, const struct mta_params *p,
+				 struct cache_notes *cn)
+{
+	struct qcache *qc;
+	struct why w;
+
+	if (!cfg->cache[0] || !p->spool_readable || cfg->source == SNAPSHOT_LISTING)
+		return NULL;
+	if (qcache_usable(cfg->cache, &w) < 0) {
+		snprintf(cn->quiet, sizeof cn->quiet, "working without a model cache: %.400s", w.text);
+		return NULL;
+	}
+	if ((qc = qcache_new(cfg->backend->name, p->config_dir, p->queue_dir)) == NULL)
+		return NULL;
+	if (qcache_load(qc, cfg->cache, &w) < 0)
+		snprintf(cn->warning, sizeof cn->warning, "model cache ignored (read again): %.400s", w.text);
+	return qc;
+}
+
+/* cache_save - write the cache a spool build walked with, unless it holds just what the file does (and
+ * free it); a warning when it cannot, else a quiet note of how many files were read */
+static void cache_save(const struct qsource_config *cfg, struct qcache *qc, struct cache_notes *cn)
+{
+	struct why w;
+
+	if (qc == NULL || !qcache_walked(qc)) {
+		qcache_free(qc);
+		return;
+	}
+	if (qcache_loaded(qc) == qcache_kept(qc) && qcache_replayed(qc) == qcache_kept(qc)) {
+		/* every file as the cache holds it, none gone: the file on disk says the same */
+		if (!cn->quiet[0])
+			snprintf(cn->quiet, sizeof cn->quiet, "model cache %.300s: %zu queue files, 0 of them read, the "
+				 "rest from the cache (unchanged, not written again)", cfg->cache, qcache_kept(qc));
+	} else if (qcache_save(qc, cfg->cache, time(NULL), &w) < 0) {
+		if (!cn->warning[0])
+			snprintf(cn->warning, sizeof cn->warning, "model cache not written: %.400s", w.text);
+	} else if (!cn->quiet[0]) {
+		snprintf(cn->quiet, sizeof cn->quiet, "model cache %.300s: %zu queue files, %zu of them read, the rest "
+			 "from the cache", cfg->cache, qcache_kept(qc), qcache_kept(qc) - qcache_replayed(qc));
+	}
+	qcache_free(qc);
+}
+
+/* hand_cached - the cache's whole model, unverified: preloaded into m (the walk that follows only
+ * verifies it, then reads what changed) and lent to the owner as a partial model marked cached_at; no
+ * smaller partial follows it in this build */
+static void hand_cached(struct qsource *qs, struct qcache *qc, struct qmodel *m)
+{
+	struct qmodel *p;
+	int want;
+
+	pthread_mutex_lock(&qs->plock);
+	want = qs->want_partials && !qs->stopping && qcache_loaded(qc) > 0;
+	if (want)
+		qs->cache_shown = 1;	/* no partial of the preload's progress either */
+	pthread_mutex_unlock(&qs->plock);
+	if (!want)
+		return;
+	qcache_preload(qc, m);
+	if ((p = qmodel_partial_all(m, time(NULL))) == NULL)
+		return;
+	p->source = "spool";
+	p->cached_at = qcache_written_at(qc);
+	pthread_mutex_lock(&qs->plock);
+	drop_untaken(qs);
+	qs->partial = p;
+	qs->lent++;
+	pthread_mutex_unlock(&qs->plock);
+	worker_notify(qs->worker);
+}
+
+/* build - one finished model now; NULL with why; *mta gets whether the MTA runs (enum mta_state), also on
+ * failure; the model cache it used goes to *keep (to be saved by the caller) when keep is not NULL, else
+ * it is saved here */
 static struct qmodel *build(const struct qsource_config *cfg, struct qsource *qs, struct strlist *warn,
-			    struct why *why, int *mta)
+			    struct why *why, int *mta, struct cache_notes *cn, struct qcache **keep)
 {
 	const struct mta_backend *be = cfg->backend;
 	struct mta_params params;
 	struct qmodel *m;
+	struct qcache *qc;
 	struct why w;
 	int i, rc;
 
@@ -151,14 +241,36 @@ static struct qmodel *build(const struct qsource_config *cfg, struct qsource *qs
 		m->progress_ctx = qs;
 		m->mta_running = *mta;
 	}
-	rc = be->snapshot(&params, cfg->source, m, why);
+	qc = cache_open(cfg, &params, cn);
+	if (qs != NULL && qc != NULL)
+		hand_cached(qs, qc, m);
+	rc = be->snapshot(&params, cfg->source, m, qc, why);
 	if (qs != NULL)
 		qmodel_reclaim(m);	/* from here on the messages are written (or freed) */
+	if (rc >= 0 && qcache_preloaded(qc)) {
+		/* the backend did not verify the preloaded model (it does not use the cache): read it whole */
+		qcache_free(qc);
+		qc = NULL;
+		qmodel_free(m);
+		if ((m = qmodel_new(cfg->cl, &params)) == NULL) {
+			why_set(why, "out of memory");
+			return NULL;
+		}
+		m->mta_running = *mta;
+		rc = be->snapshot(&params, cfg->source, m, NULL, why);
+	}
 	if (rc < 0) {
 		if (rc == MTA_SNAPSHOT_STOPPED)
 			*mta = MTA_STOPPED;
+		qcache_free(qc);
 		qmodel_free(m);
 		return NULL;
+	}
+	if (strcmp(m->source, "spool") != 0) {
+		qcache_free(qc);	/* a listing: nothing to keep */
+		qc = NULL;
+	} else if (qc != NULL) {
+		qcache_drop_loaded(qc);	/* walked: only the next cache is needed */
 	}
 	if (*mta == MTA_UNKNOWN && strcmp(m->source, be->listing_name) == 0)
 		*mta = MTA_RUNNING;	/* its daemons answered the listing */
@@ -187,15 +299,28 @@ static struct qmodel *build(const struct qsource_config *cfg, struct qsource *qs
 	if (qs != NULL)
 		qmodel_keep_order(m);	/* the console's sort keys: sorted here, on the worker */
 	qmodel_finish(m, time(NULL));
+	if (keep != NULL)
+		*keep = qc;
+	else
+		cache_save(cfg, qc, cn);
 	return m;
 }
 
 /* qsource_build - one finished model now; NULL with why; *mta (may be NULL) whether the MTA runs */
 struct qmodel *qsource_build(const struct qsource_config *cfg, struct strlist *warn, struct why *why, int *mta)
 {
+	struct cache_notes cn = { "", "" };
+	struct qmodel *m;
 	int state;
 
-	return build(cfg, NULL, warn, why, mta != NULL ? mta : &state);
+	m = build(cfg, NULL, warn, why, mta != NULL ? mta : &state, &cn, NULL);
+	if (cfg->verbose && warn != NULL) {
+		if (cn.warning[0])
+			strlist_addf(warn, "%s", cn.warning);
+		if (cn.quiet[0])
+			strlist_addf(warn, "%s", cn.quiet);
+	}
+	return m;
 }
 
 /* build_job - one build on the worker thread, its outcome into ready */
@@ -203,6 +328,8 @@ static void build_job(struct worker *w, void *ctx)
 {
 	struct qsource *qs = ctx;
 	struct qsource_config cfg;
+	struct cache_notes cn = { "", "" };
+	struct qcache *qc = NULL;
 	struct qmodel *m;
 	struct why why;
 	struct timespec t0, t1;
@@ -213,13 +340,38 @@ static void build_job(struct worker *w, void *ctx)
 	worker_unlock(w);
 	pthread_mutex_lock(&qs->plock);
 	qs->read = qs->expected = 0;
+	qs->cache_shown = 0;
 	pthread_mutex_unlock(&qs->plock);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	qs->start_ms = mono_ms();
 	qs->next_partial_ms = qs->start_ms + PARTIAL_FIRST_MS;
-	m = build(&cfg, qs, NULL, &why, &mta);
+	m = build(&cfg, qs, NULL, &why, &mta, &cn, &qc);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
+	if (qc != NULL) {
+		/* the verified model first, then the cache written (the owner sees the build as busy meanwhile) */
+		worker_lock(w);
+		if (cn.warning[0])
+			snprintf(qs->note, sizeof qs->note, "%s", cn.warning);
+		cn.warning[0] = '\0';
+		qs->ready_new = 1;
+		qmodel_free(qs->ready);
+		qs->ready = m;
+		qs->ready_failed = 0;
+		qs->ready_mta = mta;
+		qs->ready_ms = (t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000;
+		worker_unlock(w);
+		worker_notify(w);
+		cache_save(&cfg, qc, &cn);
+		if (cn.warning[0]) {
+			worker_lock(w);
+			snprintf(qs->note, sizeof qs->note, "%s", cn.warning);
+			worker_unlock(w);
+		}
+		return;
+	}
 	worker_lock(w);
+	if (cn.warning[0])
+		snprintf(qs->note, sizeof qs->note, "%s", cn.warning);
 	qs->ready_new = 1;
 	qmodel_free(qs->ready);
 	qs->ready = m;
@@ -371,6 +523,21 @@ void qsource_progress(struct qsource *qs, size_t *read, size_t *expected)
 	pthread_mutex_unlock(&qs->plock);
 }
 
+/* qsource_note - the last build's cache warning, once */
+int qsource_note(struct qsource *qs, char *buf, size_t n)
+{
+	int has;
+
+	worker_lock(qs->worker);
+	has = qs->note[0] != '\0';
+	if (has) {
+		snprintf(buf, n, "%s", qs->note);
+		qs->note[0] = '\0';
+	}
+	worker_unlock(qs->worker);
+	return has;
+}
+
 /* qsource_free - stop the worker (waits for a running build) and release everything */
 void qsource_free(struct qsource *qs)
 {
@@ -382,7 +549,7 @@ void qsource_free(struct qsource *qs)
 	pthread_mutex_unlock(&qs->plock);
 	worker_free(qs->worker);
 	qmodel_free(qs->ready);
-	qmodel_free(qs->partial);
+	qmodel_free(qs->partial);	/* untaken: nobody waits for it any more */
 	pthread_cond_destroy(&qs->returned);
 	pthread_mutex_destroy(&qs->plock);
 	free(qs);

@@ -10,6 +10,19 @@
  * (qsource_want_partials): finished copies of the messages read so far,
  * marked `reading`, the first within about 0.15 s, so the console shows
  * causes at once and fills them in (qsource_take_partial, qsource_progress).
+ *
+ * With a model cache (qsource_config.cache), a spool build replays the
+ * files the cache holds as they are and reads only the others, then writes
+ * the cache again (after the model is handed over) unless every file was
+ * replayed and none vanished. A build that wants partial models first
+ * hands over the cache's whole model, unverified (qmodel.cached_at: "as of
+ * HH:MM:SS, verifying"), and no smaller partial after it: its model is
+ * preloaded from the cache (qcache_preload) and lent as a partial model
+ * while the walk only verifies it; the backend then takes it back
+ * (qmodel_reclaim), forgets what changed and reads it. A cache that
+ * cannot be used is a note: a one-line warning when it was ignored (corrupt,
+ * foreign, another version), a quieter one when its directory cannot be
+ * written (qsource_build: in warn with cfg.verbose; the console: qsource_note).
  */
 #ifndef MQMON_QSOURCE_H
 #define MQMON_QSOURCE_H
@@ -31,6 +44,8 @@ struct qsource_config {
 	char db[PATH_MAX];		/* when set: attempts from this store instead of reading the log */
 	int nlogs;			/* 0: the MTA's own log or the usual syslog file */
 	char logs[QSOURCE_MAX_LOGS][PATH_MAX];
+	char cache[PATH_MAX];		/* the model cache (core/queue/qcache) of spool snapshots; "": none */
+	int verbose;			/* qsource_build: the cache's notes go to warn too */
 };
 
 /* qsource_default_log - the instance's log as its backend knows it (its own log file, else the usual
@@ -85,6 +100,10 @@ void qsource_set_classifier(struct qsource *qs, const struct classifier *cl);
 
 /* qsource_busy - true while a build runs */
 int qsource_busy(struct qsource *qs);
+
+/* qsource_note - the last build's cache warning (a cache it ignored or could not write) into buf, once;
+ * 0 when there is none */
+int qsource_note(struct qsource *qs, char *buf, size_t n);
 
 /* qsource_free - stop the worker (waits for a running build) and release everything */
 void qsource_free(struct qsource *qs);
