@@ -298,15 +298,16 @@ static void reading_line(struct app *a, char *buf, size_t size)
 {
 	size_t read, expected;
 	char r[32], e[32];
+	const char *what = a->m->cache_reading ? "model cache" : "queue";
 
 	qsource_progress(a->qs, &read, &expected);
 	if (read < a->m->n)
 		read = a->m->n;
 	if (expected > read)
-		snprintf(buf, size, " reading the queue: %s of ~%s ", fmt_count(r, sizeof r, read),
+		snprintf(buf, size, " reading the %s: %s of ~%s ", what, fmt_count(r, sizeof r, read),
 			 fmt_count(e, sizeof e, expected));
 	else
-		snprintf(buf, size, " reading the queue: %s so far ", fmt_count(r, sizeof r, read));
+		snprintf(buf, size, " reading the %s: %s so far ", what, fmt_count(r, sizeof r, read));
 }
 
 /* draw_status - the top bar: host, MTA (stopped in the alert colour), totals, live/stale, last event, read-only */
@@ -344,7 +345,7 @@ static void draw_status(struct app *a)
 	}
 	/* every message in one queue bucket: the numbers add up to the total (maildrop and incoming too);
 	 * a partial model's counts are not totals: the progress instead */
-	if (m->reading && !m->cached_at)
+	if (m->reading && (!m->cached_at || m->cache_reading))
 		reading_line(a, totals, sizeof totals);
 	else
 		qmodel_totals(m, totals, sizeof totals, COLS >= 100);
@@ -353,7 +354,7 @@ static void draw_status(struct app *a)
 	else
 		snprintf(buf, sizeof buf, "| %s ", totals);
 	x += ui_put(0, x, COLS - x, buf, EL_TITLE, 0);
-	if (m->reading && !m->cached_at)
+	if (m->reading && (!m->cached_at || m->cache_reading))
 		x += ui_put(0, x, COLS - x, " READING ", EL_EXPIRING, 0);
 	if (m->overdue)
 		x += ui_putf(0, x, COLS - x, EL_OVERDUE, 0, " %zu overdue ", m->overdue);

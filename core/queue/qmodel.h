@@ -135,6 +135,7 @@ struct qmodel {
 	struct strpool *pool;	/* the messages' strings (interned: senders, domains, replies repeat) */
 	int reading;		/* a partial model: the snapshot was still being read (counts are not final) */
 	time_t cached_at;	/* a model replayed from the model cache as written then, not verified yet (0: not) */
+	int cache_reading;	/* a partial model of the cache still being read (cached_at set; counts not final) */
 	int borrowed;		/* a partial model: its messages belong to the model being built (never written) */
 	size_t sealed;		/* the builder's: msgs[0..sealed) are settled and may be shared by partials */
 	size_t expected;	/* messages the backend expects to read (an estimate; 0 when unknown) */

@@ -52,6 +52,8 @@ struct qsource {
 	int want_back;		/* the worker waits for them */
 	int stopping;
 	int cache_shown;	/* this build handed over the cache's model: no smaller partials after it */
+	int preloading;		/* the cache is being read into the model: partials of it, marked cached_at */
+	time_t preload_at;	/* when that cache was written */
 	char note[512];		/* the last cache warning, until qsource_note (under the worker's lock) */
 	size_t read, expected;
 	long start_ms, next_partial_ms;	/* monotonic, the worker's own */
@@ -87,7 +89,7 @@ static void on_progress(struct qmodel *m, void *ctx)
 	pthread_mutex_lock(&qs->plock);
 	qs->read = m->n;
 	qs->expected = m->expected;
-	want = qs->want_partials && !qs->stopping && !qs->cache_shown;
+	want = qs->want_partials && !qs->stopping && (!qs->cache_shown || qs->preloading);
 	pthread_mutex_unlock(&qs->plock);
 	if (!want || now < qs->next_partial_ms)
 		return;
@@ -96,6 +98,12 @@ static void on_progress(struct qmodel *m, void *ctx)
 	qs->next_partial_ms = mono_ms() + (gap > PARTIAL_MIN_GAP_MS ? gap : PARTIAL_MIN_GAP_MS);
 	if (p == NULL)
 		return;
+	if (qs->preloading) {
+		/* the cache read so far: its counts as they were, and not all of them yet */
+		p->source = "spool";
+		p->cached_at = qs->preload_at;
+		p->cache_reading = 1;
+	}
 	pthread_mutex_lock(&qs->plock);
 	drop_untaken(qs);	/* a newer one replaces it */
 	qs->partial = p;
@@ -196,12 +204,19 @@ static void hand_cached(struct qsource *qs, struct qcache *qc, struct qmodel *m)
 
 	pthread_mutex_lock(&qs->plock);
 	want = qs->want_partials && !qs->stopping && qcache_loaded(qc) > 0;
-	if (want)
-		qs->cache_shown = 1;	/* no partial of the preload's progress either */
+	if (want) {
+		qs->cache_shown = 1;	/* no smaller partial of the walk after the cache's whole model */
+		qs->preloading = 1;	/* but partials of the cache while it is read: a big one takes a while */
+		qs->preload_at = qcache_written_at(qc);
+	}
 	pthread_mutex_unlock(&qs->plock);
 	if (!want)
 		return;
+	m->expected = qcache_loaded(qc);
 	qcache_preload(qc, m);
+	pthread_mutex_lock(&qs->plock);
+	qs->preloading = 0;
+	pthread_mutex_unlock(&qs->plock);
 	if ((p = qmodel_partial_all(m, time(NULL))) == NULL)
 		return;
 	p->source = "spool";

@@ -117,11 +117,40 @@ static int dump_member(FILE *fp, const char *key, json_t *value, int first)
 	return rc;
 }
 
+/* a message's JSON text, reused from one message to the next */
+struct dumpbuf {
+	char *text;
+	size_t cap;
+};
+
+/* dump_buffered - o's compact text written with one fwrite (jansson's own json_dumpf writes it token by
+ * token: most of a big snapshot's time); -1 when it could not be made or written */
+static int dump_buffered(const json_t *o, struct dumpbuf *b, FILE *fp)
+{
+	size_t n = o != NULL ? json_dumpb(o, b->text, b->cap, JSON_COMPACT | JSON_PRESERVE_ORDER) : 0;
+
+	if (n == 0)
+		return -1;
+	if (n > b->cap) {
+		size_t cap = n > 2 * b->cap ? n : 2 * b->cap;
+		char *t = realloc(b->text, cap);
+
+		if (t == NULL)
+			return -1;
+		b->text = t;
+		b->cap = cap;
+		if (json_dumpb(o, b->text, b->cap, JSON_COMPACT | JSON_PRESERVE_ORDER) != n)
+			return -1;
+	}
+	return fwrite(b->text, 1, n, fp) == n ? 0 : -1;
+}
+
 /* write_json - the whole model, streamed: one message object at a time, so
  * a 100,000-message queue never becomes one 500 MB document in memory */
 static int write_json(const struct qmodel *m, const char *host, FILE *fp)
 {
 	json_t *causes = json_array(), *arr;
+	struct dumpbuf buf = { NULL, 0 };
 	size_t i, k;
 	int rc = 0;
 
@@ -147,9 +176,10 @@ static int write_json(const struct qmodel *m, const char *host, FILE *fp)
 		json_t *o = message_json(m, m->msgs[i]);
 
 		fputs(i ? ",\n  " : "\n  ", fp);
-		rc |= json_dumpf(o, fp, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		rc |= dump_buffered(o, &buf, fp);
 		json_decref(o);
 	}
+	free(buf.text);
 	fputs("\n ]", fp);
 	for (i = 0; i < CAUSE_COUNT; i++) {
 		const struct qcount *c = &m->causes[i];
