@@ -85,6 +85,19 @@ inject() {
 	"$TOP/tests/bed/bed.sh" inject "$BED" "$@" >/dev/null
 }
 
+# grow_frozen_bed N - freeze the bed (qmgr out of master.cf, so nothing retries, moves or rewrites the
+# deferred files) and grow its deferred queue to N messages with bench/grow-queue, as `bench/run.sh scale`
+# does; fails the script when growing fails
+grow_frozen_bed() {
+	local longq=()
+	postconf -c "$BED_CONF" '-M#' qmgr/unix && postfix -c "$BED_CONF" reload >/dev/null 2>&1
+	sleep 2
+	[ "$(postconf -c "$BED_CONF" -h enable_long_queue_ids)" = yes ] && longq=(-l)
+	"$TOP/bench/grow-queue" "${longq[@]}" -d "$(postconf -c "$BED_CONF" -h hash_queue_depth)" \
+		-H "$(postconf -c "$BED_CONF" -h hash_queue_names)" "$BED_QUEUE" "$1" >/dev/null ||
+		{ echo "FAIL bench/grow-queue to $1"; exit 1; }
+}
+
 # pq_ids - sorted queue IDs postqueue -j lists
 pq_ids() {
 	postqueue -c "$BED_CONF" -j | jq -r .queue_id | sort -u

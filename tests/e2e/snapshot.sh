@@ -106,13 +106,7 @@ if [ -x "$TOP/bench/grow-queue" ]; then
 		[ -z "$(postqueue -c "$BED_CONF" -j | jq -r 'select(.queue_name != "deferred" and .queue_name != "hold") | .queue_id')" ] && break
 		sleep 0.2
 	done
-	postconf -c "$BED_CONF" '-M#' qmgr/unix
-	postfix -c "$BED_CONF" reload >/dev/null 2>&1
-	sleep 2
-	longq=()
-	[ "$(postconf -c "$BED_CONF" -h enable_long_queue_ids)" = yes ] && longq=(-l)
-	"$TOP/bench/grow-queue" "${longq[@]}" -d "$(postconf -c "$BED_CONF" -h hash_queue_depth)" \
-		-H "$(postconf -c "$BED_CONF" -h hash_queue_names)" "$BED_QUEUE" 5000 >/dev/null
+	grow_frozen_bed 5000
 	"$MQMON" -c "$BED_CONF" snapshot --no-log >"$snap.big"
 	check_eq "5,000 deferred: the snapshot lists exactly postqueue -j's queue IDs" \
 		"$(jq -r '.messages[].queue_id' "$snap.big" | sort -u)" "$(pq_ids)"

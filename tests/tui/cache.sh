@@ -22,12 +22,7 @@ trap 'tmux_stop; bed_stop' EXIT
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
 # the history and the cache in the bed
 export XDG_DATA_HOME=$BED/data
-postconf -c "$BED_CONF" '-M#' qmgr/unix && postfix -c "$BED_CONF" reload >/dev/null 2>&1
-sleep 2
-longq=()
-[ "$(postconf -c "$BED_CONF" -h enable_long_queue_ids)" = yes ] && longq=(-l)
-"$TOP/bench/grow-queue" "${longq[@]}" -d "$(postconf -c "$BED_CONF" -h hash_queue_depth)" \
-	-H "$(postconf -c "$BED_CONF" -h hash_queue_names)" "$BED_QUEUE" "$N" >/dev/null || { echo "FAIL grow-queue"; exit 1; }
+grow_frozen_bed "$N"
 check_eq "the grown bed lists $N messages" "$(postqueue -c "$BED_CONF" -j | wc -l)" "$N"
 
 # the cache, written by a snapshot; then 25 messages deleted while no mqmon runs

@@ -19,13 +19,7 @@ inject 40 gmail.com yahoo.com outlook.com greylist.example
 "$TOP/tests/bed/bed.sh" wait-deferred "$BED" 40 >/dev/null
 trap 'tmux_stop; bed_stop' EXIT
 export LANG=C.UTF-8 LC_ALL=C.UTF-8
-# freeze: qmgr out of master.cf, so the copies are never retried or moved
-postconf -c "$BED_CONF" '-M#' qmgr/unix && postfix -c "$BED_CONF" reload >/dev/null 2>&1
-sleep 2
-longq=()
-[ "$(postconf -c "$BED_CONF" -h enable_long_queue_ids)" = yes ] && longq=(-l)
-"$TOP/bench/grow-queue" "${longq[@]}" -d "$(postconf -c "$BED_CONF" -h hash_queue_depth)" \
-	-H "$(postconf -c "$BED_CONF" -h hash_queue_names)" "$BED_QUEUE" "$N" >/dev/null || { echo "FAIL grow-queue"; exit 1; }
+grow_frozen_bed "$N"
 listed=$(postqueue -c "$BED_CONF" -j | wc -l)
 check_eq "the grown bed lists $N messages" "$listed" "$N"
 sync

@@ -2,6 +2,7 @@
  * identity means "read it again"; a truncated, bit-flipped, other-version or other-instance cache
  * is refused whole; the file is 0600, written atomically, never through a link */
 #include "tests/unit/testutil.h"
+#include "tests/unit/testmodel.h"
 
 #include "core/queue/qcache.h"
 
@@ -12,39 +13,15 @@
 #include "core/postfix/mta_postfix.h"
 #include "core/queue/snapshot.h"
 
-static struct ruleset rs;
-static struct classifier *cl;
 static const time_t now = 1800000000;
-
-static int setup(void **state)
-{
-	(void)state;
-	ruleset_init(&rs);
-	if (ruleset_load(&rs, "rules/causes.ini", NULL) < 0 || (cl = classifier_new(&rs, NULL)) == NULL)
-		return -1;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	classifier_free(cl);
-	ruleset_free(&rs);
-	return 0;
-}
 
 /* params - a Postfix instance */
 static struct mta_params params(void)
 {
-	struct mta_params p = { .backend = &mta_postfix };
+	struct mta_params p = postfix_defaults();
 
 	snprintf(p.config_dir, sizeof p.config_dir, "/etc/postfix");
 	snprintf(p.queue_dir, sizeof p.queue_dir, "/var/spool/postfix");
-	p.queue_run_delay = 300;
-	p.min_backoff = 300;
-	p.max_backoff = 4000;
-	p.max_queue_lifetime = 5 * 86400;
-	p.bounce_queue_lifetime = 5 * 86400;
 	return p;
 }
 
@@ -571,5 +548,5 @@ int main(void)
 		cmocka_unit_test(test_path_for),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, model_setup, model_teardown);
 }

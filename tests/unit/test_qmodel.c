@@ -1,5 +1,6 @@
 /* test_qmodel - retry times, expiry, overdue, aggregates and forgetting, on a hand-built model */
 #include "tests/unit/testutil.h"
+#include "tests/unit/testmodel.h"
 
 #include "core/queue/qmodel.h"
 
@@ -11,38 +12,7 @@
 #include "core/mta/registry.h"
 #include "core/postfix/mta_postfix.h"
 
-static struct ruleset rs;
-static struct classifier *cl;
 
-static int setup(void **state)
-{
-	(void)state;
-	ruleset_init(&rs);
-	if (ruleset_load(&rs, "rules/causes.ini", NULL) < 0 || (cl = classifier_new(&rs, NULL)) == NULL)
-		return -1;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	classifier_free(cl);
-	ruleset_free(&rs);
-	return 0;
-}
-
-/* params - Postfix's defaults */
-static struct mta_params params(void)
-{
-	struct mta_params p = { .backend = &mta_postfix };
-
-	p.queue_run_delay = 300;
-	p.min_backoff = 300;
-	p.max_backoff = 4000;
-	p.max_queue_lifetime = 5 * 86400;
-	p.bounce_queue_lifetime = 5 * 86400;
-	return p;
-}
 
 static const char gmail[] = "host a[192.0.2.1] said: 421-4.7.28 unusual rate of 421-4.7.28 unsolicited mail "
 	"421 4.7.28 rate limited. gsmtp (in reply to RCPT TO command)";
@@ -50,7 +20,7 @@ static const char grey[] = "host b[192.0.2.2] said: 450 4.2.0 Greylisted, see ht
 
 static void test_retry_rules(void **state)
 {
-	struct mta_params p = params();
+	struct mta_params p = postfix_defaults();
 	struct qmodel *m = qmodel_new(cl, &p);
 	struct qmsg *a, *b, *c, *d, *e;
 	time_t now = 1000000;
@@ -84,7 +54,7 @@ static void test_retry_rules(void **state)
 
 static void test_overdue(void **state)
 {
-	struct mta_params p = params();
+	struct mta_params p = postfix_defaults();
 	struct qmodel *m = qmodel_new(cl, &p);
 	struct qmsg *late, *due;
 	time_t now = 1000000;
@@ -103,7 +73,7 @@ static void test_overdue(void **state)
 
 static void test_aggregates_count_messages_once(void **state)
 {
-	struct mta_params p = params();
+	struct mta_params p = postfix_defaults();
 	struct qmodel *m = qmodel_new(cl, &p);
 	struct qmsg *a, *b;
 
@@ -135,7 +105,7 @@ static void test_aggregates_count_messages_once(void **state)
 
 static void test_forget_and_read_again(void **state)
 {
-	struct mta_params p = params();
+	struct mta_params p = postfix_defaults();
 	struct qmodel *m = qmodel_new(cl, &p);
 	struct qmsg *a;
 	size_t i;
@@ -173,7 +143,7 @@ static void test_forget_and_read_again(void **state)
  * their own in order; forgotten messages go back to the model's slab and are reused by the next ones */
 static void test_recipients_inline_then_array(void **state)
 {
-	struct mta_params p = params();
+	struct mta_params p = postfix_defaults();
 	struct qmodel *m = qmodel_new(cl, &p);
 	struct qmsg *one, *three, *again;
 	size_t i, live;
@@ -246,7 +216,7 @@ static void test_one_provider_per_domain(void **state)
 {
 	static const char busy[] = "host 127.0.0.1[127.0.0.1] said: 421 4.3.0 Temporary System Problem. "
 		"Try again later (10). e5a6d9b0bb - gsmtp (in reply to RCPT TO command)";
-	struct mta_params p = params();
+	struct mta_params p = postfix_defaults();
 	struct qmodel *m = qmodel_new(cl, &p);
 	struct qmsg *a, *b;
 	size_t i;
@@ -273,7 +243,7 @@ static void test_one_provider_per_domain(void **state)
 /* header totals: every message in exactly one bucket (maildrop and incoming too), adding up to the total */
 static void test_totals_add_up(void **state)
 {
-	struct mta_params p = params();
+	struct mta_params p = postfix_defaults();
 	struct qmodel *m = qmodel_new(cl, &p);
 	char buf[200];
 
@@ -297,7 +267,7 @@ static void test_totals_add_up(void **state)
  * the cause of the last remote reply in its history, so it stays in its cause group */
 static void test_requeued_keeps_its_cause(void **state)
 {
-	struct mta_params p = params();
+	struct mta_params p = postfix_defaults();
 	struct qmodel *m = qmodel_new(cl, &p);
 	char dir[] = "/tmp/test_qmodel.XXXXXX", path[64];
 	struct why why = { 0 };
@@ -348,7 +318,7 @@ static void test_requeued_keeps_its_cause(void **state)
  * order; a recipient listed with its reply keeps it, and Exim's own "domain is held" is no remote reply */
 static void test_reply_from_log(void **state)
 {
-	struct mta_params p = params();
+	struct mta_params p = postfix_defaults();
 	struct qmodel *m;
 	char path[] = "/tmp/test_qmodel_log.XXXXXX";
 	struct why why = { 0 };
@@ -393,7 +363,7 @@ static void test_reply_from_log(void **state)
 static void test_log_dsn_fills_codeless_replies(void **state)
 {
 	static const char codeless[] = "host mx.example[192.0.2.1] said: 451 Try again later (in reply to RCPT TO command)";
-	struct mta_params p = params();
+	struct mta_params p = postfix_defaults();
 	struct qmodel *m = qmodel_new(cl, &p);
 	char path[] = "/tmp/test_qmodel_dsn.XXXXXX";
 	struct why why = { 0 };
@@ -438,7 +408,7 @@ static void test_log_dsn_fills_codeless_replies(void **state)
 static void test_rcpt_stage(void **state)
 {
 	static const char reply[] = "451 4.7.1 Try again later";
-	struct mta_params p = params();
+	struct mta_params p = postfix_defaults();
 	struct qmodel *m = qmodel_new(cl, &p);
 	struct qmsg *a;
 
@@ -467,7 +437,7 @@ static void progress_count(struct qmodel *m, void *ctx)
  * message listed again is not handed out to be written; the model finishes the same afterwards */
 static void test_partial_shares_sealed_messages(void **state)
 {
-	struct mta_params p = params();
+	struct mta_params p = postfix_defaults();
 	struct qmodel *m = qmodel_new(cl, &p), *part;
 	struct qmsg *a, *b, *c;
 	time_t now = 1000000;
@@ -533,5 +503,5 @@ int main(void)
 		cmocka_unit_test(test_log_dsn_fills_codeless_replies),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, model_setup, model_teardown);
 }

@@ -2,6 +2,7 @@
  * came, were read again or changed in place, always what a fresh sort gives; and the search bits
  * (tui/search): a longer text tests only what the shorter matched, and finds what a full search finds */
 #include "tests/unit/testutil.h"
+#include "tests/unit/testmodel.h"
 
 #include <limits.h>
 
@@ -10,37 +11,7 @@
 #include "core/postfix/mta_postfix.h"
 #include "tui/search.h"
 
-static struct ruleset rs;
-static struct classifier *cl;
 
-static int setup(void **state)
-{
-	(void)state;
-	ruleset_init(&rs);
-	if (ruleset_load(&rs, "rules/causes.ini", NULL) < 0 || (cl = classifier_new(&rs, NULL)) == NULL)
-		return -1;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	classifier_free(cl);
-	ruleset_free(&rs);
-	return 0;
-}
-
-static struct mta_params params(void)
-{
-	struct mta_params p = { .backend = &mta_postfix };
-
-	p.queue_run_delay = 300;
-	p.min_backoff = 300;
-	p.max_backoff = 4000;
-	p.max_queue_lifetime = 5 * 86400;
-	p.bounce_queue_lifetime = 5 * 86400;
-	return p;
-}
 
 static const char *const replies[] = {
 	"host a[192.0.2.1] said: 421-4.7.28 unusual rate of 421-4.7.28 unsolicited mail 421 4.7.28 rate limited. "
@@ -151,7 +122,7 @@ static void check_orders(const struct qmodel *m)
 
 static void test_orders_made_and_mended(void **state)
 {
-	struct mta_params p = params();
+	struct mta_params p = postfix_defaults();
 	struct qmodel *m = qmodel_new(cl, &p);
 	time_t now = 1000000;
 	char id[QUEUE_ID_MAX + 1];
@@ -210,7 +181,7 @@ static void test_orders_made_and_mended(void **state)
 /* a model without qmodel_keep_order (mqmon snapshot) makes no orders */
 static void test_no_orders_unless_kept(void **state)
 {
-	struct mta_params p = params();
+	struct mta_params p = postfix_defaults();
 	struct qmodel *m = qmodel_new(cl, &p);
 
 	(void)state;
@@ -236,7 +207,7 @@ static int ref_matches(const struct qmsg *msg, const char *text)
 
 static void test_search_refines(void **state)
 {
-	struct mta_params p = params();
+	struct mta_params p = postfix_defaults();
 	struct qmodel *m = qmodel_new(cl, &p);
 	struct search_hits h = { 0 };
 	const char *texts[] = { "o", "co", ".com", "gmail.com", "GMAIL.COM", "rate", "d0000000", "nothing at all" };
@@ -288,5 +259,5 @@ int main(void)
 		cmocka_unit_test(test_search_refines),
 	};
 
-	return cmocka_run_group_tests(tests, setup, teardown);
+	return cmocka_run_group_tests(tests, model_setup, model_teardown);
 }
